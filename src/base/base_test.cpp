@@ -1,0 +1,50 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include "base/error.h"
+#include "base/fs.h"
+#include "base/temp_dir.h"
+
+using namespace berth;
+
+static Result<int> half(int x)
+{
+    if (x % 2)
+        return Error::msg("odd");
+    return x / 2;
+}
+
+static Result<int> quarter(int x)
+{
+    int h = TRY_CTX(half(x), "quarter");
+    return TRY(half(h));
+}
+
+TEST_CASE("TRY propagates errors with context")
+{
+    CHECK(quarter(8).value() == 2);
+    auto r = quarter(6);
+    REQUIRE(!r.has_value());
+    CHECK(r.error().message == "odd");
+    auto r2 = quarter(5);
+    CHECK(r2.error().message == "quarter: odd");
+}
+
+TEST_CASE("atomic write and remove_tree")
+{
+    auto dir = TempDir::create("/tmp", "berth-test-");
+    REQUIRE(dir.has_value());
+    std::string p = fs::join(dir->path(), "a/b/c");
+    REQUIRE(fs::mkdir_p(p).has_value());
+    REQUIRE(fs::write_file_atomic(fs::join(p, "f"), "hello").has_value());
+    CHECK(fs::read_file(fs::join(p, "f")).value() == "hello");
+    REQUIRE(fs::remove_tree(fs::join(dir->path(), "a")).has_value());
+    CHECK(!fs::exists(fs::join(dir->path(), "a")));
+}
+
+TEST_CASE("join")
+{
+    CHECK(fs::join("/a/", "/b") == "/a/b");
+    CHECK(fs::join("/", "b") == "/b");
+    CHECK(fs::join("a", "b/c") == "a/b/c");
+}

@@ -1,0 +1,150 @@
+// File-system helpers. remove_tree walks with openat/unlinkat relative to the
+// parent directory fd and never follows a symlink, so a hostile tree cannot
+// redirect the removal outside itself.
+#include "base/fs.h"
+
+#include "base/sys.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <random>
+#include <unistd.h>
+
+namespace berth::fs {
+
+Result<std::string> read_file(std::string const& path)
+{
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY));
+    return TRY_CTX(sys::read_all(fd.get()), "read " + path);
+}
+
+ErrorOr write_file_atomic(std::string const& path, std::string_view data, mode_t mode)
+{
+    std::random_device rd;
+    std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
+    {
+        UniqueFd fd = TRY(sys::open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
+        auto written = sys::write_all(fd.get(), data);
+        if (written)
+            written = sys::fsync(fd.get());
+        if (!written) {
+            ::unlink(tmp.c_str());
+            return std::move(written).error().with_context("write " + path);
+        }
+    }
+    if (auto r = sys::rename(tmp, path); !r) {
+        ::unlink(tmp.c_str());
+        return r;
+    }
+    return {};
+}
+
+ErrorOr mkdir_p(std::string const& path, mode_t mode)
+{
+    if (path.empty())
+        return {};
+    std::string cur;
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        cur = path.substr(0, pos);
+        if (cur.empty() || cur == "/")
+            continue;
+        if (::mkdir(cur.c_str(), mode) < 0 && errno != EEXIST)
+            return Error::from_errno("mkdir " + cur);
+    }
+    if (!is_dir(path))
+        return Error { ENOTDIR, "mkdir " + path + ": exists and is not a directory" };
+    return {};
+}
+
+static ErrorOr remove_children(int dirfd, std::string const& what)
+{
+    int dup = ::dup(dirfd);
+    if (dup < 0)
+        return Error::from_errno("dup");
+    DIR* dir = ::fdopendir(dup);
+    if (!dir) {
+        ::close(dup);
+        return Error::from_errno("opendir " + what);
+    }
+    ErrorOr result;
+    while (struct dirent* ent = ::readdir(dir)) {
+        std::string name = ent->d_name;
+        if (name == "." || name == "..")
+            continue;
+        if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT)
+            continue;
+        if (errno != EISDIR && errno != EPERM) {
+            result = Error::from_errno("unlink " + what + "/" + name);
+            break;
+        }
+        int child = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (child < 0) {
+            result = Error::from_errno("open " + what + "/" + name);
+            break;
+        }
+        // A directory may lack write or search permission (an image layer can ship 0555).
+        ::fchmod(child, 0700);
+        result = remove_children(child, what + "/" + name);
+        ::close(child);
+        if (!result)
+            break;
+        if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) {
+            result = Error::from_errno("rmdir " + what + "/" + name);
+            break;
+        }
+    }
+    ::closedir(dir);
+    return result;
+}
+
+ErrorOr remove_tree(std::string const& path)
+{
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) < 0)
+        return errno == ENOENT ? ErrorOr {} : Error::from_errno("lstat " + path);
+    if (!S_ISDIR(st.st_mode))
+        return sys::unlink(path);
+    ::chmod(path.c_str(), 0700);
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    TRY(remove_children(fd.get(), path));
+    if (::rmdir(path.c_str()) < 0 && errno != ENOENT)
+        return Error::from_errno("rmdir " + path);
+    return {};
+}
+
+bool exists(std::string const& path)
+{
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool is_dir(std::string const& path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string join(std::string_view a, std::string_view b)
+{
+    std::string out(a);
+    while (!out.empty() && out.back() == '/' && out.size() > 1)
+        out.pop_back();
+    while (!b.empty() && b.front() == '/')
+        b.remove_prefix(1);
+    if (out.empty())
+        return std::string(b);
+    if (out.back() != '/')
+        out += '/';
+    out += b;
+    return out;
+}
+
+ErrorOr fsync_dir(std::string const& path)
+{
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_DIRECTORY));
+    return sys::fsync(fd.get());
+}
+
+} // namespace berth::fs

@@ -1,0 +1,177 @@
+// Result-returning syscall wrappers. Every call retries EINTR where that is the
+// right thing (read/write) and reports "syscall PATH: strerror" otherwise.
+#include "base/sys.h"
+
+#include <cstdlib>
+#include <fcntl.h>
+#include <pwd.h>
+#include <unistd.h>
+#include <vector>
+
+namespace berth::sys {
+
+Result<UniqueFd> open(std::string const& path, int flags, mode_t mode)
+{
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    if (fd < 0)
+        return Error::from_errno("open " + path);
+    return UniqueFd(fd);
+}
+
+Result<UniqueFd> openat(int dirfd, std::string const& path, int flags, mode_t mode)
+{
+    int fd = ::openat(dirfd, path.c_str(), flags | O_CLOEXEC, mode);
+    if (fd < 0)
+        return Error::from_errno("open " + path);
+    return UniqueFd(fd);
+}
+
+Result<struct stat> fstat(int fd)
+{
+    struct stat st {};
+    if (::fstat(fd, &st) < 0)
+        return Error::from_errno("fstat");
+    return st;
+}
+
+Result<struct stat> stat(std::string const& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0)
+        return Error::from_errno("stat " + path);
+    return st;
+}
+
+Result<struct stat> lstat(std::string const& path)
+{
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) < 0)
+        return Error::from_errno("lstat " + path);
+    return st;
+}
+
+Result<struct stat> fstatat(int dirfd, std::string const& path, int flags)
+{
+    struct stat st {};
+    if (::fstatat(dirfd, path.c_str(), &st, flags) < 0)
+        return Error::from_errno("stat " + path);
+    return st;
+}
+
+ErrorOr mkdir(std::string const& path, mode_t mode)
+{
+    if (::mkdir(path.c_str(), mode) < 0)
+        return Error::from_errno("mkdir " + path);
+    return {};
+}
+
+ErrorOr mkdirat(int dirfd, std::string const& path, mode_t mode)
+{
+    if (::mkdirat(dirfd, path.c_str(), mode) < 0)
+        return Error::from_errno("mkdir " + path);
+    return {};
+}
+
+ErrorOr rename(std::string const& from, std::string const& to)
+{
+    if (::rename(from.c_str(), to.c_str()) < 0)
+        return Error::from_errno("rename " + from + " to " + to);
+    return {};
+}
+
+ErrorOr renameat(int olddirfd, std::string const& from, int newdirfd, std::string const& to)
+{
+    if (::renameat(olddirfd, from.c_str(), newdirfd, to.c_str()) < 0)
+        return Error::from_errno("rename " + from + " to " + to);
+    return {};
+}
+
+ErrorOr unlink(std::string const& path)
+{
+    if (::unlink(path.c_str()) < 0)
+        return Error::from_errno("unlink " + path);
+    return {};
+}
+
+ErrorOr fsync(int fd)
+{
+    if (::fsync(fd) < 0)
+        return Error::from_errno("fsync");
+    return {};
+}
+
+ErrorOr fchown(int fd, uid_t uid, gid_t gid)
+{
+    if (::fchown(fd, uid, gid) < 0)
+        return Error::from_errno("fchown");
+    return {};
+}
+
+ErrorOr write_all(int fd, void const* data, size_t size)
+{
+    auto const* p = static_cast<char const*>(data);
+    while (size > 0) {
+        ssize_t n = ::write(fd, p, size);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return Error::from_errno("write");
+        }
+        p += n;
+        size -= static_cast<size_t>(n);
+    }
+    return {};
+}
+
+ErrorOr write_all(int fd, std::string_view data) { return write_all(fd, data.data(), data.size()); }
+
+Result<size_t> read(int fd, void* data, size_t size)
+{
+    for (;;) {
+        ssize_t n = ::read(fd, data, size);
+        if (n >= 0)
+            return static_cast<size_t>(n);
+        if (errno != EINTR)
+            return Error::from_errno("read");
+    }
+}
+
+Result<std::string> read_all(int fd)
+{
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        size_t n = TRY(read(fd, buf, sizeof buf));
+        if (n == 0)
+            return out;
+        out.append(buf, n);
+    }
+}
+
+Result<std::string> readlink(std::string const& path)
+{
+    std::vector<char> buf(4096);
+    ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+    if (n < 0)
+        return Error::from_errno("readlink " + path);
+    return std::string(buf.data(), static_cast<size_t>(n));
+}
+
+Result<std::string> getcwd()
+{
+    char buf[4096];
+    if (!::getcwd(buf, sizeof buf))
+        return Error::from_errno("getcwd");
+    return std::string(buf);
+}
+
+std::string home_dir()
+{
+    if (char const* home = std::getenv("HOME"); home && *home)
+        return home;
+    if (struct passwd* pw = ::getpwuid(::getuid()))
+        return pw->pw_dir;
+    return "/";
+}
+
+} // namespace berth::sys

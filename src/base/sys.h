@@ -1,0 +1,40 @@
+// Result-returning wrappers around the raw syscalls berth uses, one per call
+// (SerenityOS LibCore/System.h). Each failure names its syscall and path, so
+// callers read TRY(sys::openat(...)) and the message is already useful.
+#pragma once
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+#include <string>
+#include <string_view>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+namespace berth::sys {
+
+Result<UniqueFd> open(std::string const& path, int flags, mode_t mode = 0);
+Result<UniqueFd> openat(int dirfd, std::string const& path, int flags, mode_t mode = 0);
+Result<struct stat> fstat(int fd);
+Result<struct stat> stat(std::string const& path);
+Result<struct stat> lstat(std::string const& path);
+Result<struct stat> fstatat(int dirfd, std::string const& path, int flags);
+ErrorOr mkdir(std::string const& path, mode_t mode);
+ErrorOr mkdirat(int dirfd, std::string const& path, mode_t mode);
+ErrorOr rename(std::string const& from, std::string const& to);
+ErrorOr renameat(int olddirfd, std::string const& from, int newdirfd, std::string const& to);
+ErrorOr unlink(std::string const& path);
+ErrorOr fsync(int fd);
+ErrorOr fchown(int fd, uid_t uid, gid_t gid);
+ErrorOr write_all(int fd, void const* data, size_t size);
+ErrorOr write_all(int fd, std::string_view data);
+/// Reads at most `size` bytes, retrying on EINTR; returns how many were read (0 at EOF).
+Result<size_t> read(int fd, void* data, size_t size);
+/// Reads until EOF.
+Result<std::string> read_all(int fd);
+Result<std::string> readlink(std::string const& path);
+Result<std::string> getcwd();
+/// The calling user's home directory ($HOME, else the passwd entry).
+std::string home_dir();
+
+} // namespace berth::sys

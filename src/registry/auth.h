@@ -1,0 +1,34 @@
+// Credentials files as Podman reads and writes them.
+//
+// Lookup order (first hit wins): --authfile; $REGISTRY_AUTH_FILE;
+// ${XDG_RUNTIME_DIR}/containers/auth.json (rootless) or /run/containers/0/auth.json (root);
+// $XDG_CONFIG_HOME/containers/auth.json (~/.config/containers/auth.json);
+// ~/.docker/config.json; ~/.dockercfg. login writes the first of: --authfile,
+// $REGISTRY_AUTH_FILE, the runtime-dir auth.json; mode 0600, parent 0700.
+// Entries are {"auths": {"host[/repo]": {"auth": base64("user:pass")}}}; a
+// lookup for repository "host/a/b" tries "host/a/b", "host/a", "host" in that order.
+#pragma once
+
+#include "base/error.h"
+#include "registry/client.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::registry {
+
+/// The file login writes to by default.
+std::string default_auth_file();
+/// The files credentials are read from, in lookup order (only those that exist are read).
+std::vector<std::string> auth_file_chain(std::string const& authfile_flag);
+/// Finds credentials for `key` ("host" or "host/repo"); nullopt if none.
+Result<std::optional<Credentials>> lookup_credentials(std::string const& key, std::string const& authfile_flag);
+/// Writes credentials for `key` (atomic, 0600). `authfile` empty: default_auth_file().
+ErrorOr store_credentials(std::string const& key, Credentials const& creds, std::string const& authfile);
+/// Removes `key` (or all entries when `all`); returns false if there was nothing to remove.
+Result<bool> remove_credentials(std::string const& key, std::string const& authfile, bool all);
+/// "user:pass" -> Credentials; errors on missing ':' with a hint.
+Result<Credentials> parse_creds_flag(std::string const& text);
+
+} // namespace berth::registry
