@@ -29,6 +29,7 @@ public:
     auto operator<=>(Digest const&) const = default;
 
 private:
+    friend class Sha256;
     Digest(std::string algorithm, std::string hex) : m_algorithm(std::move(algorithm)), m_hex(std::move(hex)) {}
     std::string m_algorithm;
     std::string m_hex;

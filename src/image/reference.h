@@ -26,6 +26,16 @@ struct Reference {
     static Result<Reference> parse(std::string_view text);
     /// Parses and fills in Docker's defaults: docker.io, library/, :latest.
     static Result<Reference> parse_normalized(std::string_view text);
+    /// Parses a reference whose first component is always the registry host,
+    /// even without '.', ':' or "localhost" ("myregistry/ns/app:1"); used for
+    /// registries.conf locations. The text must contain a '/'.
+    static Result<Reference> parse_qualified(std::string_view text);
+    /// This short name placed on `domain` ("docker.io" adds library/ to a
+    /// single-component path) with the :latest default when there is neither
+    /// tag nor digest.
+    Reference with_domain(std::string_view domain) const;
+    /// Fills in :latest when there is neither a tag nor a digest.
+    Reference with_default_tag() const;
 
     bool is_short_name() const { return domain.empty(); }
     /// "docker.io/library/alpine"
@@ -36,6 +46,8 @@ struct Reference {
     std::string manifest_ref() const;
     /// Domain used for the HTTP API: docker.io maps to registry-1.docker.io.
     std::string api_host() const;
+
+    bool operator==(Reference const&) const = default;
 };
 
 } // namespace berth::image

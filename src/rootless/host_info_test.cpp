@@ -1,0 +1,112 @@
+#include <doctest/doctest.h>
+
+#include "base/fs.h"
+#include "base/temp_dir.h"
+#include "rootless/command.h"
+#include "rootless/host_info.h"
+
+#include <csignal>
+#include <unistd.h>
+
+using namespace berth;
+using namespace berth::rootless;
+
+TEST_CASE("find_program looks in PATH and the system directories")
+{
+    auto sh = find_program("sh");
+    REQUIRE(sh);
+    CHECK(sh->front() == '/');
+    CHECK_FALSE(find_program("berth-no-such-program"));
+    CHECK_FALSE(find_program(""));
+    CHECK(find_program("/bin/sh") == std::optional<std::string>("/bin/sh"));
+    CHECK_FALSE(find_program("/etc/passwd")); // not executable
+}
+
+TEST_CASE("run_command collects stdout, stderr and the exit code")
+{
+    auto r = run_command({ "/bin/sh", "-c", "echo out; echo err >&2; exit 3" });
+    REQUIRE(r);
+    CHECK(r->out == "out\n");
+    CHECK(r->err == "err\n");
+    CHECK(r->exit_code == 3);
+    CHECK_FALSE(r->timed_out);
+
+    auto missing = run_command({ "/nonexistent/berth-helper" });
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ENOENT);
+}
+
+TEST_CASE("run_command kills a helper that hangs")
+{
+    auto r = run_command({ "/bin/sh", "-c", "echo started; exec sleep 30" }, std::chrono::milliseconds(200));
+    REQUIRE(r);
+    CHECK(r->timed_out);
+    CHECK(r->out == "started\n");
+    CHECK(r->exit_code == 128 + SIGKILL);
+}
+
+TEST_CASE("first_line and version_line")
+{
+    CHECK(first_line("\n  \n  runc version 1.1.5  \ncommit: x\n") == "runc version 1.1.5");
+    CHECK(first_line("") == "");
+    CHECK(version_line("fuse-overlayfs", "fusermount3 version: 3.14.0\nfuse-overlayfs: version 1.10\n", "")
+        == "fuse-overlayfs: version 1.10");
+    CHECK(version_line("pasta", "", "pasta unknown version\nCopyright\n") == "pasta unknown version");
+    CHECK(version_line("tool", "v9.9\n", "") == "v9.9");
+    CHECK(version_line("tool", "", "warning\n") == "warning");
+}
+
+TEST_CASE("go_arch")
+{
+    CHECK(go_arch("x86_64") == "amd64");
+    CHECK(go_arch("aarch64") == "arm64");
+    CHECK(go_arch("armv7l") == "arm");
+    CHECK(go_arch("mips") == "mips");
+}
+
+TEST_CASE("cgroup_version tells v1, hybrid and v2 apart")
+{
+    std::string real = cgroup_version();
+    CHECK((real == "v1" || real == "v2" || real == "hybrid"));
+    CHECK(cgroup_version("/nonexistent") == "v1");
+    if (fs::is_dir("/dev/shm")) {
+        // /dev/shm is a tmpfs on Linux: a tmpfs with unified/ is the hybrid layout.
+        auto dir = TempDir::create("/dev/shm", "berth-cg-");
+        if (dir) {
+            CHECK(cgroup_version(dir->path()) == "v1");
+            REQUIRE(fs::mkdir_p(fs::join(dir->path(), "unified"), 0755));
+            CHECK(cgroup_version(dir->path()) == "hybrid");
+        }
+    }
+    if (fs::exists("/sys/fs/cgroup/unified/cgroup.controllers"))
+        CHECK(cgroup_version("/sys/fs/cgroup/unified") == "v2");
+}
+
+TEST_CASE("host_info")
+{
+    Paths paths; // root
+    paths.rootless = ::geteuid() != 0;
+    paths.uid = ::geteuid();
+    paths.gid = ::getegid();
+    Json info = host_info(paths);
+    CHECK(info["rootless"] == paths.rootless);
+    CHECK(info["os"] == "linux");
+    CHECK(!info["kernel"].get<std::string>().empty());
+    CHECK(!info["hostname"].get<std::string>().empty());
+    REQUIRE(info["uidmap"].is_array());
+    REQUIRE_FALSE(info["uidmap"].empty());
+    CHECK(info["uidmap"][0].contains("container_id"));
+    CHECK(info["uidmap"][0].contains("host_id"));
+    CHECK(info["uidmap"][0].contains("size"));
+    CHECK(info["gidmap"].is_array());
+    CHECK(info["cgroupVersion"] == cgroup_version());
+    REQUIRE(info["helpers"].is_object());
+    if (auto sh = find_program("runc")) {
+        CHECK(info["helpers"]["runc"]["path"] == *sh);
+        CHECK(info["helpers"]["runc"]["version"].get<std::string>().rfind("runc", 0) == 0);
+    } else {
+        CHECK_FALSE(info["helpers"].contains("runc"));
+    }
+    if (auto p = find_program("newuidmap"))
+        CHECK(info["helpers"]["newuidmap"] == *p);
+}
