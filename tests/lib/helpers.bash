@@ -1,0 +1,204 @@
+# Helpers for berth's bats system tests. Load with `load ../lib/helpers` from tests/system/*.bats.
+#
+# Environment (exported by tests/run-tests; defaults work for a manual run):
+#   BERTH              the berth binary under test
+#   BERTH_FIXTURES     fixture directory built by lib/setup-fixtures.sh (/var/tmp/berth-fixtures)
+#   REGISTRY_OPEN      127.0.0.1:5000  plain HTTP, no auth
+#   REGISTRY_TLS       127.0.0.1:5001  HTTPS (CA $BERTH_FIXTURES/ca.crt), Basic auth
+#   REGISTRY_TOKEN     127.0.0.1:5002  plain HTTP, Bearer tokens (public/* anonymous pull)
+#   REGISTRY_USER / REGISTRY_PASS      testuser / testpass
+# Each .bats file gets a fresh store: setup_file creates BERTH_TEST_ROOT and sets
+# BERTH_GLOBAL_OPTS="--root $BERTH_TEST_ROOT/data --runroot $BERTH_TEST_ROOT/run";
+# REGISTRY_AUTH_FILE points into it too, so that logins never leak between files.
+# A file that defines its own setup_file/teardown_file must call
+# berth_setup_file/berth_teardown_file from them.
+
+BERTH_TESTS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export BERTH=${BERTH:-$BERTH_TESTS_LIB/../../build/src/berth}
+export BERTH_FIXTURES=${BERTH_FIXTURES:-/var/tmp/berth-fixtures}
+export REGISTRY_OPEN=${REGISTRY_OPEN:-127.0.0.1:5000}
+export REGISTRY_TLS=${REGISTRY_TLS:-127.0.0.1:5001}
+export REGISTRY_TOKEN=${REGISTRY_TOKEN:-127.0.0.1:5002}
+export REGISTRY_USER=${REGISTRY_USER:-testuser}
+export REGISTRY_PASS=${REGISTRY_PASS:-testpass}
+export CONTAINERS_REGISTRIES_CONF=${CONTAINERS_REGISTRIES_CONF:-$BERTH_TESTS_LIB/registries.conf}
+BERTH_TIMEOUT=${BERTH_TIMEOUT:-120}
+
+# ---------------------------------------------------------------- store per file
+
+berth_setup_file() {
+    BERTH_TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/berth-test.XXXXXX")
+    export BERTH_TEST_ROOT
+    export BERTH_GLOBAL_OPTS="--root $BERTH_TEST_ROOT/data --runroot $BERTH_TEST_ROOT/run"
+    # podman insists that REGISTRY_AUTH_FILE exists; start with no credentials.
+    export REGISTRY_AUTH_FILE=$BERTH_TEST_ROOT/auth.json
+    printf '{"auths": {}}\n' >"$REGISTRY_AUTH_FILE"
+    if is_rootless && [[ -f $BERTH_FIXTURES/ca.crt ]]; then
+        local certs=$HOME/.config/containers/certs.d/$REGISTRY_TLS
+        mkdir -p "$certs"
+        cp "$BERTH_FIXTURES/ca.crt" "$certs/ca.crt"
+    fi
+}
+
+# extra_store NAME: global options for a second store inside this file's test
+# root (removed by teardown_file like the main one).
+extra_store() {
+    echo "--root $BERTH_TEST_ROOT/$1/data --runroot $BERTH_TEST_ROOT/$1/run"
+}
+
+# The rootless store holds files owned by subordinate uids, which only the user
+# namespace can remove: ask berth first, then remove what is left.
+berth_remove_store() {  # berth_remove_store DIR: DIR/data and DIR/run are a store
+    local opts="--root $1/data --runroot $1/run"
+    [[ -d $1/data || -d $1/run ]] || return 0
+    if timeout 30 "$BERTH" system reset --help >/dev/null 2>&1; then
+        timeout "$BERTH_TIMEOUT" "$BERTH" $opts system reset --force >/dev/null 2>&1 || true
+    fi
+    if is_rootless && [[ -d $1/data ]] && timeout 30 "$BERTH" unshare --help >/dev/null 2>&1; then
+        timeout "$BERTH_TIMEOUT" "$BERTH" $opts unshare rm -rf "$1/data" >/dev/null 2>&1 || true
+    fi
+}
+
+berth_teardown_file() {
+    [[ -n ${BERTH_TEST_ROOT:-} && -d $BERTH_TEST_ROOT ]] || return 0
+    local dir
+    for dir in "$BERTH_TEST_ROOT"/*/; do
+        [[ $dir == "$BERTH_TEST_ROOT/data/" || $dir == "$BERTH_TEST_ROOT/run/" ]] && continue
+        berth_remove_store "${dir%/}"
+    done
+    berth_remove_store "$BERTH_TEST_ROOT"
+    rm -rf "$BERTH_TEST_ROOT" 2>/dev/null || true
+}
+
+setup_file() { berth_setup_file; }
+teardown_file() { berth_teardown_file; }
+
+# ---------------------------------------------------------------- running berth
+
+# run_berth [--exit N|'?'] ARGS...: run berth with the per-file store under bats'
+# `run`; fail (printing the output) unless it exits N (default 0; '?' = any).
+run_berth() {
+    local expect=0
+    if [[ ${1:-} == --exit ]]; then
+        expect=$2
+        shift 2
+    fi
+    run timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "$@"
+    echo "\$ berth $*" >&2
+    echo "$output" >&2
+    if [[ $expect != '?' && $status -ne $expect ]]; then
+        local why="exited $status"
+        [[ $status -eq 124 ]] && why="timed out after ${BERTH_TIMEOUT}s"
+        echo "FAIL: berth $* $why, expected exit $expect" >&2
+        return 1
+    fi
+}
+
+# berth_quiet ARGS...: run berth outside `run` (for setup steps); output goes to stderr.
+berth_quiet() {
+    timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "$@" >&2
+}
+
+is_rootless() { [[ $(id -u) -ne 0 ]]; }
+skip_if_rootless() { is_rootless && skip "${1:-test requires root}"; return 0; }
+skip_if_root() { is_rootless || skip "${1:-test requires a rootless user}"; return 0; }
+
+# pull_fixture NAME [REGISTRY]: make sure REGISTRY/NAME:latest is in the store.
+pull_fixture() {
+    local ref=${2:-$REGISTRY_OPEN}/$1:latest
+    timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS image exists "$ref" 2>/dev/null && return 0
+    run_berth pull -q "$ref"
+}
+
+# ---------------------------------------------------------------- fixtures
+
+# fixture_info NAME KEY [PLATFORM]: a value from $BERTH_FIXTURES/info/NAME.json
+# (lists print one item a line). For multi-platform images give PLATFORM (linux/arm64).
+fixture_info() {
+    python3 - "$BERTH_FIXTURES/info/$1.json" "$2" "${3:-}" <<'EOF'
+import json, sys
+info = json.load(open(sys.argv[1]))
+if sys.argv[3]:
+    info = info["platforms"][sys.argv[3]]
+value = info[sys.argv[2]]
+if isinstance(value, list):
+    print("\n".join(str(v) for v in value))
+elif isinstance(value, dict):
+    print(json.dumps(value, sort_keys=True))
+else:
+    print(value)
+EOF
+}
+
+# fixture_json NAME KEY [PLATFORM]: the same value as compact JSON.
+fixture_json() {
+    python3 -c '
+import json, sys
+info = json.load(open(sys.argv[1]))
+if sys.argv[3]:
+    info = info["platforms"][sys.argv[3]]
+print(json.dumps(info[sys.argv[2]], separators=(",", ":")))
+' "$BERTH_FIXTURES/info/$1.json" "$2" "${3:-}"
+}
+
+# json_get EXPR [JSON]: evaluate a Python subscript like '[0]["Config"]["Cmd"]' on
+# JSON ($output by default); strings print raw, anything else as compact JSON.
+json_get() {
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[2])
+v = eval("d" + sys.argv[1])
+print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
+' "$1" "${2-$output}"
+}
+
+# ---------------------------------------------------------------- assertions
+
+assert_equal() {  # assert_equal ACTUAL EXPECTED [WHAT]
+    if [[ $1 != "$2" ]]; then
+        printf 'FAIL: %s\n  expected: %q\n  actual:   %q\n' "${3:-value}" "$2" "$1" >&2
+        return 1
+    fi
+}
+
+assert_output_contains() {
+    if [[ $output != *"$1"* ]]; then
+        printf 'FAIL: output does not contain %q; output was:\n%s\n' "$1" "$output" >&2
+        return 1
+    fi
+}
+
+assert_output_not_contains() {
+    if [[ $output == *"$1"* ]]; then
+        printf 'FAIL: output contains %q; output was:\n%s\n' "$1" "$output" >&2
+        return 1
+    fi
+}
+
+# assert_output_matches ERE: some line of the output matches the extended regex.
+assert_output_matches() {
+    if ! grep -qE -- "$1" <<<"$output"; then
+        printf 'FAIL: no output line matches /%s/; output was:\n%s\n' "$1" "$output" >&2
+        return 1
+    fi
+}
+
+assert_output_equals() {
+    assert_equal "$output" "$1" "output"
+}
+
+assert_line_count() {  # assert_line_count N: non-empty output lines
+    if [[ ${#lines[@]} -ne $1 ]]; then
+        printf 'FAIL: expected %d output lines, got %d:\n%s\n' "$1" "${#lines[@]}" "$output" >&2
+        return 1
+    fi
+}
+
+# assert_failed_with ERE: the last run_berth exited non-zero and its output matches.
+assert_failed_with() {
+    if [[ $status -eq 0 ]]; then
+        printf 'FAIL: expected a failure, got exit 0; output was:\n%s\n' "$output" >&2
+        return 1
+    fi
+    assert_output_matches "$1"
+}

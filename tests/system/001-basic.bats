@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# Basic CLI behaviour: version, info, help, and podman's exit codes for usage errors.
+
+load ../lib/helpers
+
+@test "berth --version prints the version" {
+    run_berth --version
+    assert_output_matches '^berth version [0-9]+\.[0-9]+\.[0-9]+'
+    assert_line_count 1
+}
+
+@test "berth version agrees with --version" {
+    run_berth --version
+    local version=${output##* }
+    run_berth version
+    assert_output_matches "^Version: +$version\$"
+    assert_output_matches '^OS/Arch: +linux/'
+    run_berth version --format '{{.Client.Version}}'
+    assert_output_equals "$version"
+}
+
+@test "berth info --format reports rootless and the store paths" {
+    local expected=false
+    is_rootless && expected=true
+    run_berth info --format '{{.Host.Security.Rootless}}'
+    assert_output_equals "$expected"
+    run_berth info --format '{{.Store.GraphRoot}}'
+    assert_output_equals "$BERTH_TEST_ROOT/data"
+    run_berth info --format '{{.Store.RunRoot}}'
+    assert_output_equals "$BERTH_TEST_ROOT/run"
+}
+
+@test "berth info --format json is valid JSON" {
+    run_berth info --format json
+    run json_get '["host"]["arch"]'
+    [[ $status -eq 0 ]] || run json_get '["Host"]["Arch"]'
+    assert_equal "$output" "$(dpkg --print-architecture 2>/dev/null || echo amd64)" "host arch"
+}
+
+@test "berth --help lists the commands" {
+    run_berth --help
+    assert_output_contains "Available Commands:"
+    local cmd
+    for cmd in pull images inspect tag rmi save load login logout info version; do
+        assert_output_matches "^ +$cmd "
+    done
+}
+
+@test "berth help of a subcommand shows its usage" {
+    run_berth pull --help
+    assert_output_contains "Usage:"
+    assert_output_contains "pull"
+    assert_output_contains "--quiet"
+}
+
+@test "unknown command exits 125" {
+    run_berth --exit 125 no-such-command
+    assert_output_contains "unrecognized command"
+    assert_output_contains "no-such-command"
+}
+
+@test "unknown global flag exits 125" {
+    run_berth --exit 125 --no-such-flag images
+    assert_output_contains "unknown flag"
+    assert_output_contains "--no-such-flag"
+}
+
+@test "unknown subcommand flag exits 125" {
+    run_berth --exit 125 images --no-such-flag
+    assert_output_contains "unknown flag"
+    assert_output_contains "--no-such-flag"
+}
+
+@test "missing required argument exits 125" {
+    run_berth --exit 125 tag
+    assert_output_matches "requires|accepts|argument"
+}
