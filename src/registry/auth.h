@@ -30,5 +30,7 @@ ErrorOr store_credentials(std::string const& key, Credentials const& creds, std:
 Result<bool> remove_credentials(std::string const& key, std::string const& authfile, bool all);
 /// "user:pass" -> Credentials; errors on missing ':' with a hint.
 Result<Credentials> parse_creds_flag(std::string const& text);
+/// base64("user:pass"), the "auth" field of auth.json and the Basic auth value.
+std::string encode_auth(Credentials const& creds);
 
 } // namespace berth::registry

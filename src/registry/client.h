@@ -38,6 +38,8 @@ struct ClientOptions {
     std::string cert_dir;               ///< --cert-dir; else certs.d lookup
     int retries = 3;                    ///< --retry
     std::string user_agent = "berth";
+    int64_t monolithic_upload_limit = int64_t(64) << 20;  ///< blobs up to this size go in one PUT
+    int64_t upload_chunk_size = int64_t(16) << 20;        ///< PATCH size for larger blobs
 };
 
 struct ManifestResponse {
