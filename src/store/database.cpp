@@ -1,0 +1,232 @@
+// sqlite3 wrapper. The part that matters is busy handling: sqlite's busy
+// handler (30 s) covers almost every wait in WAL mode, but a few paths return
+// SQLITE_BUSY without calling it (WAL recovery by another connection, the
+// first switch to WAL while another process creates the file). Those are
+// retried here with a short sleep until a second 30 s deadline, so "database
+// is locked" never reaches the user while another berth makes progress.
+#include "store/database.h"
+
+#include "base/log.h"
+
+#include <chrono>
+#include <sqlite3.h>
+#include <thread>
+
+namespace berth::store {
+
+using Clock = std::chrono::steady_clock;
+static constexpr int busy_timeout_ms = 30000;
+static constexpr auto retry_deadline = std::chrono::seconds(30);
+static constexpr auto retry_sleep = std::chrono::milliseconds(20);
+
+bool is_busy(int rc)
+{
+    int primary = rc & 0xff;
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+// ---- Statement ----
+
+Statement::Statement(Database& db, sqlite3_stmt* stmt, std::unique_lock<std::recursive_mutex> lock)
+    : m_db(&db)
+    , m_stmt(stmt)
+    , m_lock(std::move(lock))
+{
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : m_db(other.m_db)
+    , m_stmt(std::exchange(other.m_stmt, nullptr))
+    , m_lock(std::move(other.m_lock))
+    , m_bind_error(std::move(other.m_bind_error))
+{
+}
+
+Statement::~Statement()
+{
+    if (m_stmt)
+        sqlite3_finalize(m_stmt);
+}
+
+static bool bind_failed(int rc) { return rc != SQLITE_OK; }
+
+Statement& Statement::bind(int index, std::string_view text)
+{
+    int rc = sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    if (bind_failed(rc) && !m_bind_error)
+        m_bind_error = m_db->error("bind parameter " + std::to_string(index), rc);
+    return *this;
+}
+
+Statement& Statement::bind(int index, int64_t value)
+{
+    int rc = sqlite3_bind_int64(m_stmt, index, value);
+    if (bind_failed(rc) && !m_bind_error)
+        m_bind_error = m_db->error("bind parameter " + std::to_string(index), rc);
+    return *this;
+}
+
+Statement& Statement::bind_null(int index)
+{
+    int rc = sqlite3_bind_null(m_stmt, index);
+    if (bind_failed(rc) && !m_bind_error)
+        m_bind_error = m_db->error("bind parameter " + std::to_string(index), rc);
+    return *this;
+}
+
+Result<bool> Statement::step()
+{
+    if (m_bind_error)
+        return *m_bind_error;
+    auto deadline = Clock::now() + retry_deadline;
+    for (;;) {
+        int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        // Outside a transaction a busy statement can simply be run again from the start.
+        bool retryable = is_busy(rc) && sqlite3_get_autocommit(m_db->handle()) && Clock::now() < deadline;
+        if (!retryable)
+            return m_db->error(sqlite3_sql(m_stmt), rc);
+        log::debug("store database busy, retrying: {}", sqlite3_sql(m_stmt));
+        sqlite3_reset(m_stmt);
+        std::this_thread::sleep_for(retry_sleep);
+    }
+}
+
+ErrorOr Statement::run()
+{
+    while (TRY(step())) {
+    }
+    return {};
+}
+
+void Statement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+    m_bind_error.reset();
+}
+
+std::string Statement::text(int column) const
+{
+    auto const* p = reinterpret_cast<char const*>(sqlite3_column_text(m_stmt, column));
+    if (!p)
+        return {};
+    return std::string(p, static_cast<size_t>(sqlite3_column_bytes(m_stmt, column)));
+}
+
+int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
+bool Statement::is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+
+// ---- Transaction ----
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : m_db(other.m_db)
+    , m_lock(std::move(other.m_lock))
+    , m_done(std::exchange(other.m_done, true))
+{
+}
+
+Transaction::~Transaction()
+{
+    if (m_done)
+        return;
+    int rc = sqlite3_exec(m_db->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK)
+        log::debug("store database: rollback: {}", sqlite3_errmsg(m_db->handle()));
+}
+
+ErrorOr Transaction::commit()
+{
+    TRY(m_db->exec("COMMIT"));
+    m_done = true;
+    return {};
+}
+
+// ---- Database ----
+
+Error Database::error(std::string_view what, int rc)
+{
+    std::string message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    return Error::msg("store database " + m_path + ": " + std::string(what) + ": " + message);
+}
+
+Result<std::unique_ptr<Database>> Database::open(std::string const& path)
+{
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    std::unique_ptr<Database> db(new Database(raw, path));
+    if (rc != SQLITE_OK)
+        return db->error("open", rc);
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, busy_timeout_ms);
+    // WAL lets readers run beside the one writer. synchronous=NORMAL is safe
+    // against a killed process (the WAL is append-only); a power cut may lose the
+    // last commits but never corrupts, and repair() reconciles the files.
+    TRY(db->exec("PRAGMA journal_mode=WAL"));
+    TRY(db->exec("PRAGMA synchronous=NORMAL"));
+    TRY(db->exec("PRAGMA foreign_keys=ON"));
+    return db;
+}
+
+Database::~Database()
+{
+    if (m_db)
+        sqlite3_close_v2(m_db);
+}
+
+Result<Statement> Database::prepare(std::string_view sql)
+{
+    std::unique_lock lock(m_mutex);
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        if (stmt)
+            sqlite3_finalize(stmt);
+        return error("prepare \"" + std::string(sql) + "\"", rc);
+    }
+    return Statement(*this, stmt, std::move(lock));
+}
+
+ErrorOr Database::exec(std::string_view sql)
+{
+    std::unique_lock lock(m_mutex);
+    std::string text(sql);
+    auto deadline = Clock::now() + retry_deadline;
+    for (;;) {
+        int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK)
+            return {};
+        // Only statements that start outside a transaction (BEGIN, PRAGMA) are safe to repeat.
+        bool retryable = is_busy(rc) && sqlite3_get_autocommit(m_db) && Clock::now() < deadline;
+        if (!retryable)
+            return error(text, rc);
+        log::debug("store database busy, retrying: {}", text);
+        std::this_thread::sleep_for(retry_sleep);
+    }
+}
+
+Result<Transaction> Database::begin()
+{
+    std::unique_lock lock(m_mutex);
+    TRY(exec("BEGIN IMMEDIATE"));
+    return Transaction(*this, std::move(lock));
+}
+
+int64_t Database::changes()
+{
+    std::unique_lock lock(m_mutex);
+    return sqlite3_changes64(m_db);
+}
+
+Result<int64_t> Database::user_version()
+{
+    auto stmt = TRY(prepare("PRAGMA user_version"));
+    if (!TRY(stmt.step()))
+        return int64_t { 0 };
+    return stmt.integer(0);
+}
+
+} // namespace berth::store

@@ -1,0 +1,88 @@
+// Extracted layers under data_dir/layers/<diff-id hex>/diff, with one row per
+// layer in the `layers` table. A layer is extracted into layers/.tmp-<hex>-XXXXXX
+// while the per-layer lock run_dir/locks/layer-<hex>.lock is held, synced,
+// renamed into place and only then recorded in the database, so a row always
+// names a complete directory and has() never reports a half-extracted layer.
+// The same lock makes two concurrent pulls of one layer extract it once.
+#pragma once
+
+#include "base/error.h"
+#include "base/file_lock.h"
+#include "image/digest.h"
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::store {
+
+class Database;
+
+struct LayerInfo {
+    image::Digest diff_id;       ///< sha256 of the uncompressed tar
+    image::Digest blob_digest;   ///< digest of the blob it was extracted from
+    std::string media_type;
+    int64_t size = 0;            ///< uncompressed tar size
+    int64_t blob_size = 0;
+};
+
+class LayerStore {
+public:
+    /// `layers_dir` is data_dir/layers, `locks_dir` run_dir/locks.
+    LayerStore(Database& db, std::string layers_dir, std::string locks_dir, bool rootless)
+        : m_db(db), m_layers_dir(std::move(layers_dir)), m_locks_dir(std::move(locks_dir)), m_rootless(rootless) {}
+
+    /// True for complete layers only (database row and directory both present).
+    bool has(image::Digest const& diff_id) const;
+    /// The recorded layer, or nullopt.
+    Result<std::optional<LayerInfo>> get(image::Digest const& diff_id) const;
+    /// data_dir/layers/<hex>/diff
+    std::string diff_path(image::Digest const& diff_id) const;
+    /// data_dir/layers/<hex>
+    std::string layer_path(image::Digest const& diff_id) const;
+
+    /// Extracts a layer blob (tar, tar+gzip or tar+zstd, detected by content) into a new layer.
+    /// Holds run_dir/locks/layer-<hex>.lock; if the layer already exists (a concurrent pull made
+    /// it) returns its info without extracting again. The sha256 of the uncompressed stream is
+    /// computed while extracting and compared with expected_diff_id (when not empty): a mismatch
+    /// is `layer <blob>: uncompressed digest mismatch ...`. With an empty expected_diff_id the
+    /// lock is keyed by the blob digest and a layer already made from that blob is reused.
+    Result<LayerInfo> create_from_blob(std::string const& blob_path, image::Digest const& blob_digest,
+        std::string const& media_type, image::Digest const& expected_diff_id);
+
+    /// Extractions performed by this process (for tests and diagnostics).
+    int64_t extractions() const { return m_extractions.load(); }
+
+    /// Takes the per-layer lock (blocking).
+    Result<FileLock> lock(std::string const& hex) const;
+    /// Takes the per-layer lock if it is free; an error with code EWOULDBLOCK if it is held.
+    Result<FileLock> try_lock(std::string const& hex) const;
+
+    /// Deletes an unreferenced layer: its row (only if no image uses it), then its directory.
+    /// Skips (returns false) when another process holds the layer's lock or an image references it.
+    Result<bool> remove_if_unused(image::Digest const& diff_id);
+    /// repair(): removes .tmp-* directories and unrecorded layer directories whose lock is free,
+    /// and returns the diff ids of rows whose directory is missing (the caller drops them).
+    Result<std::vector<image::Digest>> repair_files();
+    /// All recorded layers.
+    Result<std::vector<LayerInfo>> list() const;
+
+    bool rootless() const { return m_rootless; }
+
+private:
+    Result<std::optional<LayerInfo>> find_by_blob(image::Digest const& blob_digest) const;
+    Result<LayerInfo> extract_locked(std::string const& blob_path, image::Digest const& blob_digest,
+        std::string const& media_type, image::Digest const& expected_diff_id, std::string const& lock_hex);
+    Result<LayerInfo> publish(std::string const& tmp_dir, LayerInfo info);
+    ErrorOr remove_dir_safely(std::string const& hex);
+
+    Database& m_db;
+    std::string m_layers_dir;
+    std::string m_locks_dir;
+    bool m_rootless = false;
+    std::atomic<int64_t> m_extractions { 0 };
+};
+
+} // namespace berth::store

@@ -1,0 +1,176 @@
+// Store: opening (directories, schema), repair after a crash, and garbage
+// collection. The hard part is gc running beside other processes: content a
+// pull has just written is unreferenced until its put_image() commits. Writers
+// therefore hold a shared lock (protect_new_content) for that window, and gc
+// only collects when it can take the same lock exclusively. Layers are also
+// skipped while their own lock is held, and a layer row is deleted only in a
+// transaction that re-checks that no image references it.
+#include "store/store.h"
+
+#include "base/fs.h"
+#include "base/log.h"
+
+#include <set>
+
+namespace berth::store {
+
+// Version 1. Names and repo digests are keyed by themselves, so one name
+// belongs to at most one image. image_layers keeps the blob an image was pulled
+// with (its manifest's view), while layers keeps the blob the layer was made from.
+static constexpr char const* schema_v1 = R"sql(
+CREATE TABLE IF NOT EXISTS images (
+    id                  TEXT PRIMARY KEY,
+    config_digest       TEXT NOT NULL,
+    manifest_digest     TEXT NOT NULL,
+    manifest_media_type TEXT NOT NULL,
+    created             INTEGER NOT NULL,
+    added               INTEGER NOT NULL,
+    size                INTEGER NOT NULL,
+    architecture        TEXT NOT NULL,
+    os                  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS image_names (
+    name     TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS image_names_by_image ON image_names(image_id);
+CREATE TABLE IF NOT EXISTS image_digests (
+    digest   TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS image_digests_by_image ON image_digests(image_id);
+CREATE TABLE IF NOT EXISTS layers (
+    diff_id     TEXT PRIMARY KEY,
+    blob_digest TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    blob_size   INTEGER NOT NULL,
+    created     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS layers_by_blob ON layers(blob_digest);
+CREATE TABLE IF NOT EXISTS image_layers (
+    image_id    TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    diff_id     TEXT NOT NULL REFERENCES layers(diff_id),
+    blob_digest TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    blob_size   INTEGER NOT NULL,
+    PRIMARY KEY (image_id, position)
+);
+CREATE INDEX IF NOT EXISTS image_layers_by_layer ON image_layers(diff_id);
+)sql";
+
+Store::Store(StoreOptions options, std::unique_ptr<Database> db)
+    : m_options(std::move(options))
+    , m_db(std::move(db))
+    , m_blobs(m_options.data_dir + "/blobs")
+    , m_layers(*m_db, m_options.data_dir + "/layers", m_options.run_dir + "/locks", m_options.rootless)
+{
+}
+
+Store::~Store() = default;
+
+std::string Store::lock_path(std::string_view name) const { return m_options.run_dir + "/locks/" + std::string(name); }
+
+Result<std::unique_ptr<Store>> Store::open(StoreOptions options)
+{
+    std::string context = "open store " + options.data_dir;
+    if (options.data_dir.empty() || options.run_dir.empty())
+        return Error::msg(context + ": the data and run directories must be set");
+    for (auto const& dir : { options.data_dir, options.data_dir + "/blobs/sha256", options.data_dir + "/layers",
+             options.run_dir + "/locks" })
+        TRY_CTX(fs::mkdir_p(dir, 0700), context);
+    auto db = TRY_CTX(Database::open(options.data_dir + "/berth.db"), context);
+    std::unique_ptr<Store> store(new Store(std::move(options), std::move(db)));
+    TRY_CTX(store->apply_schema(), context);
+    TRY_CTX(store->repair(), context + ": repair");
+    return store;
+}
+
+ErrorOr Store::apply_schema()
+{
+    int64_t version = TRY(m_db->user_version());
+    if (version == schema_version)
+        return {};
+    auto txn = TRY(m_db->begin());
+    version = TRY(m_db->user_version()); // another process may have got here first
+    if (version > schema_version)
+        return Error::msg("the store's schema version " + std::to_string(version)
+            + " is newer than this berth supports (" + std::to_string(schema_version) + "): upgrade berth");
+    if (version < 1)
+        TRY(m_db->exec(schema_v1));
+    // Later versions add their migrations here, each guarded by `version < N`.
+    TRY(m_db->exec("PRAGMA user_version = " + std::to_string(schema_version)));
+    return txn.commit();
+}
+
+ErrorOr Store::repair()
+{
+    TRY(m_blobs.remove_stale_temp_files());
+    auto dropped = TRY(m_layers.repair_files());
+    if (!dropped.empty())
+        log::debug("store repair: dropped {} layer rows without a directory", dropped.size());
+    return {};
+}
+
+Result<FileLock> Store::protect_new_content()
+{
+    return FileLock::acquire(lock_path("new-content.lock"), LockMode::Shared);
+}
+
+// Every string-valued digest that some row still needs.
+static Result<std::set<std::string>> referenced_blobs(Database& db)
+{
+    std::set<std::string> out;
+    auto stmt = TRY(db.prepare("SELECT blob_digest FROM layers UNION SELECT blob_digest FROM image_layers "
+                               "UNION SELECT config_digest FROM images UNION SELECT manifest_digest FROM images"));
+    while (TRY(stmt.step()))
+        out.insert(stmt.text(0));
+    return out;
+}
+
+static Result<std::set<std::string>> referenced_layers(Database& db)
+{
+    std::set<std::string> out;
+    auto stmt = TRY(db.prepare("SELECT DISTINCT diff_id FROM image_layers"));
+    while (TRY(stmt.step()))
+        out.insert(stmt.text(0));
+    return out;
+}
+
+ErrorOr Store::gc()
+{
+    // One gc at a time, so a second one waits and then sees everything the first freed.
+    FileLock serial = TRY_CTX(FileLock::acquire(lock_path("gc.lock")), "gc");
+    auto quiet = FileLock::try_acquire(lock_path("new-content.lock"), LockMode::Exclusive);
+    if (!quiet) {
+        if (quiet.error().code != EWOULDBLOCK)
+            return std::move(quiet).error().with_context("gc");
+        log::debug("gc: images are being added, leaving unreferenced content for a later gc");
+        return {};
+    }
+
+    // Layers nobody references (remove_if_unused re-checks inside its transaction).
+    std::set<std::string> used_layers = TRY_CTX(referenced_layers(*m_db), "gc");
+    for (auto const& layer : TRY_CTX(m_layers.list(), "gc")) {
+        if (!used_layers.contains(layer.diff_id.str()))
+            TRY_CTX(m_layers.remove_if_unused(layer.diff_id), "gc");
+    }
+
+    // Then blobs: manifests, configs and layer blobs of what is left.
+    std::set<std::string> used_blobs = TRY_CTX(referenced_blobs(*m_db), "gc");
+    for (auto const& hex : TRY_CTX(m_blobs.list(), "gc")) {
+        if (used_blobs.contains("sha256:" + hex))
+            continue;
+        auto digest = image::Digest::parse("sha256:" + hex);
+        if (!digest) {
+            log::debug("gc: ignoring unexpected file {}/{}", m_blobs.sha256_dir(), hex);
+            continue;
+        }
+        log::debug("gc: removing blob {}", digest->str());
+        TRY_CTX(m_blobs.remove(*digest), "gc");
+    }
+    return {};
+}
+
+} // namespace berth::store

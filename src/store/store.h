@@ -1,0 +1,106 @@
+// The on-disk store: data_dir/berth.db (SQLite, WAL), data_dir/blobs/sha256/,
+// data_dir/layers/ and run_dir/locks/. Store::open() creates what is missing,
+// brings the schema up to date and repairs whatever a killed process left
+// behind, so every berth invocation starts from a consistent store.
+//
+// Image records live in SQLite: one row per image (id = config digest hex),
+// its names ("repo:tag") and repo digests ("repo@sha256:...") in their own
+// tables whose primary key is the name, so a name belongs to one image at a
+// time and tagging moves it, and its layers in order. Every change is one
+// transaction; see database.h for the concurrency rules.
+#pragma once
+
+#include "base/error.h"
+#include "base/file_lock.h"
+#include "image/digest.h"
+#include "store/blob_store.h"
+#include "store/database.h"
+#include "store/layer_store.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::store {
+
+struct StoreOptions {
+    std::string data_dir;   ///< ~/.local/share/berth or /var/lib/berth
+    std::string run_dir;    ///< $XDG_RUNTIME_DIR/berth or /run/berth
+    bool rootless = false;  ///< opaque directories use user.overlay.* instead of trusted.overlay.*
+};
+
+struct ImageRecord {
+    std::string id;                        ///< config digest hex
+    image::Digest config_digest, manifest_digest;
+    std::string manifest_media_type;
+    std::vector<std::string> names;        ///< "docker.io/library/alpine:latest"
+    std::vector<std::string> digests;      ///< "docker.io/library/alpine@sha256:..." (repo digests)
+    std::vector<LayerInfo> layers;         ///< bottom to top
+    int64_t created = 0;                   ///< unix seconds, from the config
+    int64_t added = 0;                     ///< when stored
+    int64_t size = 0;                      ///< sum of uncompressed layer sizes
+    std::string architecture, os;
+};
+
+/// Current schema version (PRAGMA user_version).
+inline constexpr int64_t schema_version = 1;
+
+class Store {
+public:
+    /// Creates the directories, opens the database, applies the schema and runs repair().
+    static Result<std::unique_ptr<Store>> open(StoreOptions options);
+    ~Store();
+
+    BlobStore& blobs() { return m_blobs; }
+    LayerStore& layers() { return m_layers; }
+    /// The shared connection, for modules that keep their own tables in berth.db.
+    Database& database() { return *m_db; }
+    StoreOptions const& options() const { return m_options; }
+
+    /// All images, newest first. Three queries in total, whatever the number of images.
+    Result<std::vector<ImageRecord>> list_images();
+    /// By full id (hex, or "sha256:<hex>").
+    Result<std::optional<ImageRecord>> get_image(std::string const& id);
+    /// Exact "repo:tag" (a name) or "repo@sha256:..." (a repo digest).
+    Result<std::optional<ImageRecord>> find_image_by_name(std::string const& name);
+    /// Images whose id starts with `prefix` (lowercase hex; "sha256:" is stripped).
+    Result<std::vector<ImageRecord>> find_images_by_id_prefix(std::string const& prefix);
+    /// Inserts or updates an image. Its layers must already be in the layer store. The names and
+    /// digests listed are added to the image's own and MOVED from any other image that held
+    /// them (tag semantics); names the image already had are kept (remove_name drops one).
+    /// An existing image keeps its `added` time. One transaction.
+    ErrorOr put_image(ImageRecord const& record);
+    /// Gives `name` to image `id`, taking it from any other image. ENOENT if there is no such image.
+    ErrorOr add_name(std::string const& id, std::string const& name);
+    /// Removes a name (or repo digest) from image `id`. ENOENT if the image does not hold it.
+    ErrorOr remove_name(std::string const& id, std::string const& name);
+    /// Deletes an image record (ENOENT if there is none), then runs gc().
+    ErrorOr delete_image(std::string const& id);
+
+    /// Held by writers (pull, load, commit, build) from their first blob or layer write until
+    /// put_image(): gc() leaves unreferenced content alone while any is held, since that content
+    /// is about to be referenced.
+    Result<FileLock> protect_new_content();
+    /// Removes layers and blobs that no image references. Skips layers whose lock is held, and
+    /// does nothing while protect_new_content() is held anywhere.
+    ErrorOr gc();
+    /// Removes leftovers of killed processes: unfinished blobs and layers (whose lock is free),
+    /// unrecorded layer directories, rows of layers whose directory is missing and the images
+    /// that use them. Called by open().
+    ErrorOr repair();
+
+private:
+    Store(StoreOptions options, std::unique_ptr<Database> db);
+    ErrorOr apply_schema();
+    std::string lock_path(std::string_view name) const;
+    Result<std::vector<ImageRecord>> query_images(std::string const& where, std::vector<std::string> const& args);
+
+    StoreOptions m_options;
+    std::unique_ptr<Database> m_db;
+    BlobStore m_blobs;
+    LayerStore m_layers;
+};
+
+} // namespace berth::store
