@@ -1,2 +1,86 @@
+// berth's entry point: the command table, global flags, and the mapping from
+// a parse failure to Podman's exit code 125. Each command lives in src/cli/
+// and is listed once here, in the order `berth --help` shows them.
+#include "base/log.h"
+#include "berth_config.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
-int main() { std::puts("berth"); return 0; }
+
+using namespace berth;
+
+namespace {
+
+struct CommandEntry {
+    cli::Setup setup;
+};
+
+// The one list of top-level commands.
+constexpr CommandEntry commands[] = {
+    { cli::setup_image_group },
+    { cli::setup_images },
+    { cli::setup_pull },
+    { cli::setup_push },
+    { cli::setup_inspect },
+    { cli::setup_tag },
+    { cli::setup_untag },
+    { cli::setup_rmi },
+    { cli::setup_history },
+    { cli::setup_save },
+    { cli::setup_load },
+    { cli::setup_import },
+    { cli::setup_login },
+    { cli::setup_logout },
+    { cli::setup_info },
+    { cli::setup_version },
+    { cli::setup_system_group },
+    { cli::setup_completion },
+};
+
+void add_global_options(CLI::App& app, cli::Globals& globals)
+{
+    app.add_option("--root", globals.engine.root, "Path to the storage root directory")->envname("BERTH_ROOT");
+    app.add_option("--runroot", globals.engine.runroot, "Path to the runtime state directory")->envname("BERTH_RUNROOT");
+    app.add_option("--storage-driver", globals.engine.storage_driver, "Storage driver: overlay, vfs");
+    app.add_option("--log-level", globals.log_level, "Log messages at and above this level: debug, info, warn, error")
+        ->check(CLI::IsMember({ "trace", "debug", "info", "warn", "warning", "error", "fatal", "panic" }));
+    app.set_version_flag("-v,--version", "berth version " BERTH_VERSION, "Print the version and exit");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app { "berth: manage containers and images, daemonless and rootless", "berth" };
+    app.require_subcommand(1);
+    app.fallthrough();
+    app.footer("Run 'berth COMMAND --help' for more information on a command.");
+    cli::Globals globals;
+    int exit_code = 0;
+    add_global_options(app, globals);
+    for (auto const& entry : commands)
+        entry.setup(app, globals, exit_code);
+    app.parse_complete_callback([&] {
+        log::Level level;
+        if (log::parse_level(globals.log_level, level))
+            log::set_level(level);
+    });
+    try {
+        app.parse(argc, argv);
+    } catch (CLI::CallForHelp const& e) {
+        return app.exit(e);
+    } catch (CLI::CallForAllHelp const& e) {
+        return app.exit(e);
+    } catch (CLI::CallForVersion const& e) {
+        return app.exit(e);
+    } catch (CLI::ParseError const& e) {
+        std::string what = e.what();
+        if (e.get_name() == "RequiredError" && what.find("subcommand") != std::string::npos)
+            what = "missing command: see 'berth --help'";
+        cli::print_error(what);
+        return cli::exit_engine_error;
+    }
+    return exit_code;
+}

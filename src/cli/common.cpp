@@ -1,0 +1,117 @@
+#include "cli/common.h"
+
+#include "format/template.h"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <iterator>
+#include <unistd.h>
+
+namespace berth::cli {
+
+void print_error(std::string const& message)
+{
+    std::string line = "Error: " + message + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+int report(Error const& error)
+{
+    print_error(error.message);
+    switch (error.kind) {
+    case ErrorKind::CannotInvoke:
+        return 126;
+    case ErrorKind::NotFound:
+        return 127;
+    case ErrorKind::Engine:
+        break;
+    }
+    return exit_engine_error;
+}
+
+int print_formatted(std::string const& text, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers)
+{
+    auto tmpl = format::Template::parse(text);
+    if (!tmpl)
+        return report(tmpl.error());
+    auto out = tmpl->is_table() ? tmpl->render_table(rows, headers) : tmpl->render_lines(rows);
+    if (!out)
+        return report(out.error());
+    std::fwrite(out->data(), 1, out->size(), stdout);
+    return 0;
+}
+
+void print_json(Json const& value)
+{
+    std::string s = value.dump(4, ' ', false, Json::error_handler_t::replace) + "\n";
+    std::fwrite(s.data(), 1, s.size(), stdout);
+}
+
+void print_table(std::vector<std::vector<std::string>> const& rows)
+{
+    std::string s = format::tabwrite(rows);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+}
+
+std::string human_size(int64_t bytes)
+{
+    static char const* const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1000.0 && u < 5) {
+        v /= 1000.0;
+        ++u;
+    }
+    char buf[32];
+    // Three significant digits, trailing zeros trimmed: 4.86 MB, 12.3 kB, 100 B.
+    std::snprintf(buf, sizeof buf, "%.3g %s", v, units[u]);
+    return buf;
+}
+
+std::string human_ago(int64_t when)
+{
+    if (when <= 0)
+        return "unknown";
+    int64_t d = static_cast<int64_t>(std::time(nullptr)) - when;
+    if (d < 1)
+        return "Less than a second ago";
+    auto plural = [](int64_t n, char const* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s") + " ago"; };
+    if (d < 60)
+        return plural(d, "second");
+    if (d < 120)
+        return "About a minute ago";
+    if (d < 3600)
+        return plural(d / 60, "minute");
+    if (d < 7200)
+        return "About an hour ago";
+    if (d < 3600 * 48)
+        return plural(d / 3600, "hour");
+    if (d < 86400 * 7 * 2)
+        return plural(d / 86400, "day");
+    if (d < 86400 * 30 * 2)
+        return plural(d / (86400 * 7), "week");
+    if (d < 86400 * 365 * 2)
+        return plural(d / (86400 * 30), "month");
+    return plural(d / (86400 * 365), "year");
+}
+
+std::string go_time(int64_t when)
+{
+    char buf[64];
+    time_t t = static_cast<time_t>(when);
+    struct tm tm {};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+    return buf;
+}
+
+std::string read_stdin()
+{
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+bool is_tty(int fd) { return ::isatty(fd) == 1; }
+
+} // namespace berth::cli

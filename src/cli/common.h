@@ -1,0 +1,53 @@
+// Shared pieces of the command layer: global options, error reporting with
+// Podman's exit codes, --format rendering, and human-readable sizes and times.
+// The CLI only parses, calls the engine and prints.
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+#include "engine/context.h"
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace berth::cli {
+
+struct Globals {
+    engine::GlobalOptions engine;
+    std::string log_level = "warn";
+};
+
+/// Exit codes as Podman uses them.
+inline constexpr int exit_engine_error = 125;
+
+/// Prints "Error: <message>" to stderr; returns the exit code for the error's kind.
+int report(Error const& error);
+/// Prints "Error: <message>" to stderr without changing the exit code.
+void print_error(std::string const& message);
+
+/// Sets up a subcommand: every command's setup function has this shape and is
+/// listed once in main.cpp's command table.
+using Setup = void (*)(CLI::App& parent, Globals& globals, int& exit_code);
+
+/// Renders rows with a --format template (table or per-line) to stdout.
+/// Returns 0, or the exit code after printing the template error.
+int print_formatted(std::string const& format, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers = {});
+/// Prints a JSON document with 4-space indentation (Podman's inspect style).
+void print_json(Json const& value);
+/// Prints aligned columns (Go tabwriter style, padding 2).
+void print_table(std::vector<std::vector<std::string>> const& rows);
+
+/// 1234567 -> "1.23 MB" (decimal units, 3 significant digits, as Podman's go-units).
+std::string human_size(int64_t bytes);
+/// Seconds since the epoch -> "2 hours ago", "About a minute ago", ...
+std::string human_ago(int64_t when);
+/// Seconds since the epoch -> "2026-11-28 12:00:00 +0000 UTC" (Go's time.Time String()).
+std::string go_time(int64_t when);
+/// Reads the whole of standard input (for --password-stdin).
+std::string read_stdin();
+/// True when stdout (fd) is a terminal.
+bool is_tty(int fd);
+
+} // namespace berth::cli

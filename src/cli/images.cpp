@@ -1,0 +1,226 @@
+// berth images / image ls: one row per name (an unnamed image is <none>),
+// newest first, Podman's columns, --filter, --format.
+#include "cli/commands.h"
+#include "engine/images.h"
+
+#include <algorithm>
+#include <fnmatch.h>
+#include <memory>
+#include <set>
+
+namespace berth::cli {
+
+namespace {
+
+struct ImagesArgs {
+    std::string reference;   // optional positional, like `podman images busybox`
+    bool all = false, quiet = false, no_trunc = false, digests = false, noheading = false;
+    std::vector<std::string> filters;
+    std::string format;
+    std::string sort = "created";
+};
+
+struct Filter {
+    std::string key, value;
+};
+
+Result<std::vector<Filter>> parse_filters(std::vector<std::string> const& raw)
+{
+    static std::set<std::string> const known { "reference", "dangling", "label", "before", "since", "id", "readonly", "intermediate" };
+    std::vector<Filter> out;
+    for (auto const& f : raw) {
+        auto eq = f.find('=');
+        if (eq == std::string::npos)
+            return Error::msg("invalid filter \"" + f + "\": use KEY=VALUE");
+        Filter filter { f.substr(0, eq), f.substr(eq + 1) };
+        if (!known.count(filter.key))
+            return Error::msg("invalid filter \"" + filter.key + "\": valid filters are reference, dangling, label, before, since, id");
+        out.push_back(filter);
+    }
+    return out;
+}
+
+bool reference_matches(std::string const& pattern, std::vector<std::string> const& names)
+{
+    for (auto const& name : names) {
+        auto [repo, tag] = engine::split_name(name);
+        std::string full = repo + ":" + tag;
+        // Match the full name, or the name without its registry, or the last path components.
+        for (size_t pos = 0; pos != std::string::npos; pos = full.find('/', pos + 1)) {
+            std::string tail = pos == 0 ? full : full.substr(pos + 1);
+            std::string repo_tail = tail.substr(0, tail.rfind(':'));
+            if (fnmatch(pattern.c_str(), tail.c_str(), 0) == 0 || fnmatch(pattern.c_str(), repo_tail.c_str(), 0) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+Result<bool> matches(engine::Context& ctx, store::ImageRecord const& r, std::vector<Filter> const& filters)
+{
+    for (auto const& f : filters) {
+        if (f.key == "reference" && !reference_matches(f.value, r.names))
+            return false;
+        if (f.key == "dangling" && (f.value == "true") != r.names.empty())
+            return false;
+        if (f.key == "id" && r.id.rfind(f.value, 0) != 0)
+            return false;
+        if (f.key == "before" || f.key == "since") {
+            auto other = TRY(engine::find_image(ctx, f.value));
+            if (f.key == "before" ? !(r.created < other.created) : !(r.created > other.created))
+                return false;
+        }
+        if (f.key == "label") {
+            auto config = TRY(engine::image_config(ctx, r));
+            auto eq = f.value.find('=');
+            auto key = f.value.substr(0, eq);
+            auto it = config.labels.find(key);
+            if (it == config.labels.end() || (eq != std::string::npos && it->second != f.value.substr(eq + 1)))
+                return false;
+        }
+    }
+    return true;
+}
+
+Json row_json(store::ImageRecord const& r, std::string const& name, bool no_trunc)
+{
+    auto [repo, tag] = name.empty() ? std::pair<std::string, std::string> { "<none>", "<none>" } : engine::split_name(name);
+    std::string digest = r.manifest_digest.str();
+    return Json {
+        { "ID", no_trunc ? "sha256:" + r.id : r.id.substr(0, 12) },
+        { "Id", r.id },
+        { "Repository", repo },
+        { "Tag", tag },
+        { "Digest", digest },
+        { "Created", human_ago(r.created) },
+        { "CreatedAt", go_time(r.created) },
+        { "CreatedSince", human_ago(r.created) },
+        { "CreatedTime", go_time(r.created) },
+        { "Size", human_size(r.size) },
+        { "VirtualSize", human_size(r.size) },
+        { "SharedSize", 0 },
+        { "Names", r.names },
+        { "RepoTags", r.names },
+        { "RepoDigests", r.digests },
+        { "Dangling", r.names.empty() },
+        { "Containers", 0 },
+        { "ReadOnly", false },
+        { "Labels", Json::object() },
+        { "Arch", r.architecture },
+        { "Os", r.os },
+    };
+}
+
+/// The document `images --format json` prints for one image (Podman's field names).
+Json json_entry(store::ImageRecord const& r)
+{
+    return Json {
+        { "Id", r.id },
+        { "ParentId", "" },
+        { "RepoTags", r.names },
+        { "RepoDigests", r.digests },
+        { "Size", r.size },
+        { "SharedSize", 0 },
+        { "VirtualSize", r.size },
+        { "Labels", nullptr },
+        { "Containers", 0 },
+        { "Names", r.names },
+        { "Digest", r.manifest_digest.str() },
+        { "Created", r.created },
+        { "CreatedAt", go_time(r.created) },
+        { "Dangling", r.names.empty() },
+    };
+}
+
+int run_images(ImagesArgs const& a, Globals const& globals)
+{
+    int exit_code = 0;
+    auto filters = parse_filters(a.filters);
+    if (!filters)
+        return report(filters.error());
+    auto ctx = open_or_report(globals, exit_code);
+    if (!ctx)
+        return exit_code;
+    auto all = ctx->store->list_images();
+    if (!all)
+        return report(all.error());
+    std::vector<Filter> fs = *filters;
+    if (!a.reference.empty())
+        fs.push_back(Filter { "reference", a.reference });
+    std::vector<store::ImageRecord> images;
+    for (auto& r : *all) {
+        auto ok = matches(*ctx, r, fs);
+        if (!ok)
+            return report(ok.error());
+        if (*ok)
+            images.push_back(std::move(r));
+    }
+    std::stable_sort(images.begin(), images.end(), [](auto const& x, auto const& y) { return x.created > y.created; });
+
+    if (a.format == "json" || a.format == "{{json .}}") {
+        Json arr = Json::array();
+        for (auto const& r : images)
+            arr.push_back(json_entry(r));
+        print_json(arr);
+        return 0;
+    }
+    std::vector<Json> rows;
+    for (auto const& r : images) {
+        auto names = r.names;
+        std::sort(names.begin(), names.end());
+        if (names.empty())
+            names.push_back("");
+        for (auto const& n : names)
+            rows.push_back(row_json(r, n, a.no_trunc));
+    }
+    if (a.quiet) {
+        std::set<std::string> seen;
+        for (auto const& row : rows)
+            if (seen.insert(row["ID"].get<std::string>()).second)
+                std::printf("%s\n", row["ID"].get<std::string>().c_str());
+        return 0;
+    }
+    std::map<std::string, std::string> headers { { "ID", "IMAGE ID" }, { "CreatedSince", "CREATED" }, { "CreatedAt", "CREATED AT" } };
+    if (!a.format.empty())
+        return print_formatted(a.format, rows, headers);
+    std::vector<std::vector<std::string>> table;
+    if (!a.noheading) {
+        if (a.digests)
+            table.push_back({ "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE" });
+        else
+            table.push_back({ "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE" });
+    }
+    for (auto const& row : rows) {
+        std::vector<std::string> cells { row["Repository"], row["Tag"] };
+        if (a.digests)
+            cells.push_back(row["Digest"]);
+        for (auto const* k : { "ID", "CreatedSince", "Size" })
+            cells.push_back(row[k]);
+        table.push_back(std::move(cells));
+    }
+    print_table(table);
+    return 0;
+}
+
+} // namespace
+
+CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals& globals, int& exit_code)
+{
+    auto a = std::make_shared<ImagesArgs>();
+    auto* cmd = parent.add_subcommand(name, "List images in local storage");
+    cmd->add_option("reference", a->reference, "Show only images matching this reference");
+    cmd->add_flag("-a,--all", a->all, "Show all images (intermediate ones too)");
+    cmd->add_flag("-q,--quiet", a->quiet, "Print only the image IDs");
+    cmd->add_flag("--no-trunc", a->no_trunc, "Do not truncate the image IDs");
+    cmd->add_flag("--digests", a->digests, "Show digests");
+    cmd->add_flag("-n,--noheading", a->noheading, "Do not print column headings");
+    cmd->add_option("-f,--filter", a->filters, "Filter: reference=, dangling=, label=, before=, since=, id=");
+    cmd->add_option("--format", a->format, "Go template, 'table ...' or 'json'");
+    cmd->add_option("--sort", a->sort, "Sort by created, id, repository, size, tag");
+    cmd->callback([a, &globals, &exit_code] { exit_code = run_images(*a, globals); });
+    return cmd;
+}
+
+void setup_images(CLI::App& parent, Globals& globals, int& exit_code) { add_images_command(parent, "images", globals, exit_code); }
+
+} // namespace berth::cli

@@ -1,0 +1,79 @@
+// berth inspect / image inspect: Podman's JSON array, or --format per object.
+// A missing object is an error naming it (exit 125), after the others print.
+#include "cli/commands.h"
+#include "engine/images.h"
+
+#include <memory>
+
+namespace berth::cli {
+
+namespace {
+
+struct InspectArgs {
+    std::vector<std::string> names;
+    std::string format;
+    std::string type = "all";
+};
+
+int run_inspect(InspectArgs const& a, Globals const& globals)
+{
+    int exit_code = 0;
+    if (a.type != "all" && a.type != "image")
+        return report(Error::msg("invalid --type \"" + a.type + "\": only image is supported by this version"));
+    auto ctx = open_or_report(globals, exit_code);
+    if (!ctx)
+        return exit_code;
+    Json docs = Json::array();
+    std::vector<Error> errors;
+    for (auto const& name : a.names) {
+        auto record = engine::find_image(*ctx, name);
+        if (!record) {
+            errors.push_back(Error::msg(name + ": no such object"));
+            if (record.error().code != ENOENT)
+                errors.back() = record.error();
+            continue;
+        }
+        auto doc = engine::inspect_image(*ctx, *record);
+        if (!doc) {
+            errors.push_back(doc.error());
+            continue;
+        }
+        docs.push_back(std::move(*doc));
+    }
+    if (!a.format.empty() && a.format != "json") {
+        std::vector<Json> rows(docs.begin(), docs.end());
+        if (int rc = print_formatted(a.format, rows))
+            return rc;
+    } else if (!docs.empty() || errors.empty()) {
+        print_json(docs);
+    }
+    for (size_t i = 0; i + 1 < errors.size(); ++i)
+        print_error(errors[i].message);
+    if (!errors.empty())
+        return report(errors.back());
+    return 0;
+}
+
+CLI::App* add_inspect(CLI::App& parent, std::string const& name, std::string const& type, Globals& globals, int& exit_code)
+{
+    auto a = std::make_shared<InspectArgs>();
+    a->type = type;
+    auto* cmd = parent.add_subcommand(name, type == "image" ? "Display the configuration of images" : "Display the configuration of objects");
+    cmd->add_option("name", a->names, "Image name or ID")->required();
+    cmd->add_option("-f,--format", a->format, "Go template to render each object, or 'json'");
+    if (type == "all")
+        cmd->add_option("-t,--type", a->type, "Object type: image, all");
+    cmd->callback([a, &globals, &exit_code] { exit_code = run_inspect(*a, globals); });
+    return cmd;
+}
+
+} // namespace
+
+CLI::App* add_image_inspect_command(CLI::App& parent, std::string const& name, Globals& globals, int& exit_code)
+{
+    return add_inspect(parent, name, "image", globals, exit_code);
+}
+
+void setup_inspect(CLI::App& parent, Globals& globals, int& exit_code) { add_inspect(parent, "inspect", "all", globals, exit_code); }
+
+} // namespace berth::cli

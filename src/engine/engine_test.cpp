@@ -1,0 +1,30 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include "engine/images.h"
+
+using namespace berth;
+
+TEST_CASE("parse_time handles RFC 3339 with fractions and offsets")
+{
+    CHECK(engine::parse_time("1970-01-01T00:00:10Z") == 10);
+    CHECK(engine::parse_time("2024-01-02T03:04:05.123456789Z") == 1704164645);
+    CHECK(engine::parse_time("2024-01-02T05:04:05+02:00") == 1704164645);
+    CHECK(engine::parse_time("") == 0);
+    CHECK(engine::parse_time("garbage") == 0);
+}
+
+TEST_CASE("split_name separates repository and tag")
+{
+    CHECK(engine::split_name("docker.io/library/alpine:3.19") == std::pair<std::string, std::string> { "docker.io/library/alpine", "3.19" });
+    CHECK(engine::split_name("localhost:5000/app") == std::pair<std::string, std::string> { "localhost:5000/app", "latest" });
+    CHECK(engine::split_name("quay.io/x/y@sha256:abc").second == "<none>");
+}
+
+TEST_CASE("normalize_tag_name defaults to localhost and latest")
+{
+    CHECK(engine::normalize_tag_name("app").value() == "localhost/app:latest");
+    CHECK(engine::normalize_tag_name("app:1").value() == "localhost/app:1");
+    CHECK(engine::normalize_tag_name("127.0.0.1:5000/a/b:2").value() == "127.0.0.1:5000/a/b:2");
+    CHECK(!engine::normalize_tag_name("Bad::Name").has_value());
+}

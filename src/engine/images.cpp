@@ -1,0 +1,353 @@
+// Local image operations: lookup by the many names Podman accepts, inspect,
+// tag/untag, remove and prune, history, and registry login.
+//
+// Lookup is the subtle part: a user types "busybox" and means whichever
+// stored name ends in "/busybox:latest", preferring localhost/ and the
+// configured search registries, exactly as Podman resolves local short names.
+#include "engine/images.h"
+
+#include "image/reference.h"
+#include "registry/auth.h"
+
+#include <algorithm>
+#include <ctime>
+
+namespace berth::engine {
+
+namespace {
+
+bool is_hex(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+Error not_known(std::string const& name) { return Error { ENOENT, name + ": image not known" }; }
+
+/// Looks a short name up among stored names: an exact "localhost/" or search-registry
+/// hit first, then any stored repository ending in "/<path>".
+Result<std::optional<store::ImageRecord>> find_short_name(Context& ctx, image::Reference const& ref)
+{
+    std::string suffix = ref.path + (ref.digest ? "@" + ref.digest->str() : ":" + (ref.tag.empty() ? "latest" : ref.tag));
+    std::vector<std::string> tries { "localhost/" + suffix };
+    for (auto const& reg : ctx.registries.search_registries())
+        tries.push_back(reg + "/" + suffix);
+    if (ref.path.find('/') == std::string::npos)
+        tries.push_back("docker.io/library/" + suffix);
+    else
+        tries.push_back("docker.io/" + suffix);
+    for (auto const& name : tries)
+        if (auto hit = TRY(ctx.store->find_image_by_name(name)))
+            return hit;
+    std::optional<store::ImageRecord> found;
+    for (auto& record : TRY(ctx.store->list_images())) {
+        auto const& list = ref.digest ? record.digests : record.names;
+        for (auto const& name : list) {
+            if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0
+                && name[name.size() - suffix.size() - 1] == '/') {
+                found = record;
+                break;
+            }
+        }
+        if (found)
+            break;
+    }
+    return found;
+}
+
+} // namespace
+
+Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
+{
+    std::string name = input;
+    if (name.rfind("sha256:", 0) == 0)
+        name = name.substr(7);
+    if (name.size() == 64 && is_hex(name)) {
+        if (auto record = TRY(ctx.store->get_image(name)))
+            return *record;
+        return not_known(input);
+    }
+    if (auto ref = image::Reference::parse(name)) {
+        std::optional<store::ImageRecord> hit;
+        if (ref->is_short_name())
+            hit = TRY(find_short_name(ctx, *ref));
+        else {
+            auto full = ref->repository() + (ref->digest ? "@" + ref->digest->str() : ":" + (ref->tag.empty() ? "latest" : ref->tag));
+            hit = TRY(ctx.store->find_image_by_name(full));
+        }
+        if (hit)
+            return *hit;
+    }
+    if (name.size() >= 3 && is_hex(name)) {
+        auto matches = TRY(ctx.store->find_images_by_id_prefix(name));
+        if (matches.size() == 1)
+            return matches.front();
+        if (matches.size() > 1)
+            return Error::msg(input + ": image ID prefix is ambiguous: use more characters");
+    }
+    return not_known(input);
+}
+
+Result<bool> image_exists(Context& ctx, std::string const& name)
+{
+    auto r = find_image(ctx, name);
+    if (r)
+        return true;
+    if (r.error().code == ENOENT)
+        return false;
+    return std::move(r).error();
+}
+
+Result<image::ImageConfig> image_config(Context& ctx, store::ImageRecord const& record)
+{
+    auto text = TRY_CTX(ctx.store->blobs().read(record.config_digest), "image " + record.id.substr(0, 12));
+    return image::ImageConfig::parse(text);
+}
+
+int64_t parse_time(std::string const& text)
+{
+    if (text.size() < 19)
+        return 0;
+    struct tm tm {};
+    char const* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!rest)
+        return 0;
+    int64_t t = timegm(&tm);
+    // Skip fractional seconds, then apply a numeric offset ("Z" is UTC).
+    if (*rest == '.')
+        while (*++rest >= '0' && *rest <= '9') { }
+    if ((*rest == '+' || *rest == '-') && std::strlen(rest) >= 6) {
+        int sign = *rest == '+' ? 1 : -1;
+        int hh = std::atoi(std::string(rest + 1, 2).c_str());
+        int mm = std::atoi(std::string(rest + 4, 2).c_str());
+        t -= sign * (hh * 3600 + mm * 60);
+    }
+    return t;
+}
+
+static std::string rfc3339(int64_t t)
+{
+    char buf[64];
+    time_t tt = static_cast<time_t>(t);
+    struct tm tm {};
+    gmtime_r(&tt, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::pair<std::string, std::string> split_name(std::string const& name)
+{
+    auto at = name.find('@');
+    if (at != std::string::npos)
+        return { name.substr(0, at), "<none>" };
+    auto slash = name.rfind('/');
+    auto colon = name.rfind(':');
+    if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
+        return { name.substr(0, colon), name.substr(colon + 1) };
+    return { name, "latest" };
+}
+
+Result<std::string> normalize_tag_name(std::string const& name)
+{
+    auto ref = TRY(image::Reference::parse(name));
+    if (ref.digest)
+        return Error::msg("tag " + name + ": a tag cannot contain a digest");
+    std::string domain = ref.is_short_name() ? "localhost" : ref.domain;
+    return domain + "/" + ref.path + ":" + (ref.tag.empty() ? "latest" : ref.tag);
+}
+
+Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
+{
+    auto config = TRY(image_config(ctx, record));
+    Json cfg = config.raw.contains("config") && config.raw["config"].is_object() ? config.raw["config"] : Json::object();
+    Json layers = Json::array();
+    for (auto const& d : config.diff_ids)
+        layers.push_back(d.str());
+    Json history = config.raw.contains("history") ? config.raw["history"] : Json::array();
+    Json labels = cfg.contains("Labels") && cfg["Labels"].is_object() ? cfg["Labels"] : Json(nullptr);
+    std::string lower;
+    for (auto it = record.layers.rbegin(); it != record.layers.rend(); ++it)
+        lower += (lower.empty() ? "" : ":") + ctx.store->layers().diff_path(it->diff_id);
+    Json j = {
+        { "Id", record.id },
+        { "Digest", record.manifest_digest.str() },
+        { "RepoTags", record.names },
+        { "RepoDigests", record.digests },
+        { "Parent", "" },
+        { "Comment", config.raw.value("comment", "") },
+        { "Created", config.created.empty() ? rfc3339(record.created) : config.created },
+        { "Config", cfg },
+        { "Version", config.raw.value("docker_version", "") },
+        { "Author", config.author },
+        { "Architecture", config.architecture },
+        { "Os", config.os },
+        { "Size", record.size },
+        { "VirtualSize", record.size },
+        { "GraphDriver", { { "Name", "overlay" }, { "Data", { { "LowerDir", lower } } } } },
+        { "RootFS", { { "Type", "layers" }, { "Layers", layers } } },
+        { "Labels", labels },
+        { "Annotations", Json::object() },
+        { "ManifestType", record.manifest_media_type },
+        { "User", config.user },
+        { "History", history },
+        { "NamesHistory", record.names },
+    };
+    if (!config.variant.empty())
+        j["Variant"] = config.variant;
+    return j;
+}
+
+ErrorOr tag_image(Context& ctx, std::string const& image, std::string const& new_name)
+{
+    auto record = TRY(find_image(ctx, image));
+    auto name = TRY(normalize_tag_name(new_name));
+    return ctx.store->add_name(record.id, name);
+}
+
+ErrorOr untag_image(Context& ctx, std::string const& image, std::vector<std::string> const& names)
+{
+    auto record = TRY(find_image(ctx, image));
+    if (names.empty()) {
+        for (auto const& n : record.names)
+            TRY(ctx.store->remove_name(record.id, n));
+        return {};
+    }
+    for (auto const& n : names) {
+        auto full = TRY(normalize_tag_name(n));
+        // A name given without a registry may also match a pulled one ("busybox" -> docker.io/library/busybox:latest).
+        std::string match;
+        for (auto const& have : record.names)
+            if (have == full || have == n || (full.rfind("localhost/", 0) == 0 && have.size() > full.size() - 10
+                    && have.compare(have.size() - (full.size() - 10), full.size() - 10, full.substr(10)) == 0
+                    && have[have.size() - (full.size() - 10) - 1] == '/'))
+                match = have;
+        if (match.empty())
+            return Error { ENOENT, n + ": tag not known on image " + record.id.substr(0, 12) };
+        TRY(ctx.store->remove_name(record.id, match));
+    }
+    return {};
+}
+
+static RemoveReport remove_one(Context& ctx, std::string const& name, Force force)
+{
+    RemoveReport report { name, {}, {}, {} };
+    auto found = find_image(ctx, name);
+    if (!found) {
+        report.error = std::move(found).error();
+        return report;
+    }
+    auto record = found.release_value();
+    std::string bare = name.rfind("sha256:", 0) == 0 ? name.substr(7) : name;
+    bool by_id = record.id.rfind(bare, 0) == 0;
+    if (!by_id && record.names.size() > 1 && force == Force::No) {
+        // Removing one of several names only untags it.
+        for (auto const& n : record.names) {
+            auto ref = image::Reference::parse(name);
+            auto [repo, tag] = split_name(n);
+            bool match = n == name || (ref && (n.size() >= ref->path.size()) && repo.size() >= ref->path.size()
+                && repo.compare(repo.size() - ref->path.size(), ref->path.size(), ref->path) == 0
+                && tag == (ref->tag.empty() ? "latest" : ref->tag));
+            if (match) {
+                if (auto r = ctx.store->remove_name(record.id, n); !r) {
+                    report.error = std::move(r).error();
+                    return report;
+                }
+                report.untagged.push_back(n);
+                return report;
+            }
+        }
+    }
+    if (by_id && record.names.size() > 1 && force == Force::No) {
+        report.error = Error { EBUSY, "unable to delete image " + record.id.substr(0, 12) + " by ID with more than one tag (" + std::to_string(record.names.size()) + "): please force removal" };
+        return report;
+    }
+    report.untagged = record.names;
+    if (auto r = ctx.store->delete_image(record.id); !r) {
+        report.error = std::move(r).error();
+        return report;
+    }
+    report.deleted = record.id;
+    return report;
+}
+
+std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force)
+{
+    std::vector<RemoveReport> out;
+    for (auto const& n : names)
+        out.push_back(remove_one(ctx, n, force));
+    return out;
+}
+
+std::vector<RemoveReport> remove_all_images(Context& ctx, Force)
+{
+    std::vector<RemoveReport> out;
+    auto all = ctx.store->list_images();
+    if (!all) {
+        out.push_back(RemoveReport { "", {}, {}, std::move(all).error() });
+        return out;
+    }
+    for (auto const& record : *all) {
+        RemoveReport report { record.id, record.names, {}, {} };
+        if (auto r = ctx.store->delete_image(record.id); !r)
+            report.error = std::move(r).error();
+        else
+            report.deleted = record.id;
+        out.push_back(std::move(report));
+    }
+    return out;
+}
+
+Result<std::vector<std::string>> prune_images(Context& ctx, bool all)
+{
+    std::vector<std::string> removed;
+    for (auto const& record : TRY(ctx.store->list_images())) {
+        if (!all && !record.names.empty())
+            continue;
+        TRY(ctx.store->delete_image(record.id));
+        removed.push_back(record.id);
+    }
+    return removed;
+}
+
+Result<std::vector<HistoryRow>> image_history(Context& ctx, store::ImageRecord const& record)
+{
+    auto config = TRY(image_config(ctx, record));
+    std::vector<HistoryRow> rows;
+    size_t layer = 0;
+    for (auto const& h : config.history) {
+        HistoryRow row;
+        row.id = "<missing>";
+        row.created = parse_time(h.created);
+        row.created_by = h.created_by;
+        row.comment = h.comment;
+        if (!h.empty_layer && layer < record.layers.size())
+            row.size = record.layers[layer++].size;
+        rows.push_back(row);
+    }
+    if (rows.empty()) {
+        // No history recorded: one row per layer, as Podman shows.
+        for (auto const& l : record.layers)
+            rows.push_back(HistoryRow { "<missing>", record.created, "", l.size, "" });
+    }
+    std::reverse(rows.begin(), rows.end());
+    if (!rows.empty())
+        rows.front().id = record.id;
+    return rows;
+}
+
+ErrorOr login(std::string const& host, registry::Credentials const& creds, registry::ClientOptions options, std::string const& authfile)
+{
+    options.credentials = creds;
+    auto client = TRY(registry::Client::create(host, options));
+    TRY_CTX(client->check_login(), "log in to " + host);
+    return registry::store_credentials(host, creds, authfile);
+}
+
+ErrorOr logout(std::string const& host, std::string const& authfile, bool all)
+{
+    bool removed = TRY(registry::remove_credentials(host, authfile, all));
+    if (!removed && !all)
+        return Error::msg("not logged into " + host);
+    return {};
+}
+
+} // namespace berth::engine

@@ -1,0 +1,97 @@
+// Image operations: pull, list, look up, tag, remove, prune, history, login.
+//
+// Each returns data (records, reports), never prints; the CLI renders it.
+// Image lookup accepts what Podman accepts: a full or short name (resolved
+// against the names in the store: "alpine" finds docker.io/library/alpine:latest
+// and localhost/alpine:latest), "name@sha256:...", a full ID, a unique ID
+// prefix, or "sha256:<id>".
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+#include "engine/context.h"
+#include "image/config.h"
+#include "registry/client.h"
+#include "store/store.h"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::engine {
+
+/// One step of a pull, for progress output.
+struct PullEvent {
+    enum class Kind { Trying, Resolved, BlobStart, BlobProgress, BlobDone, BlobSkipped, ConfigDone, ManifestWritten } kind;
+    std::string text;        ///< reference tried, or blob digest
+    int64_t done = 0;
+    int64_t total = 0;
+};
+using PullObserver = std::function<void(PullEvent const&)>;
+
+struct PullOptions {
+    std::string platform;                       ///< "os/arch[/variant]"; empty: host
+    std::optional<bool> tls_verify;
+    std::optional<registry::Credentials> credentials;
+    std::string authfile;
+    std::string cert_dir;
+    int retries = 3;
+    PullObserver observer;                      ///< may be empty; called from several threads, serialised by the engine
+};
+
+/// Pulls one reference; returns the stored image.
+Result<store::ImageRecord> pull(Context& ctx, std::string const& reference, PullOptions const& options);
+
+/// Finds a local image by name, ID or ID prefix; error "<name>: image not known".
+Result<store::ImageRecord> find_image(Context& ctx, std::string const& name_or_id);
+/// Whether a name resolves to a local image.
+Result<bool> image_exists(Context& ctx, std::string const& name_or_id);
+/// Reads and parses the image's config blob.
+Result<image::ImageConfig> image_config(Context& ctx, store::ImageRecord const& record);
+
+/// Podman's `image inspect` document for one image.
+Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record);
+
+/// Adds a name: "app" becomes localhost/app:latest as Podman does.
+ErrorOr tag_image(Context& ctx, std::string const& image, std::string const& new_name);
+/// Removes names (all names when `names` is empty).
+ErrorOr untag_image(Context& ctx, std::string const& image, std::vector<std::string> const& names);
+
+struct RemoveReport {
+    std::string name;           ///< what the user asked for
+    std::vector<std::string> untagged;
+    std::string deleted;        ///< image ID if the image itself was removed
+    std::optional<Error> error;
+};
+enum class Force { No, Yes };
+/// `rmi`: removing by name untags first; the image goes when its last name does
+/// (or when removed by ID, or with force).
+std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force);
+/// `rmi -a`.
+std::vector<RemoveReport> remove_all_images(Context& ctx, Force force);
+/// `image prune`: dangling images (no names), or every image with `all`.
+Result<std::vector<std::string>> prune_images(Context& ctx, bool all);
+
+struct HistoryRow {
+    std::string id;             ///< image ID for the top entry, "<missing>" below
+    int64_t created = 0;
+    std::string created_by;
+    int64_t size = 0;
+    std::string comment;
+};
+Result<std::vector<HistoryRow>> image_history(Context& ctx, store::ImageRecord const& record);
+
+/// Parses an RFC 3339 time; 0 if empty or unparseable.
+int64_t parse_time(std::string const& rfc3339);
+/// Normalises a user-typed name for tagging: "app" -> "localhost/app:latest".
+Result<std::string> normalize_tag_name(std::string const& name);
+/// "docker.io/library/alpine:latest" -> {"docker.io/library/alpine", "latest"}; a digest name gives tag "<none>".
+std::pair<std::string, std::string> split_name(std::string const& name);
+
+/// Logs in: checks the credentials against the registry, then stores them.
+ErrorOr login(std::string const& host, registry::Credentials const& creds, registry::ClientOptions options, std::string const& authfile);
+/// Removes stored credentials; error if there were none for `host`.
+ErrorOr logout(std::string const& host, std::string const& authfile, bool all);
+
+} // namespace berth::engine

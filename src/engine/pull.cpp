@@ -1,0 +1,271 @@
+// Pull: reference -> candidates (registries.conf) -> endpoints (mirrors, then
+// the registry) -> manifest (index -> platform) -> config -> layers -> record.
+//
+// The hard part is doing it fast and safely at once. Layers download in
+// parallel; each streams into a BlobWriter that hashes as it writes, so a
+// tampered blob fails at commit and never gets its final name. Extraction
+// starts as soon as a layer's blob is verified, while other layers are still
+// downloading. The layer store takes a per-layer lock, so two concurrent
+// pulls that share a layer extract it once. Only when every layer is in place
+// is the image record written, in one transaction: a pull killed at any
+// point leaves either no image or a complete one.
+#include "engine/images.h"
+
+#include "base/log.h"
+#include "image/manifest.h"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+namespace berth::engine {
+
+namespace {
+
+/// Serialises observer calls from the download threads.
+class Notifier {
+public:
+    explicit Notifier(PullObserver observer) : m_observer(std::move(observer)) {}
+    void operator()(PullEvent::Kind kind, std::string text, int64_t done = 0, int64_t total = 0)
+    {
+        if (!m_observer)
+            return;
+        std::lock_guard lock(m_mutex);
+        m_observer(PullEvent { kind, std::move(text), done, total });
+    }
+
+private:
+    PullObserver m_observer;
+    std::mutex m_mutex;
+};
+
+struct Source {
+    std::unique_ptr<registry::Client> client;
+    std::string repository;     ///< path on the endpoint's registry
+};
+
+registry::ClientOptions client_options(PullOptions const& options, bool insecure)
+{
+    registry::ClientOptions co;
+    co.tls_verify = options.tls_verify;
+    co.insecure = insecure;
+    co.credentials = options.credentials;
+    co.authfile = options.authfile;
+    co.cert_dir = options.cert_dir;
+    co.retries = options.retries;
+    return co;
+}
+
+/// Downloads a blob into the blob store unless it is there already; verifies digest and size.
+Result<std::string> fetch_blob(Context& ctx, Source& src, image::Descriptor const& desc, Notifier& notify)
+{
+    auto& blobs = ctx.store->blobs();
+    if (blobs.has(desc.digest)) {
+        notify(PullEvent::Kind::BlobSkipped, desc.digest.str());
+        return blobs.path(desc.digest);
+    }
+    notify(PullEvent::Kind::BlobStart, desc.digest.str(), 0, desc.size);
+    auto writer = TRY(blobs.begin_write());
+    int64_t received = 0;
+    TRY(src.client->get_blob(src.repository, desc.digest,
+        [&](char const* data, size_t size) -> ErrorOr {
+            received += static_cast<int64_t>(size);
+            if (desc.size > 0 && received > desc.size)
+                return Error::msg("blob " + desc.digest.str() + " is larger than the " + std::to_string(desc.size) + " bytes its manifest declares");
+            return writer.write(data, size);
+        },
+        [&](int64_t done, int64_t total) { notify(PullEvent::Kind::BlobProgress, desc.digest.str(), done, total ? total : desc.size); }));
+    auto path = TRY(writer.commit(desc.digest, desc.size > 0 ? desc.size : -1));
+    notify(PullEvent::Kind::BlobDone, desc.digest.str(), received, desc.size);
+    return path;
+}
+
+/// Fetches the manifest for `ref`, descending through an index to the wanted platform.
+/// Returns the manifest response and fills `index_digest` when an index was crossed.
+Result<registry::ManifestResponse> fetch_manifest(Source& src, image::Reference const& ref, image::Platform const& platform,
+    std::optional<image::Digest>& index_digest, std::string& index_body)
+{
+    auto resp = TRY(src.client->get_manifest(src.repository, ref.manifest_ref()));
+    if (ref.digest && resp.digest != *ref.digest)
+        return Error::msg("manifest digest mismatch for " + ref.str() + ": registry served " + resp.digest.str());
+    if (!image::is_index_media_type(resp.media_type))
+        return resp;
+    auto index = TRY(image::parse_index(resp.body));
+    auto desc = TRY_CTX(image::select_platform(index, platform), ref.str());
+    index_digest = resp.digest;
+    index_body = resp.body;
+    auto inner = TRY(src.client->get_manifest(src.repository, desc.digest.str()));
+    if (inner.digest != desc.digest)
+        return Error::msg("manifest digest mismatch for " + desc.digest.str() + ": registry served " + inner.digest.str());
+    if (image::is_index_media_type(inner.media_type))
+        return Error::msg(ref.str() + ": nested image indexes are not supported");
+    return inner;
+}
+
+/// Downloads and extracts every layer not yet in the store, in parallel.
+ErrorOr fetch_layers(Context& ctx, Source& src, image::Manifest const& manifest, image::ImageConfig const& config,
+    std::vector<store::LayerInfo>& out, Notifier& notify)
+{
+    size_t n = manifest.layers.size();
+    out.resize(n);
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < n; ++i) {
+        auto const& diff_id = config.diff_ids[i];
+        auto const& desc = manifest.layers[i];
+        if (ctx.store->layers().has(diff_id)) {
+            if (auto have = TRY(ctx.store->layers().get(diff_id))) {
+                notify(PullEvent::Kind::BlobSkipped, desc.digest.str());
+                // This image's own blob for the layer, with the stored layer's size.
+                out[i] = store::LayerInfo { diff_id, desc.digest, desc.media_type, have->size, desc.size };
+                continue;
+            }
+        }
+        todo.push_back(i);
+    }
+    std::atomic<size_t> next { 0 };
+    std::mutex error_mutex;
+    std::optional<Error> first_error;
+    auto worker = [&] {
+        for (;;) {
+            size_t k = next.fetch_add(1);
+            if (k >= todo.size())
+                return;
+            {
+                std::lock_guard lock(error_mutex);
+                if (first_error)
+                    return;
+            }
+            size_t i = todo[k];
+            auto const& desc = manifest.layers[i];
+            auto result = [&]() -> Result<store::LayerInfo> {
+                auto path = TRY(fetch_blob(ctx, src, desc, notify));
+                return ctx.store->layers().create_from_blob(path, desc.digest, desc.media_type, config.diff_ids[i]);
+            }();
+            if (!result) {
+                std::lock_guard lock(error_mutex);
+                if (!first_error)
+                    first_error = std::move(result).error();
+                return;
+            }
+            out[i] = result.release_value();
+        }
+    };
+    size_t threads = std::min<size_t>(todo.size(), 4);
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
+    if (threads > 0)
+        worker();
+    for (auto& t : pool)
+        t.join();
+    if (first_error)
+        return std::move(*first_error);
+    return {};
+}
+
+void merge_unique(std::vector<std::string>& into, std::vector<std::string> const& from)
+{
+    for (auto const& s : from)
+        if (std::find(into.begin(), into.end(), s) == into.end())
+            into.push_back(s);
+}
+
+/// Pulls from one endpoint of one fully-qualified reference.
+Result<store::ImageRecord> pull_from(Context& ctx, image::Reference const& ref, image::Reference const& at,
+    Source& src, image::Platform const& platform, Notifier& notify)
+{
+    std::optional<image::Digest> index_digest;
+    std::string index_body;
+    auto resp = TRY(fetch_manifest(src, at, platform, index_digest, index_body));
+    // Until put_image references them, the blobs and layers written below must survive
+    // a concurrent gc (an rmi in another process).
+    auto protect = TRY(ctx.store->protect_new_content());
+    auto manifest = TRY_CTX(image::parse_manifest(resp.body), "manifest " + resp.digest.str());
+
+    auto config_path = TRY_CTX(fetch_blob(ctx, src, manifest.config, notify), "config " + manifest.config.digest.str());
+    (void)config_path;
+    auto config_text = TRY(ctx.store->blobs().read(manifest.config.digest));
+    auto config = TRY_CTX(image::ImageConfig::parse(config_text), "config " + manifest.config.digest.str());
+    if (config.diff_ids.size() != manifest.layers.size())
+        return Error::msg("image " + ref.str() + ": the manifest lists " + std::to_string(manifest.layers.size())
+            + " layers but the config has " + std::to_string(config.diff_ids.size()) + " diff IDs");
+    notify(PullEvent::Kind::ConfigDone, manifest.config.digest.str());
+
+    store::ImageRecord record;
+    TRY(fetch_layers(ctx, src, manifest, config, record.layers, notify));
+    TRY(ctx.store->blobs().put(resp.body));
+    if (index_digest)
+        TRY(ctx.store->blobs().put(index_body));
+
+    record.id = manifest.config.digest.hex();
+    record.config_digest = manifest.config.digest;
+    record.manifest_digest = resp.digest;
+    record.manifest_media_type = resp.media_type;
+    if (!ref.digest)
+        record.names.push_back(ref.repository() + ":" + ref.tag);
+    record.digests.push_back(ref.repository() + "@" + resp.digest.str());
+    if (index_digest)
+        record.digests.push_back(ref.repository() + "@" + index_digest->str());
+    record.created = parse_time(config.created);
+    record.architecture = config.architecture;
+    record.os = config.os;
+    for (auto const& layer : record.layers)
+        record.size += layer.size;
+    if (auto existing = TRY(ctx.store->get_image(record.id))) {
+        merge_unique(record.names, existing->names);
+        merge_unique(record.digests, existing->digests);
+        record.added = existing->added;
+    }
+    TRY(ctx.store->put_image(record));
+    notify(PullEvent::Kind::ManifestWritten, record.id);
+    return TRY(ctx.store->get_image(record.id)).value_or(record);
+}
+
+/// Tries the mirrors, then the registry itself, for one fully-qualified reference.
+Result<store::ImageRecord> pull_qualified(Context& ctx, image::Reference const& ref, PullOptions const& options,
+    image::Platform const& platform, Notifier& notify)
+{
+    auto source = TRY(ctx.registries.pull_source(ref));
+    std::optional<Error> last;
+    for (auto const& endpoint : source.endpoints) {
+        auto client = registry::Client::create(endpoint.reference.domain, client_options(options, endpoint.insecure));
+        if (!client) {
+            last = std::move(client).error();
+            continue;
+        }
+        Source src { client.release_value(), endpoint.reference.path };
+        auto result = pull_from(ctx, ref, endpoint.reference, src, platform, notify);
+        if (result)
+            return result;
+        log::debug("pull {} from {}: {}", ref.str(), endpoint.location, result.error().message);
+        last = std::move(result).error();
+    }
+    if (!last)
+        return Error::msg(ref.str() + ": no registry to pull from");
+    return std::move(*last);
+}
+
+} // namespace
+
+Result<store::ImageRecord> pull(Context& ctx, std::string const& text, PullOptions const& options)
+{
+    auto ref = TRY(image::Reference::parse(text));
+    auto platform = options.platform.empty() ? image::Platform::host() : TRY(image::Platform::parse(options.platform));
+    auto candidates = TRY(ctx.registries.resolve(ref));
+    Notifier notify(options.observer);
+    std::optional<Error> last;
+    for (auto candidate : candidates) {
+        if (candidate.tag.empty() && !candidate.digest)
+            candidate.tag = "latest";
+        notify(PullEvent::Kind::Trying, candidate.str());
+        auto result = pull_qualified(ctx, candidate, options, platform, notify);
+        if (result)
+            return result;
+        last = std::move(result).error();
+    }
+    if (!last)
+        return Error::msg("pull " + text + ": short name did not resolve to any registry: set unqualified-search-registries in registries.conf");
+    return std::move(*last);
+}
+
+} // namespace berth::engine

@@ -1,0 +1,48 @@
+#include "engine/system.h"
+
+#include "base/fs.h"
+#include "berth_config.h"
+#include "rootless/host_info.h"
+#include "rootless/userns.h"
+
+#include <csignal>
+
+namespace berth::engine {
+
+Result<Json> system_info(Context& ctx)
+{
+    Json host = rootless::host_info(ctx.paths);
+    host["security"] = { { "rootless", ctx.paths.rootless } };
+    auto images = TRY(ctx.store->list_images());
+    Json info = {
+        { "host", host },
+        { "store", {
+            { "graphRoot", ctx.paths.data_dir },
+            { "runRoot", ctx.paths.run_dir },
+            { "configFile", fs::join(ctx.paths.config_dir, "storage.conf") },
+            { "graphDriverName", "overlay" },
+            { "imageStore", { { "number", images.size() } } },
+            { "containerStore", { { "number", 0 } } },
+        } },
+        { "registries", { { "search", ctx.registries.search_registries() } } },
+        { "version", { { "Version", BERTH_VERSION }, { "APIVersion", BERTH_VERSION }, { "OsArch", "linux/amd64" } } },
+    };
+    return info;
+}
+
+ErrorOr system_reset(GlobalOptions const& options)
+{
+    auto paths = TRY(resolve_paths(options));
+    TRY(rootless::enter(paths));
+    TRY(fs::remove_tree(paths.data_dir));
+    // Stop the pause process last: the removal above needed its namespace.
+    if (auto pid_text = fs::read_file(fs::join(paths.run_dir, "pause.pid"))) {
+        int pid = std::atoi(pid_text->c_str());
+        if (pid > 1)
+            ::kill(pid, SIGKILL);
+    }
+    TRY(fs::remove_tree(paths.run_dir));
+    return {};
+}
+
+} // namespace berth::engine

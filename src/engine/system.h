@@ -1,0 +1,17 @@
+// System-wide operations: `info` and `system reset`.
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+#include "engine/context.h"
+
+namespace berth::engine {
+
+/// Podman-style `info` document (lower-camel keys: host, store, registries, version).
+Result<Json> system_info(Context& ctx);
+/// Removes every image, layer and blob of this user's store and stops the
+/// user-namespace pause process. Runs inside the user namespace, so files owned
+/// by subordinate ids can be removed.
+ErrorOr system_reset(GlobalOptions const& options);
+
+} // namespace berth::engine
