@@ -49,6 +49,41 @@ void add_global_options(CLI::App& app, cli::Globals& globals)
     app.set_version_flag("-v,--version", "berth version " BERTH_VERSION, "Print the version and exit");
 }
 
+/// Podman's wording for command-line mistakes, which scripts grep for.
+std::string parse_error_message(CLI::App const& app, CLI::ParseError const& e)
+{
+    std::string what = e.what();
+    std::string name = e.get_name();
+    auto listed = [&] {
+        auto colon = what.find(": ");
+        return colon == std::string::npos ? what : what.substr(colon + 2);
+    };
+    if (dynamic_cast<CLI::ExtrasError const*>(&e)) {
+        std::string extra = listed();
+        extra = extra.substr(0, extra.find(' '));
+        if (!extra.empty() && extra[0] == '-')
+            return "unknown flag: " + extra + "\nSee 'berth --help'";
+        // Below a command, an extra word is one argument too many, not a command.
+        std::string path;
+        for (CLI::App const* cur = &app; !cur->get_subcommands().empty();) {
+            cur = cur->get_subcommands().front();
+            path += " " + cur->get_name();
+        }
+        if (!path.empty())
+            return "too many arguments: \"" + extra + "\" was not expected\nSee 'berth" + path + " --help'";
+        return "unrecognized command 'berth " + extra + "'\nTry 'berth --help' for more information";
+    }
+    if (name == "RequiredError" && what.find("subcommand") != std::string::npos) {
+        auto remaining = app.remaining();
+        if (!remaining.empty())
+            return "unrecognized command 'berth " + remaining.front() + "'\nTry 'berth --help' for more information";
+        return "missing command\nTry 'berth --help' for more information";
+    }
+    if (name == "RequiredError")
+        return "missing required argument: " + what;
+    return what;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -57,11 +92,21 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     app.fallthrough();
     app.footer("Run 'berth COMMAND --help' for more information on a command.");
+    app.get_formatter()->label("Subcommands", "Available Commands");
+    app.get_formatter()->label("SUBCOMMAND", "COMMAND");
     cli::Globals globals;
     int exit_code = 0;
     add_global_options(app, globals);
     for (auto const& entry : commands)
         entry.setup(app, globals, exit_code);
+    // Podman's heading for the command list, at every level.
+    auto group_all = [](auto& self, CLI::App* parent) -> void {
+        for (auto* sub : parent->get_subcommands({})) {
+            sub->group("Available Commands");
+            self(self, sub);
+        }
+    };
+    group_all(group_all, &app);
     app.parse_complete_callback([&] {
         log::Level level;
         if (log::parse_level(globals.log_level, level))
@@ -76,10 +121,7 @@ int main(int argc, char** argv)
     } catch (CLI::CallForVersion const& e) {
         return app.exit(e);
     } catch (CLI::ParseError const& e) {
-        std::string what = e.what();
-        if (e.get_name() == "RequiredError" && what.find("subcommand") != std::string::npos)
-            what = "missing command: see 'berth --help'";
-        cli::print_error(what);
+        cli::print_error(parse_error_message(app, e));
         return cli::exit_engine_error;
     }
     return exit_code;

@@ -30,7 +30,7 @@ int run_history(HistoryArgs const& a, Globals const& globals)
     for (auto const& r : *rows) {
         std::string id = a.no_trunc || r.id == "<missing>" ? r.id : r.id.substr(0, 12);
         std::string by = r.created_by;
-        if (!a.no_trunc && by.size() > 45)
+        if (!a.no_trunc && a.format != "json" && by.size() > 45)
             by = by.substr(0, 42) + "...";
         docs.push_back(Json {
             { "ID", id },
@@ -49,7 +49,14 @@ int run_history(HistoryArgs const& a, Globals const& globals)
         return 0;
     }
     if (a.format == "json") {
-        print_json(docs);
+        // Podman's JSON: full IDs, Unix times and byte counts.
+        Json arr = Json::array();
+        for (size_t i = 0; i < rows->size(); ++i) {
+            auto const& r = (*rows)[i];
+            arr.push_back(Json { { "id", r.id }, { "created", r.created }, { "CreatedBy", r.created_by },
+                { "size", r.size }, { "comment", r.comment }, { "tags", i == 0 ? Json(record->names) : Json(nullptr) } });
+        }
+        print_json(arr);
         return 0;
     }
     if (!a.format.empty())

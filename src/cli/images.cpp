@@ -159,8 +159,12 @@ int run_images(ImagesArgs const& a, Globals const& globals)
 
     if (a.format == "json" || a.format == "{{json .}}") {
         Json arr = Json::array();
-        for (auto const& r : images)
-            arr.push_back(json_entry(r));
+        for (auto const& r : images) {
+            Json entry = json_entry(r);
+            if (auto config = engine::image_config(*ctx, r); config && !config->labels.empty())
+                entry["Labels"] = config->labels;
+            arr.push_back(std::move(entry));
+        }
         print_json(arr);
         return 0;
     }

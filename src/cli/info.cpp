@@ -11,28 +11,6 @@ namespace berth::cli {
 
 namespace {
 
-/// Go templates address Podman's structs by Go field names: host.security.rootless
-/// becomes .Host.Security.Rootless. Capitalise every object key.
-Json go_fields(Json const& j)
-{
-    if (j.is_array()) {
-        Json out = Json::array();
-        for (auto const& v : j)
-            out.push_back(go_fields(v));
-        return out;
-    }
-    if (!j.is_object())
-        return j;
-    Json out = Json::object();
-    for (auto it = j.begin(); it != j.end(); ++it) {
-        std::string key = it.key();
-        if (!key.empty())
-            key[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(key[0])));
-        out[key] = go_fields(it.value());
-    }
-    return out;
-}
-
 /// Prints a JSON document as YAML, the default output of `podman info`.
 void print_yaml(Json const& j, int indent, std::string& out)
 {
@@ -76,7 +54,7 @@ int run_info(std::string const& format, Globals const& globals)
         return 0;
     }
     if (!format.empty())
-        return print_formatted(format, { go_fields(*info) });
+        return print_formatted(format, { *info });
     std::string out;
     print_yaml(*info, 0, out);
     std::fwrite(out.data(), 1, out.size(), stdout);

@@ -28,9 +28,10 @@ int run_inspect(InspectArgs const& a, Globals const& globals)
     for (auto const& name : a.names) {
         auto record = engine::find_image(*ctx, name);
         if (!record) {
-            errors.push_back(Error::msg(name + ": no such object"));
-            if (record.error().code != ENOENT)
-                errors.back() = record.error();
+            if (record.error().code == ENOENT && a.type == "all")
+                errors.push_back(Error::msg("no such object: \"" + name + "\""));
+            else
+                errors.push_back(record.error());
             continue;
         }
         auto doc = engine::inspect_image(*ctx, *record);

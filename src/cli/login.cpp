@@ -1,6 +1,7 @@
 // berth login / logout, writing auth.json where Podman does.
 #include "cli/commands.h"
 #include "engine/images.h"
+#include "image/registries_conf.h"
 #include "registry/auth.h"
 
 #include <iostream>
@@ -78,6 +79,8 @@ int run_login(LoginArgs const& a, Globals const&)
     if (creds.username.empty() || creds.password.empty())
         return report(Error::msg("username and password are required: use --username and --password-stdin"));
     registry::ClientOptions options;
+    if (auto conf = image::RegistriesConf::load(::geteuid() != 0))
+        options.insecure = conf->is_insecure(host);
     if (a.tls_option && a.tls_option->count())
         options.tls_verify = a.tls_verify;
     options.cert_dir = a.cert_dir;

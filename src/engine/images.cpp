@@ -21,6 +21,25 @@ bool is_hex(std::string_view s)
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+/// Whether a stored name ("docker.io/library/busybox:latest") is what the user typed:
+/// the full name, or a short one ("busybox", "library/busybox:1") that ends at a '/'.
+bool name_matches(std::string const& stored, std::string const& typed)
+{
+    if (stored == typed)
+        return true;
+    auto ref = image::Reference::parse(typed);
+    if (!ref || ref->digest)
+        return false;
+    auto [repo, tag] = split_name(stored);
+    if (tag != (ref->tag.empty() ? "latest" : ref->tag))
+        return false;
+    std::string path = ref->is_short_name() ? ref->path : ref->repository();
+    if (repo == path)
+        return true;
+    return repo.size() > path.size() && repo.compare(repo.size() - path.size(), path.size(), path) == 0
+        && repo[repo.size() - path.size() - 1] == '/';
+}
+
 Error not_known(std::string const& name) { return Error { ENOENT, name + ": image not known" }; }
 
 /// Looks a short name up among stored names: an exact "localhost/" or search-registry
@@ -216,9 +235,7 @@ ErrorOr untag_image(Context& ctx, std::string const& image, std::vector<std::str
         // A name given without a registry may also match a pulled one ("busybox" -> docker.io/library/busybox:latest).
         std::string match;
         for (auto const& have : record.names)
-            if (have == full || have == n || (full.rfind("localhost/", 0) == 0 && have.size() > full.size() - 10
-                    && have.compare(have.size() - (full.size() - 10), full.size() - 10, full.substr(10)) == 0
-                    && have[have.size() - (full.size() - 10) - 1] == '/'))
+            if (have == full || name_matches(have, n))
                 match = have;
         if (match.empty())
             return Error { ENOENT, n + ": tag not known on image " + record.id.substr(0, 12) };
@@ -241,12 +258,7 @@ static RemoveReport remove_one(Context& ctx, std::string const& name, Force forc
     if (!by_id && record.names.size() > 1 && force == Force::No) {
         // Removing one of several names only untags it.
         for (auto const& n : record.names) {
-            auto ref = image::Reference::parse(name);
-            auto [repo, tag] = split_name(n);
-            bool match = n == name || (ref && (n.size() >= ref->path.size()) && repo.size() >= ref->path.size()
-                && repo.compare(repo.size() - ref->path.size(), ref->path.size(), ref->path) == 0
-                && tag == (ref->tag.empty() ? "latest" : ref->tag));
-            if (match) {
+            if (name_matches(n, name)) {
                 if (auto r = ctx.store->remove_name(record.id, n); !r) {
                     report.error = std::move(r).error();
                     return report;

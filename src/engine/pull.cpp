@@ -57,14 +57,19 @@ registry::ClientOptions client_options(PullOptions const& options, bool insecure
 }
 
 /// Downloads a blob into the blob store unless it is there already; verifies digest and size.
-Result<std::string> fetch_blob(Context& ctx, Source& src, image::Descriptor const& desc, Notifier& notify)
+enum class BlobKind { Layer, Config };
+
+Result<std::string> fetch_blob(Context& ctx, Source& src, image::Descriptor const& desc, Notifier& notify, BlobKind kind = BlobKind::Layer)
 {
     auto& blobs = ctx.store->blobs();
+    bool layer = kind == BlobKind::Layer;
     if (blobs.has(desc.digest)) {
-        notify(PullEvent::Kind::BlobSkipped, desc.digest.str());
+        if (layer)
+            notify(PullEvent::Kind::BlobSkipped, desc.digest.str());
         return blobs.path(desc.digest);
     }
-    notify(PullEvent::Kind::BlobStart, desc.digest.str(), 0, desc.size);
+    if (layer)
+        notify(PullEvent::Kind::BlobStart, desc.digest.str(), 0, desc.size);
     auto writer = TRY(blobs.begin_write());
     int64_t received = 0;
     TRY(src.client->get_blob(src.repository, desc.digest,
@@ -74,9 +79,13 @@ Result<std::string> fetch_blob(Context& ctx, Source& src, image::Descriptor cons
                 return Error::msg("blob " + desc.digest.str() + " is larger than the " + std::to_string(desc.size) + " bytes its manifest declares");
             return writer.write(data, size);
         },
-        [&](int64_t done, int64_t total) { notify(PullEvent::Kind::BlobProgress, desc.digest.str(), done, total ? total : desc.size); }));
+        [&](int64_t done, int64_t total) {
+            if (layer)
+                notify(PullEvent::Kind::BlobProgress, desc.digest.str(), done, total ? total : desc.size);
+        }));
     auto path = TRY(writer.commit(desc.digest, desc.size > 0 ? desc.size : -1));
-    notify(PullEvent::Kind::BlobDone, desc.digest.str(), received, desc.size);
+    if (layer)
+        notify(PullEvent::Kind::BlobDone, desc.digest.str(), received, desc.size);
     return path;
 }
 
@@ -182,7 +191,7 @@ Result<store::ImageRecord> pull_from(Context& ctx, image::Reference const& ref, 
     auto protect = TRY(ctx.store->protect_new_content());
     auto manifest = TRY_CTX(image::parse_manifest(resp.body), "manifest " + resp.digest.str());
 
-    auto config_path = TRY_CTX(fetch_blob(ctx, src, manifest.config, notify), "config " + manifest.config.digest.str());
+    auto config_path = TRY_CTX(fetch_blob(ctx, src, manifest.config, notify, BlobKind::Config), "config " + manifest.config.digest.str());
     (void)config_path;
     auto config_text = TRY(ctx.store->blobs().read(manifest.config.digest));
     auto config = TRY_CTX(image::ImageConfig::parse(config_text), "config " + manifest.config.digest.str());

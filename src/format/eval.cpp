@@ -226,6 +226,13 @@ private:
             if (!cur->is_object())
                 return Error::msg("can't evaluate field " + f + " in type " + type_name(*cur));
             auto it = cur->find(f);
+            if (it == cur->end() && std::isupper(static_cast<unsigned char>(f[0]))) {
+                // Go field names map to lower-camel JSON keys (Store.GraphRoot -> store.graphRoot),
+                // so documents printed with their JSON tags still answer Go-style templates.
+                std::string json_key = f;
+                json_key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(json_key[0])));
+                it = cur->find(json_key);
+            }
             if (it == cur->end()) {
                 if ((i == 0 && on_root) || std::isupper(static_cast<unsigned char>(f[0])))
                     return Error::msg("can't evaluate field " + f + " in type object");

@@ -30,10 +30,11 @@ std::string env(char const* name)
 
 std::string runtime_auth_file()
 {
-    if (::geteuid() == 0)
-        return "/run/containers/0/auth.json";
+    // As containers/image: $XDG_RUNTIME_DIR first (root too), else root's /run/containers/0.
     std::string dir = env("XDG_RUNTIME_DIR");
-    return dir.empty() ? std::string() : fs::join(dir, "containers/auth.json");
+    if (!dir.empty())
+        return fs::join(dir, "containers/auth.json");
+    return ::geteuid() == 0 ? "/run/containers/0/auth.json" : std::string();
 }
 
 std::string config_auth_file()

@@ -123,13 +123,13 @@ TEST_CASE("auth.json via REGISTRY_AUTH_FILE, remove --all keeps other fields")
 TEST_CASE("default auth file is in the runtime dir")
 {
     AuthEnv env;
-    if (::geteuid() == 0) {
+    // $XDG_RUNTIME_DIR wins for root and users alike, as in containers/image.
+    CHECK(default_auth_file() == env.path("run/containers/auth.json"));
+    env.unset("XDG_RUNTIME_DIR");
+    if (::geteuid() == 0)
         CHECK(default_auth_file() == "/run/containers/0/auth.json");
-    } else {
-        CHECK(default_auth_file() == env.path("run/containers/auth.json"));
-        env.unset("XDG_RUNTIME_DIR");
+    else
         CHECK(default_auth_file() == env.path("config/containers/auth.json"));
-    }
 }
 
 TEST_CASE("auth file chain order")
