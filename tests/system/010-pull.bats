@@ -42,6 +42,45 @@ image_id() {
     assert_output_not_contains "docker.io"
 }
 
+@test "pull through a registries.conf mirror falls back to the registry when the mirror is down" {
+    local conf=$BATS_TEST_TMPDIR/registries.conf
+    cat >"$conf" <<EOF
+unqualified-search-registries = []
+
+[[registry]]
+prefix = "example.test/team"
+location = "$REGISTRY_OPEN"
+insecure = true
+
+[[registry.mirror]]
+location = "127.0.0.1:1"
+insecure = true
+EOF
+    # The name the user typed is kept; the bytes come from the location (the mirror refuses).
+    CONTAINERS_REGISTRIES_CONF=$conf run_berth pull -q --retry 0 example.test/team/busybox:latest
+    assert_output_equals "$(fixture_info busybox id)"
+    run_berth images --format '{{.Repository}}:{{.Tag}}'
+    assert_output_contains "example.test/team/busybox:latest"
+}
+
+@test "pull of a short name through an alias" {
+    local conf=$BATS_TEST_TMPDIR/registries.conf
+    cat >"$conf" <<EOF
+unqualified-search-registries = []
+
+[aliases]
+"bb" = "$REGISTRY_OPEN/busybox"
+
+[[registry]]
+location = "$REGISTRY_OPEN"
+insecure = true
+EOF
+    CONTAINERS_REGISTRIES_CONF=$conf run_berth pull -q bb
+    assert_output_equals "$(fixture_info busybox id)"
+    run_berth images --format '{{.Repository}}:{{.Tag}}'
+    assert_output_contains "$REGISTRY_OPEN/busybox:latest"
+}
+
 @test "pull records the image config from the registry" {
     pull_fixture busybox
     run_berth image inspect "$REGISTRY_OPEN/busybox:latest"
