@@ -75,3 +75,20 @@ load ../lib/helpers
     run_berth --exit 125 tag
     assert_output_matches "requires|accepts|argument"
 }
+
+@test "man pages document every command and flag" {
+    [[ -n ${BERTH_MAN_DIR:-} && -x $BERTH_MAN_DIR/check.sh ]] || skip "BERTH_MAN_DIR with man/check.sh not provided by the runner"
+    run "$BERTH_MAN_DIR/check.sh" "$BERTH" "$BERTH_MAN_DIR"
+    [[ $status -eq 0 ]] || { echo "$output" >&2; return 1; }
+}
+
+@test "completion scripts name the real commands" {
+    run_berth completion bash
+    assert_output_contains "complete -o default -F _berth berth"
+    assert_output_contains "image ls"
+    run_berth completion zsh
+    assert_output_contains "#compdef berth"
+    run_berth completion fish
+    assert_output_contains "complete -c berth"
+    run_berth --exit 125 completion tcsh
+}
