@@ -114,6 +114,21 @@ ErrorOr remove_tree(std::string const& path)
     return {};
 }
 
+Result<std::vector<std::string>> list_dir(std::string const& path)
+{
+    DIR* dir = ::opendir(path.c_str());
+    if (!dir)
+        return Error::from_errno("open " + path);
+    std::vector<std::string> names;
+    while (struct dirent* ent = ::readdir(dir)) {
+        std::string name = ent->d_name;
+        if (name != "." && name != "..")
+            names.push_back(std::move(name));
+    }
+    ::closedir(dir);
+    return names;
+}
+
 bool exists(std::string const& path)
 {
     struct stat st {};

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 namespace berth::fs {
 
@@ -19,6 +20,8 @@ ErrorOr write_file_atomic(std::string const& path, std::string_view data, mode_t
 ErrorOr mkdir_p(std::string const& path, mode_t mode = 0755);
 /// rm -rf without following symlinks; a missing path is fine.
 ErrorOr remove_tree(std::string const& path);
+/// The names in a directory, without "." and "..", in readdir order.
+Result<std::vector<std::string>> list_dir(std::string const& path);
 bool exists(std::string const& path);
 bool is_dir(std::string const& path);
 /// Joins two path pieces with exactly one '/'.

@@ -514,14 +514,11 @@ Result<store::ImageRecord> store_image(Context& ctx, PendingImage const& img, Ad
 Result<Scratch> make_scratch(Context& ctx, std::string const& kind)
 {
     std::string const& data = ctx.paths.data_dir;
-    if (DIR* d = ::opendir(data.c_str())) {
+    if (auto names = fs::list_dir(data)) {
         std::vector<std::string> stale;
-        while (auto* e = ::readdir(d)) {
-            std::string_view name = e->d_name;
+        for (auto const& name : *names)
             if (name.rfind(".tmp-load-", 0) == 0 || name.rfind(".tmp-import-", 0) == 0)
                 stale.push_back(fs::join(data, name));
-        }
-        ::closedir(d);
         time_t cutoff = ::time(nullptr) - 600;   // skip the moment between mkdtemp and flock
         for (auto const& path : stale) {
             auto st = sys::lstat(path);

@@ -201,14 +201,10 @@ ErrorOr write_archive_file(std::string const& target, std::function<ErrorOr(Outp
 ErrorOr write_layout_dir(std::string const& target, std::function<ErrorOr(Output&)> const& body)
 {
     if (fs::exists(target)) {
-        DIR* d = ::opendir(target.c_str());
-        if (!d)
+        auto entries = fs::list_dir(target);
+        if (!entries)
             return Error { ENOTDIR, target + ": exists and is not a directory: remove it or choose another output" };
-        int entries = 0;
-        while (auto* e = ::readdir(d))
-            entries += std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..";
-        ::closedir(d);
-        if (entries > 0)
+        if (!entries->empty())
             return Error { EEXIST, target + ": directory exists and is not empty: remove it or choose another output" };
     }
     auto [dir, base] = split_path(target);

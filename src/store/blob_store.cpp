@@ -162,25 +162,10 @@ ErrorOr BlobStore::remove(image::Digest const& digest)
     return {};
 }
 
-static Result<std::vector<std::string>> read_dir_names(std::string const& dir)
-{
-    DIR* d = ::opendir(dir.c_str());
-    if (!d)
-        return Error::from_errno("open " + dir);
-    std::vector<std::string> names;
-    while (struct dirent* ent = ::readdir(d)) {
-        std::string name = ent->d_name;
-        if (name != "." && name != "..")
-            names.push_back(std::move(name));
-    }
-    ::closedir(d);
-    return names;
-}
-
 ErrorOr BlobStore::remove_stale_temp_files()
 {
     std::string dir = sha256_dir();
-    for (auto const& name : TRY(read_dir_names(dir))) {
+    for (auto const& name : TRY(fs::list_dir(dir))) {
         if (!name.starts_with(temp_prefix))
             continue;
         std::string path = dir + "/" + name;
@@ -199,7 +184,7 @@ ErrorOr BlobStore::remove_stale_temp_files()
 Result<std::vector<std::string>> BlobStore::list() const
 {
     std::vector<std::string> out;
-    for (auto& name : TRY(read_dir_names(sha256_dir()))) {
+    for (auto& name : TRY(fs::list_dir(sha256_dir()))) {
         if (!name.starts_with(temp_prefix))
             out.push_back(std::move(name));
     }

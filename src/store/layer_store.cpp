@@ -220,21 +220,6 @@ Result<bool> LayerStore::remove_if_unused(image::Digest const& diff_id)
     return true;
 }
 
-static Result<std::vector<std::string>> list_dir(std::string const& dir)
-{
-    DIR* d = ::opendir(dir.c_str());
-    if (!d)
-        return Error::from_errno("open " + dir);
-    std::vector<std::string> names;
-    while (struct dirent* ent = ::readdir(d)) {
-        std::string name = ent->d_name;
-        if (name != "." && name != "..")
-            names.push_back(std::move(name));
-    }
-    ::closedir(d);
-    return names;
-}
-
 Result<std::vector<image::Digest>> LayerStore::repair_files()
 {
     std::set<std::string> recorded;
@@ -243,7 +228,7 @@ Result<std::vector<image::Digest>> LayerStore::repair_files()
         recorded.insert(row.diff_id.hex());
 
     // Leftover directories: interrupted extractions/removals and unrecorded layers.
-    for (auto const& name : TRY(list_dir(m_layers_dir))) {
+    for (auto const& name : TRY(fs::list_dir(m_layers_dir))) {
         bool temp = name.starts_with(temp_prefix);
         std::string hex = temp ? name.substr(temp_prefix.size(), 64) : name;
         if (!is_hex64(hex) || (!temp && recorded.contains(hex)))
