@@ -5,6 +5,8 @@
 #include "base/fs.h"
 #include "base/temp_dir.h"
 
+#include <algorithm>
+
 using namespace berth;
 
 static Result<int> half(int x)
@@ -47,4 +49,17 @@ TEST_CASE("join")
     CHECK(fs::join("/a/", "/b") == "/a/b");
     CHECK(fs::join("/", "b") == "/b");
     CHECK(fs::join("a", "b/c") == "a/b/c");
+}
+
+TEST_CASE("list_dir names entries without . and ..")
+{
+    auto dir = TempDir::create("/tmp", "berth-test-");
+    REQUIRE(dir.has_value());
+    REQUIRE(fs::write_file_atomic(fs::join(dir->path(), "a"), "1").has_value());
+    REQUIRE(fs::mkdir_p(fs::join(dir->path(), "b")).has_value());
+    auto names = fs::list_dir(dir->path());
+    REQUIRE(names.has_value());
+    std::sort(names->begin(), names->end());
+    CHECK(*names == std::vector<std::string> { "a", "b" });
+    CHECK(!fs::list_dir(fs::join(dir->path(), "missing")).has_value());
 }
