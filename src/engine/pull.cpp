@@ -159,7 +159,9 @@ ErrorOr fetch_layers(Context& ctx, Source& src, image::Manifest const& manifest,
             out[i] = result.release_value();
         }
     };
-    size_t threads = std::min<size_t>(todo.size(), 4);
+    // One worker per layer (up to 8): with fewer, the last layer's download waits
+    // for a worker to finish extracting another, and the tail of the pull grows.
+    size_t threads = std::min<size_t>(todo.size(), 8);
     std::vector<std::thread> pool;
     for (size_t t = 1; t < threads; ++t)
         pool.emplace_back(worker);
