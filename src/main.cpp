@@ -37,6 +37,11 @@ constexpr CommandEntry commands[] = {
     { cli::setup_version },
     { cli::setup_system_group },
     { cli::setup_completion },
+    { cli::setup_run },
+    { cli::setup_create },
+    { cli::setup_start },
+    { cli::setup_rm },
+    { cli::setup_volume_group },
 };
 
 void add_global_options(CLI::App& app, cli::Globals& globals)

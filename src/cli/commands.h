@@ -23,6 +23,11 @@ void setup_info(CLI::App&, Globals&, int&);
 void setup_version(CLI::App&, Globals&, int&);
 void setup_system_group(CLI::App&, Globals&, int&);  // system info|reset
 void setup_completion(CLI::App&, Globals&, int&);
+void setup_run(CLI::App&, Globals&, int&);
+void setup_create(CLI::App&, Globals&, int&);
+void setup_start(CLI::App&, Globals&, int&);
+void setup_rm(CLI::App&, Globals&, int&);
+void setup_volume_group(CLI::App&, Globals&, int&);  // volume create|ls|inspect|rm|prune
 
 // Pieces shared between a top-level alias and its `image` subcommand.
 CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals&, int&);

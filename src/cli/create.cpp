@@ -1,0 +1,129 @@
+// berth create: Podman's flags, prints the new container's ID. The flags are
+// shared with `run` (add_create_options). Flags berth does not implement yet
+// are refused with a message instead of being silently ignored.
+#include "cli/create.h"
+
+#include "cli/commands.h"
+#include "engine/containers.h"
+
+#include <cstdio>
+
+namespace berth::cli {
+
+void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
+{
+    auto& o = a->options;
+    // IMAGE and everything after it belong to the container, not to berth.
+    cmd->prefix_command();
+    cmd->fallthrough(false);
+    cmd->add_flag("-i,--interactive", o.interactive, "Keep STDIN open");
+    cmd->add_flag("-t,--tty", o.tty, "Allocate a pseudo-TTY");
+    cmd->add_flag("--rm", o.remove, "Remove the container when it exits");
+    cmd->add_option("--name", o.name, "Name of the container");
+    cmd->add_option("-e,--env", o.env, "Set an environment variable (KEY=VALUE, or KEY to copy it from the host)")->allow_extra_args(false);
+    cmd->add_option("--env-file", o.env_files, "Read environment variables from a file")->allow_extra_args(false);
+    cmd->add_flag("--env-host", o.env_host, "Use the host's environment in the container");
+    cmd->add_option("-w,--workdir", o.workdir, "Working directory inside the container");
+    cmd->add_option("-u,--user", o.user, "User (name or uid[:gid]) to run as");
+    a->entrypoint_option = cmd->add_option("--entrypoint", a->entrypoint, "Override the image's ENTRYPOINT (\"\" clears it)");
+    cmd->add_option("--hostname", o.hostname, "Hostname of the container (default: the first 12 characters of its ID)");
+    cmd->add_option("-l,--label", o.labels, "Set a label (KEY=VALUE)")->allow_extra_args(false);
+    cmd->add_option("--annotation", o.annotations, "Add an annotation to the OCI spec (KEY=VALUE)")->allow_extra_args(false);
+    cmd->add_option("-v,--volume", o.volumes, "Bind mount or volume: SOURCE:DEST[:ro,rw,z,Z,U,O]")->allow_extra_args(false);
+    cmd->add_option("--mount", o.mounts, "Mount: type=bind|volume|tmpfs,source=,target=[,ro]")->allow_extra_args(false);
+    cmd->add_option("--tmpfs", o.tmpfs, "Mount a tmpfs: PATH[:OPTIONS]")->allow_extra_args(false);
+    cmd->add_flag("--read-only", o.read_only, "Make the root filesystem read-only");
+    cmd->add_option("--read-only-tmpfs", o.read_only_tmpfs, "With --read-only, mount tmpfs on /run, /tmp and /var/tmp (default true)");
+    cmd->add_option("--cap-add", o.cap_add, "Add a capability")->allow_extra_args(false);
+    cmd->add_option("--cap-drop", o.cap_drop, "Drop a capability")->allow_extra_args(false);
+    cmd->add_flag("--privileged", o.privileged, "All capabilities, no seccomp, no masked paths");
+    cmd->add_option("--security-opt", o.security_opt, "no-new-privileges, seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS")->allow_extra_args(false);
+    cmd->add_option("--ulimit", o.ulimits, "Resource limit: NAME=SOFT[:HARD]")->allow_extra_args(false);
+    cmd->add_flag("--init", o.init, "Run an init inside the container (not implemented yet)");
+    cmd->add_option("--userns", o.userns, "User namespace mode (not implemented yet)");
+    cmd->add_option("--uidmap", o.uidmap, "UID mapping (not implemented yet)")->allow_extra_args(false);
+    cmd->add_option("--gidmap", o.gidmap, "GID mapping (not implemented yet)")->allow_extra_args(false);
+    cmd->add_option("--group-add", o.group_add, "Add a supplementary group")->allow_extra_args(false);
+    cmd->add_option("--pull", o.pull, "Pull policy: always, missing, never, newer")->capture_default_str();
+    cmd->add_option("--platform", o.platform, "Platform of the image to pull (os/arch[/variant])");
+    cmd->add_option("--stop-signal", o.stop_signal, "Signal that stops the container");
+    cmd->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container on stop");
+    cmd->add_option("--shm-size", o.shm_size, "Size of /dev/shm (e.g. 64m)");
+    cmd->add_option("--device", o.devices, "Add a host device (not implemented yet)")->allow_extra_args(false);
+    cmd->add_option("--sysctl", o.sysctls, "Set a namespaced kernel parameter (KEY=VALUE)")->allow_extra_args(false);
+    cmd->add_option("--cidfile", o.cidfile, "Write the container ID to this file");
+    cmd->add_option("--network,--net", a->network, "Network mode: none (default; loopback only) or host");
+    cmd->add_option("--runtime", o.runtime, "Run the container with this OCI runtime (path or name, e.g. runc)");
+    cmd->add_option("--preserve-fds", a->preserve_fds, "Pass N additional file descriptors (3 .. 3+N-1) to the container");
+    cmd->add_flag("-q,--quiet", a->quiet, "Do not print pull progress");
+}
+
+ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
+{
+    auto& o = a.options;
+    if (rest.empty())
+        return Error { EINVAL, "requires at least 1 arg(s), only received 0: give an image" };
+    o.image = rest.front();
+    o.command.assign(rest.begin() + 1, rest.end());
+    if (a.entrypoint_option && a.entrypoint_option->count())
+        o.entrypoint = a.entrypoint;
+    if (!a.network.empty())
+        o.network = a.network;
+    for (int fd = 3; fd < 3 + a.preserve_fds; ++fd)
+        o.preserve_fds.push_back(fd);
+    auto unsupported = [](char const* flag) {
+        return Error { ENOTSUP, std::string(flag) + ": not supported by berth yet" };
+    };
+    if (o.init)
+        return unsupported("--init");
+    if (!o.userns.empty() && o.userns != "host" && o.userns != "")
+        return unsupported("--userns");
+    if (!o.uidmap.empty() || !o.gidmap.empty())
+        return unsupported("--uidmap/--gidmap");
+    if (!o.devices.empty())
+        return unsupported("--device");
+    return {};
+}
+
+engine::PullOptions pull_options_for_create(bool quiet)
+{
+    engine::PullOptions po;
+    po.observer = [quiet](engine::PullEvent const& e) {
+        using K = engine::PullEvent::Kind;
+        if (quiet)
+            return;
+        if (e.kind == K::Trying)
+            std::fprintf(stderr, "Trying to pull %s...\n", e.text.c_str());
+        else if (e.kind == K::BlobDone)
+            std::fprintf(stderr, "Copying blob %s done\n", e.text.substr(e.text.find(':') + 1, 12).c_str());
+        else if (e.kind == K::ConfigDone)
+            std::fprintf(stderr, "Copying config %s done\n", e.text.substr(e.text.find(':') + 1, 12).c_str());
+        else if (e.kind == K::ManifestWritten)
+            std::fprintf(stderr, "Writing manifest to image destination\n");
+    };
+    return po;
+}
+
+void setup_create(CLI::App& parent, Globals& globals, int& exit_code)
+{
+    auto a = std::make_shared<CreateArgs>();
+    auto* cmd = parent.add_subcommand("create", "Create but do not start a container");
+    add_create_options(cmd, a);
+    cmd->callback([a, cmd, &globals, &exit_code] {
+        if (auto ok = finish_create_args(*a, cmd->remaining()); !ok) {
+            exit_code = report(ok.error());
+            return;
+        }
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto rec = engine::create_container(*ctx, a->options, pull_options_for_create(a->quiet), globals.engine.storage_driver);
+        if (!rec) {
+            exit_code = report(rec.error());
+            return;
+        }
+        std::printf("%s\n", rec->id.c_str());
+    });
+}
+
+} // namespace berth::cli

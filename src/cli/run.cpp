@@ -1,0 +1,40 @@
+// berth run: create + start attached (or -d: detached, printing the ID).
+// The exit status is the container's, or Podman's 125/126/127.
+#include "cli/commands.h"
+#include "cli/create.h"
+#include "engine/containers.h"
+
+#include <cstdio>
+
+namespace berth::cli {
+
+void setup_run(CLI::App& parent, Globals& globals, int& exit_code)
+{
+    auto a = std::make_shared<CreateArgs>();
+    auto* cmd = parent.add_subcommand("run", "Run a command in a new container");
+    add_create_options(cmd, a);
+    cmd->add_flag("-d,--detach", a->detach, "Run in the background and print the container ID");
+    cmd->callback([a, cmd, &globals, &exit_code] {
+        if (auto ok = finish_create_args(*a, cmd->remaining()); !ok) {
+            exit_code = report(ok.error());
+            return;
+        }
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        engine::StartOptions so;
+        so.attach = !a->detach;
+        so.storage_driver = globals.engine.storage_driver;
+        std::string id;
+        auto code = engine::run_container(*ctx, a->options, pull_options_for_create(a->quiet), so, &id);
+        if (!code) {
+            exit_code = report(code.error());
+            return;
+        }
+        if (a->detach)
+            std::printf("%s\n", id.c_str());
+        exit_code = *code;
+    });
+}
+
+} // namespace berth::cli

@@ -1,0 +1,193 @@
+// berth volume create|ls|inspect|rm|prune, with Podman's output: create
+// prints the name, ls a table (or --format), inspect a JSON array, rm and
+// prune the names removed.
+#include "cli/commands.h"
+#include "engine/containers.h"
+
+#include <cstdio>
+
+namespace berth::cli {
+
+namespace {
+
+std::map<std::string, std::string> key_values(std::vector<std::string> const& items)
+{
+    std::map<std::string, std::string> out;
+    for (auto const& item : items) {
+        auto eq = item.find('=');
+        out[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
+    }
+    return out;
+}
+
+void add_volume_create(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::string name;
+        std::vector<std::string> labels, options;
+        bool ignore = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("create", "Create a new volume");
+    cmd->add_option("name", a->name, "Volume name (default: a random one)");
+    cmd->add_option("-l,--label", a->labels, "Set a label (KEY=VALUE)")->allow_extra_args(false);
+    cmd->add_option("-o,--opt", a->options, "Driver option (KEY=VALUE)")->allow_extra_args(false);
+    cmd->add_flag("--ignore", a->ignore, "Do nothing if the volume exists");
+    cmd->callback([a, &globals, &exit_code] {
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto v = engine::create_volume(*ctx, a->name, key_values(a->labels), key_values(a->options), a->ignore);
+        if (!v) {
+            exit_code = report(v.error());
+            return;
+        }
+        std::printf("%s\n", v->name.c_str());
+    });
+}
+
+void add_volume_ls(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::string format;
+        bool quiet = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("ls", "List volumes");
+    cmd->alias("list");
+    cmd->add_option("--format", a->format, "Go template for each volume");
+    cmd->add_flag("-q,--quiet", a->quiet, "Print only the names");
+    cmd->callback([a, &globals, &exit_code] {
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto volumes = engine::list_volumes(*ctx);
+        if (!volumes) {
+            exit_code = report(volumes.error());
+            return;
+        }
+        if (a->quiet) {
+            for (auto const& v : *volumes)
+                std::printf("%s\n", v.name.c_str());
+            return;
+        }
+        std::vector<Json> rows;
+        for (auto const& v : *volumes)
+            rows.push_back(container::inspect_volume(v));
+        std::string format = a->format.empty() ? "table {{.Driver}}\t{{.Name}}" : a->format;
+        exit_code = print_formatted(format, rows, { { "Driver", "DRIVER" }, { "Name", "VOLUME NAME" } });
+    });
+}
+
+void add_volume_inspect(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::vector<std::string> names;
+        std::string format;
+        bool all = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("inspect", "Show volumes in detail");
+    cmd->add_option("volume", a->names, "Volume names");
+    cmd->add_option("-f,--format", a->format, "Go template for each volume");
+    cmd->add_flag("-a,--all", a->all, "Inspect all volumes");
+    cmd->callback([a, &globals, &exit_code] {
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        std::vector<Json> docs;
+        auto names = a->names;
+        if (a->all)
+            if (auto all = engine::list_volumes(*ctx))
+                for (auto const& v : *all)
+                    names.push_back(v.name);
+        for (auto const& name : names) {
+            auto v = engine::get_volume(*ctx, name);
+            if (!v) {
+                exit_code = report(v.error());
+                continue;
+            }
+            docs.push_back(container::inspect_volume(*v));
+        }
+        int code = a->format.empty() ? (print_json(Json(docs)), 0) : print_formatted(a->format, docs);
+        if (exit_code == 0)
+            exit_code = code;
+    });
+}
+
+void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::vector<std::string> names;
+        bool force = false;
+        bool all = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("rm", "Remove volumes");
+    cmd->alias("remove");
+    cmd->add_option("volume", a->names, "Volume names");
+    cmd->add_flag("-f,--force", a->force, "Remove the containers using the volume too");
+    cmd->add_flag("-a,--all", a->all, "Remove all volumes");
+    cmd->callback([a, &globals, &exit_code] {
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto names = a->names;
+        if (a->all)
+            if (auto all = engine::list_volumes(*ctx))
+                for (auto const& v : *all)
+                    names.push_back(v.name);
+        if (names.empty()) {
+            exit_code = report(Error { EINVAL, "choose a volume or use --all" });
+            return;
+        }
+        for (auto const& name : names) {
+            if (auto r = engine::remove_volume(*ctx, name, a->force); !r) {
+                int code = report(r.error());
+                exit_code = r.error().code == ENOENT ? 1 : r.error().code == EBUSY ? 2 : code;
+                continue;
+            }
+            std::printf("%s\n", name.c_str());
+        }
+    });
+}
+
+void add_volume_prune(CLI::App& group, Globals& globals, int& exit_code)
+{
+    auto force = std::make_shared<bool>(false);
+    auto* cmd = group.add_subcommand("prune", "Remove all unused volumes");
+    cmd->add_flag("-f,--force", *force, "Do not ask for confirmation");
+    cmd->callback([force, &globals, &exit_code] {
+        if (!*force && is_tty(0)) {
+            std::fprintf(stderr, "WARNING! This will remove all volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
+            std::string answer;
+            if (!std::getline(std::cin, answer) || (answer != "y" && answer != "Y"))
+                return;
+        }
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto removed = engine::prune_volumes(*ctx);
+        if (!removed) {
+            exit_code = report(removed.error());
+            return;
+        }
+        for (auto const& name : *removed)
+            std::printf("%s\n", name.c_str());
+    });
+}
+
+} // namespace
+
+void setup_volume_group(CLI::App& parent, Globals& globals, int& exit_code)
+{
+    auto* group = parent.add_subcommand("volume", "Manage volumes");
+    group->require_subcommand(1);
+    add_volume_create(*group, globals, exit_code);
+    add_volume_ls(*group, globals, exit_code);
+    add_volume_inspect(*group, globals, exit_code);
+    add_volume_rm(*group, globals, exit_code);
+    add_volume_prune(*group, globals, exit_code);
+}
+
+} // namespace berth::cli

@@ -1,0 +1,212 @@
+// ContainerStore: the `containers` table and the per-container lock files.
+// The record's options are one JSON column so that new flags need no schema
+// change; the columns are what `ps`, lookups and the monitor touch.
+#include "container/container_store.h"
+
+#include "base/fs.h"
+
+#include <array>
+#include <cstdio>
+#include <sys/random.h>
+
+namespace berth::container {
+
+static constexpr char const* schema = R"sql(
+CREATE TABLE IF NOT EXISTS containers (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    image_id    TEXT NOT NULL,
+    image_name  TEXT NOT NULL,
+    created     INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    pid         INTEGER NOT NULL DEFAULT 0,
+    monitor_pid INTEGER NOT NULL DEFAULT 0,
+    exit_code   INTEGER NOT NULL DEFAULT 0,
+    started     INTEGER NOT NULL DEFAULT 0,
+    finished    INTEGER NOT NULL DEFAULT 0,
+    driver      TEXT NOT NULL DEFAULT '',
+    config      TEXT NOT NULL DEFAULT '{}'
+);
+)sql";
+
+static constexpr char const* columns
+    = "id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, driver, config";
+
+std::string_view state_name(State state)
+{
+    switch (state) {
+    case State::Created:
+        return "created";
+    case State::Running:
+        return "running";
+    case State::Exited:
+        return "exited";
+    }
+    return "unknown";
+}
+
+State parse_state(std::string_view name)
+{
+    if (name == "running")
+        return State::Running;
+    if (name == "exited")
+        return State::Exited;
+    return State::Created;
+}
+
+Result<ContainerStore> ContainerStore::open(store::Database& db, std::string locks_dir)
+{
+    TRY_CTX(db.exec(schema), "create containers table");
+    TRY(fs::mkdir_p(locks_dir, 0700));
+    return ContainerStore(db, std::move(locks_dir));
+}
+
+ErrorOr ContainerStore::insert(ContainerRecord const& r)
+{
+    if (TRY(name_in_use(r.name)))
+        return Error { EEXIST, "the container name \"" + r.name + "\" is already in use: remove it or choose another name with --name" };
+    auto txn = TRY(m_db->begin());
+    auto stmt = TRY(m_db->prepare(std::string("INSERT INTO containers (") + columns
+        + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+    stmt.bind(1, r.id).bind(2, r.name).bind(3, r.image_id).bind(4, r.image_name).bind(5, r.created);
+    stmt.bind(6, state_name(r.state)).bind(7, r.pid).bind(8, r.monitor_pid).bind(9, r.exit_code);
+    stmt.bind(10, r.started).bind(11, r.finished).bind(12, r.driver).bind(13, json::dump(r.config));
+    TRY_CTX(stmt.run(), "insert container " + r.id);
+    return txn.commit();
+}
+
+ErrorOr ContainerStore::update(ContainerRecord const& r)
+{
+    auto txn = TRY(m_db->begin());
+    auto stmt = TRY(m_db->prepare("UPDATE containers SET state = ?2, pid = ?3, monitor_pid = ?4, exit_code = ?5, "
+                                  "started = ?6, finished = ?7, driver = ?8, config = ?9 WHERE id = ?1"));
+    stmt.bind(1, r.id).bind(2, state_name(r.state)).bind(3, r.pid).bind(4, r.monitor_pid).bind(5, r.exit_code);
+    stmt.bind(6, r.started).bind(7, r.finished).bind(8, r.driver).bind(9, json::dump(r.config));
+    TRY_CTX(stmt.run(), "update container " + r.id);
+    if (m_db->changes() == 0)
+        return Error { ENOENT, "update container " + r.id + ": no such container" };
+    return txn.commit();
+}
+
+ErrorOr ContainerStore::remove(std::string const& id)
+{
+    auto txn = TRY(m_db->begin());
+    auto stmt = TRY(m_db->prepare("DELETE FROM containers WHERE id = ?1"));
+    stmt.bind(1, id);
+    TRY_CTX(stmt.run(), "delete container " + id);
+    if (m_db->changes() == 0)
+        return Error { ENOENT, "delete container " + id + ": no such container" };
+    return txn.commit();
+}
+
+Result<std::vector<ContainerRecord>> ContainerStore::query(std::string const& where, std::vector<std::string> const& args)
+{
+    auto stmt = TRY(m_db->prepare(std::string("SELECT ") + columns + " FROM containers " + where));
+    for (size_t i = 0; i < args.size(); ++i)
+        stmt.bind(static_cast<int>(i + 1), args[i]);
+    std::vector<ContainerRecord> out;
+    while (TRY(stmt.step())) {
+        ContainerRecord r;
+        r.id = stmt.text(0);
+        r.name = stmt.text(1);
+        r.image_id = stmt.text(2);
+        r.image_name = stmt.text(3);
+        r.created = stmt.integer(4);
+        r.state = parse_state(stmt.text(5));
+        r.pid = stmt.integer(6);
+        r.monitor_pid = stmt.integer(7);
+        r.exit_code = stmt.integer(8);
+        r.started = stmt.integer(9);
+        r.finished = stmt.integer(10);
+        r.driver = stmt.text(11);
+        r.config = TRY(json::parse(stmt.text(12), "container config"));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Result<std::optional<ContainerRecord>> ContainerStore::get(std::string const& id)
+{
+    auto rows = TRY(query("WHERE id = ?1", { id }));
+    if (rows.empty())
+        return std::optional<ContainerRecord> {};
+    return std::optional<ContainerRecord> { std::move(rows.front()) };
+}
+
+Result<ContainerRecord> ContainerStore::find(std::string const& name_or_id)
+{
+    auto not_found = Error { ENOENT, "no container with name or ID \"" + name_or_id + "\" found: no such container" };
+    if (name_or_id.empty())
+        return not_found;
+    auto by_name = TRY(query("WHERE name = ?1 OR id = ?1", { name_or_id }));
+    if (!by_name.empty())
+        return std::move(by_name.front());
+    for (char c : name_or_id)
+        if (!std::isxdigit(static_cast<unsigned char>(c)))
+            return not_found;
+    auto by_prefix = TRY(query("WHERE substr(id, 1, ?2) = ?1", { name_or_id, std::to_string(name_or_id.size()) }));
+    if (by_prefix.size() > 1)
+        return Error { EINVAL, "more than one container matches ID prefix \"" + name_or_id + "\": give more of the ID" };
+    if (by_prefix.empty())
+        return not_found;
+    return std::move(by_prefix.front());
+}
+
+Result<std::vector<ContainerRecord>> ContainerStore::list()
+{
+    return query("ORDER BY created DESC, id", {});
+}
+
+Result<bool> ContainerStore::name_in_use(std::string const& name)
+{
+    auto rows = TRY(query("WHERE name = ?1", { name }));
+    return !rows.empty();
+}
+
+Result<FileLock> ContainerStore::lock(std::string const& id) const
+{
+    return TRY_CTX(FileLock::acquire(fs::join(m_locks_dir, "container-" + id + ".lock")), "lock container " + id);
+}
+
+static void random_bytes(void* buf, size_t size)
+{
+    auto* p = static_cast<unsigned char*>(buf);
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = ::getrandom(p + done, size - done, 0);
+        if (n > 0)
+            done += static_cast<size_t>(n);
+    }
+}
+
+std::string generate_id()
+{
+    std::array<unsigned char, 32> bytes {};
+    // Docker never hands out an all-digit short id: it would read as a number.
+    for (;;) {
+        random_bytes(bytes.data(), bytes.size());
+        std::string hex;
+        char buf[3];
+        for (auto b : bytes) {
+            std::snprintf(buf, sizeof buf, "%02x", b);
+            hex += buf;
+        }
+        if (hex.substr(0, 12).find_first_of("abcdef") != std::string::npos)
+            return hex;
+    }
+}
+
+std::string generate_name()
+{
+    static char const* const adjectives[] = { "admiring", "brave", "clever", "dazzling", "eager", "festive", "gallant",
+        "happy", "jolly", "keen", "lucid", "modest", "nifty", "optimistic", "quirky", "relaxed", "serene", "trusting",
+        "upbeat", "vibrant", "wizardly", "youthful", "zealous" };
+    static char const* const nouns[] = { "albattani", "babbage", "curie", "darwin", "euclid", "fermat", "galileo",
+        "hopper", "jepsen", "kepler", "lovelace", "meitner", "noether", "pascal", "ritchie", "shannon", "turing",
+        "volta", "wozniak", "yonath", "zhukovsky" };
+    uint32_t r[2];
+    random_bytes(r, sizeof r);
+    return std::string(adjectives[r[0] % std::size(adjectives)]) + "_" + nouns[r[1] % std::size(nouns)];
+}
+
+} // namespace berth::container

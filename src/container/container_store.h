@@ -1,0 +1,82 @@
+// Container records: one row per container in berth.db's `containers` table,
+// and one lock file per container (run_dir/locks/container-<id>.lock) that
+// orders lifecycle transitions (create, start, exit, remove) between the CLI
+// and the per-container monitor, both short-lived or separate processes.
+//
+// The hard part is that several processes write the same row: the CLI creates
+// it, the monitor records the pid and later the exit code, `rm` deletes it.
+// Every change is one statement in its own transaction, and callers take the
+// container lock around read-modify-write sequences (podman's lock, sync, save).
+#pragma once
+
+#include "base/error.h"
+#include "base/file_lock.h"
+#include "base/json.h"
+#include "store/database.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::container {
+
+enum class State { Created, Running, Exited };
+
+/// "created", "running", "exited".
+std::string_view state_name(State state);
+State parse_state(std::string_view name);
+
+struct ContainerRecord {
+    std::string id;          ///< 64 lowercase hex
+    std::string name;        ///< unique
+    std::string image_id;    ///< config digest hex
+    std::string image_name;  ///< what the user typed, resolved ("docker.io/library/busybox:latest")
+    int64_t created = 0;     ///< unix seconds
+    State state = State::Created;
+    int64_t pid = 0;         ///< host pid of the container's process while running
+    int64_t monitor_pid = 0;
+    int64_t exit_code = 0;
+    int64_t started = 0;
+    int64_t finished = 0;
+    std::string driver;      ///< storage driver that holds its rootfs
+    Json config;             ///< the create options as given (engine-defined), for start and inspect
+};
+
+class ContainerStore {
+public:
+    /// `locks_dir` is run_dir/locks; the table is created when missing.
+    static Result<ContainerStore> open(store::Database& db, std::string locks_dir);
+
+    /// Inserts a new record; EEXIST with "the container name \"x\" is already in use" for a taken name.
+    ErrorOr insert(ContainerRecord const& record);
+    /// Replaces the mutable fields (state, pid, monitor_pid, exit_code, started, finished, config).
+    ErrorOr update(ContainerRecord const& record);
+    /// Deletes the row; ENOENT when missing.
+    ErrorOr remove(std::string const& id);
+    /// By full id.
+    Result<std::optional<ContainerRecord>> get(std::string const& id);
+    /// By exact name, full id or unique id prefix; error "no container with name or ID \"x\" found".
+    Result<ContainerRecord> find(std::string const& name_or_id);
+    /// All containers, newest first.
+    Result<std::vector<ContainerRecord>> list();
+    /// True when a container has this name.
+    Result<bool> name_in_use(std::string const& name);
+
+    /// The per-container lock (blocking).
+    Result<FileLock> lock(std::string const& id) const;
+
+private:
+    ContainerStore(store::Database& db, std::string locks_dir) : m_db(&db), m_locks_dir(std::move(locks_dir)) {}
+    Result<std::vector<ContainerRecord>> query(std::string const& where, std::vector<std::string> const& args);
+
+    store::Database* m_db;
+    std::string m_locks_dir;
+};
+
+/// A new random container id (64 hex digits from getrandom).
+std::string generate_id();
+/// A random "adjective_noun" name, like Docker's.
+std::string generate_name();
+
+} // namespace berth::container

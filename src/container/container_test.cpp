@@ -1,0 +1,408 @@
+// Unit tests of the container module: Docker's command and environment rules,
+// user lookup, the -v/--mount/--tmpfs grammars, the spec's defaults, overlay
+// options, the vfs copy with whiteouts and the containers/volumes tables.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "base/fs.h"
+#include "base/sys.h"
+#include "base/temp_dir.h"
+#include "container/container_store.h"
+#include "container/options.h"
+#include "container/rootfs.h"
+#include "container/spec_builder.h"
+#include "container/user.h"
+#include "container/volume_store.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+using namespace berth;
+using namespace berth::container;
+
+namespace {
+
+image::ImageConfig busybox_like()
+{
+    image::ImageConfig c;
+    c.cmd = { "sh" };
+    c.env = { "PATH=/bin:/usr/bin", "LANG=C" };
+    return c;
+}
+
+std::string env_value(std::vector<std::string> const& env, std::string const& key)
+{
+    for (auto const& e : env)
+        if (e.rfind(key + "=", 0) == 0)
+            return e.substr(key.size() + 1);
+    return "<unset>";
+}
+
+} // namespace
+
+TEST_CASE("command: image CMD, arguments replace it, ENTRYPOINT is kept")
+{
+    auto img = busybox_like();
+    CreateOptions o;
+    CHECK(resolve_args(img, o) == std::vector<std::string> { "sh" });
+    o.command = { "echo", "hi" };
+    CHECK(resolve_args(img, o) == std::vector<std::string> { "echo", "hi" });
+    img.entrypoint = { "/init", "--" };
+    CHECK(resolve_args(img, o) == std::vector<std::string> { "/init", "--", "echo", "hi" });
+    o.command.clear();
+    CHECK(resolve_args(img, o) == std::vector<std::string> { "/init", "--", "sh" });
+}
+
+TEST_CASE("command: --entrypoint replaces ENTRYPOINT and clears CMD unless arguments are given")
+{
+    auto img = busybox_like();
+    img.entrypoint = { "/init" };
+    CreateOptions o;
+    o.entrypoint = "/bin/date";
+    CHECK(resolve_args(img, o) == std::vector<std::string> { "/bin/date" });
+    o.command = { "-u" };
+    CHECK(resolve_args(img, o) == std::vector<std::string> { "/bin/date", "-u" });
+    o.entrypoint = "";
+    o.command = {};
+    CHECK(resolve_args(img, o).empty());
+    o.command = { "true" };
+    CHECK(resolve_args(img, o) == std::vector<std::string> { "true" });
+}
+
+TEST_CASE("environment: defaults < image < env-host < env-file < -e, HOSTNAME and HOME added")
+{
+    auto img = busybox_like();
+    CreateOptions o;
+    std::map<std::string, std::string> host { { "FROMHOST", "h" }, { "LANG", "host-lang" } };
+    auto env = resolve_env(img, o, host, "abc", "/root").release_value();
+    CHECK(env_value(env, "PATH") == "/bin:/usr/bin");
+    CHECK(env_value(env, "LANG") == "C");
+    CHECK(env_value(env, "HOSTNAME") == "abc");
+    CHECK(env_value(env, "HOME") == "/root");
+    CHECK(env_value(env, "TERM") == "<unset>");
+    CHECK(env_value(env, "FROMHOST") == "<unset>");
+
+    o.tty = true;
+    o.env_host = true;
+    o.env_files = { "LANG=file", "X=1" };
+    o.env = { "X=2", "FROMHOST", "MISSING", "HOME=/h" };
+    env = resolve_env(img, o, host, "abc", "/root").release_value();
+    CHECK(env_value(env, "TERM") == "xterm");
+    CHECK(env_value(env, "LANG") == "file");
+    CHECK(env_value(env, "X") == "2");
+    CHECK(env_value(env, "FROMHOST") == "h");
+    CHECK(env_value(env, "MISSING") == "<unset>");
+    CHECK(env_value(env, "HOME") == "/h");
+    // A name appears once, where it first appeared.
+    CHECK(std::count_if(env.begin(), env.end(), [](auto const& e) { return e.rfind("X=", 0) == 0; }) == 1);
+
+    o.env = { "=bad" };
+    CHECK_FALSE(resolve_env(img, o, host, "abc", "/").has_value());
+}
+
+TEST_CASE("env-file: comments, blanks, CRLF and names taken from the host")
+{
+    auto env = parse_env_file("# comment\n\nA=1\r\n  B=two words\nC\nD\n", { { "C", "from-host" } });
+    CHECK(env == std::vector<std::string> { "A=1", "B=two words", "C=from-host" });
+}
+
+TEST_CASE("workdir, hostname and user defaults")
+{
+    auto img = busybox_like();
+    CreateOptions o;
+    CHECK(resolve_workdir(img, o) == "/");
+    img.working_dir = "/srv";
+    CHECK(resolve_workdir(img, o) == "/srv");
+    o.workdir = "/tmp";
+    CHECK(resolve_workdir(img, o) == "/tmp");
+    std::string id(64, 'a');
+    id[12] = 'b';
+    CHECK(resolve_hostname(o, id) == std::string(12, 'a'));
+    o.hostname = "box";
+    CHECK(resolve_hostname(o, id) == "box");
+    CHECK(requested_user(img, o) == "");
+    img.user = "nobody";
+    CHECK(requested_user(img, o) == "nobody");
+    o.user = "1000:1000";
+    CHECK(requested_user(img, o) == "1000:1000");
+}
+
+TEST_CASE("user: names and numbers against passwd and group")
+{
+    std::string passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\nbob:x:1000:100::/home/bob:/bin/sh\n";
+    std::string group = "root:x:0:\nusers:x:100:\nwheel:x:10:bob,alice\nnogroup:x:65534:\n";
+    auto root = resolve_user_from("", passwd, group, {}).release_value();
+    CHECK(root.uid == 0);
+    CHECK(root.gid == 0);
+    CHECK(root.home == "/root");
+    auto bob = resolve_user_from("bob", passwd, group, {}).release_value();
+    CHECK(bob.uid == 1000);
+    CHECK(bob.gid == 100);
+    CHECK(bob.additional_gids == std::vector<gid_t> { 10 });
+    CHECK(bob.home == "/home/bob");
+    auto numeric = resolve_user_from("4242:4343", passwd, group, {}).release_value();
+    CHECK(numeric.uid == 4242);
+    CHECK(numeric.gid == 4343);
+    auto by_uid = resolve_user_from("65534", passwd, group, {}).release_value();
+    CHECK(by_uid.gid == 65534);
+    auto named_group = resolve_user_from("1000:wheel", passwd, group, { "users", "7" }).release_value();
+    CHECK(named_group.gid == 10);
+    CHECK(named_group.additional_gids == std::vector<gid_t> { 100, 7 });
+    auto unknown = resolve_user_from("mallory", passwd, group, {});
+    REQUIRE_FALSE(unknown.has_value());
+    CHECK(unknown.error().message.find("unable to find user mallory") != std::string::npos);
+    CHECK_FALSE(resolve_user_from("bob:nosuch", passwd, group, {}).has_value());
+}
+
+TEST_CASE("user: /etc/passwd that is a symlink to a host file is read inside the rootfs")
+{
+    auto dir = TempDir::create("/tmp", "berth-ctr-test-").release_value();
+    REQUIRE(fs::mkdir_p(dir.path() + "/root/etc").has_value());
+    REQUIRE(fs::write_file_atomic(dir.path() + "/host-passwd", "evil:x:0:0::/:/bin/sh\n").has_value());
+    REQUIRE(::symlink((dir.path() + "/host-passwd").c_str(), (dir.path() + "/root/etc/passwd").c_str()) == 0);
+    // The absolute link resolves inside the root, where there is no such file.
+    CHECK_FALSE(resolve_user(dir.path() + "/root", "evil", {}).has_value());
+    REQUIRE(fs::mkdir_p(dir.path() + "/root" + dir.path()).has_value());
+    REQUIRE(fs::write_file_atomic(dir.path() + "/root" + dir.path() + "/host-passwd", "evil:x:77:78::/:/bin/sh\n").has_value());
+    auto user = resolve_user(dir.path() + "/root", "evil", {}).release_value();
+    CHECK(user.uid == 77);
+}
+
+TEST_CASE("-v: bind mounts, named and anonymous volumes, options")
+{
+    auto bind = parse_volume("/host:/ctr:ro,z").release_value();
+    CHECK(bind.type == MountRequest::Type::Bind);
+    CHECK(bind.source == "/host");
+    CHECK(bind.destination == "/ctr");
+    CHECK(bind.read_only);
+    auto rel = parse_volume("./data:/data:U,Z").release_value();
+    CHECK(rel.type == MountRequest::Type::Bind);
+    CHECK(rel.chown);
+    CHECK_FALSE(rel.read_only);
+    auto named = parse_volume("cache:/var/cache:O").release_value();
+    CHECK(named.type == MountRequest::Type::Volume);
+    CHECK(named.source == "cache");
+    CHECK(named.overlay);
+    auto anon = parse_volume("/scratch").release_value();
+    CHECK(anon.type == MountRequest::Type::Volume);
+    CHECK(anon.source.empty());
+    CHECK(anon.destination == "/scratch");
+    CHECK(parse_volume("/a:/b:rw,rshared")->propagation == "rshared");
+    CHECK_FALSE(parse_volume("/a:relative").has_value());
+    CHECK_FALSE(parse_volume("/a:/b:bogus").has_value());
+    CHECK_FALSE(parse_volume("/a:/b:ro:extra").has_value());
+}
+
+TEST_CASE("--mount and --tmpfs")
+{
+    auto b = parse_mount("type=bind,source=/src,target=/dst,ro").release_value();
+    CHECK(b.type == MountRequest::Type::Bind);
+    CHECK(b.source == "/src");
+    CHECK(b.destination == "/dst");
+    CHECK(b.read_only);
+    auto v = parse_mount("type=volume,src=vol,dst=/v").release_value();
+    CHECK(v.type == MountRequest::Type::Volume);
+    CHECK(v.source == "vol");
+    auto t = parse_mount("type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1777").release_value();
+    CHECK(t.type == MountRequest::Type::Tmpfs);
+    CHECK(t.tmpfs_options == std::vector<std::string> { "size=1m", "mode=1777" });
+    CHECK_FALSE(parse_mount("type=nfs,target=/x").has_value());
+    CHECK_FALSE(parse_mount("type=bind,target=/x").has_value());
+    CHECK_FALSE(parse_mount("type=bind,source=/a,target=/x,weird=1").has_value());
+    auto tmp = parse_tmpfs("/run:size=10m,noexec").release_value();
+    CHECK(tmp.destination == "/run");
+    CHECK(tmp.tmpfs_options == std::vector<std::string> { "size=10m", "noexec" });
+    CHECK_FALSE(parse_tmpfs("run").has_value());
+}
+
+TEST_CASE("spec: namespaces, mounts, masked paths, capabilities and security options")
+{
+    auto img = busybox_like();
+    CreateOptions o;
+    o.command = { "echo", "hi" };
+    SpecContext ctx;
+    ctx.id = std::string(64, 'c');
+    ctx.rootfs = "/rootfs";
+    auto spec = build_spec_json(img, o, ctx).release_value();
+    CHECK(spec["process"]["args"] == Json { "echo", "hi" });
+    CHECK(spec["hostname"] == std::string(12, 'c'));
+    CHECK(spec["root"]["path"] == "/rootfs");
+    CHECK(spec["process"]["capabilities"]["bounding"].size() == 11);
+    CHECK(spec["process"]["noNewPrivileges"] == false);
+    bool has_net = false;
+    for (auto const& n : spec["linux"]["namespaces"])
+        has_net |= n["type"] == "network";
+    CHECK(has_net);
+    CHECK(spec["annotations"]["io.berth.seccomp"] == "default");
+    auto masked = spec["linux"]["maskedPaths"].get<std::vector<std::string>>();
+    CHECK(std::find(masked.begin(), masked.end(), "/proc/kcore") != masked.end());
+
+    o.network = "host";
+    o.cap_drop = { "chown" };
+    o.cap_add = { "NET_ADMIN" };
+    o.security_opt = { "no-new-privileges", "seccomp=unconfined", "unmask=/proc/kcore", "mask=/secret" };
+    o.ulimits = { "nofile=100:200" };
+    o.read_only = true;
+    o.tmpfs = { "/scratch:size=1m" };
+    ctx.mounts = { ResolvedMount { parse_volume("/h:/c:ro").release_value(), "/h" } };
+    spec = build_spec_json(img, o, ctx).release_value();
+    for (auto const& n : spec["linux"]["namespaces"])
+        CHECK(n["type"] != "network");
+    auto caps = spec["process"]["capabilities"]["effective"].get<std::vector<std::string>>();
+    CHECK(std::find(caps.begin(), caps.end(), "CAP_CHOWN") == caps.end());
+    CHECK(std::find(caps.begin(), caps.end(), "CAP_NET_ADMIN") != caps.end());
+    CHECK(spec["process"]["noNewPrivileges"] == true);
+    CHECK(spec["annotations"]["io.berth.seccomp"] == "unconfined");
+    masked = spec["linux"]["maskedPaths"].get<std::vector<std::string>>();
+    CHECK(std::find(masked.begin(), masked.end(), "/proc/kcore") == masked.end());
+    CHECK(std::find(masked.begin(), masked.end(), "/secret") != masked.end());
+    CHECK(spec["process"]["rlimits"][0] == Json { { "type", "RLIMIT_NOFILE" }, { "soft", 100 }, { "hard", 200 } });
+    CHECK(spec["root"]["readonly"] == true);
+    bool bind_ro = false, tmp_run = false;
+    for (auto const& m : spec["mounts"]) {
+        if (m["destination"] == "/c")
+            bind_ro = m["source"] == "/h" && std::find(m["options"].begin(), m["options"].end(), "ro") != m["options"].end();
+        tmp_run |= m["destination"] == "/run" && m["type"] == "tmpfs";
+    }
+    CHECK(bind_ro);
+    CHECK(tmp_run);
+
+    o.ulimits = { "nofile=200:100" };
+    CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
+    o.ulimits.clear();
+    o.network = "bridge";
+    CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
+    o.network = "none";
+    o.cap_add = { "NOT_A_CAP" };
+    CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
+}
+
+TEST_CASE("spec: an image without a command and no arguments is an error")
+{
+    image::ImageConfig empty;
+    SpecContext ctx;
+    ctx.id = std::string(64, 'd');
+    auto spec = build_spec_json(empty, CreateOptions {}, ctx);
+    REQUIRE_FALSE(spec.has_value());
+    CHECK(spec.error().message.find("no command specified") != std::string::npos);
+}
+
+TEST_CASE("create options survive the JSON round trip")
+{
+    CreateOptions o;
+    o.image = "busybox";
+    o.command = { "echo", "hi" };
+    o.entrypoint = "";
+    o.env = { "A=1" };
+    o.tty = true;
+    o.remove = true;
+    o.volumes = { "/a:/b" };
+    auto back = CreateOptions::from_json(o.to_json()).release_value();
+    CHECK(back.to_json() == o.to_json());
+    CHECK(back.entrypoint.has_value());
+    CHECK(back.entrypoint->empty());
+}
+
+TEST_CASE("overlay options: lowerdir top first, userxattr when rootless")
+{
+    RootfsRequest r;
+    r.lower_dirs = { "/l/bottom", "/l/top" };
+    r.container_dir = "/c";
+    CHECK(overlay_options(r) == "lowerdir=/l/top:/l/bottom,upperdir=/c/upper,workdir=/c/work");
+    r.rootless = true;
+    CHECK(overlay_options(r) == "lowerdir=/l/top:/l/bottom,upperdir=/c/upper,workdir=/c/work,userxattr");
+    CHECK(parse_driver("overlay2").value() == Driver::Overlay);
+    CHECK_FALSE(parse_driver("btrfs").has_value());
+}
+
+TEST_CASE("vfs copy applies whiteouts and opaque directories in layer order")
+{
+    auto dir = TempDir::create("/tmp", "berth-vfs-test-").release_value();
+    std::string l1 = dir.path() + "/l1", l2 = dir.path() + "/l2", out = dir.path() + "/out";
+    REQUIRE(fs::mkdir_p(l1 + "/etc").has_value());
+    REQUIRE(fs::mkdir_p(l1 + "/opaque").has_value());
+    REQUIRE(fs::write_file_atomic(l1 + "/etc/keep", "k").has_value());
+    REQUIRE(fs::write_file_atomic(l1 + "/etc/gone", "g").has_value());
+    REQUIRE(fs::write_file_atomic(l1 + "/opaque/old", "o").has_value());
+    REQUIRE(::symlink("keep", (l1 + "/etc/link").c_str()) == 0);
+    REQUIRE(fs::mkdir_p(l2 + "/etc").has_value());
+    REQUIRE(fs::mkdir_p(l2 + "/opaque").has_value());
+    REQUIRE(fs::write_file_atomic(l2 + "/opaque/new", "n").has_value());
+    if (::mknod((l2 + "/etc/gone").c_str(), S_IFCHR | 0, makedev(0, 0)) != 0)
+        return; // creating a whiteout needs CAP_MKNOD: nothing to test without it
+    bool opaque = ::setxattr((l2 + "/opaque").c_str(), "trusted.overlay.opaque", "y", 1, 0) == 0
+        || ::setxattr((l2 + "/opaque").c_str(), "user.overlay.opaque", "y", 1, 0) == 0;
+    REQUIRE(copy_layer(l1, out).has_value());
+    REQUIRE(copy_layer(l2, out).has_value());
+    CHECK(fs::read_file(out + "/etc/keep").value() == "k");
+    CHECK_FALSE(fs::exists(out + "/etc/gone"));
+    CHECK(sys::readlink(out + "/etc/link").value() == "keep");
+    CHECK(fs::exists(out + "/opaque/new"));
+    if (opaque)
+        CHECK_FALSE(fs::exists(out + "/opaque/old"));
+}
+
+TEST_CASE("container store: insert, find by name, id and prefix, update, remove")
+{
+    auto dir = TempDir::create("/tmp", "berth-cstore-test-").release_value();
+    auto db = store::Database::open(dir.path() + "/berth.db").release_value();
+    auto cs = ContainerStore::open(*db, dir.path() + "/locks").release_value();
+    ContainerRecord r;
+    r.id = generate_id();
+    r.name = "web";
+    r.image_id = "img";
+    r.image_name = "busybox";
+    r.created = 100;
+    r.config = Json { { "x", 1 } };
+    REQUIRE(cs.insert(r).has_value());
+    auto dup = r;
+    dup.id = generate_id();
+    auto taken = cs.insert(dup);
+    REQUIRE_FALSE(taken.has_value());
+    CHECK(taken.error().message.find("already in use") != std::string::npos);
+    CHECK(cs.find("web")->id == r.id);
+    CHECK(cs.find(r.id.substr(0, 6))->name == "web");
+    CHECK_FALSE(cs.find("nothere").has_value());
+    r.state = State::Exited;
+    r.exit_code = 3;
+    REQUIRE(cs.update(r).has_value());
+    auto got = cs.get(r.id).release_value();
+    REQUIRE(got.has_value());
+    CHECK(got->state == State::Exited);
+    CHECK(got->exit_code == 3);
+    CHECK(got->config["x"] == 1);
+    CHECK(cs.lock(r.id).has_value());
+    REQUIRE(cs.remove(r.id).has_value());
+    CHECK(cs.list()->empty());
+    CHECK(cs.remove(r.id).error().code == ENOENT);
+    CHECK(generate_id().size() == 64);
+    CHECK(generate_name().find('_') != std::string::npos);
+}
+
+TEST_CASE("volume store: create, duplicate, list, in use, remove")
+{
+    auto dir = TempDir::create("/tmp", "berth-vstore-test-").release_value();
+    auto db = store::Database::open(dir.path() + "/berth.db").release_value();
+    auto vs = VolumeStore::open(*db, dir.path() + "/volumes").release_value();
+    auto v = vs.create("data", { { "a", "b" } }, {}).release_value();
+    CHECK(fs::is_dir(v.mountpoint));
+    CHECK(v.mountpoint == dir.path() + "/volumes/data/_data");
+    CHECK_FALSE(vs.create("data", {}, {}).has_value());
+    CHECK(vs.create("data", {}, {}, false, true).has_value());
+    CHECK_FALSE(vs.create("../evil", {}, {}).has_value());
+    CHECK(vs.list()->size() == 1);
+    CHECK(inspect_volume(v)["Labels"]["a"] == "b");
+    auto cs = ContainerStore::open(*db, dir.path() + "/locks").release_value();
+    ContainerRecord r;
+    r.id = generate_id();
+    r.name = "user";
+    CreateOptions o;
+    o.volumes = { "data:/d", "/host:/h" };
+    r.config = o.to_json();
+    REQUIRE(cs.insert(r).has_value());
+    CHECK(vs.in_use().value() == std::vector<std::string> { "data" });
+    REQUIRE(vs.remove("data").has_value());
+    CHECK_FALSE(fs::exists(dir.path() + "/volumes/data"));
+    CHECK(vs.remove("data").error().code == ENOENT);
+}

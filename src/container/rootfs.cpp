@@ -1,0 +1,293 @@
+// Storage drivers: overlay mount, fuse-overlayfs, vfs copy. The hard parts are
+// the fallback (native overlay is refused with EPERM in an old kernel's user
+// namespace and EINVAL for unsupported options) and vfs's whiteouts, which
+// must be applied in layer order: a whiteout in layer N deletes what layers
+// below N put there, and an opaque directory empties the lower one first.
+#include "container/rootfs.h"
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "base/sys.h"
+#include "base/unique_fd.h"
+#include "rootless/command.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+namespace berth::container {
+
+static constexpr char const* driver_file = "storage-driver";
+
+std::string driver_name(Driver driver)
+{
+    switch (driver) {
+    case Driver::Overlay:
+        return "overlay";
+    case Driver::FuseOverlayfs:
+        return "fuse-overlayfs";
+    case Driver::Vfs:
+        return "vfs";
+    }
+    return "vfs";
+}
+
+Result<Driver> parse_driver(std::string const& name)
+{
+    if (name == "overlay" || name == "overlay2")
+        return Driver::Overlay;
+    if (name == "fuse-overlayfs")
+        return Driver::FuseOverlayfs;
+    if (name == "vfs")
+        return Driver::Vfs;
+    return Error { EINVAL, "storage driver \"" + name + "\": unknown (use overlay, fuse-overlayfs or vfs)" };
+}
+
+Result<std::string> recorded_driver(std::string const& data_dir)
+{
+    auto text = fs::read_file(fs::join(data_dir, driver_file));
+    if (!text)
+    {
+        if (text.error().code == ENOENT)
+            return std::string();
+        return std::move(text).error();
+    }
+    std::string name = *text;
+    while (!name.empty() && (name.back() == '\n' || name.back() == ' '))
+        name.pop_back();
+    return name;
+}
+
+Result<std::string> configured_driver(std::string const& data_dir, std::string const& override_name)
+{
+    if (!override_name.empty()) {
+        TRY(parse_driver(override_name));
+        return override_name;
+    }
+    return recorded_driver(data_dir);
+}
+
+std::string overlay_options(RootfsRequest const& r)
+{
+    std::string lower;
+    for (auto it = r.lower_dirs.rbegin(); it != r.lower_dirs.rend(); ++it)
+        lower += (lower.empty() ? "" : ":") + *it;
+    if (lower.empty())
+        lower = fs::join(r.container_dir, "empty");
+    std::string options = "lowerdir=" + lower + ",upperdir=" + fs::join(r.container_dir, "upper")
+        + ",workdir=" + fs::join(r.container_dir, "work");
+    if (r.rootless)
+        options += ",userxattr";
+    return options;
+}
+
+bool is_mount_point(std::string const& path)
+{
+    struct stat self {}, parent {};
+    if (::lstat(path.c_str(), &self) != 0 || ::lstat((path + "/..").c_str(), &parent) != 0)
+        return false;
+    if (self.st_dev != parent.st_dev)
+        return true;
+    // An overlay on the same filesystem still has its own device; a bind mount may not.
+    auto info = fs::read_file("/proc/self/mountinfo");
+    return info && info->find(" " + path + " ") != std::string::npos;
+}
+
+static ErrorOr prepare_dirs(RootfsRequest const& r)
+{
+    for (char const* d : { "upper", "work", "merged", "empty" })
+        TRY(fs::mkdir_p(fs::join(r.container_dir, d), 0755));
+    // The root of the container is the upper dir's root: world-readable like "/".
+    ::chmod(fs::join(r.container_dir, "upper").c_str(), 0755);
+    return {};
+}
+
+static ErrorOr mount_overlay(RootfsRequest const& r)
+{
+    std::string options = overlay_options(r);
+    std::string merged = fs::join(r.container_dir, "merged");
+    if (options.size() >= static_cast<size_t>(::getpagesize()))
+        return Error { EINVAL, "overlay mount " + merged + ": too many layers for one mount option string" }; // FIXME: short links
+    if (::mount("overlay", merged.c_str(), "overlay", 0, options.c_str()) != 0)
+        return Error::from_errno("mount overlay at " + merged);
+    return {};
+}
+
+static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
+{
+    auto program = rootless::find_program("fuse-overlayfs");
+    if (!program)
+        return Error { ENOENT, "fuse-overlayfs: not found in PATH (install the fuse-overlayfs package)" };
+    if (::access("/dev/fuse", R_OK | W_OK) != 0)
+        return Error::from_errno("fuse-overlayfs: /dev/fuse");
+    RootfsRequest plain = r;
+    plain.rootless = false;
+    std::string merged = fs::join(r.container_dir, "merged");
+    auto result = TRY(rootless::run_command({ *program, "-o", overlay_options(plain), merged }, std::chrono::seconds(30)));
+    if (result.exit_code != 0)
+        return Error { EIO, "fuse-overlayfs at " + merged + ": " + rootless::first_line(result.err + result.out) };
+    return {};
+}
+
+static ErrorOr copy_rootfs(RootfsRequest const& r)
+{
+    std::string merged = fs::join(r.container_dir, "merged");
+    for (auto const& lower : r.lower_dirs)
+        TRY_CTX(copy_layer(lower, merged), "vfs copy of " + lower);
+    return {};
+}
+
+static ErrorOr mount_with(Driver driver, RootfsRequest const& r)
+{
+    switch (driver) {
+    case Driver::Overlay:
+        return mount_overlay(r);
+    case Driver::FuseOverlayfs:
+        return mount_fuse_overlayfs(r);
+    case Driver::Vfs:
+        return copy_rootfs(r);
+    }
+    return {};
+}
+
+Result<Driver> mount_rootfs(RootfsRequest const& r, std::string const& driver, std::string const& data_dir)
+{
+    TRY(prepare_dirs(r));
+    if (!driver.empty()) {
+        Driver chosen = TRY(parse_driver(driver));
+        TRY_CTX(mount_with(chosen, r), "storage driver " + driver_name(chosen));
+        return chosen;
+    }
+    // First container in this store: probe, then record the driver that worked.
+    Error last = Error::msg("no storage driver");
+    for (Driver d : { Driver::Overlay, Driver::FuseOverlayfs, Driver::Vfs }) {
+        auto mounted = mount_with(d, r);
+        if (mounted) {
+            auto recorded = fs::write_file_atomic(fs::join(data_dir, driver_file), driver_name(d) + "\n");
+            if (!recorded)
+                log::warn("record storage driver: {}", recorded.error().message);
+            return d;
+        }
+        log::debug("storage driver {} unusable: {}", driver_name(d), mounted.error().message);
+        last = std::move(mounted).error();
+    }
+    return std::move(last).with_context("mount rootfs");
+}
+
+ErrorOr unmount_rootfs(std::string const& container_dir)
+{
+    std::string merged = fs::join(container_dir, "merged");
+    if (!fs::exists(merged))
+        return {};
+    for (int i = 0; i < 8 && ::umount2(merged.c_str(), MNT_DETACH) == 0; ++i) { }
+    if (errno != EINVAL && errno != ENOENT)
+        return Error::from_errno("unmount " + merged);
+    return {};
+}
+
+// ------------------------------------------------------------------ vfs copy
+
+static bool is_whiteout(struct stat const& st)
+{
+    return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+}
+
+static bool is_opaque(std::string const& dir)
+{
+    char value[4] = {};
+    for (char const* name : { "trusted.overlay.opaque", "user.overlay.opaque" }) {
+        ssize_t n = ::lgetxattr(dir.c_str(), name, value, sizeof value);
+        if (n == 1 && value[0] == 'y')
+            return true;
+    }
+    return false;
+}
+
+/// The fallback when copy_file_range refuses (across filesystem types).
+static ErrorOr copy_by_reading(int in, int out, std::string const& from)
+{
+    char buf[65536];
+    for (;;) {
+        auto n = TRY_CTX(sys::read(in, buf, sizeof buf), "copy " + from);
+        if (n == 0)
+            return {};
+        TRY(sys::write_all(out, buf, n));
+    }
+}
+
+static ErrorOr copy_file(std::string const& from, std::string const& to, struct stat const& st)
+{
+    UniqueFd in = TRY(sys::open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    ::unlink(to.c_str());
+    UniqueFd out = TRY(sys::open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 07777));
+    off_t left = st.st_size;
+    while (left > 0) {
+        ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
+            return copy_by_reading(in.get(), out.get(), from);
+        if (n < 0)
+            return Error::from_errno("copy " + from);
+        if (n == 0)
+            break;
+        left -= n;
+    }
+    return {};
+}
+
+static void copy_metadata(std::string const& to, struct stat const& st)
+{
+    (void)::lchown(to.c_str(), st.st_uid, st.st_gid);
+    if (!S_ISLNK(st.st_mode))
+        (void)::chmod(to.c_str(), st.st_mode & 07777);
+    struct timespec times[2] = { st.st_atim, st.st_mtim };
+    (void)::utimensat(AT_FDCWD, to.c_str(), times, AT_SYMLINK_NOFOLLOW);
+}
+
+static ErrorOr copy_entry(std::string const& from, std::string const& to, struct stat const& st)
+{
+    if (is_whiteout(st))
+        return fs::remove_tree(to);
+    struct stat existing {};
+    bool exists = ::lstat(to.c_str(), &existing) == 0;
+    if (S_ISDIR(st.st_mode)) {
+        if (exists && (!S_ISDIR(existing.st_mode) || is_opaque(from)))
+            TRY(fs::remove_tree(to));
+        if (!exists || !S_ISDIR(existing.st_mode) || is_opaque(from))
+            TRY(sys::mkdir(to, 0700));
+        TRY(copy_layer(from, to));
+    } else {
+        if (exists)
+            TRY(fs::remove_tree(to));
+        if (S_ISREG(st.st_mode)) {
+            TRY(copy_file(from, to, st));
+        } else if (S_ISLNK(st.st_mode)) {
+            auto target = TRY(sys::readlink(from));
+            if (::symlink(target.c_str(), to.c_str()) != 0)
+                return Error::from_errno("symlink " + to);
+        } else if (::mknod(to.c_str(), st.st_mode, st.st_rdev) != 0) {
+            log::debug("vfs: skip special file {}: {}", from, std::strerror(errno));
+            return {};
+        }
+    }
+    copy_metadata(to, st);
+    return {};
+}
+
+ErrorOr copy_layer(std::string const& from, std::string const& to)
+{
+    TRY(fs::mkdir_p(to, 0755));
+    for (auto const& name : TRY(fs::list_dir(from))) {
+        std::string src = fs::join(from, name), dst = fs::join(to, name);
+        struct stat st = TRY(sys::lstat(src));
+        TRY(copy_entry(src, dst, st));
+    }
+    return {};
+}
+
+} // namespace berth::container

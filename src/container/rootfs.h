@@ -1,0 +1,59 @@
+// The storage driver: a container's root filesystem made from its image's
+// layers (data_dir/layers/<hex>/diff, bottom to top) plus a private writable
+// layer in data_dir/containers/<id>/{upper,work}, mounted at .../merged.
+//
+// Three drivers, tried in this order the first time and then recorded in
+// data_dir/storage-driver so every later container uses the same one:
+//  - overlay: the kernel's overlayfs, in the user's user+mount namespace when
+//    rootless (kernel 5.11+), with "userxattr" because the layer store writes
+//    user.overlay.opaque there (trusted.overlay.opaque as root);
+//  - fuse-overlayfs: the FUSE implementation, where the kernel refuses
+//    (EPERM/EINVAL);
+//  - vfs: a full copy of the layers with whiteouts applied, always possible.
+// --storage-driver overrides the recorded choice. The mount lives in the
+// user's mount namespace (or the host's as root) and so outlives the berth
+// invocation that made it: `rm` (or the monitor on --rm) unmounts it.
+#pragma once
+
+#include "base/error.h"
+
+#include <string>
+#include <vector>
+
+namespace berth::container {
+
+enum class Driver { Overlay, FuseOverlayfs, Vfs };
+
+/// "overlay", "fuse-overlayfs", "vfs".
+std::string driver_name(Driver driver);
+/// Parses a driver name ("overlay2" is accepted for overlay).
+Result<Driver> parse_driver(std::string const& name);
+
+struct RootfsRequest {
+    std::vector<std::string> lower_dirs;   ///< layer diff directories, bottom to top
+    std::string container_dir;             ///< data_dir/containers/<id>
+    bool rootless = false;                 ///< overlay: userxattr
+};
+
+/// The recorded driver of a store (data_dir/storage-driver), if any.
+Result<std::string> recorded_driver(std::string const& data_dir);
+/// Which driver to use: `override_name` if given, else the recorded one, else
+/// empty (probe on first mount).
+Result<std::string> configured_driver(std::string const& data_dir, std::string const& override_name);
+
+/// Mounts (or copies, for vfs) the rootfs at container_dir/merged. `driver`
+/// empty: tries overlay, fuse-overlayfs, vfs and records the first that
+/// works in data_dir. Returns the driver used.
+Result<Driver> mount_rootfs(RootfsRequest const& request, std::string const& driver, std::string const& data_dir);
+/// Unmounts container_dir/merged (a no-op when not mounted).
+ErrorOr unmount_rootfs(std::string const& container_dir);
+/// The overlay mount options: lowerdir (top first), upperdir, workdir[, userxattr].
+std::string overlay_options(RootfsRequest const& request);
+/// True when `path` is a mount point (its device differs from its parent's, or it is listed in mountinfo).
+bool is_mount_point(std::string const& path);
+
+/// Copies a tree (vfs driver), applying overlay whiteouts: a 0:0 character
+/// device removes the entry below it, an opaque directory hides the lower one.
+ErrorOr copy_layer(std::string const& from, std::string const& to);
+
+} // namespace berth::container

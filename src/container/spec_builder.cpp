@@ -1,0 +1,321 @@
+// The OCI spec, section by section: process (args, env, user, cwd, caps,
+// rlimits), root, hostname, mounts, linux (namespaces, masked and read-only
+// paths, seccomp), annotations. Each section has its own function.
+#include "container/spec_builder.h"
+
+#include "runtime/capabilities.h"
+
+#include <algorithm>
+#include <set>
+#include <sys/resource.h>
+
+namespace berth::container {
+
+std::vector<std::string> podman_default_capabilities()
+{
+    return runtime::default_capabilities();
+}
+
+std::vector<std::string> resolve_args(image::ImageConfig const& image, CreateOptions const& options)
+{
+    std::vector<std::string> args;
+    if (options.entrypoint) {
+        // --entrypoint replaces ENTRYPOINT and drops the image's CMD, as Docker does.
+        if (!options.entrypoint->empty())
+            args.push_back(*options.entrypoint);
+        args.insert(args.end(), options.command.begin(), options.command.end());
+        return args;
+    }
+    args = image.entrypoint;
+    auto const& cmd = options.command.empty() ? image.cmd : options.command;
+    args.insert(args.end(), cmd.begin(), cmd.end());
+    return args;
+}
+
+static void set_env(std::vector<std::string>& env, std::string const& entry)
+{
+    auto key = entry.substr(0, entry.find('='));
+    for (auto& e : env)
+        if (e.substr(0, e.find('=')) == key) {
+            e = entry;
+            return;
+        }
+    env.push_back(entry);
+}
+
+Result<std::vector<std::string>> resolve_env(image::ImageConfig const& image, CreateOptions const& options,
+    std::map<std::string, std::string> const& host_env, std::string const& hostname, std::string const& home)
+{
+    std::vector<std::string> env { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "container=berth" };
+    if (options.tty)
+        set_env(env, "TERM=xterm");
+    for (auto const& e : image.env)
+        set_env(env, e);
+    if (options.env_host)
+        for (auto const& [k, v] : host_env)
+            set_env(env, k + "=" + v);
+    for (auto const& e : options.env_files)
+        set_env(env, e);  // already parsed into KEY=VALUE by the engine
+    for (auto const& e : options.env) {
+        if (e.empty() || e[0] == '=')
+            return Error { EINVAL, "invalid environment variable \"" + e + "\": use KEY=VALUE or KEY" };
+        if (e.find('=') != std::string::npos) {
+            set_env(env, e);
+        } else if (auto it = host_env.find(e); it != host_env.end()) {
+            set_env(env, e + "=" + it->second);
+        }
+    }
+    auto has = [&](std::string const& key) {
+        return std::any_of(env.begin(), env.end(), [&](auto const& e) { return e.rfind(key + "=", 0) == 0; });
+    };
+    if (!has("HOSTNAME"))
+        env.push_back("HOSTNAME=" + hostname);
+    if (!has("HOME"))
+        env.push_back("HOME=" + home);
+    return env;
+}
+
+std::string resolve_workdir(image::ImageConfig const& image, CreateOptions const& options)
+{
+    if (!options.workdir.empty())
+        return options.workdir;
+    return image.working_dir.empty() ? "/" : image.working_dir;
+}
+
+std::string resolve_hostname(CreateOptions const& options, std::string const& id)
+{
+    return options.hostname.empty() ? id.substr(0, 12) : options.hostname;
+}
+
+std::string requested_user(image::ImageConfig const& image, CreateOptions const& options)
+{
+    return options.user.empty() ? image.user : options.user;
+}
+
+Result<std::vector<MountRequest>> mount_requests(CreateOptions const& options)
+{
+    std::vector<MountRequest> out;
+    for (auto const& v : options.volumes)
+        out.push_back(TRY(parse_volume(v)));
+    for (auto const& m : options.mounts)
+        out.push_back(TRY(parse_mount(m)));
+    for (auto const& t : options.tmpfs)
+        out.push_back(TRY(parse_tmpfs(t)));
+    return out;
+}
+
+Result<std::vector<std::string>> resolve_capabilities(std::vector<std::string> caps, CreateOptions const& options)
+{
+    if (options.privileged)
+        caps = runtime::all_capabilities();
+    return runtime::adjust_capabilities(std::move(caps), options.cap_add, options.cap_drop);
+}
+
+// ------------------------------------------------------------------ sections
+
+static Result<Json> parse_ulimit(std::string const& spec)
+{
+    static std::map<std::string, std::string> const names { { "core", "RLIMIT_CORE" }, { "cpu", "RLIMIT_CPU" },
+        { "data", "RLIMIT_DATA" }, { "fsize", "RLIMIT_FSIZE" }, { "locks", "RLIMIT_LOCKS" },
+        { "memlock", "RLIMIT_MEMLOCK" }, { "msgqueue", "RLIMIT_MSGQUEUE" }, { "nice", "RLIMIT_NICE" },
+        { "nofile", "RLIMIT_NOFILE" }, { "nproc", "RLIMIT_NPROC" }, { "rss", "RLIMIT_RSS" },
+        { "rtprio", "RLIMIT_RTPRIO" }, { "rttime", "RLIMIT_RTTIME" }, { "sigpending", "RLIMIT_SIGPENDING" },
+        { "stack", "RLIMIT_STACK" }, { "as", "RLIMIT_AS" } };
+    auto eq = spec.find('=');
+    auto bad = Error { EINVAL, "invalid --ulimit \"" + spec + "\": use NAME=SOFT[:HARD], e.g. nofile=1024:2048" };
+    if (eq == std::string::npos)
+        return bad;
+    auto it = names.find(spec.substr(0, eq));
+    if (it == names.end())
+        return bad;
+    std::string values = spec.substr(eq + 1);
+    auto colon = values.find(':');
+    auto number = [&](std::string const& s) -> Result<uint64_t> {
+        if (s == "-1" || s == "unlimited")
+            return static_cast<uint64_t>(RLIM_INFINITY);
+        if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+            return bad;
+        return std::stoull(s);
+    };
+    uint64_t soft = TRY(number(values.substr(0, colon)));
+    uint64_t hard = colon == std::string::npos ? soft : TRY(number(values.substr(colon + 1)));
+    if (soft > hard)
+        return Error { EINVAL, "invalid --ulimit \"" + spec + "\": soft limit above hard limit" };
+    return Json { { "type", it->second }, { "soft", soft }, { "hard", hard } };
+}
+
+struct Security {
+    bool no_new_privileges = false;
+    bool seccomp = true;
+    std::string seccomp_profile;  ///< a file, empty for the default
+    std::vector<std::string> mask, unmask;
+};
+
+static std::vector<std::string> split_colon(std::string const& s)
+{
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (;;) {
+        auto colon = s.find(':', start);
+        out.push_back(s.substr(start, colon - start));
+        if (colon == std::string::npos)
+            return out;
+        start = colon + 1;
+    }
+}
+
+static Result<Security> parse_security(CreateOptions const& options)
+{
+    Security s;
+    s.seccomp = !options.privileged;
+    for (auto const& opt : options.security_opt) {
+        auto eq = opt.find_first_of("=:");
+        std::string key = opt.substr(0, eq), value = eq == std::string::npos ? "" : opt.substr(eq + 1);
+        if (key == "no-new-privileges")
+            s.no_new_privileges = value.empty() || value == "true";
+        else if (key == "seccomp" && value == "unconfined")
+            s.seccomp = false;
+        else if (key == "seccomp" && !value.empty())
+            s.seccomp_profile = value;
+        else if (key == "mask")
+            s.mask = split_colon(value);
+        else if (key == "unmask")
+            s.unmask = split_colon(value);
+        else if (key == "label" || key == "apparmor")
+            ; // no SELinux/AppArmor support: accepted and ignored, as Podman does where they are off
+        else
+            return Error { EINVAL, "invalid --security-opt \"" + opt + "\"" };
+    }
+    return s;
+}
+
+static Json tmpfs_mount(std::string const& dst, std::vector<std::string> options)
+{
+    return Json { { "destination", dst }, { "type", "tmpfs" }, { "source", "tmpfs" }, { "options", options } };
+}
+
+static Json default_mounts(CreateOptions const& options, SpecContext const& ctx)
+{
+    Json mounts = Json::array();
+    mounts.push_back({ { "destination", "/proc" }, { "type", "proc" }, { "source", "proc" }, { "options", { "nosuid", "noexec", "nodev" } } });
+    mounts.push_back(tmpfs_mount("/dev", { "nosuid", "strictatime", "mode=755", "size=65536k" }));
+    mounts.push_back({ { "destination", "/dev/pts" }, { "type", "devpts" }, { "source", "devpts" },
+        { "options", { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" } } });
+    std::string shm_size = options.shm_size.empty() ? "65536k" : options.shm_size;
+    mounts.push_back(tmpfs_mount("/dev/shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=" + shm_size }));
+    mounts.push_back({ { "destination", "/dev/mqueue" }, { "type", "mqueue" }, { "source", "mqueue" }, { "options", { "nosuid", "noexec", "nodev" } } });
+    // sysfs needs a network namespace of our own when rootless; with the host's, bind it.
+    std::vector<std::string> sys_options { "nosuid", "noexec", "nodev" };
+    if (!options.privileged)
+        sys_options.push_back("ro");
+    if (ctx.rootless && options.network == "host") {
+        sys_options.push_back("rbind");
+        mounts.push_back({ { "destination", "/sys" }, { "type", "bind" }, { "source", "/sys" }, { "options", sys_options } });
+    } else {
+        mounts.push_back({ { "destination", "/sys" }, { "type", "sysfs" }, { "source", "sysfs" }, { "options", sys_options } });
+    }
+    if (options.read_only && options.read_only_tmpfs)
+        for (char const* dir : { "/tmp", "/var/tmp", "/run" })
+            mounts.push_back(tmpfs_mount(dir, { "rw", "nosuid", "nodev" }));
+    return mounts;
+}
+
+static Json user_mount(ResolvedMount const& m)
+{
+    auto const& r = m.request;
+    if (r.type == MountRequest::Type::Tmpfs) {
+        std::vector<std::string> opts { "rw", "nosuid", "nodev" };
+        opts.insert(opts.end(), r.tmpfs_options.begin(), r.tmpfs_options.end());
+        if (r.read_only)
+            opts[0] = "ro";
+        return tmpfs_mount(r.destination, opts);
+    }
+    std::vector<std::string> opts { "rbind", r.read_only ? "ro" : "rw", r.propagation.empty() ? "rprivate" : r.propagation };
+    for (auto const& o : r.tmpfs_options)
+        if (o != "bind" && o != "rbind" && o != "copy" && o != "nocopy")
+            opts.push_back(o);
+    return Json { { "destination", r.destination }, { "type", "bind" }, { "source", m.host_path }, { "options", opts } };
+}
+
+static Json linux_section(CreateOptions const& options, SpecContext const& ctx, Security const& sec)
+{
+    Json ns = Json::array();
+    for (char const* t : { "pid", "ipc", "uts", "mount", "cgroup" })
+        ns.push_back({ { "type", t } });
+    if (options.network != "host")
+        ns.push_back({ { "type", "network" } });
+    std::vector<std::string> masked { "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/sys/fs/selinux", "/sys/dev/block", "/proc/interrupts" };
+    std::vector<std::string> readonly { "/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+    if (options.privileged)
+        masked.clear(), readonly.clear();
+    for (auto const& u : sec.unmask) {
+        if (u == "ALL")
+            masked.clear(), readonly.clear();
+        std::erase(masked, u);
+        std::erase(readonly, u);
+    }
+    for (auto const& m : sec.mask)
+        if (!m.empty())
+            masked.push_back(m);
+    Json linux_ { { "namespaces", ns }, { "maskedPaths", masked }, { "readonlyPaths", readonly } };
+    Json sysctl = Json::object();
+    for (auto const& s : options.sysctls) {
+        auto eq = s.find('=');
+        if (eq != std::string::npos)
+            sysctl[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+    if (!sysctl.empty())
+        linux_["sysctl"] = sysctl;
+    (void)ctx;
+    return linux_;
+}
+
+static Result<Json> process_section(image::ImageConfig const& image, CreateOptions const& options,
+    SpecContext const& ctx, Security const& sec, std::string const& hostname)
+{
+    auto args = resolve_args(image, options);
+    if (args.empty())
+        return Error { EINVAL, "no command specified: give one after the image, or use an image with a CMD or ENTRYPOINT" };
+    auto env = TRY(resolve_env(image, options, ctx.host_env, hostname, ctx.user.home));
+    auto defaults = ctx.default_capabilities.empty() ? podman_default_capabilities() : ctx.default_capabilities;
+    auto caps = TRY(resolve_capabilities(defaults, options));
+    Json user { { "uid", ctx.user.uid }, { "gid", ctx.user.gid } };
+    if (!ctx.user.additional_gids.empty())
+        user["additionalGids"] = ctx.user.additional_gids;
+    Json rlimits = Json::array();
+    for (auto const& u : options.ulimits)
+        rlimits.push_back(TRY(parse_ulimit(u)));
+    return Json { { "terminal", options.tty }, { "user", user }, { "args", args }, { "env", env },
+        { "cwd", resolve_workdir(image, options) },
+        { "capabilities", { { "bounding", caps }, { "effective", caps }, { "permitted", caps } } },
+        { "rlimits", rlimits }, { "noNewPrivileges", sec.no_new_privileges } };
+}
+
+Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions const& options, SpecContext const& ctx)
+{
+    if (options.network != "none" && options.network != "host")
+        return Error { EINVAL, "network mode \"" + options.network + "\": only none and host are supported so far" };
+    auto sec = TRY(parse_security(options));
+    std::string hostname = resolve_hostname(options, ctx.id);
+    Json spec { { "ociVersion", "1.0.2" } };
+    spec["process"] = TRY(process_section(image, options, ctx, sec, hostname));
+    spec["root"] = { { "path", ctx.rootfs }, { "readonly", options.read_only } };
+    spec["hostname"] = hostname;
+    Json mounts = default_mounts(options, ctx);
+    for (auto const& m : ctx.mounts)
+        mounts.push_back(user_mount(m));
+    spec["mounts"] = mounts;
+    spec["linux"] = linux_section(options, ctx, sec);
+    Json annotations = Json::object();
+    for (auto const& a : options.annotations) {
+        auto eq = a.find('=');
+        annotations[a.substr(0, eq)] = eq == std::string::npos ? "" : a.substr(eq + 1);
+    }
+    annotations["io.berth.seccomp"] = sec.seccomp ? (sec.seccomp_profile.empty() ? "default" : sec.seccomp_profile) : "unconfined";
+    spec["annotations"] = annotations;
+    return spec;
+}
+
+} // namespace berth::container

@@ -1,0 +1,76 @@
+// Image config + CreateOptions -> the container's OCI runtime spec
+// (config.json), the contract between what the user asked and how it runs
+// (DESIGN.md "Runtime"). The spec is built as OCI JSON so the same document
+// goes to berth's own runtime and to `--runtime PATH` (runc, crun).
+//
+// The hard parts are Docker's rules: --entrypoint replaces the image's
+// ENTRYPOINT and clears its CMD (unless arguments are given); environment
+// layers (defaults < image < --env-host < --env-file < -e) with later names
+// winning; the user is resolved against the image's /etc/passwd only once the
+// rootfs is mounted, so the builder takes already-resolved ids.
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+#include "container/options.h"
+#include "image/config.h"
+#include "runtime/spec.h"
+
+#include <map>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace berth::container {
+
+/// The process identity, resolved against the rootfs (see user.h).
+struct ResolvedUser {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> additional_gids;
+    std::string home = "/";  ///< for HOME when the image sets none
+};
+
+/// A mount ready for the spec: the source is a host path.
+struct ResolvedMount {
+    MountRequest request;
+    std::string host_path;   ///< bind and volume: the directory on the host
+};
+
+/// What the builder needs besides the image and the flags.
+struct SpecContext {
+    std::string id;
+    std::string rootfs;                       ///< merged directory
+    bool rootless = false;
+    std::map<std::string, std::string> host_env;
+    ResolvedUser user;
+    std::vector<ResolvedMount> mounts;        ///< -v, --mount, --tmpfs, resolved by the engine
+    std::vector<std::string> default_capabilities;
+};
+
+/// Podman's 11 default capabilities ("CAP_CHOWN", ...), used when the runtime offers none.
+std::vector<std::string> podman_default_capabilities();
+
+/// The argv: Docker's ENTRYPOINT/CMD rules. Empty means "no command" (an error for the caller).
+std::vector<std::string> resolve_args(image::ImageConfig const& image, CreateOptions const& options);
+/// The environment in order, later duplicates replacing earlier ones in place.
+Result<std::vector<std::string>> resolve_env(image::ImageConfig const& image, CreateOptions const& options,
+    std::map<std::string, std::string> const& host_env, std::string const& hostname, std::string const& home);
+/// -w, else the image's WorkingDir, else "/".
+std::string resolve_workdir(image::ImageConfig const& image, CreateOptions const& options);
+/// --hostname, else the first 12 characters of the id.
+std::string resolve_hostname(CreateOptions const& options, std::string const& id);
+/// --user, else the image's User, else "" (root).
+std::string requested_user(image::ImageConfig const& image, CreateOptions const& options);
+/// All mount requests from -v, --mount and --tmpfs, in that order.
+Result<std::vector<MountRequest>> mount_requests(CreateOptions const& options);
+/// Capabilities after --cap-add/--cap-drop ("ALL" allowed), as "CAP_X" names.
+Result<std::vector<std::string>> resolve_capabilities(std::vector<std::string> defaults, CreateOptions const& options);
+
+/// The whole OCI spec as config.json.
+Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions const& options, SpecContext const& context);
+/// The same, typed and validated, with the seccomp profile filled in (default,
+/// a profile file, or none for seccomp=unconfined and --privileged).
+Result<runtime::Spec> build_spec(image::ImageConfig const& image, CreateOptions const& options, SpecContext const& context);
+
+} // namespace berth::container

@@ -1,0 +1,179 @@
+// VolumeStore: the `volumes` table and the directories under data_dir/volumes.
+// A volume directory is created before its row, so a row always names an
+// existing directory; a directory without a row (killed process) is reused.
+#include "container/volume_store.h"
+
+#include "base/fs.h"
+#include "container/container_store.h"
+#include "container/options.h"
+
+#include <ctime>
+
+namespace berth::container {
+
+static constexpr char const* schema = R"sql(
+CREATE TABLE IF NOT EXISTS volumes (
+    name       TEXT PRIMARY KEY,
+    driver     TEXT NOT NULL,
+    created    INTEGER NOT NULL,
+    labels     TEXT NOT NULL DEFAULT '{}',
+    options    TEXT NOT NULL DEFAULT '{}',
+    anonymous  INTEGER NOT NULL DEFAULT 0,
+    needs_copy INTEGER NOT NULL DEFAULT 1
+);
+)sql";
+
+Result<VolumeStore> VolumeStore::open(store::Database& db, std::string volumes_dir)
+{
+    TRY_CTX(db.exec(schema), "create volumes table");
+    TRY(fs::mkdir_p(volumes_dir, 0700));
+    return VolumeStore(db, std::move(volumes_dir));
+}
+
+static bool valid_name(std::string const& name)
+{
+    if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0])))
+        return false;
+    for (char c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+            return false;
+    return true;
+}
+
+Result<VolumeRecord> VolumeStore::create(std::string name, std::map<std::string, std::string> labels,
+    std::map<std::string, std::string> options, bool anonymous, bool ignore_existing)
+{
+    if (name.empty())
+        name = generate_id();
+    if (!valid_name(name))
+        return Error { EINVAL, "volume name \"" + name + "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" };
+    if (auto existing = TRY(get(name))) {
+        if (ignore_existing)
+            return *existing;
+        return Error { EEXIST, "volume with name " + name + " already exists: volume already exists" };
+    }
+    VolumeRecord r;
+    r.name = name;
+    r.labels = std::move(labels);
+    r.options = std::move(options);
+    r.anonymous = anonymous;
+    r.created = static_cast<int64_t>(std::time(nullptr));
+    r.mountpoint = fs::join(fs::join(m_dir, name), "_data");
+    TRY(fs::mkdir_p(r.mountpoint, 0755));
+    auto txn = TRY(m_db->begin());
+    auto stmt = TRY(m_db->prepare("INSERT INTO volumes (name, driver, created, labels, options, anonymous, needs_copy) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)"));
+    stmt.bind(1, r.name).bind(2, r.driver).bind(3, r.created).bind(4, json::dump(Json(r.labels)));
+    stmt.bind(5, json::dump(Json(r.options))).bind(6, r.anonymous ? 1 : 0);
+    TRY_CTX(stmt.run(), "insert volume " + name);
+    TRY(txn.commit());
+    return r;
+}
+
+Result<std::vector<VolumeRecord>> query_volumes(store::Database& db, std::string const& dir, std::string const& where, std::string const& arg)
+{
+    auto stmt = TRY(db.prepare("SELECT name, driver, created, labels, options, anonymous, needs_copy FROM volumes " + where));
+    if (!arg.empty())
+        stmt.bind(1, arg);
+    std::vector<VolumeRecord> out;
+    while (TRY(stmt.step())) {
+        VolumeRecord r;
+        r.name = stmt.text(0);
+        r.driver = stmt.text(1);
+        r.created = stmt.integer(2);
+        try {
+            r.labels = TRY(json::parse(stmt.text(3), "volume labels")).get<std::map<std::string, std::string>>();
+            r.options = TRY(json::parse(stmt.text(4), "volume options")).get<std::map<std::string, std::string>>();
+        } catch (std::exception const& e) {
+            return Error::msg("volume " + r.name + ": " + e.what());
+        }
+        r.anonymous = stmt.integer(5) != 0;
+        r.needs_copy = stmt.integer(6) != 0;
+        r.mountpoint = fs::join(fs::join(dir, r.name), "_data");
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Result<std::optional<VolumeRecord>> VolumeStore::get(std::string const& name)
+{
+    auto rows = TRY(query_volumes(*m_db, m_dir, "WHERE name = ?1", name));
+    if (rows.empty())
+        return std::optional<VolumeRecord> {};
+    return std::optional<VolumeRecord> { rows.front() };
+}
+
+Result<std::vector<VolumeRecord>> VolumeStore::list()
+{
+    return query_volumes(*m_db, m_dir, "ORDER BY created, name", "");
+}
+
+ErrorOr VolumeStore::remove(std::string const& name)
+{
+    {
+        auto txn = TRY(m_db->begin());
+        auto stmt = TRY(m_db->prepare("DELETE FROM volumes WHERE name = ?1"));
+        stmt.bind(1, name);
+        TRY(stmt.run());
+        if (m_db->changes() == 0)
+            return Error { ENOENT, "no volume with name \"" + name + "\" found: no such volume" };
+        TRY(txn.commit());
+    }
+    return fs::remove_tree(fs::join(m_dir, name));
+}
+
+ErrorOr VolumeStore::mark_copied(std::string const& name)
+{
+    auto txn = TRY(m_db->begin());
+    auto stmt = TRY(m_db->prepare("UPDATE volumes SET needs_copy = 0 WHERE name = ?1"));
+    stmt.bind(1, name);
+    TRY(stmt.run());
+    return txn.commit();
+}
+
+Result<std::vector<std::string>> VolumeStore::in_use()
+{
+    std::vector<std::string> names;
+    auto exists = TRY(m_db->prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'containers'"));
+    if (!TRY(exists.step()))
+        return names;
+    auto stmt = TRY(m_db->prepare("SELECT config FROM containers"));
+    while (TRY(stmt.step())) {
+        auto config = json::parse(stmt.text(0), "container config");
+        if (!config)
+            continue;
+        auto options = CreateOptions::from_json(*config);
+        if (!options)
+            continue;
+        for (auto const& v : options->volumes)
+            if (auto m = parse_volume(v); m && m->type == MountRequest::Type::Volume)
+                names.push_back(m->source);
+        for (auto const& v : options->mounts)
+            if (auto m = parse_mount(v); m && m->type == MountRequest::Type::Volume)
+                names.push_back(m->source);
+        if (config->contains("anonymous_volumes"))
+            for (auto const& n : (*config)["anonymous_volumes"])
+                if (n.is_string())
+                    names.push_back(n.get<std::string>());
+    }
+    return names;
+}
+
+static std::string rfc3339(int64_t when)
+{
+    char buf[64];
+    time_t t = static_cast<time_t>(when);
+    struct tm tm {};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+Json inspect_volume(VolumeRecord const& v)
+{
+    return Json { { "Name", v.name }, { "Driver", v.driver }, { "Mountpoint", v.mountpoint },
+        { "CreatedAt", rfc3339(v.created) }, { "Labels", Json(v.labels) }, { "Scope", "local" },
+        { "Options", Json(v.options) }, { "Anonymous", v.anonymous }, { "MountCount", 0 }, { "NeedsCopyUp", v.needs_copy } };
+}
+
+} // namespace berth::container

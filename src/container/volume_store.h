@@ -1,0 +1,57 @@
+// Named volumes: data_dir/volumes/<name>/_data with one row per volume in
+// berth.db's `volumes` table. A volume named in -v NAME:/path that does not
+// exist yet is created on first use, and (like Podman) gets a copy of what
+// the image has at the mount point, once, while it is still empty.
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+#include "store/database.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::container {
+
+struct VolumeRecord {
+    std::string name;
+    std::string driver = "local";
+    std::string mountpoint;                 ///< data_dir/volumes/<name>/_data
+    int64_t created = 0;
+    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> options;
+    bool anonymous = false;
+    bool needs_copy = true;                 ///< image content not yet copied up
+};
+
+class VolumeStore {
+public:
+    static Result<VolumeStore> open(store::Database& db, std::string volumes_dir);
+
+    /// Creates a volume; EEXIST when the name is taken (unless `ignore_existing`). An empty name gets a random one.
+    Result<VolumeRecord> create(std::string name, std::map<std::string, std::string> labels,
+        std::map<std::string, std::string> options, bool anonymous = false, bool ignore_existing = false);
+    Result<std::optional<VolumeRecord>> get(std::string const& name);
+    Result<std::vector<VolumeRecord>> list();
+    /// Deletes the row and the directory. ENOENT when missing.
+    ErrorOr remove(std::string const& name);
+    /// Marks the copy-up done.
+    ErrorOr mark_copied(std::string const& name);
+    /// Names of the volumes used by containers (from the containers table's config JSON).
+    Result<std::vector<std::string>> in_use();
+
+    std::string const& dir() const { return m_dir; }
+
+private:
+    VolumeStore(store::Database& db, std::string dir) : m_db(&db), m_dir(std::move(dir)) {}
+    store::Database* m_db;
+    std::string m_dir;
+};
+
+/// Podman's `volume inspect` document.
+Json inspect_volume(VolumeRecord const& volume);
+
+} // namespace berth::container

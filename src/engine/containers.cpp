@@ -1,0 +1,548 @@
+// Container lifecycle: create (record + image), start (rootfs, spec, monitor),
+// remove, and volumes. The steps of start are named functions; the monitor's
+// side is src/monitor/.
+#include "engine/containers.h"
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "container/rootfs.h"
+#include "container/spec_builder.h"
+#include "container/user.h"
+#include "monitor/monitor.h"
+#include "monitor/protocol.h"
+#include "rootless/command.h"
+#include "runtime/capabilities.h"
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace berth::engine {
+
+using container::ContainerRecord;
+using container::ContainerStore;
+using container::CreateOptions;
+using container::MountRequest;
+
+namespace {
+
+Result<ContainerStore> containers_of(Context& ctx)
+{
+    return ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks"));
+}
+
+Result<container::VolumeStore> volumes_of(Context& ctx)
+{
+    return container::VolumeStore::open(ctx.store->database(), fs::join(ctx.paths.data_dir, "volumes"));
+}
+
+std::string container_dir(Context& ctx, std::string const& id)
+{
+    return fs::join(fs::join(ctx.paths.data_dir, "containers"), id);
+}
+
+std::map<std::string, std::string> host_environment()
+{
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string entry = *e;
+        auto eq = entry.find('=');
+        if (eq != std::string::npos)
+            env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    return env;
+}
+
+bool process_alive(int64_t pid)
+{
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+/// The image for a new container, pulled according to --pull.
+Result<store::ImageRecord> image_for(Context& ctx, CreateOptions const& options, PullOptions const& pull_options)
+{
+    auto const& policy = options.pull;
+    if (policy != "missing" && policy != "always" && policy != "never" && policy != "newer")
+        return Error { EINVAL, "invalid --pull \"" + policy + "\": use always, missing, never or newer" };
+    if (policy != "always") {
+        auto found = find_image(ctx, options.image);
+        if (found || policy == "never")
+            return found;
+    }
+    PullOptions po = pull_options;
+    if (!options.platform.empty())
+        po.platform = options.platform;
+    return pull(ctx, options.image, po);
+}
+
+/// Reads --env-file files now, as Podman does at create time.
+Result<std::vector<std::string>> read_env_files(std::vector<std::string> const& files)
+{
+    std::vector<std::string> env;
+    auto host = host_environment();
+    for (auto const& f : files) {
+        auto text = TRY_CTX(fs::read_file(f), "env file " + f);
+        auto entries = container::parse_env_file(text, host);
+        env.insert(env.end(), entries.begin(), entries.end());
+    }
+    return env;
+}
+
+/// Anonymous volumes (-v /path) get their volume at create time: {destination: name}.
+Result<Json> create_anonymous_volumes(Context& ctx, std::vector<MountRequest> const& mounts)
+{
+    Json names = Json::object();
+    for (auto const& m : mounts)
+        if (m.type == MountRequest::Type::Volume && m.source.empty()) {
+            auto vs = TRY(volumes_of(ctx));
+            auto v = TRY(vs.create("", {}, {}, true));
+            names[m.destination] = v.name;
+        }
+    return names;
+}
+
+} // namespace
+
+Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& given, PullOptions const& pull_options,
+    std::string const& storage_driver)
+{
+    (void)storage_driver;
+    CreateOptions options = given;
+    auto mounts = TRY(container::mount_requests(options));
+    if (options.network.empty())
+        options.network = "none";
+    if (options.network != "none" && options.network != "host")
+        return Error { EINVAL, "network mode \"" + options.network + "\": only none and host are supported so far" };
+    options.env_files = TRY(read_env_files(options.env_files));
+    auto cs = TRY(containers_of(ctx));
+    if (!options.name.empty() && TRY(cs.name_in_use(options.name)))
+        return Error { EEXIST, "creating container storage: the container name \"" + options.name
+                + "\" is already in use: remove it or choose another name with --name" };
+    auto image = TRY(image_for(ctx, options, pull_options));
+    ContainerRecord r;
+    r.id = container::generate_id();
+    r.name = options.name;
+    while (r.name.empty() || TRY(cs.name_in_use(r.name)))
+        r.name = container::generate_name();
+    r.image_id = image.id;
+    r.image_name = image.names.empty() ? image.id : image.names.front();
+    r.created = static_cast<int64_t>(std::time(nullptr));
+    r.config = options.to_json();
+    r.config["anonymous_volumes"] = TRY(create_anonymous_volumes(ctx, mounts));
+    if (!options.cidfile.empty()) {
+        if (fs::exists(options.cidfile))
+            return Error { EEXIST, "container id file " + options.cidfile + " exists: remove it first" };
+        TRY(fs::write_file_atomic(options.cidfile, r.id));
+    }
+    TRY(cs.insert(r));
+    return r;
+}
+
+namespace {
+
+/// -v/--mount sources as host paths; named volumes are created on first use
+/// and get the image's content at the mount point (once, while empty).
+Result<std::vector<container::ResolvedMount>> resolve_mounts(Context& ctx, ContainerRecord const& rec,
+    CreateOptions const& options, std::string const& rootfs)
+{
+    std::vector<container::ResolvedMount> out;
+    for (auto const& m : TRY(container::mount_requests(options))) {
+        container::ResolvedMount rm { m, "" };
+        if (m.type == MountRequest::Type::Bind) {
+            char* real = ::realpath(m.source.c_str(), nullptr);
+            if (!real)
+                return Error::from_errno("statfs " + m.source);
+            rm.host_path = real;
+            ::free(real);
+        } else if (m.type == MountRequest::Type::Volume) {
+            std::string name = m.source;
+            if (name.empty() && rec.config.contains("anonymous_volumes"))
+                name = rec.config["anonymous_volumes"].value(m.destination, "");
+            auto vs = TRY(volumes_of(ctx));
+            auto volume = TRY(vs.create(name, {}, {}, false, true));
+            rm.host_path = volume.mountpoint;
+            if (volume.needs_copy && TRY(fs::list_dir(volume.mountpoint)).empty()) {
+                // Copy up what the image has there, unless the path leads out of the rootfs.
+                char* real = ::realpath((rootfs + m.destination).c_str(), nullptr);
+                std::string src = real ? real : "";
+                ::free(real);
+                if (!src.empty() && src.rfind(rootfs + "/", 0) == 0 && fs::is_dir(src))
+                    TRY_CTX(container::copy_layer(src, volume.mountpoint), "copy up volume " + volume.name);
+                TRY(vs.mark_copied(volume.name));
+            }
+        }
+        out.push_back(std::move(rm));
+    }
+    return out;
+}
+
+/// /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, bind mounted like Podman's.
+Result<std::vector<container::ResolvedMount>> network_files(std::string const& dir, std::string const& hostname,
+    CreateOptions const& options)
+{
+    std::vector<container::ResolvedMount> out;
+    auto add = [&](std::string const& name, std::string const& content) -> ErrorOr {
+        std::string path = fs::join(dir, name);
+        TRY(fs::write_file_atomic(path, content, 0644));
+        MountRequest m;
+        m.type = MountRequest::Type::Bind;
+        m.destination = "/etc/" + name;
+        m.source = path;
+        out.push_back({ m, path });
+        return {};
+    };
+    TRY(add("hostname", hostname + "\n"));
+    std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
+    if (options.network != "host")
+        hosts += "127.0.1.1\t" + hostname + "\n";
+    else if (auto host_hosts = fs::read_file("/etc/hosts"))
+        hosts = *host_hosts;
+    TRY(add("hosts", hosts));
+    auto resolv = fs::read_file("/etc/resolv.conf");
+    TRY(add("resolv.conf", resolv ? *resolv : std::string()));
+    return out;
+}
+
+/// The spec for this start: rootfs mounted, user resolved, mounts resolved.
+Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions const& options, std::string const& driver_flag)
+{
+    auto image = TRY(ctx.store->get_image(rec.image_id));
+    if (!image)
+        return Error { ENOENT, "container " + rec.name + ": its image " + rec.image_id.substr(0, 12) + " is gone" };
+    auto config = TRY(image_config(ctx, *image));
+    std::string dir = container_dir(ctx, rec.id);
+    TRY(container::unmount_rootfs(dir));
+    container::RootfsRequest req;
+    for (auto const& layer : image->layers)
+        req.lower_dirs.push_back(ctx.store->layers().diff_path(layer.diff_id));
+    req.container_dir = dir;
+    req.rootless = ctx.paths.rootless;
+    std::string driver = !driver_flag.empty() ? driver_flag : rec.driver;
+    if (driver.empty())
+        driver = TRY(container::configured_driver(ctx.paths.data_dir, ""));
+    auto used = TRY(container::mount_rootfs(req, driver, ctx.paths.data_dir));
+    rec.driver = container::driver_name(used);
+    std::string rootfs = fs::join(dir, "merged");
+
+    container::SpecContext sc;
+    sc.id = rec.id;
+    sc.rootfs = rootfs;
+    sc.rootless = ctx.paths.rootless;
+    sc.host_env = host_environment();
+    sc.user = TRY(container::resolve_user(rootfs, container::requested_user(config, options), options.group_add));
+    sc.mounts = TRY(network_files(dir, container::resolve_hostname(options, rec.id), options));
+    for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs)))
+        sc.mounts.push_back(std::move(m));
+    sc.default_capabilities = runtime::default_capabilities();
+    return container::build_spec(config, options, sc);
+}
+
+/// Closes every inherited fd except stdio and `keep` (locks and the
+/// database must not live on in the monitor).
+void close_fds_except(std::vector<int> const& keep)
+{
+    std::vector<int> fds;
+    if (DIR* d = ::opendir("/proc/self/fd")) {
+        while (auto* e = ::readdir(d))
+            if (e->d_name[0] != '.')
+                fds.push_back(std::atoi(e->d_name));
+        ::closedir(d);
+    }
+    for (int fd : fds)
+        if (fd > 2 && std::find(keep.begin(), keep.end(), fd) == keep.end())
+            ::close(fd);
+}
+
+pid_t g_monitor_pid = 0;
+
+void forward_to_monitor(int sig)
+{
+    if (g_monitor_pid > 0)
+        ::kill(g_monitor_pid, sig);
+}
+
+struct Launched {
+    pid_t monitor = 0;
+    pid_t container = 0;
+};
+
+/// Forks the monitor and waits for its one-line reply.
+Result<Launched> launch(monitor::MonitorConfig config, bool attach, bool tty)
+{
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0)
+        return Error::from_errno("sync pipe");
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = ::fork();
+    if (pid < 0)
+        return Error::from_errno("fork monitor");
+    if (pid == 0) {
+        std::vector<int> keep = config.preserve_fds;
+        keep.push_back(pipefd[1]);
+        close_fds_except(keep);
+        if (!attach) {
+            ::setsid();
+            int null = ::open("/dev/null", O_RDWR);
+            for (int fd = 0; fd < 3; ++fd)
+                ::dup2(null, fd);
+            if (null > 2)
+                ::close(null);
+        } else if (!tty) {
+            // Terminal signals go to berth, which forwards them once.
+            ::setpgid(0, 0);
+        }
+        config.sync_fd = pipefd[1];
+        monitor::run(config);
+    }
+    ::close(pipefd[1]);
+    UniqueFd sync(pipefd[0]);
+    std::string line;
+    char c;
+    while (::read(sync.get(), &c, 1) == 1 && c != '\n')
+        line += c;
+    if (line.empty()) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        return Error::msg("container monitor exited without starting the container (status " + std::to_string(monitor::exit_status_code(status)) + ")");
+    }
+    auto reply = TRY(monitor::decode(line));
+    if (reply.error) {
+        ::waitpid(pid, nullptr, 0);
+        return std::move(*reply.error);
+    }
+    return Launched { pid, reply.pid };
+}
+
+int wait_attached(pid_t monitor_pid)
+{
+    g_monitor_pid = monitor_pid;
+    struct sigaction sa {};
+    sa.sa_handler = forward_to_monitor;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 })
+        ::sigaction(sig, &sa, nullptr);
+    int status = 0;
+    while (::waitpid(monitor_pid, &status, 0) < 0 && errno == EINTR) { }
+    g_monitor_pid = 0;
+    return monitor::exit_status_code(status);
+}
+
+/// Updates a record through a fresh connection (the context's store is closed by then).
+ErrorOr record_started(Context& ctx, ContainerRecord const& rec)
+{
+    auto db = TRY(store::Database::open(fs::join(ctx.paths.data_dir, "berth.db")));
+    auto cs = TRY(ContainerStore::open(*db, fs::join(ctx.paths.run_dir, "locks")));
+    return cs.update(rec);
+}
+
+} // namespace
+
+Result<ContainerRecord> find_container(Context& ctx, std::string const& name_or_id)
+{
+    auto cs = TRY(containers_of(ctx));
+    auto rec = TRY(cs.find(name_or_id));
+    if (rec.state == container::State::Running && !process_alive(rec.pid) && !process_alive(rec.monitor_pid)) {
+        rec.state = container::State::Exited;
+        rec.pid = 0;
+        (void)cs.update(rec);
+    }
+    return rec;
+}
+
+Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOptions const& so)
+{
+    auto cs = TRY(containers_of(ctx));
+    auto first = TRY(find_container(ctx, name_or_id));
+    std::optional<FileLock> lock = TRY(cs.lock(first.id));
+    auto rec = TRY(find_container(ctx, first.id));
+    if (rec.state == container::State::Running)
+        return Error { EBUSY, "container " + rec.name + " is already running" };
+    auto options = TRY(CreateOptions::from_json(rec.config));
+    if (so.interactive)
+        options.interactive = *so.interactive;
+    auto spec = TRY_CTX(prepare(ctx, rec, options, so.storage_driver), "start " + rec.name);
+    TRY(cs.update(rec));
+
+    monitor::MonitorConfig mc;
+    mc.id = rec.id;
+    mc.bundle_dir = container_dir(ctx, rec.id);
+    mc.database_path = fs::join(ctx.paths.data_dir, "berth.db");
+    mc.locks_dir = fs::join(ctx.paths.run_dir, "locks");
+    mc.runtime_path = options.runtime;
+    mc.runtime_root = fs::join(ctx.paths.run_dir, "runtime");
+    mc.spec = std::move(spec);
+    mc.interactive = options.interactive && so.attach;
+    mc.remove = options.remove;
+    mc.preserve_fds = options.preserve_fds;
+    if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
+        if (auto found = rootless::find_program(mc.runtime_path))
+            mc.runtime_path = *found;
+        else
+            return Error { ENOENT, "OCI runtime \"" + options.runtime + "\" not found in PATH" };
+    }
+    // SQLite keeps per-process state about open database files: a forked child
+    // that opens the database again while the parent's connection lives would
+    // share it and fail with SQLITE_PROTOCOL. Close the store before forking;
+    // the context has no store afterwards.
+    ctx.store.reset();
+    auto launched = TRY(launch(std::move(mc), so.attach, options.tty));
+    // Recorded here, under the lock, so that `rm` right after `run -d` sees a
+    // running container; the monitor records the exit after taking the lock.
+    rec.state = container::State::Running;
+    rec.pid = launched.container;
+    rec.monitor_pid = launched.monitor;
+    rec.started = static_cast<int64_t>(std::time(nullptr));
+    if (auto r = record_started(ctx, rec); !r)
+        log::warn("record container start: {}", r.error().message);
+    lock.reset();
+    if (!so.attach)
+        return 0;
+    return wait_attached(launched.monitor);
+}
+
+Result<int> run_container(Context& ctx, CreateOptions const& options, PullOptions const& pull_options,
+    StartOptions const& start_options, std::string* id_out)
+{
+    auto rec = TRY(create_container(ctx, options, pull_options, start_options.storage_driver));
+    if (id_out)
+        *id_out = rec.id;
+    auto code = start_container(ctx, rec.id, start_options);
+    if (!code && options.remove) {
+        // The monitor removes the container after it ran; a failed start leaves it to us.
+        auto locks = fs::join(ctx.paths.run_dir, "locks");
+        auto db = store::Database::open(fs::join(ctx.paths.data_dir, "berth.db"));
+        auto cs = db ? ContainerStore::open(**db, locks) : Result<ContainerStore>(db.error());
+        auto lock = cs ? cs->lock(rec.id) : Result<FileLock>(cs.error());
+        if (lock)
+            (void)monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), locks, container_dir(ctx, rec.id), rec.id);
+    }
+    return code;
+}
+
+namespace {
+
+/// Kills a running container and waits (up to 10 s) for its monitor to finish.
+void kill_and_wait(ContainerRecord const& rec)
+{
+    if (process_alive(rec.pid))
+        ::kill(static_cast<pid_t>(rec.pid), SIGKILL);
+    for (int i = 0; i < 1000 && (process_alive(rec.pid) || process_alive(rec.monitor_pid)); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+ErrorOr remove_one(Context& ctx, ContainerRecord rec, bool force, bool volumes)
+{
+    auto cs = TRY(containers_of(ctx));
+    if (rec.state == container::State::Running) {
+        if (!force)
+            return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };
+        kill_and_wait(rec);
+    }
+    auto lock = TRY(cs.lock(rec.id));
+    TRY(monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
+        container_dir(ctx, rec.id), rec.id));
+    if (volumes && rec.config.contains("anonymous_volumes")) {
+        auto vs = TRY(volumes_of(ctx));
+        for (auto const& [dest, name] : rec.config["anonymous_volumes"].items())
+            if (name.is_string())
+                (void)vs.remove(name.get<std::string>());
+    }
+    return {};
+}
+
+} // namespace
+
+std::vector<ContainerRemoveReport> remove_containers(Context& ctx, std::vector<std::string> const& names, bool force, bool volumes, bool ignore_missing)
+{
+    std::vector<ContainerRemoveReport> reports;
+    for (auto const& name : names) {
+        ContainerRemoveReport report { name, "", std::nullopt };
+        auto rec = find_container(ctx, name);
+        if (!rec) {
+            if (!(ignore_missing && rec.error().code == ENOENT))
+                report.error = std::move(rec).error();
+            else
+                continue;
+        } else {
+            report.id = rec->id;
+            if (auto removed = remove_one(ctx, *rec, force, volumes); !removed)
+                report.error = std::move(removed).error();
+        }
+        reports.push_back(std::move(report));
+    }
+    return reports;
+}
+
+Result<std::vector<ContainerRecord>> list_containers(Context& ctx)
+{
+    auto cs = TRY(containers_of(ctx));
+    return cs.list();
+}
+
+// ------------------------------------------------------------------ volumes
+
+Result<container::VolumeRecord> create_volume(Context& ctx, std::string const& name, std::map<std::string, std::string> const& labels,
+    std::map<std::string, std::string> const& options, bool ignore_existing)
+{
+    for (auto const& [key, value] : options)
+        return Error { EINVAL, "volume option \"" + key + "\": the local driver takes no options yet" };
+    auto vs = TRY(volumes_of(ctx));
+    return vs.create(name, labels, options, false, ignore_existing);
+}
+
+Result<std::vector<container::VolumeRecord>> list_volumes(Context& ctx)
+{
+    auto vs = TRY(volumes_of(ctx));
+    return vs.list();
+}
+
+Result<container::VolumeRecord> get_volume(Context& ctx, std::string const& name)
+{
+    auto vs = TRY(volumes_of(ctx));
+    auto v = TRY(vs.get(name));
+    if (!v)
+        return Error { ENOENT, "no volume with name \"" + name + "\" found: no such volume" };
+    return *v;
+}
+
+ErrorOr remove_volume(Context& ctx, std::string const& name, bool force)
+{
+    auto vs = TRY(volumes_of(ctx));
+    TRY(get_volume(ctx, name));
+    auto used = TRY(vs.in_use());
+    if (std::find(used.begin(), used.end(), name) != used.end()) {
+        if (!force)
+            return Error { EBUSY, "volume " + name + " is being used by a container: remove the container first or use --force" };
+        auto cs = TRY(containers_of(ctx));
+        for (auto const& rec : TRY(cs.list())) {
+            auto text = json::dump(rec.config);
+            if (text.find("\"" + name + ":") != std::string::npos || text.find("\"" + name + "\"") != std::string::npos
+                || text.find("src=" + name) != std::string::npos || text.find("source=" + name) != std::string::npos)
+                TRY(remove_one(ctx, rec, true, false));
+        }
+    }
+    return vs.remove(name);
+}
+
+Result<std::vector<std::string>> prune_volumes(Context& ctx)
+{
+    auto vs = TRY(volumes_of(ctx));
+    auto used = TRY(vs.in_use());
+    std::vector<std::string> removed;
+    for (auto const& v : TRY(vs.list()))
+        if (std::find(used.begin(), used.end(), v.name) == used.end()) {
+            TRY(vs.remove(v.name));
+            removed.push_back(v.name);
+        }
+    return removed;
+}
+
+} // namespace berth::engine
