@@ -63,3 +63,13 @@ TEST_CASE("list_dir names entries without . and ..")
     CHECK(*names == std::vector<std::string> { "a", "b" });
     CHECK(!fs::list_dir(fs::join(dir->path(), "missing")).has_value());
 }
+
+#include "base/timestamp.h"
+
+TEST_CASE("rfc3339 round trip")
+{
+    CHECK(timestamp::rfc3339(1704164645) == "2024-01-02T03:04:05Z");
+    CHECK(timestamp::parse_rfc3339("2024-01-02T03:04:05Z") == 1704164645);
+    CHECK(timestamp::parse_rfc3339("2024-01-02T05:04:05.5+02:00") == 1704164645);
+    CHECK(timestamp::parse_rfc3339("nonsense") == 0);
+}

@@ -4,6 +4,7 @@
 #include "container/volume_store.h"
 
 #include "base/fs.h"
+#include "base/timestamp.h"
 #include "container/container_store.h"
 #include "container/options.h"
 
@@ -159,20 +160,11 @@ Result<std::vector<std::string>> VolumeStore::in_use()
     return names;
 }
 
-static std::string rfc3339(int64_t when)
-{
-    char buf[64];
-    time_t t = static_cast<time_t>(when);
-    struct tm tm {};
-    gmtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 Json inspect_volume(VolumeRecord const& v)
 {
     return Json { { "Name", v.name }, { "Driver", v.driver }, { "Mountpoint", v.mountpoint },
-        { "CreatedAt", rfc3339(v.created) }, { "Labels", Json(v.labels) }, { "Scope", "local" },
+        { "CreatedAt", timestamp::rfc3339(v.created) }, { "Labels", Json(v.labels) }, { "Scope", "local" },
         { "Options", Json(v.options) }, { "Anonymous", v.anonymous }, { "MountCount", 0 }, { "NeedsCopyUp", v.needs_copy } };
 }
 

@@ -6,6 +6,7 @@
 // configured search registries, exactly as Podman resolves local short names.
 #include "engine/images.h"
 
+#include "base/timestamp.h"
 #include "image/reference.h"
 #include "registry/auth.h"
 
@@ -122,36 +123,8 @@ Result<image::ImageConfig> image_config(Context& ctx, store::ImageRecord const& 
     return image::ImageConfig::parse(text);
 }
 
-int64_t parse_time(std::string const& text)
-{
-    if (text.size() < 19)
-        return 0;
-    struct tm tm {};
-    char const* rest = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!rest)
-        return 0;
-    int64_t t = timegm(&tm);
-    // Skip fractional seconds, then apply a numeric offset ("Z" is UTC).
-    if (*rest == '.')
-        while (*++rest >= '0' && *rest <= '9') { }
-    if ((*rest == '+' || *rest == '-') && std::strlen(rest) >= 6) {
-        int sign = *rest == '+' ? 1 : -1;
-        int hh = std::atoi(std::string(rest + 1, 2).c_str());
-        int mm = std::atoi(std::string(rest + 4, 2).c_str());
-        t -= sign * (hh * 3600 + mm * 60);
-    }
-    return t;
-}
+int64_t parse_time(std::string const& text) { return timestamp::parse_rfc3339(text); }
 
-static std::string rfc3339(int64_t t)
-{
-    char buf[64];
-    time_t tt = static_cast<time_t>(t);
-    struct tm tm {};
-    gmtime_r(&tt, &tm);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::pair<std::string, std::string> split_name(std::string const& name)
 {
@@ -193,7 +166,7 @@ Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
         { "RepoDigests", record.digests },
         { "Parent", "" },
         { "Comment", config.raw.value("comment", "") },
-        { "Created", config.created.empty() ? rfc3339(record.created) : config.created },
+        { "Created", config.created.empty() ? timestamp::rfc3339(record.created) : config.created },
         { "Config", cfg },
         { "Version", config.raw.value("docker_version", "") },
         { "Author", config.author },
