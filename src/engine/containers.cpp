@@ -376,6 +376,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.bundle_dir = container_dir(ctx, rec.id);
     mc.database_path = fs::join(ctx.paths.data_dir, "berth.db");
     mc.locks_dir = fs::join(ctx.paths.run_dir, "locks");
+    mc.seccomp_cache_dir = fs::join(ctx.paths.run_dir, "seccomp");
     mc.runtime_path = options.runtime;
     mc.runtime_root = fs::join(ctx.paths.run_dir, "runtime");
     mc.spec = std::move(spec);

@@ -130,7 +130,9 @@ Result<Started> start_container(MonitorConfig const& c)
         return s;
     }
     TRY(fs::write_file_atomic(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
-    s.pid = TRY(runtime::start(c.spec, stdio));
+    runtime::StartOptions options;
+    options.seccomp_cache_dir = c.seccomp_cache_dir;
+    s.pid = TRY(runtime::start(c.spec, stdio, options));
     return s;
 }
 

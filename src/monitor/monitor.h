@@ -25,6 +25,7 @@ struct MonitorConfig {
     std::string bundle_dir;       ///< data_dir/containers/<id> (config.json is written there)
     std::string database_path;    ///< data_dir/berth.db
     std::string locks_dir;        ///< run_dir/locks
+    std::string seccomp_cache_dir; ///< run_dir/seccomp: compiled filters, so a run skips libseccomp's ~20 ms compile
     std::string runtime_path;     ///< external OCI runtime; empty: berth's own
     std::string runtime_root;     ///< its --root (run_dir/runtime)
     runtime::Spec spec;
