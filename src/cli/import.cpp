@@ -2,6 +2,7 @@
 // stdin, or an http(s) URL) becomes a one-layer image; prints its ID as
 // Podman does ("sha256:<id>").
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/interchange.h"
 #include "image/manifest.h"
 
@@ -10,7 +11,6 @@
 
 namespace berth::cli {
 
-engine::CopyObserver copy_progress(bool quiet);   // cli/save.cpp
 
 namespace {
 

@@ -2,6 +2,7 @@
 // directory from -i or a redirected stdin and prints "Loaded image: NAME"
 // per name, as Podman does.
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/interchange.h"
 
 #include <cstdio>
@@ -9,7 +10,6 @@
 
 namespace berth::cli {
 
-engine::CopyObserver copy_progress(bool quiet);   // cli/save.cpp
 
 namespace {
 

@@ -3,6 +3,7 @@
 // "dir:DIR") is written locally like `save`; "docker://" or none goes to a
 // registry.
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "base/fs.h"
 #include "engine/interchange.h"
 #include "registry/auth.h"
@@ -12,7 +13,6 @@
 
 namespace berth::cli {
 
-engine::CopyObserver copy_progress(bool quiet);   // cli/save.cpp
 
 namespace {
 

@@ -3,6 +3,7 @@
 // This file also holds the copy-progress printer that load, import and push
 // share (declared in each of them; FIXME: move the declaration to common.h).
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/interchange.h"
 
 #include <cstdio>
