@@ -2,6 +2,8 @@
 // right thing (read/write) and reports "syscall PATH: strerror" otherwise.
 #include "base/sys.h"
 
+#include "berth_config.h"
+
 #include <cstdlib>
 #include <fcntl.h>
 #include <pwd.h>
@@ -172,6 +174,27 @@ std::string home_dir()
     if (struct passwd* pw = ::getpwuid(::getuid()))
         return pw->pw_dir;
     return "/";
+}
+
+Result<std::string> helper_path(std::string const& name)
+{
+    std::vector<std::string> dirs;
+    if (char const* dir = std::getenv("BERTH_HELPER_DIR"); dir && *dir)
+        dirs.emplace_back(dir);
+    if (auto self = readlink("/proc/self/exe")) {
+        auto slash = self->rfind('/');
+        if (slash != std::string::npos)
+            dirs.push_back(self->substr(0, slash));
+    }
+    dirs.emplace_back(BERTH_LIBEXECDIR);
+    std::string tried;
+    for (auto const& dir : dirs) {
+        std::string path = dir + "/" + name;
+        if (::access(path.c_str(), X_OK) == 0)
+            return path;
+        tried += (tried.empty() ? "" : ", ") + path;
+    }
+    return Error { ENOENT, "helper " + name + " not found (tried " + tried + "): reinstall berth or set BERTH_HELPER_DIR" };
 }
 
 } // namespace berth::sys

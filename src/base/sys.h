@@ -37,4 +37,10 @@ Result<std::string> getcwd();
 /// The calling user's home directory ($HOME, else the passwd entry).
 std::string home_dir();
 
+/// Where a helper executable of berth's own (berth-monitor, berth-init) lives:
+/// $BERTH_HELPER_DIR/NAME, else NAME beside the running berth binary (the build
+/// tree and a plain install), else the configured libexec directory. ENOENT
+/// naming every place tried when none holds an executable NAME.
+Result<std::string> helper_path(std::string const& name);
+
 } // namespace berth::sys
