@@ -3,19 +3,22 @@
 //
 // The hard part is doing it fast and safely at once. Layers download in
 // parallel; each streams into a BlobWriter that hashes as it writes, so a
-// tampered blob fails at commit and never gets its final name. Extraction
-// starts as soon as a layer's blob is verified, while other layers are still
-// downloading. The layer store takes a per-layer lock, so two concurrent
+// tampered blob fails at commit and never gets its final name. Each layer is
+// extracted while it downloads (fetch_layer_streaming): the blob and the
+// layer are published only once both the blob digest and the diff id verify. The layer store takes a per-layer lock, so two concurrent
 // pulls that share a layer extract it once. Only when every layer is in place
 // is the image record written, in one transaction: a pull killed at any
 // point leaves either no image or a complete one.
 #include "engine/images.h"
+#include "engine/events.h"
 
 #include "base/log.h"
+#include "base/unique_fd.h"
 #include "image/manifest.h"
 
 #include <atomic>
 #include <mutex>
+#include <sys/socket.h>
 #include <thread>
 
 namespace berth::engine {
@@ -89,6 +92,72 @@ Result<std::string> fetch_blob(Context& ctx, Source& src, image::Descriptor cons
     return path;
 }
 
+/// Sends all of `data` to the extractor's socket; EPIPE once the extractor has stopped.
+ErrorOr send_all(int fd, char const* data, size_t size)
+{
+    while (size > 0) {
+        ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return Error::from_errno("stream layer to extraction");
+        }
+        data += n;
+        size -= static_cast<size_t>(n);
+    }
+    return {};
+}
+
+/// Downloads a layer blob and extracts it at the same time: the bytes go into the BlobWriter
+/// (hashed: the blob digest) and through a socket pair into an extraction thread (hashed after
+/// decompression: the diff id). Only when both digests verify are the blob and then the layer
+/// published; on any error the writer and the pending layer remove their temporary files.
+Result<store::LayerInfo> fetch_layer_streaming(Context& ctx, Source& src, image::Descriptor const& desc,
+    image::Digest const& diff_id, Notifier& notify)
+{
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+        return Error::from_errno("layer " + desc.digest.str() + ": socketpair");
+    UniqueFd to_extractor(pair[0]);
+    UniqueFd from_download(pair[1]);
+    std::optional<Result<store::PendingLayer>> extracted;
+    std::thread extractor([&, fd = std::move(from_download)]() mutable {
+        extracted.emplace(ctx.store->layers().extract_stream(fd.get(), desc.digest, desc.media_type, diff_id));
+        fd.reset(); // an extractor that stopped early makes the download's next send fail
+    });
+    auto downloaded = [&]() -> Result<int64_t> {
+        notify(PullEvent::Kind::BlobStart, desc.digest.str(), 0, desc.size);
+        auto writer = TRY(ctx.store->blobs().begin_write());
+        int64_t received = 0;
+        TRY(src.client->get_blob(src.repository, desc.digest,
+            [&](char const* data, size_t size) -> ErrorOr {
+                received += static_cast<int64_t>(size);
+                if (desc.size > 0 && received > desc.size)
+                    return Error::msg("blob " + desc.digest.str() + " is larger than the " + std::to_string(desc.size) + " bytes its manifest declares");
+                TRY(writer.write(data, size));
+                return send_all(to_extractor.get(), data, size);
+            },
+            [&](int64_t done, int64_t total) { notify(PullEvent::Kind::BlobProgress, desc.digest.str(), done, total ? total : desc.size); }));
+        to_extractor.reset(); // EOF for the extractor
+        // Wait for the extraction (and its diff id check) before the blob gets its name.
+        extractor.join();
+        if (!extracted->has_value())
+            return Error(extracted->error());
+        TRY(writer.commit(desc.digest, desc.size > 0 ? desc.size : -1));
+        notify(PullEvent::Kind::BlobDone, desc.digest.str(), received, desc.size);
+        return received;
+    }();
+    to_extractor.reset();
+    if (extractor.joinable())
+        extractor.join();
+    // The extractor's error explains a failed send better than "broken pipe".
+    if (!downloaded && downloaded.error().code == EPIPE && extracted && !extracted->has_value())
+        return Error(extracted->error());
+    if (!downloaded)
+        return std::move(downloaded).error();
+    return ctx.store->layers().publish_pending(std::move(*extracted).release_value(), *downloaded);
+}
+
 /// Fetches the manifest for `ref`, descending through an index to the wanted platform.
 /// Returns the manifest response and fills `index_digest` when an index was crossed.
 Result<registry::ManifestResponse> fetch_manifest(Source& src, image::Reference const& ref, image::Platform const& platform,
@@ -147,6 +216,8 @@ ErrorOr fetch_layers(Context& ctx, Source& src, image::Manifest const& manifest,
             size_t i = todo[k];
             auto const& desc = manifest.layers[i];
             auto result = [&]() -> Result<store::LayerInfo> {
+                if (!ctx.store->blobs().has(desc.digest))
+                    return fetch_layer_streaming(ctx, src, desc, config.diff_ids[i], notify);
                 auto path = TRY(fetch_blob(ctx, src, desc, notify));
                 return ctx.store->layers().create_from_blob(path, desc.digest, desc.media_type, config.diff_ids[i]);
             }();
@@ -270,8 +341,10 @@ Result<store::ImageRecord> pull(Context& ctx, std::string const& text, PullOptio
             candidate.tag = "latest";
         notify(PullEvent::Kind::Trying, candidate.str());
         auto result = pull_qualified(ctx, candidate, options, platform, notify);
-        if (result)
+        if (result) {
+            record_image_event(ctx.paths, "pull", result->id, candidate.str());
             return result;
+        }
         last = std::move(result).error();
     }
     if (!last)

@@ -8,6 +8,8 @@
 // the bytes the sink already has.
 #include "registry/http.h"
 
+#include "registry/curl_stubs.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -230,7 +232,8 @@ Outcome perform(Request const& req)
     EasyHandle handle(curl_easy_init());
     if (!handle) {
         out.curl_code = CURLE_FAILED_INIT;
-        out.error = "cannot initialise libcurl";
+        std::string why = curl_library_error();
+        out.error = "cannot initialise libcurl" + (why.empty() ? std::string() : ": " + why);
         return out;
     }
     CURL* h = handle.get();

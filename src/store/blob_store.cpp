@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/scope_guard.h"
 #include "base/sys.h"
+#include "store/writer_marks.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -127,6 +128,8 @@ static Result<std::pair<std::string, UniqueFd>> create_locked_temp(std::string c
 Result<BlobWriter> BlobStore::begin_write()
 {
     std::string dir = sha256_dir();
+    if (m_marks)
+        TRY(m_marks->mark());
     auto [path, fd] = TRY(create_locked_temp(dir));
     ::fchmod(fd.get(), 0644);
     return BlobWriter(std::move(dir), std::move(path), std::move(fd));

@@ -51,10 +51,14 @@ private:
     bool m_done = false;
 };
 
+class WriterMarks;
+
 class BlobStore {
 public:
     /// `dir` is data_dir/blobs; blobs live in dir/sha256/.
     explicit BlobStore(std::string dir) : m_dir(std::move(dir)) {}
+    /// Marks this process as a writer (see writer_marks.h) before its first blob write.
+    void set_writer_marks(WriterMarks* marks) { m_marks = marks; }
 
     /// Starts a streaming write into a fresh temporary file.
     Result<BlobWriter> begin_write();
@@ -76,6 +80,7 @@ public:
 
 private:
     std::string m_dir;
+    WriterMarks* m_marks = nullptr;
 };
 
 /// Refuses digests the store cannot hold (only sha256 is stored).

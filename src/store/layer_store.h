@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/file_lock.h"
+#include "base/temp_dir.h"
 #include "image/digest.h"
 
 #include <atomic>
@@ -19,6 +20,7 @@
 namespace berth::store {
 
 class Database;
+class WriterMarks;
 
 struct LayerInfo {
     image::Digest diff_id;       ///< sha256 of the uncompressed tar
@@ -26,6 +28,14 @@ struct LayerInfo {
     std::string media_type;
     int64_t size = 0;            ///< uncompressed tar size
     int64_t blob_size = 0;
+};
+
+/// A layer extracted from a stream into a temporary directory, not visible yet: publish_pending()
+/// renames and records it. Holds the layer's lock; dropping it removes the directory.
+struct PendingLayer {
+    LayerInfo info;
+    std::optional<TempDir> tmp;    ///< empty when the layer existed already
+    std::vector<FileLock> locks;
 };
 
 class LayerStore {
@@ -52,6 +62,15 @@ public:
     Result<LayerInfo> create_from_blob(std::string const& blob_path, image::Digest const& blob_digest,
         std::string const& media_type, image::Digest const& expected_diff_id);
 
+    /// Streaming form for pull: extracts the blob read from `fd` (to its EOF) into a temporary
+    /// directory while it downloads, and checks the diff id, which must be known. The caller
+    /// verifies the blob's digest, then calls publish_pending(). If the layer exists already
+    /// the stream is only drained.
+    Result<PendingLayer> extract_stream(int fd, image::Digest const& blob_digest, std::string const& media_type,
+        image::Digest const& expected_diff_id);
+    /// Makes a pending layer visible (rename, row) with the size of the verified blob.
+    Result<LayerInfo> publish_pending(PendingLayer pending, int64_t blob_size);
+
     /// Extractions performed by this process (for tests and diagnostics).
     int64_t extractions() const { return m_extractions.load(); }
 
@@ -70,6 +89,8 @@ public:
     Result<std::vector<LayerInfo>> list() const;
 
     bool rootless() const { return m_rootless; }
+    /// Marks this process as a writer (see writer_marks.h) before it creates or removes a layer.
+    void set_writer_marks(WriterMarks* marks) { m_marks = marks; }
 
 private:
     Result<std::optional<LayerInfo>> find_by_blob(image::Digest const& blob_digest) const;
@@ -83,6 +104,7 @@ private:
     std::string m_locks_dir;
     bool m_rootless = false;
     std::atomic<int64_t> m_extractions { 0 };
+    WriterMarks* m_marks = nullptr;
 };
 
 } // namespace berth::store

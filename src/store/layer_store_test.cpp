@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -105,6 +106,74 @@ TEST_CASE("a corrupt blob is an error")
     blob.resize(blob.size() / 2);
     auto info = add_layer(*ts.store, blob, {});
     CHECK(!info.has_value());
+}
+
+// Streams `blob` into extract_stream() through a socket pair, the way pull does.
+static Result<PendingLayer> stream_layer(Store& store, std::string const& blob, image::Digest const& diff_id)
+{
+    int pair[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0);
+    UniqueFd writer_end(pair[0]), reader_end(pair[1]);
+    std::thread writer([&, fd = std::move(writer_end)]() mutable {
+        size_t off = 0;
+        while (off < blob.size()) {
+            ssize_t n = ::send(fd.get(), blob.data() + off, std::min<size_t>(4096, blob.size() - off), MSG_NOSIGNAL);
+            if (n <= 0)
+                break;
+            off += static_cast<size_t>(n);
+        }
+    });
+    auto pending = store.layers().extract_stream(reader_end.get(), image::Digest::sha256_of(blob),
+        "application/vnd.oci.image.layer.v1.tar+gzip", diff_id);
+    reader_end.reset();
+    writer.join();
+    return pending;
+}
+
+TEST_CASE("extract_stream: a layer appears only when published; failures leave nothing")
+{
+    TestStore ts;
+    auto [blob, diff_id] = layer_blob(sample_entries(), Compression::Gzip);
+    auto layers_links = [&] { return sys::stat(ts.data() + "/layers")->st_nlink; };
+    SUBCASE("published after the blob verified")
+    {
+        auto pending = stream_layer(*ts.store, blob + std::string(100, 'x'), diff_id); // trailing bytes are drained
+        REQUIRE_MESSAGE(pending.has_value(), (pending ? "" : pending.error().message));
+        CHECK(!ts.store->layers().has(diff_id));
+        auto info = ts.store->layers().publish_pending(pending.release_value(), 1234);
+        REQUIRE(info.has_value());
+        CHECK(info->blob_size == 1234);
+        CHECK(ts.store->layers().has(diff_id));
+        CHECK(read_text(ts.store->layers().diff_path(diff_id) + "/etc/hostname") == "box\n");
+        // Streaming the same layer again only drains the stream.
+        auto again = stream_layer(*ts.store, blob, diff_id);
+        REQUIRE(again.has_value());
+        CHECK(!again->tmp.has_value());
+        CHECK(ts.store->layers().extractions() == 1);
+    }
+    SUBCASE("dropped when the blob fails (download error): the temporary directory goes")
+    {
+        {
+            auto pending = stream_layer(*ts.store, blob, diff_id);
+            REQUIRE(pending.has_value());
+        }
+        CHECK(!ts.store->layers().has(diff_id));
+        CHECK(layers_links() == 2);
+    }
+    SUBCASE("a stream cut halfway fails")
+    {
+        auto pending = stream_layer(*ts.store, blob.substr(0, blob.size() / 2), diff_id);
+        CHECK(!pending.has_value());
+        CHECK(!ts.store->layers().has(diff_id));
+        CHECK(layers_links() == 2);
+    }
+    SUBCASE("a diff id mismatch fails")
+    {
+        auto pending = stream_layer(*ts.store, blob, image::Digest::sha256_of("other"));
+        REQUIRE(!pending.has_value());
+        CHECK(pending.error().message.find("uncompressed digest mismatch") != std::string::npos);
+        CHECK(layers_links() == 2);
+    }
 }
 
 TEST_CASE("whiteouts become overlay whiteouts and opaque directories get the xattr")

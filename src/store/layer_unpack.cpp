@@ -557,8 +557,13 @@ std::optional<std::vector<std::string>> normalize_entry_path(std::string_view na
 
 Result<UnpackResult> unpack_layer(std::string const& blob_path, std::string const& root_dir, Whiteouts whiteouts)
 {
-    UniqueFd root = TRY(sys::open(root_dir, O_PATH | O_DIRECTORY));
     UniqueFd blob = TRY(sys::open(blob_path, O_RDONLY));
+    return unpack_layer_fd(blob.get(), blob_path, root_dir, whiteouts);
+}
+
+Result<UnpackResult> unpack_layer_fd(int blob_fd, std::string const& blob_path, std::string const& root_dir, Whiteouts whiteouts)
+{
+    UniqueFd root = TRY(sys::open(root_dir, O_PATH | O_DIRECTORY));
 
     // Stage 1: decompression detected by content, "raw" format: yields the uncompressed bytes.
     // The filters are listed rather than filter_all, which would also run external programs
@@ -569,7 +574,7 @@ Result<UnpackResult> unpack_layer(std::string const& blob_path, std::string cons
     archive_read_support_filter_bzip2(raw.get());
     archive_read_support_filter_xz(raw.get());
     archive_read_support_format_raw(raw.get());
-    if (archive_read_open_fd(raw.get(), blob.get(), 256 * 1024) != ARCHIVE_OK)
+    if (archive_read_open_fd(raw.get(), blob_fd, 256 * 1024) != ARCHIVE_OK)
         return Error::msg("read " + blob_path + ": " + archive_message(raw.get()));
     struct archive_entry* e = nullptr;
     int r = archive_read_next_header(raw.get(), &e);

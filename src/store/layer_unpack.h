@@ -23,6 +23,9 @@ struct UnpackResult {
 /// Decompresses `blob_path` (gzip, zstd, bzip2, xz or none, by content) and extracts the tar
 /// into `root_dir`, never creating or following anything outside it. Errors name the entry.
 Result<UnpackResult> unpack_layer(std::string const& blob_path, std::string const& root_dir, Whiteouts whiteouts);
+/// The same from an open file, pipe or socket (read to the end of the compressed stream, not
+/// necessarily to EOF); `blob_path` names it in errors.
+Result<UnpackResult> unpack_layer_fd(int blob_fd, std::string const& blob_path, std::string const& root_dir, Whiteouts whiteouts);
 
 /// Splits a tar entry name into components relative to the layer root: leading "/" and "./"
 /// are dropped, "." and empty components skipped, ".." pops a component. nullopt when a ".."

@@ -62,10 +62,13 @@ CREATE INDEX IF NOT EXISTS image_layers_by_layer ON image_layers(diff_id);
 
 Store::Store(StoreOptions options, std::unique_ptr<Database> db)
     : m_options(std::move(options))
+    , m_marks(m_options.data_dir + "/writers")
     , m_db(std::move(db))
     , m_blobs(m_options.data_dir + "/blobs")
     , m_layers(*m_db, m_options.data_dir + "/layers", m_options.run_dir + "/locks", m_options.rootless)
 {
+    m_blobs.set_writer_marks(&m_marks);
+    m_layers.set_writer_marks(&m_marks);
 }
 
 Store::~Store() = default;
@@ -83,7 +86,11 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options)
     auto db = TRY_CTX(Database::open(options.data_dir + "/berth.db"), context);
     std::unique_ptr<Store> store(new Store(std::move(options), std::move(db)));
     TRY_CTX(store->apply_schema(), context);
-    TRY_CTX(store->repair(), context + ": repair");
+    // The common case, no writer died since the last repair, costs one readdir of data_dir/writers.
+    if (TRY_CTX(store->m_marks.collect_stale(), context)) {
+        TRY_CTX(store->repair(), context + ": repair");
+        store->m_marks.drop_stale();
+    }
     return store;
 }
 

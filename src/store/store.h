@@ -16,6 +16,7 @@
 #include "store/blob_store.h"
 #include "store/database.h"
 #include "store/layer_store.h"
+#include "store/writer_marks.h"
 
 #include <cstdint>
 #include <memory>
@@ -49,7 +50,8 @@ inline constexpr int64_t schema_version = 1;
 
 class Store {
 public:
-    /// Creates the directories, opens the database, applies the schema and runs repair().
+    /// Creates the directories, opens the database, applies the schema and runs repair() if a
+    /// writer was killed.
     static Result<std::unique_ptr<Store>> open(StoreOptions options);
     ~Store();
 
@@ -88,7 +90,8 @@ public:
     ErrorOr gc();
     /// Removes leftovers of killed processes: unfinished blobs and layers (whose lock is free),
     /// unrecorded layer directories, rows of layers whose directory is missing and the images
-    /// that use them. Called by open().
+    /// that use them. open() calls it only when a writer marker shows that a writer was killed
+    /// (see writer_marks.h), so opening a clean store lists neither blobs nor layers.
     ErrorOr repair();
 
 private:
@@ -98,6 +101,7 @@ private:
     Result<std::vector<ImageRecord>> query_images(std::string const& where, std::vector<std::string> const& args);
 
     StoreOptions m_options;
+    WriterMarks m_marks;
     std::unique_ptr<Database> m_db;
     BlobStore m_blobs;
     LayerStore m_layers;

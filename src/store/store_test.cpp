@@ -176,9 +176,12 @@ TEST_CASE("repair removes what killed processes left behind")
     REQUIRE(fs::remove_tree(ts.store->layers().layer_path(b.layers[0].diff_id)).has_value());
 
     ts.store.reset();
+    // The marker of a writer that was killed (its lock is free) makes open() repair.
+    REQUIRE(fs::write_file_atomic(ts.data() + "/writers/1-killed", "").has_value());
     auto reopened = Store::open(ts.options());
     REQUIRE_MESSAGE(reopened.has_value(), (reopened ? "" : reopened.error().message));
     auto& store = *reopened.value();
+    CHECK(!fs::exists(ts.data() + "/writers/1-killed"));
     CHECK(!fs::exists(layers_dir + "/.tmp-" + hex + "-abc123"));
     CHECK(!fs::exists(layers_dir + "/.tmp-" + std::string(64, 'd') + "-del-1-0"));
     CHECK(!fs::exists(ts.data() + "/blobs/sha256/.tmp-XYZ"));
@@ -189,6 +192,44 @@ TEST_CASE("repair removes what killed processes left behind")
     CHECK(!store.find_image_by_name("x/b:latest").release_value().has_value());
     CHECK(store.layers().has(a.layers[0].diff_id));
     CHECK(!store.layers().get(b.layers[0].diff_id).release_value().has_value());
+}
+
+TEST_CASE("open repairs only when a writer died")
+{
+    TestStore ts;
+    std::string leftover = ts.data() + "/blobs/sha256/.tmp-clean";
+    REQUIRE(fs::write_file_atomic(leftover, "x").has_value());
+    // A clean store (no writer marker): open() does not look at the blobs.
+    ts.store.reset();
+    REQUIRE(Store::open(ts.options()).has_value());
+    CHECK(fs::exists(leftover));
+    // A writer killed in the middle of a blob: its marker and temporary file stay behind.
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        auto store = Store::open(ts.options());
+        if (!store)
+            ::_exit(1);
+        auto writer = store.value()->blobs().begin_write();
+        if (!writer || !writer->write("half").has_value())
+            ::_exit(1);
+        ::_exit(0); // no destructors: as if killed
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    REQUIRE(fs::list_dir(ts.data() + "/writers")->size() == 1);
+    // A live writer's marker is left alone.
+    auto live = Store::open(ts.options()).release_value();
+    REQUIRE(live->blobs().put("live").has_value());
+    auto reopened = Store::open(ts.options());
+    REQUIRE(reopened.has_value());
+    CHECK(!fs::exists(leftover));
+    CHECK(fs::list_dir(ts.data() + "/blobs/sha256")->size() == 1); // the blob "live", no temporary files
+    CHECK(fs::list_dir(ts.data() + "/writers")->size() == 1);      // the live writer's marker
+    live.reset();
+    CHECK(fs::list_dir(ts.data() + "/writers")->empty());         // removed on a clean close
 }
 
 TEST_CASE("list_images with 100 images")
