@@ -31,4 +31,5 @@ if ((ROOTLESS)); then
     "$DIR/pull.sh" --rounds "$ROUNDS" --rootless "${EXTRA[@]}" || rc=1
 fi
 "$DIR/images.sh" --runs "$RUNS" "${EXTRA[@]}" || rc=1
+"$DIR/run.sh" --runs "$RUNS" || rc=1  # rootless run --rm busybox true against podman and unshare
 exit $rc

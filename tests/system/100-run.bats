@@ -102,11 +102,17 @@ setup_file() {
 }
 
 @test "rm -f kills a running container" {
-    run_berth run -d --name sleeper "$IMAGE" sleep 1000
+    # --init: sleep as PID 1 would ignore rm's SIGTERM and be killed only after
+    # the 10 s stop timeout, with Podman's warning; berth-init forwards it.
+    run_berth run -d --init --name sleeper "$IMAGE" sleep 1000
     run_berth --exit 2 rm sleeper
     assert_output_contains "running"
     run_berth rm -f sleeper
     assert_output_equals "sleeper"
+    # without an init the same works, after the stop timeout and a warning
+    run_berth run -d --name sleeper2 "$IMAGE" sleep 1000
+    run_berth rm -f sleeper2
+    [[ ${lines[-1]} == sleeper2 ]]
 }
 
 @test "-t gives the container a tty, -it relays input and the exit code" {
