@@ -46,7 +46,7 @@ int run_info(std::string const& format, Globals const& globals)
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
-    auto info = engine::system_info(*ctx);
+    auto info = engine::system_info(*ctx, globals.engine.storage_driver);
     if (!info)
         return report(info.error());
     if (format == "json") {

@@ -10,7 +10,9 @@
 #include "base/sys.h"
 #include "base/unique_fd.h"
 #include "rootless/command.h"
+#include "rootless/idmap.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -127,9 +129,42 @@ static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
     RootfsRequest plain = r;
     plain.rootless = false;
     std::string merged = fs::join(r.container_dir, "merged");
-    auto result = TRY(rootless::run_command({ *program, "-o", overlay_options(plain), merged }, std::chrono::seconds(30)));
+    std::string options = overlay_options(plain);
+    if (!r.uid_mappings.empty() || !r.gid_mappings.empty()) {
+        // Shown through the container's own user namespace: the mapped ids,
+        // and allow_other, since its users are not the mounting user.
+        options += ",allow_other,uidmapping=" + rootless::fuse_mapping_value(r.uid_mappings)
+            + ",gidmapping=" + rootless::fuse_mapping_value(r.gid_mappings);
+    }
+    auto result = TRY(rootless::run_command({ *program, "-o", options, merged }, std::chrono::seconds(30)));
     if (result.exit_code != 0)
         return Error { EIO, "fuse-overlayfs at " + merged + ": " + rootless::first_line(result.err + result.out) };
+    return {};
+}
+
+/// A container with its own user namespace resolves the path to its rootfs as
+/// its root, which is not the owner of berth's 0700 directories (and, unless
+/// the mapping includes it, gets no CAP_DAC_OVERRIDE over them). As
+/// containers/storage does, berth's directories on the way get search
+/// permission for others (0711: traversal by name, no listing); a directory
+/// above data_dir that lacks it is reported rather than changed.
+static ErrorOr make_rootfs_reachable(std::string const& container_dir, std::string const& data_dir)
+{
+    std::string dir = container_dir;
+    bool ours = true;
+    while (!dir.empty() && dir != "/") {
+        struct stat st = TRY(sys::stat(dir));
+        if (!(st.st_mode & S_IXOTH)) {
+            if (!ours)
+                return Error { EACCES, "a container with its own user namespace cannot reach its rootfs: " + dir
+                        + " is not searchable by others (chmod o+x it, or use --root under a searchable directory)" };
+            if (::chmod(dir.c_str(), (st.st_mode & 07777) | S_IXOTH) != 0)
+                return Error::from_errno("chmod o+x " + dir);
+        }
+        if (dir == data_dir)
+            ours = false;
+        dir = dir.substr(0, dir.rfind('/'));
+    }
     return {};
 }
 
@@ -157,6 +192,16 @@ static ErrorOr mount_with(Driver driver, RootfsRequest const& r)
 Result<Driver> mount_rootfs(RootfsRequest const& r, std::string const& driver, std::string const& data_dir)
 {
     TRY(prepare_dirs(r));
+    if (!r.uid_mappings.empty() || !r.gid_mappings.empty()) {
+        // Where berth's own id (the owner of its directories) is mapped, the
+        // container's root may override permissions on them already.
+        bool owner_mapped = std::any_of(r.uid_mappings.begin(), r.uid_mappings.end(),
+            [](auto const& m) { return m.host_id == 0; });
+        if (!owner_mapped)
+            TRY(make_rootfs_reachable(r.container_dir, data_dir));
+        TRY_CTX(mount_fuse_overlayfs(r), "storage driver fuse-overlayfs (needed for a container with its own user namespace)");
+        return Driver::FuseOverlayfs;
+    }
     if (!driver.empty()) {
         Driver chosen = TRY(parse_driver(driver));
         TRY_CTX(mount_with(chosen, r), "storage driver " + driver_name(chosen));

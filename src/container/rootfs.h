@@ -10,12 +10,25 @@
 //  - fuse-overlayfs: the FUSE implementation, where the kernel refuses
 //    (EPERM/EINVAL);
 //  - vfs: a full copy of the layers with whiteouts applied, always possible.
-// --storage-driver overrides the recorded choice. The mount lives in the
+// --storage-driver overrides the recorded choice.
+//
+// A container with a user namespace of its own (--userns=keep-id, --uidmap)
+// sees the layers' owners through its mapping, so the image's root files would
+// look owned by someone else (keep-id: by the user). Such a container always
+// gets fuse-overlayfs with uidmapping=/gidmapping=, which shows each file with
+// the id that maps back to its stored owner, as Podman does rootless. The
+// alternative, idmapped mounts (mount_setattr MOUNT_ATTR_IDMAP on each layer
+// under a kernel overlay), needs CAP_SYS_ADMIN over the layers' filesystem,
+// i.e. real root: rootless it is refused (EPERM) on this 6.x kernel as on any,
+// so one mechanism for both keeps root and rootless alike. The container
+// records "fuse-overlayfs" as its driver; the store's recorded default is
+// not touched. The mount lives in the
 // user's mount namespace (or the host's as root) and so outlives the berth
 // invocation that made it: `rm` (or the monitor on --rm) unmounts it.
 #pragma once
 
 #include "base/error.h"
+#include "rootless/subid.h"
 
 #include <string>
 #include <vector>
@@ -33,6 +46,8 @@ struct RootfsRequest {
     std::vector<std::string> lower_dirs;   ///< layer diff directories, bottom to top
     std::string container_dir;             ///< data_dir/containers/<id>
     bool rootless = false;                 ///< overlay: userxattr
+    /// A private user namespace's mappings (container id -> berth's id); non-empty forces fuse-overlayfs.
+    std::vector<rootless::IdMapping> uid_mappings, gid_mappings;
 };
 
 /// The recorded driver of a store (data_dir/storage-driver), if any.

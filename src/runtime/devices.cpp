@@ -8,10 +8,13 @@
 // <rootfs>/dev... written (and normally /dev is a fresh tmpfs anyway).
 #include "runtime/init.h"
 
+#include "runtime/devices.h"
+
 #include "runtime/kernel.h"
 #include "runtime/mounts.h"
 #include "runtime/sync.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
@@ -154,6 +157,119 @@ ErrorOr create_devices(int root_fd, Spec const& spec, int console_fd)
     if (console_fd >= 0)
         TRY(bind_console(root_fd, console_fd));
     return {};
+}
+
+// ------------------------------------------------------------------ host devices
+
+namespace {
+
+bool valid_permissions(std::string const& p)
+{
+    return !p.empty() && p.size() <= 3 && p.find_first_not_of("rwm") == std::string::npos;
+}
+
+Result<HostDevice> host_device(std::string const& host, std::string const& inside, std::string const& permissions)
+{
+    struct stat st {};
+    if (::stat(host.c_str(), &st) != 0)
+        return Error::from_errno("device " + host);
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+        return Error { EINVAL, "device " + host + ": not a character or block device" };
+    HostDevice d;
+    d.host_path = host;
+    d.permissions = permissions;
+    d.device.path = inside;
+    d.device.type = S_ISBLK(st.st_mode) ? 'b' : 'c';
+    d.device.major = major(st.st_rdev);
+    d.device.minor = minor(st.st_rdev);
+    d.device.file_mode = st.st_mode & 07777;
+    d.device.uid = 0;
+    d.device.gid = 0;
+    return d;
+}
+
+bool skipped_in_privileged(std::string const& path)
+{
+    for (char const* p : { "/dev/pts", "/dev/shm", "/dev/mqueue", "/dev/console", "/dev/ptmx", "/dev/fd" }) {
+        std::string prefix = p;
+        if (path == prefix || path.rfind(prefix + "/", 0) == 0)
+            return true;
+    }
+    for (auto const& d : default_devices())
+        if (d.path == path)
+            return true;
+    return false;
+}
+
+void walk_devices(std::string const& dir, bool accessible_only, std::vector<HostDevice>& out, int depth)
+{
+    DIR* d = ::opendir(dir.c_str());
+    if (!d || depth > 4) {
+        if (d)
+            ::closedir(d);
+        return;
+    }
+    while (auto* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name == "." || name == "..")
+            continue;
+        std::string path = dir + "/" + name;
+        if (skipped_in_privileged(path))
+            continue;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            walk_devices(path, accessible_only, out, depth + 1);
+        } else if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+            && (!accessible_only || ::access(path.c_str(), R_OK) == 0 || ::access(path.c_str(), W_OK) == 0)) {
+            if (auto dev = host_device(path, path, "rwm"))
+                out.push_back(std::move(*dev));
+        }
+    }
+    ::closedir(d);
+}
+
+} // namespace
+
+Result<HostDevice> resolve_device_flag(std::string const& flag)
+{
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+        auto colon = flag.find(':', start);
+        parts.push_back(flag.substr(start, colon - start));
+        if (colon == std::string::npos)
+            break;
+        start = colon + 1;
+    }
+    auto bad = [&](std::string const& why) {
+        return Error { EINVAL, "invalid --device \"" + flag + "\": " + why + " (use HOST[:CONTAINER][:PERMISSIONS], e.g. /dev/fuse:/dev/fuse:rwm)" };
+    };
+    if (parts.size() > 3 || parts[0].empty() || parts[0][0] != '/')
+        return bad("the host device must be an absolute path");
+    std::string host = parts[0], inside = host, permissions = "rwm";
+    if (parts.size() == 2 && valid_permissions(parts[1]))
+        permissions = parts[1];
+    else if (parts.size() >= 2)
+        inside = parts[1];
+    if (parts.size() == 3) {
+        if (!valid_permissions(parts[2]))
+            return bad("permissions are a combination of r, w and m");
+        permissions = parts[2];
+    }
+    auto device = TRY(host_device(host, inside, permissions));
+    if (inside.empty() || inside[0] != '/')
+        return bad("the container path must be absolute");
+    if (inside.rfind("/dev/", 0) != 0)
+        return bad("the container path must be under /dev");
+    return device;
+}
+
+std::vector<HostDevice> privileged_devices(bool accessible_only)
+{
+    std::vector<HostDevice> out;
+    walk_devices("/dev", accessible_only, out, 0);
+    return out;
 }
 
 } // namespace berth::runtime
