@@ -18,14 +18,16 @@ Result<std::string> read_file(std::string const& path)
     return TRY_CTX(sys::read_all(fd.get()), "read " + path);
 }
 
-ErrorOr write_file_atomic(std::string const& path, std::string_view data, mode_t mode)
+namespace {
+
+ErrorOr write_and_rename(std::string const& path, std::string_view data, mode_t mode, bool durable)
 {
     std::random_device rd;
     std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
     {
         UniqueFd fd = TRY(sys::open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
         auto written = sys::write_all(fd.get(), data);
-        if (written)
+        if (written && durable)
             written = sys::fsync(fd.get());
         if (!written) {
             ::unlink(tmp.c_str());
@@ -37,6 +39,18 @@ ErrorOr write_file_atomic(std::string const& path, std::string_view data, mode_t
         return r;
     }
     return {};
+}
+
+} // namespace
+
+ErrorOr write_file_atomic(std::string const& path, std::string_view data, mode_t mode)
+{
+    return write_and_rename(path, data, mode, true);
+}
+
+ErrorOr write_file_replace(std::string const& path, std::string_view data, mode_t mode)
+{
+    return write_and_rename(path, data, mode, false);
 }
 
 ErrorOr mkdir_p(std::string const& path, mode_t mode)

@@ -16,6 +16,10 @@ Result<std::string> read_file(std::string const& path);
 /// Writes `data` to a temporary file beside `path`, fsyncs it and renames it
 /// over `path`, so readers see the old or the new content, never a torn one.
 ErrorOr write_file_atomic(std::string const& path, std::string_view data, mode_t mode = 0644);
+/// As write_file_atomic but without the fsync: for files berth regenerates on
+/// every start (config.json, hosts, hostname), where a torn file after a crash
+/// is impossible (rename) and a lost one is rewritten; an fsync costs ms per run.
+ErrorOr write_file_replace(std::string const& path, std::string_view data, mode_t mode = 0644);
 /// mkdir -p; existing directories are fine.
 ErrorOr mkdir_p(std::string const& path, mode_t mode = 0755);
 /// rm -rf without following symlinks; a missing path is fine.

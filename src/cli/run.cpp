@@ -22,6 +22,7 @@ void setup_run(CLI::App& parent, Globals& globals, int& exit_code)
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;
+        a->options.detach = a->detach;
         engine::StartOptions so;
         so.attach = !a->detach;
         so.storage_driver = globals.engine.storage_driver;

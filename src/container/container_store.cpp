@@ -25,12 +25,21 @@ CREATE TABLE IF NOT EXISTS containers (
     started     INTEGER NOT NULL DEFAULT 0,
     finished    INTEGER NOT NULL DEFAULT 0,
     driver      TEXT NOT NULL DEFAULT '',
-    config      TEXT NOT NULL DEFAULT '{}'
+    config      TEXT NOT NULL DEFAULT '{}',
+    monitor_start INTEGER NOT NULL DEFAULT 0,
+    restart_count INTEGER NOT NULL DEFAULT 0
 );
 )sql";
 
 static constexpr char const* columns
-    = "id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, driver, config";
+    = "id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, driver, config, "
+      "monitor_start, restart_count";
+
+/// Columns added after the first release, for stores created before them.
+static constexpr char const* added_columns[][2] = {
+    { "monitor_start", "ALTER TABLE containers ADD COLUMN monitor_start INTEGER NOT NULL DEFAULT 0" },
+    { "restart_count", "ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0" },
+};
 
 std::string_view state_name(State state)
 {
@@ -41,6 +50,8 @@ std::string_view state_name(State state)
         return "running";
     case State::Exited:
         return "exited";
+    case State::Paused:
+        return "paused";
     }
     return "unknown";
 }
@@ -51,12 +62,22 @@ State parse_state(std::string_view name)
         return State::Running;
     if (name == "exited")
         return State::Exited;
+    if (name == "paused")
+        return State::Paused;
     return State::Created;
 }
 
 Result<ContainerStore> ContainerStore::open(store::Database& db, std::string locks_dir)
 {
     TRY_CTX(db.exec(schema), "create containers table");
+    for (auto const& [column, alter] : added_columns) {
+        auto probe = db.prepare(std::string("SELECT ") + column + " FROM containers LIMIT 0");
+        if (probe)
+            continue;
+        // Another berth may add it at the same moment: a duplicate column is fine.
+        if (auto added = db.exec(alter); !added && added.error().message.find("duplicate column") == std::string::npos)
+            return Error { added.error().code, "upgrade containers table: " + added.error().message };
+    }
     TRY(fs::mkdir_p(locks_dir, 0700));
     return ContainerStore(db, std::move(locks_dir));
 }
@@ -67,10 +88,11 @@ ErrorOr ContainerStore::insert(ContainerRecord const& r)
         return Error { EEXIST, "the container name \"" + r.name + "\" is already in use: remove it or choose another name with --name" };
     auto txn = TRY(m_db->begin());
     auto stmt = TRY(m_db->prepare(std::string("INSERT INTO containers (") + columns
-        + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+        + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
     stmt.bind(1, r.id).bind(2, r.name).bind(3, r.image_id).bind(4, r.image_name).bind(5, r.created);
     stmt.bind(6, state_name(r.state)).bind(7, r.pid).bind(8, r.monitor_pid).bind(9, r.exit_code);
     stmt.bind(10, r.started).bind(11, r.finished).bind(12, r.driver).bind(13, json::dump(r.config));
+    stmt.bind(14, r.monitor_start).bind(15, r.restart_count);
     TRY_CTX(stmt.run(), "insert container " + r.id);
     return txn.commit();
 }
@@ -79,9 +101,11 @@ ErrorOr ContainerStore::update(ContainerRecord const& r)
 {
     auto txn = TRY(m_db->begin());
     auto stmt = TRY(m_db->prepare("UPDATE containers SET state = ?2, pid = ?3, monitor_pid = ?4, exit_code = ?5, "
-                                  "started = ?6, finished = ?7, driver = ?8, config = ?9 WHERE id = ?1"));
+                                  "started = ?6, finished = ?7, driver = ?8, config = ?9, monitor_start = ?10, "
+                                  "restart_count = ?11 WHERE id = ?1"));
     stmt.bind(1, r.id).bind(2, state_name(r.state)).bind(3, r.pid).bind(4, r.monitor_pid).bind(5, r.exit_code);
     stmt.bind(6, r.started).bind(7, r.finished).bind(8, r.driver).bind(9, json::dump(r.config));
+    stmt.bind(10, r.monitor_start).bind(11, r.restart_count);
     TRY_CTX(stmt.run(), "update container " + r.id);
     if (m_db->changes() == 0)
         return Error { ENOENT, "update container " + r.id + ": no such container" };
@@ -120,6 +144,8 @@ Result<std::vector<ContainerRecord>> ContainerStore::query(std::string const& wh
         r.finished = stmt.integer(10);
         r.driver = stmt.text(11);
         r.config = TRY(json::parse(stmt.text(12), "container config"));
+        r.monitor_start = stmt.integer(13);
+        r.restart_count = stmt.integer(14);
         out.push_back(std::move(r));
     }
     return out;
@@ -196,7 +222,7 @@ std::string generate_id()
     }
 }
 
-std::string generate_name()
+std::string generate_name(int attempt)
 {
     static char const* const adjectives[] = { "admiring", "brave", "clever", "dazzling", "eager", "festive", "gallant",
         "happy", "jolly", "keen", "lucid", "modest", "nifty", "optimistic", "quirky", "relaxed", "serene", "trusting",
@@ -204,9 +230,12 @@ std::string generate_name()
     static char const* const nouns[] = { "albattani", "babbage", "curie", "darwin", "euclid", "fermat", "galileo",
         "hopper", "jepsen", "kepler", "lovelace", "meitner", "noether", "pascal", "ritchie", "shannon", "turing",
         "volta", "wozniak", "yonath", "zhukovsky" };
-    uint32_t r[2];
+    uint32_t r[3];
     random_bytes(r, sizeof r);
-    return std::string(adjectives[r[0] % std::size(adjectives)]) + "_" + nouns[r[1] % std::size(nouns)];
+    std::string name = std::string(adjectives[r[0] % std::size(adjectives)]) + "_" + nouns[r[1] % std::size(nouns)];
+    if (attempt >= 5)
+        name += "_" + std::to_string(r[2] % 100000);
+    return name;
 }
 
 } // namespace berth::container

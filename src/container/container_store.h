@@ -21,9 +21,9 @@
 
 namespace berth::container {
 
-enum class State { Created, Running, Exited };
+enum class State { Created, Running, Exited, Paused };  ///< Paused: frozen or SIGSTOPped by `pause` (still running)
 
-/// "created", "running", "exited".
+/// "created", "running", "exited", "paused".
 std::string_view state_name(State state);
 State parse_state(std::string_view name);
 
@@ -36,6 +36,8 @@ struct ContainerRecord {
     State state = State::Created;
     int64_t pid = 0;         ///< host pid of the container's process while running
     int64_t monitor_pid = 0;
+    int64_t monitor_start = 0; ///< the monitor's start time (field 22 of /proc/PID/stat): pid + start name it for good
+    int64_t restart_count = 0; ///< restarts by the --restart policy since the last start by the user
     int64_t exit_code = 0;
     int64_t started = 0;
     int64_t finished = 0;
@@ -50,7 +52,7 @@ public:
 
     /// Inserts a new record; EEXIST with "the container name \"x\" is already in use" for a taken name.
     ErrorOr insert(ContainerRecord const& record);
-    /// Replaces the mutable fields (state, pid, monitor_pid, exit_code, started, finished, config).
+    /// Replaces the mutable fields (state, pid, monitor_pid, exit_code, started, finished, config, monitor_start, restart_count).
     ErrorOr update(ContainerRecord const& record);
     /// Deletes the row; ENOENT when missing.
     ErrorOr remove(std::string const& id);
@@ -76,7 +78,8 @@ private:
 
 /// A new random container id (64 hex digits from getrandom).
 std::string generate_id();
-/// A random "adjective_noun" name, like Docker's.
-std::string generate_name();
+/// A random "adjective_noun" name, like Docker's; from the `attempt`-th try on
+/// (the 483 pairs run out) with a random number appended: "adjective_noun_1234".
+std::string generate_name(int attempt = 0);
 
 } // namespace berth::container

@@ -2,15 +2,18 @@
 // remove, and volumes. The steps of start are named functions; the monitor's
 // side is src/monitor/.
 #include "engine/containers.h"
+#include "engine/events.h"
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
 #include "container/user.h"
 #include "monitor/monitor.h"
 #include "monitor/protocol.h"
 #include "rootless/command.h"
+#include "rootless/idmap.h"
 #include "runtime/capabilities.h"
 
 #include <csignal>
@@ -19,6 +22,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <thread>
 #include <unistd.h>
 
@@ -46,6 +50,11 @@ Result<container::VolumeStore> volumes_of(Context& ctx)
 std::string container_dir(Context& ctx, std::string const& id)
 {
     return fs::join(fs::join(ctx.paths.data_dir, "containers"), id);
+}
+
+std::string container_run_dir(Context& ctx, std::string const& id)
+{
+    return fs::join(fs::join(ctx.paths.run_dir, "containers"), id);
 }
 
 std::map<std::string, std::string> host_environment()
@@ -121,6 +130,10 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     if (options.network != "none" && options.network != "host")
         return Error { EINVAL, "network mode \"" + options.network + "\": only none and host are supported so far" };
     options.env_files = TRY(read_env_files(options.env_files));
+    TRY(parse_restart_policy(options.restart));
+    TRY(log_settings(options, "/"));
+    if (options.remove && !options.restart.empty() && options.restart != "no")
+        return Error { EINVAL, "the --rm option conflicts with --restart (other than \"no\"): use one of them" };
     auto cs = TRY(containers_of(ctx));
     if (!options.name.empty() && TRY(cs.name_in_use(options.name)))
         return Error { EEXIST, "creating container storage: the container name \"" + options.name
@@ -129,8 +142,9 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     ContainerRecord r;
     r.id = container::generate_id();
     r.name = options.name;
-    while (r.name.empty() || TRY(cs.name_in_use(r.name)))
-        r.name = container::generate_name();
+    bool generated = r.name.empty();
+    for (int attempt = 0; r.name.empty() || (generated && TRY(cs.name_in_use(r.name))); ++attempt)
+        r.name = container::generate_name(attempt);
     r.image_id = image.id;
     r.image_name = image.names.empty() ? image.id : image.names.front();
     r.created = static_cast<int64_t>(std::time(nullptr));
@@ -141,7 +155,17 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
             return Error { EEXIST, "container id file " + options.cidfile + " exists: remove it first" };
         TRY(fs::write_file_atomic(options.cidfile, r.id));
     }
-    TRY(cs.insert(r));
+    // A generated name taken by a concurrent create between the check and the
+    // insert: pick another (a name the user gave is theirs to change).
+    for (int attempt = 5;; ++attempt) {
+        auto inserted = cs.insert(r);
+        if (inserted || !generated || inserted.error().code != EEXIST || attempt > 50) {
+            TRY(std::move(inserted));
+            break;
+        }
+        r.name = container::generate_name(attempt);
+    }
+    record_container_event(ctx.paths, "create", r);
     return r;
 }
 
@@ -190,7 +214,7 @@ Result<std::vector<container::ResolvedMount>> network_files(std::string const& d
     std::vector<container::ResolvedMount> out;
     auto add = [&](std::string const& name, std::string const& content) -> ErrorOr {
         std::string path = fs::join(dir, name);
-        TRY(fs::write_file_atomic(path, content, 0644));
+        TRY(fs::write_file_replace(path, content, 0644));
         MountRequest m;
         m.type = MountRequest::Type::Bind;
         m.destination = "/etc/" + name;
@@ -224,6 +248,9 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
         req.lower_dirs.push_back(ctx.store->layers().diff_path(layer.diff_id));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
+    auto id_maps = TRY(rootless::current_container_id_maps({ options.userns, options.uidmap, options.gidmap }, ctx.paths));
+    req.uid_mappings = id_maps.uid;
+    req.gid_mappings = id_maps.gid;
     std::string driver = !driver_flag.empty() ? driver_flag : rec.driver;
     if (driver.empty())
         driver = TRY(container::configured_driver(ctx.paths.data_dir, ""));
@@ -236,7 +263,10 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     sc.rootfs = rootfs;
     sc.rootless = ctx.paths.rootless;
     sc.host_env = host_environment();
-    sc.user = TRY(container::resolve_user(rootfs, container::requested_user(config, options), options.group_add));
+    // keep-id runs as the user's own ids unless --user says otherwise, as Podman does.
+    std::string wanted_user = options.user.empty() && !id_maps.default_user.empty() ? id_maps.default_user : container::requested_user(config, options);
+    sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));
+    sc.id_maps = id_maps;
     sc.mounts = TRY(network_files(dir, container::resolve_hostname(options, rec.id), options));
     for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs)))
         sc.mounts.push_back(std::move(m));
@@ -271,14 +301,18 @@ void forward_to_monitor(int sig)
 struct Launched {
     pid_t monitor = 0;
     pid_t container = 0;
+    UniqueFd status;  ///< write end of the status pipe while attached
 };
 
-/// Forks the monitor and waits for its one-line reply.
-Result<Launched> launch(monitor::MonitorConfig config, bool attach, bool tty)
+/// Forks the child that starts the container and execs berth-monitor; waits for its one-line reply.
+Result<Launched> launch(monitor::MonitorConfig config, bool tty)
 {
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0)
         return Error::from_errno("sync pipe");
+    int statusfd[2] = { -1, -1 };
+    if (config.attached && ::pipe2(statusfd, O_CLOEXEC) != 0)
+        return Error::from_errno("status pipe");
     std::fflush(stdout);
     std::fflush(stderr);
     pid_t pid = ::fork();
@@ -287,8 +321,9 @@ Result<Launched> launch(monitor::MonitorConfig config, bool attach, bool tty)
     if (pid == 0) {
         std::vector<int> keep = config.preserve_fds;
         keep.push_back(pipefd[1]);
+        keep.push_back(statusfd[0]);
         close_fds_except(keep);
-        if (!attach) {
+        if (!config.attached) {
             ::setsid();
             int null = ::open("/dev/null", O_RDWR);
             for (int fd = 0; fd < 3; ++fd)
@@ -300,9 +335,13 @@ Result<Launched> launch(monitor::MonitorConfig config, bool attach, bool tty)
             ::setpgid(0, 0);
         }
         config.sync_fd = pipefd[1];
+        config.status_fd = statusfd[0];
         monitor::run(config);
     }
     ::close(pipefd[1]);
+    if (statusfd[0] >= 0)
+        ::close(statusfd[0]);
+    Launched launched { pid, 0, UniqueFd(statusfd[1]) };
     UniqueFd sync(pipefd[0]);
     std::string line;
     char c;
@@ -318,11 +357,39 @@ Result<Launched> launch(monitor::MonitorConfig config, bool attach, bool tty)
         ::waitpid(pid, nullptr, 0);
         return std::move(*reply.error);
     }
-    return Launched { pid, reply.pid };
+    launched.container = reply.pid;
+    return launched;
 }
 
-int wait_attached(pid_t monitor_pid)
+/// Puts the user's terminal in raw mode for the life of the object (-i -t on a terminal).
+class RawTerminal {
+public:
+    explicit RawTerminal(int fd) : m_fd(fd)
+    {
+        if (::tcgetattr(fd, &m_saved) != 0)
+            return;
+        struct termios raw = m_saved;
+        ::cfmakeraw(&raw);
+        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
+    }
+    ~RawTerminal()
+    {
+        if (m_active)
+            ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
+    }
+
+private:
+    int m_fd;
+    struct termios m_saved {};
+    bool m_active = false;
+};
+
+/// Waits for the attached monitor, forwarding the signals berth receives; its exit status.
+int wait_attached(pid_t monitor_pid, bool raw_terminal)
 {
+    std::optional<RawTerminal> raw;
+    if (raw_terminal && ::isatty(0))
+        raw.emplace(0);
     g_monitor_pid = monitor_pid;
     struct sigaction sa {};
     sa.sa_handler = forward_to_monitor;
@@ -335,26 +402,140 @@ int wait_attached(pid_t monitor_pid)
     return monitor::exit_status_code(status);
 }
 
-/// Updates a record through a fresh connection (the context's store is closed by then).
-ErrorOr record_started(Context& ctx, ContainerRecord const& rec)
+/// Opens the store on a fresh connection (the context's is closed after a start).
+struct Records {
+    std::unique_ptr<store::Database> db;
+    std::optional<ContainerStore> cs;
+};
+Result<Records> open_records(Context& ctx)
 {
-    auto db = TRY(store::Database::open(fs::join(ctx.paths.data_dir, "berth.db")));
-    auto cs = TRY(ContainerStore::open(*db, fs::join(ctx.paths.run_dir, "locks")));
-    return cs.update(rec);
+    Records r;
+    r.db = TRY(store::Database::open(fs::join(ctx.paths.data_dir, "berth.db")));
+    r.cs = TRY(ContainerStore::open(*r.db, fs::join(ctx.paths.run_dir, "locks")));
+    return r;
+}
+
+bool monitor_gone(ContainerRecord const& rec)
+{
+    if (rec.monitor_start > 0)
+        return monitor::process_start_time(rec.monitor_pid) != rec.monitor_start;
+    return !process_alive(rec.pid) && !process_alive(rec.monitor_pid);
+}
+
+bool is_active(container::State state)
+{
+    return state == container::State::Running || state == container::State::Paused;
+}
+
+/// Records the exit of `rec` (the caller holds its lock): Exited, code, time,
+/// no pids; unmounts the rootfs; on --rm removes the container. Returns the code.
+int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
+{
+    auto info = monitor::read_exit_file(container_run_dir(ctx, rec.id));
+    rec.state = container::State::Exited;
+    rec.exit_code = info ? info->code : -1;
+    rec.finished = info ? info->finished : static_cast<int64_t>(std::time(nullptr));
+    rec.pid = 0;
+    rec.monitor_pid = 0;
+    rec.monitor_start = 0;
+    if (auto r = cs.update(rec); !r)
+        log::warn("record exit of container {}: {}", rec.id, r.error().message);
+    record_container_event(ctx.paths, "died", rec, { { "containerExitCode", std::to_string(rec.exit_code) } });
+    std::string dir = container_dir(ctx, rec.id);
+    if (auto r = container::unmount_rootfs(dir); !r)
+        log::warn("unmount container {}: {}", rec.id, r.error().message);
+    if (rec.config.value("remove", false)) {
+        if (auto r = monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
+                dir, rec.id, container_run_dir(ctx, rec.id));
+            !r)
+            log::warn("remove container {}: {}", rec.id, r.error().message);
+    }
+    return static_cast<int>(rec.exit_code);
+}
+
+/// The attached CLI's side of the exit: the monitor is reaped, record what it left.
+int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int monitor_status)
+{
+    auto records = open_records(ctx);
+    if (!records)
+        return monitor_status;
+    auto& cs = *records->cs;
+    auto lock = cs.lock(id);
+    auto rec = cs.get(id);
+    if (!lock || !rec || !*rec)
+        return monitor_status;
+    auto info = monitor::read_exit_file(container_run_dir(ctx, id));
+    if (is_active((*rec)->state) && (*rec)->monitor_pid == monitor_pid)
+        record_exit(ctx, cs, **rec);
+    return info ? info->code : monitor_status;
 }
 
 } // namespace
+
+void refresh_container(Context& ctx, ContainerRecord& rec)
+{
+    if (!is_active(rec.state) || !monitor_gone(rec))
+        return;
+    auto mark = [&](ContainerRecord& r) {
+        auto info = monitor::read_exit_file(container_run_dir(ctx, r.id));
+        r.state = container::State::Exited;
+        r.exit_code = info ? info->code : -1;
+        r.pid = 0;
+        r.monitor_pid = 0;
+    };
+    auto lock = FileLock::try_acquire(fs::join(fs::join(ctx.paths.run_dir, "locks"), "container-" + rec.id + ".lock"));
+    auto cs = lock ? containers_of(ctx) : Result<ContainerStore>(Error::msg("locked"));
+    auto current = cs ? cs->get(rec.id) : Result<std::optional<ContainerRecord>>(Error::msg("locked"));
+    if (!current || !*current) {
+        mark(rec);
+        return;
+    }
+    rec = **current;
+    if (is_active(rec.state) && monitor_gone(rec)) {
+        record_exit(ctx, *cs, rec);
+        mark(rec);
+    }
+}
 
 Result<ContainerRecord> find_container(Context& ctx, std::string const& name_or_id)
 {
     auto cs = TRY(containers_of(ctx));
     auto rec = TRY(cs.find(name_or_id));
-    if (rec.state == container::State::Running && !process_alive(rec.pid) && !process_alive(rec.monitor_pid)) {
-        rec.state = container::State::Exited;
-        rec.pid = 0;
-        (void)cs.update(rec);
-    }
+    refresh_container(ctx, rec);
     return rec;
+}
+
+std::string container_bundle_dir(Context& ctx, std::string const& id)
+{
+    return container_dir(ctx, id);
+}
+
+Result<RestartPolicy> parse_restart_policy(std::string const& text)
+{
+    RestartPolicy p;
+    if (text.empty() || text == "no")
+        return p;
+    if (text == "always") {
+        p.kind = RestartPolicy::Kind::Always;
+        return p;
+    }
+    if (text == "unless-stopped") {
+        p.kind = RestartPolicy::Kind::UnlessStopped;
+        return p;
+    }
+    if (text.rfind("on-failure", 0) == 0) {
+        p.kind = RestartPolicy::Kind::OnFailure;
+        std::string rest = text.substr(10);
+        if (rest.empty())
+            return p;
+        char* end = nullptr;
+        long long n = rest[0] == ':' ? std::strtoll(rest.c_str() + 1, &end, 10) : -1;
+        if (rest.size() > 1 && end && *end == 0 && n >= 0) {
+            p.max_retries = n;
+            return p;
+        }
+    }
+    return Error { EINVAL, "invalid restart policy \"" + text + "\": use no, on-failure[:N], always or unless-stopped" };
 }
 
 Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOptions const& so)
@@ -363,25 +544,31 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     auto first = TRY(find_container(ctx, name_or_id));
     std::optional<FileLock> lock = TRY(cs.lock(first.id));
     auto rec = TRY(find_container(ctx, first.id));
-    if (rec.state == container::State::Running)
+    if (is_active(rec.state))
         return Error { EBUSY, "container " + rec.name + " is already running" };
     auto options = TRY(CreateOptions::from_json(rec.config));
     if (so.interactive)
         options.interactive = *so.interactive;
+    auto logs = TRY(log_settings(options, container_dir(ctx, rec.id)));
     auto spec = TRY_CTX(prepare(ctx, rec, options, so.storage_driver), "start " + rec.name);
     TRY(cs.update(rec));
 
     monitor::MonitorConfig mc;
     mc.id = rec.id;
     mc.bundle_dir = container_dir(ctx, rec.id);
-    mc.database_path = fs::join(ctx.paths.data_dir, "berth.db");
-    mc.locks_dir = fs::join(ctx.paths.run_dir, "locks");
+    mc.run_dir = container_run_dir(ctx, rec.id);
     mc.seccomp_cache_dir = fs::join(ctx.paths.run_dir, "seccomp");
     mc.runtime_path = options.runtime;
     mc.runtime_root = fs::join(ctx.paths.run_dir, "runtime");
+    mc.monitor_path = TRY(sys::helper_path(monitor::monitor_executable));
+    mc.log_driver = logs.driver;
+    mc.log_path = logs.driver == "none" ? "" : logs.path;
+    mc.log_max_size = logs.max_size;
+    auto self = TRY(sys::readlink("/proc/self/exe"));
+    mc.exit_command = { self, "--root", ctx.paths.data_dir, "--runroot", ctx.paths.run_dir, "container", "cleanup", rec.id };
     mc.spec = std::move(spec);
-    mc.interactive = options.interactive && so.attach;
-    mc.remove = options.remove;
+    mc.interactive = options.interactive;
+    mc.attached = so.attach;
     mc.preserve_fds = options.preserve_fds;
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
         if (auto found = rootless::find_program(mc.runtime_path))
@@ -394,19 +581,59 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     // share it and fail with SQLITE_PROTOCOL. Close the store before forking;
     // the context has no store afterwards.
     ctx.store.reset();
-    auto launched = TRY(launch(std::move(mc), so.attach, options.tty));
+    auto launched = TRY(launch(std::move(mc), options.tty));
     // Recorded here, under the lock, so that `rm` right after `run -d` sees a
-    // running container; the monitor records the exit after taking the lock.
+    // running container; the exit is recorded by whoever takes the lock next
+    // (this CLI when attached, else the monitor's `container cleanup`).
     rec.state = container::State::Running;
     rec.pid = launched.container;
     rec.monitor_pid = launched.monitor;
+    rec.monitor_start = monitor::process_start_time(launched.monitor);
     rec.started = static_cast<int64_t>(std::time(nullptr));
-    if (auto r = record_started(ctx, rec); !r)
-        log::warn("record container start: {}", r.error().message);
+    rec.finished = 0;
+    rec.exit_code = 0;
+    rec.restart_count = so.restart_count.value_or(0);
+    {
+        auto records = open_records(ctx);
+        auto recorded = records ? records->cs->update(rec) : ErrorOr(records.error());
+        if (!recorded)
+            log::warn("record container start: {}", recorded.error().message);
+    }
+    record_container_event(ctx.paths, "start", rec);
     lock.reset();
     if (!so.attach)
         return 0;
-    return wait_attached(launched.monitor);
+    int status = wait_attached(launched.monitor, options.tty && options.interactive);
+    return finish_attached(ctx, rec.id, launched.monitor, status);
+}
+
+Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_t monitor_pid)
+{
+    int code = -1;
+    RestartPolicy policy;
+    int64_t restarts = 0;
+    {
+        auto cs = TRY(containers_of(ctx));
+        auto lock = TRY(cs.lock(id));
+        auto rec = TRY(cs.get(id));
+        if (!rec || !is_active(rec->state) || rec->monitor_pid != monitor_pid)
+            return 0;  // removed, or already recorded (by refresh_container or a new start)
+        code = record_exit(ctx, cs, *rec);
+        if (rec->config.value("remove", false))
+            return code;
+        policy = TRY(parse_restart_policy(rec->config.value("restart", "")));
+        restarts = rec->restart_count;
+    }
+    bool again = policy.kind == RestartPolicy::Kind::Always || policy.kind == RestartPolicy::Kind::UnlessStopped
+        || (policy.kind == RestartPolicy::Kind::OnFailure && code != 0
+            && (policy.max_retries == 0 || restarts < policy.max_retries));
+    if (!again)
+        return code;
+    StartOptions so;
+    so.attach = false;
+    so.restart_count = restarts + 1;
+    TRY(start_container(ctx, id, so));
+    return code;
 }
 
 Result<int> run_container(Context& ctx, CreateOptions const& options, PullOptions const& pull_options,
@@ -417,13 +644,14 @@ Result<int> run_container(Context& ctx, CreateOptions const& options, PullOption
         *id_out = rec.id;
     auto code = start_container(ctx, rec.id, start_options);
     if (!code && options.remove) {
-        // The monitor removes the container after it ran; a failed start leaves it to us.
+        // The container never ran: remove it here.
         auto locks = fs::join(ctx.paths.run_dir, "locks");
         auto db = store::Database::open(fs::join(ctx.paths.data_dir, "berth.db"));
         auto cs = db ? ContainerStore::open(**db, locks) : Result<ContainerStore>(db.error());
         auto lock = cs ? cs->lock(rec.id) : Result<FileLock>(cs.error());
         if (lock)
-            (void)monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), locks, container_dir(ctx, rec.id), rec.id);
+            (void)monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), locks, container_dir(ctx, rec.id), rec.id,
+                container_run_dir(ctx, rec.id));
     }
     return code;
 }
@@ -442,14 +670,14 @@ void kill_and_wait(ContainerRecord const& rec)
 ErrorOr remove_one(Context& ctx, ContainerRecord rec, bool force, bool volumes)
 {
     auto cs = TRY(containers_of(ctx));
-    if (rec.state == container::State::Running) {
+    if (is_active(rec.state)) {
         if (!force)
             return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };
         kill_and_wait(rec);
     }
     auto lock = TRY(cs.lock(rec.id));
     TRY(monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
-        container_dir(ctx, rec.id), rec.id));
+        container_dir(ctx, rec.id), rec.id, container_run_dir(ctx, rec.id)));
     if (volumes && rec.config.contains("anonymous_volumes")) {
         auto vs = TRY(volumes_of(ctx));
         for (auto const& [dest, name] : rec.config["anonymous_volumes"].items())
@@ -485,7 +713,10 @@ std::vector<ContainerRemoveReport> remove_containers(Context& ctx, std::vector<s
 Result<std::vector<ContainerRecord>> list_containers(Context& ctx)
 {
     auto cs = TRY(containers_of(ctx));
-    return cs.list();
+    auto records = TRY(cs.list());
+    for (auto& rec : records)
+        refresh_container(ctx, rec);
+    return records;
 }
 
 // ------------------------------------------------------------------ volumes

@@ -32,11 +32,14 @@ struct StartOptions {
     bool attach = true;            ///< wait for the container and return its status
     std::optional<bool> interactive;  ///< override the container's -i (start -i)
     std::string storage_driver;    ///< --storage-driver
+    std::optional<int64_t> restart_count;  ///< set by the restart policy; a user's start resets it to 0
 };
 
-/// Starts a created (or exited) container. ctx.store is closed (reset) before
-/// the monitor is forked, so use no store through `ctx` afterwards. Attached: returns its exit status.
-/// Detached: returns 0 once it runs (stdio goes to /dev/null until logs exist).
+/// Starts a created (or exited) container with its berth-monitor. ctx.store is
+/// closed (reset) before the monitor is forked, so use no store through `ctx`
+/// afterwards. Attached: relays stdio, waits, records the exit (and removes the
+/// container on --rm) and returns its exit status. Detached: returns 0 once it
+/// runs; its monitor records the exit through `container cleanup`.
 Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOptions const& options);
 
 /// create + start (ctx.store is closed afterwards, as for start_container).
@@ -50,10 +53,49 @@ struct ContainerRemoveReport {
 };
 /// `rm`: a running container needs force (then it is killed first). `volumes` removes its anonymous volumes.
 std::vector<ContainerRemoveReport> remove_containers(Context& ctx, std::vector<std::string> const& names, bool force, bool volumes, bool ignore_missing);
-/// All containers, newest first.
+/// All containers, newest first (each refreshed as by refresh_container).
 Result<std::vector<container::ContainerRecord>> list_containers(Context& ctx);
-/// The container record for a name or id (refreshing a running state whose process is gone).
+/// The container record for a name or id (refreshed as by refresh_container).
 Result<container::ContainerRecord> find_container(Context& ctx, std::string const& name_or_id);
+/// A running or paused record whose monitor is gone (no process with its pid
+/// and start time) is marked exited: the exit file's code, else -1 (unknown);
+/// its rootfs is unmounted and --rm applied. Done under the container lock when
+/// it is free; when someone holds it, only `rec` is changed (the holder records).
+void refresh_container(Context& ctx, container::ContainerRecord& rec);
+/// `container cleanup`, the exit command of a detached monitor (its parent):
+/// records the exit from the exit file, unmounts, removes on --rm, and applies
+/// the restart policy (a new start with a new monitor). A record that another
+/// monitor owns by now is left alone. Returns the container's exit code.
+Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_t monitor_pid);
+
+struct AttachOptions {
+    std::string detach_keys = "ctrl-p,ctrl-q";  ///< "" disables detaching
+    bool no_stdin = false;
+    bool sig_proxy = true;         ///< forward SIGINT/SIGTERM to the container (not with a tty: they are keys there)
+};
+/// `attach`: relays the running container's stdio through its monitor's attach
+/// socket; the container's exit code when it exits, 0 when the user detaches.
+Result<int> attach_container(Context& ctx, std::string const& name, AttachOptions const& options);
+/// "ctrl-p,ctrl-q" -> {16, 17}; "" -> {}.
+Result<std::vector<unsigned char>> parse_detach_keys(std::string const& text);
+
+/// --log-driver/--log-opt of a container, resolved.
+struct LogSettings {
+    std::string driver = "k8s-file";  ///< k8s-file | json-file | none
+    std::string path;                 ///< the log file (bundle_dir/ctr.log unless path=)
+    int64_t max_size = 0;             ///< rotation threshold in bytes; 0: none
+};
+/// Checks and resolves the flags; `bundle_dir` holds the default ctr.log.
+Result<LogSettings> log_settings(container::CreateOptions const& options, std::string const& bundle_dir);
+
+/// --restart.
+struct RestartPolicy {
+    enum class Kind { No, OnFailure, Always, UnlessStopped } kind = Kind::No;
+    int64_t max_retries = 0;          ///< on-failure:N; 0: unlimited
+};
+Result<RestartPolicy> parse_restart_policy(std::string const& text);
+/// The directory of a container's files in the store (rootfs, ctr.log, config.json).
+std::string container_bundle_dir(Context& ctx, std::string const& id);
 
 // ------------------------------------------------------------------ volumes
 

@@ -1,7 +1,6 @@
-// The monitor's steps, in order: optional pty, start the container (in-process
-// runtime or external runtime), report the pid, record "running", relay and
-// forward signals until the container exits, record the exit, clean up on
-// --rm, _exit with the status. See monitor.h for the shape.
+// The child's steps, in order: block signals, stdio (pty or pipes), start the
+// container (in-process runtime or external runtime), report the pid, exec
+// berth-monitor with the fds on its command line. See monitor.h.
 #include "monitor/monitor.h"
 
 #include "base/fs.h"
@@ -14,77 +13,23 @@
 #include "runtime/container.h"
 
 #include <csignal>
-#include <ctime>
+#include <cstdio>
+#include <cstring>
 #include <fcntl.h>
-#include <poll.h>
 #include <pty.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
+
+extern char** environ;
 
 namespace berth::monitor {
 
 namespace {
 
-constexpr int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-
-/// Puts the user's terminal in raw mode for the life of the object.
-class RawTerminal {
-public:
-    explicit RawTerminal(int fd) : m_fd(fd)
-    {
-        if (::tcgetattr(fd, &m_saved) != 0)
-            return;
-        struct termios raw = m_saved;
-        ::cfmakeraw(&raw);
-        // cfmakeraw also turns off output processing: the container's pty already did it.
-        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
-    }
-    ~RawTerminal()
-    {
-        if (m_active)
-            ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
-    }
-
-private:
-    int m_fd;
-    struct termios m_saved {};
-    bool m_active = false;
-};
-
-void copy_window_size(int from, int to)
-{
-    struct winsize ws {};
-    if (::ioctl(from, TIOCGWINSZ, &ws) == 0)
-        ::ioctl(to, TIOCSWINSZ, &ws);
-}
-
-/// Writes all of `data` to a (blocking) fd; false when the reader is gone.
-bool write_fully(int fd, char const* data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-    return true;
-}
-
-struct Started {
-    pid_t pid = 0;         ///< what we wait for (the container, or the external runtime)
-    UniqueFd pty_master;
-};
-
 Result<pid_t> start_external(MonitorConfig const& c, runtime::Stdio const& stdio)
 {
-    TRY(fs::write_file_atomic(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
+    TRY(fs::write_file_replace(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
     TRY(fs::mkdir_p(c.runtime_root, 0700));
     pid_t pid = ::fork();
     if (pid < 0)
@@ -106,142 +51,69 @@ Result<pid_t> start_external(MonitorConfig const& c, runtime::Stdio const& stdio
     return pid;
 }
 
-Result<Started> start_container(MonitorConfig const& c)
+/// The container's ends and the monitor's ends of its stdio.
+struct StdioFds {
+    UniqueFd out_r, out_w, err_r, err_w, in_r, in_w, pty_master, pty_slave;
+};
+
+ErrorOr make_pipe(UniqueFd& r, UniqueFd& w)
 {
-    Started s;
-    runtime::Stdio stdio;
-    stdio.in = c.interactive ? 0 : -1;
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0)
+        return Error::from_errno("pipe");
+    r.reset(p[0]);
+    w.reset(p[1]);
+    return {};
+}
+
+Result<StdioFds> make_stdio(MonitorConfig const& c, runtime::Stdio& stdio)
+{
+    StdioFds f;
     stdio.preserve = c.preserve_fds;
-    UniqueFd slave;
     if (c.spec.process.terminal && c.runtime_path.empty()) {
-        int master = -1, slave_fd = -1;
-        if (::openpty(&master, &slave_fd, nullptr, nullptr, nullptr) != 0)
+        int master = -1, slave = -1;
+        if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0)
             return Error::from_errno("openpty");
-        s.pty_master.reset(master);
-        slave.reset(slave_fd);
+        f.pty_master.reset(master);
+        f.pty_slave.reset(slave);
         ::fcntl(master, F_SETFD, FD_CLOEXEC);
-        ::fcntl(slave_fd, F_SETFD, FD_CLOEXEC);
-        if (::isatty(0))
-            copy_window_size(0, master);
-        stdio.pty_slave = slave_fd;
+        ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+        if (c.attached && ::isatty(0)) {
+            struct winsize ws {};
+            if (::ioctl(0, TIOCGWINSZ, &ws) == 0)
+                ::ioctl(master, TIOCSWINSZ, &ws);
+        }
+        stdio.pty_slave = slave;
+        return f;
     }
-    if (!c.runtime_path.empty()) {
-        s.pid = TRY(start_external(c, stdio));
-        return s;
+    TRY(make_pipe(f.out_r, f.out_w));
+    TRY(make_pipe(f.err_r, f.err_w));
+    stdio.out = f.out_w.get();
+    stdio.err = f.err_w.get();
+    stdio.in = -1;
+    if (c.interactive && c.attached) {
+        stdio.in = 0;  // the attached CLI's stdin goes straight to the container
+    } else if (c.interactive) {
+        TRY(make_pipe(f.in_r, f.in_w));
+        stdio.in = f.in_r.get();
     }
-    TRY(fs::write_file_atomic(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
+    return f;
+}
+
+Result<pid_t> start_container(MonitorConfig const& c, runtime::Stdio const& stdio)
+{
+    if (!c.runtime_path.empty())
+        return start_external(c, stdio);
+    TRY(fs::write_file_replace(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
     runtime::StartOptions options;
     options.seccomp_cache_dir = c.seccomp_cache_dir;
-    s.pid = TRY(runtime::start(c.spec, stdio, options));
-    return s;
+    return runtime::start(c.spec, stdio, options);
 }
 
-/// Reaps every exited child (the monitor is the subreaper of the container's
-/// orphans); true, with its status, once `pid` is among them.
-bool reap(pid_t pid, int& status)
+void write_line(int fd, std::string const& line)
 {
-    bool done = false;
-    int st = 0;
-    pid_t p;
-    while ((p = ::waitpid(-1, &st, WNOHANG)) > 0)
-        if (p == pid) {
-            status = st;
-            done = true;
-        }
-    return done;
-}
-
-/// Copies what is left in the pty after the container exited.
-void drain(int pty_master)
-{
-    char buf[16384];
-    ::fcntl(pty_master, F_SETFL, O_NONBLOCK);
-    ssize_t n;
-    while ((n = ::read(pty_master, buf, sizeof buf)) > 0)
-        write_fully(1, buf, static_cast<size_t>(n));
-}
-
-/// Relays the pty and forwards signals until `pid` exits; returns its wait status.
-int supervise(pid_t pid, int pty_master, int signal_fd, bool interactive)
-{
-    std::optional<RawTerminal> raw;
-    bool stdin_open = pty_master >= 0 && interactive;
-    bool master_open = pty_master >= 0;
-    if (pty_master >= 0 && interactive && ::isatty(0))
-        raw.emplace(0);
-    char buf[16384];
-    int status = 0;
-    for (;;) {
-        if (reap(pid, status))
-            break;
-        struct pollfd fds[3] = { { signal_fd, POLLIN, 0 }, { master_open ? pty_master : -1, POLLIN, 0 },
-            { stdin_open ? 0 : -1, POLLIN, 0 } };
-        if (::poll(fds, 3, -1) < 0 && errno != EINTR)
-            break;
-        if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-            ssize_t n = ::read(pty_master, buf, sizeof buf);
-            if (n > 0)
-                write_fully(1, buf, static_cast<size_t>(n));
-            else if (n == 0 || errno != EINTR)
-                master_open = false;  // EIO: every slave is closed, the container is going away
-        }
-        if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-            ssize_t n = ::read(0, buf, sizeof buf);
-            if (n > 0) {
-                write_fully(pty_master, buf, static_cast<size_t>(n));
-            } else {
-                stdin_open = false;
-                // End of input: send the terminal's EOF character, as a user would type ^D.
-                char eot = 4;
-                write_fully(pty_master, &eot, 1);
-            }
-        }
-        if (fds[0].revents & POLLIN) {
-            struct signalfd_siginfo si {};
-            if (::read(signal_fd, &si, sizeof si) != sizeof si)
-                continue;
-            int sig = static_cast<int>(si.ssi_signo);
-            if (sig == SIGWINCH && pty_master >= 0)
-                copy_window_size(0, pty_master);
-            else if (sig != SIGCHLD)
-                ::kill(pid, sig);
-        }
-    }
-    if (pty_master >= 0)
-        drain(pty_master);
-    return status;
-}
-
-ErrorOr record(MonitorConfig const& c, container::State state, pid_t pid, int exit_code)
-{
-    auto db = TRY(store::Database::open(c.database_path));
-    auto cs = TRY(container::ContainerStore::open(*db, c.locks_dir));
-    // The parent holds this lock until it has recorded "running".
-    auto lock = TRY(cs.lock(c.id));
-    auto rec = TRY(cs.get(c.id));
-    if (!rec)
-        return {};
-    rec->state = state;
-    auto now = static_cast<int64_t>(std::time(nullptr));
-    if (state == container::State::Running) {
-        rec->pid = pid;
-        rec->monitor_pid = ::getpid();
-        rec->started = now;
-    } else {
-        rec->pid = 0;
-        rec->monitor_pid = 0;
-        rec->exit_code = exit_code;
-        rec->finished = now;
-    }
-    return cs.update(*rec);
-}
-
-ErrorOr locked_cleanup(MonitorConfig const& c)
-{
-    auto db = TRY(store::Database::open(c.database_path));
-    auto cs = TRY(container::ContainerStore::open(*db, c.locks_dir));
-    auto lock = TRY(cs.lock(c.id));
-    return cleanup_container(c.database_path, c.locks_dir, c.bundle_dir, c.id);
+    if (fd >= 0)
+        (void)sys::write_all(fd, line);
 }
 
 int exit_engine_code(ErrorKind kind)
@@ -249,18 +121,171 @@ int exit_engine_code(ErrorKind kind)
     return kind == ErrorKind::NotFound ? 127 : kind == ErrorKind::CannotInvoke ? 126 : 125;
 }
 
-void send(int fd, std::string const& line)
+/// Clears close-on-exec so that berth-monitor inherits the fd; returns "--key=fd".
+std::string pass_fd(char const* key, UniqueFd const& fd)
 {
-    if (fd >= 0)
-        write_fully(fd, line.data(), line.size());
+    ::fcntl(fd.get(), F_SETFD, 0);
+    return std::string(key) + "=" + std::to_string(fd.get());
+}
+
+[[noreturn]] void exec_monitor(MonitorConfig const& c, pid_t pid, StdioFds const& f)
+{
+    std::vector<std::string> args { c.monitor_path, "--id=" + c.id, "--dir=" + c.run_dir,
+        "--log-driver=" + c.log_driver, "--log-path=" + c.log_path, "--log-max-size=" + std::to_string(c.log_max_size),
+        "--pid=" + std::to_string(pid) };
+    if (f.pty_master.valid())
+        args.push_back(pass_fd("--pty", f.pty_master));
+    if (f.out_r.valid())
+        args.push_back(pass_fd("--stdout", f.out_r));
+    if (f.err_r.valid())
+        args.push_back(pass_fd("--stderr", f.err_r));
+    if (f.in_w.valid())
+        args.push_back(pass_fd("--stdin", f.in_w));
+    if (c.status_fd >= 0) {
+        ::fcntl(c.status_fd, F_SETFD, 0);
+        args.push_back("--status=" + std::to_string(c.status_fd));
+    }
+    if (c.attached)
+        args.push_back("--relay-out");
+    if (c.attached && c.interactive && f.pty_master.valid())
+        args.push_back("--relay-in");
+    args.push_back("--");
+    for (auto const& a : c.exit_command)
+        args.push_back(a);
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execve(argv[0], argv.data(), environ);
+    // The container runs without anyone to watch it: stop it rather than lose it.
+    log::warn("exec {}: {}", c.monitor_path, std::strerror(errno));
+    ::kill(pid, SIGKILL);
+    ::_exit(125);
 }
 
 } // namespace
 
-ErrorOr cleanup_container(std::string const& database_path, std::string const& locks_dir, std::string const& bundle_dir, std::string const& id)
+void run(MonitorConfig const& c)
+{
+    // Signals become events in berth-monitor's signalfd: block them now (the
+    // container's init resets its mask); pending ones survive the exec.
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int sig : { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH })
+        sigaddset(&mask, sig);
+    ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    auto fail = [&](Error const& e) {
+        write_line(c.sync_fd, encode_error(e));
+        ::_exit(exit_engine_code(e.kind));
+    };
+    if (auto r = fs::mkdir_p(c.run_dir, 0700); !r)
+        fail(r.error());
+    ::unlink(fs::join(c.run_dir, exit_file_name).c_str());
+    runtime::Stdio stdio;
+    auto fds = make_stdio(c, stdio);
+    if (!fds)
+        fail(fds.error());
+    auto pid = start_container(c, stdio);
+    if (!pid)
+        fail(pid.error());
+    fds->out_w.reset();
+    fds->err_w.reset();
+    fds->in_r.reset();
+    fds->pty_slave.reset();
+    write_line(c.sync_fd, encode_pid(*pid));
+    ::close(c.sync_fd);
+    exec_monitor(c, *pid, *fds);
+}
+
+// ------------------------------------------------------------------ protocol
+
+std::string encode_pid(pid_t pid)
+{
+    return "pid " + std::to_string(pid) + "\n";
+}
+
+std::string encode_error(Error const& error)
+{
+    char const* kind = error.kind == ErrorKind::NotFound ? "notfound"
+        : error.kind == ErrorKind::CannotInvoke         ? "cannotinvoke"
+                                                        : "engine";
+    std::string message = error.message;
+    for (auto& ch : message)
+        if (ch == '\n')
+            ch = ' ';
+    return std::string("error ") + kind + " " + std::to_string(error.code) + " " + message + "\n";
+}
+
+Result<StartReply> decode(std::string const& given)
+{
+    std::string line = given;
+    if (!line.empty() && line.back() == '\n')
+        line.pop_back();
+    StartReply reply;
+    if (line.rfind("pid ", 0) == 0) {
+        reply.pid = static_cast<pid_t>(std::atoi(line.c_str() + 4));
+        if (reply.pid > 0)
+            return reply;
+    } else if (line.rfind("error ", 0) == 0) {
+        auto a = line.find(' ', 6);
+        auto b = a == std::string::npos ? a : line.find(' ', a + 1);
+        if (b != std::string::npos) {
+            std::string kind = line.substr(6, a - 6);
+            Error e = Error::msg(line.substr(b + 1));
+            e.code = std::atoi(line.substr(a + 1, b - a - 1).c_str());
+            e.kind = kind == "notfound" ? ErrorKind::NotFound : kind == "cannotinvoke" ? ErrorKind::CannotInvoke : ErrorKind::Engine;
+            reply.error = std::move(e);
+            return reply;
+        }
+    }
+    return Error::msg("container monitor: unexpected reply \"" + line + "\"");
+}
+
+std::optional<ExitInfo> read_exit_file(std::string const& dir)
+{
+    auto text = fs::read_file(fs::join(dir, exit_file_name));
+    if (!text)
+        return std::nullopt;
+    ExitInfo info;
+    long long code = 0, sec = 0, nsec = 0;
+    if (std::sscanf(text->c_str(), "%lld %lld %lld", &code, &sec, &nsec) < 2)
+        return std::nullopt;
+    info.code = static_cast<int>(code);
+    info.finished = sec;
+    info.finished_nanos = nsec;
+    return info;
+}
+
+int64_t process_start_time(int64_t pid)
+{
+    if (pid <= 0)
+        return 0;
+    auto text = fs::read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!text)
+        return 0;
+    // comm (field 2) may hold spaces and parentheses: count from the last ')'.
+    auto close = text->rfind(')');
+    if (close == std::string::npos)
+        return 0;
+    char const* p = text->c_str() + close + 1;
+    // Fields 3..22: after ')' come state (3) ... starttime (22): skip 19 fields.
+    for (int field = 3; field < 22 && *p; ++field) {
+        while (*p == ' ')
+            ++p;
+        while (*p && *p != ' ')
+            ++p;
+    }
+    return std::atoll(p);
+}
+
+ErrorOr cleanup_container(std::string const& database_path, std::string const& locks_dir, std::string const& bundle_dir,
+    std::string const& id, std::string const& container_run_dir)
 {
     TRY(container::unmount_rootfs(bundle_dir));
     TRY(fs::remove_tree(bundle_dir));
+    if (!container_run_dir.empty())
+        (void)fs::remove_tree(container_run_dir);
     auto db = TRY(store::Database::open(database_path));
     auto cs = TRY(container::ContainerStore::open(*db, locks_dir));
     auto removed = cs.remove(id);
@@ -268,39 +293,6 @@ ErrorOr cleanup_container(std::string const& database_path, std::string const& l
         return removed;
     ::unlink(fs::join(locks_dir, "container-" + id + ".lock").c_str());
     return {};
-}
-
-void run(MonitorConfig const& c)
-{
-    // Signals become events: block them before the container exists (its
-    // init resets the mask), read them from a signalfd.
-    sigset_t mask;
-    sigemptyset(&mask);
-    for (int sig : forwarded_signals)
-        sigaddset(&mask, sig);
-    sigaddset(&mask, SIGCHLD);
-    sigaddset(&mask, SIGWINCH);
-    ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-    int signal_fd = ::signalfd(-1, &mask, SFD_CLOEXEC);
-    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-    auto started = start_container(c);
-    if (!started) {
-        // The parent holds the container lock and removes it on --rm.
-        send(c.sync_fd, encode_error(started.error()));
-        ::_exit(exit_engine_code(started.error().kind));
-    }
-    send(c.sync_fd, encode_pid(started->pid));
-    ::close(c.sync_fd);
-    int status = supervise(started->pid, started->pty_master.get(), signal_fd, c.interactive);
-    int code = exit_status_code(status);
-    if (c.remove) {
-        if (auto r = locked_cleanup(c); !r)
-            log::warn("remove container {}: {}", c.id, r.error().message);
-    } else if (auto r = record(c, container::State::Exited, 0, code); !r) {
-        log::warn("record container exit: {}", r.error().message);
-    }
-    ::_exit(code);
 }
 
 } // namespace berth::monitor

@@ -1,20 +1,20 @@
-// The per-container monitor (DESIGN.md "process model"), foreground part: the
-// process `run` and `start -a` fork for one container. It starts the
-// container (berth's runtime in-process, or an external OCI runtime on the
-// bundle), tells its parent the pid over the sync pipe (protocol.h), relays a
-// pty when the container has one, forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT to
-// the container, waits, records the exit code and time in the store, cleans
-// up on --rm, and exits with the container's status.
+// The container's side of `start` (DESIGN.md "process model"), run in the
+// child that berth forks for one container: it creates the container's stdio
+// (pipes, or a pty with -t), starts the container (berth's runtime in-process,
+// or an external OCI runtime on the bundle), reports the pid on the sync pipe,
+// and then execs the small berth-monitor (berth_monitor.cpp), which stays with
+// the container: the container remains its child across the exec.
 //
-// The hard part is the event loop: the container's exit, terminal input and
-// output, window-size changes and signals all arrive at once, so every one is
-// a file descriptor (signalfd for signals) in one poll() loop, and the
-// container's last output is drained before the monitor exits.
+// The hard part is what crosses the exec: every fd berth-monitor needs is
+// named on its command line (protocol.h), everything else is close-on-exec,
+// and signals stay blocked so none is lost before its signalfd exists.
 #pragma once
 
 #include "base/error.h"
 #include "runtime/spec.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,26 +23,56 @@ namespace berth::monitor {
 struct MonitorConfig {
     std::string id;
     std::string bundle_dir;       ///< data_dir/containers/<id> (config.json is written there)
-    std::string database_path;    ///< data_dir/berth.db
-    std::string locks_dir;        ///< run_dir/locks
+    std::string run_dir;          ///< run_dir/containers/<id>: exit file, attach socket
     std::string seccomp_cache_dir; ///< run_dir/seccomp: compiled filters, so a run skips libseccomp's ~20 ms compile
     std::string runtime_path;     ///< external OCI runtime; empty: berth's own
     std::string runtime_root;     ///< its --root (run_dir/runtime)
+    std::string monitor_path;     ///< the berth-monitor executable
+    std::string log_driver = "k8s-file";
+    std::string log_path;
+    int64_t log_max_size = 0;
+    std::vector<std::string> exit_command;  ///< run by berth-monitor when nobody is attached at exit
     runtime::Spec spec;
     bool interactive = false;     ///< pass stdin through
-    bool remove = false;          ///< --rm
+    bool attached = false;        ///< a CLI waits in the foreground (stdio relayed to our fds 0/1/2)
     int sync_fd = -1;             ///< write end of the sync pipe
+    int status_fd = -1;           ///< read end of the attached CLI's status pipe
     std::vector<int> preserve_fds;
 };
 
-/// Runs the monitor in the current (freshly forked) process. Never returns:
-/// ends with _exit(container status), or 125 when the monitor failed.
+/// Runs in the current (freshly forked, single-threaded) process: starts the
+/// container and execs berth-monitor. Never returns: a failure is reported on
+/// the sync pipe and ends in _exit(125/126/127).
 [[noreturn]] void run(MonitorConfig const& config);
 
+/// The sync-pipe reply (protocol.h, channel 1).
+struct StartReply {
+    pid_t pid = 0;                ///< > 0 when the container started
+    std::optional<Error> error;   ///< set when it did not
+};
+std::string encode_pid(pid_t pid);
+std::string encode_error(Error const& error);
+/// Parses one line (without or with its newline); a malformed line is an Error.
+Result<StartReply> decode(std::string const& line);
+
+/// The exit file (protocol.h, channel 3).
+struct ExitInfo {
+    int code = -1;
+    int64_t finished = 0;         ///< unix seconds
+    int64_t finished_nanos = 0;
+};
+/// Reads run_dir/containers/<id>/exit; nullopt when there is none (yet).
+std::optional<ExitInfo> read_exit_file(std::string const& container_run_dir);
+
+/// Start time of a process in clock ticks since boot (field 22 of
+/// /proc/PID/stat), 0 when it does not exist: with the pid it names a process
+/// for good, as pids are recycled.
+int64_t process_start_time(int64_t pid);
+
 /// Removes what a container left: unmounts its rootfs, deletes its directory
-/// and its row. Used by --rm here and by `berth rm`; the caller holds the
+/// and its row. Used by --rm and by `berth rm`; the caller holds the
 /// container lock.
 ErrorOr cleanup_container(std::string const& database_path, std::string const& locks_dir,
-    std::string const& bundle_dir, std::string const& id);
+    std::string const& bundle_dir, std::string const& id, std::string const& container_run_dir = "");
 
 } // namespace berth::monitor

@@ -1,9 +1,14 @@
-// The monitor's parent protocol: encode/decode round trips and exit statuses.
+// The monitor's parent protocol: sync-line round trips, berth-monitor's
+// argument parser, exit statuses, exit files and process start times.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "base/fs.h"
+#include "base/temp_dir.h"
+#include "monitor/monitor.h"
 #include "monitor/protocol.h"
 
 #include <csignal>
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 using namespace berth;
 using namespace berth::monitor;
@@ -30,12 +35,44 @@ TEST_CASE("protocol: an error line keeps message, kind and errno")
 
 TEST_CASE("protocol: garbage is an error")
 {
-    CHECK_FALSE(decode("not json").has_value());
-    CHECK_FALSE(decode("{\"other\": 1}").has_value());
+    CHECK_FALSE(decode("not a reply").has_value());
+    CHECK_FALSE(decode("pid x").has_value());
+}
+
+TEST_CASE("protocol: berth-monitor arguments")
+{
+    char const* words[] = { "berth-monitor", "--id=abc", "--dir=/run/x", "--pid=42", "--stdout=5", "--log-max-size=1000",
+        "--relay-out", "--", "/bin/berth", "cleanup", nullptr };
+    MonitorArgs a;
+    REQUIRE(parse_args(10, const_cast<char**>(words), a));
+    CHECK(std::string(a.id) == "abc");
+    CHECK(a.container_pid == 42);
+    CHECK(a.stdout_fd == 5);
+    CHECK(a.stderr_fd == -1);
+    CHECK(a.log_max_size == 1000);
+    CHECK(a.relay_out);
+    CHECK_FALSE(a.relay_in);
+    CHECK(std::string(a.exit_command[0]) == "/bin/berth");
+    char const* bad[] = { "berth-monitor", "--what=1", nullptr };
+    CHECK_FALSE(parse_args(2, const_cast<char**>(bad), a));
 }
 
 TEST_CASE("exit status: code or 128+signal")
 {
     CHECK(exit_status_code(3 << 8) == 3);
     CHECK(exit_status_code(SIGKILL) == 128 + SIGKILL);
+}
+
+TEST_CASE("exit file and process start time")
+{
+    auto dir = TempDir::create("/tmp").release_value();
+    CHECK_FALSE(read_exit_file(dir.path()).has_value());
+    REQUIRE(fs::write_file_atomic(fs::join(dir.path(), "exit"), "137 1700000000 5\n"));
+    auto info = read_exit_file(dir.path());
+    REQUIRE(info.has_value());
+    CHECK(info->code == 137);
+    CHECK(info->finished == 1700000000);
+    CHECK(process_start_time(::getpid()) > 0);
+    CHECK(process_start_time(::getpid()) == process_start_time(::getpid()));
+    CHECK(process_start_time(0) == 0);
 }

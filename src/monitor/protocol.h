@@ -1,84 +1,114 @@
-// The monitor's protocol with the berth process that forked it, in one place
-// (as conmon keeps its parent pipe in parent_pipe_fd.c and conmon-rs its
-// schema in one capnp file). One JSON line on a sync pipe, written once:
+// The monitor's protocol with berth, in one place (as conmon keeps its parent
+// pipe in parent_pipe_fd.c). Three channels:
 //
-//   {"pid": 1234}                                 the container runs (host pid)
-//   {"error": "exec foo: ...", "kind": "notfound"} it could not be started
+// 1. The sync pipe, written once by the forked child (still the berth binary)
+//    after it started the container, before it execs berth-monitor:
+//      "pid 1234\n"                          the container runs (host pid)
+//      "error KIND ERRNO message\n"          it could not be started
+//    KIND is engine (exit 125), cannotinvoke (126) or notfound (127). EOF
+//    without a line is an engine error.
+// 2. berth-monitor's command line (MonitorArgs): the fds it inherited and
+//    paths, "--key=value" words, then "--" and the exit command, which it runs
+//    (and waits for) when nobody is attached at the container's exit.
+//    The status fd is the read end of a pipe whose write end the attached CLI
+//    holds: its hang-up means "no longer attached".
+// 3. Files in the container's run directory (run_dir/containers/ID):
+//      exit    "CODE SECONDS NANOSECONDS\n", written atomically (rename) when
+//              the container exits; CODE is 128+N for a signal
+//      attach  a SOCK_SEQPACKET socket: the monitor sends packets
+//              [stream byte 1|2][data]; clients send [kind byte][data] with the
+//              kinds below. The monitor closes it when the container is gone.
 //
-// kind is "engine" (exit 125), "cannotinvoke" (126) or "notfound" (127). The
-// parent treats EOF without a line as an engine error. After the line, an
-// attached parent waits for the monitor, whose exit status is the container's
-// (128+N for a signal), or 125 if the monitor itself failed.
+// This header is used by berth and by the small static berth-monitor, so
+// everything here is plain C++ without exceptions or libraries.
 #pragma once
 
-#include "base/error.h"
-#include "base/json.h"
-
-#include <optional>
-#include <string>
+#include <cstdlib>
+#include <cstring>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 namespace berth::monitor {
 
-struct StartReply {
-    pid_t pid = 0;                ///< > 0 when the container started
-    std::optional<Error> error;   ///< set when it did not
+inline constexpr char const* exit_file_name = "exit";
+inline constexpr char const* attach_socket_name = "attach";
+inline constexpr char const* monitor_executable = "berth-monitor";
+
+/// Attach-socket stream bytes (monitor to client).
+inline constexpr char stream_stdout = 1;
+inline constexpr char stream_stderr = 2;
+/// Attach-socket packet kinds (client to monitor).
+inline constexpr char attach_stdin = 0;       ///< data for the container's stdin
+inline constexpr char attach_resize = 1;      ///< "ROWS COLS" in decimal
+inline constexpr char attach_close_stdin = 2; ///< end of input
+inline constexpr size_t attach_packet_max = 8192;
+
+/// berth-monitor's arguments. Strings point into argv; fds are -1 when absent.
+struct MonitorArgs {
+    char const* id = "";
+    char const* dir = "";              ///< run_dir/containers/ID: exit file, attach socket
+    char const* log_driver = "k8s-file"; ///< k8s-file | json-file | none
+    char const* log_path = "";
+    long long log_max_size = 0;        ///< bytes; 0: no rotation (one rotated file, LOG.1)
+    int container_pid = -1;
+    int stdout_fd = -1;                ///< read ends of the container's stdout/stderr pipes
+    int stderr_fd = -1;
+    int stdin_fd = -1;                 ///< write end of the container's stdin pipe (attach clients)
+    int pty_fd = -1;                   ///< pty master (the container has a terminal)
+    int status_fd = -1;                ///< read end; hang-up: the CLI is no longer attached
+    bool relay_out = false;            ///< copy output to our own fds 1 and 2 (attached CLI)
+    bool relay_in = false;             ///< copy our fd 0 to the container (attached CLI with -i -t)
+    char** exit_command = nullptr;     ///< argv after "--", null-terminated
 };
 
-inline std::string kind_name(ErrorKind kind)
+/// Parses berth-monitor's argv; false on an unknown word.
+inline bool parse_args(int argc, char** argv, MonitorArgs& a)
 {
-    switch (kind) {
-    case ErrorKind::CannotInvoke:
-        return "cannotinvoke";
-    case ErrorKind::NotFound:
-        return "notfound";
-    case ErrorKind::Engine:
-        break;
+    for (int i = 1; i < argc; ++i) {
+        char const* w = argv[i];
+        if (std::strcmp(w, "--") == 0) {
+            a.exit_command = argv + i + 1;
+            return true;
+        }
+        char const* eq = std::strchr(w, '=');
+        if (!eq) {
+            if (std::strcmp(w, "--relay-out") == 0)
+                a.relay_out = true;
+            else if (std::strcmp(w, "--relay-in") == 0)
+                a.relay_in = true;
+            else
+                return false;
+            continue;
+        }
+        size_t n = static_cast<size_t>(eq - w);
+        char const* v = eq + 1;
+        auto is = [&](char const* key) { return std::strlen(key) == n && std::strncmp(w, key, n) == 0; };
+        if (is("--id"))
+            a.id = v;
+        else if (is("--dir"))
+            a.dir = v;
+        else if (is("--log-driver"))
+            a.log_driver = v;
+        else if (is("--log-path"))
+            a.log_path = v;
+        else if (is("--log-max-size"))
+            a.log_max_size = std::atoll(v);
+        else if (is("--pid"))
+            a.container_pid = std::atoi(v);
+        else if (is("--stdout"))
+            a.stdout_fd = std::atoi(v);
+        else if (is("--stderr"))
+            a.stderr_fd = std::atoi(v);
+        else if (is("--stdin"))
+            a.stdin_fd = std::atoi(v);
+        else if (is("--pty"))
+            a.pty_fd = std::atoi(v);
+        else if (is("--status"))
+            a.status_fd = std::atoi(v);
+        else
+            return false;
     }
-    return "engine";
-}
-
-inline ErrorKind kind_from_name(std::string const& name)
-{
-    if (name == "cannotinvoke")
-        return ErrorKind::CannotInvoke;
-    if (name == "notfound")
-        return ErrorKind::NotFound;
-    return ErrorKind::Engine;
-}
-
-/// The line for a started container.
-inline std::string encode_pid(pid_t pid)
-{
-    return json::dump(Json { { "pid", pid } }) + "\n";
-}
-
-/// The line for a failure.
-inline std::string encode_error(Error const& error)
-{
-    return json::dump(Json { { "error", error.message }, { "kind", kind_name(error.kind) }, { "errno", error.code } }) + "\n";
-}
-
-/// Parses one line; a malformed line is an Error.
-inline Result<StartReply> decode(std::string const& line)
-{
-    auto j = TRY(json::parse(line, "monitor reply"));
-    StartReply reply;
-    if (j.contains("pid") && j["pid"].is_number_integer()) {
-        reply.pid = j["pid"].get<pid_t>();
-        return reply;
-    }
-    if (j.contains("error") && j["error"].is_string()) {
-        Error e = Error::msg(j["error"].get<std::string>());
-        if (j.contains("kind") && j["kind"].is_string())
-            e.kind = kind_from_name(j["kind"].get<std::string>());
-        if (j.contains("errno") && j["errno"].is_number_integer())
-            e.code = j["errno"].get<int>();
-        reply.error = std::move(e);
-        return reply;
-    }
-    return Error::msg("monitor reply: neither pid nor error in " + line);
+    return true;
 }
 
 /// Exit status of a waited process as a shell reports it: the code, or 128+signal.

@@ -1,0 +1,545 @@
+// berth-monitor: the small, statically linked process that stays with a
+// running container (DESIGN.md "process model"). berth forks a child that
+// starts the container and then execs this program, so the container is our
+// child and we can wait for it. Arguments and files: protocol.h.
+//
+// One poll() loop: the container's stdout/stderr pipes (or pty master) go to
+// the log file (k8s-file or json-file, with one rotated file LOG.1 beyond
+// --log-max-size), to attach clients and, while a CLI runs attached, to our
+// own fds 1/2; stdin comes from attach clients or the attached terminal;
+// signals (signalfd) are forwarded to the container. At its exit we drain the
+// output, write the exit file atomically, and either just exit with its status
+// (a CLI is attached and records the exit) or run the exit command
+// (`berth container cleanup`) and wait for it.
+//
+// The hard part is staying small: no iostreams, no exceptions, no allocation
+// after start, no stdio; every buffer is static and only touched pages count.
+#include "monitor/protocol.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <csignal>
+#include <ctime>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+using namespace berth::monitor;
+
+namespace {
+
+MonitorArgs g;
+int g_log_fd = -1;
+long long g_log_size = 0;
+int g_dir_fd = -1;
+int g_listen_fd = -1;
+constexpr int max_clients = 16;
+int g_clients[max_clients];
+int g_nclients = 0;
+bool g_attached = false;  ///< the CLI holds the status pipe
+
+char g_buf[attach_packet_max + 1];
+char g_out[16384];
+size_t g_out_len = 0;
+
+void write_all(int fd, char const* p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= static_cast<size_t>(w);
+    }
+}
+
+// ------------------------------------------------------------------ log file
+
+void out_flush()
+{
+    if (g_log_fd >= 0 && g_out_len > 0) {
+        write_all(g_log_fd, g_out, g_out_len);
+        g_log_size += static_cast<long long>(g_out_len);
+    }
+    g_out_len = 0;
+}
+
+void out(char const* p, size_t n)
+{
+    while (n > 0) {
+        if (g_out_len == sizeof g_out)
+            out_flush();
+        size_t k = sizeof g_out - g_out_len;
+        if (k > n)
+            k = n;
+        std::memcpy(g_out + g_out_len, p, k);
+        g_out_len += k;
+        p += k;
+        n -= k;
+    }
+}
+
+void out_str(char const* s) { out(s, std::strlen(s)); }
+
+/// Writes `v` zero-padded to `width` digits into `p`; returns the end.
+char* put_num(char* p, long long v, int width)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v > 0 && n < 23);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n > 0)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/// RFC 3339 with nanoseconds: local time with offset (k8s-file, as conmon) or UTC "Z" (json-file, as Docker).
+void timestamp(char* buf, bool utc)
+{
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm {};
+    if (utc)
+        ::gmtime_r(&ts.tv_sec, &tm);
+    else
+        ::localtime_r(&ts.tv_sec, &tm);
+    char* p = buf;
+    p = put_num(p, tm.tm_year + 1900, 4);
+    *p++ = '-';
+    p = put_num(p, tm.tm_mon + 1, 2);
+    *p++ = '-';
+    p = put_num(p, tm.tm_mday, 2);
+    *p++ = 'T';
+    p = put_num(p, tm.tm_hour, 2);
+    *p++ = ':';
+    p = put_num(p, tm.tm_min, 2);
+    *p++ = ':';
+    p = put_num(p, tm.tm_sec, 2);
+    *p++ = '.';
+    p = put_num(p, ts.tv_nsec, 9);
+    if (utc) {
+        *p++ = 'Z';
+    } else {
+        long off = tm.tm_gmtoff;
+        *p++ = off < 0 ? '-' : '+';
+        if (off < 0)
+            off = -off;
+        p = put_num(p, off / 3600, 2);
+        *p++ = ':';
+        p = put_num(p, (off % 3600) / 60, 2);
+    }
+    *p = 0;
+}
+
+void open_log(bool truncate)
+{
+    if (*g.log_path == 0 || std::strcmp(g.log_driver, "none") == 0)
+        return;
+    g_log_fd = ::open(g.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0640);
+    struct stat st {};
+    g_log_size = g_log_fd >= 0 && ::fstat(g_log_fd, &st) == 0 ? st.st_size : 0;
+}
+
+/// Keeps one rotated file: LOG becomes LOG.1 (replacing the previous one).
+void rotate_if_needed(size_t incoming)
+{
+    long long size = g_log_size + static_cast<long long>(g_out_len);
+    if (g_log_fd < 0 || g.log_max_size <= 0 || size == 0 || size + static_cast<long long>(incoming) <= g.log_max_size)
+        return;
+    out_flush();
+    char rotated[4096];
+    size_t n = std::strlen(g.log_path);
+    if (n + 3 > sizeof rotated)
+        return;
+    std::memcpy(rotated, g.log_path, n);
+    std::memcpy(rotated + n, ".1", 3);
+    ::rename(g.log_path, rotated);
+    ::close(g_log_fd);
+    open_log(true);
+}
+
+void json_escaped(char const* p, size_t n)
+{
+    static char const hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; ++i) {
+        unsigned char c = static_cast<unsigned char>(p[i]);
+        if (c == '"' || c == '\\') {
+            char e[2] = { '\\', static_cast<char>(c) };
+            out(e, 2);
+        } else if (c == '\n') {
+            out("\\n", 2);
+        } else if (c == '\r') {
+            out("\\r", 2);
+        } else if (c == '\t') {
+            out("\\t", 2);
+        } else if (c < 0x20) {
+            char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+            out(e, 6);
+        } else {
+            out(reinterpret_cast<char const*>(&c), 1);
+        }
+    }
+}
+
+/// One log record per line; a trailing piece without newline is a partial record.
+void log_output(char stream, char const* data, size_t n)
+{
+    if (g_log_fd < 0 || n == 0)
+        return;
+    bool json = std::strcmp(g.log_driver, "json-file") == 0;
+    char const* name = stream == stream_stderr ? "stderr" : "stdout";
+    char ts[64];
+    timestamp(ts, json);
+    size_t start = 0;
+    while (start < n) {
+        char const* nl = static_cast<char const*>(std::memchr(data + start, '\n', n - start));
+        size_t end = nl ? static_cast<size_t>(nl - data) : n;
+        bool full = nl != nullptr;
+        // Rotation happens between records, so each file holds whole records.
+        rotate_if_needed((end - start) * (json ? 2 : 1) + 80);
+        if (json) {
+            out_str("{\"log\":\"");
+            json_escaped(data + start, end - start);
+            if (full)
+                out("\\n", 2);
+            out_str("\",\"stream\":\"");
+            out_str(name);
+            out_str("\",\"time\":\"");
+            out_str(ts);
+            out_str("\"}\n");
+        } else {
+            out_str(ts);
+            out(" ", 1);
+            out_str(name);
+            out_str(full ? " F " : " P ");
+            out(data + start, end - start);
+            out("\n", 1);
+        }
+        start = full ? end + 1 : n;
+    }
+    out_flush();
+}
+
+// ------------------------------------------------------------------ clients
+
+void drop_client(int i)
+{
+    ::close(g_clients[i]);
+    g_clients[i] = g_clients[--g_nclients];
+}
+
+void to_clients(char stream, char const* data, size_t n)
+{
+    while (n > 0) {
+        size_t k = n > attach_packet_max ? attach_packet_max : n;
+        g_buf[0] = stream;
+        std::memcpy(g_buf + 1, data, k);
+        for (int i = 0; i < g_nclients;) {
+            ssize_t w = ::send(g_clients[i], g_buf, k + 1, MSG_NOSIGNAL);
+            if (w < 0 && errno != EAGAIN && errno != EINTR)
+                drop_client(i);
+            else
+                ++i;
+        }
+        data += k;
+        n -= k;
+    }
+}
+
+/// Output of the container: log, clients, and the attached terminal.
+void handle_output(char stream, char const* data, size_t n)
+{
+    log_output(stream, data, n);
+    if (g_nclients > 0) {
+        char copy[sizeof g_buf];
+        std::memcpy(copy, data, n);
+        to_clients(stream, copy, n);
+    }
+    if (g.relay_out)
+        write_all(stream == stream_stderr ? 2 : 1, data, n);
+}
+
+/// Reads once from a container output fd; false at EOF or error.
+bool pump(int fd, char stream)
+{
+    char buf[attach_packet_max];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return true;
+    if (n <= 0)
+        return false;  // EIO on a pty master: every slave is closed
+    handle_output(stream, buf, static_cast<size_t>(n));
+    return true;
+}
+
+int stdin_target() { return g.pty_fd >= 0 ? g.pty_fd : g.stdin_fd; }
+
+void set_window(char const* text)
+{
+    struct winsize ws {};
+    ws.ws_row = static_cast<unsigned short>(std::atoi(text));
+    char const* sp = std::strchr(text, ' ');
+    ws.ws_col = static_cast<unsigned short>(sp ? std::atoi(sp + 1) : 0);
+    if (g.pty_fd >= 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        ::ioctl(g.pty_fd, TIOCSWINSZ, &ws);
+}
+
+void close_stdin()
+{
+    if (g.pty_fd >= 0) {
+        char eot = 4;  // the terminal's EOF character, as a user types ^D
+        write_all(g.pty_fd, &eot, 1);
+    } else if (g.stdin_fd >= 0) {
+        ::close(g.stdin_fd);
+        g.stdin_fd = -1;
+    }
+}
+
+void client_packet(int i)
+{
+    char buf[attach_packet_max + 2];
+    ssize_t n = ::recv(g_clients[i], buf, sizeof buf - 1, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        drop_client(i);
+        return;
+    }
+    buf[n] = 0;
+    if (buf[0] == attach_stdin && stdin_target() >= 0)
+        write_all(stdin_target(), buf + 1, static_cast<size_t>(n - 1));
+    else if (buf[0] == attach_resize)
+        set_window(buf + 1);
+    else if (buf[0] == attach_close_stdin)
+        close_stdin();
+}
+
+void listen_attach()
+{
+    g_dir_fd = ::open(g.dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (g_dir_fd < 0)
+        return;
+    ::unlinkat(g_dir_fd, attach_socket_name, 0);
+    g_listen_fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    // The directory can be deeper than sun_path allows; its fd's /proc path is short.
+    char* p = addr.sun_path;
+    std::memcpy(p, "/proc/self/fd/", 14);
+    p = put_num(p + 14, g_dir_fd, 1);
+    *p++ = '/';
+    std::memcpy(p, attach_socket_name, std::strlen(attach_socket_name) + 1);
+    if (::bind(g_listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(g_listen_fd, 8) != 0) {
+        ::close(g_listen_fd);
+        g_listen_fd = -1;
+    }
+}
+
+// ------------------------------------------------------------------ exit
+
+bool reap(int& status)
+{
+    bool done = false;
+    int st = 0;
+    pid_t p;
+    while ((p = ::waitpid(-1, &st, WNOHANG)) > 0)
+        if (p == g.container_pid) {
+            status = st;
+            done = true;
+        }
+    return done;
+}
+
+void drain(int fd, char stream)
+{
+    if (fd < 0)
+        return;
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    char buf[attach_packet_max];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0)
+        handle_output(stream, buf, static_cast<size_t>(n));
+}
+
+void write_exit_file(int code)
+{
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    char text[80];
+    char* p = text;
+    if (code < 0) {
+        *p++ = '-';
+        code = -code;
+    }
+    p = put_num(p, code, 1);
+    *p++ = ' ';
+    p = put_num(p, ts.tv_sec, 1);
+    *p++ = ' ';
+    p = put_num(p, ts.tv_nsec, 1);
+    *p++ = '\n';
+    int fd = ::openat(g_dir_fd, "exit.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    write_all(fd, text, static_cast<size_t>(p - text));
+    ::fsync(fd);
+    ::close(fd);
+    ::renameat(g_dir_fd, "exit.tmp", g_dir_fd, exit_file_name);
+}
+
+/// Runs the exit command with /dev/null as stdio and waits for it.
+void run_exit_command()
+{
+    if (!g.exit_command || !g.exit_command[0])
+        return;
+    sigset_t none;
+    sigemptyset(&none);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::setsid();
+        int null = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd < 3; ++fd)
+            ::dup2(null, fd);
+        ::execv(g.exit_command[0], g.exit_command);
+        ::_exit(127);
+    }
+    if (pid > 0)
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) { }
+}
+
+void copy_window_size(int from, int to)
+{
+    struct winsize ws {};
+    if (::ioctl(from, TIOCGWINSZ, &ws) == 0)
+        ::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+// ------------------------------------------------------------------ loop
+
+void handle_signal(int signal_fd)
+{
+    struct signalfd_siginfo si {};
+    if (::read(signal_fd, &si, sizeof si) != sizeof si)
+        return;
+    int sig = static_cast<int>(si.ssi_signo);
+    if (sig == SIGWINCH) {
+        if (g.pty_fd >= 0 && g.relay_in)
+            copy_window_size(0, g.pty_fd);
+    } else if (sig != SIGCHLD) {
+        ::kill(g.container_pid, sig);
+    }
+}
+
+enum Slot { SigSlot, OutSlot, ErrSlot, PtySlot, InSlot, StatusSlot, ListenSlot, ClientSlot };
+
+/// Relays until the container exits; returns its wait status.
+int supervise(int signal_fd)
+{
+    char buf[attach_packet_max];
+    int status = 0;
+    for (;;) {
+        if (reap(status))
+            return status;
+        struct pollfd fds[ClientSlot + max_clients];
+        int fdv[ClientSlot] = { signal_fd, g.stdout_fd, g.stderr_fd, g.pty_fd, g.relay_in ? 0 : -1,
+            g_attached ? g.status_fd : -1, g_listen_fd };
+        for (int i = 0; i < ClientSlot; ++i)
+            fds[i] = { fdv[i], POLLIN, 0 };
+        for (int i = 0; i < g_nclients; ++i)
+            fds[ClientSlot + i] = { g_clients[i], POLLIN, 0 };
+        int nclients = g_nclients;
+        if (::poll(fds, static_cast<nfds_t>(ClientSlot + nclients), -1) < 0 && errno != EINTR)
+            return status;
+        short const ready = POLLIN | POLLHUP | POLLERR;
+        if ((fds[OutSlot].revents & ready) && !pump(g.stdout_fd, stream_stdout)) {
+            ::close(g.stdout_fd);
+            g.stdout_fd = -1;
+        }
+        if ((fds[ErrSlot].revents & ready) && !pump(g.stderr_fd, stream_stderr)) {
+            ::close(g.stderr_fd);
+            g.stderr_fd = -1;
+        }
+        if ((fds[PtySlot].revents & ready) && !pump(g.pty_fd, stream_stdout))
+            fds[PtySlot].fd = -1, g.relay_in = false, g.pty_fd = -1;
+        if (fds[InSlot].revents & ready) {
+            ssize_t n = ::read(0, buf, sizeof buf);
+            if (n > 0 && g.pty_fd >= 0)
+                write_all(g.pty_fd, buf, static_cast<size_t>(n));
+            else if (n == 0 || (n < 0 && errno != EINTR)) {
+                g.relay_in = false;
+                close_stdin();
+            }
+        }
+        if (fds[StatusSlot].revents & ready) {
+            ssize_t n = ::read(g.status_fd, buf, sizeof buf);
+            if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+                g_attached = false;
+        }
+        if (fds[ListenSlot].revents & POLLIN) {
+            int c = ::accept4(g_listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c >= 0 && g_nclients < max_clients)
+                g_clients[g_nclients++] = c;
+            else if (c >= 0)
+                ::close(c);
+        }
+        for (int i = nclients - 1; i >= 0; --i)
+            if (fds[ClientSlot + i].revents & ready)
+                client_packet(i);
+        if (fds[SigSlot].revents & POLLIN)
+            handle_signal(signal_fd);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (!parse_args(argc, argv, g) || g.container_pid <= 0 || *g.dir == 0) {
+        write_all(2, "berth-monitor: bad arguments (started by berth only)\n", 52);
+        return 125;
+    }
+    sigset_t mask;
+    sigemptyset(&mask);
+    int const signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH };
+    for (int sig : signals)
+        sigaddset(&mask, sig);
+    ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    int signal_fd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    g_attached = g.status_fd >= 0;
+    open_log(false);
+    listen_attach();
+    int code = exit_status_code(supervise(signal_fd));
+    drain(g.stdout_fd, stream_stdout);
+    drain(g.stderr_fd, stream_stderr);
+    drain(g.pty_fd, stream_stdout);
+    out_flush();
+    write_exit_file(code);
+    ::unlinkat(g_dir_fd, attach_socket_name, 0);
+    while (g_nclients > 0)
+        drop_client(0);
+    if (g_attached) {
+        // Still attached: is the CLI really there? A hang-up may be pending.
+        struct pollfd p = { g.status_fd, POLLIN, 0 };
+        if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+            g_attached = false;
+    }
+    if (!g_attached)
+        run_exit_command();
+    return code;
+}

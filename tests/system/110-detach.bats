@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# Detached containers and their berth-monitor: run -d, start, exit records,
+# --rm, restart policies, a monitor killed with -9, attach, and many
+# concurrent run -d. Records are read straight from berth.db (sqlite3), so
+# these tests do not depend on ps/inspect.
+
+load ../lib/helpers
+
+IMAGE=$REGISTRY_OPEN/busybox:latest
+
+setup_file() {
+    berth_setup_file
+    pull_fixture busybox
+}
+
+# record ID: "state exit_code pid monitor_pid restart_count" of the container, or "missing".
+record() {
+    sqlite3 -separator ' ' "$BERTH_TEST_ROOT/data/berth.db" \
+        "SELECT state, exit_code, pid, monitor_pid, restart_count FROM containers WHERE id LIKE '$1%' OR name = '$1'" 2>/dev/null |
+        grep . || echo missing
+}
+
+# wait_record ID PATTERN [SECONDS]: until the record matches the regex.
+wait_record() {
+    local i
+    for ((i = 0; i < ${3:-20} * 10; i++)); do
+        [[ $(record "$1") =~ $2 ]] && return 0
+        sleep 0.1
+    done
+    echo "record of $1 is '$(record "$1")', expected /$2/" >&2
+    return 1
+}
+
+monitors_of() { pgrep -f "berth-monitor --id=$1" || true; }
+
+# The mounts berth sees (rootless: inside its user namespace).
+berth_mounts() {
+    if is_rootless; then
+        local pause
+        pause=$(cut -d' ' -f1 "$BERTH_TEST_ROOT/run/pause.pid")
+        nsenter -t "$pause" -U -m --preserve-credentials cat /proc/self/mountinfo
+    else
+        cat /proc/self/mountinfo
+    fi
+}
+
+@test "run -d prints the full ID, returns while the container runs, records the exit" {
+    run_berth run -d "$IMAGE" sh -c 'sleep 1; exit 4'
+    local id=$output
+    [[ $id =~ ^[0-9a-f]{64}$ ]]
+    [[ $(record "$id") =~ ^running ]]
+    [[ -n $(monitors_of "$id") ]]
+    wait_record "$id" '^exited 4 0 0 0$'
+    [[ -z $(monitors_of "$id") ]]
+    [[ -f $BERTH_TEST_ROOT/run/containers/$id/exit ]]
+    [[ $(cut -d' ' -f1 "$BERTH_TEST_ROOT/run/containers/$id/exit") == 4 ]]
+    ! berth_mounts | grep -q "$id"
+    run_berth rm "$id"
+}
+
+@test "a foreground run records the exit without an exit command" {
+    run_berth --exit 3 run --name fg "$IMAGE" sh -c 'exit 3'
+    [[ $(record fg) == "exited 3 0 0 0" ]]
+    run_berth rm fg
+}
+
+@test "start is detached, start -a attaches, start -a -i passes stdin" {
+    run_berth create --name st "$IMAGE" sh -c 'echo started; exit 2'
+    run_berth start st
+    assert_output_equals "st"
+    wait_record st '^exited 2 '
+    run_berth --exit 2 start -a st
+    assert_output_equals "started"
+    run_berth create --name sti "$IMAGE" cat
+    run bash -c "echo through | timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS start -a -i sti"
+    [[ $status -eq 0 ]]
+    assert_output_equals "through"
+    run_berth rm st sti
+}
+
+@test "run -d --rm removes the container after it exits" {
+    run_berth run -d --rm "$IMAGE" sh -c 'sleep 0.5'
+    local id=$output
+    wait_record "$id" '^missing$'
+    [[ ! -d $BERTH_TEST_ROOT/data/containers/$id ]]
+    [[ ! -d $BERTH_TEST_ROOT/run/containers/$id ]]
+}
+
+@test "restart=on-failure:2 restarts twice, then the record shows the failure" {
+    run_berth run -d --name rs --restart on-failure:2 "$IMAGE" sh -c 'echo run; exit 3'
+    wait_record rs '^exited 3 0 0 2$' 30
+    run_berth logs rs
+    assert_output_equals "$(printf 'run\nrun\nrun')"
+    run_berth run -d --name rs0 --restart on-failure:2 "$IMAGE" true
+    wait_record rs0 '^exited 0 0 0 0$'
+    run_berth --exit 125 run --restart sometimes "$IMAGE" true
+    assert_output_contains "invalid restart policy"
+    run_berth --exit 125 run --rm --restart always "$IMAGE" true
+    run_berth rm rs rs0
+}
+
+@test "kill -9 of a monitor: the next command marks the container exited (-1) and unmounts it" {
+    run_berth run -d --name killed "$IMAGE" sleep 2
+    local id=$output
+    local mon
+    mon=$(monitors_of "$id")
+    [[ -n $mon ]]
+    berth_mounts | grep -q "$id"
+    kill -9 $mon
+    sleep 2.5
+    [[ $(record "$id") =~ ^running ]]
+    # Any command that reads the container notices.
+    run_berth logs killed
+    [[ $(record "$id") == "exited -1 0 0 0" ]]
+    ! berth_mounts | grep -q "$id"
+    # It can be started again and exits normally.
+    run_berth start killed
+    wait_record "$id" '^exited 0 0 0 0$'
+    run_berth rm killed
+}
+
+@test "attach relays stdin and output and returns the exit code" {
+    run_berth run -d -i --name att "$IMAGE" sh -c 'read line; echo "got $line"; exit 5'
+    run bash -c "echo hello | timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS attach att"
+    [[ $status -eq 5 ]]
+    assert_output_equals "got hello"
+    wait_record att '^exited 5 '
+    run_berth --exit 125 attach att
+    assert_output_contains "only attach to running containers"
+    run_berth rm att
+}
+
+@test "50 concurrent run -d all exit and leave consistent records" {
+    local i
+    for i in $(seq 50); do
+        timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS run -d --name many$i "$IMAGE" sh -c "exit $((i % 7))" \
+            >"$BATS_TEST_TMPDIR/out$i" 2>&1 &
+    done
+    wait
+    for i in $(seq 50); do
+        [[ $(cat "$BATS_TEST_TMPDIR/out$i") =~ ^[0-9a-f]{64}$ ]] || { cat "$BATS_TEST_TMPDIR/out$i"; false; }
+    done
+    for i in $(seq 50); do
+        wait_record many$i "^exited $((i % 7)) 0 0 0\$" 60
+    done
+    [[ $(sqlite3 "$BERTH_TEST_ROOT/data/berth.db" "SELECT count(*) FROM containers WHERE name LIKE 'many%'") == 50 ]]
+    sleep 0.5
+    [[ -z $(pgrep -f "berth-monitor --id=.*--dir=$BERTH_TEST_ROOT/" || true) ]]
+    for i in $(seq 50); do
+        run_berth rm many$i
+    done
+    ! berth_mounts | grep -q "$BERTH_TEST_ROOT/data/containers"
+}
