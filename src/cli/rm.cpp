@@ -1,9 +1,12 @@
-// berth rm: removes containers (-f kills running ones first), printing each
-// removed ID as Podman does; -a removes all, -i ignores missing ones.
-#include "cli/commands.h"
-#include "engine/containers.h"
+// berth rm: removes containers (-f stops running ones first, with -t or their
+// stop timeout), printing each name as given (the full ID with -a) as Podman
+// does. Exit codes are Podman's: 1 when a container is missing, 2 when one is
+// running without -f, else 125.
+#include "cli/targets.h"
+#include "engine/lifecycle.h"
 
 #include <cstdio>
+#include <fstream>
 
 namespace berth::cli {
 
@@ -11,36 +14,63 @@ namespace {
 
 struct RmArgs {
     std::vector<std::string> containers;
+    std::vector<std::string> cidfiles;
     bool force = false;
     bool all = false;
     bool volumes = false;
     bool ignore = false;
+    bool depend = false;
+    bool latest = false;
+    std::shared_ptr<std::optional<int>> time = std::make_shared<std::optional<int>>();
 };
 
-int run_rm(RmArgs const& a, Globals const& globals)
+int code_for(Error const& e)
+{
+    int code = report(e);
+    return e.code == ENOENT ? 1 : e.code == EBUSY ? 2 : code;
+}
+
+int run_rm(RmArgs& a, Globals const& globals)
 {
     int exit_code = 0;
-    if (a.containers.empty() && !a.all)
-        return report(Error { EINVAL, "no containers specified" });
+    for (auto const& f : a.cidfiles) {
+        std::ifstream in(f);
+        std::string id;
+        if (!(in >> id)) {
+            if (a.ignore)
+                continue;
+            return report(Error { ENOENT, "reading CIDFile " + f + ": no such file or directory" });
+        }
+        a.containers.push_back(id);
+    }
+    if (a.containers.empty() && !a.all && !a.latest) {
+        if (!a.cidfiles.empty())
+            return 0;
+        return report(Error { EINVAL, "you must provide at least one name or id" });
+    }
+    if (!a.containers.empty() && (a.all || a.latest))
+        return report(Error { EINVAL, "--all, --latest and containers cannot be used together" });
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
-    auto names = a.containers;
-    if (a.all) {
-        auto all = engine::list_containers(*ctx);
-        if (!all)
-            return report(all.error());
-        for (auto const& rec : *all)
-            names.push_back(rec.id);
-    }
-    for (auto const& r : engine::remove_containers(*ctx, names, a.force, a.volumes, a.ignore)) {
-        if (r.error) {
-            // Podman: 1 when a container is missing, 2 when one is running, else 125.
-            int code = report(*r.error);
-            exit_code = r.error->code == ENOENT ? 1 : r.error->code == EBUSY ? 2 : code;
+    auto targets = engine::resolve_targets(*ctx, a.containers, a.all || a.latest, a.ignore);
+    if (!targets)
+        return code_for(targets.error());
+    if (a.latest && targets->size() > 1)
+        targets->resize(1);
+    engine::RemoveOptions options;
+    options.force = a.force;
+    options.volumes = a.volumes;
+    options.timeout = *a.time;
+    for (auto const& t : *targets) {
+        if (auto removed = engine::remove_container(*ctx, t.record, options); !removed) {
+            if (a.ignore && removed.error().code == ENOENT)
+                continue;
+            exit_code = code_for(removed.error());
             continue;
         }
-        std::printf("%s\n", a.all ? r.id.c_str() : r.name.c_str());
+        std::printf("%s\n", t.given.c_str());
+        std::fflush(stdout);
     }
     return exit_code;
 }
@@ -51,11 +81,15 @@ void setup_rm(CLI::App& parent, Globals& globals, int& exit_code)
 {
     auto a = std::make_shared<RmArgs>();
     auto* cmd = parent.add_subcommand("rm", "Remove one or more containers");
-    cmd->add_option("container", a->containers, "Containers to remove (name or ID)");
-    cmd->add_flag("-f,--force", a->force, "Kill a running container before removing it");
+    cmd->add_option("container", a->containers, "Containers to remove (names, IDs or unique ID prefixes)");
+    cmd->add_flag("-f,--force", a->force, "Force removal of a running or paused container (stops it first)");
     cmd->add_flag("-a,--all", a->all, "Remove all containers");
-    cmd->add_flag("-v,--volumes", a->volumes, "Remove the container's anonymous volumes");
-    cmd->add_flag("-i,--ignore", a->ignore, "Ignore containers that do not exist");
+    cmd->add_flag("-v,--volumes", a->volumes, "Remove the anonymous volumes associated with the container");
+    cmd->add_flag("-i,--ignore", a->ignore, "Ignore errors when a specified container is missing");
+    cmd->add_flag("--depend", a->depend, "Remove the container and all containers that depend on it (berth has no dependencies yet)");
+    cmd->add_flag("-l,--latest", a->latest, "Act on the latest container berth is aware of");
+    cmd->add_option("--cidfile", a->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
+    add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_rm(*a, globals); });
 }
 

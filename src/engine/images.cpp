@@ -5,6 +5,7 @@
 // stored name ends in "/busybox:latest", preferring localhost/ and the
 // configured search registries, exactly as Podman resolves local short names.
 #include "engine/images.h"
+#include "engine/events.h"
 
 #include "base/timestamp.h"
 #include "image/reference.h"
@@ -192,15 +193,19 @@ ErrorOr tag_image(Context& ctx, std::string const& image, std::string const& new
 {
     auto record = TRY(find_image(ctx, image));
     auto name = TRY(normalize_tag_name(new_name));
-    return ctx.store->add_name(record.id, name);
+    TRY(ctx.store->add_name(record.id, name));
+    record_image_event(ctx.paths, "tag", record.id, name);
+    return {};
 }
 
 ErrorOr untag_image(Context& ctx, std::string const& image, std::vector<std::string> const& names)
 {
     auto record = TRY(find_image(ctx, image));
     if (names.empty()) {
-        for (auto const& n : record.names)
+        for (auto const& n : record.names) {
             TRY(ctx.store->remove_name(record.id, n));
+            record_image_event(ctx.paths, "untag", record.id, n);
+        }
         return {};
     }
     for (auto const& n : names) {
@@ -213,6 +218,7 @@ ErrorOr untag_image(Context& ctx, std::string const& image, std::vector<std::str
         if (match.empty())
             return Error { ENOENT, n + ": tag not known on image " + record.id.substr(0, 12) };
         TRY(ctx.store->remove_name(record.id, match));
+        record_image_event(ctx.paths, "untag", record.id, match);
     }
     return {};
 }
@@ -257,8 +263,13 @@ static RemoveReport remove_one(Context& ctx, std::string const& name, Force forc
 std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force)
 {
     std::vector<RemoveReport> out;
-    for (auto const& n : names)
+    for (auto const& n : names) {
         out.push_back(remove_one(ctx, n, force));
+        for (auto const& u : out.back().untagged)
+            record_image_event(ctx.paths, "untag", out.back().deleted, u);
+        if (!out.back().deleted.empty())
+            record_image_event(ctx.paths, "remove", out.back().deleted, n);
+    }
     return out;
 }
 

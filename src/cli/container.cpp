@@ -1,0 +1,118 @@
+// berth container: the group of container commands (ls/list/ps, inspect,
+// exists, prune, and the per-container commands under their Podman names),
+// and `container prune`, which removes every container that is not running.
+#include "base/timestamp.h"
+#include "cli/commands.h"
+#include "cli/targets.h"
+#include "engine/container_query.h"
+#include "engine/lifecycle.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+namespace berth::cli {
+
+namespace {
+
+struct PruneArgs {
+    bool force = false;
+    std::vector<std::string> filters;
+};
+
+/// "until" accepts unix seconds, RFC 3339 or a Go-style duration ago (10m, 2h).
+Result<int64_t> parse_until(std::string const& v)
+{
+    if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos)
+        return std::atoll(v.c_str());
+    if (auto t = timestamp::parse_rfc3339(v); t > 0)
+        return t;
+    char* end = nullptr;
+    double n = std::strtod(v.c_str(), &end);
+    std::string unit = end ? end : "";
+    int64_t mult = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+    if (end == v.c_str() || mult == 0)
+        return Error { EINVAL, "invalid until filter \"" + v + "\": use a timestamp or a duration like 10m" };
+    return static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(n * static_cast<double>(mult));
+}
+
+int run_prune(PruneArgs const& a, Globals const& globals)
+{
+    int exit_code = 0;
+    std::vector<engine::PsFilter> label_filters;
+    int64_t until = INT64_MAX;
+    for (auto const& f : a.filters) {
+        auto eq = f.find('=');
+        std::string key = f.substr(0, eq), value = eq == std::string::npos ? "" : f.substr(eq + 1);
+        if (key == "label")
+            label_filters.push_back({ key, value });
+        else if (key == "until") {
+            auto t = parse_until(value);
+            if (!t)
+                return report(t.error());
+            until = *t;
+        } else
+            return report(Error { EINVAL, key + " is an invalid filter: valid filters are label and until" });
+    }
+    if (!a.force) {
+        std::fprintf(stdout, "WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ");
+        std::fflush(stdout);
+        std::string answer;
+        std::getline(std::cin, answer);
+        if (answer != "y" && answer != "Y" && answer != "yes")
+            return 0;
+    }
+    auto ctx = open_or_report(globals, exit_code);
+    if (!ctx)
+        return exit_code;
+    engine::PsQuery q;
+    q.all = true;
+    q.filters = label_filters;
+    auto entries = engine::query_containers(*ctx, q);
+    if (!entries)
+        return report(entries.error());
+    for (auto const& e : *entries) {
+        if (engine::is_active(e.record.state) || e.record.created >= until)
+            continue;
+        if (auto removed = engine::remove_container(*ctx, e.record, {}); !removed) {
+            exit_code = report(removed.error());
+            continue;
+        }
+        std::printf("%s\n", e.record.id.c_str());
+    }
+    return exit_code;
+}
+
+} // namespace
+
+void setup_container_prune(CLI::App& parent, Globals& globals, int& exit_code)
+{
+    auto a = std::make_shared<PruneArgs>();
+    auto* cmd = parent.add_subcommand("prune", "Remove all non running containers");
+    cmd->add_flag("-f,--force", a->force, "Do not prompt for confirmation");
+    cmd->add_option("--filter", a->filters, "Provide filter values (label=, until=)");
+    cmd->callback([a, &globals, &exit_code] { exit_code = run_prune(*a, globals); });
+}
+
+void setup_container_group(CLI::App& parent, Globals& globals, int& exit_code)
+{
+    // `container` may exist already (container cleanup adds itself to it): add to it.
+    CLI::App* group = nullptr;
+    for (auto* sub : parent.get_subcommands({}))
+        if (sub->get_name() == "container")
+            group = sub;
+    if (!group) {
+        group = parent.add_subcommand("container", "Manage containers");
+        group->require_subcommand(1);
+    }
+    add_ps_command(*group, "ls", globals, exit_code)->alias("list")->alias("ps");
+    add_container_inspect_command(*group, "inspect", globals, exit_code);
+    setup_container_exists(*group, globals, exit_code);
+    setup_container_prune(*group, globals, exit_code);
+    for (Setup setup : { setup_create, setup_run, setup_start, setup_rm, setup_stop, setup_restart, setup_kill, setup_pause,
+             setup_unpause, setup_wait, setup_rename, setup_top, setup_port, setup_stats, setup_exec, setup_cp, setup_export,
+             setup_diff, setup_mount, setup_logs, setup_attach })
+        setup(*group, globals, exit_code);
+}
+
+} // namespace berth::cli

@@ -1,0 +1,48 @@
+// Per-container reporting for stop, kill, pause, restart... See targets.h.
+#include "cli/targets.h"
+
+#include <cstdio>
+
+namespace berth::cli {
+
+int for_each_container(Globals const& globals, std::vector<std::string> const& names, TargetOptions const& options, TargetAction const& action)
+{
+    int exit_code = 0;
+    if (names.empty() && !options.all && !options.latest)
+        return report(Error { EINVAL, "you must provide at least one name or id" });
+    if (!names.empty() && (options.all || options.latest))
+        return report(Error { EINVAL, "--all and --latest cannot be used together with container names" });
+    auto ctx = open_or_report(globals, exit_code);
+    if (!ctx)
+        return exit_code;
+    auto targets = engine::resolve_targets(*ctx, names, options.all || options.latest, options.ignore);
+    if (!targets)
+        return report(targets.error());
+    if (options.latest && targets->size() > 1)
+        targets->resize(1);
+    for (auto const& t : *targets) {
+        if (!ctx->store) {
+            auto fresh = open_or_report(globals, exit_code);
+            if (!fresh)
+                return exit_code;
+            ctx = std::move(fresh);
+        }
+        auto done = action(*ctx, t);
+        if (!done) {
+            exit_code = report(done.error());
+            continue;
+        }
+        if (options.print) {
+            std::printf("%s\n", t.given.c_str());
+            std::fflush(stdout);
+        }
+    }
+    return exit_code;
+}
+
+void add_time_option(CLI::App* cmd, std::shared_ptr<std::optional<int>> value, std::string const& what)
+{
+    cmd->add_option_function<int>("-t,--time", [value](int const& v) { *value = v; }, what);
+}
+
+} // namespace berth::cli

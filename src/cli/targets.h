@@ -1,0 +1,30 @@
+// Commands that act on several containers report per container like Podman:
+// every name resolves first (a missing one fails the command before anything
+// is done, unless --ignore), then each success prints the name as given and
+// each failure prints "Error: ...", and the command exits 125 if any failed.
+#pragma once
+
+#include "cli/commands.h"
+#include "engine/lifecycle.h"
+
+#include <functional>
+
+namespace berth::cli {
+
+using TargetAction = std::function<ErrorOr(engine::Context&, engine::Target const&)>;
+
+struct TargetOptions {
+    bool all = false;
+    bool ignore = false;   ///< skip missing containers
+    bool print = true;     ///< print the name (or ID, with all) of each success
+    bool latest = false;   ///< -l: the newest container
+};
+
+/// Resolves names and runs `action` on each; returns the exit code. A context
+/// whose store an action closed (start) is opened again for the next one.
+int for_each_container(Globals const& globals, std::vector<std::string> const& names, TargetOptions const& options, TargetAction const& action);
+
+/// Adds -t/--time; `value` is set only when the flag is given.
+void add_time_option(CLI::App* cmd, std::shared_ptr<std::optional<int>> value, std::string const& what);
+
+} // namespace berth::cli

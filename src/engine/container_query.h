@@ -1,0 +1,47 @@
+// What `ps` and `container inspect` show: the filtered list of containers
+// with their effective command, and Podman's inspect document.
+//
+// The hard part is speed (`ps -a` with 1,000 containers in well under 50 ms):
+// the list is one SELECT; the only other reads are one image record and
+// config per distinct image (for the command, cached), and a state whose
+// processes are gone is shown as exited without writing anything.
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+#include "container/container_store.h"
+#include "engine/context.h"
+
+#include <string>
+#include <vector>
+
+namespace berth::engine {
+
+struct PsFilter {
+    std::string key, value;
+};
+/// KEY=VALUE for id, name, label, status, ancestor, exited, before, since.
+Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw);
+
+struct PsQuery {
+    bool all = false;               ///< -a: not only running ones
+    int last = -1;                  ///< -n N / -l (1): the N newest
+    std::vector<PsFilter> filters;  ///< same key: any matches; different keys: all match
+    bool size = false;              ///< -s: compute the container's writable layer size
+};
+
+struct PsEntry {
+    container::ContainerRecord record;   ///< state corrected (in memory) when its processes are gone
+    std::vector<std::string> command;    ///< entrypoint + cmd as the container runs them
+    int64_t image_size = 0;
+    int64_t rw_size = 0;                 ///< with PsQuery::size
+};
+
+/// Newest first.
+Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query);
+/// Podman's `container inspect` document.
+Result<Json> inspect_container(Context& ctx, container::ContainerRecord const& rec, bool size);
+/// Bytes used by a directory tree (files counted once per inode).
+int64_t disk_usage(std::string const& path);
+
+} // namespace berth::engine

@@ -1,0 +1,71 @@
+// Container lifecycle operations after start: stop, kill, wait, restart,
+// pause/unpause, remove, rename, prune, and the container's processes (for
+// pause, top and stats). Each works on one resolved record and returns an
+// Error value; the CLI loops over the containers and reports per container.
+//
+// The hard part is that berth has no daemon: the container's process belongs
+// to its monitor, which records the exit. So stop and kill only signal, then
+// poll the record (under no lock) until it shows Exited; a record whose
+// processes are gone is corrected by find_container. Pause without a
+// delegated cgroup freezer SIGSTOPs every process of the container, found by
+// its pid namespace (or as descendants of its init when it shares ours).
+#pragma once
+
+#include "base/error.h"
+#include "container/container_store.h"
+#include "engine/context.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::engine {
+
+/// One container named on the command line, resolved.
+struct Target {
+    std::string given;                 ///< as typed (printed on success, like Podman)
+    container::ContainerRecord record;
+};
+
+/// Resolves every name first, as Podman does: the first missing one fails the whole command
+/// unless `ignore_missing` (then it is skipped). `all` takes every container, newest first.
+Result<std::vector<Target>> resolve_targets(Context& ctx, std::vector<std::string> const& names, bool all, bool ignore_missing = false);
+
+/// "SIGTERM", "TERM", "term", "15" -> 15.
+Result<int> parse_signal(std::string const& text);
+/// 15 -> "SIGTERM".
+std::string signal_name(int sig);
+
+/// True while the container's processes run (running or paused).
+bool is_active(container::State state);
+
+/// Sends the stop signal, waits `timeout` seconds (default: the container's
+/// --stop-timeout), then SIGKILL; returns once the record shows Exited.
+/// A created or exited container is left alone (no error, like Podman).
+ErrorOr stop_container(Context& ctx, container::ContainerRecord const& rec, std::optional<int> timeout);
+/// Sends `sig` to the container's init; it must be running.
+ErrorOr kill_container(Context& ctx, container::ContainerRecord const& rec, int sig);
+/// Waits until the container reaches one of `conditions` ("stopped"/"exited", "running",
+/// "created", "paused"); returns its exit code (for running/created/paused: -1, as Podman).
+Result<int64_t> wait_container(Context& ctx, std::string const& id, std::vector<std::string> const& conditions, int interval_ms);
+/// Freezes the container (cgroup v2 freezer when its cgroup is berth's own, else SIGSTOP of each process).
+ErrorOr pause_container(Context& ctx, container::ContainerRecord const& rec);
+ErrorOr unpause_container(Context& ctx, container::ContainerRecord const& rec);
+
+struct RemoveOptions {
+    bool force = false;          ///< stop a running container first
+    bool volumes = false;        ///< remove its anonymous volumes
+    std::optional<int> timeout;  ///< stop timeout for force
+};
+/// Removes one container (its rootfs, directory and row). A running one needs force.
+ErrorOr remove_container(Context& ctx, container::ContainerRecord const& rec, RemoveOptions const& options);
+/// Names of the containers whose config refers to this container (none yet: berth has no --volumes-from/--pod).
+std::vector<std::string> dependent_containers(Context& ctx, container::ContainerRecord const& rec);
+
+/// Gives a container a new unique name.
+ErrorOr rename_container(Context& ctx, container::ContainerRecord const& rec, std::string const& new_name);
+
+/// Host pids of every process of the container (its init first); empty when it does not run.
+std::vector<int> container_pids(int64_t init_pid);
+
+} // namespace berth::engine

@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# container inspect / inspect of containers: Podman's document (State,
+# Config, HostConfig, Mounts, NetworkSettings), --format, --type, and the
+# container-then-image lookup of `inspect`.
+
+load ../lib/helpers
+
+IMAGE=$REGISTRY_OPEN/busybox:latest
+
+setup_file() {
+    berth_setup_file
+    pull_fixture busybox
+}
+
+teardown() {
+    berth_quiet rm -a -f -t 0 >/dev/null 2>&1 || true
+}
+
+@test "container inspect of a created container" {
+    run_berth create --name ic --label a=b --env FOO=bar -w /tmp --hostname hc --stop-signal SIGUSR1 --stop-timeout 3 \
+        -v /data "$IMAGE" echo one two
+    local id=$output
+    run_berth container inspect ic
+    assert_equal "$(json_get '[0]["Id"]')" "$id"
+    assert_equal "$(json_get '[0]["Name"]')" ic
+    assert_equal "$(json_get '[0]["Path"]')" echo
+    assert_equal "$(json_get '[0]["Args"]')" '["one","two"]'
+    assert_equal "$(json_get '[0]["State"]["Status"]')" created
+    assert_equal "$(json_get '[0]["State"]["Running"]')" false
+    assert_equal "$(json_get '[0]["State"]["Pid"]')" 0
+    assert_equal "$(json_get '[0]["State"]["StartedAt"]')" "0001-01-01T00:00:00Z"
+    assert_equal "$(json_get '[0]["ImageName"]')" "$IMAGE"
+    [[ $(json_get '[0]["Image"]') =~ ^[0-9a-f]{64}$ ]]
+    assert_equal "$(json_get '[0]["Config"]["Cmd"]')" '["echo","one","two"]'
+    assert_equal "$(json_get '[0]["Config"]["Labels"]["a"]')" b
+    assert_equal "$(json_get '[0]["Config"]["Hostname"]')" hc
+    assert_equal "$(json_get '[0]["Config"]["WorkingDir"]')" /tmp
+    assert_equal "$(json_get '[0]["Config"]["StopSignal"]')" 10
+    assert_equal "$(json_get '[0]["Config"]["StopTimeout"]')" 3
+    assert_equal "$(json_get '[0]["Config"]["Image"]')" "$IMAGE"
+    json_get '[0]["Config"]["Env"]' | grep -q '"FOO=bar"'
+    assert_equal "$(json_get '[0]["Mounts"][0]["Destination"]')" /data
+    assert_equal "$(json_get '[0]["Mounts"][0]["Type"]')" volume
+    assert_equal "$(json_get '[0]["HostConfig"]["NetworkMode"]')" none
+    assert_equal "$(json_get '[0]["HostConfig"]["AutoRemove"]')" false
+    assert_equal "$(json_get '[0]["NetworkSettings"]["Ports"]')" '{}'
+    assert_equal "$(json_get '[0]["RestartCount"]')" 0
+}
+
+@test "inspect shows a running, then exited container's State" {
+    run_berth run -d --name ir "$IMAGE" sleep 1000
+    local i
+    for i in $(seq 1 50); do
+        run_berth container inspect --format '{{.State.Status}}' ir
+        [[ $output == running ]] && break
+        sleep 0.1
+    done
+    run_berth container inspect ir
+    assert_equal "$(json_get '[0]["State"]["Running"]')" true
+    [[ $(json_get '[0]["State"]["Pid"]') -gt 0 ]]
+    [[ $(json_get '[0]["State"]["StartedAt"]') =~ ^20[0-9]{2}- ]]
+    run_berth kill ir
+    run_berth wait ir
+    run_berth inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.State.Pid}} {{.State.Running}}' ir
+    assert_output_equals "exited 137 0 false"
+    run_berth inspect --format '{{.State.FinishedAt}}' ir
+    [[ $output =~ ^20[0-9]{2}- ]]
+}
+
+@test "inspect finds containers first, then images; --type; missing objects" {
+    run_berth create --name both "$IMAGE" true
+    run_berth inspect --format '{{.Name}}' both
+    assert_output_equals both
+    run_berth inspect --format '{{.Id}}' "$IMAGE"
+    [[ $output =~ ^[0-9a-f]{64}$ ]]
+    run_berth inspect --type container --format '{{.Name}}' both
+    assert_output_equals both
+    run_berth --exit 125 inspect --type container "$IMAGE"
+    assert_output_contains "no such container"
+    run_berth --exit 125 inspect --type image both
+    run_berth --exit 125 inspect both nosuch --format '{{.Name}}'
+    assert_output_contains both
+    assert_output_contains 'no such object: "nosuch"'
+    run_berth --exit 125 container inspect nosuch
+    assert_output_contains "no such container nosuch"
+    run_berth --exit 125 inspect --type bogus both
+    assert_output_contains 'invalid type "bogus"'
+    run_berth container inspect -s both
+    [[ $(json_get '[0]["SizeRootFs"]') -gt 0 ]]
+}
