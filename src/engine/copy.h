@@ -1,0 +1,49 @@
+// Files in and out of a container: `cp` (both directions, tar streams with
+// "-"), `export` (a tar of the rootfs), `diff` (changes in the writable
+// layer) and `mount`/`unmount` (the rootfs at a host path).
+//
+// The hard part is that the container's tree is untrusted: a symlink in it
+// may point anywhere, "/etc/shadow" included. Every path inside the container
+// is resolved with openat2(RESOLVE_IN_ROOT) against the container's root (the
+// running init's /proc/PID/root, which also shows its volumes, or the mounted
+// rootfs of a stopped container), and the walk below that point opens each
+// entry relative to its parent's fd with O_NOFOLLOW, so no link is followed
+// out of the container in either direction.
+#pragma once
+
+#include "base/error.h"
+#include "engine/context.h"
+
+#include <string>
+#include <vector>
+
+namespace berth::engine {
+
+struct CopyOptions {
+    bool archive = false;      ///< -a: keep the source's uid/gid
+    bool follow_link = false;  ///< -L: follow a symlink given as the source
+};
+
+/// `cp SRC DEST` where exactly one side is "CONTAINER:PATH" and a host side
+/// of "-" is a tar stream on stdin (to the container) or stdout (from it).
+ErrorOr copy(Context& ctx, std::string const& source, std::string const& dest, CopyOptions const& options);
+
+/// A tar of the container's rootfs written to `fd`.
+ErrorOr export_container(Context& ctx, std::string const& name_or_id, int fd);
+
+/// One line of `diff`: kind 'A', 'C' or 'D' and the path inside the container.
+struct Change {
+    char kind = 'C';
+    std::string path;
+};
+/// Changes of the container's writable layer against its image, sorted by path.
+Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name_or_id);
+
+/// Mounts the rootfs (if it is not mounted) and returns the host path of it.
+Result<std::string> mount_container(Context& ctx, std::string const& name_or_id);
+/// Unmounts the rootfs of a container that is not running; returns its id.
+Result<std::string> unmount_container(Context& ctx, std::string const& name_or_id);
+/// {id, merged path} of every container whose rootfs is mounted.
+Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Context& ctx);
+
+} // namespace berth::engine

@@ -1,0 +1,300 @@
+// exec_container(): container record -> its config.json -> the exec'd
+// process's spec (the container's security setup plus -e/-u/-w/-t and
+// --privileged) -> runtime::exec_in() -> wait, relaying the pty with -t.
+//
+// The subtle part is the relay loop: the process may exit while its output is
+// still in the pty, so the loop reads the master until EIO/EOF (every slave fd
+// closed) and only then reaps; a SIGWINCH arrives through a signalfd so the
+// window size follows our terminal without a signal handler racing the loop.
+#include "engine/exec.h"
+
+#include "base/fs.h"
+#include "base/log.h"
+#include "container/options.h"
+#include "engine/containers.h"
+#include "runtime/capabilities.h"
+#include "runtime/exec.h"
+#include "runtime/users.h"
+
+#include <csignal>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace berth::engine {
+
+namespace {
+
+constexpr int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+std::map<std::string, std::string> host_env()
+{
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string entry = *e;
+        auto eq = entry.find('=');
+        if (eq != std::string::npos)
+            env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    return env;
+}
+
+void set_env(std::vector<std::string>& env, std::string const& entry)
+{
+    auto key = entry.substr(0, entry.find('='));
+    for (auto& e : env)
+        if (e.substr(0, e.find('=')) == key) {
+            e = entry;
+            return;
+        }
+    env.push_back(entry);
+}
+
+bool has_env(std::vector<std::string> const& env, std::string const& key)
+{
+    for (auto const& e : env)
+        if (e.rfind(key + "=", 0) == 0)
+            return true;
+    return false;
+}
+
+/// The container's environment, then --env-file, then -e (KEY alone copies ours).
+Result<std::vector<std::string>> exec_env(std::vector<std::string> env, ExecOptions const& o)
+{
+    auto host = host_env();
+    for (auto const& f : o.env_files) {
+        auto text = TRY_CTX(fs::read_file(f), "env file " + f);
+        for (auto const& e : container::parse_env_file(text, host))
+            set_env(env, e);
+    }
+    for (auto const& e : o.env) {
+        if (e.empty() || e[0] == '=')
+            return Error { EINVAL, "invalid environment variable \"" + e + "\": use KEY=VALUE or KEY" };
+        if (e.find('=') != std::string::npos)
+            set_env(env, e);
+        else if (auto it = host.find(e); it != host.end())
+            set_env(env, e + "=" + it->second);
+    }
+    if (o.tty && !has_env(env, "TERM"))
+        env.push_back("TERM=xterm");
+    return env;
+}
+
+/// The exec'd process: the container's, with the caller's overrides.
+Result<runtime::Process> exec_process_spec(runtime::Spec const& spec, ExecOptions const& o)
+{
+    runtime::Process p = spec.process;
+    p.args = o.command;
+    p.terminal = o.tty;
+    p.oom_score_adj.reset();
+    if (!o.workdir.empty()) {
+        if (o.workdir[0] != '/')
+            return Error { EINVAL, "workdir \"" + o.workdir + "\" must be an absolute path" };
+        p.cwd = o.workdir;
+    }
+    bool user_home = false;
+    if (!o.user.empty()) {
+        auto resolved = TRY(runtime::resolve_user(spec.root.path, o.user));
+        p.user.uid = resolved.uid;
+        p.user.gid = resolved.gid;
+        p.user.additional_gids = resolved.additional_gids;
+        user_home = true;
+        std::erase_if(p.env, [](auto const& e) { return e.rfind("HOME=", 0) == 0; });
+        if (!has_env(o.env, "HOME"))
+            p.env.push_back("HOME=" + resolved.home);
+    }
+    (void)user_home;
+    p.env = TRY(exec_env(std::move(p.env), o));
+    if (o.privileged) {
+        // Every capability this process can still hand on (our bounding set).
+        std::vector<std::string> all;
+        for (auto const& name : runtime::all_capabilities())
+            if (auto cap = runtime::capability_from_name(name); cap && ::prctl(PR_CAPBSET_READ, *cap) == 1)
+                all.push_back(name);
+        p.capabilities = runtime::CapabilityNames { all, all, all, {}, {} };
+    }
+    return p;
+}
+
+int status_code(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return 125;
+}
+
+pid_t g_child = 0;
+
+void forward_signal(int sig)
+{
+    if (g_child > 0)
+        ::kill(g_child, sig);
+}
+
+int wait_forwarding(pid_t pid)
+{
+    g_child = pid;
+    struct sigaction sa {};
+    sa.sa_handler = forward_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : forwarded_signals)
+        ::sigaction(sig, &sa, nullptr);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+    g_child = 0;
+    return status_code(status);
+}
+
+/// Our terminal in raw mode while the object lives.
+class RawTerminal {
+public:
+    explicit RawTerminal(int fd) : m_fd(fd)
+    {
+        if (::tcgetattr(fd, &m_saved) != 0)
+            return;
+        struct termios raw = m_saved;
+        ::cfmakeraw(&raw);
+        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
+    }
+    ~RawTerminal()
+    {
+        if (m_active)
+            ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
+    }
+    RawTerminal(RawTerminal const&) = delete;
+    RawTerminal& operator=(RawTerminal const&) = delete;
+
+private:
+    int m_fd;
+    struct termios m_saved {};
+    bool m_active = false;
+};
+
+void copy_window_size(int from, int to)
+{
+    struct winsize ws {};
+    if (::ioctl(from, TIOCGWINSZ, &ws) == 0)
+        ::ioctl(to, TIOCSWINSZ, &ws);
+}
+
+bool write_all(int fd, char const* data, size_t size)
+{
+    while (size > 0) {
+        ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data += n;
+        size -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+/// Copies stdin -> master (with -i) and master -> stdout until the pty hangs up.
+void relay_pty(int master, bool interactive)
+{
+    copy_window_size(STDIN_FILENO, master);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGWINCH);
+    ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+    int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC);
+    bool stdin_open = interactive;
+    char buf[8192];
+    for (;;) {
+        struct pollfd fds[3] = { { master, POLLIN, 0 }, { sfd, POLLIN, 0 }, { stdin_open ? STDIN_FILENO : -1, POLLIN, 0 } };
+        if (::poll(fds, 3, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (fds[0].revents) {
+            ssize_t n = ::read(master, buf, sizeof buf);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0 || !write_all(STDOUT_FILENO, buf, static_cast<size_t>(n)))
+                break;
+        }
+        if (fds[1].revents) {
+            struct signalfd_siginfo si {};
+            if (::read(sfd, &si, sizeof si) > 0)
+                copy_window_size(STDIN_FILENO, master);
+        }
+        if (fds[2].revents) {
+            ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+            if (n <= 0)
+                stdin_open = false;
+            else
+                write_all(master, buf, static_cast<size_t>(n));
+        }
+    }
+    if (sfd >= 0)
+        ::close(sfd);
+}
+
+Error not_running(container::ContainerRecord const& rec)
+{
+    return Error { EINVAL, "can only create exec sessions on running containers: container " + rec.name
+            + " is " + std::string(container::state_name(rec.state)) + ": container state improper" };
+}
+
+} // namespace
+
+Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOptions const& o)
+{
+    if (o.command.empty())
+        return Error { EINVAL, "exec requires the name or ID of a container and a command to run" };
+    if (o.preserve_fds < 0)
+        return Error { EINVAL, "--preserve-fds must be 0 or more" };
+    TRY(parse_detach_keys(o.detach_keys));
+    auto rec = TRY(find_container(ctx, name_or_id));
+    if (rec.state != container::State::Running || rec.pid <= 0)
+        return not_running(rec);
+    std::string dir = fs::join(fs::join(ctx.paths.data_dir, "containers"), rec.id);
+    auto text = TRY_CTX(fs::read_file(fs::join(dir, "config.json")), "exec in " + rec.name);
+    auto spec = TRY_CTX(runtime::Spec::parse(std::string_view(text)), "exec in " + rec.name);
+    spec.process = TRY(exec_process_spec(spec, o));
+    // The database must not live on in the exec'd process.
+    ctx.store.reset();
+
+    runtime::ExecRequest req;
+    req.init_pid = static_cast<pid_t>(rec.pid);
+    req.spec = &spec;
+    req.detach = o.detach;
+    req.seccomp_cache_dir = fs::join(ctx.paths.run_dir, "seccomp");
+    req.stdio.in = o.interactive && !o.detach ? STDIN_FILENO : -1;
+    req.stdio.out = o.detach ? -1 : STDOUT_FILENO;
+    req.stdio.err = o.detach ? -1 : STDERR_FILENO;
+    for (int i = 0; i < o.preserve_fds; ++i)
+        req.stdio.preserve.push_back(3 + i);
+    auto started = runtime::exec_in(req);
+    if (!started) {
+        Error e = std::move(started).error();
+        if (e.code == ESRCH)
+            return not_running(rec);
+        return e;
+    }
+    if (o.detach)
+        return 0;
+    if (o.tty && started->pty_master.valid()) {
+        {
+            std::optional<RawTerminal> raw;
+            if (o.interactive && ::isatty(STDIN_FILENO))
+                raw.emplace(STDIN_FILENO);
+            relay_pty(started->pty_master.get(), o.interactive);
+        }
+        started->pty_master.reset();
+    }
+    return wait_forwarding(started->pid);
+}
+
+} // namespace berth::engine
