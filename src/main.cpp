@@ -42,6 +42,28 @@ constexpr CommandEntry commands[] = {
     { cli::setup_start },
     { cli::setup_rm },
     { cli::setup_volume_group },
+    { cli::setup_ps },
+    { cli::setup_stop },
+    { cli::setup_restart },
+    { cli::setup_kill },
+    { cli::setup_pause },
+    { cli::setup_unpause },
+    { cli::setup_wait },
+    { cli::setup_rename },
+    { cli::setup_top },
+    { cli::setup_port },
+    { cli::setup_stats },
+    { cli::setup_events },
+    { cli::setup_container_group },
+    { cli::setup_exec },
+    { cli::setup_cp },
+    { cli::setup_export },
+    { cli::setup_diff },
+    { cli::setup_mount },
+    { cli::setup_logs },
+    { cli::setup_attach },
+    // Last: adds `cleanup` to a `container` group another entry may have created.
+    { cli::setup_container_cleanup },
 };
 
 void add_global_options(CLI::App& app, cli::Globals& globals)

@@ -28,6 +28,27 @@ void setup_create(CLI::App&, Globals&, int&);
 void setup_start(CLI::App&, Globals&, int&);
 void setup_rm(CLI::App&, Globals&, int&);
 void setup_volume_group(CLI::App&, Globals&, int&);  // volume create|ls|inspect|rm|prune
+void setup_ps(CLI::App&, Globals&, int&);
+void setup_stop(CLI::App&, Globals&, int&);
+void setup_restart(CLI::App&, Globals&, int&);
+void setup_kill(CLI::App&, Globals&, int&);
+void setup_pause(CLI::App&, Globals&, int&);
+void setup_unpause(CLI::App&, Globals&, int&);
+void setup_wait(CLI::App&, Globals&, int&);
+void setup_rename(CLI::App&, Globals&, int&);
+void setup_top(CLI::App&, Globals&, int&);
+void setup_port(CLI::App&, Globals&, int&);
+void setup_stats(CLI::App&, Globals&, int&);
+void setup_events(CLI::App&, Globals&, int&);
+void setup_container_group(CLI::App&, Globals&, int&);  // container ls|inspect|exists|prune|stop|... (lifecycle)
+void setup_logs(CLI::App&, Globals&, int&);
+void setup_attach(CLI::App&, Globals&, int&);
+void setup_container_cleanup(CLI::App&, Globals&, int&);  // container cleanup (hidden; adds to an existing `container` group)
+void setup_exec(CLI::App&, Globals&, int&);
+void setup_cp(CLI::App&, Globals&, int&);
+void setup_export(CLI::App&, Globals&, int&);
+void setup_diff(CLI::App&, Globals&, int&);
+void setup_mount(CLI::App&, Globals&, int&);      // mount, unmount|umount
 
 // Pieces shared between a top-level alias and its `image` subcommand.
 CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals&, int&);
@@ -35,6 +56,10 @@ CLI::App* add_image_inspect_command(CLI::App& parent, std::string const& name, G
 CLI::App* add_rmi_command(CLI::App& parent, std::string const& name, Globals&, int&);
 void setup_image_prune(CLI::App&, Globals&, int&);
 void setup_image_exists(CLI::App&, Globals&, int&);
+CLI::App* add_ps_command(CLI::App& parent, std::string const& name, Globals&, int&);
+CLI::App* add_container_inspect_command(CLI::App& parent, std::string const& name, Globals&, int&);
+void setup_container_exists(CLI::App&, Globals&, int&);
+void setup_container_prune(CLI::App&, Globals&, int&);
 
 /// Opens the engine context or prints the error; nullopt means "exit with `exit_code`".
 std::optional<engine::Context> open_or_report(Globals const& globals, int& exit_code);

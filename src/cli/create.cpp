@@ -5,6 +5,10 @@
 
 #include "cli/commands.h"
 #include "engine/containers.h"
+#include "rootless/idmap.h"
+#include "runtime/devices.h"
+#include "container/spec_builder.h"
+#include "runtime/cgroups.h"
 
 #include <cstdio>
 
@@ -39,23 +43,55 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_flag("--privileged", o.privileged, "All capabilities, no seccomp, no masked paths");
     cmd->add_option("--security-opt", o.security_opt, "no-new-privileges, seccomp=unconfined|PROFILE.json, mask=PATHS, unmask=PATHS")->allow_extra_args(false);
     cmd->add_option("--ulimit", o.ulimits, "Resource limit: NAME=SOFT[:HARD]")->allow_extra_args(false);
-    cmd->add_flag("--init", o.init, "Run an init inside the container (not supported yet: refused with an error)");
-    cmd->add_option("--userns", o.userns, "User namespace mode (not supported yet: refused with an error)");
-    cmd->add_option("--uidmap", o.uidmap, "UID mapping (not supported yet: refused with an error)")->allow_extra_args(false);
-    cmd->add_option("--gidmap", o.gidmap, "GID mapping (not supported yet: refused with an error)")->allow_extra_args(false);
+    cmd->add_flag("--init", o.init, "Run berth-init as PID 1: it forwards signals to the command and reaps zombies");
+    cmd->add_option("--init-path", o.init_path, "Path of the init binary for --init (default: berth-init)");
+    cmd->add_option("-m,--memory", o.memory, "Memory limit (e.g. 512m, 1g); needs a delegated cgroup v2 hierarchy");
+    cmd->add_option("--memory-swap", o.memory_swap, "Memory plus swap limit (e.g. 1g), -1 for unlimited swap");
+    cmd->add_option("--cpus", o.cpus, "Number of CPUs (e.g. 1.5): a CFS quota per 100 ms period");
+    cmd->add_option("--cpu-shares", o.cpu_shares, "CPU shares (relative weight, default 1024)");
+    cmd->add_option_function<int64_t>("--pids-limit", [a](int64_t v) { a->options.pids_limit = v; },
+        "Maximum number of processes (-1: unlimited)");
+    cmd->add_option("--cgroups", o.cgroups, "cgroup mode: enabled, disabled, no-conmon, split")->capture_default_str();
+    cmd->add_option("--cgroup-parent", o.cgroup_parent, "cgroup under which the container's cgroup is created");
+    cmd->add_option("--userns", o.userns, "User namespace: host, keep-id[:uid=N,gid=N] (rootless: your own uid/gid inside)");
+    cmd->add_option("--uidmap", o.uidmap, "UID mapping CONTAINER:HOST:SIZE for a user namespace of the container's own")->allow_extra_args(false);
+    cmd->add_option("--gidmap", o.gidmap, "GID mapping CONTAINER:HOST:SIZE (default: as --uidmap)")->allow_extra_args(false);
     cmd->add_option("--group-add", o.group_add, "Add a supplementary group")->allow_extra_args(false);
     cmd->add_option("--pull", o.pull, "Pull policy: always, missing, never, newer")->capture_default_str();
     cmd->add_option("--platform", o.platform, "Platform of the image to pull (os/arch[/variant])");
     cmd->add_option("--stop-signal", o.stop_signal, "Signal that stops the container");
     cmd->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container on stop");
     cmd->add_option("--shm-size", o.shm_size, "Size of /dev/shm (e.g. 64m)");
-    cmd->add_option("--device", o.devices, "Add a host device (not supported yet: refused with an error)")->allow_extra_args(false);
+    cmd->add_option("--device", o.devices, "Add a host device: HOST[:CONTAINER][:PERMISSIONS rwm]")->allow_extra_args(false);
     cmd->add_option("--sysctl", o.sysctls, "Set a namespaced kernel parameter (KEY=VALUE)")->allow_extra_args(false);
     cmd->add_option("--cidfile", o.cidfile, "Write the container ID to this file");
     cmd->add_option("--network,--net", a->network, "Network mode: none (default; loopback only) or host");
     cmd->add_option("--runtime", o.runtime, "Run the container with this OCI runtime (path or name, e.g. runc)");
     cmd->add_option("--preserve-fds", a->preserve_fds, "Pass N additional file descriptors (3 .. 3+N-1) to the container");
     cmd->add_flag("-q,--quiet", a->quiet, "Do not print pull progress");
+    cmd->add_option("--log-driver", o.log_driver, "Logging driver: k8s-file (default), json-file, none");
+    cmd->add_option("--log-opt", o.log_opts, "Logging option: max-size=SIZE (one rotated file kept), path=FILE")->allow_extra_args(false);
+    cmd->add_option("--restart", o.restart, "Restart policy: no, on-failure[:N], always, unless-stopped");
+}
+
+/// Checks the resource flags, and warns once when no delegated cgroup v2
+/// hierarchy can honour them: the container still runs, without limits.
+static ErrorOr warn_unhonoured_resources(container::CreateOptions const& o)
+{
+    TRY(container::resources_from_options(o));
+    if (o.cgroups != "disabled" && o.cgroups != "enabled" && o.cgroups != "no-conmon" && o.cgroups != "split")
+        return Error { EINVAL, "invalid --cgroups \"" + o.cgroups + "\": use enabled, disabled, no-conmon or split" };
+    auto flags = container::resource_flags(o);
+    if (flags.empty() || o.cgroups == "disabled")
+        return {};
+    auto cgroups = runtime::cgroups::probe(o.cgroup_parent);
+    if (cgroups.available)
+        return {};
+    std::string names;
+    for (auto const& f : flags)
+        names += (names.empty() ? "" : ", ") + f;
+    std::fprintf(stderr, "berth: %s cannot be honoured: %s; running without resource limits\n", names.c_str(), cgroups.reason.c_str());
+    return {};
 }
 
 ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
@@ -71,17 +107,10 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
         o.network = a.network;
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd)
         o.preserve_fds.push_back(fd);
-    auto unsupported = [](char const* flag) {
-        return Error { ENOTSUP, std::string(flag) + ": not supported by berth yet" };
-    };
-    if (o.init)
-        return unsupported("--init");
-    if (!o.userns.empty() && o.userns != "host" && o.userns != "")
-        return unsupported("--userns");
-    if (!o.uidmap.empty() || !o.gidmap.empty())
-        return unsupported("--uidmap/--gidmap");
-    if (!o.devices.empty())
-        return unsupported("--device");
+    TRY(warn_unhonoured_resources(o));
+    TRY(rootless::validate_userns_flags({ o.userns, o.uidmap, o.gidmap }));
+    for (auto const& d : o.devices)
+        TRY(runtime::resolve_device_flag(d));
     return {};
 }
 

@@ -177,6 +177,15 @@ Json CreateOptions::to_json() const
     j["security_opt"] = security_opt;
     j["ulimits"] = ulimits;
     j["init"] = init;
+    j["init_path"] = init_path;
+    j["memory"] = memory;
+    j["memory_swap"] = memory_swap;
+    j["cpus"] = cpus;
+    j["cpu_shares"] = cpu_shares;
+    if (pids_limit)
+        j["pids_limit"] = *pids_limit;
+    j["cgroups"] = cgroups;
+    j["cgroup_parent"] = cgroup_parent;
     j["userns"] = userns;
     j["uidmap"] = uidmap;
     j["gidmap"] = gidmap;
@@ -195,6 +204,10 @@ Json CreateOptions::to_json() const
     j["cidfile"] = cidfile;
     j["runtime"] = runtime;
     j["preserve_fds"] = preserve_fds;
+    j["detach"] = detach;
+    j["log_driver"] = log_driver;
+    j["log_opts"] = log_opts;
+    j["restart"] = restart;
     return j;
 }
 
@@ -230,6 +243,15 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
         get("security_opt", o.security_opt);
         get("ulimits", o.ulimits);
         get("init", o.init);
+        get("init_path", o.init_path);
+        get("memory", o.memory);
+        get("memory_swap", o.memory_swap);
+        get("cpus", o.cpus);
+        get("cpu_shares", o.cpu_shares);
+        if (j.contains("pids_limit"))
+            o.pids_limit = j.at("pids_limit").get<int64_t>();
+        get("cgroups", o.cgroups);
+        get("cgroup_parent", o.cgroup_parent);
         get("userns", o.userns);
         get("uidmap", o.uidmap);
         get("gidmap", o.gidmap);
@@ -248,6 +270,10 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
         get("cidfile", o.cidfile);
         get("runtime", o.runtime);
         get("preserve_fds", o.preserve_fds);
+        get("detach", o.detach);
+        get("log_driver", o.log_driver);
+        get("log_opts", o.log_opts);
+        get("restart", o.restart);
         return o;
     } catch (std::exception const& e) {
         return Error::msg(std::string("container options: ") + e.what());

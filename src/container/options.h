@@ -50,6 +50,15 @@ struct CreateOptions {
     std::vector<std::string> security_opt;
     std::vector<std::string> ulimits;
     bool init = false;
+    std::string init_path;                   ///< --init-path (empty: berth-init beside berth)
+    // Resources (cgroups.h): kept as typed, parsed by the spec builder.
+    std::string memory;                      ///< -m/--memory: 512m, 1g, bytes
+    std::string memory_swap;                 ///< --memory-swap: memory+swap, -1 unlimited
+    std::string cpus;                        ///< --cpus: 1.5
+    uint64_t cpu_shares = 0;                 ///< --cpu-shares (v1 scale, 0: unset)
+    std::optional<int64_t> pids_limit;       ///< --pids-limit (-1 or 0: unlimited)
+    std::string cgroups = "enabled";         ///< --cgroups enabled|disabled|no-conmon|split
+    std::string cgroup_parent;               ///< --cgroup-parent
     std::string userns;
     std::vector<std::string> uidmap, gidmap;
     std::vector<std::string> group_add;
@@ -67,6 +76,10 @@ struct CreateOptions {
     std::string cidfile;
     std::string runtime;                     ///< --runtime PATH (empty: built in)
     std::vector<int> preserve_fds;
+    bool detach = false;                     ///< -d (run): recorded so that a restart stays detached
+    std::string log_driver;                  ///< --log-driver k8s-file|json-file|none (empty: k8s-file)
+    std::vector<std::string> log_opts;       ///< --log-opt max-size=N, path=P
+    std::string restart;                     ///< --restart no|on-failure[:N]|always|unless-stopped
 
     Json to_json() const;
     static Result<CreateOptions> from_json(Json const& j);

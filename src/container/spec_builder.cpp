@@ -3,10 +3,15 @@
 // paths, seccomp), annotations. Each section has its own function.
 #include "container/spec_builder.h"
 
+#include "base/sys.h"
 #include "runtime/capabilities.h"
+#include "runtime/cgroups.h"
+#include "runtime/devices.h"
 
 #include <algorithm>
 #include <set>
+#include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 namespace berth::container {
@@ -106,8 +111,14 @@ Result<std::vector<MountRequest>> mount_requests(CreateOptions const& options)
 
 Result<std::vector<std::string>> resolve_capabilities(std::vector<std::string> caps, CreateOptions const& options)
 {
-    if (options.privileged)
+    if (options.privileged) {
         caps = runtime::all_capabilities();
+        // Only what berth may pass on: a host (or an outer container) can have a smaller bounding set.
+        std::erase_if(caps, [](std::string const& name) {
+            auto number = runtime::capability_from_name(name);
+            return number && ::prctl(PR_CAPBSET_READ, *number) == 0;
+        });
+    }
     return runtime::adjust_capabilities(std::move(caps), options.cap_add, options.cap_drop);
 }
 
@@ -293,6 +304,149 @@ static Result<Json> process_section(image::ImageConfig const& image, CreateOptio
         { "rlimits", rlimits }, { "noNewPrivileges", sec.no_new_privileges } };
 }
 
+// ------------------------------------------------------------------ --init, resources
+
+/// --init: berth-init (or --init-path) bind-mounted read-only at init_destination
+/// and put in front of the command. The host path is looked up here, once, so
+/// config.json names the binary that will run.
+static ErrorOr add_init(CreateOptions const& options, Json& spec)
+{
+    if (!options.init)
+        return {};
+    std::string path = options.init_path;
+    if (path.empty())
+        path = TRY_CTX(sys::helper_path("berth-init"), "--init");
+    else if (::access(path.c_str(), X_OK) != 0)
+        return Error::from_errno("--init-path " + path);
+    auto& args = spec["process"]["args"];
+    Json with_init = Json::array({ init_destination, "--" });
+    for (auto const& a : args)
+        with_init.push_back(a);
+    args = with_init;
+    spec["mounts"].push_back({ { "destination", init_destination }, { "type", "bind" }, { "source", path },
+        { "options", { "bind", "ro", "nosuid", "nodev", "rprivate" } } });
+    return {};
+}
+
+Result<runtime::cgroups::Resources> resources_from_options(CreateOptions const& o)
+{
+    namespace cg = runtime::cgroups;
+    cg::Resources r;
+    if (!o.memory.empty())
+        r.memory = TRY_CTX(cg::parse_size(o.memory), "--memory");
+    if (!o.memory_swap.empty())
+        r.memory_swap = TRY_CTX(cg::parse_swap(o.memory_swap), "--memory-swap");
+    if (r.memory_swap && *r.memory_swap > 0 && (!r.memory || *r.memory > *r.memory_swap))
+        return Error { EINVAL, "--memory-swap must be at least --memory (it is memory plus swap), and needs --memory" };
+    if (!o.cpus.empty()) {
+        int64_t quota = TRY(cg::parse_cpus(o.cpus));
+        if (quota > 0)
+            r.cpu_quota = quota;
+    }
+    if (o.cpu_shares)
+        r.cpu_shares = o.cpu_shares;
+    if (o.pids_limit)
+        r.pids = *o.pids_limit;
+    return r;
+}
+
+std::vector<std::string> resource_flags(CreateOptions const& o)
+{
+    std::vector<std::string> flags;
+    if (!o.memory.empty())
+        flags.push_back("--memory");
+    if (!o.memory_swap.empty())
+        flags.push_back("--memory-swap");
+    if (!o.cpus.empty())
+        flags.push_back("--cpus");
+    if (o.cpu_shares)
+        flags.push_back("--cpu-shares");
+    if (o.pids_limit)
+        flags.push_back("--pids-limit");
+    return flags;
+}
+
+/// linux.resources and linux.cgroupsPath ("[PARENT/]berth-<id>"), unless --cgroups=disabled.
+static ErrorOr add_resources(CreateOptions const& options, SpecContext const& ctx, Json& spec)
+{
+    auto const& mode = options.cgroups;
+    if (mode != "enabled" && mode != "disabled" && mode != "no-conmon" && mode != "split")
+        return Error { EINVAL, "invalid --cgroups \"" + mode + "\": use enabled, disabled, no-conmon or split" };
+    auto resources = TRY(resources_from_options(options));
+    if (mode == "disabled")
+        return {};
+    if (!resources.empty())
+        spec["linux"]["resources"] = runtime::cgroups::to_oci(resources);
+    if (!resources.empty() || !options.cgroup_parent.empty()) {
+        std::string parent = options.cgroup_parent;
+        if (!parent.empty() && parent[0] != '/')
+            parent = "/" + parent;
+        while (parent.size() > 1 && parent.back() == '/')
+            parent.pop_back();
+        spec["linux"]["cgroupsPath"] = parent + (parent.empty() || parent == "/" ? "" : "/") + "berth-" + ctx.id;
+    }
+    return {};
+}
+
+// ------------------------------------------------------------------ userns, devices
+
+/// A container with its own user namespace (--userns=keep-id, --uidmap): the
+/// namespace and its mappings (hostID counts in berth's namespace).
+static void add_user_namespace(SpecContext const& ctx, Json& spec)
+{
+    if (!ctx.id_maps.private_userns)
+        return;
+    auto to_json = [](std::vector<rootless::IdMapping> const& map) {
+        Json out = Json::array();
+        for (auto const& m : map)
+            out.push_back({ { "containerID", m.container_id }, { "hostID", m.host_id }, { "size", m.size } });
+        return out;
+    };
+    spec["linux"]["namespaces"].push_back({ { "type", "user" } });
+    spec["linux"]["uidMappings"] = to_json(ctx.id_maps.uid);
+    spec["linux"]["gidMappings"] = to_json(ctx.id_maps.gid);
+}
+
+/// --device and --privileged's host devices. As Podman: in a user namespace
+/// (rootless, or a private one) mknod is refused, so each node is a bind mount
+/// of the host's; as root it is a linux.devices entry (mknod) with a device
+/// cgroup rule for runtimes that enforce one.
+static ErrorOr add_devices(CreateOptions const& options, SpecContext const& ctx, Json& spec)
+{
+    std::vector<runtime::HostDevice> devices;
+    bool in_userns = ctx.rootless || ctx.id_maps.private_userns;
+    if (options.privileged)
+        devices = runtime::privileged_devices(ctx.rootless);
+    for (auto const& flag : options.devices) {
+        auto d = TRY(runtime::resolve_device_flag(flag));
+        std::erase_if(devices, [&](auto const& other) { return other.device.path == d.device.path; });
+        devices.push_back(std::move(d));
+    }
+    Json rules = Json::array();
+    if (options.privileged && !in_userns)
+        rules.push_back({ { "allow", true }, { "access", "rwm" } });
+    for (auto const& d : devices) {
+        if (in_userns) {
+            std::vector<std::string> opts { "bind", "nosuid", "noexec", "rprivate", d.permissions.find('w') == std::string::npos ? "ro" : "rw" };
+            spec["mounts"].push_back({ { "destination", d.device.path }, { "type", "bind" }, { "source", d.host_path }, { "options", opts } });
+            continue;
+        }
+        std::string type(1, d.device.type);
+        spec["linux"]["devices"].push_back({ { "path", d.device.path }, { "type", type }, { "major", d.device.major },
+            { "minor", d.device.minor }, { "fileMode", d.device.file_mode.value_or(0666u) }, { "uid", 0u }, { "gid", 0u } });
+        if (!options.privileged)
+            rules.push_back({ { "allow", true }, { "type", type }, { "major", d.device.major }, { "minor", d.device.minor }, { "access", d.permissions } });
+    }
+    if (!rules.empty()) {
+        auto& resources = spec["linux"]["resources"];
+        if (resources.is_null())
+            resources = Json::object();
+        for (auto& r : rules)
+            resources["devices"].push_back(r);
+    }
+    return {};
+}
+
 Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions const& options, SpecContext const& ctx)
 {
     if (options.network != "none" && options.network != "host")
@@ -308,6 +462,10 @@ Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions cons
         mounts.push_back(user_mount(m));
     spec["mounts"] = mounts;
     spec["linux"] = linux_section(options, ctx, sec);
+    TRY(add_init(options, spec));
+    TRY(add_resources(options, ctx, spec));
+    add_user_namespace(ctx, spec);
+    TRY(add_devices(options, ctx, spec));
     Json annotations = Json::object();
     for (auto const& a : options.annotations) {
         auto eq = a.find('=');

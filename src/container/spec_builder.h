@@ -14,6 +14,8 @@
 #include "base/json.h"
 #include "container/options.h"
 #include "image/config.h"
+#include "runtime/cgroups.h"
+#include "rootless/idmap.h"
 #include "runtime/spec.h"
 
 #include <map>
@@ -46,6 +48,7 @@ struct SpecContext {
     ResolvedUser user;
     std::vector<ResolvedMount> mounts;        ///< -v, --mount, --tmpfs, resolved by the engine
     std::vector<std::string> default_capabilities;
+    rootless::ContainerIdMaps id_maps;        ///< --userns=keep-id, --uidmap: the container's own user namespace
 };
 
 /// Podman's 11 default capabilities ("CAP_CHOWN", ...), used when the runtime offers none.
@@ -66,6 +69,14 @@ std::string requested_user(image::ImageConfig const& image, CreateOptions const&
 Result<std::vector<MountRequest>> mount_requests(CreateOptions const& options);
 /// Capabilities after --cap-add/--cap-drop ("ALL" allowed), as "CAP_X" names.
 Result<std::vector<std::string>> resolve_capabilities(std::vector<std::string> defaults, CreateOptions const& options);
+
+/// Where --init's binary is mounted in the container (Podman: /run/podman-init).
+inline constexpr char const* init_destination = "/run/berth-init";
+/// -m, --memory-swap, --cpus, --cpu-shares, --pids-limit as cgroup resources.
+Result<runtime::cgroups::Resources> resources_from_options(CreateOptions const& options);
+/// The resource flags that were given ("--memory", "--cpus" ...), for the warning
+/// when they cannot be honoured.
+std::vector<std::string> resource_flags(CreateOptions const& options);
 
 /// The whole OCI spec as config.json.
 Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions const& options, SpecContext const& context);

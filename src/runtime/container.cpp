@@ -21,6 +21,7 @@
 
 #include "base/scope_guard.h"
 #include "base/sys.h"
+#include "runtime/cgroups.h"
 #include "runtime/init.h"
 #include "runtime/kernel.h"
 #include "runtime/sync.h"
@@ -225,6 +226,7 @@ Result<StartedProcess> start_process(Spec const& spec, Stdio const& stdio, Start
         return std::move(restored).error();
     if (plan.new_user_namespace)
         TRY(write_id_mappings(pid, spec));
+    TRY(cgroups::place(spec, pid));  // before "go": nothing runs outside the limits
     TRY(send_go(sync.parent.get()));
     StartedProcess started;
     auto result = receive_result(sync.parent.get(), &started.pty_master);

@@ -314,6 +314,8 @@ Result<LinuxConfig> parse_linux(Json const& v)
     }
     if (auto const* m = member(v, "rootfsPropagation"))
         l.rootfs_propagation = TRY(as_string(*m, "linux.rootfsPropagation"));
+    if (auto const* m = member(v, "cgroupsPath"))
+        l.cgroups_path = TRY(as_string(*m, "linux.cgroupsPath"));
     return l;
 }
 
@@ -492,6 +494,8 @@ Json linux_to_json(LinuxConfig const& l)
         j["resources"] = l.resources;
     if (!l.rootfs_propagation.empty())
         j["rootfsPropagation"] = l.rootfs_propagation;
+    if (!l.cgroups_path.empty())
+        j["cgroupsPath"] = l.cgroups_path;
     return j;
 }
 

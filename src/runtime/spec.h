@@ -114,6 +114,7 @@ struct LinuxConfig {
     std::map<std::string, std::string> sysctl;
     std::vector<Device> devices;
     Json resources;  ///< the OCI linux.resources object; null when absent
+    std::string cgroups_path;  ///< linux.cgroupsPath: absolute in the cgroup v2 mount, or relative to the parent of our own cgroup
     std::string rootfs_propagation;  ///< "", "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", ...
     bool operator==(LinuxConfig const&) const = default;
 };
