@@ -32,4 +32,5 @@ if ((ROOTLESS)); then
 fi
 "$DIR/images.sh" --runs "$RUNS" "${EXTRA[@]}" || rc=1
 "$DIR/run.sh" --runs "$RUNS" || rc=1  # rootless run --rm busybox true against podman and unshare
+"$DIR/lifecycle.sh" || rc=1             # rootless: 100 detached containers, monitors, ps, exec, rm
 exit $rc
