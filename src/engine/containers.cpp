@@ -593,6 +593,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     rec.finished = 0;
     rec.exit_code = 0;
     rec.restart_count = so.restart_count.value_or(0);
+    rec.config.erase("stopped_by_user");  // set by `stop`; a new start re-arms the restart policy
     {
         auto records = open_records(ctx);
         auto recorded = records ? records->cs->update(rec) : ErrorOr(records.error());
@@ -620,6 +621,9 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
             return 0;  // removed, or already recorded (by refresh_container or a new start)
         code = record_exit(ctx, cs, *rec);
         if (rec->config.value("remove", false))
+            return code;
+        // `stop` marks its container: an exit the user asked for never restarts it.
+        if (rec->config.value("stopped_by_user", false))
             return code;
         policy = TRY(parse_restart_policy(rec->config.value("restart", "")));
         restarts = rec->restart_count;

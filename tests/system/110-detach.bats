@@ -99,6 +99,21 @@ berth_mounts() {
     run_berth rm rs rs0
 }
 
+@test "stop of a --restart=always container keeps it stopped; start re-arms the policy" {
+    run_berth run -d --name ra --restart always "$IMAGE" sleep 1000
+    wait_record ra '^running '
+    run_berth stop -t 0 ra
+    wait_record ra '^exited 137 0 0 0$'
+    sleep 1
+    wait_record ra '^exited 137 0 0 0$'
+    run_berth start ra
+    wait_record ra '^running '
+    run_berth kill ra
+    # killed, not stopped: --restart always starts it again
+    wait_record ra '^running .* 1$' 30
+    run_berth rm -f -t 0 ra
+}
+
 @test "kill -9 of a monitor: the next command marks the container exited (-1) and unmounts it" {
     run_berth run -d --name killed "$IMAGE" sleep 2
     local id=$output
