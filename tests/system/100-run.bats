@@ -170,7 +170,6 @@ setup_file() {
 
 @test "--runtime runc gives the same results" {
     command -v runc >/dev/null || skip "runc is not installed"
-    is_rootless && skip "FIXME: runc inside berth's user namespace is not wired up yet"
     run_berth run --rm --runtime runc "$IMAGE" echo hi
     assert_output_equals "hi"
     run_berth --exit 3 run --rm --runtime runc "$IMAGE" sh -c 'exit 3'
