@@ -415,11 +415,41 @@ Result<Records> open_records(Context& ctx)
     return r;
 }
 
+/// True once `pid` has exited (gone, or a zombie waiting for a reaper).
+bool process_ended(int64_t pid)
+{
+    auto stat = fs::read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat)
+        return true;
+    auto paren = stat->rfind(')');
+    return paren == std::string::npos || paren + 2 >= stat->size() || (*stat)[paren + 2] == 'Z';
+}
+
 bool monitor_gone(ContainerRecord const& rec)
 {
+    // A killed monitor whose parent does not reap (a minimal PID 1) stays a
+    // zombie with its start time: that is gone too.
     if (rec.monitor_start > 0)
-        return monitor::process_start_time(rec.monitor_pid) != rec.monitor_start;
+        return monitor::process_start_time(rec.monitor_pid) != rec.monitor_start || process_ended(rec.monitor_pid);
     return !process_alive(rec.pid) && !process_alive(rec.monitor_pid);
+}
+
+/// A container whose monitor died (kill -9) would run on unwatched while its
+/// record says exited: kill it, but only if its pid is still the process that
+/// monitor started (it started within seconds after the monitor), never a
+/// recycled pid. Waits up to a second for it to end so its rootfs can be unmounted.
+void kill_orphan(ContainerRecord const& rec)
+{
+    if (rec.pid <= 0 || rec.monitor_start <= 0)
+        return;
+    int64_t start = monitor::process_start_time(rec.pid);
+    int64_t hz = ::sysconf(_SC_CLK_TCK);
+    if (start < rec.monitor_start || start - rec.monitor_start > 10 * hz)
+        return;
+    log::debug("container {}: its monitor is gone, killing its process {}", rec.id, rec.pid);
+    ::kill(static_cast<pid_t>(rec.pid), SIGKILL);
+    for (int i = 0; i < 100 && !process_ended(rec.pid); ++i)
+        ::usleep(10000);
 }
 
 bool is_active(container::State state)
@@ -492,6 +522,7 @@ void refresh_container(Context& ctx, ContainerRecord& rec)
     }
     rec = **current;
     if (is_active(rec.state) && monitor_gone(rec)) {
+        kill_orphan(rec);
         record_exit(ctx, *cs, rec);
         mark(rec);
     }

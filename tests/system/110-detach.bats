@@ -114,23 +114,33 @@ berth_mounts() {
     run_berth rm -f -t 0 ra
 }
 
-@test "kill -9 of a monitor: the next command marks the container exited (-1) and unmounts it" {
-    run_berth run -d --name killed "$IMAGE" sleep 2
+@test "kill -9 of a monitor: the next command marks the container exited (-1), kills it and unmounts it" {
+    run_berth run -d --name killed "$IMAGE" sleep 1000
     local id=$output
-    local mon
+    local mon pid
     mon=$(monitors_of "$id")
     [[ -n $mon ]]
+    pid=$(record "$id" | cut -d' ' -f3)
+    [[ $pid -gt 0 ]] && kill -0 "$pid"
     berth_mounts | grep -q "$id"
     kill -9 $mon
-    sleep 2.5
+    sleep 0.5
     [[ $(record "$id") =~ ^running ]]
-    # Any command that reads the container notices.
+    # Any command that reads the container notices, and the orphan does not run on unwatched.
     run_berth logs killed
     [[ $(record "$id") == "exited -1 0 0 0" ]]
     ! berth_mounts | grep -q "$id"
-    # It can be started again and exits normally.
+    local i
+    for ((i = 0; i < 20; i++)); do
+        [[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) =~ ^(Z|)$ ]] && break
+        sleep 0.1
+    done
+    [[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) =~ ^(Z|)$ ]]
+    # It can be started again and is stopped normally.
     run_berth start killed
-    wait_record "$id" '^exited 0 0 0 0$'
+    wait_record "$id" '^running '
+    run_berth stop -t 0 killed
+    wait_record "$id" '^exited 137 0 0 0$'
     run_berth rm killed
 }
 
