@@ -57,7 +57,14 @@ assert_clean() {
     local left
     left=$(store_mounts)
     [[ -z $left ]] || { echo "mounts left: $left" >&2; return 1; }
-    ! pgrep -f "berth-monitor .*$BERTH_TEST_ROOT" >/dev/null || { echo "monitors left" >&2; return 1; }
+    # a monitor may still be waiting for its `container cleanup` to exit
+    local i
+    for ((i = 0; i < 50; i++)); do
+        pgrep -f "berth-monitor .*$BERTH_TEST_ROOT" >/dev/null || return 0
+        sleep 0.1
+    done
+    echo "monitors left: $(pgrep -af "berth-monitor .*$BERTH_TEST_ROOT")" >&2
+    return 1
 }
 
 @test "kill -9 of berth in the middle of run -d: later commands work and the store tells the truth" {
