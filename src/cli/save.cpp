@@ -1,7 +1,7 @@
 // berth save / image save: Podman's flags. The archive goes to -o or to a
 // redirected stdout (never to a terminal); copy progress goes to stderr.
 // This file also holds the copy-progress printer that load, import and push
-// share (declared in each of them; FIXME: move the declaration to common.h).
+// share (declared in cli/progress.h).
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "engine/interchange.h"

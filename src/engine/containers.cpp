@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/raw_terminal.h"
 #include "base/sys.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
@@ -360,29 +361,6 @@ Result<Launched> launch(monitor::MonitorConfig config, bool tty)
     launched.container = reply.pid;
     return launched;
 }
-
-/// Puts the user's terminal in raw mode for the life of the object (-i -t on a terminal).
-class RawTerminal {
-public:
-    explicit RawTerminal(int fd) : m_fd(fd)
-    {
-        if (::tcgetattr(fd, &m_saved) != 0)
-            return;
-        struct termios raw = m_saved;
-        ::cfmakeraw(&raw);
-        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
-    }
-    ~RawTerminal()
-    {
-        if (m_active)
-            ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
-    }
-
-private:
-    int m_fd;
-    struct termios m_saved {};
-    bool m_active = false;
-};
 
 /// Waits for the attached monitor, forwarding the signals berth receives; its exit status.
 int wait_attached(pid_t monitor_pid, bool raw_terminal)

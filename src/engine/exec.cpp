@@ -10,6 +10,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/raw_terminal.h"
 #include "container/options.h"
 #include "engine/containers.h"
 #include "runtime/capabilities.h"
@@ -152,31 +153,6 @@ int wait_forwarding(pid_t pid)
     g_child = 0;
     return status_code(status);
 }
-
-/// Our terminal in raw mode while the object lives.
-class RawTerminal {
-public:
-    explicit RawTerminal(int fd) : m_fd(fd)
-    {
-        if (::tcgetattr(fd, &m_saved) != 0)
-            return;
-        struct termios raw = m_saved;
-        ::cfmakeraw(&raw);
-        m_active = ::tcsetattr(fd, TCSADRAIN, &raw) == 0;
-    }
-    ~RawTerminal()
-    {
-        if (m_active)
-            ::tcsetattr(m_fd, TCSADRAIN, &m_saved);
-    }
-    RawTerminal(RawTerminal const&) = delete;
-    RawTerminal& operator=(RawTerminal const&) = delete;
-
-private:
-    int m_fd;
-    struct termios m_saved {};
-    bool m_active = false;
-};
 
 void copy_window_size(int from, int to)
 {

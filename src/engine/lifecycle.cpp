@@ -115,17 +115,10 @@ std::map<int, int> process_parents()
 /// The container's v2 cgroup directory when it is berth's own ("berth-*") and has a freezer.
 std::optional<std::string> freezer_dir(int64_t pid)
 {
-    auto mountinfo = fs::read_file("/proc/self/mountinfo");
-    auto cgroup = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
-    if (!mountinfo || !cgroup)
+    auto dir = runtime::cgroups::container_cgroup_dir(pid);
+    if (!dir)
         return std::nullopt;
-    auto mount = runtime::cgroups::find_cgroup2_mount(*mountinfo).first;
-    auto path = runtime::cgroups::v2_path_from_proc(*cgroup);
-    auto slash = path.rfind('/');
-    if (mount.empty() || slash == std::string::npos || path.compare(slash + 1, 6, "berth-") != 0)
-        return std::nullopt;
-    std::string dir = mount + path;
-    if (::access((dir + "/cgroup.freeze").c_str(), W_OK) != 0)
+    if (::access((*dir + "/cgroup.freeze").c_str(), W_OK) != 0)
         return std::nullopt;
     return dir;
 }

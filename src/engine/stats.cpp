@@ -282,21 +282,6 @@ int64_t read_number(std::string const& path, int64_t fallback = 0)
     return std::atoll(text->c_str());
 }
 
-/// The container's own cgroup v2 directory ("berth-*"), if it has one.
-std::optional<std::string> own_cgroup(int64_t pid)
-{
-    auto mountinfo = fs::read_file("/proc/self/mountinfo");
-    auto cgroup = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
-    if (!mountinfo || !cgroup)
-        return std::nullopt;
-    auto mount = runtime::cgroups::find_cgroup2_mount(*mountinfo).first;
-    auto path = runtime::cgroups::v2_path_from_proc(*cgroup);
-    auto slash = path.rfind('/');
-    if (mount.empty() || slash == std::string::npos || path.compare(slash + 1, 6, "berth-") != 0)
-        return std::nullopt;
-    return mount + path;
-}
-
 int64_t host_cpu_ns()
 {
     auto text = fs::read_file("/proc/stat");
@@ -343,7 +328,7 @@ Result<StatsSample> sample_stats(container::ContainerRecord const& rec)
             }
         }
     }
-    if (auto dir = own_cgroup(rec.pid)) {
+    if (auto dir = runtime::cgroups::container_cgroup_dir(rec.pid)) {
         if (auto usage = fs::read_file(*dir + "/cpu.stat")) {
             auto pos = usage->find("usage_usec ");
             if (pos != std::string::npos)

@@ -356,4 +356,18 @@ ErrorOr place(Spec const& spec, pid_t pid)
     return enter(parent_dir(a, parent) + "/" + name, resources, pid);
 }
 
+std::optional<std::string> container_cgroup_dir(int64_t pid)
+{
+    auto mountinfo = fs::read_file("/proc/self/mountinfo");
+    auto cgroup = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
+    if (!mountinfo || !cgroup)
+        return std::nullopt;
+    auto mount = find_cgroup2_mount(*mountinfo).first;
+    auto path = v2_path_from_proc(*cgroup);
+    auto slash = path.rfind('/');
+    if (mount.empty() || slash == std::string::npos || path.compare(slash + 1, 6, "berth-") != 0)
+        return std::nullopt;
+    return mount + path;
+}
+
 } // namespace berth::runtime::cgroups

@@ -82,6 +82,9 @@ Json info();
 std::pair<std::string, bool> find_cgroup2_mount(std::string_view mountinfo);
 /// The "0::/path" line of /proc/self/cgroup ("" if none).
 std::string v2_path_from_proc(std::string_view proc_cgroup);
+/// The cgroup v2 directory of process `pid` when it is a container's own
+/// ("berth-*", made by berth's runtime); nullopt otherwise.
+std::optional<std::string> container_cgroup_dir(int64_t pid);
 
 /// Creates the container's cgroup (`path` absolute on the host, made by
 /// cgroup_dir()), writes the limits, and moves `pid` into it. Removes stale
