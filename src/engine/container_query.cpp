@@ -227,14 +227,21 @@ Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
         out.push_back(std::move(r));
     }
     for (auto& r : out)
-        if (is_active(r.state)) {
-            auto full = TRY(find_container(ctx, r.id));
+        if (may_need_refresh(ctx, r)) {
+            auto found = find_container(ctx, r.id);
+            if (!found && found.error().code == ENOENT) {
+                r.id.clear();  // removed since the query: dropped below
+                continue;
+            }
+            auto full = TRY(std::move(found));
             r.state = full.state;
             r.pid = full.pid;
             r.monitor_pid = full.monitor_pid;
             r.exit_code = full.exit_code;
+            r.started = full.started;
             r.finished = full.finished;
         }
+    std::erase_if(out, [](ContainerRecord const& r) { return r.id.empty(); });
     return out;
 }
 

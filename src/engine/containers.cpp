@@ -448,6 +448,7 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     rec.monitor_start = 0;
     if (auto r = cs.update(rec); !r)
         log::warn("record exit of container {}: {}", rec.id, r.error().message);
+    ::unlink(fs::join(container_run_dir(ctx, rec.id), monitor::launch_file_name).c_str());
     record_container_event(ctx.paths, "died", rec, { { "containerExitCode", std::to_string(rec.exit_code) } });
     std::string dir = container_dir(ctx, rec.id);
     if (auto r = container::unmount_rootfs(dir); !r)
@@ -459,6 +460,40 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
             log::warn("remove container {}: {}", rec.id, r.error().message);
     }
     return static_cast<int>(rec.exit_code);
+}
+
+/// A start whose CLI was killed after the container started but before it
+/// recorded the start leaves a record that says created (or exited) while the
+/// container runs on with its monitor. The launch file names them: record the
+/// container as running, or as exited when its monitor has ended meanwhile.
+/// The caller holds the container's lock.
+void adopt_interrupted_start(Context& ctx, ContainerStore& cs, ContainerRecord& rec)
+{
+    if (is_active(rec.state))
+        return;
+    auto launch = monitor::read_launch_file(container_run_dir(ctx, rec.id));
+    if (!launch)
+        return;
+    log::debug("container {}: adopting the start of monitor {} whose berth was interrupted", rec.id, launch->monitor);
+    rec.state = container::State::Running;
+    rec.pid = launch->container;
+    rec.monitor_pid = launch->monitor;
+    rec.monitor_start = launch->monitor_start;
+    rec.started = launch->started;
+    rec.finished = 0;
+    rec.exit_code = 0;
+    if (monitor_gone(rec)) {
+        kill_orphan(rec);
+        record_exit(ctx, cs, rec);
+        if (auto current = cs.get(rec.id); current && *current)
+            rec = **current;
+        return;
+    }
+    if (auto r = cs.update(rec); !r) {
+        log::warn("record the start of container {}: {}", rec.id, r.error().message);
+        return;
+    }
+    record_container_event(ctx.paths, "start", rec);
 }
 
 /// The attached CLI's side of the exit: the monitor is reaped, record what it left.
@@ -480,9 +515,15 @@ int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int 
 
 } // namespace
 
+bool may_need_refresh(Context& ctx, ContainerRecord const& rec)
+{
+    return is_active(rec.state) || fs::exists(fs::join(container_run_dir(ctx, rec.id), monitor::launch_file_name));
+}
+
 void refresh_container(Context& ctx, ContainerRecord& rec)
 {
-    if (!is_active(rec.state) || !monitor_gone(rec))
+    bool active = is_active(rec.state);
+    if (active ? !monitor_gone(rec) : !may_need_refresh(ctx, rec))
         return;
     auto mark = [&](ContainerRecord& r) {
         auto info = monitor::read_exit_file(container_run_dir(ctx, r.id));
@@ -491,14 +532,17 @@ void refresh_container(Context& ctx, ContainerRecord& rec)
         r.pid = 0;
         r.monitor_pid = 0;
     };
+    // Held by a start in progress, a stop or an rm: they record the truth.
     auto lock = FileLock::try_acquire(fs::join(fs::join(ctx.paths.run_dir, "locks"), "container-" + rec.id + ".lock"));
     auto cs = lock ? containers_of(ctx) : Result<ContainerStore>(Error::msg("locked"));
     auto current = cs ? cs->get(rec.id) : Result<std::optional<ContainerRecord>>(Error::msg("locked"));
     if (!current || !*current) {
-        mark(rec);
+        if (active)
+            mark(rec);
         return;
     }
     rec = **current;
+    adopt_interrupted_start(ctx, *cs, rec);
     if (is_active(rec.state) && monitor_gone(rec)) {
         kill_orphan(rec);
         record_exit(ctx, *cs, rec);
@@ -626,6 +670,8 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
         auto cs = TRY(containers_of(ctx));
         auto lock = TRY(cs.lock(id));
         auto rec = TRY(cs.get(id));
+        if (rec)
+            adopt_interrupted_start(ctx, cs, *rec);
         if (!rec || !is_active(rec->state) || rec->monitor_pid != monitor_pid)
             return 0;  // removed, or already recorded (by refresh_container or a new start)
         code = record_exit(ctx, cs, *rec);
@@ -680,15 +726,9 @@ void kill_and_wait(ContainerRecord const& rec)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-ErrorOr remove_one(Context& ctx, ContainerRecord rec, bool force, bool volumes)
+/// Removes the container's files and record and, with `volumes`, its anonymous volumes (lock held).
+ErrorOr remove_locked(Context& ctx, ContainerRecord const& rec, bool volumes)
 {
-    auto cs = TRY(containers_of(ctx));
-    if (is_active(rec.state)) {
-        if (!force)
-            return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };
-        kill_and_wait(rec);
-    }
-    auto lock = TRY(cs.lock(rec.id));
     TRY(monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
         container_dir(ctx, rec.id), rec.id, container_run_dir(ctx, rec.id)));
     if (volumes && rec.config.contains("anonymous_volumes")) {
@@ -698,6 +738,29 @@ ErrorOr remove_one(Context& ctx, ContainerRecord rec, bool force, bool volumes)
                 (void)vs.remove(name.get<std::string>());
     }
     return {};
+}
+
+ErrorOr remove_one(Context& ctx, ContainerRecord rec, bool force, bool volumes)
+{
+    auto cs = TRY(containers_of(ctx));
+    // A start may be in progress or interrupted: what counts is the record
+    // under the lock. Killing waits for the monitor's cleanup, which takes the
+    // lock, so the lock is taken again after each kill.
+    for (int attempt = 0;; ++attempt) {
+        if (is_active(rec.state)) {
+            if (!force)
+                return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };
+            kill_and_wait(rec);
+        }
+        auto lock = TRY(cs.lock(rec.id));
+        auto current = TRY(cs.get(rec.id));
+        if (!current)
+            return {};  // removed meanwhile by another berth
+        rec = *current;
+        adopt_interrupted_start(ctx, cs, rec);
+        if (!is_active(rec.state) || monitor_gone(rec) || attempt == 3)
+            return remove_locked(ctx, rec, volumes);
+    }
 }
 
 } // namespace

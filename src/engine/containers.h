@@ -61,7 +61,12 @@ Result<container::ContainerRecord> find_container(Context& ctx, std::string cons
 /// and start time) is marked exited: the exit file's code, else -1 (unknown);
 /// its rootfs is unmounted and --rm applied. Done under the container lock when
 /// it is free; when someone holds it, only `rec` is changed (the holder records).
+/// A record that is not active but whose start was interrupted (protocol.h,
+/// the launch file) is recorded as running, or as exited if that ended too.
 void refresh_container(Context& ctx, container::ContainerRecord& rec);
+/// True when refresh_container may change `rec`: it claims to run, or an
+/// interrupted start left its launch file. Cheap: one stat for a stopped record.
+bool may_need_refresh(Context& ctx, container::ContainerRecord const& rec);
 /// `container cleanup`, the exit command of a detached monitor (its parent):
 /// records the exit from the exit file, unmounts, removes on --rm, and applies
 /// the restart policy (a new start with a new monitor). A record that another

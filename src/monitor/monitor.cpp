@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <pty.h>
 #include <sys/ioctl.h>
@@ -112,8 +113,15 @@ Result<pid_t> start_container(MonitorConfig const& c, runtime::Stdio const& stdi
 
 void write_line(int fd, std::string const& line)
 {
-    if (fd >= 0)
-        (void)sys::write_all(fd, line);
+    if (fd < 0)
+        return;
+    // The CLI reading the line may have been killed: that is EPIPE here, not
+    // death by SIGPIPE, which would leave the container without its monitor.
+    struct sigaction ignore {}, old {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ignore, &old);
+    (void)sys::write_all(fd, line);
+    ::sigaction(SIGPIPE, &old, nullptr);
 }
 
 int exit_engine_code(ErrorKind kind)
@@ -182,6 +190,7 @@ void run(MonitorConfig const& c)
     if (auto r = fs::mkdir_p(c.run_dir, 0700); !r)
         fail(r.error());
     ::unlink(fs::join(c.run_dir, exit_file_name).c_str());
+    ::unlink(fs::join(c.run_dir, launch_file_name).c_str());
     runtime::Stdio stdio;
     auto fds = make_stdio(c, stdio);
     if (!fds)
@@ -193,6 +202,12 @@ void run(MonitorConfig const& c)
     fds->err_w.reset();
     fds->in_r.reset();
     fds->pty_slave.reset();
+    // Before the sync line: from here on the container can be found even if
+    // the CLI waiting for that line is killed (engine's adopt_interrupted_start).
+    std::string launch = std::to_string(::getpid()) + " " + std::to_string(process_start_time(::getpid())) + " "
+        + std::to_string(*pid) + " " + std::to_string(std::time(nullptr)) + "\n";
+    if (auto r = fs::write_file_replace(fs::join(c.run_dir, launch_file_name), launch, 0600); !r)
+        log::warn("container {}: {}", c.id, r.error().message);
     write_line(c.sync_fd, encode_pid(*pid));
     ::close(c.sync_fd);
     exec_monitor(c, *pid, *fds);
@@ -255,6 +270,18 @@ std::optional<ExitInfo> read_exit_file(std::string const& dir)
     info.finished = sec;
     info.finished_nanos = nsec;
     return info;
+}
+
+std::optional<LaunchInfo> read_launch_file(std::string const& dir)
+{
+    auto text = fs::read_file(fs::join(dir, launch_file_name));
+    if (!text)
+        return std::nullopt;
+    long long monitor = 0, monitor_start = 0, container = 0, started = 0;
+    if (std::sscanf(text->c_str(), "%lld %lld %lld %lld", &monitor, &monitor_start, &container, &started) != 4
+        || monitor <= 0 || container <= 0 || monitor_start <= 0)
+        return std::nullopt;
+    return LaunchInfo { static_cast<pid_t>(monitor), monitor_start, static_cast<pid_t>(container), started };
 }
 
 int64_t process_start_time(int64_t pid)

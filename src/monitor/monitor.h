@@ -64,6 +64,16 @@ struct ExitInfo {
 /// Reads run_dir/containers/<id>/exit; nullopt when there is none (yet).
 std::optional<ExitInfo> read_exit_file(std::string const& container_run_dir);
 
+/// The launch file (protocol.h, channel 3): who runs the container.
+struct LaunchInfo {
+    pid_t monitor = 0;
+    int64_t monitor_start = 0;    ///< clock ticks since boot
+    pid_t container = 0;
+    int64_t started = 0;          ///< unix seconds
+};
+/// Reads run_dir/containers/<id>/monitor; nullopt when there is none or it is malformed.
+std::optional<LaunchInfo> read_launch_file(std::string const& container_run_dir);
+
 /// Start time of a process in clock ticks since boot (field 22 of
 /// /proc/PID/stat), 0 when it does not exist: with the pid it names a process
 /// for good, as pids are recycled.

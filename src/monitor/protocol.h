@@ -18,6 +18,12 @@
 //      attach  a SOCK_SEQPACKET socket: the monitor sends packets
 //              [stream byte 1|2][data]; clients send [kind byte][data] with the
 //              kinds below. The monitor closes it when the container is gone.
+//      monitor "MONITOR_PID MONITOR_START CONTAINER_PID STARTED\n", written
+//              atomically by the forked child once the container runs, before
+//              the sync line: if the CLI that started it is killed before it
+//              records the start, a later berth adopts the container from it
+//              (MONITOR_START in clock ticks as /proc/PID/stat field 22,
+//              STARTED in unix seconds). Removed when the exit is recorded.
 //
 // This header is used by berth and by the small static berth-monitor, so
 // everything here is plain C++ without exceptions or libraries.
@@ -32,6 +38,7 @@ namespace berth::monitor {
 
 inline constexpr char const* exit_file_name = "exit";
 inline constexpr char const* attach_socket_name = "attach";
+inline constexpr char const* launch_file_name = "monitor";
 inline constexpr char const* monitor_executable = "berth-monitor";
 
 /// Attach-socket stream bytes (monitor to client).
