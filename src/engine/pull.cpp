@@ -4,21 +4,24 @@
 // The hard part is doing it fast and safely at once. Layers download in
 // parallel; each streams into a BlobWriter that hashes as it writes, so a
 // tampered blob fails at commit and never gets its final name. Each layer is
-// extracted while it downloads (fetch_layer_streaming): the blob and the
-// layer are published only once both the blob digest and the diff id verify. The layer store takes a per-layer lock, so two concurrent
-// pulls that share a layer extract it once. Only when every layer is in place
+// extracted while it downloads (fetch_layer_streaming, bytes handed over in
+// 1 MiB chunks through a ChunkPipe): the blob and the layer are published only
+// once both the blob digest and the diff id verify. The layer store takes a
+// per-layer lock, so two concurrent pulls that share a layer extract it once. Only when every layer is in place
 // is the image record written, in one transaction: a pull killed at any
 // point leaves either no image or a complete one.
 #include "engine/images.h"
 #include "engine/events.h"
 
 #include "base/log.h"
-#include "base/unique_fd.h"
 #include "image/manifest.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <memory>
 #include <mutex>
-#include <sys/socket.h>
 #include <thread>
 
 namespace berth::engine {
@@ -92,65 +95,153 @@ Result<std::string> fetch_blob(Context& ctx, Source& src, image::Descriptor cons
     return path;
 }
 
-/// Sends all of `data` to the extractor's socket; EPIPE once the extractor has stopped.
-ErrorOr send_all(int fd, char const* data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return Error::from_errno("stream layer to extraction");
-        }
-        data += n;
-        size -= static_cast<size_t>(n);
+/// Hands a layer's bytes from the download thread to its extraction thread: a bounded queue
+/// of 1 MiB chunks. The downloader copies curl's pieces (16 KiB) into a chunk, writes the full
+/// chunk to the blob file and queues it; the extractor's libarchive reads it in place. One
+/// copy in user space, no system call per piece; at most kQueued chunks wait, so a slow
+/// extraction throttles the download instead of buffering the layer in memory.
+class ChunkPipe {
+public:
+    static constexpr size_t kChunk = 1024 * 1024;
+    static constexpr size_t kQueued = 4;
+
+    struct Chunk {
+        std::unique_ptr<char[]> data;
+        size_t size = 0;
+    };
+
+    /// A chunk to fill (recycled when one is free).
+    Chunk take_free()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_free.empty())
+            return Chunk { std::make_unique_for_overwrite<char[]>(kChunk), 0 };
+        Chunk c = std::move(m_free.back());
+        m_free.pop_back();
+        c.size = 0;
+        return c;
     }
-    return {};
-}
+    /// Queues a filled chunk; waits while kQueued are queued. EPIPE once the reader stopped.
+    ErrorOr push(Chunk chunk)
+    {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [&] { return m_full.size() < kQueued || m_stopped; });
+        if (m_stopped)
+            return Error { EPIPE, "layer extraction stopped" };
+        m_full.push_back(std::move(chunk));
+        m_cv.notify_all();
+        return {};
+    }
+    /// No more chunks: the reader sees the end (or `error`).
+    void close(std::optional<Error> error = {})
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_closed)
+            return;
+        m_closed = true;
+        m_error = std::move(error);
+        m_cv.notify_all();
+    }
+    /// The reader side (a store::ChunkReader): the next chunk, valid until the next call;
+    /// empty at the end.
+    Result<std::string_view> next()
+    {
+        std::unique_lock lock(m_mutex);
+        if (m_reading.data)
+            m_free.push_back(std::move(m_reading));
+        m_reading = {};
+        m_cv.wait(lock, [&] { return !m_full.empty() || m_closed; });
+        if (m_full.empty()) {
+            if (m_error)
+                return *m_error;
+            return std::string_view();
+        }
+        m_reading = std::move(m_full.front());
+        m_full.pop_front();
+        m_cv.notify_all();
+        return std::string_view(m_reading.data.get(), m_reading.size);
+    }
+    /// The reader is gone: push() fails from now on.
+    void stop()
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopped = true;
+        m_cv.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<Chunk> m_full;
+    std::vector<Chunk> m_free;
+    Chunk m_reading;
+    bool m_closed = false;
+    bool m_stopped = false;
+    std::optional<Error> m_error;
+};
 
 /// Downloads a layer blob and extracts it at the same time: the bytes go into the BlobWriter
-/// (hashed: the blob digest) and through a socket pair into an extraction thread (hashed after
-/// decompression: the diff id). Only when both digests verify are the blob and then the layer
-/// published; on any error the writer and the pending layer remove their temporary files.
+/// (hashed on this thread: the blob digest) and through a ChunkPipe to an extraction thread
+/// (hashed after decompression: the diff id). The blob is verified and fsync'd while the
+/// extraction finishes; only when both digests verify are the blob and then the layer
+/// published. On any error the writer and the pending layer remove their temporary files.
 Result<store::LayerInfo> fetch_layer_streaming(Context& ctx, Source& src, image::Descriptor const& desc,
     image::Digest const& diff_id, Notifier& notify)
 {
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
-        return Error::from_errno("layer " + desc.digest.str() + ": socketpair");
-    UniqueFd to_extractor(pair[0]);
-    UniqueFd from_download(pair[1]);
+    ChunkPipe pipe;
     std::optional<Result<store::PendingLayer>> extracted;
-    std::thread extractor([&, fd = std::move(from_download)]() mutable {
-        extracted.emplace(ctx.store->layers().extract_stream(fd.get(), desc.digest, desc.media_type, diff_id));
-        fd.reset(); // an extractor that stopped early makes the download's next send fail
+    std::thread extractor([&] {
+        extracted.emplace(ctx.store->layers().extract_stream([&] { return pipe.next(); }, desc.digest, desc.media_type, diff_id));
+        pipe.stop(); // an extractor that stopped early makes the download's next push fail
     });
     auto downloaded = [&]() -> Result<int64_t> {
         notify(PullEvent::Kind::BlobStart, desc.digest.str(), 0, desc.size);
         auto writer = TRY(ctx.store->blobs().begin_write());
         int64_t received = 0;
+        ChunkPipe::Chunk chunk = pipe.take_free();
+        auto flush = [&]() -> ErrorOr {
+            if (chunk.size == 0)
+                return {};
+            TRY(writer.write(chunk.data.get(), chunk.size));
+            TRY(pipe.push(std::move(chunk)));
+            chunk = pipe.take_free();
+            return {};
+        };
         TRY(src.client->get_blob(src.repository, desc.digest,
             [&](char const* data, size_t size) -> ErrorOr {
                 received += static_cast<int64_t>(size);
                 if (desc.size > 0 && received > desc.size)
                     return Error::msg("blob " + desc.digest.str() + " is larger than the " + std::to_string(desc.size) + " bytes its manifest declares");
-                TRY(writer.write(data, size));
-                return send_all(to_extractor.get(), data, size);
+                while (size > 0) {
+                    size_t n = std::min(size, ChunkPipe::kChunk - chunk.size);
+                    std::memcpy(chunk.data.get() + chunk.size, data, n);
+                    chunk.size += n;
+                    data += n;
+                    size -= n;
+                    if (chunk.size == ChunkPipe::kChunk)
+                        TRY(flush());
+                }
+                return {};
             },
             [&](int64_t done, int64_t total) { notify(PullEvent::Kind::BlobProgress, desc.digest.str(), done, total ? total : desc.size); }));
-        to_extractor.reset(); // EOF for the extractor
-        // Wait for the extraction (and its diff id check) before the blob gets its name.
+        TRY(flush());
+        pipe.close(); // the end of the stream for the extractor
+        // Verify the blob and make it durable while the extraction finishes; it gets its name
+        // only after the extraction (and its diff id check) succeeded.
+        int64_t expected_size = desc.size > 0 ? desc.size : -1;
+        TRY(writer.seal(desc.digest, expected_size));
         extractor.join();
         if (!extracted->has_value())
             return Error(extracted->error());
-        TRY(writer.commit(desc.digest, desc.size > 0 ? desc.size : -1));
+        TRY(writer.commit(desc.digest, expected_size));
         notify(PullEvent::Kind::BlobDone, desc.digest.str(), received, desc.size);
         return received;
     }();
-    to_extractor.reset();
-    if (extractor.joinable())
+    if (extractor.joinable()) {
+        pipe.close(downloaded ? std::optional<Error>() : std::optional<Error>(downloaded.error()));
         extractor.join();
-    // The extractor's error explains a failed send better than "broken pipe".
+    }
+    // The extractor's error explains a failed push better than "extraction stopped".
     if (!downloaded && downloaded.error().code == EPIPE && extracted && !extracted->has_value())
         return Error(extracted->error());
     if (!downloaded)
@@ -273,11 +364,14 @@ Result<store::ImageRecord> pull_from(Context& ctx, image::Reference const& ref, 
             + " layers but the config has " + std::to_string(config.diff_ids.size()) + " diff IDs");
     notify(PullEvent::Kind::ConfigDone, manifest.config.digest.str());
 
-    store::ImageRecord record;
-    TRY(fetch_layers(ctx, src, manifest, config, record.layers, notify));
+    // The manifest (and index) blobs first: verified already, they are small, and storing
+    // them now keeps their fsyncs off the end of the pull. Unreferenced if the pull fails,
+    // like the layer blobs, they are protected until then and collected by gc afterwards.
     TRY(ctx.store->blobs().put(resp.body));
     if (index_digest)
         TRY(ctx.store->blobs().put(index_body));
+    store::ImageRecord record;
+    TRY(fetch_layers(ctx, src, manifest, config, record.layers, notify));
 
     record.id = manifest.config.digest.hex();
     record.config_digest = manifest.config.digest;

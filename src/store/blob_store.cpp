@@ -40,6 +40,9 @@ BlobWriter::BlobWriter(BlobWriter&& other) noexcept
     , m_fd(std::move(other.m_fd))
     , m_hasher(std::move(other.m_hasher))
     , m_size(other.m_size)
+    , m_flushed(other.m_flushed)
+    , m_sealed(other.m_sealed)
+    , m_expected(std::move(other.m_expected))
     , m_done(std::exchange(other.m_done, true))
 {
 }
@@ -55,22 +58,38 @@ void BlobWriter::discard()
     m_fd.reset();
 }
 
+// Writeback is started every kWritebackStep bytes (sync_file_range, which does not wait),
+// so that the fsync in seal() finds little left to write: on a pull that fsync is on the
+// critical path of the last layer, and the disk would otherwise sit idle until then.
+static constexpr int64_t kWritebackStep = 4 * 1024 * 1024;
+
 ErrorOr BlobWriter::write(char const* data, size_t size)
 {
-    if (m_done)
+    if (m_done || m_sealed)
         return Error::msg("write blob: writer already finished");
     if (auto r = sys::write_all(m_fd.get(), data, size); !r)
         return std::move(r).error().with_context("write blob " + m_temp_path);
     m_hasher.update(data, size);
     m_size += static_cast<int64_t>(size);
+    if (m_size - m_flushed >= kWritebackStep) {
+        // Advisory: a failure here shows up in the fsync.
+        ::sync_file_range(m_fd.get(), m_flushed, m_size - m_flushed, SYNC_FILE_RANGE_WRITE);
+        m_flushed = m_size;
+    }
     return {};
 }
 
-Result<std::string> BlobWriter::commit(image::Digest const& expected, int64_t expected_size)
+ErrorOr BlobWriter::seal(image::Digest const& expected, int64_t expected_size)
 {
     if (m_done)
         return Error::msg("commit blob: writer already finished");
-    ScopeGuard guard([this] { discard(); }); // a no-op once committed
+    if (m_sealed)
+        return {};
+    bool sealed = false;
+    ScopeGuard guard([&] {
+        if (!sealed)
+            discard();
+    });
     TRY(check_storable(expected));
     image::Digest actual = m_hasher.finish();
     if (actual != expected)
@@ -79,6 +98,19 @@ Result<std::string> BlobWriter::commit(image::Digest const& expected, int64_t ex
         return Error::msg("size mismatch for " + expected.str() + ": expected " + std::to_string(expected_size)
             + " bytes, got " + std::to_string(m_size));
     TRY_CTX(sys::fsync(m_fd.get()), "write blob " + expected.str());
+    m_sealed = sealed = true;
+    m_expected = expected;
+    return {};
+}
+
+Result<std::string> BlobWriter::commit(image::Digest const& expected, int64_t expected_size)
+{
+    if (m_done)
+        return Error::msg("commit blob: writer already finished");
+    ScopeGuard guard([this] { discard(); }); // a no-op once committed
+    TRY(seal(expected, expected_size));
+    if (expected != m_expected)
+        return Error::msg("commit blob: sealed as " + m_expected.str() + ", committed as " + expected.str());
     std::string final_path = m_dir + "/" + expected.hex();
     TRY_CTX(sys::rename(m_temp_path, final_path), "store blob " + expected.str());
     m_done = true;

@@ -34,6 +34,10 @@ public:
     /// blobs/sha256/<hex> and returns that path. On a mismatch the error is
     /// `digest mismatch for <expected>: got <actual>` and the temporary file is removed.
     Result<std::string> commit(image::Digest const& expected, int64_t expected_size = -1);
+    /// The first half of commit(): checks the digest and size and fsyncs, but leaves the
+    /// temporary name, so a caller can make the data durable while it still verifies something
+    /// else, then commit() with the same arguments (which only renames). Fails like commit().
+    ErrorOr seal(image::Digest const& expected, int64_t expected_size = -1);
     /// Path of the temporary file (for diagnostics).
     std::string const& temp_path() const { return m_temp_path; }
 
@@ -48,6 +52,9 @@ private:
     UniqueFd m_fd;   // also holds the flock that marks the temporary file as live
     image::Sha256 m_hasher;
     int64_t m_size = 0;
+    int64_t m_flushed = 0;   // bytes handed to writeback already (sync_file_range)
+    bool m_sealed = false;
+    image::Digest m_expected;   // what seal() verified
     bool m_done = false;
 };
 

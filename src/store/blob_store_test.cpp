@@ -75,6 +75,37 @@ TEST_CASE("streaming write commits only matching content")
     CHECK(count_temp_files(dir) == 0);
 }
 
+TEST_CASE("seal verifies and keeps the temporary name until commit")
+{
+    TestStore ts;
+    auto& blobs = ts.store->blobs();
+    std::string dir = ts.data() + "/blobs/sha256";
+    image::Digest digest = image::Digest::sha256_of("abcdef");
+    {
+        auto writer = blobs.begin_write().release_value();
+        CHECK(writer.write("abcdef").has_value());
+        REQUIRE(writer.seal(digest, 6).has_value());
+        CHECK(!blobs.has(digest));
+        CHECK(count_temp_files(dir) == 1);
+        CHECK(!writer.write("more").has_value()); // sealed: no more data
+        CHECK(!writer.commit(image::Digest::sha256_of("other")).has_value()); // not what was sealed
+    }
+    CHECK(count_temp_files(dir) == 0);
+    {
+        auto writer = blobs.begin_write().release_value();
+        CHECK(writer.write("abcdef").has_value());
+        REQUIRE(writer.seal(digest, 6).has_value());
+        REQUIRE(writer.commit(digest, 6).has_value());
+        CHECK(blobs.has(digest));
+    }
+    {
+        auto writer = blobs.begin_write().release_value();
+        CHECK(writer.write("tampered").has_value());
+        CHECK(!writer.seal(image::Digest::sha256_of("original")).has_value());
+        CHECK(count_temp_files(dir) == 0); // a failed seal removes the temporary file
+    }
+}
+
 TEST_CASE("read re-verifies the content")
 {
     TestStore ts;

@@ -166,21 +166,24 @@ Result<LayerInfo> LayerStore::extract_locked(std::string const& blob_path, image
     return info;
 }
 
-// Reads `fd` to its end: bytes after the compressed stream must not block the writer.
-static ErrorOr drain_fd(int fd)
+// Reads the stream to its end: bytes after the compressed stream must not block the writer.
+static ErrorOr drain(ChunkReader const& read)
 {
-    char buffer[64 * 1024];
     for (;;) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n == 0)
+        auto piece = TRY(read());
+        if (piece.empty())
             return {};
-        if (n < 0 && errno != EINTR)
-            return Error::from_errno("read layer stream");
     }
 }
 
 Result<PendingLayer> LayerStore::extract_stream(int fd, image::Digest const& blob_digest, std::string const& media_type,
     image::Digest const& expected_diff_id)
+{
+    return extract_stream(fd_chunk_reader(fd), blob_digest, media_type, expected_diff_id);
+}
+
+Result<PendingLayer> LayerStore::extract_stream(ChunkReader const& read, image::Digest const& blob_digest,
+    std::string const& media_type, image::Digest const& expected_diff_id)
 {
     std::string context = "layer " + blob_digest.str();
     TRY_CTX(check_storable(blob_digest), context);
@@ -189,7 +192,7 @@ Result<PendingLayer> LayerStore::extract_stream(int fd, image::Digest const& blo
     pending.locks.push_back(TRY_CTX(lock(expected_diff_id.hex()), context));
     if (has(expected_diff_id)) {
         if (auto found = TRY_CTX(get(expected_diff_id), context)) {
-            TRY_CTX(drain_fd(fd), context);
+            TRY_CTX(drain(read), context);
             pending.info = *found;
             return pending;
         }
@@ -201,8 +204,8 @@ Result<PendingLayer> LayerStore::extract_stream(int fd, image::Digest const& blo
     std::string diff = tmp.path() + "/diff";
     TRY_CTX(sys::mkdir(diff, 0755), context);
     UnpackResult unpacked = TRY_CTX(
-        unpack_layer_fd(fd, "stream of " + blob_digest.str(), diff, m_rootless ? Whiteouts::Rootless : Whiteouts::Root), context);
-    TRY_CTX(drain_fd(fd), context);
+        unpack_layer_stream(read, "stream of " + blob_digest.str(), diff, m_rootless ? Whiteouts::Rootless : Whiteouts::Root), context);
+    TRY_CTX(drain(read), context);
     m_extractions.fetch_add(1);
     if (unpacked.diff_id != expected_diff_id)
         return Error::msg(context + ": uncompressed digest mismatch: expected " + expected_diff_id.str() + ", got "

@@ -10,6 +10,7 @@
 #include "base/file_lock.h"
 #include "base/temp_dir.h"
 #include "image/digest.h"
+#include "store/layer_unpack.h"
 
 #include <atomic>
 #include <cstdint>
@@ -68,6 +69,9 @@ public:
     /// the stream is only drained.
     Result<PendingLayer> extract_stream(int fd, image::Digest const& blob_digest, std::string const& media_type,
         image::Digest const& expected_diff_id);
+    /// The same, reading the blob from `read` (to its end: see layer_unpack.h).
+    Result<PendingLayer> extract_stream(ChunkReader const& read, image::Digest const& blob_digest,
+        std::string const& media_type, image::Digest const& expected_diff_id);
     /// Makes a pending layer visible (rename, row) with the size of the verified blob.
     Result<LayerInfo> publish_pending(PendingLayer pending, int64_t blob_size);
 

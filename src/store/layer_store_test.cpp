@@ -108,7 +108,7 @@ TEST_CASE("a corrupt blob is an error")
     CHECK(!info.has_value());
 }
 
-// Streams `blob` into extract_stream() through a socket pair, the way pull does.
+// Streams `blob` into extract_stream() through a socket pair (the file descriptor form).
 static Result<PendingLayer> stream_layer(Store& store, std::string const& blob, image::Digest const& diff_id)
 {
     int pair[2];
@@ -173,6 +173,42 @@ TEST_CASE("extract_stream: a layer appears only when published; failures leave n
         REQUIRE(!pending.has_value());
         CHECK(pending.error().message.find("uncompressed digest mismatch") != std::string::npos);
         CHECK(layers_links() == 2);
+    }
+}
+
+TEST_CASE("extract_stream from a chunk reader: pieces of any size, errors from the reader")
+{
+    TestStore ts;
+    auto [blob, diff_id] = layer_blob(sample_entries(), Compression::Gzip);
+    size_t off = 0;
+    size_t step = 1;
+    bool fail_halfway = false;
+    ChunkReader read = [&]() -> Result<std::string_view> {
+        if (fail_halfway && off >= blob.size() / 2)
+            return Error::msg("connection reset");
+        size_t n = std::min(step, blob.size() - off);
+        std::string_view piece(blob.data() + off, n);
+        off += n;
+        step = step * 3 + 1; // 1, 4, 13, 40 ... bytes
+        return piece;
+    };
+    SUBCASE("odd piece sizes")
+    {
+        auto pending = ts.store->layers().extract_stream(read, image::Digest::sha256_of(blob),
+            "application/vnd.oci.image.layer.v1.tar+gzip", diff_id);
+        REQUIRE_MESSAGE(pending.has_value(), (pending ? "" : pending.error().message));
+        CHECK(off == blob.size());
+        REQUIRE(ts.store->layers().publish_pending(pending.release_value(), 1).has_value());
+        CHECK(read_text(ts.store->layers().diff_path(diff_id) + "/etc/hostname") == "box\n");
+    }
+    SUBCASE("the reader's error is the layer's error")
+    {
+        fail_halfway = true;
+        auto pending = ts.store->layers().extract_stream(read, image::Digest::sha256_of(blob),
+            "application/vnd.oci.image.layer.v1.tar+gzip", diff_id);
+        REQUIRE(!pending.has_value());
+        CHECK(pending.error().message.find("connection reset") != std::string::npos);
+        CHECK(!ts.store->layers().has(diff_id));
     }
 }
 

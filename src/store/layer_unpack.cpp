@@ -4,9 +4,9 @@
 //
 // Two libarchive readers are chained. The first, with every decompression
 // filter and the "raw" format, turns the blob into the uncompressed byte
-// stream. The second reads tar from a callback that pulls from the first and
-// feeds each chunk to SHA-256 on the way, so the hash covers exactly the bytes
-// the tar reader consumed. After the last entry the rest of the stream (tar
+// stream. The second reads tar from a callback that takes the first one's
+// decompressed blocks in place (no copy) and feeds each to SHA-256 on the way,
+// so the hash covers exactly the bytes the tar reader consumed. After the last entry the rest of the stream (tar
 // end blocks and padding) is drained through the same hasher.
 //
 // The hard part is confinement. A layer is hostile input: names with "..",
@@ -59,29 +59,41 @@ struct Source {
     struct archive* raw = nullptr;
     image::Sha256 hasher;
     int64_t size = 0;
-    std::vector<char> buffer = std::vector<char>(256 * 1024);
     std::optional<Error> error;
     bool eof = false;
 };
 
+// Hands stage 1's decompressed blocks to the tar reader in place (no copy): each stays
+// valid until the next call, which is all libarchive's read callback contract asks.
 la_ssize_t pull_decompressed(struct archive* tar, void* data, void const** out)
 {
     auto& src = *static_cast<Source*>(data);
-    *out = src.buffer.data();
+    static char const none = 0;
+    *out = &none;
     if (src.eof)
         return 0;
-    la_ssize_t n = archive_read_data(src.raw, src.buffer.data(), src.buffer.size());
-    if (n < 0) {
-        src.error = Error::msg("decompress: " + archive_message(src.raw));
+    void const* block = nullptr;
+    size_t n = 0;
+    la_int64_t offset = 0;
+    int r = ARCHIVE_OK;
+    do // an empty block would read as the end of the stream
+        r = archive_read_data_block(src.raw, &block, &n, &offset);
+    while (n == 0 && (r == ARCHIVE_OK || r == ARCHIVE_WARN));
+    if (r == ARCHIVE_EOF) {
+        src.eof = true;
+        return 0;
+    }
+    if ((r != ARCHIVE_OK && r != ARCHIVE_WARN) || offset != src.size) {
+        src.error = Error::msg("decompress: "
+            + (r != ARCHIVE_OK && r != ARCHIVE_WARN ? archive_message(src.raw) : std::string("out-of-order data block")));
         if (tar)
             archive_set_error(tar, EIO, "%s", src.error->message.c_str());
         return ARCHIVE_FATAL;
     }
-    if (n == 0)
-        src.eof = true;
-    src.hasher.update(src.buffer.data(), static_cast<size_t>(n));
-    src.size += n;
-    return n;
+    src.hasher.update(block, n);
+    src.size += static_cast<int64_t>(n);
+    *out = block;
+    return static_cast<la_ssize_t>(n);
 }
 
 /// Hashes whatever the tar reader did not consume (end-of-archive blocks, record padding).
@@ -563,25 +575,69 @@ Result<UnpackResult> unpack_layer(std::string const& blob_path, std::string cons
 
 Result<UnpackResult> unpack_layer_fd(int blob_fd, std::string const& blob_path, std::string const& root_dir, Whiteouts whiteouts)
 {
+    return unpack_layer_stream(fd_chunk_reader(blob_fd), blob_path, root_dir, whiteouts);
+}
+
+ChunkReader fd_chunk_reader(int fd)
+{
+    auto buffer = std::make_shared<std::vector<char>>(256 * 1024);
+    return [fd, buffer]() -> Result<std::string_view> {
+        for (;;) {
+            ssize_t n = ::read(fd, buffer->data(), buffer->size());
+            if (n >= 0)
+                return std::string_view(buffer->data(), static_cast<size_t>(n));
+            if (errno != EINTR)
+                return Error::from_errno("read");
+        }
+    };
+}
+
+namespace {
+
+struct CompressedSource {
+    ChunkReader const* read = nullptr;
+    std::optional<Error> error;
+};
+
+la_ssize_t pull_compressed(struct archive* raw, void* data, void const** out)
+{
+    auto& src = *static_cast<CompressedSource*>(data);
+    auto piece = (*src.read)();
+    if (!piece) {
+        src.error = std::move(piece).error();
+        archive_set_error(raw, EIO, "%s", src.error->message.c_str());
+        return ARCHIVE_FATAL;
+    }
+    *out = piece->data();
+    return static_cast<la_ssize_t>(piece->size());
+}
+
+} // namespace
+
+Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string const& blob_path, std::string const& root_dir,
+    Whiteouts whiteouts)
+{
     UniqueFd root = TRY(sys::open(root_dir, O_PATH | O_DIRECTORY));
 
     // Stage 1: decompression detected by content, "raw" format: yields the uncompressed bytes.
     // The filters are listed rather than filter_all, which would also run external programs
     // (lzop, lrzip, grzip) on hostile input; OCI layers are gzip, zstd or uncompressed.
+    // The compressed pieces are read in place (no copy) from the reader.
     ArchiveReader raw(archive_read_new());
     archive_read_support_filter_gzip(raw.get());
     archive_read_support_filter_zstd(raw.get());
     archive_read_support_filter_bzip2(raw.get());
     archive_read_support_filter_xz(raw.get());
     archive_read_support_format_raw(raw.get());
-    if (archive_read_open_fd(raw.get(), blob_fd, 256 * 1024) != ARCHIVE_OK)
-        return Error::msg("read " + blob_path + ": " + archive_message(raw.get()));
+    CompressedSource compressed { &read, {} };
+    if (archive_read_open(raw.get(), &compressed, nullptr, pull_compressed, nullptr) != ARCHIVE_OK)
+        return compressed.error ? *compressed.error : Error::msg("read " + blob_path + ": " + archive_message(raw.get()));
     struct archive_entry* e = nullptr;
     int r = archive_read_next_header(raw.get(), &e);
     if (r == ARCHIVE_EOF)
         return Error::msg("read " + blob_path + ": the layer blob is empty");
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-        return Error::msg("read " + blob_path + ": " + archive_message(raw.get()));
+        return compressed.error ? *compressed.error : Error::msg("read " + blob_path + ": " + archive_message(raw.get()));
 
     // Stage 2: tar (ustar, pax, GNU) read from stage 1 through the hasher.
     Source src;

@@ -6,6 +6,7 @@
 #include "image/digest.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,16 @@ Result<UnpackResult> unpack_layer(std::string const& blob_path, std::string cons
 /// The same from an open file, pipe or socket (read to the end of the compressed stream, not
 /// necessarily to EOF); `blob_path` names it in errors.
 Result<UnpackResult> unpack_layer_fd(int blob_fd, std::string const& blob_path, std::string const& root_dir, Whiteouts whiteouts);
+
+/// Supplies a compressed layer piece by piece: each call returns the next piece, which stays
+/// valid until the next call; an empty piece at the end.
+using ChunkReader = std::function<Result<std::string_view>()>;
+/// A ChunkReader over a file descriptor, reading into a buffer of its own.
+ChunkReader fd_chunk_reader(int fd);
+/// The same from a ChunkReader (read to the end of the compressed stream, not necessarily to
+/// the reader's end); `name` names the stream in errors.
+Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string const& name, std::string const& root_dir,
+    Whiteouts whiteouts);
 
 /// Splits a tar entry name into components relative to the layer root: leading "/" and "./"
 /// are dropped, "." and empty components skipped, ".." pops a component. nullopt when a ".."
