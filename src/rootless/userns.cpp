@@ -106,6 +106,21 @@ void send_report(int fd, char tag, int err, char const* step)
     (void)!::write(fd, &r, sizeof r);
 }
 
+/// Names the pause process "berth-pause" in ps and top, both its comm and its
+/// command line, which would otherwise go on showing the berth command that
+/// happened to create the namespace (`berth ps -a` sleeping forever).
+void set_pause_title()
+{
+    static constexpr char title[] = "berth-pause";
+    ::prctl(PR_SET_NAME, title, 0, 0, 0);
+    auto cmdline = fs::read_file("/proc/self/cmdline");
+    char* argv0 = program_invocation_name;  // glibc: argv[0], where the kernel's arg area starts
+    if (!cmdline || !argv0 || cmdline->size() < sizeof(title) || std::strcmp(argv0, cmdline->c_str()) != 0)
+        return;
+    std::memset(argv0, 0, cmdline->size());
+    std::memcpy(argv0, title, sizeof(title) - 1);
+}
+
 void reset_signals()
 {
     sigset_t none;
@@ -136,7 +151,7 @@ void reset_signals()
     }
     ::setsid();
     (void)!::chdir("/");
-    ::prctl(PR_SET_NAME, "berth-pause", 0, 0, 0);
+    set_pause_title();
     reset_signals();
     // Close everything (stdio, pause.lock, the store...) but the report pipe.
     if (report_fd > 0)

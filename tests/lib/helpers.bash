@@ -103,6 +103,17 @@ is_rootless() { [[ $(id -u) -ne 0 ]]; }
 skip_if_rootless() { is_rootless && skip "${1:-test requires root}"; return 0; }
 skip_if_root() { is_rootless || skip "${1:-test requires a rootless user}"; return 0; }
 
+# berth_mounts: the mount table berth works in (rootless: inside its user namespace).
+berth_mounts() {
+    if is_rootless; then
+        local pause
+        pause=$(cut -d' ' -f1 "$BERTH_TEST_ROOT/run/pause.pid")
+        nsenter -t "$pause" -U -m --preserve-credentials cat /proc/self/mountinfo
+    else
+        cat /proc/self/mountinfo
+    fi
+}
+
 # pull_fixture NAME [REGISTRY]: make sure REGISTRY/NAME:latest is in the store.
 pull_fixture() {
     local ref=${2:-$REGISTRY_OPEN}/$1:latest

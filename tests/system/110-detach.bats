@@ -33,15 +33,19 @@ wait_record() {
 
 monitors_of() { pgrep -f "berth-monitor --id=$1" || true; }
 
-# The mounts berth sees (rootless: inside its user namespace).
-berth_mounts() {
-    if is_rootless; then
-        local pause
-        pause=$(cut -d' ' -f1 "$BERTH_TEST_ROOT/run/pause.pid")
-        nsenter -t "$pause" -U -m --preserve-credentials cat /proc/self/mountinfo
-    else
-        cat /proc/self/mountinfo
-    fi
+# wait_monitor ID present|gone: the forked child execs berth-monitor just after
+# run -d returns, and the monitor ends just after its cleanup command: poll.
+wait_monitor() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        case $2 in
+            present) [[ -n $(monitors_of "$1") ]] && return 0 ;;
+            gone) [[ -z $(monitors_of "$1") ]] && return 0 ;;
+        esac
+        sleep 0.1
+    done
+    echo "monitor of $1 is not $2: $(monitors_of "$1")" >&2
+    return 1
 }
 
 @test "run -d prints the full ID, returns while the container runs, records the exit" {
@@ -49,9 +53,9 @@ berth_mounts() {
     local id=$output
     [[ $id =~ ^[0-9a-f]{64}$ ]]
     [[ $(record "$id") =~ ^running ]]
-    [[ -n $(monitors_of "$id") ]]
+    wait_monitor "$id" present
     wait_record "$id" '^exited 4 0 0 0$'
-    [[ -z $(monitors_of "$id") ]]
+    wait_monitor "$id" gone
     [[ -f $BERTH_TEST_ROOT/run/containers/$id/exit ]]
     [[ $(cut -d' ' -f1 "$BERTH_TEST_ROOT/run/containers/$id/exit") == 4 ]]
     ! berth_mounts | grep -q "$id"
@@ -118,6 +122,7 @@ berth_mounts() {
     run_berth run -d --name killed "$IMAGE" sleep 1000
     local id=$output
     local mon pid
+    wait_monitor "$id" present
     mon=$(monitors_of "$id")
     [[ -n $mon ]]
     pid=$(record "$id" | cut -d' ' -f3)
@@ -153,6 +158,26 @@ berth_mounts() {
     run_berth --exit 125 attach att
     assert_output_contains "only attach to running containers"
     run_berth rm att
+}
+
+@test "attach to a run -d -it container: typed input reaches it, the detach keys leave it running" {
+    command -v script >/dev/null || skip "script(1) is not installed"
+    run_berth run -d -it --name atty "$IMAGE" sh
+    # Input is sent after a pause: until berth puts the terminal in raw mode,
+    # the line discipline would eat ctrl-q (XON).
+    run bash -c "(sleep 1; printf 'echo attached-\$((6*7))\n'; sleep 1; printf '\020\021'; sleep 2) |
+        timeout $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS attach atty' /dev/null"
+    echo "$output" >&2
+    [[ $status -eq 0 ]]
+    assert_output_contains "attached-42"
+    wait_record atty '^running '
+    # other keys with --detach-keys; ctrl-p ctrl-q then go to the container
+    run bash -c "(sleep 1; printf '\030\001'; sleep 2) |
+        timeout $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS attach --detach-keys ctrl-x,ctrl-a atty' /dev/null"
+    [[ $status -eq 0 ]]
+    wait_record atty '^running '
+    run_berth --exit 125 attach --detach-keys ctrl-nonsense atty
+    run_berth rm -f -t 0 atty
 }
 
 @test "50 concurrent run -d all exit and leave consistent records" {

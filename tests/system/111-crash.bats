@@ -25,16 +25,6 @@ kill_after() {
     wait "$pid" 2>/dev/null || true
 }
 
-store_mounts() {
-    if is_rootless; then
-        local pause
-        pause=$(cut -d' ' -f1 "$BERTH_TEST_ROOT/run/pause.pid")
-        nsenter -t "$pause" -U -m --preserve-credentials cat /proc/self/mountinfo
-    else
-        cat /proc/self/mountinfo
-    fi | grep -F "$BERTH_TEST_ROOT/" || true
-}
-
 # The records agree with the processes: running ⇒ its pid lives, else no pid.
 assert_truthful() {
     run_berth ps -a --format '{{.ID}}'
@@ -55,7 +45,7 @@ assert_clean() {
     run_berth ps -a -q
     assert_output_equals ""
     local left
-    left=$(store_mounts)
+    left=$(berth_mounts | grep -F "$BERTH_TEST_ROOT/" || true)
     [[ -z $left ]] || { echo "mounts left: $left" >&2; return 1; }
     # a monitor may still be waiting for its `container cleanup` to exit
     local i

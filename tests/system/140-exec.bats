@@ -85,6 +85,18 @@ teardown_file() {
     [[ $status -eq 7 ]]
 }
 
+@test "exec -it relays typed input through the tty and returns the exit code" {
+    command -v script >/dev/null || skip "script(1) is not installed"
+    # script gives berth a terminal; the shell in the container reads the lines from it
+    run bash -c "printf 'tty\necho typed-\$((6*7))\nexit 9\n' | timeout $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS exec -it ex sh' /dev/null"
+    echo "$output" >&2
+    [[ $status -eq 9 ]]
+    assert_output_contains "typed-42"
+    assert_output_matches '/dev/pts/[0-9]+'
+    # the container keeps running after the exec session ends
+    run_berth exec ex true
+}
+
 @test "exec -u, -w, -e, --env-file" {
     run_berth exec -u 1234:5678 ex id
     assert_output_contains "uid=1234"
