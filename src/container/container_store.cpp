@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS containers (
     driver      TEXT NOT NULL DEFAULT '',
     config      TEXT NOT NULL DEFAULT '{}',
     monitor_start INTEGER NOT NULL DEFAULT 0,
-    restart_count INTEGER NOT NULL DEFAULT 0
+    restart_count INTEGER NOT NULL DEFAULT 0,
+    ps_config   TEXT NOT NULL DEFAULT ''
 );
 )sql";
 
@@ -39,6 +40,7 @@ static constexpr char const* columns
 static constexpr char const* added_columns[][2] = {
     { "monitor_start", "ALTER TABLE containers ADD COLUMN monitor_start INTEGER NOT NULL DEFAULT 0" },
     { "restart_count", "ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0" },
+    { "ps_config", "ALTER TABLE containers ADD COLUMN ps_config TEXT NOT NULL DEFAULT ''" },
 };
 
 std::string_view state_name(State state)
@@ -67,6 +69,16 @@ State parse_state(std::string_view name)
     return State::Created;
 }
 
+std::string ps_config(Json const& config)
+{
+    Json out = Json::object();
+    if (config.is_object())
+        for (auto const* key : ps_config_keys)
+            if (auto it = config.find(key); it != config.end() && !it->is_null())
+                out[key] = *it;
+    return json::dump(out);
+}
+
 Result<ContainerStore> ContainerStore::open(store::Database& db, std::string locks_dir)
 {
     TRY_CTX(db.exec(schema), "create containers table");
@@ -88,11 +100,11 @@ ErrorOr ContainerStore::insert(ContainerRecord const& r)
         return Error { EEXIST, "the container name \"" + r.name + "\" is already in use: remove it or choose another name with --name" };
     auto txn = TRY(m_db->begin());
     auto stmt = TRY(m_db->prepare(std::string("INSERT INTO containers (") + columns
-        + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"));
+        + ", ps_config) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
     stmt.bind(1, r.id).bind(2, r.name).bind(3, r.image_id).bind(4, r.image_name).bind(5, r.created);
     stmt.bind(6, state_name(r.state)).bind(7, r.pid).bind(8, r.monitor_pid).bind(9, r.exit_code);
     stmt.bind(10, r.started).bind(11, r.finished).bind(12, r.driver).bind(13, json::dump(r.config));
-    stmt.bind(14, r.monitor_start).bind(15, r.restart_count);
+    stmt.bind(14, r.monitor_start).bind(15, r.restart_count).bind(16, ps_config(r.config));
     TRY_CTX(stmt.run(), "insert container " + r.id);
     return txn.commit();
 }
@@ -102,10 +114,10 @@ ErrorOr ContainerStore::update(ContainerRecord const& r)
     auto txn = TRY(m_db->begin());
     auto stmt = TRY(m_db->prepare("UPDATE containers SET state = ?2, pid = ?3, monitor_pid = ?4, exit_code = ?5, "
                                   "started = ?6, finished = ?7, driver = ?8, config = ?9, monitor_start = ?10, "
-                                  "restart_count = ?11 WHERE id = ?1"));
+                                  "restart_count = ?11, ps_config = ?12 WHERE id = ?1"));
     stmt.bind(1, r.id).bind(2, state_name(r.state)).bind(3, r.pid).bind(4, r.monitor_pid).bind(5, r.exit_code);
     stmt.bind(6, r.started).bind(7, r.finished).bind(8, r.driver).bind(9, json::dump(r.config));
-    stmt.bind(10, r.monitor_start).bind(11, r.restart_count);
+    stmt.bind(10, r.monitor_start).bind(11, r.restart_count).bind(12, ps_config(r.config));
     TRY_CTX(stmt.run(), "update container " + r.id);
     if (m_db->changes() == 0)
         return Error { ENOENT, "update container " + r.id + ": no such container" };

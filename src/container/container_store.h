@@ -76,6 +76,13 @@ private:
     std::string m_locks_dir;
 };
 
+/// The keys of a record's config that `ps` shows, copied on every insert and
+/// update into the `ps_config` column: ps reads that small JSON object instead
+/// of parsing every record's whole config (a row from an older berth has '').
+inline constexpr char const* ps_config_keys[] = { "command", "entrypoint", "labels", "remove", "healthcheck" };
+/// `config` reduced to ps_config_keys (those present and not null), as JSON text.
+std::string ps_config(Json const& config);
+
 /// A new random container id (64 hex digits from getrandom).
 std::string generate_id();
 /// A random "adjective_noun" name, like Docker's; from the `attempt`-th try on

@@ -406,3 +406,28 @@ TEST_CASE("volume store: create, duplicate, list, in use, remove")
     CHECK_FALSE(fs::exists(dir.path() + "/volumes/data"));
     CHECK(vs.remove("data").error().code == ENOENT);
 }
+
+TEST_CASE("container store: ps_config keeps only what ps shows, in step with the config")
+{
+    CHECK(ps_config(Json { { "command", Json::array({ "sleep", "1" }) }, { "env", Json::array({ "A=1" }) }, { "remove", true }, { "labels", nullptr } })
+        == R"({"command":["sleep","1"],"remove":true})");
+    CHECK(ps_config(Json::object()) == "{}");
+    auto dir = TempDir::create("/tmp", "berth-cstore-test-").release_value();
+    auto db = store::Database::open(dir.path() + "/berth.db").release_value();
+    auto cs = ContainerStore::open(*db, dir.path() + "/locks").release_value();
+    ContainerRecord r;
+    r.id = generate_id();
+    r.name = "ps";
+    r.config = Json { { "command", Json::array({ "top" }) }, { "env", Json::array() } };
+    REQUIRE(cs.insert(r).has_value());
+    auto column = [&] {
+        auto stmt = db->prepare("SELECT ps_config FROM containers WHERE id = ?1").release_value();
+        stmt.bind(1, r.id);
+        REQUIRE(stmt.step().value());
+        return stmt.text(0);
+    };
+    CHECK(column() == R"({"command":["top"]})");
+    r.config["labels"] = Json::array({ "a=b" });
+    REQUIRE(cs.update(r).has_value());
+    CHECK(column() == R"({"command":["top"],"labels":["a=b"]})");
+}
