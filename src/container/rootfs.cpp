@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -114,6 +115,14 @@ static ErrorOr mount_overlay(RootfsRequest const& r)
     std::string merged = fs::join(r.container_dir, "merged");
     if (options.size() >= static_cast<size_t>(::getpagesize()))
         return Error { EINVAL, "overlay mount " + merged + ": too many layers for one mount option string" }; // FIXME: short links
+    if (r.volatile_upper) {
+        // A previous volatile mount leaves work/work/incompat/volatile, which
+        // makes the kernel refuse the next mount; this upper is disposable.
+        (void)fs::remove_tree(fs::join(r.container_dir, "work/work/incompat"));
+        if (::mount("overlay", merged.c_str(), "overlay", 0, (options + ",volatile").c_str()) == 0)
+            return {};
+        log::debug("overlay volatile mount at {}: {}; mounting without", merged, std::strerror(errno));
+    }
     if (::mount("overlay", merged.c_str(), "overlay", 0, options.c_str()) != 0)
         return Error::from_errno("mount overlay at " + merged);
     return {};

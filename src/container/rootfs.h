@@ -48,6 +48,10 @@ struct RootfsRequest {
     bool rootless = false;                 ///< overlay: userxattr
     /// A private user namespace's mappings (container id -> berth's id); non-empty forces fuse-overlayfs.
     std::vector<rootless::IdMapping> uid_mappings, gid_mappings;
+    /// Native overlay only: mount with `volatile` (no sync of the upper
+    /// filesystem at unmount, ~10 ms), for containers removed at exit (--rm)
+    /// whose upper dir is thrown away anyway, as Podman does.
+    bool volatile_upper = false;
 };
 
 /// The recorded driver of a store (data_dir/storage-driver), if any.

@@ -252,6 +252,7 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     auto id_maps = TRY(rootless::current_container_id_maps({ options.userns, options.uidmap, options.gidmap }, ctx.paths));
     req.uid_mappings = id_maps.uid;
     req.gid_mappings = id_maps.gid;
+    req.volatile_upper = options.remove;
     std::string driver = !driver_flag.empty() ? driver_flag : rec.driver;
     if (driver.empty())
         driver = TRY(container::configured_driver(ctx.paths.data_dir, ""));
