@@ -62,6 +62,7 @@ constexpr CommandEntry commands[] = {
     { cli::setup_mount },
     { cli::setup_logs },
     { cli::setup_attach },
+    { cli::setup_healthcheck },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { cli::setup_container_cleanup },
 };

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "engine/containers.h"
+#include "engine/healthcheck.h"
 #include "rootless/idmap.h"
 #include "runtime/devices.h"
 #include "container/spec_builder.h"
@@ -72,6 +73,17 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--log-driver", o.log_driver, "Logging driver: k8s-file (default), json-file, none");
     cmd->add_option("--log-opt", o.log_opts, "Logging option: max-size=SIZE (one rotated file kept), path=FILE")->allow_extra_args(false);
     cmd->add_option("--restart", o.restart, "Restart policy: no, on-failure[:N], always, unless-stopped");
+    cmd->add_option("--healthcheck-cmd,--health-cmd", o.healthcheck_cmd,
+        "Healthcheck: a command run with /bin/sh -c, or a JSON array [\"CMD\",\"prog\",\"arg\"]; 'none' disables the image's");
+    cmd->add_option("--healthcheck-interval,--health-interval", o.healthcheck_interval,
+        "Time between automatic healthchecks (default 30s; 'disable': only `healthcheck run`)");
+    cmd->add_option_function<int>("--healthcheck-retries,--health-retries", [a](int v) { a->options.healthcheck_retries = v; },
+        "Consecutive failures that make the container unhealthy (default 3)");
+    cmd->add_option("--healthcheck-timeout,--health-timeout", o.healthcheck_timeout,
+        "Time a healthcheck may take before it is killed and counted as failed (default 30s)");
+    cmd->add_option("--healthcheck-start-period,--health-start-period", o.healthcheck_start_period,
+        "Time after the start during which failed healthchecks do not count (default 0s)");
+    cmd->add_flag("--no-healthcheck", o.no_healthcheck, "Disable any healthcheck, the image's included");
 }
 
 /// Checks the resource flags, and warns once when no delegated cgroup v2
@@ -111,6 +123,7 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
     TRY(rootless::validate_userns_flags({ o.userns, o.uidmap, o.gidmap }));
     for (auto const& d : o.devices)
         TRY(runtime::resolve_device_flag(d));
+    TRY(engine::resolve_healthcheck(o, Json()));
     return {};
 }
 

@@ -50,6 +50,12 @@ std::string status_text(container::ContainerRecord const& r)
     return "Created";
 }
 
+/// status_text plus the health of a running container with a healthcheck: "Up 5 seconds (healthy)".
+std::string status_of(engine::PsEntry const& e)
+{
+    return status_text(e.record) + (e.health.empty() ? "" : " (" + e.health + ")");
+}
+
 std::string size_text(engine::PsEntry const& e)
 {
     return human_size(e.rw_size) + " (virtual " + human_size(e.rw_size + e.image_size) + ")";
@@ -85,7 +91,7 @@ Json row_json(engine::PsEntry const& e, bool no_trunc)
         { "CreatedHuman", human_ago(r.created) },
         { "Created", r.created },
         { "RunningFor", human_ago(r.created) },
-        { "Status", status_text(r) },
+        { "Status", status_of(e) },
         { "State", std::string(container::state_name(r.state)) },
         { "Ports", "" },
         { "Names", r.name },
@@ -134,7 +140,7 @@ Json json_entry(engine::PsEntry const& e, bool with_size)
         { "Size", with_size ? Json { { "RwSize", e.rw_size }, { "RootFsSize", e.rw_size + e.image_size } } : Json(nullptr) },
         { "StartedAt", r.started },
         { "State", std::string(container::state_name(r.state)) },
-        { "Status", status_text(r) },
+        { "Status", status_of(e) },
         { "Created", r.created },
     };
 }
@@ -193,7 +199,7 @@ int run_ps(PsArgs const& a, Globals const& globals)
         std::string command = joined(e.command);
         if (!a.no_trunc && command.size() > 17)
             command = command.substr(0, 17) + "...";
-        table.push_back({ a.no_trunc ? r.id : r.id.substr(0, 12), r.image_name, command, human_ago(r.created), status_text(r), "", r.name });
+        table.push_back({ a.no_trunc ? r.id : r.id.substr(0, 12), r.image_name, command, human_ago(r.created), status_of(e), "", r.name });
         if (a.size)
             table.back().push_back(size_text(e));
     }
@@ -217,7 +223,7 @@ CLI::App* add_ps_command(CLI::App& parent, std::string const& name, Globals& glo
     cmd->add_flag("--external", a->external, "Show containers in storage not controlled by berth (there are none)");
     cmd->add_flag("--ns,--namespace", a->namespace_, "Display namespace information (accepted, not shown)");
     cmd->add_flag("--sync", a->sync, "Sync container state with the OCI runtime (berth always checks the processes)");
-    cmd->add_option("-f,--filter", a->filters, "Filter output: id=, name=, label=, status=, ancestor=, exited=, before=, since=");
+    cmd->add_option("-f,--filter", a->filters, "Filter output: id=, name=, label=, status=, ancestor=, exited=, before=, since=, health=");
     cmd->add_option("--format", a->format, "Pretty-print containers to JSON or using a Go template ('table ...' for a table)");
     cmd->add_option("--sort", a->sort, "Sort output by: created (the only order so far)");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_ps(*a, globals); });

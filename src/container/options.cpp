@@ -208,6 +208,13 @@ Json CreateOptions::to_json() const
     j["log_driver"] = log_driver;
     j["log_opts"] = log_opts;
     j["restart"] = restart;
+    j["healthcheck_cmd"] = healthcheck_cmd;
+    j["healthcheck_interval"] = healthcheck_interval;
+    j["healthcheck_timeout"] = healthcheck_timeout;
+    j["healthcheck_start_period"] = healthcheck_start_period;
+    if (healthcheck_retries)
+        j["healthcheck_retries"] = *healthcheck_retries;
+    j["no_healthcheck"] = no_healthcheck;
     return j;
 }
 
@@ -274,6 +281,13 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
         get("log_driver", o.log_driver);
         get("log_opts", o.log_opts);
         get("restart", o.restart);
+        get("healthcheck_cmd", o.healthcheck_cmd);
+        get("healthcheck_interval", o.healthcheck_interval);
+        get("healthcheck_timeout", o.healthcheck_timeout);
+        get("healthcheck_start_period", o.healthcheck_start_period);
+        if (j.contains("healthcheck_retries"))
+            o.healthcheck_retries = j.at("healthcheck_retries").get<int>();
+        get("no_healthcheck", o.no_healthcheck);
         return o;
     } catch (std::exception const& e) {
         return Error::msg(std::string("container options: ") + e.what());

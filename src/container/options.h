@@ -80,6 +80,13 @@ struct CreateOptions {
     std::string log_driver;                  ///< --log-driver k8s-file|json-file|none (empty: k8s-file)
     std::vector<std::string> log_opts;       ///< --log-opt max-size=N, path=P
     std::string restart;                     ///< --restart no|on-failure[:N]|always|unless-stopped
+    // Healthcheck flags as typed (engine/healthcheck.h resolves them over the image's): empty = not given.
+    std::string healthcheck_cmd;             ///< --healthcheck-cmd: shell string or JSON array; "none" disables
+    std::string healthcheck_interval;        ///< Go duration; "disable" = 0
+    std::string healthcheck_timeout;
+    std::string healthcheck_start_period;
+    std::optional<int> healthcheck_retries;
+    bool no_healthcheck = false;             ///< --no-healthcheck
 
     Json to_json() const;
     static Result<CreateOptions> from_json(Json const& j);

@@ -6,15 +6,20 @@
 #include "container/options.h"
 #include "container/spec_builder.h"
 #include "engine/containers.h"
+#include "engine/healthcheck.h"
 #include "engine/images.h"
 #include "engine/lifecycle.h"
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
 #include <ftw.h>
 #include <map>
 #include <regex>
 #include <set>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace berth::engine {
 
@@ -26,6 +31,39 @@ namespace {
 bool process_alive(int64_t pid)
 {
     return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+/// The running record's monitor is the very process that started it (pid and
+/// start time, field 22 of /proc/PID/stat) and not a zombie: refresh_container's
+/// test, in one small read. False when unsure (no start time recorded).
+bool monitor_alive(ContainerRecord const& rec)
+{
+    if (rec.monitor_pid <= 0 || rec.monitor_start <= 0)
+        return false;
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(rec.monitor_pid));
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char buf[1024];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0)
+        return false;
+    std::string_view text(buf, static_cast<size_t>(n));
+    // comm (field 2) may hold spaces and parentheses: count from the last ')'.
+    auto close = text.rfind(')');
+    if (close == std::string_view::npos || close + 2 >= text.size() || text[close + 2] == 'Z')
+        return false;
+    buf[n] = 0;
+    char const* p = buf + close + 1;
+    for (int field = 3; field < 22 && *p; ++field) {  // state (3) ... starttime (22)
+        while (*p == ' ')
+            ++p;
+        while (*p && *p != ' ')
+            ++p;
+    }
+    return std::atoll(p) == rec.monitor_start;
 }
 
 /// Image facts needed per container, read once per image.
@@ -158,6 +196,8 @@ bool matches_one(std::string const& key, std::string const& value, PsEntry const
         return r.state == State::Exited && std::to_string(r.exit_code) == value;
     if (key == "ancestor")
         return image_matches(value, r);
+    if (key == "health")
+        return value == "none" ? !r.config.contains("healthcheck") : e.health == value;
     if (key == "label") {
         auto labels = labels_of(r, image.found ? &image.config : nullptr);
         auto eq = value.find('=');
@@ -171,7 +211,7 @@ bool matches_one(std::string const& key, std::string const& value, PsEntry const
 
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw)
 {
-    static std::set<std::string> const known { "id", "name", "label", "status", "ancestor", "exited", "before", "since" };
+    static std::set<std::string> const known { "id", "name", "label", "status", "ancestor", "exited", "before", "since", "health" };
     static std::set<std::string> const states { "created", "running", "paused", "exited", "stopped", "unknown", "restarting", "removing", "configured" };
     std::vector<PsFilter> out;
     for (auto const& f : raw) {
@@ -180,7 +220,9 @@ Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& r
             return Error { EINVAL, "invalid filter \"" + f + "\": use KEY=VALUE" };
         PsFilter filter { f.substr(0, eq), f.substr(eq + 1) };
         if (!known.count(filter.key))
-            return Error { EINVAL, filter.key + " is an invalid filter: valid filters are id, name, label, status, ancestor, exited, before, since" };
+            return Error { EINVAL, filter.key + " is an invalid filter: valid filters are id, name, label, status, ancestor, exited, before, since, health" };
+        if (filter.key == "health" && filter.value != "starting" && filter.value != "healthy" && filter.value != "unhealthy" && filter.value != "none")
+            return Error { EINVAL, "invalid health filter \"" + filter.value + "\": use starting, healthy, unhealthy or none" };
         if (filter.key == "status" && !states.count(filter.value))
             return Error { EINVAL, "unknown container state: " + filter.value + ": invalid argument" };
         if (filter.key == "exited" && (filter.value.empty() || filter.value.find_first_not_of("0123456789") != std::string::npos))
@@ -192,17 +234,23 @@ Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& r
 
 namespace {
 
-/// Every container, newest first, with only the config keys ps needs: SQLite's
-/// json_extract picks them out, so no row's whole config is parsed here (the
-/// difference between ~70 and ~25 ms of CPU at 1,000 containers). A record
-/// that claims to run is read in full and refreshed as find_container does.
+/// Every container, newest first, with only the config keys ps needs: the
+/// ps_config column holds them (container_store.h; SQLite's json_extract picks
+/// them out of rows written by an older berth), so no row's whole config is
+/// parsed here (~70 against ~25 ms of CPU at 1,000 containers, and json_extract
+/// against ps_config ~8 ms more). A record that claims to run costs one read of
+/// its monitor's /proc/PID/stat; only when that monitor is gone (or a stopped
+/// record's start was interrupted) is the record read in full and refreshed as
+/// find_container does.
 Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
 {
     TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));  // creates the table
     auto& db = ctx.store->database();
     auto stmt = TRY(db.prepare("SELECT id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, "
+                               "CASE WHEN ps_config <> '' THEN ps_config ELSE "
                                "json_object('command', json(json_extract(config, '$.command')), 'entrypoint', json_extract(config, '$.entrypoint'), "
-                               "'labels', json(json_extract(config, '$.labels')), 'remove', json_extract(config, '$.remove')) "
+                               "'labels', json(json_extract(config, '$.labels')), 'remove', json_extract(config, '$.remove'), "
+                               "'healthcheck', json(json_extract(config, '$.healthcheck'))) END, monitor_start "
                                "FROM containers ORDER BY created DESC, id"));
     std::vector<ContainerRecord> out;
     while (TRY(stmt.step())) {
@@ -219,15 +267,16 @@ Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
         r.started = stmt.integer(9);
         r.finished = stmt.integer(10);
         r.config = TRY(json::parse(stmt.text(11), "container config"));
+        r.monitor_start = stmt.integer(12);
         if (r.config.contains("remove") && r.config["remove"].is_number())
             r.config["remove"] = r.config["remove"].get<int>() != 0;
-        for (auto const* key : { "command", "labels", "entrypoint" })
+        for (auto const* key : { "command", "labels", "entrypoint", "healthcheck" })
             if (r.config.contains(key) && r.config[key].is_null())
                 r.config.erase(key);
         out.push_back(std::move(r));
     }
     for (auto& r : out)
-        if (may_need_refresh(ctx, r)) {
+        if (is_active(r.state) ? !monitor_alive(r) : may_need_refresh(ctx, r)) {
             auto found = find_container(ctx, r.id);
             if (!found && found.error().code == ENOENT) {
                 r.id.clear();  // removed since the query: dropped below
@@ -265,7 +314,8 @@ Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query
     ImageCache images(ctx);
     std::vector<PsEntry> out;
     for (auto& rec : records) {
-        if (is_active(rec.state) && !process_alive(rec.pid) && !process_alive(rec.monitor_pid)) {
+        // list_for_ps checked the monitors that have a start time; the rest by pid here.
+        if (is_active(rec.state) && rec.monitor_start <= 0 && !process_alive(rec.pid) && !process_alive(rec.monitor_pid)) {
             rec.state = State::Exited;
             rec.pid = 0;
         }
@@ -276,6 +326,9 @@ Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query
             continue;
         PsEntry e;
         e.record = std::move(rec);
+        if (is_active(e.record.state) && e.record.config.contains("healthcheck"))
+            if (auto health = read_health(ctx, e.record))
+                e.health = health->status;
         auto const& image = images.get(e.record.image_id);
         bool ok = true;
         for (auto const& [key, values] : m.by_key) {
@@ -442,6 +495,8 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "FinishedAt", nanos_time(rec.finished) },
         { "Health", Json { { "Status", "" }, { "FailingStreak", 0 }, { "Log", nullptr } } },
     };
+    if (auto health = read_health(ctx, rec))
+        state["Health"] = health->to_json();
     std::string network = c.value("network", "none");
     Json config {
         { "Hostname", hostname },
@@ -467,6 +522,8 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "CreateCommand", nullptr },
         { "Umask", "0022" },
     };
+    if (auto hc = healthcheck_of(rec))
+        config["Healthcheck"] = hc->to_json();
     Json host_config {
         { "Binds", strings(c, "volumes") },
         { "CgroupManager", "cgroupfs" },

@@ -20,7 +20,7 @@ namespace berth::engine {
 struct PsFilter {
     std::string key, value;
 };
-/// KEY=VALUE for id, name, label, status, ancestor, exited, before, since.
+/// KEY=VALUE for id, name, label, status, ancestor, exited, before, since, health.
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw);
 
 struct PsQuery {
@@ -35,6 +35,7 @@ struct PsEntry {
     std::vector<std::string> command;    ///< entrypoint + cmd as the container runs them
     int64_t image_size = 0;
     int64_t rw_size = 0;                 ///< with PsQuery::size
+    std::string health;                  ///< running with a healthcheck: starting|healthy|unhealthy; else ""
 };
 
 /// Newest first.

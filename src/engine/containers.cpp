@@ -3,6 +3,7 @@
 // side is src/monitor/.
 #include "engine/containers.h"
 #include "engine/events.h"
+#include "engine/healthcheck.h"
 
 #include "base/fs.h"
 #include "base/log.h"
@@ -151,6 +152,8 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     r.created = static_cast<int64_t>(std::time(nullptr));
     r.config = options.to_json();
     r.config["anonymous_volumes"] = TRY(create_anonymous_volumes(ctx, mounts));
+    if (auto hc = TRY(healthcheck_for_create(ctx, options, image)))
+        r.config["healthcheck"] = hc->to_json();
     if (!options.cidfile.empty()) {
         if (fs::exists(options.cidfile))
             return Error { EEXIST, "container id file " + options.cidfile + " exists: remove it first" };
@@ -249,10 +252,10 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
         req.lower_dirs.push_back(ctx.store->layers().diff_path(layer.diff_id));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
+    req.volatile_upper = options.remove;
     auto id_maps = TRY(rootless::current_container_id_maps({ options.userns, options.uidmap, options.gidmap }, ctx.paths));
     req.uid_mappings = id_maps.uid;
     req.gid_mappings = id_maps.gid;
-    req.volatile_upper = options.remove;
     std::string driver = !driver_flag.empty() ? driver_flag : rec.driver;
     if (driver.empty())
         driver = TRY(container::configured_driver(ctx.paths.data_dir, ""));
@@ -455,7 +458,7 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     if (auto r = container::unmount_rootfs(dir); !r)
         log::warn("unmount container {}: {}", rec.id, r.error().message);
     if (rec.config.value("remove", false)) {
-        if (auto r = monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
+        if (auto r = monitor::cleanup_container(cs, fs::join(ctx.paths.run_dir, "locks"),
                 dir, rec.id, container_run_dir(ctx, rec.id));
             !r)
             log::warn("remove container {}: {}", rec.id, r.error().message);
@@ -620,6 +623,11 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.log_max_size = logs.max_size;
     auto self = TRY(sys::readlink("/proc/self/exe"));
     mc.exit_command = { self, "--root", ctx.paths.data_dir, "--runroot", ctx.paths.run_dir, "container", "cleanup", rec.id };
+    if (auto hc = healthcheck_of(rec); hc && hc->interval_ns > 0) {
+        // berth-monitor runs the check every interval (healthcheck.h).
+        mc.healthcheck_interval_ms = std::max<int64_t>(hc->interval_ns / 1000000, 1);
+        mc.healthcheck_command = { self, "--root", ctx.paths.data_dir, "--runroot", ctx.paths.run_dir, "healthcheck", "run", rec.id };
+    }
     mc.spec = std::move(spec);
     mc.interactive = options.interactive;
     mc.attached = so.attach;

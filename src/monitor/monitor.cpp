@@ -20,6 +20,7 @@
 #include <pty.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -157,9 +158,17 @@ std::string pass_fd(char const* key, UniqueFd const& fd)
         args.push_back("--relay-out");
     if (c.attached && c.interactive && f.pty_master.valid())
         args.push_back("--relay-in");
+    bool healthcheck = c.healthcheck_interval_ms > 0 && !c.healthcheck_command.empty();
+    if (healthcheck)
+        args.push_back("--healthcheck-interval=" + std::to_string(c.healthcheck_interval_ms));
     args.push_back("--");
     for (auto const& a : c.exit_command)
         args.push_back(a);
+    if (healthcheck) {
+        args.push_back("--");
+        for (auto const& a : c.healthcheck_command)
+            args.push_back(a);
+    }
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -306,15 +315,63 @@ int64_t process_start_time(int64_t pid)
     return std::atoll(p);
 }
 
+namespace {
+
+/// Deletes every entry of `trash` (a dir of our own), ignoring errors: another
+/// deleter may be at the same entry.
+void empty_trash(std::string const& trash)
+{
+    auto names = fs::list_dir(trash);
+    if (names)
+        for (auto const& name : *names)
+            (void)fs::remove_tree(fs::join(trash, name));
+}
+
+/// Removes `dir` out of the caller's way: renamed (atomic, same filesystem)
+/// into <parent>/.trash, then deleted there by a detached child, which also
+/// deletes what an interrupted earlier deletion left. Where the rename or the
+/// fork fails, deletes it here.
+ErrorOr remove_tree_detached(std::string const& dir)
+{
+    if (!fs::exists(dir))
+        return {};
+    std::string trash = fs::join(dir.substr(0, dir.find_last_of('/')), ".trash");
+    std::string moved = fs::join(trash, dir.substr(dir.find_last_of('/') + 1) + "-" + std::to_string(::getpid()));
+    if ((::mkdir(trash.c_str(), 0700) != 0 && errno != EEXIST) || ::rename(dir.c_str(), moved.c_str()) != 0)
+        return fs::remove_tree(dir);
+    pid_t pid = ::fork();
+    if (pid < 0)
+        return fs::remove_tree(moved);
+    if (pid == 0) {
+        // Locks and the database are the parent's: hold none of them open.
+        ::close_range(3, ~0U, 0);
+        int null = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd < 3; ++fd)
+            ::dup2(null, fd);
+        ::setsid();
+        empty_trash(trash);
+        ::_exit(0);
+    }
+    return {};
+}
+
+} // namespace
+
 ErrorOr cleanup_container(std::string const& database_path, std::string const& locks_dir, std::string const& bundle_dir,
     std::string const& id, std::string const& container_run_dir)
 {
-    TRY(container::unmount_rootfs(bundle_dir));
-    TRY(fs::remove_tree(bundle_dir));
-    if (!container_run_dir.empty())
-        (void)fs::remove_tree(container_run_dir);
     auto db = TRY(store::Database::open(database_path));
     auto cs = TRY(container::ContainerStore::open(*db, locks_dir));
+    return cleanup_container(cs, locks_dir, bundle_dir, id, container_run_dir);
+}
+
+ErrorOr cleanup_container(container::ContainerStore& cs, std::string const& locks_dir, std::string const& bundle_dir,
+    std::string const& id, std::string const& container_run_dir)
+{
+    TRY(container::unmount_rootfs(bundle_dir));
+    TRY(remove_tree_detached(bundle_dir));
+    if (!container_run_dir.empty())
+        (void)fs::remove_tree(container_run_dir);
     auto removed = cs.remove(id);
     if (!removed && removed.error().code != ENOENT)
         return removed;

@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+namespace berth::container {
+class ContainerStore;
+}
+
 namespace berth::monitor {
 
 struct MonitorConfig {
@@ -32,6 +36,8 @@ struct MonitorConfig {
     std::string log_path;
     int64_t log_max_size = 0;
     std::vector<std::string> exit_command;  ///< run by berth-monitor when nobody is attached at exit
+    int64_t healthcheck_interval_ms = 0;    ///< > 0: berth-monitor runs healthcheck_command this often
+    std::vector<std::string> healthcheck_command;  ///< `berth ... healthcheck run ID`
     runtime::Spec spec;
     bool interactive = false;     ///< pass stdin through
     bool attached = false;        ///< a CLI waits in the foreground (stdio relayed to our fds 0/1/2)
@@ -83,6 +89,10 @@ int64_t process_start_time(int64_t pid);
 /// and its row. Used by --rm and by `berth rm`; the caller holds the
 /// container lock.
 ErrorOr cleanup_container(std::string const& database_path, std::string const& locks_dir,
+    std::string const& bundle_dir, std::string const& id, std::string const& container_run_dir = "");
+/// The same on an open container store (no second database connection).
+/// The directory is renamed away at once and deleted by a detached child.
+ErrorOr cleanup_container(container::ContainerStore& store, std::string const& locks_dir,
     std::string const& bundle_dir, std::string const& id, std::string const& container_run_dir = "");
 
 } // namespace berth::monitor

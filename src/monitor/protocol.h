@@ -12,6 +12,9 @@
 //    (and waits for) when nobody is attached at the container's exit.
 //    The status fd is the read end of a pipe whose write end the attached CLI
 //    holds: its hang-up means "no longer attached".
+//    With --healthcheck-interval=MS a second "--" follows the exit command,
+//    then the healthcheck command (`berth ... healthcheck run ID`), which the
+//    monitor starts every MS milliseconds while the container runs, one at a time.
 // 3. Files in the container's run directory (run_dir/containers/ID):
 //      exit    "CODE SECONDS NANOSECONDS\n", written atomically (rename) when
 //              the container exits; CODE is 128+N for a signal
@@ -66,6 +69,8 @@ struct MonitorArgs {
     bool relay_out = false;            ///< copy output to our own fds 1 and 2 (attached CLI)
     bool relay_in = false;             ///< copy our fd 0 to the container (attached CLI with -i -t)
     char** exit_command = nullptr;     ///< argv after "--", null-terminated
+    long long healthcheck_interval_ms = 0; ///< > 0: run healthcheck_command this often
+    char** healthcheck_command = nullptr;  ///< argv after the second "--", null-terminated
 };
 
 /// Parses berth-monitor's argv; false on an unknown word.
@@ -75,6 +80,12 @@ inline bool parse_args(int argc, char** argv, MonitorArgs& a)
         char const* w = argv[i];
         if (std::strcmp(w, "--") == 0) {
             a.exit_command = argv + i + 1;
+            for (int j = i + 1; j < argc; ++j)
+                if (std::strcmp(argv[j], "--") == 0) {
+                    argv[j] = nullptr;  // ends the exit command
+                    a.healthcheck_command = argv + j + 1;
+                    break;
+                }
             return true;
         }
         char const* eq = std::strchr(w, '=');
@@ -112,6 +123,8 @@ inline bool parse_args(int argc, char** argv, MonitorArgs& a)
             a.pty_fd = std::atoi(v);
         else if (is("--status"))
             a.status_fd = std::atoi(v);
+        else if (is("--healthcheck-interval"))
+            a.healthcheck_interval_ms = std::atoll(v);
         else
             return false;
     }
