@@ -104,11 +104,12 @@ timed() {
     echo "$(elapsed "$start" "$end") $cpu"
 }
 
-# private_xdg USER: a fresh private 0700 XDG_RUNTIME_DIR owned by USER
+# private_xdg USER: a fresh private 0700 XDG_RUNTIME_DIR owned by USER, one per
+# run (two benchmarks at once must not wipe each other's pause processes)
 private_xdg() {
-    local dir=/tmp/bench-xdg-$1
-    rm -rf "$dir"
-    mkdir -m 0700 "$dir"
+    local dir
+    dir=$(mktemp -d "/tmp/bench-xdg-$1-XXXXXX") || die "cannot create a runtime dir in /tmp"
+    chmod 0700 "$dir"
     chown "$1:" "$dir"
     echo "$dir"
 }
