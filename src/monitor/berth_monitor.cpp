@@ -413,23 +413,35 @@ void write_exit_file(int code)
     ::renameat(g_dir_fd, "exit.tmp", g_dir_fd, exit_file_name);
 }
 
-/// Runs the exit command with /dev/null as stdio and waits for it.
-void run_exit_command()
+/// Starts `argv` in its own session with /dev/null as stdio, no signal
+/// blocked and no other fd: the container's pipes, pty and stdin are not its
+/// to hold open. Its pid, or -1.
+pid_t spawn_detached(char** argv)
 {
-    if (!g.exit_command || !g.exit_command[0])
-        return;
-    sigset_t none;
-    sigemptyset(&none);
     pid_t pid = ::fork();
     if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         ::setsid();
         int null = ::open("/dev/null", O_RDWR);
         for (int fd = 0; fd < 3; ++fd)
             ::dup2(null, fd);
-        ::execv(g.exit_command[0], g.exit_command);
+        if (::close_range(3, ~0U, 0) != 0)
+            for (int fd = 3; fd < 1024; ++fd)
+                ::close(fd);
+        ::execv(argv[0], argv);
         ::_exit(127);
     }
+    return pid;
+}
+
+/// Runs the exit command and waits for it.
+void run_exit_command()
+{
+    if (!g.exit_command || !g.exit_command[0])
+        return;
+    pid_t pid = spawn_detached(g.exit_command);
     if (pid > 0)
         while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) { }
 }
@@ -466,22 +478,7 @@ void health_tick()
     unsigned long long expirations = 0;
     if (::read(g_health_timer, &expirations, sizeof expirations) < 0 || g_health_pid > 0)
         return;
-    sigset_t none;
-    sigemptyset(&none);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::setsid();
-        int null = ::open("/dev/null", O_RDWR);
-        for (int fd = 0; fd < 3; ++fd)
-            ::dup2(null, fd);
-        // The container's pipes, pty and stdin are not the check's to hold open.
-        if (::close_range(3, ~0U, 0) != 0)
-            for (int fd = 3; fd < 1024; ++fd)
-                ::close(fd);
-        ::execv(g.healthcheck_command[0], g.healthcheck_command);
-        ::_exit(127);
-    }
+    pid_t pid = spawn_detached(g.healthcheck_command);
     if (pid > 0)
         g_health_pid = pid;
 }
