@@ -74,8 +74,13 @@ public:
     bool has(image::Digest const& digest) const;
     /// data_dir/blobs/sha256/<hex> (whether or not it exists).
     std::string path(image::Digest const& digest) const;
-    /// Reads a whole blob and re-verifies its digest.
+    /// Reads a whole blob and re-verifies its digest. Use this where the blob is handed to someone else
+    /// (save, push) or where a damaged store must be reported.
     Result<std::string> read(image::Digest const& digest) const;
+    /// Reads a whole blob without hashing it: blobs only enter the store through a verifying BlobWriter
+    /// and a rename, so this trusts the store as Podman does. For hot local reads (run, ps, inspect); it
+    /// keeps OpenSSL out of those commands.
+    Result<std::string> read_trusted(image::Digest const& digest) const;
     /// Removes a blob; a missing blob is fine.
     ErrorOr remove(image::Digest const& digest);
     /// Removes temporary files no live writer holds (leftovers of killed processes).

@@ -116,6 +116,20 @@ TEST_CASE("read re-verifies the content")
     CHECK(data.error().message.find("does not match its digest") != std::string::npos);
 }
 
+TEST_CASE("read_trusted returns the stored bytes without hashing; read still catches the damage")
+{
+    TestStore ts;
+    auto& blobs = ts.store->blobs();
+    auto digest = blobs.put("genuine").release_value();
+    CHECK(blobs.read_trusted(digest).release_value() == "genuine");
+    REQUIRE(fs::write_file_atomic(blobs.path(digest), "forged").has_value());
+    CHECK(blobs.read_trusted(digest).release_value() == "forged");
+    CHECK(!blobs.read(digest).has_value());
+    auto missing = blobs.read_trusted(image::Digest::sha256_of("absent"));
+    REQUIRE(!missing.has_value());
+    CHECK(missing.error().code == ENOENT);
+}
+
 TEST_CASE("stale temporary files are removed, live ones are kept")
 {
     TestStore ts;
