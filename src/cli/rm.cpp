@@ -62,6 +62,9 @@ int run_rm(RmArgs& a, Globals const& globals)
     options.force = a.force;
     options.volumes = a.volumes;
     options.timeout = *a.time;
+    if (a.force && targets->size() > 1)
+        for (auto const& t : *targets)
+            (void)engine::begin_stop(*ctx, t.record, options.timeout);  // errors come again from remove_container
     for (auto const& t : *targets) {
         if (auto removed = engine::remove_container(*ctx, t.record, options); !removed) {
             if (a.ignore && removed.error().code == ENOENT)

@@ -774,27 +774,6 @@ ErrorOr remove_one(Context& ctx, ContainerRecord rec, bool force, bool volumes)
 
 } // namespace
 
-std::vector<ContainerRemoveReport> remove_containers(Context& ctx, std::vector<std::string> const& names, bool force, bool volumes, bool ignore_missing)
-{
-    std::vector<ContainerRemoveReport> reports;
-    for (auto const& name : names) {
-        ContainerRemoveReport report { name, "", std::nullopt };
-        auto rec = find_container(ctx, name);
-        if (!rec) {
-            if (!(ignore_missing && rec.error().code == ENOENT))
-                report.error = std::move(rec).error();
-            else
-                continue;
-        } else {
-            report.id = rec->id;
-            if (auto removed = remove_one(ctx, *rec, force, volumes); !removed)
-                report.error = std::move(removed).error();
-        }
-        reports.push_back(std::move(report));
-    }
-    return reports;
-}
-
 Result<std::vector<ContainerRecord>> list_containers(Context& ctx)
 {
     auto cs = TRY(containers_of(ctx));

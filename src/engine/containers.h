@@ -46,13 +46,6 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
 Result<int> run_container(Context& ctx, container::CreateOptions const& options, PullOptions const& pull_options,
     StartOptions const& start_options, std::string* id_out = nullptr);
 
-struct ContainerRemoveReport {
-    std::string name;              ///< as asked
-    std::string id;
-    std::optional<Error> error;
-};
-/// `rm`: a running container needs force (then it is killed first). `volumes` removes its anonymous volumes.
-std::vector<ContainerRemoveReport> remove_containers(Context& ctx, std::vector<std::string> const& names, bool force, bool volumes, bool ignore_missing);
 /// All containers, newest first (each refreshed as by refresh_container).
 Result<std::vector<container::ContainerRecord>> list_containers(Context& ctx);
 /// The container record for a name or id (refreshed as by refresh_container).

@@ -285,17 +285,37 @@ std::vector<int> container_pids(int64_t init_pid)
     return out;
 }
 
-ErrorOr stop_container(Context& ctx, ContainerRecord const& rec, std::optional<int> timeout)
+namespace {
+
+/// The stop signal and timeout of `rec` (the container's --stop-signal and --stop-timeout unless given).
+Result<std::pair<int, int>> stop_plan(ContainerRecord const& rec, std::optional<int> timeout)
 {
-    if (!is_active(rec.state))
-        return {};
     int sig = SIGTERM;
     std::string configured = rec.config.value("stop_signal", "");
     if (!configured.empty())
         sig = TRY(parse_signal(configured));
     int seconds = timeout ? *timeout : static_cast<int>(rec.config.value("stop_timeout", 10));
-    if (seconds < 0)
-        seconds = 0;
+    return std::pair { sig, std::max(seconds, 0) };
+}
+
+} // namespace
+
+ErrorOr begin_stop(Context& ctx, ContainerRecord const& rec, std::optional<int> timeout)
+{
+    if (rec.state != State::Running)
+        return {};
+    auto [sig, seconds] = TRY(stop_plan(rec, timeout));
+    TRY(mark_stopped_by_user(ctx, rec.id));
+    if (::kill(static_cast<pid_t>(rec.pid), seconds == 0 ? SIGKILL : sig) != 0 && errno != ESRCH)
+        return Error::from_errno("stop " + rec.name + ": send " + signal_name(seconds == 0 ? SIGKILL : sig));
+    return {};
+}
+
+ErrorOr stop_container(Context& ctx, ContainerRecord const& rec, std::optional<int> timeout)
+{
+    if (!is_active(rec.state))
+        return {};
+    auto [sig, seconds] = TRY(stop_plan(rec, timeout));
     TRY(mark_stopped_by_user(ctx, rec.id));
     // -t 0: SIGKILL at once, as Podman does.
     if (seconds > 0 && ::kill(static_cast<pid_t>(rec.pid), sig) != 0 && errno != ESRCH)
@@ -380,6 +400,12 @@ std::vector<std::string> dependent_containers(Context&, ContainerRecord const&) 
 ErrorOr remove_container(Context& ctx, ContainerRecord const& given, RemoveOptions const& options)
 {
     ContainerRecord rec = given;
+    if (is_active(rec.state)) {
+        // It may have exited since it was looked up (rm -f of several sends
+        // every stop signal first): no signal for a pid it no longer owns.
+        if (auto fresh = find_container(ctx, rec.id))
+            rec = *fresh;
+    }
     if (is_active(rec.state)) {
         if (!options.force)
             return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };

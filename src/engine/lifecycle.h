@@ -43,6 +43,11 @@ bool is_active(container::State state);
 /// --stop-timeout), then SIGKILL; returns once the record shows Exited.
 /// A created or exited container is left alone (no error, like Podman).
 ErrorOr stop_container(Context& ctx, container::ContainerRecord const& rec, std::optional<int> timeout);
+/// The first step of stop_container without the wait: marks the container
+/// stopped by the user and sends its stop signal (SIGKILL with timeout 0).
+/// `stop` and `rm -f` of several containers send them all before waiting for
+/// each, so their exits overlap. Only running containers; others are left.
+ErrorOr begin_stop(Context& ctx, container::ContainerRecord const& rec, std::optional<int> timeout);
 /// Sends `sig` to the container's init; it must be running.
 ErrorOr kill_container(Context& ctx, container::ContainerRecord const& rec, int sig);
 /// Waits until the container reaches one of `conditions` ("stopped"/"exited", "running",
