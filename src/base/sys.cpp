@@ -167,6 +167,18 @@ Result<std::string> getcwd()
     return std::string(buf);
 }
 
+std::map<std::string, std::string> environment()
+{
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string entry = *e;
+        auto eq = entry.find('=');
+        if (eq != std::string::npos)
+            env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    return env;
+}
+
 std::string home_dir()
 {
     if (char const* home = std::getenv("HOME"); home && *home)

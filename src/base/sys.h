@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "base/unique_fd.h"
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
@@ -36,6 +37,8 @@ Result<std::string> readlink(std::string const& path);
 Result<std::string> getcwd();
 /// The calling user's home directory ($HOME, else the passwd entry).
 std::string home_dir();
+/// This process's environment as NAME -> value (--env-host, -e NAME without a value).
+std::map<std::string, std::string> environment();
 
 /// Where a helper executable of berth's own (berth-monitor, berth-init) lives:
 /// $BERTH_HELPER_DIR/NAME, else NAME beside the running berth binary (the build

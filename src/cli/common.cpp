@@ -31,6 +31,16 @@ int report(Error const& error)
     return exit_engine_error;
 }
 
+CLI::App& container_group(CLI::App& parent)
+{
+    for (auto* sub : parent.get_subcommands({}))
+        if (sub->get_name() == "container")
+            return *sub;
+    auto* group = parent.add_subcommand("container", "Manage containers");
+    group->require_subcommand(1);
+    return *group;
+}
+
 int print_formatted(std::string const& text, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers)
 {
     auto tmpl = format::Template::parse(text);

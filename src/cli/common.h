@@ -31,6 +31,10 @@ void print_error(std::string const& message);
 /// listed once in main.cpp's command table.
 using Setup = void (*)(CLI::App& parent, Globals& globals, int& exit_code);
 
+/// The `container` command group under `parent`: several setup functions add
+/// to it, in any order, so the first one creates it.
+CLI::App& container_group(CLI::App& parent);
+
 /// Renders rows with a --format template (table or per-line) to stdout.
 /// Returns 0, or the exit code after printing the template error.
 int print_formatted(std::string const& format, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers = {});

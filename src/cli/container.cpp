@@ -96,15 +96,7 @@ void setup_container_prune(CLI::App& parent, Globals& globals, int& exit_code)
 
 void setup_container_group(CLI::App& parent, Globals& globals, int& exit_code)
 {
-    // `container` may exist already (container cleanup adds itself to it): add to it.
-    CLI::App* group = nullptr;
-    for (auto* sub : parent.get_subcommands({}))
-        if (sub->get_name() == "container")
-            group = sub;
-    if (!group) {
-        group = parent.add_subcommand("container", "Manage containers");
-        group->require_subcommand(1);
-    }
+    CLI::App* group = &container_group(parent);
     add_ps_command(*group, "ls", globals, exit_code)->alias("list")->alias("ps");
     add_container_inspect_command(*group, "inspect", globals, exit_code);
     setup_container_exists(*group, globals, exit_code);

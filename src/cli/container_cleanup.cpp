@@ -11,15 +11,7 @@ namespace berth::cli {
 
 void setup_container_cleanup(CLI::App& parent, Globals& globals, int& exit_code)
 {
-    // `container` may already exist (other container subcommands): add to it.
-    CLI::App* group = nullptr;
-    for (auto* sub : parent.get_subcommands({}))
-        if (sub->get_name() == "container")
-            group = sub;
-    if (!group) {
-        group = parent.add_subcommand("container", "Manage containers");
-        group->require_subcommand(1);
-    }
+    CLI::App* group = &container_group(parent);
     auto id = std::make_shared<std::string>();
     auto* cmd = group->add_subcommand("cleanup", "Record a container's exit (run by its monitor)");
     cmd->group("");  // hidden

@@ -59,18 +59,6 @@ std::string container_run_dir(Context& ctx, std::string const& id)
     return fs::join(fs::join(ctx.paths.run_dir, "containers"), id);
 }
 
-std::map<std::string, std::string> host_environment()
-{
-    std::map<std::string, std::string> env;
-    for (char** e = environ; e && *e; ++e) {
-        std::string entry = *e;
-        auto eq = entry.find('=');
-        if (eq != std::string::npos)
-            env[entry.substr(0, eq)] = entry.substr(eq + 1);
-    }
-    return env;
-}
-
 bool process_alive(int64_t pid)
 {
     return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
@@ -97,7 +85,7 @@ Result<store::ImageRecord> image_for(Context& ctx, CreateOptions const& options,
 Result<std::vector<std::string>> read_env_files(std::vector<std::string> const& files)
 {
     std::vector<std::string> env;
-    auto host = host_environment();
+    auto host = sys::environment();
     for (auto const& f : files) {
         auto text = TRY_CTX(fs::read_file(f), "env file " + f);
         auto entries = container::parse_env_file(text, host);
@@ -267,7 +255,7 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     sc.id = rec.id;
     sc.rootfs = rootfs;
     sc.rootless = ctx.paths.rootless;
-    sc.host_env = host_environment();
+    sc.host_env = sys::environment();
     // keep-id runs as the user's own ids unless --user says otherwise, as Podman does.
     std::string wanted_user = options.user.empty() && !id_maps.default_user.empty() ? id_maps.default_user : container::requested_user(config, options);
     sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));

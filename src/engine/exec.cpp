@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/raw_terminal.h"
+#include "base/sys.h"
 #include "container/options.h"
 #include "engine/containers.h"
 #include "runtime/capabilities.h"
@@ -34,18 +35,6 @@ namespace {
 
 constexpr int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
-std::map<std::string, std::string> host_env()
-{
-    std::map<std::string, std::string> env;
-    for (char** e = environ; e && *e; ++e) {
-        std::string entry = *e;
-        auto eq = entry.find('=');
-        if (eq != std::string::npos)
-            env[entry.substr(0, eq)] = entry.substr(eq + 1);
-    }
-    return env;
-}
-
 void set_env(std::vector<std::string>& env, std::string const& entry)
 {
     auto key = entry.substr(0, entry.find('='));
@@ -68,7 +57,7 @@ bool has_env(std::vector<std::string> const& env, std::string const& key)
 /// The container's environment, then --env-file, then -e (KEY alone copies ours).
 Result<std::vector<std::string>> exec_env(std::vector<std::string> env, ExecOptions const& o)
 {
-    auto host = host_env();
+    auto host = sys::environment();
     for (auto const& f : o.env_files) {
         auto text = TRY_CTX(fs::read_file(f), "env file " + f);
         for (auto const& e : container::parse_env_file(text, host))
