@@ -3,12 +3,15 @@
 // Digest::parse is the gatekeeper for every digest that comes from outside
 // (manifests, registries, the CLI): it accepts only algorithms berth knows and
 // only lowercase hex of the exact length, so a digest that parses can be used
-// as a file name in the blob store without further checks. The hasher wraps
-// OpenSSL's EVP interface; the only subtle part is keeping the EVP context
-// owned by exactly one object across moves.
+// as a file name in the blob store without further checks. The hasher keeps
+// OpenSSL's SHA256_CTX (its chaining state is public API, though deprecated in
+// OpenSSL 3): runs of whole blocks go to the lane engine (sha256_lanes.h) when
+// the CPU has one, everything else (partial blocks, padding) to OpenSSL.
 #include "image/digest.h"
+#include "image/sha256_lanes.h"
 
-#include <openssl/evp.h>
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include <cassert>
 
@@ -78,18 +81,34 @@ Digest Digest::sha256_of(std::string_view data)
 }
 
 struct Sha256::Impl {
-    EVP_MD_CTX* ctx = nullptr;
-    ~Impl() { EVP_MD_CTX_free(ctx); }
+    SHA256_CTX ctx;
+    bool engaged = false; ///< counted among the lane engine's bulk streams
+    ~Impl()
+    {
+        if (engaged)
+            sha256_lanes::disengage();
+    }
 };
+
+namespace {
+
+/// Updates shorter than this go straight to OpenSSL: the lane engine's hand-over costs
+/// more than it saves on a few blocks.
+constexpr size_t kLaneMinBlocks = 64;
+
+/// Counts `bytes` into the context's 64-bit message length, as SHA256_Update would.
+void add_length(SHA256_CTX& ctx, size_t bytes)
+{
+    uint64_t bits = (static_cast<uint64_t>(ctx.Nh) << 32 | ctx.Nl) + static_cast<uint64_t>(bytes) * 8;
+    ctx.Nl = static_cast<SHA_LONG>(bits);
+    ctx.Nh = static_cast<SHA_LONG>(bits >> 32);
+}
+
+} // namespace
 
 Sha256::Sha256() : m_impl(std::make_unique<Impl>())
 {
-    m_impl->ctx = EVP_MD_CTX_new();
-    // Allocation failure or a FIPS provider refusing SHA-256 is not recoverable.
-    assert(m_impl->ctx);
-    int ok = EVP_DigestInit_ex(m_impl->ctx, EVP_sha256(), nullptr);
-    assert(ok == 1);
-    (void)ok;
+    SHA256_Init(&m_impl->ctx);
 }
 
 Sha256::~Sha256() = default;
@@ -99,18 +118,36 @@ Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 void Sha256::update(void const* data, size_t size)
 {
     assert(m_impl && "Sha256 used after move or finish");
+    auto& ctx = m_impl->ctx;
+    auto const* bytes = static_cast<unsigned char const*>(data);
+    if (size / 64 >= kLaneMinBlocks && sha256_lanes::available()) {
+        if (!m_impl->engaged) {
+            sha256_lanes::engage();
+            m_impl->engaged = true;
+        }
+        if (ctx.num != 0) { // complete the buffered partial block first
+            size_t fill = 64 - ctx.num;
+            SHA256_Update(&ctx, bytes, fill);
+            bytes += fill;
+            size -= fill;
+        }
+        size_t blocks = size / 64;
+        sha256_lanes::compress(ctx.h, bytes, blocks);
+        add_length(ctx, blocks * 64);
+        bytes += blocks * 64;
+        size -= blocks * 64;
+    }
     if (size > 0)
-        EVP_DigestUpdate(m_impl->ctx, data, size);
+        SHA256_Update(&ctx, bytes, size);
 }
 
 Digest Sha256::finish()
 {
     assert(m_impl && "Sha256 finished twice");
-    unsigned char bytes[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(m_impl->ctx, bytes, &length);
+    unsigned char bytes[SHA256_DIGEST_LENGTH];
+    SHA256_Final(bytes, &m_impl->ctx);
     m_impl.reset();
-    return Digest("sha256", to_hex(bytes, length));
+    return Digest("sha256", to_hex(bytes, sizeof bytes));
 }
 
 } // namespace berth::image
