@@ -24,6 +24,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include <pthread.h>
@@ -164,9 +165,9 @@ constexpr size_t kStepBlocks = 32;
 /// about as much as four single-stream blocks, however many lanes carry data.
 constexpr int kMinKernelLanes = 4;
 
-/// With this many streams engaged, the engine waits this long for a sparse set of lanes
-/// to fill before it runs them: their producers are busy elsewhere (writing, unpacking)
-/// and come back soon.
+/// While kMinKernelLanes or more streams are engaged, the engine waits up to this long
+/// for a sparse set of lanes to fill before it runs them: the other streams' producers
+/// are busy elsewhere (writing, unpacking) and come back soon.
 constexpr auto kGatherWait = std::chrono::microseconds(100);
 
 /// The hashing thread and its queue. Callers queue a job and sleep until the thread has
@@ -185,7 +186,18 @@ public:
 
     void compress(uint32_t h[8], unsigned char const* data, size_t blocks)
     {
-        std::call_once(m_started, [this] { std::thread(&Engine::run, this).detach(); });
+        std::call_once(m_started, [this] {
+            try {
+                std::thread(&Engine::run, this).detach();
+                m_thread = true;
+            } catch (std::system_error const&) {
+                // No thread to be had (a process limit): every stream hashes on its own.
+            }
+        });
+        if (!m_thread) {
+            compress_single(h, data, blocks);
+            return;
+        }
         Job job { h, data, blocks };
         std::unique_lock lock(m_mutex);
         m_waiting.push_back(&job);
@@ -290,6 +302,7 @@ private:
     }
 
     std::once_flag m_started;
+    bool m_thread = false; ///< the hashing thread runs (set once, under m_started)
     std::mutex m_mutex;
     std::condition_variable m_work; ///< a job was queued
     std::deque<Job*> m_waiting;
