@@ -114,6 +114,34 @@ berth_mounts() {
     fi
 }
 
+# wait_state NAME STATE: poll inspect until the container is in STATE (10 s).
+wait_state() {
+    local i
+    for i in $(seq 1 100); do
+        [[ $(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS container inspect --format '{{.State.Status}}' "$1" 2>/dev/null) == "$2" ]] && return 0
+        sleep 0.1
+    done
+    echo "container $1 did not reach state $2" >&2
+    return 1
+}
+
+# start_sleeper NAME [RUN OPTIONS...]: a long-running container of $IMAGE, started in the
+# background (attached), and waited for until exec can reach it.
+start_sleeper() {
+    local name=$1
+    shift
+    "$BERTH" $BERTH_GLOBAL_OPTS run --name "$name" "$@" "$IMAGE" sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+    local i
+    for i in $(seq 1 100); do
+        if timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS exec "$name" true >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "container $name did not start" >&2
+    return 1
+}
+
 # pull_fixture NAME [REGISTRY]: make sure REGISTRY/NAME:latest is in the store.
 pull_fixture() {
     local ref=${2:-$REGISTRY_OPEN}/$1:latest

@@ -16,17 +16,6 @@ teardown() {
     berth_quiet rm -a -f -t 0 >/dev/null 2>&1 || true
 }
 
-# wait_state NAME STATE: poll inspect until the container is in STATE (10 s).
-wait_state() {
-    local i
-    for i in $(seq 1 100); do
-        [[ $(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS container inspect --format '{{.State.Status}}' "$1" 2>/dev/null) == "$2" ]] && return 0
-        sleep 0.1
-    done
-    echo "container $1 did not reach state $2" >&2
-    return 1
-}
-
 @test "ps shows running containers with Podman's columns; -a adds created and exited ones" {
     run_berth create --name created1 --label team=a "$IMAGE" true
     run_berth --exit 3 run --name exited3 --label team=b "$IMAGE" sh -c 'exit 3'

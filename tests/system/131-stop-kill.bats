@@ -16,16 +16,6 @@ teardown() {
     berth_quiet rm -a -f -t 0 >/dev/null 2>&1 || true
 }
 
-wait_state() {
-    local i
-    for i in $(seq 1 100); do
-        [[ $(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS container inspect --format '{{.State.Status}}' "$1" 2>/dev/null) == "$2" ]] && return 0
-        sleep 0.1
-    done
-    echo "container $1 did not reach state $2" >&2
-    return 1
-}
-
 # state_of NAME [TEMPLATE]: a field of the container's inspect document (default the state).
 state_of() {
     local format='{{.State.Status}}'

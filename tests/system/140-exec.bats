@@ -6,23 +6,6 @@ load ../lib/helpers
 
 IMAGE=$REGISTRY_OPEN/busybox:latest
 
-# start_sleeper NAME [RUN OPTIONS...]: a long-running container, started in the
-# background (attached), and waited for until exec can reach it.
-start_sleeper() {
-    local name=$1
-    shift
-    "$BERTH" $BERTH_GLOBAL_OPTS run --name "$name" "$@" "$IMAGE" sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
-    local i
-    for i in $(seq 1 100); do
-        if timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS exec "$name" true >/dev/null 2>&1; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "container $name did not start" >&2
-    return 1
-}
-
 setup_file() {
     berth_setup_file
     pull_fixture busybox
