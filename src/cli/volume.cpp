@@ -121,6 +121,7 @@ void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
         std::vector<std::string> names;
         bool force = false;
         bool all = false;
+        std::optional<int> time;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = group.add_subcommand("rm", "Remove volumes");
@@ -128,7 +129,12 @@ void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
     cmd->add_option("volume", a->names, "Volume names");
     cmd->add_flag("-f,--force", a->force, "Remove the containers using the volume too");
     cmd->add_flag("-a,--all", a->all, "Remove all volumes");
+    cmd->add_option("-t,--time", a->time, "Seconds to wait for a running container using the volume to stop before it is killed (with --force; default: the container's stop timeout)");
     cmd->callback([a, &globals, &exit_code] {
+        if (a->time && !a->force) {
+            exit_code = report(Error { EINVAL, "--time needs --force: only then are the containers using the volume stopped" });
+            return;
+        }
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;
@@ -142,7 +148,7 @@ void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
             return;
         }
         for (auto const& name : names) {
-            if (auto r = engine::remove_volume(*ctx, name, a->force); !r) {
+            if (auto r = engine::remove_volume(*ctx, name, a->force, a->time); !r) {
                 int code = report(r.error());
                 exit_code = r.error().code == ENOENT ? 1 : r.error().code == EBUSY ? 2 : code;
                 continue;

@@ -4,6 +4,7 @@
 #include "engine/containers.h"
 #include "engine/events.h"
 #include "engine/healthcheck.h"
+#include "engine/lifecycle.h"
 
 #include "base/fs.h"
 #include "base/log.h"
@@ -422,11 +423,6 @@ void kill_orphan(ContainerRecord const& rec)
         ::usleep(10000);
 }
 
-bool is_active(container::State state)
-{
-    return state == container::State::Running || state == container::State::Paused;
-}
-
 /// Records the exit of `rec` (the caller holds its lock): Exited, code, time,
 /// no pids; unmounts the rootfs; on --rm removes the container. Returns the code.
 int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
@@ -714,52 +710,6 @@ Result<int> run_container(Context& ctx, CreateOptions const& options, PullOption
 
 namespace {
 
-/// Kills a running container and waits (up to 10 s) for its monitor to finish.
-void kill_and_wait(ContainerRecord const& rec)
-{
-    if (process_alive(rec.pid))
-        ::kill(static_cast<pid_t>(rec.pid), SIGKILL);
-    for (int i = 0; i < 1000 && (process_alive(rec.pid) || process_alive(rec.monitor_pid)); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-}
-
-/// Removes the container's files and record and, with `volumes`, its anonymous volumes (lock held).
-ErrorOr remove_locked(Context& ctx, ContainerRecord const& rec, bool volumes)
-{
-    TRY(monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
-        container_dir(ctx, rec.id), rec.id, container_run_dir(ctx, rec.id)));
-    if (volumes && rec.config.contains("anonymous_volumes")) {
-        auto vs = TRY(volumes_of(ctx));
-        for (auto const& [dest, name] : rec.config["anonymous_volumes"].items())
-            if (name.is_string())
-                (void)vs.remove(name.get<std::string>());
-    }
-    return {};
-}
-
-ErrorOr remove_one(Context& ctx, ContainerRecord rec, bool force, bool volumes)
-{
-    auto cs = TRY(containers_of(ctx));
-    // A start may be in progress or interrupted: what counts is the record
-    // under the lock. Killing waits for the monitor's cleanup, which takes the
-    // lock, so the lock is taken again after each kill.
-    for (int attempt = 0;; ++attempt) {
-        if (is_active(rec.state)) {
-            if (!force)
-                return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };
-            kill_and_wait(rec);
-        }
-        auto lock = TRY(cs.lock(rec.id));
-        auto current = TRY(cs.get(rec.id));
-        if (!current)
-            return {};  // removed meanwhile by another berth
-        rec = *current;
-        adopt_interrupted_start(ctx, cs, rec);
-        if (!is_active(rec.state) || monitor_gone(rec) || attempt == 3)
-            return remove_locked(ctx, rec, volumes);
-    }
-}
-
 } // namespace
 
 Result<std::vector<ContainerRecord>> list_containers(Context& ctx)
@@ -797,7 +747,7 @@ Result<container::VolumeRecord> get_volume(Context& ctx, std::string const& name
     return *v;
 }
 
-ErrorOr remove_volume(Context& ctx, std::string const& name, bool force)
+ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::optional<int> timeout)
 {
     auto vs = TRY(volumes_of(ctx));
     TRY(get_volume(ctx, name));
@@ -810,7 +760,7 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force)
             auto text = json::dump(rec.config);
             if (text.find("\"" + name + ":") != std::string::npos || text.find("\"" + name + "\"") != std::string::npos
                 || text.find("src=" + name) != std::string::npos || text.find("source=" + name) != std::string::npos)
-                TRY(remove_one(ctx, rec, true, false));
+                TRY(remove_container(ctx, rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
         }
     }
     return vs.remove(name);

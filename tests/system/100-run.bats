@@ -155,6 +155,15 @@ setup_file() {
     assert_output_equals "named"
     run_berth --exit 125 volume create named
     run_berth volume rm named
+    # In use by a running container: refused, unless forced, which removes the container.
+    run_berth run -d --name volholder -v held:/data "$IMAGE" sleep 1000
+    run_berth --exit 2 volume rm held
+    assert_output_contains "held"
+    run_berth --exit 125 volume rm -t 0 held
+    assert_output_contains "--force"
+    run_berth volume rm -f -t 0 held
+    assert_output_equals "held"
+    run_berth --exit 1 container exists volholder
     run_berth volume prune -f
     assert_output_contains "vol1"
     run_berth volume ls -q
