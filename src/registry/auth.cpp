@@ -200,8 +200,16 @@ std::string default_auth_file()
 
 std::vector<std::string> auth_file_chain(std::string const& authfile_flag)
 {
+    // A file the user named (--authfile, else $REGISTRY_AUTH_FILE, which Podman
+    // uses as --authfile's default) is the only one consulted, as in
+    // containers/image: credentials must not leak in from files the user
+    // deliberately pointed away from.
+    if (!authfile_flag.empty())
+        return { authfile_flag };
+    if (std::string e = env("REGISTRY_AUTH_FILE"); !e.empty())
+        return { e };
     std::vector<std::string> chain;
-    for (std::string const& p : { authfile_flag, env("REGISTRY_AUTH_FILE"), runtime_auth_file(), config_auth_file(), docker_config_file(), legacy_dockercfg() })
+    for (std::string const& p : { runtime_auth_file(), config_auth_file(), docker_config_file(), legacy_dockercfg() })
         if (!p.empty() && std::find(chain.begin(), chain.end(), p) == chain.end())
             chain.push_back(p);
     return chain;

@@ -1,6 +1,7 @@
 // Credentials files as Podman reads and writes them.
 //
-// Lookup order (first hit wins): --authfile; $REGISTRY_AUTH_FILE;
+// Lookup: --authfile, else $REGISTRY_AUTH_FILE, is the ONLY file read when set
+// (as containers/image). Otherwise, first hit wins:
 // ${XDG_RUNTIME_DIR}/containers/auth.json (rootless) or /run/containers/0/auth.json (root);
 // $XDG_CONFIG_HOME/containers/auth.json (~/.config/containers/auth.json);
 // ~/.docker/config.json; ~/.dockercfg. login writes the first of: --authfile,
@@ -20,7 +21,8 @@ namespace berth::registry {
 
 /// The file login writes to by default.
 std::string default_auth_file();
-/// The files credentials are read from, in lookup order (only those that exist are read).
+/// The files credentials are read from, in lookup order (only those that exist are read):
+/// just the named file when `authfile_flag` or $REGISTRY_AUTH_FILE is set.
 std::vector<std::string> auth_file_chain(std::string const& authfile_flag);
 /// Finds credentials for `key` ("host" or "host/repo"); nullopt if none.
 Result<std::optional<Credentials>> lookup_credentials(std::string const& key, std::string const& authfile_flag);

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <sys/stat.h>
+#include <vector>
 
 using namespace berth;
 using namespace berth::registry;
@@ -135,14 +136,41 @@ TEST_CASE("default auth file is in the runtime dir")
 TEST_CASE("auth file chain order")
 {
     AuthEnv env;
-    env.set("REGISTRY_AUTH_FILE", "/x/env.json");
-    auto chain = auth_file_chain("/x/flag.json");
-    REQUIRE(chain.size() >= 5);
-    CHECK(chain[0] == "/x/flag.json");
-    CHECK(chain[1] == "/x/env.json");
-    CHECK(chain[chain.size() - 3] == env.path("config/containers/auth.json"));
-    CHECK(chain[chain.size() - 2] == env.path("docker/config.json"));
-    CHECK(chain.back() == env.path("home/.dockercfg"));
+    auto chain = auth_file_chain("");
+    REQUIRE(chain.size() == 4);
+    CHECK(chain[0] == env.path("run/containers/auth.json"));
+    CHECK(chain[1] == env.path("config/containers/auth.json"));
+    CHECK(chain[2] == env.path("docker/config.json"));
+    CHECK(chain[3] == env.path("home/.dockercfg"));
+}
+
+TEST_CASE("--authfile, else REGISTRY_AUTH_FILE, is the only file read")
+{
+    AuthEnv env;
+    // "dTpw" = base64("u:p"), "aDpx" = base64("h:q")
+    env.write("run/containers/auth.json", R"({"auths": {"quay.io": {"auth": "dTpw"}}})");
+    env.write("config/containers/auth.json", R"({"auths": {"ghcr.io": {"auth": "dTpw"}}})");
+    env.write("docker/config.json", R"({"auths": {"docker.io": {"auth": "dTpw"}}})");
+    env.write("home/.dockercfg", R"({"old.example": {"auth": "dTpw"}})");
+    env.write("flag.json", R"({"auths": {"reg.example": {"auth": "aDpx"}}})");
+    env.write("env.json", R"({"auths": {"env.example": {"auth": "aDpx"}}})");
+    CHECK(lookup("quay.io")->username == "u"); // default chain sees everything
+
+    std::string flag = env.path("flag.json");
+    CHECK(auth_file_chain(flag) == std::vector<std::string> { flag });
+    CHECK(lookup("reg.example", flag)->username == "h");
+    for (char const* key : { "quay.io", "ghcr.io", "docker.io", "old.example", "env.example" })
+        CHECK_MESSAGE(!lookup(key, flag).has_value(), key);
+    // A named file that does not exist means no credentials, not the defaults.
+    CHECK(!lookup("quay.io", env.path("missing.json")).has_value());
+
+    env.set("REGISTRY_AUTH_FILE", env.path("env.json"));
+    CHECK(auth_file_chain("") == std::vector<std::string> { env.path("env.json") });
+    CHECK(lookup("env.example")->username == "h");
+    CHECK(!lookup("quay.io").has_value());
+    // --authfile beats REGISTRY_AUTH_FILE.
+    CHECK(auth_file_chain(flag) == std::vector<std::string> { flag });
+    CHECK(!lookup("env.example", flag).has_value());
 }
 
 TEST_CASE("docker config.json: legacy keys, identity tokens, credsStore ignored")

@@ -65,6 +65,33 @@ expected_auth() { printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_PASS" | base64; }
     assert_equal "$(auth_entry "$file" "$REGISTRY_TLS")" "" "auth entry after logout"
 }
 
+@test "pull --authfile reads only that file, not the default credentials" {
+    login_tls    # credentials in $REGISTRY_AUTH_FILE
+    local empty=$BATS_TEST_TMPDIR/empty-auth.json
+    printf '{"auths": {}}\n' >"$empty"
+    run_berth --exit '?' pull --authfile "$empty" "$REGISTRY_TLS/busybox:latest"
+    assert_failed_with "authentication required"
+    run_berth pull -q --authfile "$REGISTRY_AUTH_FILE" "$REGISTRY_TLS/busybox:latest"
+    assert_output_equals "$(fixture_info busybox id)"
+    run_berth logout "$REGISTRY_TLS"
+}
+
+@test "REGISTRY_AUTH_FILE is the only file read, as --authfile's default" {
+    # Credentials in the runtime auth.json, which is on the default lookup path.
+    unset REGISTRY_AUTH_FILE
+    export XDG_RUNTIME_DIR=$BERTH_TEST_ROOT/xdg
+    mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+    login_tls
+    export REGISTRY_AUTH_FILE=$BATS_TEST_TMPDIR/empty-auth.json
+    printf '{"auths": {}}\n' >"$REGISTRY_AUTH_FILE"
+    run_berth --exit '?' pull "$REGISTRY_TLS/busybox:latest"
+    assert_failed_with "authentication required"
+    unset REGISTRY_AUTH_FILE
+    run_berth pull -q "$REGISTRY_TLS/busybox:latest"
+    assert_output_equals "$(fixture_info busybox id)"
+    run_berth logout "$REGISTRY_TLS"
+}
+
 @test "login without --authfile uses \$XDG_RUNTIME_DIR/containers/auth.json" {
     unset REGISTRY_AUTH_FILE
     export XDG_RUNTIME_DIR=$BERTH_TEST_ROOT/xdg
