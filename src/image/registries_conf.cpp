@@ -480,11 +480,13 @@ Result<std::vector<Reference>> RegistriesConf::resolve(Reference const& ref) con
         if (std::find(candidates.begin(), candidates.end(), candidate) == candidates.end())
             candidates.push_back(std::move(candidate));
     };
+    // As containers/image: a matching alias is the one and only candidate, in
+    // every short-name-mode; the search registries are not tried after it.
     if (auto alias = m_aliases.find(ref.path); alias != m_aliases.end()) {
         Reference target = TRY_CTX(Reference::parse(alias->second), "registries.conf alias \"" + alias->first + "\"");
         target.tag = ref.tag;
         target.digest = ref.digest;
-        add(target.with_default_tag());
+        return std::vector<Reference> { target.with_default_tag() };
     }
     if (m_search.empty()) {
         add(ref.with_domain("docker.io"));

@@ -77,7 +77,8 @@ public:
     /// Like merge_file, from text.
     ErrorOr merge_text(std::string_view toml_text, std::string_view what);
 
-    /// Short name -> candidates: the alias (if any) first, then each
+    /// Short name -> candidates: when an alias matches, its target alone (the
+    /// search registries are not tried, as in Podman); otherwise each
     /// unqualified-search registry (docker.io adds library/ for single-component
     /// names); with no search registries configured, docker.io as Docker does.
     /// Candidates get :latest when the input has neither tag nor digest.

@@ -81,6 +81,25 @@ EOF
     assert_output_contains "$REGISTRY_OPEN/busybox:latest"
 }
 
+@test "an alias that matches is the only candidate: the search registries are not tried" {
+    local conf=$BATS_TEST_TMPDIR/registries.conf
+    cat >"$conf" <<EOF
+unqualified-search-registries = ["$REGISTRY_OPEN"]
+
+[aliases]
+"busybox" = "$REGISTRY_OPEN/no-such-repo"
+
+[[registry]]
+location = "$REGISTRY_OPEN"
+insecure = true
+EOF
+    # $REGISTRY_OPEN/busybox exists, but the alias points elsewhere: as in Podman, no fallback.
+    CONTAINERS_REGISTRIES_CONF=$conf run_berth --exit '?' pull --retry 0 busybox
+    assert_failed_with "no-such-repo"
+    assert_output_contains "Trying to pull $REGISTRY_OPEN/no-such-repo:latest"
+    assert_output_not_contains "$REGISTRY_OPEN/busybox"
+}
+
 @test "pull records the image config from the registry" {
     pull_fixture busybox
     run_berth image inspect "$REGISTRY_OPEN/busybox:latest"
