@@ -118,7 +118,10 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
 // ---- shared pieces (defined in save.cpp, used by save and push; public for tests) ----
 
 /// The manifest of a stored image: the stored blob, or one synthesised from the record
-/// (OCI media types) when the store has none.
+/// (OCI media types) when the store has none. A layer whose own blob the store lacks
+/// (it shares the layer with an image pulled earlier through a different blob) is
+/// described by the blob it is stored under; body and digest then describe that
+/// rewritten manifest, which is what push uploads and save writes.
 struct StoredManifest {
     std::string body;
     std::string media_type;

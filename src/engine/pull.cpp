@@ -284,7 +284,10 @@ ErrorOr fetch_layers(Context& ctx, Source& src, image::Manifest const& manifest,
         if (ctx.store->layers().has(diff_id)) {
             if (auto have = TRY(ctx.store->layers().get(diff_id))) {
                 notify(PullEvent::Kind::BlobSkipped, desc.digest.str());
-                // This image's own blob for the layer, with the stored layer's size.
+                // This image's own blob for the layer, with the stored layer's size. The blob
+                // itself is not fetched when the layer came from another blob: push and save
+                // then describe the layer by the blob the store has (engine/save.cpp,
+                // describe_stored_blobs), which saves a download per shared layer.
                 out[i] = store::LayerInfo { diff_id, desc.digest, desc.media_type, have->size, desc.size };
                 continue;
             }

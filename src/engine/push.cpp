@@ -6,7 +6,9 @@
 // manifest whose blobs it does not have). A blob the registry already has is
 // skipped after a HEAD. The manifest is uploaded byte for byte as stored
 // unless a conversion is asked for, so the digest the registry reports is
-// the digest `berth images --digests` shows. Conversion changes media types
+// the digest `berth images --digests` shows; the exception is a layer stored
+// under another image's blob, where stored_manifest() (save.cpp) rewrites
+// the manifest to name the blob the store has, and that manifest is pushed. Conversion changes media types
 // only: a Docker gzip layer is the same bytes as an OCI tar+gzip layer.
 #include "engine/interchange.h"
 

@@ -10,6 +10,9 @@
 // record (or from one counting pass), and the decompressed stream is then
 // written straight into the archive, hashed on the way and compared with
 // the diff ID: a damaged store never yields a silently wrong archive.
+// A layer shared with another image may be stored under that image's blob
+// only; stored_manifest() then describes it by that blob (see
+// describe_stored_blobs for why, rather than downloading the image's own).
 // Files appear under their final name only when complete (temp + rename).
 #include "engine/interchange.h"
 
@@ -469,6 +472,73 @@ std::optional<std::string> name_for_input(store::ImageRecord const& record, std:
     return record.names.front();
 }
 
+namespace {
+
+/// The blob a layer is stored under, when it is not `desc`'s: the layer store keeps a layer
+/// (one diff ID) once, with the blob it was first made from, so an image that shares the
+/// layer through another blob (the same tar compressed differently) never gets its own blob
+/// downloaded. nullopt when `desc`'s blob is there, or no other blob can stand in.
+Result<std::optional<image::Descriptor>> stored_layer_blob(Context& ctx, image::Descriptor const& desc, image::Digest const& diff_id)
+{
+    auto& blobs = ctx.store->blobs();
+    if (blobs.has(desc.digest))
+        return std::optional<image::Descriptor>();
+    auto info = TRY(ctx.store->layers().get(diff_id));
+    if (!info || info->blob_digest.empty() || !blobs.has(info->blob_digest))
+        return std::optional<image::Descriptor>();
+    std::string path = blobs.path(info->blob_digest);
+    auto st = TRY(sys::stat(path));
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_CLOEXEC));
+    char head[8] = {};
+    size_t n = TRY(sys::read(fd.get(), head, sizeof head));
+    Compression compression = detect_compression(std::string_view(head, n));
+    if (compression != Compression::None && compression != Compression::Gzip && compression != Compression::Zstd)
+        return std::optional<image::Descriptor>();
+    image::Descriptor out = desc;
+    out.digest = info->blob_digest;
+    out.size = static_cast<int64_t>(st.st_size);
+    out.media_type = oci_layer_media_type(compression);
+    return std::optional<image::Descriptor>(std::move(out));
+}
+
+/// Rewrites `sm` so that every layer it names by a blob the store lacks names the blob the
+/// layer is stored under instead (digest, size and media type of that blob), and the body
+/// and digest describe the result. Why not fetch the image's own blob at pull time instead:
+/// it would cost a second download of every shared layer, and stores made before would
+/// stay broken; Podman itself recompresses layers on push, so its users expect a pushed
+/// or saved manifest that differs from the pulled one, as long as it is consistent. The
+/// config (diff IDs), and so the image ID, is unchanged. A Docker schema 2 manifest stays
+/// one unless a substituted blob is zstd, which only OCI can name.
+ErrorOr describe_stored_blobs(Context& ctx, store::ImageRecord const& record, StoredManifest& sm)
+{
+    if (record.layers.size() != sm.manifest.layers.size())
+        return {}; // cannot pair layers with diff IDs: missing blobs fail later, naming themselves
+    bool changed = false;
+    for (size_t i = 0; i < sm.manifest.layers.size(); ++i) {
+        auto& desc = sm.manifest.layers[i];
+        auto stand_in = TRY(stored_layer_blob(ctx, desc, record.layers[i].diff_id));
+        if (!stand_in)
+            continue;
+        log::debug("image {}: layer {} is stored under blob {}; describing it by that blob", record.id.substr(0, 12),
+            record.layers[i].diff_id.str(), stand_in->digest.str());
+        desc = std::move(*stand_in);
+        changed = true;
+    }
+    if (!changed)
+        return {};
+    bool docker = sm.manifest.media_type == image::media_type::docker_manifest;
+    auto converted = convert_manifest(sm.manifest, docker ? ManifestFormat::DockerV2S2 : ManifestFormat::Oci);
+    if (!converted && docker)
+        converted = convert_manifest(sm.manifest, ManifestFormat::Oci);
+    sm.manifest = TRY_CTX(std::move(converted), "image " + record.id.substr(0, 12));
+    sm.body = image::serialize_manifest(sm.manifest);
+    sm.digest = image::Digest::sha256_of(sm.body);
+    sm.media_type = sm.manifest.media_type;
+    return {};
+}
+
+} // namespace
+
 Result<StoredManifest> stored_manifest(Context& ctx, store::ImageRecord const& record)
 {
     auto& blobs = ctx.store->blobs();
@@ -480,6 +550,7 @@ Result<StoredManifest> stored_manifest(Context& ctx, store::ImageRecord const& r
         sm.manifest = TRY_CTX(image::parse_manifest(sm.body), "image " + record.id.substr(0, 12) + ": manifest");
         if (sm.manifest.media_type.empty())
             sm.manifest.media_type = sm.media_type;
+        TRY(describe_stored_blobs(ctx, record, sm));
         return sm;
     }
     // No stored manifest: describe the image from its record, with OCI media types.
@@ -499,6 +570,7 @@ Result<StoredManifest> stored_manifest(Context& ctx, store::ImageRecord const& r
     sm.digest = image::Digest::sha256_of(sm.body);
     sm.media_type = m.media_type;
     sm.manifest = std::move(m);
+    TRY(describe_stored_blobs(ctx, record, sm));
     return sm;
 }
 
