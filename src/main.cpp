@@ -63,6 +63,7 @@ constexpr CommandEntry commands[] = {
     { cli::setup_logs },
     { cli::setup_attach },
     { cli::setup_healthcheck },
+    { cli::setup_unshare },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { cli::setup_container_cleanup },
 };

@@ -50,6 +50,7 @@ void setup_export(CLI::App&, Globals&, int&);
 void setup_diff(CLI::App&, Globals&, int&);
 void setup_mount(CLI::App&, Globals&, int&);      // mount, unmount|umount
 void setup_healthcheck(CLI::App&, Globals&, int&);  // healthcheck run
+void setup_unshare(CLI::App&, Globals&, int&);
 
 // Pieces shared between a top-level alias and its `image` subcommand.
 CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals&, int&);
