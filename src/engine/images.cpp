@@ -48,8 +48,13 @@ Error not_known(std::string const& name) { return Error { ENOENT, name + ": imag
 /// hit first, then any stored repository ending in "/<path>".
 Result<std::optional<store::ImageRecord>> find_short_name(Context& ctx, image::Reference const& ref)
 {
-    std::string suffix = ref.path + (ref.digest ? "@" + ref.digest->str() : ":" + (ref.tag.empty() ? "latest" : ref.tag));
-    std::vector<std::string> tries { "localhost/" + suffix };
+    std::string version = ref.digest ? "@" + ref.digest->str() : ":" + (ref.tag.empty() ? "latest" : ref.tag);
+    std::string suffix = ref.path + version;
+    std::vector<std::string> tries;
+    // An alias names the repository a pull of this short name used (registries.conf).
+    if (auto alias = ctx.registries.aliases().find(ref.path); alias != ctx.registries.aliases().end())
+        tries.push_back(alias->second + version);
+    tries.push_back("localhost/" + suffix);
     for (auto const& reg : ctx.registries.search_registries())
         tries.push_back(reg + "/" + suffix);
     if (ref.path.find('/') == std::string::npos)

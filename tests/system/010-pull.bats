@@ -79,6 +79,9 @@ EOF
     assert_output_equals "$(fixture_info busybox id)"
     run_berth images --format '{{.Repository}}:{{.Tag}}'
     assert_output_contains "$REGISTRY_OPEN/busybox:latest"
+    # The short name finds the image it pulled, locally, through the same alias.
+    CONTAINERS_REGISTRIES_CONF=$conf run_berth image inspect --format '{{.Id}}' bb
+    assert_output_equals "$(fixture_info busybox id)"
 }
 
 @test "an alias that matches is the only candidate: the search registries are not tried" {
