@@ -316,6 +316,23 @@ TEST_CASE("overlay options: lowerdir top first, userxattr when rootless")
     CHECK_FALSE(parse_driver("btrfs").has_value());
 }
 
+TEST_CASE("overlay options from the layers directory: short links, container dirs relative to it")
+{
+    RootfsRequest r;
+    r.layers_dir = "/home/u/.local/share/berth/layers";
+    r.container_dir = "/home/u/.local/share/berth/containers/" + std::string(64, 'c');
+    r.lower_dirs = { "l/AAAAAAAAAAAAAAAAAAAAAAAAAA", "l/BBBBBBBBBBBBBBBBBBBBBBBBBB" };
+    std::string c = "../containers/" + std::string(64, 'c');
+    CHECK(overlay_options(r) == "lowerdir=l/BBBBBBBBBBBBBBBBBBBBBBBBBB:l/AAAAAAAAAAAAAAAAAAAAAAAAAA,upperdir=" + c
+            + "/upper,workdir=" + c + "/work");
+    r.lower_dirs.clear();
+    CHECK(overlay_options(r).starts_with("lowerdir=" + c + "/empty,"));
+    // 127 layers (Docker's and Podman's limit) fit in a page, rootless and volatile, wherever the store is.
+    r.lower_dirs.assign(127, "l/AAAAAAAAAAAAAAAAAAAAAAAAAA");
+    r.rootless = true;
+    CHECK(overlay_options(r).size() + std::string(",volatile").size() < 4096);
+}
+
 TEST_CASE("vfs copy applies whiteouts and opaque directories in layer order")
 {
     auto dir = TempDir::create("/tmp", "berth-vfs-test-").release_value();

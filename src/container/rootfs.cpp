@@ -3,6 +3,10 @@
 // namespace and EINVAL for unsupported options) and vfs's whiteouts, which
 // must be applied in layer order: a whiteout in layer N deletes what layers
 // below N put there, and an opaque directory empties the lower one first.
+// Layers are named by their short links (store/layer_links.h), relative to the
+// layers directory: the overlay mount and fuse-overlayfs run on a thread whose
+// own working directory is there (from_layers_dir), which keeps ~130 layers
+// within the kernel's one page of options instead of ~40 absolute paths.
 #include "container/rootfs.h"
 
 #include "base/fs.h"
@@ -16,6 +20,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <functional>
+#include <sched.h>
+#include <system_error>
+#include <thread>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -74,15 +83,26 @@ Result<std::string> configured_driver(std::string const& data_dir, std::string c
     return recorded_driver(data_dir);
 }
 
+/// A container directory as the mount sees it: relative to the layers
+/// directory when the mount is made from there, so that the length of the
+/// options does not depend on where the store is.
+static std::string mount_path(RootfsRequest const& r, char const* name)
+{
+    std::string path = fs::join(r.container_dir, name);
+    if (r.layers_dir.empty())
+        return path;
+    return std::filesystem::path(path).lexically_relative(r.layers_dir).string();
+}
+
 std::string overlay_options(RootfsRequest const& r)
 {
     std::string lower;
     for (auto it = r.lower_dirs.rbegin(); it != r.lower_dirs.rend(); ++it)
         lower += (lower.empty() ? "" : ":") + *it;
     if (lower.empty())
-        lower = fs::join(r.container_dir, "empty");
-    std::string options = "lowerdir=" + lower + ",upperdir=" + fs::join(r.container_dir, "upper")
-        + ",workdir=" + fs::join(r.container_dir, "work");
+        lower = mount_path(r, "empty");
+    std::string options = "lowerdir=" + lower + ",upperdir=" + mount_path(r, "upper")
+        + ",workdir=" + mount_path(r, "work");
     if (r.rootless)
         options += ",userxattr";
     return options;
@@ -109,23 +129,109 @@ static ErrorOr prepare_dirs(RootfsRequest const& r)
     return {};
 }
 
+/// Runs `fn` where relative paths resolve in r.layers_dir (if set): on a
+/// thread of its own that unshares its fs context (CLONE_FS) and chdirs
+/// there, so no other thread's working directory moves. A process forked by
+/// `fn` (fuse-overlayfs) starts in that directory too. ~50 us.
+static ErrorOr from_layers_dir(RootfsRequest const& r, std::function<ErrorOr()> const& fn)
+{
+    if (r.layers_dir.empty())
+        return fn();
+    ErrorOr result;
+    auto body = [&] {
+        if (::unshare(CLONE_FS) != 0)
+            result = Error::from_errno("mount from " + r.layers_dir + ": unshare(CLONE_FS)");
+        else if (::chdir(r.layers_dir.c_str()) != 0)
+            result = Error::from_errno("mount from " + r.layers_dir + ": chdir");
+        else
+            result = fn();
+    };
+    try {
+        std::thread(body).join();
+    } catch (std::system_error const& e) {
+        return Error { e.code().value(), "mount from " + r.layers_dir + ": start a thread: " + e.what() };
+    }
+    return result;
+}
+
+/// Why the options do not fit, and how many layers would.
+static std::string too_many_layers(RootfsRequest const& r, size_t options_size)
+{
+    size_t page = static_cast<size_t>(::getpagesize());
+    size_t lower_bytes = 0;
+    for (auto const& dir : r.lower_dirs)
+        lower_bytes += dir.size() + 1;
+    size_t per_layer = std::max<size_t>(1, lower_bytes / std::max<size_t>(1, r.lower_dirs.size()));
+    size_t fixed = options_size - std::min(options_size, lower_bytes);
+    size_t most = (page - 1 - std::min(page - 1, fixed)) / per_layer;
+    return std::to_string(r.lower_dirs.size()) + " layers make " + std::to_string(options_size)
+        + " bytes of mount options, more than the kernel takes (" + std::to_string(page) + "; about "
+        + std::to_string(most) + " layers fit): use --storage-driver fuse-overlayfs";
+}
+
+/// The new mount API with one "lowerdir+" per layer (kernel 6.8+), for an
+/// image whose options do not fit in a page even with short links: the only
+/// limit left is overlay's own (500 layers). Relative paths resolve against
+/// the calling thread's directory, as with mount(2).
+static ErrorOr mount_overlay_per_layer(RootfsRequest const& r, std::string const& merged, bool with_volatile)
+{
+    UniqueFd fs_fd(::fsopen("overlay", FSOPEN_CLOEXEC));
+    if (!fs_fd)
+        return Error::from_errno("fsopen overlay");
+    auto set = [&](char const* key, std::string const& value) -> ErrorOr {
+        if (::fsconfig(fs_fd.get(), value.empty() ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING, key,
+                value.empty() ? nullptr : value.c_str(), 0) != 0)
+            return Error::from_errno(std::string("overlay option ") + key + (value.empty() ? "" : "=" + value));
+        return {};
+    };
+    for (auto it = r.lower_dirs.rbegin(); it != r.lower_dirs.rend(); ++it)
+        TRY(set("lowerdir+", *it));
+    TRY(set("upperdir", mount_path(r, "upper")));
+    TRY(set("workdir", mount_path(r, "work")));
+    if (r.rootless)
+        TRY(set("userxattr", ""));
+    if (with_volatile)
+        TRY(set("volatile", ""));
+    if (::fsconfig(fs_fd.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0)
+        return Error::from_errno("overlay of " + std::to_string(r.lower_dirs.size()) + " layers at " + merged);
+    UniqueFd mnt(::fsmount(fs_fd.get(), FSMOUNT_CLOEXEC, 0));
+    if (!mnt)
+        return Error::from_errno("fsmount overlay at " + merged);
+    if (::move_mount(mnt.get(), "", AT_FDCWD, merged.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return Error::from_errno("move_mount overlay to " + merged);
+    return {};
+}
+
 static ErrorOr mount_overlay(RootfsRequest const& r)
 {
     std::string options = overlay_options(r);
     std::string merged = fs::join(r.container_dir, "merged");
-    if (options.size() >= static_cast<size_t>(::getpagesize()))
-        return Error { EINVAL, "overlay mount " + merged + ": too many layers for one mount option string" }; // FIXME: short links
-    if (r.volatile_upper) {
-        // A previous volatile mount leaves work/work/incompat/volatile, which
-        // makes the kernel refuse the next mount; this upper is disposable.
-        (void)fs::remove_tree(fs::join(r.container_dir, "work/work/incompat"));
-        if (::mount("overlay", merged.c_str(), "overlay", 0, (options + ",volatile").c_str()) == 0)
-            return {};
-        log::debug("overlay volatile mount at {}: {}; mounting without", merged, std::strerror(errno));
-    }
-    if (::mount("overlay", merged.c_str(), "overlay", 0, options.c_str()) != 0)
-        return Error::from_errno("mount overlay at " + merged);
-    return {};
+    bool fits = options.size() < static_cast<size_t>(::getpagesize());
+    auto mount_once = [&](bool with_volatile) -> ErrorOr {
+        if (!fits)
+            return mount_overlay_per_layer(r, merged, with_volatile);
+        std::string all = with_volatile ? options + ",volatile" : options;
+        if (::mount("overlay", merged.c_str(), "overlay", 0, all.c_str()) != 0)
+            return Error::from_errno("mount overlay at " + merged);
+        return {};
+    };
+    auto mounted = from_layers_dir(r, [&]() -> ErrorOr {
+        if (r.volatile_upper) {
+            // A previous volatile mount leaves work/work/incompat/volatile, which
+            // makes the kernel refuse the next mount; this upper is disposable.
+            (void)fs::remove_tree(fs::join(r.container_dir, "work/work/incompat"));
+            auto done = mount_once(true);
+            if (done)
+                return {};
+            log::debug("overlay volatile mount at {}: {}; mounting without", merged, done.error().message);
+        }
+        return mount_once(false);
+    });
+    // "lowerdir+" is unknown before 6.8 (EINVAL): say what would work instead.
+    if (!mounted && !fits && mounted.error().code == EINVAL)
+        return Error { E2BIG, "overlay mount " + merged + ": " + too_many_layers(r, options.size()) + " ("
+                + mounted.error().message + ")" };
+    return mounted;
 }
 
 static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
@@ -145,10 +251,13 @@ static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
         options += ",allow_other,uidmapping=" + rootless::fuse_mapping_value(r.uid_mappings)
             + ",gidmapping=" + rootless::fuse_mapping_value(r.gid_mappings);
     }
-    auto result = TRY(rootless::run_command({ *program, "-o", options, merged }, std::chrono::seconds(30)));
-    if (result.exit_code != 0)
-        return Error { EIO, "fuse-overlayfs at " + merged + ": " + rootless::first_line(result.err + result.out) };
-    return {};
+    // fuse-overlayfs resolves relative layer paths against its working directory at start.
+    return from_layers_dir(r, [&]() -> ErrorOr {
+        auto result = TRY(rootless::run_command({ *program, "-o", options, merged }, std::chrono::seconds(30)));
+        if (result.exit_code != 0)
+            return Error { EIO, "fuse-overlayfs at " + merged + ": " + rootless::first_line(result.err + result.out) };
+        return {};
+    });
 }
 
 /// A container with its own user namespace resolves the path to its rootfs as
@@ -180,8 +289,10 @@ static ErrorOr make_rootfs_reachable(std::string const& container_dir, std::stri
 static ErrorOr copy_rootfs(RootfsRequest const& r)
 {
     std::string merged = fs::join(r.container_dir, "merged");
-    for (auto const& lower : r.lower_dirs)
-        TRY_CTX(copy_layer(lower, merged), "vfs copy of " + lower);
+    for (auto const& lower : r.lower_dirs) {
+        std::string from = r.layers_dir.empty() ? lower : fs::join(r.layers_dir, lower);
+        TRY_CTX(copy_layer(from, merged), "vfs copy of " + from);
+    }
     return {};
 }
 
@@ -217,16 +328,19 @@ Result<Driver> mount_rootfs(RootfsRequest const& r, std::string const& driver, s
         return chosen;
     }
     // First container in this store: probe, then record the driver that worked.
+    // An image with more layers than the options hold says nothing of the driver: not recorded.
     Error last = Error::msg("no storage driver");
+    bool record = true;
     for (Driver d : { Driver::Overlay, Driver::FuseOverlayfs, Driver::Vfs }) {
         auto mounted = mount_with(d, r);
         if (mounted) {
-            auto recorded = fs::write_file_atomic(fs::join(data_dir, driver_file), driver_name(d) + "\n");
+            auto recorded = record ? fs::write_file_atomic(fs::join(data_dir, driver_file), driver_name(d) + "\n") : ErrorOr();
             if (!recorded)
                 log::warn("record storage driver: {}", recorded.error().message);
             return d;
         }
         log::debug("storage driver {} unusable: {}", driver_name(d), mounted.error().message);
+        record = record && mounted.error().code != E2BIG;
         last = std::move(mounted).error();
     }
     return std::move(last).with_context("mount rootfs");

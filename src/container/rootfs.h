@@ -12,6 +12,13 @@
 //  - vfs: a full copy of the layers with whiteouts applied, always possible.
 // --storage-driver overrides the recorded choice.
 //
+// Layers are given by their short links (l/<26 chars>, store/layer_links.h),
+// relative to data_dir/layers, and the mount is made from there: ~130 layers
+// fit in the one page mount(2) takes (absolute paths: ~40). Past that, the
+// native overlay is mounted with the new mount API, one fsconfig "lowerdir+"
+// per layer (kernel 6.8+; overlay itself stops at 500); fuse-overlayfs, which
+// takes its options on the command line, has no page limit.
+//
 // A container with a user namespace of its own (--userns=keep-id, --uidmap)
 // sees the layers' owners through its mapping, so the image's root files would
 // look owned by someone else (keep-id: by the user). Such a container always
@@ -44,6 +51,10 @@ Result<Driver> parse_driver(std::string const& name);
 
 struct RootfsRequest {
     std::vector<std::string> lower_dirs;   ///< layer diff directories, bottom to top
+    /// When set, lower_dirs are relative to it (the short links l/<name> of
+    /// store/layer_links.h) and the mount is made from it, so that ~130
+    /// layers fit in the kernel's one page of overlay options.
+    std::string layers_dir;
     std::string container_dir;             ///< data_dir/containers/<id>
     bool rootless = false;                 ///< overlay: userxattr
     /// A private user namespace's mappings (container id -> berth's id); non-empty forces fuse-overlayfs.

@@ -238,7 +238,8 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     TRY(container::unmount_rootfs(dir));
     container::RootfsRequest req;
     for (auto const& layer : image->layers)
-        req.lower_dirs.push_back(ctx.store->layers().diff_path(layer.diff_id));
+    req.layers_dir = ctx.store->layers().layers_dir();
+        req.lower_dirs.push_back(TRY(ctx.store->layers().mount_link(layer.diff_id)));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
     req.volatile_upper = options.remove;

@@ -63,8 +63,9 @@ Result<bool> ensure_mounted(Context& ctx, container::ContainerRecord& rec)
     if (!image)
         return Error { ENOENT, "container " + rec.name + ": its image " + rec.image_id.substr(0, 12) + " is gone" };
     container::RootfsRequest req;
+    req.layers_dir = ctx.store->layers().layers_dir();
     for (auto const& layer : image->layers)
-        req.lower_dirs.push_back(ctx.store->layers().diff_path(layer.diff_id));
+        req.lower_dirs.push_back(TRY(ctx.store->layers().mount_link(layer.diff_id)));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
     std::string driver = !rec.driver.empty() ? rec.driver : TRY(container::configured_driver(ctx.paths.data_dir, ""));

@@ -1,8 +1,9 @@
 // LayerStore: creates, finds and removes extracted layers. The ordering rules
 // are what keep a killed process harmless:
 //   create: lock -> extract into layers/.tmp-<hex>-XXXXXX -> rename to
-//           layers/<hex> -> fsync(layers/) -> insert row -> unlock
-//   remove: lock -> delete row -> rename to layers/.tmp-<hex>-del-N -> rm -rf -> unlock
+//           layers/<hex> -> fsync(layers/) -> link l/<name> -> insert row -> unlock
+//   remove: lock -> delete row -> unlink l/<name> -> rename to layers/.tmp-<hex>-del-N
+//           -> rm -rf -> unlock
 // so a row always names a complete directory, and anything else on disk is a
 // leftover that repair_files() may delete once it can take the layer's lock.
 #include "store/layer_store.h"
@@ -13,6 +14,7 @@
 #include "base/temp_dir.h"
 #include "store/blob_store.h"
 #include "store/database.h"
+#include "store/layer_links.h"
 #include "store/layer_unpack.h"
 #include "store/writer_marks.h"
 
@@ -45,6 +47,11 @@ static Result<LayerInfo> layer_from_row(Statement const& stmt)
 
 std::string LayerStore::layer_path(image::Digest const& diff_id) const { return m_layers_dir + "/" + diff_id.hex(); }
 std::string LayerStore::diff_path(image::Digest const& diff_id) const { return layer_path(diff_id) + "/diff"; }
+
+Result<std::string> LayerStore::mount_link(image::Digest const& diff_id) const
+{
+    return ensure_layer_link(m_layers_dir, diff_id.hex());
+}
 
 Result<FileLock> LayerStore::lock(std::string const& hex) const
 {
@@ -232,6 +239,7 @@ Result<LayerInfo> LayerStore::publish(std::string const& tmp_dir, LayerInfo info
     TRY(remove_dir_safely(hex));
     TRY(sys::rename(tmp_dir, m_layers_dir + "/" + hex));
     TRY(fs::fsync_dir(m_layers_dir));
+    TRY(ensure_layer_link(m_layers_dir, hex)); // the short name mounts use (layer_links.h)
     auto txn = TRY(m_db.begin());
     {
         auto stmt = TRY(m_db.prepare("INSERT INTO layers (diff_id, blob_digest, media_type, size, blob_size, created) "
@@ -250,6 +258,7 @@ Result<LayerInfo> LayerStore::publish(std::string const& tmp_dir, LayerInfo info
 ErrorOr LayerStore::remove_dir_safely(std::string const& hex)
 {
     std::string path = m_layers_dir + "/" + hex;
+    TRY(remove_layer_link(m_layers_dir, hex));
     if (!fs::exists(path))
         return {};
     // Rename first: a crash during the removal leaves a .tmp- name, never a half layer
@@ -331,6 +340,7 @@ Result<std::vector<image::Digest>> LayerStore::repair_files()
             TRY(layer.run());
         }
         TRY(txn.commit());
+        (void)remove_layer_link(m_layers_dir, row.diff_id.hex());
         log::warn("store repair: layer {} is missing; images using it were removed and must be pulled again",
             row.diff_id.str());
         dropped.push_back(row.diff_id);

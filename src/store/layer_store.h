@@ -53,6 +53,11 @@ public:
     std::string diff_path(image::Digest const& diff_id) const;
     /// data_dir/layers/<hex>
     std::string layer_path(image::Digest const& diff_id) const;
+    /// data_dir/layers
+    std::string const& layers_dir() const { return m_layers_dir; }
+    /// The layer's short link for an overlay mount, "l/<name>" relative to
+    /// layers_dir() (see layer_links.h); made here if the store predates links.
+    Result<std::string> mount_link(image::Digest const& diff_id) const;
 
     /// Extracts a layer blob (tar, tar+gzip or tar+zstd, detected by content) into a new layer.
     /// Holds run_dir/locks/layer-<hex>.lock; if the layer already exists (a concurrent pull made
