@@ -73,16 +73,28 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--log-driver", o.log_driver, "Logging driver: k8s-file (default), json-file, none");
     cmd->add_option("--log-opt", o.log_opts, "Logging option: max-size=SIZE (one rotated file kept), path=FILE")->allow_extra_args(false);
     cmd->add_option("--restart", o.restart, "Restart policy: no, on-failure[:N], always, unless-stopped");
-    cmd->add_option("--healthcheck-cmd,--health-cmd", o.healthcheck_cmd,
+    // Podman's spellings first; berth's older --healthcheck-* stay as aliases.
+    cmd->add_option("--health-cmd,--healthcheck-cmd", o.healthcheck_cmd,
         "Healthcheck: a command run with /bin/sh -c, or a JSON array [\"CMD\",\"prog\",\"arg\"]; 'none' disables the image's");
-    cmd->add_option("--healthcheck-interval,--health-interval", o.healthcheck_interval,
+    cmd->add_option("--health-interval,--healthcheck-interval", o.healthcheck_interval,
         "Time between automatic healthchecks (default 30s; 'disable': only `healthcheck run`)");
-    cmd->add_option_function<int>("--healthcheck-retries,--health-retries", [a](int v) { a->options.healthcheck_retries = v; },
+    cmd->add_option_function<int>("--health-retries,--healthcheck-retries", [a](int v) { a->options.healthcheck_retries = v; },
         "Consecutive failures that make the container unhealthy (default 3)");
-    cmd->add_option("--healthcheck-timeout,--health-timeout", o.healthcheck_timeout,
+    cmd->add_option("--health-timeout,--healthcheck-timeout", o.healthcheck_timeout,
         "Time a healthcheck may take before it is killed and counted as failed (default 30s)");
-    cmd->add_option("--healthcheck-start-period,--health-start-period", o.healthcheck_start_period,
+    cmd->add_option("--health-start-period,--healthcheck-start-period", o.healthcheck_start_period,
         "Time after the start during which failed healthchecks do not count (default 0s)");
+    cmd->add_option("--health-on-failure", o.health_on_failure,
+        "Action when the container turns unhealthy: none (default), kill, restart or stop");
+    cmd->add_option("--health-startup-cmd", o.health_startup_cmd,
+        "Startup healthcheck, run instead of the regular one until it passes (needs a regular healthcheck)");
+    cmd->add_option("--health-startup-interval", o.health_startup_interval, "Time between startup healthchecks (default 30s)");
+    cmd->add_option_function<int>("--health-startup-retries", [a](int v) { a->options.health_startup_retries = v; },
+        "Startup healthcheck failures that restart the container (default 0: never)");
+    cmd->add_option_function<int>("--health-startup-success", [a](int v) { a->options.health_startup_success = v; },
+        "Startup healthcheck passes before the regular healthcheck takes over (default 0: one)");
+    cmd->add_option("--health-startup-timeout", o.health_startup_timeout,
+        "Time a startup healthcheck may take before it is killed and counted as failed (default 30s)");
     cmd->add_flag("--no-healthcheck", o.no_healthcheck, "Disable any healthcheck, the image's included");
 }
 
@@ -124,6 +136,8 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
     for (auto const& d : o.devices)
         TRY(runtime::resolve_device_flag(d));
     TRY(engine::resolve_healthcheck(o, Json()));
+    TRY(engine::parse_health_on_failure(o.health_on_failure));
+    TRY(engine::resolve_startup_healthcheck(o, true));
     return {};
 }
 

@@ -5,6 +5,7 @@
 // command every --healthcheck-interval.
 #include "cli/commands.h"
 #include "engine/healthcheck.h"
+#include "monitor/protocol.h"
 
 #include <cstdio>
 #include <memory>
@@ -17,11 +18,16 @@ void setup_healthcheck(CLI::App& parent, Globals& globals, int& exit_code)
     group->require_subcommand(1);
     auto container = std::make_shared<std::string>();
     auto* run = group->add_subcommand("run", "Run the health check of a container once");
-    run->footer("Runs the container's --healthcheck-cmd (or its image's HEALTHCHECK) in the running container, killing it\n"
-                "after --healthcheck-timeout, and records the result in `inspect` State.Health. Exit status: 0 healthy,\n"
-                "1 unhealthy (the check failed; \"unhealthy\" is printed), 125 no healthcheck or not running.");
+    run->footer("Runs the container's --health-cmd (or its image's HEALTHCHECK; its --health-startup-cmd until that has\n"
+                "passed) in the running container, killing it after --health-timeout, records the result in `inspect`\n"
+                "State.Health and applies --health-on-failure when the container turns unhealthy. Exit status: 0 the\n"
+                "check passed, 1 it failed (\"unhealthy\" is printed; \"starting\" for a startup check), 125 no\n"
+                "healthcheck, not running, or the on-failure action failed.");
     run->add_option("container", *container, "Name or ID of the container")->required();
-    run->callback([container, &globals, &exit_code] {
+    // berth-monitor's: exit with health_startup_passed_code when the startup check passed just now.
+    auto from_monitor = std::make_shared<bool>(false);
+    run->add_flag("--from-monitor", *from_monitor, "")->group("");
+    run->callback([container, from_monitor, &globals, &exit_code] {
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;
@@ -31,8 +37,11 @@ void setup_healthcheck(CLI::App& parent, Globals& globals, int& exit_code)
             return;
         }
         if (!report_->passed) {
-            std::printf("%s\n", engine::health_unhealthy);
+            // A failed startup check leaves the container starting, as Podman prints it.
+            std::printf("%s\n", report_->startup ? engine::health_starting : engine::health_unhealthy);
             exit_code = 1;
+        } else if (*from_monitor && report_->startup_passed) {
+            exit_code = monitor::health_startup_passed_code;
         }
     });
 }

@@ -51,9 +51,11 @@ std::string status_text(container::ContainerRecord const& r)
 }
 
 /// status_text plus the health of a running container with a healthcheck: "Up 5 seconds (healthy)".
+/// Only a running one, as Podman: a paused container is just "Paused".
 std::string status_of(engine::PsEntry const& e)
 {
-    return status_text(e.record) + (e.health.empty() ? "" : " (" + e.health + ")");
+    bool running = e.record.state == container::State::Running;
+    return status_text(e.record) + (e.health.empty() || !running ? "" : " (" + e.health + ")");
 }
 
 std::string size_text(engine::PsEntry const& e)

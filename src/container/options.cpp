@@ -215,6 +215,14 @@ Json CreateOptions::to_json() const
     if (healthcheck_retries)
         j["healthcheck_retries"] = *healthcheck_retries;
     j["no_healthcheck"] = no_healthcheck;
+    j["health_on_failure"] = health_on_failure;
+    j["health_startup_cmd"] = health_startup_cmd;
+    j["health_startup_interval"] = health_startup_interval;
+    j["health_startup_timeout"] = health_startup_timeout;
+    if (health_startup_retries)
+        j["health_startup_retries"] = *health_startup_retries;
+    if (health_startup_success)
+        j["health_startup_success"] = *health_startup_success;
     return j;
 }
 
@@ -288,6 +296,14 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
         if (j.contains("healthcheck_retries"))
             o.healthcheck_retries = j.at("healthcheck_retries").get<int>();
         get("no_healthcheck", o.no_healthcheck);
+        get("health_on_failure", o.health_on_failure);
+        get("health_startup_cmd", o.health_startup_cmd);
+        get("health_startup_interval", o.health_startup_interval);
+        get("health_startup_timeout", o.health_startup_timeout);
+        if (j.contains("health_startup_retries"))
+            o.health_startup_retries = j.at("health_startup_retries").get<int>();
+        if (j.contains("health_startup_success"))
+            o.health_startup_success = j.at("health_startup_success").get<int>();
         return o;
     } catch (std::exception const& e) {
         return Error::msg(std::string("container options: ") + e.what());

@@ -87,6 +87,13 @@ struct CreateOptions {
     std::string healthcheck_start_period;
     std::optional<int> healthcheck_retries;
     bool no_healthcheck = false;             ///< --no-healthcheck
+    std::string health_on_failure;           ///< --health-on-failure none|kill|restart|stop (empty: none)
+    // Startup healthcheck (--health-startup-*), as typed; empty = not given.
+    std::string health_startup_cmd;
+    std::string health_startup_interval;
+    std::string health_startup_timeout;
+    std::optional<int> health_startup_retries;
+    std::optional<int> health_startup_success;
 
     Json to_json() const;
     static Result<CreateOptions> from_json(Json const& j);

@@ -524,6 +524,10 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
     };
     if (auto hc = healthcheck_of(rec))
         config["Healthcheck"] = hc->to_json();
+    if (auto startup = startup_healthcheck_of(rec))
+        config["StartupHealthCheck"] = startup->to_json();
+    auto on_failure = parse_health_on_failure(c.value("health_on_failure", ""));
+    config["HealthcheckOnFailureAction"] = health_on_failure_name(on_failure ? *on_failure : HealthOnFailure::None);
     Json host_config {
         { "Binds", strings(c, "volumes") },
         { "CgroupManager", "cgroupfs" },
@@ -600,7 +604,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "OCIConfigPath", fs::join(dir, "config.json") },
         { "OCIRuntime", c.value("runtime", "").empty() ? "berth" : c.value("runtime", "") },
         { "Name", rec.name },
-        { "RestartCount", 0 },
+        { "RestartCount", rec.restart_count },
         { "Driver", rec.driver },
         { "MountLabel", "" },
         { "ProcessLabel", "" },

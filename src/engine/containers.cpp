@@ -143,6 +143,7 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     r.config["anonymous_volumes"] = TRY(create_anonymous_volumes(ctx, mounts));
     if (auto hc = TRY(healthcheck_for_create(ctx, options, image)))
         r.config["healthcheck"] = hc->to_json();
+    TRY(add_startup_healthcheck(options, r.config));
     if (!options.cidfile.empty()) {
         if (fs::exists(options.cidfile))
             return Error { EEXIST, "container id file " + options.cidfile + " exists: remove it first" };
@@ -237,8 +238,8 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     std::string dir = container_dir(ctx, rec.id);
     TRY(container::unmount_rootfs(dir));
     container::RootfsRequest req;
-    for (auto const& layer : image->layers)
     req.layers_dir = ctx.store->layers().layers_dir();
+    for (auto const& layer : image->layers)
         req.lower_dirs.push_back(TRY(ctx.store->layers().mount_link(layer.diff_id)));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
@@ -608,10 +609,15 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.log_max_size = logs.max_size;
     auto self = TRY(sys::readlink("/proc/self/exe"));
     mc.exit_command = { self, "--root", ctx.paths.data_dir, "--runroot", ctx.paths.run_dir, "container", "cleanup", rec.id };
-    if (auto hc = healthcheck_of(rec); hc && hc->interval_ns > 0) {
-        // berth-monitor runs the check every interval (healthcheck.h).
-        mc.healthcheck_interval_ms = std::max<int64_t>(hc->interval_ns / 1000000, 1);
+    auto startup_hc = startup_healthcheck_of(rec);
+    if (auto hc = healthcheck_of(rec); hc && (hc->interval_ns > 0 || (startup_hc && startup_hc->interval_ns > 0))) {
+        // berth-monitor runs the check every interval (healthcheck.h), the startup check's until it passed.
+        mc.healthcheck_interval_ms = hc->interval_ns > 0 ? std::max<int64_t>(hc->interval_ns / 1000000, 1) : 0;
+        if (startup_hc && startup_hc->interval_ns > 0)
+            mc.healthcheck_startup_interval_ms = std::max<int64_t>(startup_hc->interval_ns / 1000000, 1);
         mc.healthcheck_command = { self, "--root", ctx.paths.data_dir, "--runroot", ctx.paths.run_dir, "healthcheck", "run", rec.id };
+        if (mc.healthcheck_startup_interval_ms > 0)
+            mc.healthcheck_command.insert(mc.healthcheck_command.end() - 1, "--from-monitor");
     }
     mc.spec = std::move(spec);
     mc.interactive = options.interactive;

@@ -1,5 +1,6 @@
-// Healthchecks: flag parsing (Go durations, Podman's --healthcheck-cmd rules),
-// the state machine, and `healthcheck run`. See healthcheck.h.
+// Healthchecks: flag parsing (Go durations, Podman's --health-cmd rules,
+// --health-on-failure, --health-startup-*), the state machines (regular and
+// startup check), and `healthcheck run`. See healthcheck.h.
 //
 // The run: the check is exec'd into the container like `berth exec` (the
 // container's own security setup, runtime::exec_in) with stdout and stderr on
@@ -111,26 +112,26 @@ std::string trim(std::string const& text)
     return first == std::string::npos ? "" : text.substr(first, last - first + 1);
 }
 
-Error no_command() { return Error { EINVAL, "invalid --healthcheck-cmd: must define a healthcheck command for all healthchecks" }; }
+Error no_command(std::string const& flag) { return Error { EINVAL, "invalid " + flag + ": must define a healthcheck command for all healthchecks" }; }
 
 /// A JSON array form: keywords kept, bare words become CMD (one word: a shell command).
-Result<std::vector<std::string>> command_from_array(Json const& array)
+Result<std::vector<std::string>> command_from_array(Json const& array, std::string const& flag)
 {
     std::vector<std::string> words;
     for (auto const& v : array) {
         if (!v.is_string())
-            return Error { EINVAL, "invalid --healthcheck-cmd: a JSON array must hold strings only" };
+            return Error { EINVAL, "invalid " + flag + ": a JSON array must hold strings only" };
         words.push_back(v.get<std::string>());
     }
     if (words.empty())
-        return no_command();
+        return no_command(flag);
     std::string keyword = upper(words.front());
     if (keyword == "NONE")
         return std::vector<std::string> { "NONE" };
     if (keyword == "CMD" || keyword == "CMD-SHELL") {
         words.front() = keyword;
         if (words.size() < 2)
-            return no_command();
+            return no_command(flag);
         if (keyword == "CMD-SHELL" && words.size() > 2) {
             std::string joined;
             for (size_t i = 1; i < words.size(); ++i)
@@ -147,15 +148,15 @@ Result<std::vector<std::string>> command_from_array(Json const& array)
 
 } // namespace
 
-Result<std::vector<std::string>> parse_healthcheck_command(std::string const& given)
+Result<std::vector<std::string>> parse_healthcheck_command(std::string const& given, std::string const& flag)
 {
     std::string text = trim(given);
     if (text.empty())
-        return no_command();
+        return no_command(flag);
     if (text.front() == '[') {
-        auto parsed = json::parse(text, "--healthcheck-cmd");
+        auto parsed = json::parse(text, flag);
         if (parsed && parsed->is_array())
-            return command_from_array(*parsed);
+            return command_from_array(*parsed, flag);
     }
     auto words = fields(text);
     std::string keyword = upper(words.front());
@@ -163,7 +164,7 @@ Result<std::vector<std::string>> parse_healthcheck_command(std::string const& gi
         return std::vector<std::string> { "NONE" };
     if (keyword == "CMD" || keyword == "CMD-SHELL") {
         if (words.size() < 2)
-            return no_command();
+            return no_command(flag);
         if (keyword == "CMD") {
             words.front() = "CMD";
             return words;
@@ -210,6 +211,106 @@ std::vector<std::string> HealthConfig::argv() const
     return {};
 }
 
+namespace {
+
+/// A duration flag as typed: nullopt when not given; "disable" is 0 where allowed.
+Result<std::optional<int64_t>> duration(std::string const& text, char const* flag, bool allow_disable)
+{
+    if (text.empty())
+        return std::optional<int64_t> {};
+    if (allow_disable && text == "disable")
+        return std::optional<int64_t> { 0 };
+    auto ns = TRY(parse_duration(text, flag));
+    if (ns < 0)
+        return Error { EINVAL, "invalid " + std::string(flag) + " \"" + text + "\": must not be negative" };
+    return std::optional<int64_t> { ns };
+}
+
+} // namespace
+
+Result<HealthOnFailure> parse_health_on_failure(std::string const& text)
+{
+    for (auto a : { HealthOnFailure::None, HealthOnFailure::Kill, HealthOnFailure::Restart, HealthOnFailure::Stop })
+        if (text == health_on_failure_name(a))
+            return a;
+    if (text.empty())
+        return HealthOnFailure::None;
+    return Error { EINVAL, "invalid --health-on-failure \"" + text + "\": use none, kill, restart or stop" };
+}
+
+char const* health_on_failure_name(HealthOnFailure action)
+{
+    switch (action) {
+    case HealthOnFailure::Kill:
+        return "kill";
+    case HealthOnFailure::Restart:
+        return "restart";
+    case HealthOnFailure::Stop:
+        return "stop";
+    case HealthOnFailure::None:
+        break;
+    }
+    return "none";
+}
+
+Json StartupHealthConfig::to_json() const
+{
+    return Json { { "Test", test }, { "Interval", interval_ns }, { "Timeout", timeout_ns }, { "Retries", retries },
+        { "Successes", successes } };
+}
+
+std::optional<StartupHealthConfig> StartupHealthConfig::from_json(Json const& j)
+{
+    auto check = HealthConfig::from_json(j);
+    if (!check)
+        return std::nullopt;
+    StartupHealthConfig c;
+    c.test = check->test;
+    c.interval_ns = j.value("Interval", c.interval_ns);
+    c.timeout_ns = j.value("Timeout", c.timeout_ns);
+    c.retries = j.value("Retries", 0);
+    c.successes = j.value("Successes", 0);
+    return c;
+}
+
+HealthConfig StartupHealthConfig::as_check() const
+{
+    HealthConfig c;
+    c.test = test;
+    c.interval_ns = interval_ns;
+    c.timeout_ns = timeout_ns;
+    return c;
+}
+
+Result<std::optional<StartupHealthConfig>> resolve_startup_healthcheck(container::CreateOptions const& o, bool has_regular)
+{
+    using None = std::optional<StartupHealthConfig>;
+    StartupHealthConfig c;
+    auto interval = TRY(duration(o.health_startup_interval, "--health-startup-interval", true));
+    auto timeout = TRY(duration(o.health_startup_timeout, "--health-startup-timeout", false));
+    if (timeout && *timeout == 0)
+        return Error { EINVAL, "invalid --health-startup-timeout \"" + o.health_startup_timeout + "\": must be greater than 0" };
+    for (auto [value, flag] : { std::pair { o.health_startup_retries, "--health-startup-retries" },
+             std::pair { o.health_startup_success, "--health-startup-success" } })
+        if (value && *value < 0)
+            return Error { EINVAL, "invalid " + std::string(flag) + " " + std::to_string(*value) + ": must not be negative" };
+    if (o.health_startup_cmd.empty())
+        return None {};
+    if (o.no_healthcheck)
+        return Error { EINVAL, "--no-healthcheck and --health-startup-cmd conflict: use one of them" };
+    c.test = TRY(parse_healthcheck_command(o.health_startup_cmd, "--health-startup-cmd"));
+    if (c.test.front() == "NONE")
+        return None {};
+    if (!has_regular)
+        return Error { EINVAL, "cannot set a startup healthcheck when there is no regular healthcheck: add --health-cmd "
+                               "(or use an image with a HEALTHCHECK)" };
+    c.interval_ns = interval.value_or(c.interval_ns);
+    c.timeout_ns = timeout.value_or(c.timeout_ns);
+    c.retries = o.health_startup_retries.value_or(0);
+    c.successes = o.health_startup_success.value_or(0);
+    return None { c };
+}
+
 Result<std::optional<HealthConfig>> resolve_healthcheck(container::CreateOptions const& o, Json const& image)
 {
     using None = std::optional<HealthConfig>;
@@ -217,25 +318,15 @@ Result<std::optional<HealthConfig>> resolve_healthcheck(container::CreateOptions
     std::optional<std::vector<std::string>> test;
     if (!o.healthcheck_cmd.empty())
         test = TRY(parse_healthcheck_command(o.healthcheck_cmd));
-    auto duration = [](std::string const& text, char const* flag, bool allow_disable) -> Result<std::optional<int64_t>> {
-        if (text.empty())
-            return std::optional<int64_t> {};
-        if (allow_disable && text == "disable")
-            return std::optional<int64_t> { 0 };
-        auto ns = TRY(parse_duration(text, flag));
-        if (ns < 0)
-            return Error { EINVAL, "invalid " + std::string(flag) + " \"" + text + "\": must not be negative" };
-        return std::optional<int64_t> { ns };
-    };
-    auto interval = TRY(duration(o.healthcheck_interval, "--healthcheck-interval", true));
-    auto timeout = TRY(duration(o.healthcheck_timeout, "--healthcheck-timeout", false));
-    auto start_period = TRY(duration(o.healthcheck_start_period, "--healthcheck-start-period", false));
+    auto interval = TRY(duration(o.healthcheck_interval, "--health-interval", true));
+    auto timeout = TRY(duration(o.healthcheck_timeout, "--health-timeout", false));
+    auto start_period = TRY(duration(o.healthcheck_start_period, "--health-start-period", false));
     if (timeout && *timeout == 0)
-        return Error { EINVAL, "invalid --healthcheck-timeout \"" + o.healthcheck_timeout + "\": must be greater than 0" };
+        return Error { EINVAL, "invalid --health-timeout \"" + o.healthcheck_timeout + "\": must be greater than 0" };
     if (o.healthcheck_retries && *o.healthcheck_retries < 1)
-        return Error { EINVAL, "invalid --healthcheck-retries " + std::to_string(*o.healthcheck_retries) + ": must be greater than 0" };
+        return Error { EINVAL, "invalid --health-retries " + std::to_string(*o.healthcheck_retries) + ": must be greater than 0" };
     if (o.no_healthcheck && !o.healthcheck_cmd.empty() && upper(trim(o.healthcheck_cmd)) != "NONE")
-        return Error { EINVAL, "--no-healthcheck and --healthcheck-cmd conflict: use one of them" };
+        return Error { EINVAL, "--no-healthcheck and --health-cmd conflict: use one of them" };
     if (o.no_healthcheck || (test && test->front() == "NONE"))
         return None {};
 
@@ -280,6 +371,22 @@ std::optional<HealthConfig> healthcheck_of(ContainerRecord const& rec)
     return HealthConfig::from_json(rec.config["healthcheck"]);
 }
 
+std::optional<StartupHealthConfig> startup_healthcheck_of(ContainerRecord const& rec)
+{
+    if (!rec.config.contains("healthcheck") || !rec.config.contains("startup_healthcheck"))
+        return std::nullopt;
+    return StartupHealthConfig::from_json(rec.config["startup_healthcheck"]);
+}
+
+ErrorOr add_startup_healthcheck(container::CreateOptions const& options, Json& config)
+{
+    TRY(parse_health_on_failure(options.health_on_failure));
+    bool has_regular = config.contains("healthcheck") && HealthConfig::from_json(config["healthcheck"]).has_value();
+    if (auto startup = TRY(resolve_startup_healthcheck(options, has_regular)))
+        config["startup_healthcheck"] = startup->to_json();
+    return {};
+}
+
 // ------------------------------------------------------------------ state
 
 Json HealthState::to_json() const
@@ -290,6 +397,16 @@ Json HealthState::to_json() const
     return Json { { "Status", status }, { "FailingStreak", failing_streak }, { "Log", entries } };
 }
 
+Json HealthState::to_file_json() const
+{
+    Json j = to_json();
+    j["Run"] = run;
+    j["StartupPassed"] = startup_passed;
+    j["StartupSuccesses"] = startup_successes;
+    j["StartupFailures"] = startup_failures;
+    return j;
+}
+
 HealthState HealthState::from_json(Json const& j)
 {
     HealthState s;
@@ -298,6 +415,9 @@ HealthState HealthState::from_json(Json const& j)
     s.status = j.value("Status", std::string(health_starting));
     s.failing_streak = j.value("FailingStreak", 0);
     s.run = j.value("Run", std::string());
+    s.startup_passed = j.value("StartupPassed", false);
+    s.startup_successes = j.value("StartupSuccesses", 0);
+    s.startup_failures = j.value("StartupFailures", 0);
     if (j.contains("Log") && j["Log"].is_array())
         for (auto const& e : j["Log"])
             if (e.is_object())
@@ -323,12 +443,31 @@ HealthState next_health_state(HealthState s, HealthLogEntry entry, bool in_start
     return s;
 }
 
+StartupStep next_startup_state(HealthState s, HealthLogEntry entry, StartupHealthConfig const& c)
+{
+    bool passed = entry.exit_code == 0;
+    StartupStep step;
+    step.state = next_health_state(std::move(s), std::move(entry), true, 1);
+    auto& st = step.state;
+    if (st.startup_passed)
+        return step;  // another check got there first
+    if (passed && ++st.startup_successes >= std::max(c.successes, 1)) {
+        st.startup_passed = step.passed = true;
+        st.startup_successes = st.startup_failures = 0;
+    } else if (!passed && ++st.startup_failures >= c.retries && c.retries > 0) {
+        step.restart = true;
+    }
+    return step;
+}
+
 HealthState health_for_run(HealthState s, std::string const& run)
 {
     if (s.run != run) {
         s.status = health_starting;
         s.failing_streak = 0;
         s.run = run;
+        s.startup_passed = false;
+        s.startup_successes = s.startup_failures = 0;
     }
     return s;
 }
@@ -505,17 +644,24 @@ Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_
     auto rec = TRY(find_container(ctx, name_or_id));
     auto hc = healthcheck_of(rec);
     if (!hc)
-        return Error { EINVAL, "container " + rec.name + " has no defined healthcheck: create it with --healthcheck-cmd" };
+        return Error { EINVAL, "container " + rec.name + " has no defined healthcheck: create it with --health-cmd" };
     if (rec.state != container::State::Running || rec.pid <= 0)
         return not_running(rec);
     std::string run = health_run_of(rec);
+    std::string path = state_path(ctx, rec.id);
+    // Until the startup check has passed it runs instead of the regular one.
+    auto startup = startup_healthcheck_of(rec);
+    if (startup && health_for_run(load_state(path).value_or(HealthState {}), run).startup_passed)
+        startup.reset();
     bool in_start_period = running_for_ns(rec) < hc->start_period_ns;
     // The database must not live on in the exec'd process.
     ctx.store.reset();
-    auto outcome = TRY(run_check(ctx, rec, *hc));
+    auto outcome = TRY(run_check(ctx, rec, startup ? startup->as_check() : *hc));
 
-    bool passed = outcome.entry.exit_code == 0;
-    HealthState after;
+    HealthCheckReport report;
+    report.passed = outcome.entry.exit_code == 0;
+    report.startup = startup.has_value();
+    StartupStep step;
     ContainerRecord current;
     {
         auto db = TRY(store::Database::open(fs::join(ctx.paths.data_dir, "berth.db")));
@@ -527,15 +673,18 @@ Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_
         current = std::move(*now);
         if (outcome.gone || current.state != container::State::Running || health_run_of(current) != run)
             return not_running(current);
-        std::string path = state_path(ctx, rec.id);
         HealthState before = health_for_run(load_state(path).value_or(HealthState {}), run);
-        after = next_health_state(std::move(before), std::move(outcome.entry), in_start_period, hc->retries);
-        Json doc = after.to_json();
-        doc["Run"] = run;
-        TRY(fs::write_file_replace(path, json::dump(doc, 2) + "\n", 0600));
+        if (startup)
+            step = next_startup_state(std::move(before), std::move(outcome.entry), *startup);
+        else
+            step.state = next_health_state(std::move(before), std::move(outcome.entry), in_start_period, hc->retries);
+        TRY(fs::write_file_replace(path, json::dump(step.state.to_file_json(), 2) + "\n", 0600));
     }
-    record_container_event(ctx.paths, "health_status", current, { { "health_status", after.status } });
-    return HealthCheckReport { passed, after };
+    report.state = step.state;
+    report.startup_passed = step.passed;
+    record_container_event(ctx.paths, "health_status", current, { { "health_status", report.state.status } });
+    TRY(act_on_health(ctx, current, report, step));
+    return report;
 }
 
 std::optional<HealthState> read_health(Context& ctx, ContainerRecord const& rec)

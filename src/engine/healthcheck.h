@@ -1,6 +1,8 @@
-// Healthchecks (Podman's --healthcheck-* flags, `healthcheck run`, State.Health):
-// what the check is (HealthConfig: the flags over the image's "Healthcheck"),
-// running it once in the container, and the state it leaves behind.
+// Healthchecks (Podman's --health-* flags, `healthcheck run`, State.Health):
+// what the check is (HealthConfig: the flags over the image's "Healthcheck";
+// StartupHealthConfig: --health-startup-*, which runs instead until it has
+// passed), running it once in the container, the state it leaves behind, and
+// what follows (--health-on-failure, startup hand-over: health_actions.cpp).
 //
 // The state (data_dir/containers/ID/healthcheck.json: Status starting|healthy|
 // unhealthy, FailingStreak, the last five Log entries) is changed only by
@@ -8,7 +10,8 @@
 // berth-monitor starts `berth healthcheck run ID` every interval; nothing else
 // schedules checks. The hard part is that a state belongs to one run of the
 // container: it names that run (monitor pid and start time), and a state left
-// by an earlier run reads as "starting" again without anyone rewriting it.
+// by an earlier run reads as "starting" again (startup check not yet passed)
+// without anyone rewriting it.
 // The parsing and the state machine are pure and unit-tested.
 #pragma once
 
@@ -45,13 +48,40 @@ struct HealthConfig {
     std::vector<std::string> argv() const;
 };
 
+/// --health-on-failure: what happens when a check leaves the container unhealthy.
+enum class HealthOnFailure { None, Kill, Restart, Stop };
+/// "none", "kill", "restart", "stop"; anything else is an error naming --health-on-failure.
+Result<HealthOnFailure> parse_health_on_failure(std::string const& text);
+/// The action's name as Podman's inspect Config.HealthcheckOnFailureAction shows it.
+char const* health_on_failure_name(HealthOnFailure action);
+
+/// A startup healthcheck (--health-startup-*): it runs instead of the regular
+/// check until it has passed, as Podman's Config.StartupHealthCheck.
+struct StartupHealthConfig {
+    std::vector<std::string> test;           ///< as HealthConfig::test
+    int64_t interval_ns = 30 * nanos_per_second;
+    int64_t timeout_ns = 30 * nanos_per_second;
+    int retries = 0;                         ///< failures that restart the container; 0: never
+    int successes = 0;                       ///< passes needed; 0: one
+
+    /// {"Test", "Interval", "Timeout", "Retries", "Successes"}.
+    Json to_json() const;
+    static std::optional<StartupHealthConfig> from_json(Json const& j);
+    /// The same command and timeout as a HealthConfig, to run it.
+    HealthConfig as_check() const;
+};
+
 /// Go's time.ParseDuration: "1m30s", "500ms", "1.5h", "0". A bad one is an
 /// error naming `flag` (e.g. "--healthcheck-interval").
 Result<int64_t> parse_duration(std::string const& text, std::string const& flag);
-/// --healthcheck-cmd as Podman reads it: a JSON array (["CMD", "a", "b"],
+/// --health-cmd (`flag`) as Podman reads it: a JSON array (["CMD", "a", "b"],
 /// ["CMD-SHELL", "..."], or plain words which mean CMD), else a shell command
 /// (CMD-SHELL). "none" gives {"NONE"}.
-Result<std::vector<std::string>> parse_healthcheck_command(std::string const& text);
+Result<std::vector<std::string>> parse_healthcheck_command(std::string const& text, std::string const& flag = "--health-cmd");
+/// The startup healthcheck from the --health-startup-* flags (nullopt without
+/// --health-startup-cmd). `has_regular`: the container has a regular
+/// healthcheck, which Podman requires. Bad flags are errors naming the flag.
+Result<std::optional<StartupHealthConfig>> resolve_startup_healthcheck(container::CreateOptions const& options, bool has_regular);
 /// The container's healthcheck: each flag given overrides the image's field
 /// (`image_healthcheck` is the image config's "Healthcheck" or null), else
 /// Podman's defaults. nullopt when there is none or --no-healthcheck /
@@ -77,9 +107,14 @@ struct HealthState {
     int failing_streak = 0;
     std::vector<HealthLogEntry> log;  ///< oldest first, at most health_log_entries
     std::string run;                  ///< the run of the container it belongs to (health_run_of)
+    bool startup_passed = false;      ///< the startup check has passed in this run
+    int startup_successes = 0;        ///< passes and failures of the startup check so far
+    int startup_failures = 0;
 
     /// Podman's State.Health plus "Run": {"Status", "FailingStreak", "Log": [{"Start", "End", "ExitCode", "Output"}]}.
     Json to_json() const;
+    /// to_json plus what only berth reads: "Run", "StartupPassed", "StartupSuccesses", "StartupFailures".
+    Json to_file_json() const;
     static HealthState from_json(Json const& j);
 };
 
@@ -88,6 +123,17 @@ struct HealthState {
 /// the log; otherwise it adds to the streak, and `retries` failures in a row
 /// make it unhealthy. The log keeps the last health_log_entries entries.
 HealthState next_health_state(HealthState state, HealthLogEntry entry, bool in_start_period, int retries);
+/// One startup check's result: the state, and what it asks for.
+struct StartupStep {
+    HealthState state;
+    bool passed = false;              ///< the startup check passed just now: the regular check takes over
+    bool restart = false;             ///< --health-startup-retries failures: restart the container
+};
+/// The state machine of the startup check (Podman's rules): it is logged like
+/// a check in the start period (a pass makes the container healthy, a failure
+/// leaves the status alone); passes and failures are counted (neither resets
+/// the other); `successes` passes (one when 0) pass it; `retries` failures (never when 0) restart.
+StartupStep next_startup_state(HealthState state, HealthLogEntry entry, StartupHealthConfig const& config);
 /// The state as seen by run `run` of the container: one left by another run
 /// starts over (starting, no streak; the log is kept).
 HealthState health_for_run(HealthState state, std::string const& run);
@@ -97,17 +143,31 @@ std::string health_run_of(container::ContainerRecord const& rec);
 /// Podman's "container X has no defined healthcheck" and friends.
 struct HealthCheckReport {
     bool passed = false;           ///< this check's exit code was 0
+    bool startup = false;          ///< it was the startup check
+    bool startup_passed = false;   ///< ... and it passed just now: the regular check takes over
     HealthState state;             ///< after it
 };
-/// `healthcheck run`: runs the check once in the running container (killed
-/// at its timeout) and records the result. Errors: no healthcheck, not
-/// running (exit 125). Closes ctx.store while the check runs and reopens it.
+/// `healthcheck run`: runs the check (the startup check until it has passed)
+/// once in the running container (killed at its timeout), records the result,
+/// then acts: too many startup failures restart the container; a
+/// regular check that leaves it unhealthy applies --health-on-failure (kill:
+/// SIGKILL; stop: as `berth stop`; restart: as `berth restart`). Errors: no
+/// healthcheck, not running, a failed action (exit 125). Closes ctx.store
+/// while the check runs and reopens it for an action.
 Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_or_id);
+/// What follows a recorded check (health_actions.cpp): restarts after too many startup failures, applies
+/// --health-on-failure to an unhealthy container. Needs no open store.
+ErrorOr act_on_health(Context& ctx, container::ContainerRecord const& rec, HealthCheckReport const& report, StartupStep const& step);
 /// resolve_healthcheck with the image's config (read from the store) for a new container.
 Result<std::optional<HealthConfig>> healthcheck_for_create(Context& ctx, container::CreateOptions const& options,
     store::ImageRecord const& image);
 /// The healthcheck of a record (nullopt: none).
 std::optional<HealthConfig> healthcheck_of(container::ContainerRecord const& rec);
+/// The startup healthcheck of a record (nullopt: none).
+std::optional<StartupHealthConfig> startup_healthcheck_of(container::ContainerRecord const& rec);
+/// For create: resolves the startup healthcheck against `config["healthcheck"]`
+/// (the regular one, already resolved) and stores it as config["startup_healthcheck"].
+ErrorOr add_startup_healthcheck(container::CreateOptions const& options, Json& config);
 /// The health of a container with a healthcheck, as ps and inspect show it:
 /// for a running one the state of this run ("starting" before any check);
 /// otherwise what the last run left, or nullopt when it never ran a check.

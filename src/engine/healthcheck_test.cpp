@@ -30,9 +30,9 @@ TEST_CASE("parse_duration reads Go durations")
     CHECK(parse_duration("7ns", "--x").value() == 7);
     CHECK(parse_duration("-2s", "--x").value() == -2 * s);
     for (auto bad : { "", "30", "abc", "1x", "s", "1..2s", "1s2" }) {
-        auto r = parse_duration(bad, "--healthcheck-interval");
+        auto r = parse_duration(bad, "--health-interval");
         REQUIRE_FALSE(r.has_value());
-        CHECK(r.error().message.find("--healthcheck-interval") != std::string::npos);
+        CHECK(r.error().message.find("--health-interval") != std::string::npos);
         CHECK(r.error().message.find('\n') == std::string::npos);
     }
 }
@@ -119,10 +119,10 @@ TEST_CASE("resolve_healthcheck: flags over the image's, defaults, errors naming 
         auto r = resolve_healthcheck(bad, Json());
         return r ? std::string() : r.error().message;
     };
-    CHECK(error_of([](auto& b) { b.healthcheck_interval = "10"; }).find("--healthcheck-interval") != std::string::npos);
-    CHECK(error_of([](auto& b) { b.healthcheck_timeout = "0s"; }).find("--healthcheck-timeout") != std::string::npos);
-    CHECK(error_of([](auto& b) { b.healthcheck_start_period = "-1s"; }).find("--healthcheck-start-period") != std::string::npos);
-    CHECK(error_of([](auto& b) { b.healthcheck_retries = 0; }).find("--healthcheck-retries") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.healthcheck_interval = "10"; }).find("--health-interval") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.healthcheck_timeout = "0s"; }).find("--health-timeout") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.healthcheck_start_period = "-1s"; }).find("--health-start-period") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.healthcheck_retries = 0; }).find("--health-retries") != std::string::npos);
     CHECK(error_of([](auto& b) { b.no_healthcheck = true; }).find("--no-healthcheck") != std::string::npos);
 }
 
@@ -191,7 +191,7 @@ TEST_CASE("a state left by another run of the container starts over")
 
 TEST_CASE("berth-monitor arguments: healthcheck interval and command after a second --")
 {
-    char const* words[] = { "berth-monitor", "--id=x", "--dir=/d", "--pid=5", "--healthcheck-interval=1500", "--", "berth",
+    char const* words[] = { "berth-monitor", "--id=x", "--dir=/d", "--pid=5", "--healthcheck-interval=1500", "--healthcheck-startup-interval=250", "--", "berth",
         "container", "cleanup", "x", "--", "berth", "healthcheck", "run", "x", nullptr };
     std::vector<char*> argv;
     for (auto* w : words)
@@ -199,6 +199,7 @@ TEST_CASE("berth-monitor arguments: healthcheck interval and command after a sec
     monitor::MonitorArgs a;
     REQUIRE(monitor::parse_args(static_cast<int>(argv.size() - 1), argv.data(), a));
     CHECK(a.healthcheck_interval_ms == 1500);
+    CHECK(a.healthcheck_startup_interval_ms == 250);
     CHECK(std::string(a.exit_command[0]) == "berth");
     CHECK(std::string(a.exit_command[3]) == "x");
     CHECK(a.exit_command[4] == nullptr);
@@ -214,4 +215,131 @@ TEST_CASE("berth-monitor arguments: healthcheck interval and command after a sec
     REQUIRE(monitor::parse_args(static_cast<int>(argv2.size() - 1), argv2.data(), b));
     CHECK(b.healthcheck_command == nullptr);
     CHECK(b.healthcheck_interval_ms == 0);
+    CHECK(b.healthcheck_startup_interval_ms == 0);
+}
+
+TEST_CASE("--health-on-failure: Podman's four actions, errors naming the flag")
+{
+    CHECK(parse_health_on_failure("").value() == HealthOnFailure::None);
+    CHECK(parse_health_on_failure("none").value() == HealthOnFailure::None);
+    CHECK(parse_health_on_failure("kill").value() == HealthOnFailure::Kill);
+    CHECK(parse_health_on_failure("restart").value() == HealthOnFailure::Restart);
+    CHECK(parse_health_on_failure("stop").value() == HealthOnFailure::Stop);
+    for (auto bad : { "STOP", "reboot", " kill" }) {
+        auto r = parse_health_on_failure(bad);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().message.find("--health-on-failure") != std::string::npos);
+        CHECK(r.error().message.find("none, kill, restart or stop") != std::string::npos);
+    }
+    CHECK(std::string(health_on_failure_name(HealthOnFailure::Restart)) == "restart");
+    CHECK(std::string(health_on_failure_name(HealthOnFailure::None)) == "none");
+}
+
+TEST_CASE("resolve_startup_healthcheck: defaults, needs a regular check, errors naming the flag")
+{
+    container::CreateOptions o;
+    CHECK_FALSE(resolve_startup_healthcheck(o, true).value().has_value());
+    o.health_startup_interval = "2s";  // without --health-startup-cmd: ignored
+    CHECK_FALSE(resolve_startup_healthcheck(o, false).value().has_value());
+
+    o.health_startup_cmd = "test -e /ready";
+    auto c = resolve_startup_healthcheck(o, true).value();
+    REQUIRE(c.has_value());
+    CHECK(c->test == std::vector<std::string> { "CMD-SHELL", "test -e /ready" });
+    CHECK(c->interval_ns == 2 * s);
+    CHECK(c->timeout_ns == 30 * s);
+    CHECK(c->retries == 0);
+    CHECK(c->successes == 0);
+    auto back = StartupHealthConfig::from_json(c->to_json());
+    REQUIRE(back.has_value());
+    CHECK(back->interval_ns == 2 * s);
+    CHECK(back->as_check().argv() == std::vector<std::string> { "/bin/sh", "-c", "test -e /ready" });
+    CHECK(c->to_json()["Successes"] == 0);
+
+    o.health_startup_retries = 4;
+    o.health_startup_success = 2;
+    o.health_startup_timeout = "500ms";
+    c = resolve_startup_healthcheck(o, true).value();
+    CHECK(c->retries == 4);
+    CHECK(c->successes == 2);
+    CHECK(c->timeout_ns == s / 2);
+
+    auto no_regular = resolve_startup_healthcheck(o, false);
+    REQUIRE_FALSE(no_regular.has_value());
+    CHECK(no_regular.error().message.find("no regular healthcheck") != std::string::npos);
+
+    auto error_of = [](auto setter) {
+        container::CreateOptions bad;
+        bad.health_startup_cmd = "true";
+        setter(bad);
+        auto r = resolve_startup_healthcheck(bad, true);
+        return r ? std::string() : r.error().message;
+    };
+    CHECK(error_of([](auto& b) { b.health_startup_interval = "5"; }).find("--health-startup-interval") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.health_startup_timeout = "0"; }).find("--health-startup-timeout") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.health_startup_retries = -1; }).find("--health-startup-retries") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.health_startup_success = -2; }).find("--health-startup-success") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.health_startup_cmd = "[]"; }).find("--health-startup-cmd") != std::string::npos);
+    CHECK(error_of([](auto& b) { b.no_healthcheck = true; }).find("--no-healthcheck") != std::string::npos);
+}
+
+TEST_CASE("startup state machine: passes hand over, failures restart, counts per run")
+{
+    StartupHealthConfig c;
+    c.test = { "CMD-SHELL", "true" };
+
+    // Default: one pass is enough.
+    auto step = next_startup_state(HealthState {}, result(0), c);
+    CHECK(step.passed);
+    CHECK_FALSE(step.restart);
+    CHECK(step.state.startup_passed);
+    CHECK(step.state.status == "healthy");
+
+    // Failures leave the status alone (as in the start period) and, with retries 0, never restart.
+    HealthState st;
+    for (int i = 0; i < 10; ++i) {
+        step = next_startup_state(st, result(1), c);
+        CHECK_FALSE(step.restart);
+        st = step.state;
+    }
+    CHECK(st.status == "starting");
+    CHECK(st.failing_streak == 0);
+    CHECK(st.startup_failures == 10);
+    CHECK_FALSE(st.startup_passed);
+
+    // --health-startup-success 3: three passes (a failure in between does not reset them, as Podman).
+    c.successes = 3;
+    st = {};
+    for (int code : { 0, 1, 0 }) {
+        step = next_startup_state(st, result(code), c);
+        CHECK_FALSE(step.passed);
+        st = step.state;
+    }
+    CHECK(st.startup_successes == 2);
+    step = next_startup_state(st, result(0), c);
+    CHECK(step.passed);
+    CHECK(step.state.startup_successes == 0);
+    CHECK(step.state.startup_failures == 0);
+    // Once passed, more results change no counter.
+    auto later = next_startup_state(step.state, result(1), c);
+    CHECK_FALSE(later.passed);
+    CHECK_FALSE(later.restart);
+    CHECK(later.state.startup_passed);
+
+    // --health-startup-retries 2: the second failure restarts.
+    c.retries = 2;
+    st = {};
+    step = next_startup_state(st, result(1), c);
+    CHECK_FALSE(step.restart);
+    step = next_startup_state(step.state, result(1), c);
+    CHECK(step.restart);
+
+    // The counters belong to one run; they round-trip through the state file.
+    auto file = HealthState::from_json(step.state.to_file_json());
+    CHECK(file.startup_failures == 2);
+    CHECK_FALSE(step.state.to_json().contains("StartupFailures"));  // not in inspect
+    file.run = "1@1";
+    auto next = health_for_run(file, "2@2");
+    CHECK(next.startup_failures == 0);
+    CHECK_FALSE(next.startup_passed);
 }

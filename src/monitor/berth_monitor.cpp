@@ -11,7 +11,8 @@
 // output, write the exit file atomically, and either just exit with its status
 // (a CLI is attached and records the exit) or run the exit command
 // (`berth container cleanup`) and wait for it. With a healthcheck, a timerfd
-// starts `berth healthcheck run` every interval, never two at once.
+// starts `berth healthcheck run` every interval, never two at once (at the
+// startup check's interval until it has passed, protocol.h).
 //
 // The hard part is staying small: no iostreams, no exceptions, no allocation
 // after start, no stdio; every buffer is static and only touched pages count.
@@ -52,6 +53,7 @@ int g_nclients = 0;
 bool g_attached = false;  ///< the CLI holds the status pipe
 int g_health_timer = -1;  ///< timerfd of the healthcheck interval
 pid_t g_health_pid = 0;   ///< the running healthcheck command, 0 when none
+bool g_health_startup = false;  ///< ticking at the startup interval until the startup check passed
 
 char g_buf[attach_packet_max + 1];
 char g_out[16384];
@@ -358,6 +360,8 @@ void listen_attach()
 
 // ------------------------------------------------------------------ exit
 
+void health_startup_passed();
+
 bool reap(int& status)
 {
     bool done = false;
@@ -369,6 +373,8 @@ bool reap(int& status)
             done = true;
         } else if (p == g_health_pid) {
             g_health_pid = 0;  // the next tick may start another
+            if (WIFEXITED(st) && WEXITSTATUS(st) == health_startup_passed_code)
+                health_startup_passed();
         }
     return done;
 }
@@ -455,20 +461,38 @@ void copy_window_size(int from, int to)
 
 // ------------------------------------------------------------------ healthcheck
 
-/// A timerfd ticking every --healthcheck-interval; -1 without a healthcheck.
+/// Ticks every `ms` from now (0: no more ticks).
+bool arm_health_timer(long long ms)
+{
+    struct itimerspec its {};
+    its.it_interval.tv_sec = static_cast<time_t>(ms / 1000);
+    its.it_interval.tv_nsec = static_cast<long>(ms % 1000) * 1000000;
+    its.it_value = its.it_interval;
+    return ::timerfd_settime(g_health_timer, 0, &its, nullptr) == 0;
+}
+
+/// A timerfd ticking every --healthcheck-startup-interval while there is a
+/// startup check, else every --healthcheck-interval; -1 without a healthcheck.
 void start_health_timer()
 {
-    if (g.healthcheck_interval_ms <= 0 || !g.healthcheck_command || !g.healthcheck_command[0])
+    long long ms = g.healthcheck_startup_interval_ms > 0 ? g.healthcheck_startup_interval_ms : g.healthcheck_interval_ms;
+    if (ms <= 0 || !g.healthcheck_command || !g.healthcheck_command[0])
         return;
+    g_health_startup = g.healthcheck_startup_interval_ms > 0;
     g_health_timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    struct itimerspec its {};
-    its.it_interval.tv_sec = static_cast<time_t>(g.healthcheck_interval_ms / 1000);
-    its.it_interval.tv_nsec = static_cast<long>(g.healthcheck_interval_ms % 1000) * 1000000;
-    its.it_value = its.it_interval;
-    if (g_health_timer >= 0 && ::timerfd_settime(g_health_timer, 0, &its, nullptr) != 0) {
+    if (g_health_timer >= 0 && !arm_health_timer(ms)) {
         ::close(g_health_timer);
         g_health_timer = -1;
     }
+}
+
+/// A check we started says the startup check passed: tick at the regular interval.
+void health_startup_passed()
+{
+    if (!g_health_startup || g_health_timer < 0)
+        return;
+    g_health_startup = false;
+    arm_health_timer(g.healthcheck_interval_ms > 0 ? g.healthcheck_interval_ms : 0);
 }
 
 /// A tick: starts `berth healthcheck run` (which records the result itself)

@@ -158,9 +158,11 @@ std::string pass_fd(char const* key, UniqueFd const& fd)
         args.push_back("--relay-out");
     if (c.attached && c.interactive && f.pty_master.valid())
         args.push_back("--relay-in");
-    bool healthcheck = c.healthcheck_interval_ms > 0 && !c.healthcheck_command.empty();
+    bool healthcheck = (c.healthcheck_interval_ms > 0 || c.healthcheck_startup_interval_ms > 0) && !c.healthcheck_command.empty();
     if (healthcheck)
         args.push_back("--healthcheck-interval=" + std::to_string(c.healthcheck_interval_ms));
+    if (healthcheck && c.healthcheck_startup_interval_ms > 0)
+        args.push_back("--healthcheck-startup-interval=" + std::to_string(c.healthcheck_startup_interval_ms));
     args.push_back("--");
     for (auto const& a : c.exit_command)
         args.push_back(a);

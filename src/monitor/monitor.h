@@ -38,6 +38,7 @@ struct MonitorConfig {
     std::vector<std::string> exit_command;  ///< run by berth-monitor when nobody is attached at exit
     int64_t healthcheck_interval_ms = 0;    ///< > 0: berth-monitor runs healthcheck_command this often
     std::vector<std::string> healthcheck_command;  ///< `berth ... healthcheck run ID`
+    int64_t healthcheck_startup_interval_ms = 0;  ///< > 0: this often until the startup check passed (protocol.h)
     runtime::Spec spec;
     bool interactive = false;     ///< pass stdin through
     bool attached = false;        ///< a CLI waits in the foreground (stdio relayed to our fds 0/1/2)

@@ -15,6 +15,11 @@
 //    With --healthcheck-interval=MS a second "--" follows the exit command,
 //    then the healthcheck command (`berth ... healthcheck run ID`), which the
 //    monitor starts every MS milliseconds while the container runs, one at a time.
+//    With --healthcheck-startup-interval=MS2 as well (a startup healthcheck),
+//    it ticks every MS2 until a check it started exits with
+//    health_startup_passed_code (`healthcheck run --from-monitor`: the
+//    startup check passed), then every MS (MS 0: no more ticks). An exit
+//    status costs the monitor no system call, so no page of libc.
 // 3. Files in the container's run directory (run_dir/containers/ID):
 //      exit    "CODE SECONDS NANOSECONDS\n", written atomically (rename) when
 //              the container exits; CODE is 128+N for a signal
@@ -43,6 +48,8 @@ inline constexpr char const* exit_file_name = "exit";
 inline constexpr char const* attach_socket_name = "attach";
 inline constexpr char const* launch_file_name = "monitor";
 inline constexpr char const* monitor_executable = "berth-monitor";
+/// Exit status of `healthcheck run --from-monitor` when the startup check passed just now.
+inline constexpr int health_startup_passed_code = 3;
 
 /// Attach-socket stream bytes (monitor to client).
 inline constexpr char stream_stdout = 1;
@@ -71,6 +78,7 @@ struct MonitorArgs {
     char** exit_command = nullptr;     ///< argv after "--", null-terminated
     long long healthcheck_interval_ms = 0; ///< > 0: run healthcheck_command this often
     char** healthcheck_command = nullptr;  ///< argv after the second "--", null-terminated
+    long long healthcheck_startup_interval_ms = 0; ///< > 0: tick this often until the startup check passed
 };
 
 /// Parses berth-monitor's argv; false on an unknown word.
@@ -125,6 +133,8 @@ inline bool parse_args(int argc, char** argv, MonitorArgs& a)
             a.status_fd = std::atoi(v);
         else if (is("--healthcheck-interval"))
             a.healthcheck_interval_ms = std::atoll(v);
+        else if (is("--healthcheck-startup-interval"))
+            a.healthcheck_startup_interval_ms = std::atoll(v);
         else
             return false;
     }

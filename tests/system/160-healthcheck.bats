@@ -178,15 +178,16 @@ wait_health() {
 }
 
 @test "bad healthcheck flags are one-line errors naming the flag" {
+    # Messages name Podman's spelling, whichever alias was typed.
     run_berth --exit 125 run --rm --healthcheck-cmd true --healthcheck-interval 10 "$IMAGE" true
-    assert_output_contains "--healthcheck-interval"
+    assert_output_contains "--health-interval"
     assert_line_count 1
     run_berth --exit 125 create --healthcheck-cmd true --healthcheck-timeout 0s "$IMAGE" true
-    assert_output_contains "--healthcheck-timeout"
+    assert_output_contains "--health-timeout"
     run_berth --exit 125 create --healthcheck-cmd true --healthcheck-retries 0 "$IMAGE" true
-    assert_output_contains "--healthcheck-retries"
+    assert_output_contains "--health-retries"
     run_berth --exit 125 create --health-start-period=soon --healthcheck-cmd true "$IMAGE" true
-    assert_output_contains "--healthcheck-start-period"
+    assert_output_contains "--health-start-period"
     run_berth ps -a -q
     assert_output_equals ""
 }
