@@ -21,6 +21,8 @@ void walk(CLI::App const* app, std::string const& path, std::vector<Node>& out)
 {
     Node node { path, {}, {}, {} };
     for (auto const* opt : app->get_options()) {
+        if (opt->get_group().empty()) // hidden: internal, not for users to complete
+            continue;
         for (auto const& l : opt->get_lnames())
             node.flags.push_back("--" + l);
         for (auto const& s : opt->get_snames())
