@@ -25,8 +25,9 @@
 
 namespace berth::image::sha256_lanes {
 
-/// True when this CPU runs the lane kernel (AVX-512 F and BW) and BERTH_SHA256_LANES
-/// is not "0" in the environment. Decided once per process.
+/// True when this CPU runs the lane kernel (AVX-512 F and BW), lacks the SHA extensions
+/// (with them OpenSSL is faster per stream), and BERTH_SHA256_LANES is not "0" in the
+/// environment. Decided once per process.
 bool available();
 
 /// A stream starts (engage) or stops (disengage) hashing in bulk. Requires available().
