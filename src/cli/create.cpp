@@ -8,6 +8,7 @@
 #include "engine/healthcheck.h"
 #include "rootless/idmap.h"
 #include "runtime/devices.h"
+#include "container/ports.h"
 #include "container/spec_builder.h"
 #include "runtime/cgroups.h"
 
@@ -66,7 +67,8 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--device", o.devices, "Add a host device: HOST[:CONTAINER][:PERMISSIONS rwm]")->allow_extra_args(false);
     cmd->add_option("--sysctl", o.sysctls, "Set a namespaced kernel parameter (KEY=VALUE)")->allow_extra_args(false);
     cmd->add_option("--cidfile", o.cidfile, "Write the container ID to this file");
-    cmd->add_option("--network,--net", a->network, "Network mode: none (default; loopback only) or host");
+    cmd->add_option("--network,--net", a->network, "Network mode: none (default; loopback only), host, or pasta (user-mode networking)");
+    cmd->add_option("-p,--publish", o.publish, "Publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] (implies --network pasta)")->allow_extra_args(false);
     cmd->add_option("--runtime", o.runtime, "Run the container with this OCI runtime (path or name, e.g. runc)");
     cmd->add_option("--preserve-fds", a->preserve_fds, "Pass N additional file descriptors (3 .. 3+N-1) to the container");
     cmd->add_flag("-q,--quiet", a->quiet, "Do not print pull progress");
@@ -129,6 +131,11 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
         o.entrypoint = a.entrypoint;
     if (!a.network.empty())
         o.network = a.network;
+    else if (!o.publish.empty())
+        o.network = "pasta";  // as rootless Podman: published ports need a user-mode network
+    if (!o.publish.empty() && o.network != "pasta")
+        return Error { EINVAL, "cannot set port bindings with --network " + o.network + ": publishing ports needs --network pasta" };
+    TRY(container::parse_publish_list(o.publish));
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd)
         o.preserve_fds.push_back(fd);
     TRY(warn_unhonoured_resources(o));

@@ -1,7 +1,8 @@
 // berth wait, rename, port, container exists: the small per-container
 // commands. wait prints each container's exit code; exists answers with its
-// exit status only (0 yes, 1 no); port prints nothing until berth publishes ports.
+// exit status only (0 yes, 1 no); port prints the -p mappings as Podman does.
 #include "cli/targets.h"
+#include "container/ports.h"
 
 #include <cstdio>
 #include <memory>
@@ -89,7 +90,6 @@ void setup_port(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_flag("-a,--all", *all, "Display port information for all containers");
     cmd->add_flag("-l,--latest", a->latest, "Act on the latest container berth is aware of");
     cmd->callback([a, all, &globals, &exit_code] {
-        // berth publishes no ports yet (networks are none or host): every container has no mappings.
         TargetOptions options;
         options.all = *all;
         options.latest = a->latest;
@@ -101,7 +101,24 @@ void setup_port(CLI::App& parent, Globals& globals, int& exit_code)
             exit_code = report(Error { EINVAL, "you must supply a running container name or id" });
             return;
         }
-        exit_code = for_each_container(globals, names, options, [](engine::Context&, engine::Target const&) -> ErrorOr { return {}; });
+        std::string wanted = a->containers.size() == 2 ? a->containers[1] : "";
+        if (!wanted.empty() && wanted.find('/') == std::string::npos)
+            wanted += "/tcp";
+        bool prefix = *all;
+        exit_code = for_each_container(globals, names, options, [wanted, prefix](engine::Context&, engine::Target const& t) -> ErrorOr {
+            bool found = false;
+            for (auto const& m : container::published_ports(t.record.config)) {
+                std::string host = (m.host_ip.empty() ? "0.0.0.0" : m.host_ip) + ":" + std::to_string(m.host_port);
+                if (!wanted.empty() && container::port_key(m) != wanted)
+                    continue;
+                found = true;
+                std::string id = prefix ? t.record.id.substr(0, 12) + "\t" : "";
+                std::printf("%s%s\n", id.c_str(), wanted.empty() ? (container::port_key(m) + " -> " + host).c_str() : host.c_str());
+            }
+            if (!wanted.empty() && !found)
+                return Error { ENOENT, "failed to find published port \"" + wanted + "\"" };
+            return {};
+        });
     });
 }
 

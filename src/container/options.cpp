@@ -191,6 +191,7 @@ Json CreateOptions::to_json() const
     j["gidmap"] = gidmap;
     j["group_add"] = group_add;
     j["network"] = network;
+    j["publish"] = publish;
     j["stop_signal"] = stop_signal;
     j["stop_timeout"] = stop_timeout;
     j["shm_size"] = shm_size;
@@ -272,6 +273,7 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
         get("gidmap", o.gidmap);
         get("group_add", o.group_add);
         get("network", o.network);
+        get("publish", o.publish);
         get("stop_signal", o.stop_signal);
         get("stop_timeout", o.stop_timeout);
         get("shm_size", o.shm_size);

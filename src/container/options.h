@@ -62,7 +62,8 @@ struct CreateOptions {
     std::string userns;
     std::vector<std::string> uidmap, gidmap;
     std::vector<std::string> group_add;
-    std::string network = "none";            ///< none | host
+    std::string network = "none";            ///< none | host | pasta
+    std::vector<std::string> publish;        ///< -p/--publish values (ports.h), with network pasta
     std::string stop_signal;
     int stop_timeout = 10;
     std::string shm_size;

@@ -4,6 +4,7 @@
 #include "base/fs.h"
 #include "base/timestamp.h"
 #include "container/options.h"
+#include "container/ports.h"
 #include "container/spec_builder.h"
 #include "engine/containers.h"
 #include "engine/healthcheck.h"
@@ -250,7 +251,7 @@ Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
                                "CASE WHEN ps_config <> '' THEN ps_config ELSE "
                                "json_object('command', json(json_extract(config, '$.command')), 'entrypoint', json_extract(config, '$.entrypoint'), "
                                "'labels', json(json_extract(config, '$.labels')), 'remove', json_extract(config, '$.remove'), "
-                               "'healthcheck', json(json_extract(config, '$.healthcheck'))) END, monitor_start "
+                               "'healthcheck', json(json_extract(config, '$.healthcheck')), 'publish', json(json_extract(config, '$.publish'))) END, monitor_start "
                                "FROM containers ORDER BY created DESC, id"));
     std::vector<ContainerRecord> out;
     while (TRY(stmt.step())) {
@@ -535,7 +536,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "ContainerIDFile", c.value("cidfile", "") },
         { "LogConfig", Json { { "Type", "k8s-file" }, { "Config", nullptr }, { "Path", fs::join(dir, "ctr.log") }, { "Tag", "" }, { "Size", "0B" } } },
         { "NetworkMode", network },
-        { "PortBindings", Json::object() },
+        { "PortBindings", container::port_bindings_json(container::published_ports(c)) },
         { "RestartPolicy", Json { { "Name", "" }, { "MaximumRetryCount", 0 } } },
         { "AutoRemove", c.value("remove", false) },
         { "VolumeDriver", "" },
@@ -583,7 +584,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "HairpinMode", false },
         { "LinkLocalIPv6Address", "" },
         { "LinkLocalIPv6PrefixLen", 0 },
-        { "Ports", Json::object() },
+        { "Ports", container::port_bindings_json(container::published_ports(c)) },
         { "SandboxKey", "" },
     };
     Json doc {

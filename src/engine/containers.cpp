@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "base/raw_terminal.h"
 #include "base/sys.h"
+#include "container/ports.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
 #include "container/user.h"
@@ -118,8 +119,8 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     auto mounts = TRY(container::mount_requests(options));
     if (options.network.empty())
         options.network = "none";
-    if (options.network != "none" && options.network != "host")
-        return Error { EINVAL, "network mode \"" + options.network + "\": only none and host are supported so far" };
+    if (options.network != "none" && options.network != "host" && options.network != "pasta")
+        return Error { EINVAL, "network mode \"" + options.network + "\": only none, host and pasta are supported so far" };
     options.env_files = TRY(read_env_files(options.env_files));
     TRY(parse_restart_policy(options.restart));
     TRY(log_settings(options, "/"));
@@ -623,6 +624,14 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.interactive = options.interactive;
     mc.attached = so.attach;
     mc.preserve_fds = options.preserve_fds;
+    if (options.network == "pasta") {
+        mc.pasta_args = { "--config-net", "--quiet" };
+        auto ports = TRY(container::parse_publish_list(options.publish));
+        for (auto& a : container::pasta_port_args(ports))
+            mc.pasta_args.push_back(std::move(a));
+        // Nothing forwarded from the container side to the host's own ports.
+        mc.pasta_args.insert(mc.pasta_args.end(), { "-T", "none", "-U", "none" });
+    }
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
         if (auto found = rootless::find_program(mc.runtime_path))
             mc.runtime_path = *found;

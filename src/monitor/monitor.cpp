@@ -9,6 +9,7 @@
 #include "base/unique_fd.h"
 #include "container/container_store.h"
 #include "container/rootfs.h"
+#include "monitor/pasta.h"
 #include "monitor/protocol.h"
 #include "runtime/container.h"
 
@@ -104,11 +105,19 @@ Result<StdioFds> make_stdio(MonitorConfig const& c, runtime::Stdio& stdio)
 
 Result<pid_t> start_container(MonitorConfig const& c, runtime::Stdio const& stdio)
 {
+    if (!c.runtime_path.empty() && !c.pasta_args.empty())
+        return Error { EINVAL, "--network pasta: not supported with --runtime yet" };
     if (!c.runtime_path.empty())
         return start_external(c, stdio);
     TRY(fs::write_file_replace(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
     runtime::StartOptions options;
     options.seccomp_cache_dir = c.seccomp_cache_dir;
+    if (!c.pasta_args.empty()) {
+        bool own_userns = false;
+        for (auto const& ns : c.spec.linux_config.namespaces)
+            own_userns = own_userns || (ns.type == runtime::NamespaceType::User && ns.path.empty());
+        options.before_go = [&c, own_userns](pid_t pid) { return start_pasta(c.pasta_args, c.run_dir, pid, own_userns); };
+    }
     return runtime::start(c.spec, stdio, options);
 }
 

@@ -45,6 +45,7 @@ struct MonitorConfig {
     int sync_fd = -1;             ///< write end of the sync pipe
     int status_fd = -1;           ///< read end of the attached CLI's status pipe
     std::vector<int> preserve_fds;
+    std::vector<std::string> pasta_args;  ///< --network pasta: pasta's options (pasta.h); empty: no pasta
 };
 
 /// Runs in the current (freshly forked, single-threaded) process: starts the

@@ -6,6 +6,7 @@
 //   socketpair
 //   clone3(new namespaces) ───────────────► reset signals; wait for "go"
 //   write uid_map/gid_map (new userns)
+//   cgroup; options.before_go(pid) (pasta)
 //   send "go" ────────────────────────────► become root of the new userns
 //                                            join namespaces by path
 //                                            oom_score_adj, rlimits
@@ -227,6 +228,8 @@ Result<StartedProcess> start_process(Spec const& spec, Stdio const& stdio, Start
     if (plan.new_user_namespace)
         TRY(write_id_mappings(pid, spec));
     TRY(cgroups::place(spec, pid));  // before "go": nothing runs outside the limits
+    if (options.before_go)
+        TRY(options.before_go(pid));  // e.g. the network, before the process can talk
     TRY(send_go(sync.parent.get()));
     StartedProcess started;
     auto result = receive_result(sync.parent.get(), &started.pty_master);

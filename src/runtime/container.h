@@ -15,6 +15,7 @@
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
+#include <functional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -45,6 +46,10 @@ struct StartOptions {
     /// Without `seccomp`: compile through seccomp_from_spec_cached() with this
     /// directory (e.g. run_dir/seccomp); empty: compile without a cache.
     std::string seccomp_cache_dir;
+    /// Called with the init's host pid once its namespaces exist (id maps
+    /// written, cgroup joined) and before it may continue: the place to wire
+    /// up its network namespace. An error kills the init and fails start().
+    std::function<ErrorOr(pid_t)> before_go;
 };
 
 /// Creates the container described by `spec` and returns the host pid of its

@@ -1,0 +1,54 @@
+// -p/--publish: parsing Podman's IP:HOSTPORT:CONTAINERPORT/PROTO, the text
+// shown by `port`, `ps` and inspect, and the port options handed to pasta.
+// The hard part is the IP: "[::1]:8080:80" carries colons of its own, so the
+// address is split off only when bracketed, and a bare IPv6 address is refused.
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth::container {
+
+/// One published port: host_ip:host_port on the host reaches container_port.
+struct PortMapping {
+    std::string host_ip;          ///< empty: every address (shown as 0.0.0.0)
+    uint16_t host_port = 0;
+    uint16_t container_port = 0;
+    std::string protocol = "tcp"; ///< tcp | udp
+};
+
+/// Parses one -p value: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]. Without a
+/// host port the host port equals the container port. Ranges, sctp and
+/// unbracketed IPv6 addresses are refused with an error naming the value.
+Result<PortMapping> parse_publish(std::string_view value);
+
+/// Parses every -p value (errors name the flag and the value).
+Result<std::vector<PortMapping>> parse_publish_list(std::vector<std::string> const& values);
+
+/// "0.0.0.0:8080->80/tcp", as Podman's ps PORTS column.
+std::string format_port(PortMapping const& m);
+
+/// "80/tcp", the key of NetworkSettings.Ports and HostConfig.PortBindings.
+std::string port_key(PortMapping const& m);
+
+/// The mappings recorded in a container's create options ("publish");
+/// values that do not parse (none should) are skipped.
+std::vector<PortMapping> published_ports(Json const& config);
+
+/// {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]}: inspect's
+/// HostConfig.PortBindings and NetworkSettings.Ports.
+Json port_bindings_json(std::vector<PortMapping> const& mappings);
+
+/// ps's PORTS: format_port() of each, joined with ", ".
+std::string ports_text(std::vector<PortMapping> const& mappings);
+
+/// pasta's forwarding options for the mappings: -t/-u [ADDR/]HOST:CONTAINER
+/// each, and "none" for a protocol without mappings.
+std::vector<std::string> pasta_port_args(std::vector<PortMapping> const& mappings);
+
+} // namespace berth::container
