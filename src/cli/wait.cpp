@@ -108,7 +108,7 @@ void setup_port(CLI::App& parent, Globals& globals, int& exit_code)
         exit_code = for_each_container(globals, names, options, [wanted, prefix](engine::Context&, engine::Target const& t) -> ErrorOr {
             bool found = false;
             for (auto const& m : container::published_ports(t.record.config)) {
-                std::string host = (m.host_ip.empty() ? "0.0.0.0" : m.host_ip) + ":" + std::to_string(m.host_port);
+                std::string host = container::host_address(m);
                 if (!wanted.empty() && container::port_key(m) != wanted)
                     continue;
                 found = true;

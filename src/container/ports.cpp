@@ -81,10 +81,15 @@ Result<std::vector<PortMapping>> parse_publish_list(std::vector<std::string> con
     return out;
 }
 
-std::string format_port(PortMapping const& m)
+std::string host_address(PortMapping const& m)
 {
     std::string ip = m.host_ip.empty() ? "0.0.0.0" : m.host_ip.find(':') != std::string::npos ? "[" + m.host_ip + "]" : m.host_ip;
-    return ip + ":" + std::to_string(m.host_port) + "->" + port_key(m);
+    return ip + ":" + std::to_string(m.host_port);
+}
+
+std::string format_port(PortMapping const& m)
+{
+    return host_address(m) + "->" + port_key(m);
 }
 
 std::string port_key(PortMapping const& m)

@@ -30,6 +30,9 @@ Result<PortMapping> parse_publish(std::string_view value);
 /// Parses every -p value (errors name the flag and the value).
 Result<std::vector<PortMapping>> parse_publish_list(std::vector<std::string> const& values);
 
+/// "0.0.0.0:8080" ("[::1]:8080" for IPv6): where the mapping listens on the host.
+std::string host_address(PortMapping const& m);
+
 /// "0.0.0.0:8080->80/tcp", as Podman's ps PORTS column.
 std::string format_port(PortMapping const& m);
 

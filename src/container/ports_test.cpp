@@ -30,6 +30,7 @@ TEST_CASE("publish: IP:HOSTPORT:CONTAINERPORT/PROTO and its short forms")
     CHECK(m.host_ip == "::1");
     CHECK(m.host_port == 8080);
     CHECK(format_port(m) == "[::1]:8080->80/tcp");
+    CHECK(host_address(m) == "[::1]:8080");
 }
 
 TEST_CASE("publish: malformed values are refused naming the flag and the value")
