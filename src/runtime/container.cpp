@@ -67,6 +67,7 @@ ErrorOr write_oom_score_adj(Process const& process)
 Error run_init(InitPlan& plan)
 {
     auto steps = [&]() -> ErrorOr {
+        TRY(kernel::close_fds_except(inherited_fds(plan)));
         TRY(wait_for_go(plan.sync_fd));
         if (plan.new_user_namespace) {
             // The maps are written: become the namespace's root (uid 0 is

@@ -4,7 +4,9 @@
 //   pidfd_open(init), compile
 //   seccomp, caps, rlimits;
 //   socketpair, pid pipe
-//   fork ─────────────────────► setns(pidfd, user|mnt|pid|
+//   fork ─────────────────────► close every fd but stdio,
+//                               --preserve-fds and our pipes;
+//                               setns(pidfd, user|mnt|pid|
 //                                 net|ipc|uts|cgroup)
 //                               clone(CLONE_PARENT) ───────► in the container's pid ns,
 //                               pid -> pipe; _exit(0)          a child of the parent
@@ -22,7 +24,11 @@
 // final process is cloned without CLONE_PARENT, so it is nobody's child here.
 // After setns(CLONE_NEWNS) root and cwd are the root of the container's mount
 // namespace (its rootfs after pivot_root), so every path from then on
-// resolves inside the container. Neither child returns into the caller.
+// resolves inside the container. What could still lead out is a descriptor
+// of the caller's (an fd on a host directory, reached as the workdir
+// /proc/self/fd/N: runc's CVE-2024-21626), so the middle process closes them
+// all before it joins, and the workdir is opened inside the root without
+// magic links. Neither child returns into the caller.
 #include "runtime/exec.h"
 
 #include "base/scope_guard.h"
@@ -162,7 +168,13 @@ Result<pid_t> clone_sibling()
 {
     reset_signals();
     auto steps = [&]() -> ErrorOr {
+        // Nothing of the caller's but what the process needs may enter the container.
+        std::vector<int> keep = inherited_fds(plan.init);
+        keep.insert(keep.end(), { plan.pidfd, plan.pid_pipe });
+        TRY(kernel::close_fds_except(std::move(keep)));
         TRY(join_container_namespaces(plan.target, plan.pidfd, plan.flags));
+        if (plan.pidfd >= 0)
+            ::close(plan.pidfd);
         pid_t pid = TRY(plan.detach ? kernel::clone_process(0) : clone_sibling());
         if (pid == 0) {
             ::close(plan.pid_pipe);

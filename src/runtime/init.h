@@ -74,6 +74,10 @@ Result<UniqueFd> open_container_terminal(int root_fd, int sync_fd, uid_t uid);
 /// Init, after setup_rootfs: stdio, user, capabilities, no_new_privs, cwd,
 /// fds, seccomp, execve. Returns only with an error.
 Error exec_process(InitPlan const& plan);
+/// The fds a process being set up as (or in) the container keeps: stdio, the
+/// pty slave, --preserve-fds, the sync socket and the namespaces to join.
+/// Every other fd is closed before anything else (kernel::close_fds_except).
+std::vector<int> inherited_fds(InitPlan const& plan);
 /// Resolves the executable as execvp would, but with the container's PATH
 /// (from `env`, else default_path_env), relative to the current root.
 Result<std::string> find_executable(std::string const& name, std::vector<std::string> const& env);

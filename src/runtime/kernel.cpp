@@ -2,9 +2,11 @@
 // clone3 and openat2, so those go through syscall(2); the rest are thin.
 #include "runtime/kernel.h"
 
+#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -199,6 +201,32 @@ ErrorOr set_cloexec(int fd, bool on)
     if (::fcntl(fd, F_SETFD, flags) < 0)
         return Error::from_errno("fcntl fd " + std::to_string(fd));
     return {};
+}
+
+ErrorOr close_fds_except(std::vector<int> keep)
+{
+    std::sort(keep.begin(), keep.end());
+    unsigned first = 3;  // the lowest fd not yet known to be closed or kept
+    auto close_up_to = [&](unsigned last) -> ErrorOr {
+        if (first > last)
+            return {};
+        if (::close_range(first, last, 0) == 0)
+            return {};
+        if (errno != ENOSYS)
+            return Error::from_errno("close inherited fds");
+        // Before Linux 5.9: one at a time, up to the limit.
+        long max = ::sysconf(_SC_OPEN_MAX);
+        for (long fd = first; fd <= static_cast<long>(last) && fd < max; ++fd)
+            ::close(static_cast<int>(fd));
+        return {};
+    };
+    for (int fd : keep) {
+        if (fd < static_cast<int>(first))
+            continue;
+        TRY(close_up_to(static_cast<unsigned>(fd) - 1));
+        first = static_cast<unsigned>(fd) + 1;
+    }
+    return close_up_to(~0U);
 }
 
 ErrorOr prctl(int option, unsigned long arg2, std::string const& what)

@@ -13,6 +13,7 @@
 
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 namespace berth::runtime::kernel {
 
@@ -50,6 +51,12 @@ ErrorOr dup2(int from, int to);
 /// fcntl(F_DUPFD_CLOEXEC) at or above `min`.
 Result<int> dup_above(int fd, int min);
 ErrorOr set_cloexec(int fd, bool on);
+/// Closes every fd from 3 up that is not in `keep` (any order; entries below
+/// 3 are ignored). A process about to become or join a container calls it
+/// first, so that no descriptor of the caller's (a directory on the host, the
+/// store's database) is reachable from inside through /proc/self/fd while the
+/// process is set up: the class of runc's CVE-2024-21626.
+ErrorOr close_fds_except(std::vector<int> keep);
 ErrorOr prctl(int option, unsigned long arg2, std::string const& what);
 /// Writes all of `data` to an existing file (O_WRONLY|O_TRUNC), as for
 /// /proc/<pid>/uid_map or /proc/sys/...: one write() call, as those files need.

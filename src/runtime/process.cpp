@@ -1,8 +1,11 @@
 // The last part of the container init: from a finished rootfs to execve.
 //
-//   setsid, stdio (or the pty as controlling terminal) -> workdir check ->
+//   [every fd but stdio, preserved fds and the sync socket closed, in the
+//   caller of exec_process] setsid, stdio (or the pty as controlling
+//   terminal) -> workdir check ->
 //   [seccomp, when no_new_privs is off] -> PR_SET_KEEPCAPS, groups, gid, uid ->
-//   capabilities -> no_new_privs -> umask, chdir -> PATH lookup ->
+//   capabilities -> no_new_privs -> umask, workdir (openat2 inside the
+//   root, fchdir, getcwd check) -> PATH lookup ->
 //   every other fd close-on-exec -> [seccomp] -> execve
 //
 // Where seccomp goes is the subtle part. The kernel loads a filter only with
@@ -18,7 +21,10 @@
 #include "runtime/kernel.h"
 
 #include <fcntl.h>
+#include <climits>
+#include <cstring>
 #include <linux/close_range.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -55,19 +61,43 @@ ErrorOr setup_stdio(Stdio const& stdio, bool terminal)
     return {};
 }
 
-/// The workdir must exist as a directory inside the container's root; after
-/// pivot_root "/" is the rootfs, so the lookup cannot leave it.
-ErrorOr check_workdir(std::string const& cwd)
+/// Opens the workdir inside the container. "/" is the container's root by
+/// now (after pivot_root, or after setns into its mount namespace), and
+/// RESOLVE_IN_ROOT keeps every "..", relative and absolute symlink inside it.
+/// RESOLVE_NO_MAGICLINKS refuses /proc/<pid>/fd/N, /proc/<pid>/cwd and the
+/// like: they lead to whatever the kernel object is, a directory on the host
+/// included (runc's CVE-2024-21626).
+Result<UniqueFd> open_workdir(std::string const& cwd)
 {
-    struct stat st {};
-    if (::stat(cwd.c_str(), &st) < 0) {
-        int code = errno;
+    UniqueFd root = TRY(kernel::openat2(AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0));
+    auto dir = kernel::openat2(root.get(), cwd, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    if (!dir) {
+        int code = dir.error().code;
         if (code == ENOENT || code == ENOTDIR)
             return Error { code, "workdir \"" + cwd + "\" does not exist in the container: " + std::strerror(code) };
+        if (code == ELOOP || code == EXDEV)
+            return Error { code, "workdir \"" + cwd + "\" leads out of the container (a /proc fd or cwd link, or a symlink loop): refused" };
         return Error::from_errno("workdir \"" + cwd + "\"", code);
     }
+    struct stat st {};
+    if (::fstat(dir.value().get(), &st) < 0)
+        return Error::from_errno("workdir \"" + cwd + "\"");
     if (!S_ISDIR(st.st_mode))
         return Error { ENOTDIR, "workdir \"" + cwd + "\" is not a directory" };
+    return std::move(dir).value();
+}
+
+/// Enters the workdir as the process's own user (so that its permissions
+/// apply, as with chdir), then checks that the result is inside the root.
+ErrorOr enter_workdir(std::string const& cwd)
+{
+    UniqueFd dir = TRY(open_workdir(cwd));
+    if (::fchdir(dir.get()) < 0)
+        return Error::from_errno("workdir \"" + cwd + "\"");
+    // A cwd outside the root reads "(unreachable)/..." or fails: never start there.
+    char buf[PATH_MAX];
+    if (::getcwd(buf, sizeof buf) == nullptr || buf[0] != '/')
+        return Error { EPERM, "workdir \"" + cwd + "\" is outside the container: refused" };
     return {};
 }
 
@@ -122,6 +152,15 @@ std::vector<char*> c_strings(std::vector<std::string> const& strings)
 
 } // namespace
 
+std::vector<int> inherited_fds(InitPlan const& plan)
+{
+    std::vector<int> keep { plan.stdio.in, plan.stdio.out, plan.stdio.err, plan.stdio.pty_slave, plan.sync_fd };
+    keep.insert(keep.end(), plan.stdio.preserve.begin(), plan.stdio.preserve.end());
+    for (auto const& join : plan.joins)
+        keep.push_back(join.fd.get());
+    return keep;
+}
+
 Result<std::string> find_executable(std::string const& name, std::vector<std::string> const& env)
 {
     if (name.find('/') != std::string::npos)
@@ -160,7 +199,7 @@ Error exec_process(InitPlan const& plan)
         if (::setsid() < 0)
             return Error::from_errno("setsid");
         TRY(setup_stdio(plan.stdio, process.terminal));
-        TRY(check_workdir(process.cwd));
+        TRY(open_workdir(process.cwd));  // as root: a clear error before anything else
         // Seccomp early while CAP_SYS_ADMIN is effective, when no_new_privs will not be set.
         bool seccomp_last = process.no_new_privileges;
         if (!seccomp_last)
@@ -172,7 +211,7 @@ Error exec_process(InitPlan const& plan)
         if (process.no_new_privileges)
             TRY(kernel::prctl(PR_SET_NO_NEW_PRIVS, 1, "no_new_privs"));
         ::umask(process.user.umask.value_or(022));
-        TRY_CTX(kernel::chdir(process.cwd), "workdir");
+        TRY(enter_workdir(process.cwd));
         // The executable, then the point of no return.
         std::string path = TRY(find_executable(process.args[0], process.env));
         auto argv = c_strings(process.args);

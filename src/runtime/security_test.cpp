@@ -3,6 +3,7 @@
 // that reports a failure description over a pipe, as youki's
 // test_in_child_process does; the parent asserts on that text.
 #include "runtime/capabilities.h"
+#include "runtime/kernel.h"
 #include "runtime/rlimits.h"
 #include "runtime/seccomp.h"
 
@@ -186,6 +187,30 @@ TEST_CASE("adjust_capabilities follows podman's --cap-add/--cap-drop")
     auto bad = adjust_capabilities(base, { "CAP_WARP_DRIVE" }, {});
     REQUIRE(!bad);
     CHECK(bad.error().message.find("CAP_WARP_DRIVE") != std::string::npos);
+}
+
+TEST_CASE("close_fds_except closes every fd from 3 up but those it keeps")
+{
+    CHECK(in_child([] {
+        int null_fd = open("/dev/null", O_RDONLY);
+        for (int fd : { 3, 4, 5, 9, 10, 11, 200, 1000 })
+            dup2(null_fd, fd);
+        // The caller's fds, in any order, with duplicates, negatives and 0..2.
+        if (auto r = kernel::close_fds_except({ 11, -1, 4, 2, 11, 1000 }); !r)
+            return r.error().message;
+        std::string open_fds;
+        for (int fd = 0; fd < 1100; ++fd) {
+            if (fcntl(fd, F_GETFD) >= 0)
+                open_fds += std::to_string(fd) + " ";
+        }
+        return open_fds == "0 1 2 4 11 1000 " ? std::string() : "open after close_fds_except: " + open_fds;
+    }) == "");
+    CHECK(in_child([] {
+        dup2(1, 7);
+        if (auto r = kernel::close_fds_except({}); !r)
+            return r.error().message;
+        return fcntl(7, F_GETFD) < 0 && fcntl(2, F_GETFD) >= 0 ? std::string() : std::string("fd 7 still open or fd 2 closed");
+    }) == "");
 }
 
 TEST_CASE("apply_capabilities sets podman's defaults with empty inheritable and ambient")
