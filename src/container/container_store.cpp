@@ -96,9 +96,11 @@ Result<ContainerStore> ContainerStore::open(store::Database& db, std::string loc
 
 ErrorOr ContainerStore::insert(ContainerRecord const& r)
 {
+    // The check and the insert in one write transaction (BEGIN IMMEDIATE):
+    // two creates of the same name cannot both pass the check.
+    auto txn = TRY(m_db->begin());
     if (TRY(name_in_use(r.name)))
         return Error { EEXIST, "the container name \"" + r.name + "\" is already in use: remove it or choose another name with --name" };
-    auto txn = TRY(m_db->begin());
     auto stmt = TRY(m_db->prepare(std::string("INSERT INTO containers (") + columns
         + ", ps_config) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
     stmt.bind(1, r.id).bind(2, r.name).bind(3, r.image_id).bind(4, r.image_name).bind(5, r.created);
@@ -236,12 +238,38 @@ std::string generate_id()
 
 std::string generate_name(int attempt)
 {
-    static char const* const adjectives[] = { "admiring", "brave", "clever", "dazzling", "eager", "festive", "gallant",
-        "happy", "jolly", "keen", "lucid", "modest", "nifty", "optimistic", "quirky", "relaxed", "serene", "trusting",
-        "upbeat", "vibrant", "wizardly", "youthful", "zealous" };
-    static char const* const nouns[] = { "albattani", "babbage", "curie", "darwin", "euclid", "fermat", "galileo",
-        "hopper", "jepsen", "kepler", "lovelace", "meitner", "noether", "pascal", "ritchie", "shannon", "turing",
-        "volta", "wozniak", "yonath", "zhukovsky" };
+    // adjective_noun, harbour words of berth's own: 120 x 149 = 17,880 names,
+    // about as many as Podman's, so that concurrent unnamed creates rarely
+    // meet; when they do, the insert's EEXIST makes the loser pick again.
+    static char const* const adjectives[] = {
+        "able", "agile", "amber", "ardent", "astute", "balmy", "bold", "brave", "breezy", "bright", "brisk",
+        "bubbly", "calm", "candid", "careful", "cheerful", "clever", "cosy", "crisp", "curious", "daring",
+        "dashing", "deft", "devoted", "dreamy", "eager", "earnest", "easy", "elated", "elegant", "epic", "even",
+        "fair", "faithful", "fearless", "festive", "fierce", "fine", "firm", "fleet", "fond", "frank", "free",
+        "gentle", "giddy", "glad", "gleaming", "golden", "graceful", "grand", "hardy", "hearty", "honest",
+        "hopeful", "humble", "jaunty", "jolly", "jovial", "keen", "kind", "lively", "loyal", "lucid", "lucky",
+        "merry", "mighty", "mellow", "modest", "narrow", "neat", "nifty", "nimble", "noble", "patient", "peaceful",
+        "plucky", "polite", "proud", "quick", "quiet", "quirky", "radiant", "rapid", "ready", "regal", "relaxed",
+        "restful", "robust", "rosy", "rugged", "salty", "serene", "sharp", "shiny", "silent", "silver", "sleek",
+        "smooth", "snug", "sober", "solid", "spry", "stately", "steady", "stoic", "sturdy", "sunny", "swift",
+        "tidy", "tranquil", "trusty", "upbeat", "valiant", "vivid", "warm", "wary", "wise", "witty", "zealous",
+        "zesty" };
+    static char const* const nouns[] = {
+        "albatross", "anchor", "anemone", "archipelago", "atoll", "ballast", "barnacle", "barge", "beacon", "berth",
+        "bilge", "binnacle", "bollard", "bosun", "bow", "bowline", "breakwater", "brig", "buoy", "cabin", "canal",
+        "canoe", "capstan", "caravel", "cargo", "catamaran", "channel", "clipper", "coast", "compass", "coral",
+        "corvette", "cove", "crab", "crest", "current", "cutter", "davit", "deck", "delta", "dinghy", "dock",
+        "dolphin", "dory", "drifter", "dune", "eddy", "estuary", "ferry", "fjord", "flagship", "fleet", "flotilla",
+        "foghorn", "frigate", "galleon", "galley", "gangway", "gull", "gulf", "halyard", "harbour", "hawser",
+        "haven", "headland", "heron", "hull", "inlet", "isthmus", "jetty", "junk", "kayak", "keel", "kelp",
+        "kestrel", "ketch", "lagoon", "lantern", "launch", "ledger", "lighthouse", "liner", "lobster", "lugger",
+        "marina", "mariner", "mast", "mooring", "narwhal", "nautilus", "oar", "orca", "osprey", "otter", "paddle",
+        "pelican", "pennant", "periscope", "petrel", "pier", "pilot", "piling", "pontoon", "porpoise", "port",
+        "prow", "puffin", "quay", "raft", "reef", "rigging", "riptide", "rowboat", "rudder", "sail", "sailor",
+        "schooner", "seal", "seahorse", "shanty", "shoal", "skiff", "sloop", "sonar", "spinnaker", "squall",
+        "starboard", "steamer", "stern", "surf", "swell", "tanker", "tern", "tide", "tiller", "topsail", "trawler",
+        "trident", "tugboat", "turtle", "voyager", "wake", "walrus", "wave", "wharf", "whaler", "windlass", "yacht",
+        "yawl" };
     uint32_t r[3];
     random_bytes(r, sizeof r);
     std::string name = std::string(adjectives[r[0] % std::size(adjectives)]) + "_" + nouns[r[1] % std::size(nouns)];

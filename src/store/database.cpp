@@ -147,10 +147,30 @@ ErrorOr Transaction::commit()
 
 // ---- Database ----
 
+/// The errno that callers branch on for an SQLite result code: EEXIST for a
+/// UNIQUE or PRIMARY KEY conflict (a name taken by a concurrent create), else
+/// the errno of the failed system call, if any.
+static int errno_of(sqlite3* db, int rc)
+{
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return EEXIST;
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+        return ENOSPC;
+    case SQLITE_READONLY:
+        return EROFS;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return EBUSY;
+    default:
+        return db ? sqlite3_system_errno(db) : 0;
+    }
+}
+
 Error Database::error(std::string_view what, int rc)
 {
     std::string message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
-    return Error::msg("store database " + m_path + ": " + std::string(what) + ": " + message);
+    return Error { errno_of(m_db, rc), "store database " + m_path + ": " + std::string(what) + ": " + message };
 }
 
 Result<std::unique_ptr<Database>> Database::open(std::string const& path)

@@ -72,3 +72,20 @@ TEST_CASE("a second connection waits for the write lock")
     REQUIRE(count.step().value_or(false));
     CHECK(count.integer(0) == 2);
 }
+
+TEST_CASE("a UNIQUE or PRIMARY KEY conflict is EEXIST, so that callers can pick another name")
+{
+    auto dir = TempDir::create("/tmp", "berth-db-test-").release_value();
+    auto db = Database::open(dir.path() + "/t.db").release_value();
+    REQUIRE(db->exec("CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE)").has_value());
+    REQUIRE(db->exec("INSERT INTO t VALUES ('1', 'brave_anchor')").has_value());
+    auto same_name = db->exec("INSERT INTO t VALUES ('2', 'brave_anchor')");
+    REQUIRE(!same_name);
+    CHECK(same_name.error().code == EEXIST);
+    auto same_id = db->exec("INSERT INTO t VALUES ('1', 'calm_buoy')");
+    REQUIRE(!same_id);
+    CHECK(same_id.error().code == EEXIST);
+    auto other = db->exec("INSERT INTO nosuchtable VALUES (1)");
+    REQUIRE(!other);
+    CHECK(other.error().code != EEXIST);
+}
