@@ -6,7 +6,8 @@
 # Rootless by default, as user $BENCH_USER (default berthtest), network none.
 # For each tool, in one run: start N (default 100) detached `sleep 1000`
 # containers one after the other (time per container), sum the RSS and PSS of
-# the per-container monitors (berth-monitor, conmon), time `ps -a` with N
+# the per-container monitors (berth-monitor, conmon), take the RSS of the
+# monitor of one container that logs steadily, time `ps -a` with N
 # containers and `exec CTR true` (hyperfine, 20 runs each); then, with
 # --ps-count M (M > N, e.g. 1000), start more detached `sleep` containers up to
 # M running ones (each with its monitor) and time `ps -a` again (hyperfine, 10
@@ -123,6 +124,17 @@ monitor_memory() {
     echo "$rss $pss"
 }
 
+# monitor_rss_of TOOL ID: the RSS in KiB of the monitor of container ID.
+monitor_rss_of() {
+    local pid
+    for pid in $(pgrep -u "$(id -u)" -x "${MONITOR[$1]}"); do
+        grep -q "$2" "/proc/$pid/cmdline" 2>/dev/null || continue
+        awk '/^Rss:/ { print $2 }' "/proc/$pid/smaps_rollup"
+        return
+    done
+    echo 0
+}
+
 # grow TOOL FROM TO run -d|create: containers cFROM..cTO, running `sleep 1000` or only created.
 grow() {
     local tool=$1 from=$2 to=$3 i
@@ -161,6 +173,12 @@ for tool in berth podman; do
     hyperfine -N --warmup 3 --runs 20 --style none --export-json "$WORK/$tool-exec.json" "$cmd exec c1 true" >/dev/null 2>&1 ||
         die "$tool exec failed"
     R[$tool.exec]=$(median_ms "$WORK/$tool-exec.json")
+    # One container that logs steadily (200 lines a second): its monitor's RSS after 5 s.
+    id=$($cmd run -d --network none --name logger "$IMAGE" sh -c 'while :; do echo "line $RANDOM"; usleep 5000; done' 2>>"$WORK/logs/$tool-run.log") ||
+        die "$tool run -d of the logging container failed"
+    sleep 5
+    R[$tool.logrss]=$(monitor_rss_of "$tool" "$id")
+    $cmd rm -f -t 0 logger >/dev/null 2>&1
     total=$COUNT
     if ((PS_COUNT > 0)); then
         running=$PS_COUNT
@@ -195,6 +213,7 @@ row() {  # row LABEL KEY UNIT
 row "run -d, per container" start ms
 row "monitor RSS, each" rss KiB
 row "monitor PSS, each" pss KiB
+row "monitor RSS, logging" logrss KiB
 row "ps -a with $COUNT" ps ms
 row "exec CTR true" exec ms
 if ((PS_COUNT > 0)); then
@@ -207,6 +226,7 @@ fi
 row "rm -f -a, per container" rm ms
 verdict() { python3 -c "print('PASS' if $1 else 'MISS')"; }
 echo "monitor PSS ${R[berth.pss]} KiB, RSS ${R[berth.rss]} KiB   target < 300 KiB   PSS $(verdict "${R[berth.pss]} < 300"), RSS $(verdict "${R[berth.rss]} < 300")"
+echo "monitor of a logging container, RSS ${R[berth.logrss]} KiB   target < 300 KiB   $(verdict "${R[berth.logrss]} < 300")"
 if ((PS_COUNT > 0)); then
     echo "ps -a ${R[berth.psmany]} ms with $PS_COUNT   target < 50 ms (at 1,000)   $(verdict "${R[berth.psmany]} < 50")"
 else

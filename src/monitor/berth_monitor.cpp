@@ -58,6 +58,35 @@ bool g_health_startup = false;  ///< ticking at the startup interval until the s
 char g_buf[attach_packet_max + 1];
 char g_out[16384];
 size_t g_out_len = 0;
+bool g_log_json = false;  ///< --log-driver=json-file (else k8s-file)
+
+// The relay path (poll, read, log, send, write) runs for as long as the
+// container does, so it calls no string function of libc's: their many
+// CPU-specific variants lie all over the binary, and each one touched keeps a
+// 64 KiB window of it resident (the kernel maps text around every fault).
+// These loops are slower per byte than libc's and do not matter next to the
+// system calls around them.
+void copy_bytes(char* to, char const* from, size_t n)
+{
+    while (n-- > 0)
+        *to++ = *from++;
+}
+
+size_t length(char const* s)
+{
+    size_t n = 0;
+    while (s[n])
+        ++n;
+    return n;
+}
+
+char const* find_newline(char const* p, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        if (p[i] == '\n')
+            return p + i;
+    return nullptr;
+}
 
 void write_all(int fd, char const* p, size_t n)
 {
@@ -91,14 +120,14 @@ void out(char const* p, size_t n)
         size_t k = sizeof g_out - g_out_len;
         if (k > n)
             k = n;
-        std::memcpy(g_out + g_out_len, p, k);
+        copy_bytes(g_out + g_out_len, p, k);
         g_out_len += k;
         p += k;
         n -= k;
     }
 }
 
-void out_str(char const* s) { out(s, std::strlen(s)); }
+void out_str(char const* s) { out(s, length(s)); }
 
 /// Writes `v` zero-padded to `width` digits into `p`; returns the end.
 char* put_num(char* p, long long v, int width)
@@ -116,34 +145,95 @@ char* put_num(char* p, long long v, int width)
     return p;
 }
 
+/// Static glibc brings ~650 KiB of text and read-only data, and start-up
+/// leaves nearly all of it mapped (each page fault maps up to 64 KiB around
+/// it) while the loop runs a few pages of it: unmap the read-only file-backed
+/// segments (never a writable one: RELRO lives in the writable segment) so
+/// that only what the loop touches comes back. The page cache keeps the file.
+void drop_startup_pages()
+{
+    auto const* phdr = reinterpret_cast<ElfW(Phdr) const*>(::getauxval(AT_PHDR));
+    size_t count = ::getauxval(AT_PHNUM);
+    if (!phdr)
+        return;
+    uintptr_t bias = 0;  // non-zero for a static-pie
+    for (size_t i = 0; i < count; ++i)
+        if (phdr[i].p_type == PT_PHDR)
+            bias = reinterpret_cast<uintptr_t>(phdr) - phdr[i].p_vaddr;
+    uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    for (size_t i = 0; i < count; ++i) {
+        if (phdr[i].p_type != PT_LOAD || (phdr[i].p_flags & PF_W))
+            continue;
+        uintptr_t start = (bias + phdr[i].p_vaddr + page - 1) & ~(page - 1);
+        uintptr_t end = (bias + phdr[i].p_vaddr + phdr[i].p_memsz) & ~(page - 1);
+        if (end > start)
+            ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+    }
+}
+
+/// Year, month (1-12) and day of a count of days since 1970-01-01, in the
+/// proleptic Gregorian calendar (eras of 400 years, 146,097 days each).
+void civil_from_days(long long days, long long& year, int& month, int& day)
+{
+    days += 719468;  // from 0000-03-01, so that a leap day ends a year
+    long long era = (days >= 0 ? days : days - 146096) / 146097;
+    long long doe = days - era * 146097;                                  // [0, 146096]
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              // [0, 365]
+    long long mp = (5 * doy + 2) / 153;                                   // March = 0
+    day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    year = yoe + era * 400 + (month <= 2);
+}
+
+/// The local time's offset from UTC in seconds, from localtime_r, kept until
+/// the next quarter hour of UTC (every time zone changes its offset on one):
+/// glibc's time zone code (stdio, malloc, the TZif parser) then runs four
+/// times an hour, and its pages are dropped again, instead of staying in the
+/// RSS of every monitor that logs.
+long local_offset(time_t now)
+{
+    static time_t valid_until = 0;
+    static long offset = 0;
+    if (now >= valid_until) {
+        struct tm tm {};
+        ::localtime_r(&now, &tm);
+        offset = tm.tm_gmtoff;
+        valid_until = now - now % 900 + 900;
+        drop_startup_pages();
+    }
+    return offset;
+}
+
 /// RFC 3339 with nanoseconds: local time with offset (k8s-file, as conmon) or UTC "Z" (json-file, as Docker).
 void timestamp(char* buf, bool utc)
 {
     struct timespec ts {};
     ::clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm {};
-    if (utc)
-        ::gmtime_r(&ts.tv_sec, &tm);
-    else
-        ::localtime_r(&ts.tv_sec, &tm);
+    long off = utc ? 0 : local_offset(ts.tv_sec);
+    long long t = static_cast<long long>(ts.tv_sec) + off;
+    long long days = (t >= 0 ? t : t - 86399) / 86400;
+    long long secs = t - days * 86400;
+    long long year = 0;
+    int month = 0, day = 0;
+    civil_from_days(days, year, month, day);
     char* p = buf;
-    p = put_num(p, tm.tm_year + 1900, 4);
+    p = put_num(p, year, 4);
     *p++ = '-';
-    p = put_num(p, tm.tm_mon + 1, 2);
+    p = put_num(p, month, 2);
     *p++ = '-';
-    p = put_num(p, tm.tm_mday, 2);
+    p = put_num(p, day, 2);
     *p++ = 'T';
-    p = put_num(p, tm.tm_hour, 2);
+    p = put_num(p, secs / 3600, 2);
     *p++ = ':';
-    p = put_num(p, tm.tm_min, 2);
+    p = put_num(p, secs % 3600 / 60, 2);
     *p++ = ':';
-    p = put_num(p, tm.tm_sec, 2);
+    p = put_num(p, secs % 60, 2);
     *p++ = '.';
     p = put_num(p, ts.tv_nsec, 9);
     if (utc) {
         *p++ = 'Z';
     } else {
-        long off = tm.tm_gmtoff;
         *p++ = off < 0 ? '-' : '+';
         if (off < 0)
             off = -off;
@@ -158,6 +248,7 @@ void open_log(bool truncate)
 {
     if (*g.log_path == 0 || std::strcmp(g.log_driver, "none") == 0)
         return;
+    g_log_json = std::strcmp(g.log_driver, "json-file") == 0;
     g_log_fd = ::open(g.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0640);
     struct stat st {};
     g_log_size = g_log_fd >= 0 && ::fstat(g_log_fd, &st) == 0 ? st.st_size : 0;
@@ -209,13 +300,13 @@ void log_output(char stream, char const* data, size_t n)
 {
     if (g_log_fd < 0 || n == 0)
         return;
-    bool json = std::strcmp(g.log_driver, "json-file") == 0;
+    bool json = g_log_json;
     char const* name = stream == stream_stderr ? "stderr" : "stdout";
     char ts[64];
     timestamp(ts, json);
     size_t start = 0;
     while (start < n) {
-        char const* nl = static_cast<char const*>(std::memchr(data + start, '\n', n - start));
+        char const* nl = find_newline(data + start, n - start);
         size_t end = nl ? static_cast<size_t>(nl - data) : n;
         bool full = nl != nullptr;
         // Rotation happens between records, so each file holds whole records.
@@ -256,7 +347,7 @@ void to_clients(char stream, char const* data, size_t n)
     while (n > 0) {
         size_t k = n > attach_packet_max ? attach_packet_max : n;
         g_buf[0] = stream;
-        std::memcpy(g_buf + 1, data, k);
+        copy_bytes(g_buf + 1, data, k);
         for (int i = 0; i < g_nclients;) {
             ssize_t w = ::send(g_clients[i], g_buf, k + 1, MSG_NOSIGNAL);
             if (w < 0 && errno != EAGAIN && errno != EINTR)
@@ -275,7 +366,7 @@ void handle_output(char stream, char const* data, size_t n)
     log_output(stream, data, n);
     if (g_nclients > 0) {
         char copy[sizeof g_buf];
-        std::memcpy(copy, data, n);
+        copy_bytes(copy, data, n);
         to_clients(stream, copy, n);
     }
     if (g.relay_out)
@@ -532,32 +623,6 @@ void health_tick()
 
 // ------------------------------------------------------------------ memory
 
-/// Static glibc brings ~650 KiB of text and read-only data, and start-up
-/// leaves nearly all of it mapped (each page fault maps up to 64 KiB around
-/// it) while the loop runs a few pages of it: unmap the read-only file-backed
-/// segments (never a writable one: RELRO lives in the writable segment) so
-/// that only what the loop touches comes back. The page cache keeps the file.
-void drop_startup_pages()
-{
-    auto const* phdr = reinterpret_cast<ElfW(Phdr) const*>(::getauxval(AT_PHDR));
-    size_t count = ::getauxval(AT_PHNUM);
-    if (!phdr)
-        return;
-    uintptr_t bias = 0;  // non-zero for a static-pie
-    for (size_t i = 0; i < count; ++i)
-        if (phdr[i].p_type == PT_PHDR)
-            bias = reinterpret_cast<uintptr_t>(phdr) - phdr[i].p_vaddr;
-    uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    for (size_t i = 0; i < count; ++i) {
-        if (phdr[i].p_type != PT_LOAD || (phdr[i].p_flags & PF_W))
-            continue;
-        uintptr_t start = (bias + phdr[i].p_vaddr + page - 1) & ~(page - 1);
-        uintptr_t end = (bias + phdr[i].p_vaddr + phdr[i].p_memsz) & ~(page - 1);
-        if (end > start)
-            ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
-    }
-}
-
 // ------------------------------------------------------------------ loop
 
 void handle_signal(int signal_fd)
@@ -657,7 +722,7 @@ int main(int argc, char** argv)
     open_log(false);
     listen_attach();
     start_health_timer();
-    drop_startup_pages();
+    local_offset(::time(nullptr));  // glibc's time zone set-up, before its pages are dropped
     int code = exit_status_code(supervise(signal_fd));
     drain(g.stdout_fd, stream_stdout);
     drain(g.stderr_fd, stream_stderr);
