@@ -121,20 +121,24 @@ int run_stats(StatsArgs const& a, Globals const& globals)
         rows.push_back({ t, std::nullopt });
     }
     // The first CPU % needs two samples: take one now, the next after a short wait.
+    std::vector<container::ContainerRecord const*> records;
     for (auto& r : rows)
-        if (auto s = engine::sample_stats(r.target.record))
-            r.previous = *s;
+        records.push_back(&r.target.record);
+    auto first_samples = engine::sample_stats(records);
+    for (size_t i = 0; i < rows.size(); ++i)
+        if (first_samples[i])
+            rows[i].previous = *first_samples[i];
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     for (bool first = true; !g_stop; first = false) {
         std::this_thread::sleep_for(first ? std::chrono::milliseconds(500) : std::chrono::seconds(a.interval));
         std::vector<Json> out;
-        for (auto& r : rows) {
-            auto s = engine::sample_stats(r.target.record);
-            if (!s)
+        auto samples = engine::sample_stats(records);
+        for (size_t i = 0; i < rows.size(); ++i) {
+            if (!samples[i])
                 continue;
-            out.push_back(stats_row(r.target, *s, r.previous));
-            r.previous = *s;
+            out.push_back(stats_row(rows[i].target, *samples[i], rows[i].previous));
+            rows[i].previous = *samples[i];
         }
         if (!a.no_stream && !a.no_reset && is_tty(1))
             std::printf("\033[2J\033[H");

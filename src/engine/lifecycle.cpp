@@ -87,31 +87,6 @@ std::string read_link(std::string const& path)
     return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-/// pid -> ppid of every process on the host.
-std::map<int, int> process_parents()
-{
-    std::map<int, int> out;
-    DIR* d = ::opendir("/proc");
-    if (!d)
-        return out;
-    while (auto* e = ::readdir(d)) {
-        if (!std::isdigit(static_cast<unsigned char>(e->d_name[0])))
-            continue;
-        auto stat = fs::read_file(std::string("/proc/") + e->d_name + "/stat");
-        if (!stat)
-            continue;
-        // "pid (comm) S ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
-        auto close = stat->rfind(')');
-        if (close == std::string::npos)
-            continue;
-        int ppid = 0;
-        if (std::sscanf(stat->c_str() + close + 1, " %*c %d", &ppid) == 1)
-            out[std::atoi(e->d_name)] = ppid;
-    }
-    ::closedir(d);
-    return out;
-}
-
 /// The container's v2 cgroup directory when it is berth's own ("berth-*") and has a freezer.
 std::optional<std::string> freezer_dir(int64_t pid)
 {
@@ -256,33 +231,68 @@ std::string signal_name(int sig)
     return std::to_string(sig);
 }
 
-std::vector<int> container_pids(int64_t init_pid)
+ProcessTable read_process_table()
+{
+    ProcessTable table;
+    table.own_pid_namespace = read_link("/proc/self/ns/pid");
+    DIR* d = ::opendir("/proc");
+    if (!d)
+        return table;
+    while (auto* e = ::readdir(d)) {
+        if (!std::isdigit(static_cast<unsigned char>(e->d_name[0])))
+            continue;
+        std::string dir = std::string("/proc/") + e->d_name;
+        auto stat = fs::read_file(dir + "/stat");
+        if (!stat)
+            continue;
+        // "pid (comm) S ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
+        auto close = stat->rfind(')');
+        int ppid = 0;
+        if (close == std::string::npos || std::sscanf(stat->c_str() + close + 1, " %*c %d", &ppid) != 1)
+            continue;
+        int pid = std::atoi(e->d_name);
+        table.children[ppid].push_back(pid);
+        std::string ns = read_link(dir + "/ns/pid");
+        if (!ns.empty() && ns != table.own_pid_namespace)
+            table.by_pid_namespace[ns].push_back(pid);
+    }
+    ::closedir(d);
+    return table;
+}
+
+std::vector<int> container_pids(int64_t init_pid, ProcessTable const& table)
 {
     std::vector<int> out;
     if (!process_alive(init_pid))
         return out;
     int init = static_cast<int>(init_pid);
-    out.push_back(init);
-    std::string ns = read_link("/proc/" + std::to_string(init) + "/ns/pid");
-    bool own_ns = !ns.empty() && ns != read_link("/proc/self/ns/pid");
-    auto parents = process_parents();
     std::set<int> members { init };
-    // Descendants of init (a fixed point: the map is ordered by pid, not by ancestry).
-    for (bool grew = true; grew;) {
-        grew = false;
-        for (auto const& [pid, ppid] : parents)
-            if (members.count(ppid) && members.insert(pid).second)
-                grew = true;
+    // Descendants of init, breadth first...
+    std::vector<int> queue { init };
+    for (size_t i = 0; i < queue.size(); ++i) {
+        auto it = table.children.find(queue[i]);
+        if (it == table.children.end())
+            continue;
+        for (int child : it->second)
+            if (members.insert(child).second)
+                queue.push_back(child);
     }
     // ...and anything else in its pid namespace (processes `exec`ed into it from outside).
-    if (own_ns)
-        for (auto const& [pid, ppid] : parents)
-            if (!members.count(pid) && read_link("/proc/" + std::to_string(pid) + "/ns/pid") == ns)
-                members.insert(pid);
+    std::string ns = read_link("/proc/" + std::to_string(init) + "/ns/pid");
+    if (auto it = table.by_pid_namespace.find(ns); !ns.empty() && it != table.by_pid_namespace.end())
+        members.insert(it->second.begin(), it->second.end());
+    out.push_back(init);
     for (int pid : members)
         if (pid != init)
             out.push_back(pid);
     return out;
+}
+
+std::vector<int> container_pids(int64_t init_pid)
+{
+    if (!process_alive(init_pid))
+        return {};
+    return container_pids(init_pid, read_process_table());
 }
 
 namespace {

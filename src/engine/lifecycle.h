@@ -16,6 +16,7 @@
 #include "engine/context.h"
 
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,20 @@ std::vector<std::string> dependent_containers(Context& ctx, container::Container
 /// Gives a container a new unique name.
 ErrorOr rename_container(Context& ctx, container::ContainerRecord const& rec, std::string const& new_name);
 
-/// Host pids of every process of the container (its init first); empty when it does not run.
+/// One reading of /proc: each process's parent and pid namespace, so that
+/// the processes of many containers (stats, top) come from one scan of it.
+struct ProcessTable {
+    std::map<int, std::vector<int>> children;                    ///< ppid -> pids
+    std::map<std::string, std::vector<int>> by_pid_namespace;    ///< "pid:[inode]" -> pids, ours left out
+    std::string own_pid_namespace;
+};
+ProcessTable read_process_table();
+
+/// Host pids of every process of the container (its init first): the init's
+/// descendants and every other process in its pid namespace; empty when it
+/// does not run.
+std::vector<int> container_pids(int64_t init_pid, ProcessTable const& table);
+/// The same from a table of its own (one container).
 std::vector<int> container_pids(int64_t init_pid);
 
 } // namespace berth::engine

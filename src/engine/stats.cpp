@@ -298,9 +298,11 @@ int64_t host_cpu_ns()
 
 } // namespace
 
-Result<StatsSample> sample_stats(container::ContainerRecord const& rec)
+namespace {
+
+Result<StatsSample> sample_stats(container::ContainerRecord const& rec, ProcessTable const& table)
 {
-    auto pids = container_pids(rec.pid);
+    auto pids = container_pids(rec.pid, table);
     if (pids.empty())
         return Error { EINVAL, "container " + rec.name + " is not running" };
     StatsSample s;
@@ -339,6 +341,22 @@ Result<StatsSample> sample_stats(container::ContainerRecord const& rec)
         s.pids = read_number(*dir + "/pids.current", s.pids);
     }
     return s;
+}
+
+} // namespace
+
+Result<StatsSample> sample_stats(container::ContainerRecord const& rec)
+{
+    return sample_stats(rec, read_process_table());
+}
+
+std::vector<Result<StatsSample>> sample_stats(std::vector<container::ContainerRecord const*> const& records)
+{
+    auto table = read_process_table();
+    std::vector<Result<StatsSample>> out;
+    for (auto const* rec : records)
+        out.push_back(sample_stats(*rec, table));
+    return out;
 }
 
 } // namespace berth::engine

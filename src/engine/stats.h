@@ -32,5 +32,7 @@ struct StatsSample {
 };
 /// One sample of a running container.
 Result<StatsSample> sample_stats(container::ContainerRecord const& rec);
+/// One sample of each container, in order, from one scan of /proc.
+std::vector<Result<StatsSample>> sample_stats(std::vector<container::ContainerRecord const*> const& records);
 
 } // namespace berth::engine

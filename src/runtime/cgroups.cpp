@@ -358,16 +358,22 @@ ErrorOr place(Spec const& spec, pid_t pid)
 
 std::optional<std::string> container_cgroup_dir(int64_t pid)
 {
-    auto mountinfo = fs::read_file("/proc/self/mountinfo");
+    // Read once a process: with many containers the mount table is long, and
+    // stats asks for every container's directory twice.
+    static std::optional<std::string> const mount = []() -> std::optional<std::string> {
+        auto mountinfo = fs::read_file("/proc/self/mountinfo");
+        if (!mountinfo)
+            return std::nullopt;
+        return find_cgroup2_mount(*mountinfo).first;
+    }();
     auto cgroup = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
-    if (!mountinfo || !cgroup)
+    if (!mount || !cgroup)
         return std::nullopt;
-    auto mount = find_cgroup2_mount(*mountinfo).first;
     auto path = v2_path_from_proc(*cgroup);
     auto slash = path.rfind('/');
-    if (mount.empty() || slash == std::string::npos || path.compare(slash + 1, 6, "berth-") != 0)
+    if (mount->empty() || slash == std::string::npos || path.compare(slash + 1, 6, "berth-") != 0)
         return std::nullopt;
-    return mount + path;
+    return *mount + path;
 }
 
 } // namespace berth::runtime::cgroups
