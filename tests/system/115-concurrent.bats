@@ -2,7 +2,9 @@
 # Many berth invocations at once on one store: concurrent creates with and
 # without --name, and concurrent rm -f. Every command succeeds, no record is
 # lost or doubled, no "database is locked", and nothing is left behind
-# (mounts, monitors, container directories).
+# (mounts, monitors, container directories). Rootless Podman (runc) passes
+# this file with `keyring = false` in containers.conf: without it runc gives
+# each container a session keyring, and a user may own only 200 keys.
 
 load ../lib/helpers
 
