@@ -143,20 +143,28 @@ Result<std::vector<std::string>> VolumeStore::in_use()
         auto config = json::parse(stmt.text(0), "container config");
         if (!config)
             continue;
-        auto options = CreateOptions::from_json(*config);
-        if (!options)
-            continue;
-        for (auto const& v : options->volumes)
-            if (auto m = parse_volume(v); m && m->type == MountRequest::Type::Volume)
-                names.push_back(m->source);
-        for (auto const& v : options->mounts)
-            if (auto m = parse_mount(v); m && m->type == MountRequest::Type::Volume)
-                names.push_back(m->source);
-        if (config->contains("anonymous_volumes"))
-            for (auto const& n : (*config)["anonymous_volumes"])
-                if (n.is_string())
-                    names.push_back(n.get<std::string>());
+        auto mounted = volumes_mounted_by(*config);
+        names.insert(names.end(), mounted.begin(), mounted.end());
     }
+    return names;
+}
+
+std::vector<std::string> volumes_mounted_by(Json const& container_config)
+{
+    std::vector<std::string> names;
+    auto options = CreateOptions::from_json(container_config);
+    if (!options)
+        return names;
+    for (auto const& v : options->volumes)
+        if (auto m = parse_volume(v); m && m->type == MountRequest::Type::Volume)
+            names.push_back(m->source);
+    for (auto const& v : options->mounts)
+        if (auto m = parse_mount(v); m && m->type == MountRequest::Type::Volume)
+            names.push_back(m->source);
+    if (auto it = container_config.find("anonymous_volumes"); it != container_config.end() && it->is_array())
+        for (auto const& n : *it)
+            if (n.is_string())
+                names.push_back(n.get<std::string>());
     return names;
 }
 

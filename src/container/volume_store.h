@@ -51,6 +51,11 @@ private:
     std::string m_dir;
 };
 
+/// The names of the volumes a container's stored config mounts (-v, --mount,
+/// and its anonymous volumes): the one answer to "which containers use this
+/// volume", for in_use() and volume rm -f alike.
+std::vector<std::string> volumes_mounted_by(Json const& container_config);
+
 /// Podman's `volume inspect` document.
 Json inspect_volume(VolumeRecord const& volume);
 

@@ -772,10 +772,10 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::op
         if (!force)
             return Error { EBUSY, "volume " + name + " is being used by a container: remove the container first or use --force" };
         auto cs = TRY(containers_of(ctx));
+        // Exactly the containers that mount it: not every config that merely names it.
         for (auto const& rec : TRY(cs.list())) {
-            auto text = json::dump(rec.config);
-            if (text.find("\"" + name + ":") != std::string::npos || text.find("\"" + name + "\"") != std::string::npos
-                || text.find("src=" + name) != std::string::npos || text.find("source=" + name) != std::string::npos)
+            auto mounted = container::volumes_mounted_by(rec.config);
+            if (std::find(mounted.begin(), mounted.end(), name) != mounted.end())
                 TRY(remove_container(ctx, rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
         }
     }

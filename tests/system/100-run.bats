@@ -170,6 +170,27 @@ setup_file() {
     assert_output_equals ""
 }
 
+@test "volume rm -f removes exactly the containers that mount the volume" {
+    run_berth run -d --name user1 -v shared:/data "$IMAGE" sleep 1000
+    run_berth run -d --name user2 --mount type=volume,source=shared,target=/m "$IMAGE" sleep 1000
+    # These merely name the volume: as an argument, in the environment, as another volume's path.
+    run_berth run -d --name bystander1 "$IMAGE" sleep 1000 shared
+    run_berth run -d --name bystander2 -e "X=shared" -e 'Y="shared"' "$IMAGE" sleep 1000
+    run_berth run -d --name bystander3 -v other:/shared "$IMAGE" sleep 1000
+    run_berth create --name bystander4 "$IMAGE" echo "shared:" "src=shared" "source=shared"
+    run_berth volume rm -f -t 0 shared
+    assert_output_equals "shared"
+    run_berth ps -a --format '{{.Names}}'
+    assert_output_not_contains "user1"
+    assert_output_not_contains "user2"
+    local b
+    for b in bystander1 bystander2 bystander3 bystander4; do
+        assert_output_contains "$b"
+    done
+    run_berth rm -f -t 0 bystander1 bystander2 bystander3 bystander4
+    run_berth volume rm other
+}
+
 @test "--ulimit, --cap-add" {
     run_berth run --rm --ulimit nofile=123:456 "$IMAGE" sh -c 'ulimit -n; ulimit -Hn'
     assert_output_equals "$(printf '123\n456')"
