@@ -124,6 +124,7 @@ int main(int argc, char** argv)
     app.get_formatter()->label("Subcommands", "Available Commands");
     app.get_formatter()->label("SUBCOMMAND", "COMMAND");
     cli::Globals globals;
+    globals.command_line.assign(argv, argv + argc);
     int exit_code = 0;
     add_global_options(app, globals);
     for (auto const& entry : commands)

@@ -17,6 +17,7 @@ namespace berth::cli {
 struct Globals {
     engine::GlobalOptions engine;
     std::string log_level = "warn";
+    std::vector<std::string> command_line;  ///< argv as typed (inspect's Config.CreateCommand)
 };
 
 /// Exit codes as Podman uses them.

@@ -177,6 +177,7 @@ void setup_create(CLI::App& parent, Globals& globals, int& exit_code)
             exit_code = report(ok.error());
             return;
         }
+        a->options.create_command = globals.command_line;
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;

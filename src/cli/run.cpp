@@ -19,6 +19,7 @@ void setup_run(CLI::App& parent, Globals& globals, int& exit_code)
             exit_code = report(ok.error());
             return;
         }
+        a->options.create_command = globals.command_line;
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;

@@ -209,6 +209,7 @@ Json CreateOptions::to_json() const
     j["log_driver"] = log_driver;
     j["log_opts"] = log_opts;
     j["restart"] = restart;
+    j["create_command"] = create_command;
     j["healthcheck_cmd"] = healthcheck_cmd;
     j["healthcheck_interval"] = healthcheck_interval;
     j["healthcheck_timeout"] = healthcheck_timeout;
@@ -291,6 +292,7 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
         get("log_driver", o.log_driver);
         get("log_opts", o.log_opts);
         get("restart", o.restart);
+        get("create_command", o.create_command);
         get("healthcheck_cmd", o.healthcheck_cmd);
         get("healthcheck_interval", o.healthcheck_interval);
         get("healthcheck_timeout", o.healthcheck_timeout);

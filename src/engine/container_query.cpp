@@ -442,6 +442,49 @@ int64_t disk_usage(std::string const& path)
     return g_usage;
 }
 
+namespace {
+
+/// Podman's HostConfig.RestartPolicy: the policy's name as given, and on-failure's count.
+Json restart_policy_json(std::string const& restart)
+{
+    auto policy = parse_restart_policy(restart);
+    int64_t retries = policy ? policy->max_retries : 0;
+    return Json { { "Name", restart.substr(0, restart.find(':')) }, { "MaximumRetryCount", retries } };
+}
+
+/// A byte count as Go's units.HumanSizeWithPrecision(n, 3): "0B", "1.5kB", "10MB".
+std::string human_size(int64_t bytes)
+{
+    static char const* const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+    double n = static_cast<double>(bytes);
+    size_t unit = 0;
+    while (n >= 1000 && unit + 1 < std::size(units)) {
+        n /= 1000;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g%s", n, units[unit]);
+    return buf;
+}
+
+/// Podman's HostConfig.LogConfig from the container's --log-driver and --log-opt.
+Json log_config_json(Json const& config, std::string const& bundle_dir)
+{
+    LogSettings logs;
+    logs.path = fs::join(bundle_dir, "ctr.log");
+    if (auto options = container::CreateOptions::from_json(config))
+        if (auto resolved = log_settings(*options, bundle_dir))
+            logs = *resolved;
+    std::string tag;
+    for (auto const& opt : config.value("log_opts", std::vector<std::string> {}))
+        if (opt.rfind("tag=", 0) == 0)
+            tag = opt.substr(4);
+    return Json { { "Type", logs.driver }, { "Config", nullptr }, { "Path", logs.path }, { "Tag", tag },
+        { "Size", human_size(logs.max_size) } };
+}
+
+} // namespace
+
 Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool size)
 {
     ContainerRecord rec = given;
@@ -520,7 +563,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "Annotations", annotations },
         { "StopSignal", sig ? *sig : SIGTERM },
         { "StopTimeout", c.value("stop_timeout", 10) },
-        { "CreateCommand", nullptr },
+        { "CreateCommand", c.contains("create_command") && !c["create_command"].empty() ? c["create_command"] : Json(nullptr) },
         { "Umask", "0022" },
     };
     if (auto hc = healthcheck_of(rec))
@@ -534,10 +577,10 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "CgroupManager", "cgroupfs" },
         { "CgroupMode", "private" },
         { "ContainerIDFile", c.value("cidfile", "") },
-        { "LogConfig", Json { { "Type", "k8s-file" }, { "Config", nullptr }, { "Path", fs::join(dir, "ctr.log") }, { "Tag", "" }, { "Size", "0B" } } },
+        { "LogConfig", log_config_json(c, dir) },
         { "NetworkMode", network },
         { "PortBindings", container::port_bindings_json(container::published_ports(c)) },
-        { "RestartPolicy", Json { { "Name", "" }, { "MaximumRetryCount", 0 } } },
+        { "RestartPolicy", restart_policy_json(c.value("restart", "")) },
         { "AutoRemove", c.value("remove", false) },
         { "VolumeDriver", "" },
         { "VolumesFrom", nullptr },

@@ -88,3 +88,22 @@ teardown() {
     run_berth container inspect -s both
     [[ $(json_get '[0]["SizeRootFs"]') -gt 0 ]]
 }
+
+@test "inspect shows the restart policy, the log configuration and the command that created it" {
+    run_berth create --name pol --restart on-failure:3 --log-driver json-file --log-opt max-size=10m --log-opt tag=web "$IMAGE" echo hi
+    run_berth container inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' pol
+    assert_output_equals "on-failure 3"
+    run_berth container inspect --format '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Size}} {{.HostConfig.LogConfig.Tag}}' pol
+    assert_output_equals "json-file 10MB web"
+    run_berth container inspect --format '{{.HostConfig.LogConfig.Path}}' pol
+    assert_output_matches '/.*\.log$'
+    run_berth container inspect --format '{{json .Config.CreateCommand}}' pol
+    assert_output_contains '"create","--name","pol","--restart","on-failure:3","--log-driver","json-file"'
+    assert_output_contains '"echo","hi"]'
+    run_berth create --name plain "$IMAGE" true
+    run_berth container inspect --format '{{.HostConfig.RestartPolicy.Name}}|{{.HostConfig.LogConfig.Type}}|{{.HostConfig.LogConfig.Size}}' plain
+    assert_output_equals "|k8s-file|0B"
+    run_berth create --name always --restart always "$IMAGE" true
+    run_berth container inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' always
+    assert_output_equals "always 0"
+}
