@@ -315,6 +315,7 @@ Result<LayerLeftovers> LayerStore::repair_files(Cleanup cleanup)
         std::string hex = temp ? name.substr(temp_prefix.size(), 64) : name;
         if (!is_hex64(hex) || (!temp && recorded.contains(hex)))
             continue;
+        bool had_lock_file = fs::exists(m_locks_dir + "/layer-" + hex + ".lock");
         auto held = try_lock(hex);
         if (!held)
             continue; // in progress in another process
@@ -322,8 +323,11 @@ Result<LayerLeftovers> LayerStore::repair_files(Cleanup cleanup)
         if (!temp && has(diff_id))
             continue; // recorded since we listed
         (temp ? found.unfinished : found.unrecorded).push_back(temp ? name : hex);
-        if (cleanup == Cleanup::Report)
+        if (cleanup == Cleanup::Report) {
+            if (!had_lock_file)
+                held->remove_file(); // a report leaves no lock file of its own
             continue;
+        }
         log::info("store repair: removing {} {}", temp ? "unfinished layer" : "unrecorded layer", name);
         if (temp)
             TRY(fs::remove_tree(m_layers_dir + "/" + name));
