@@ -58,10 +58,23 @@ Result<std::vector<store::Problem>> system_check(Context& ctx, SystemCheckOption
     std::vector<store::Problem> problems;
     store::CheckOptions store_options { options.repair, options.quick, options.max_age, {} };
 
-    // 1. Containers.
+    // 1. Containers, each judged under its lock: a removal in progress (its directory already
+    // renamed away, its row not yet deleted) holds it. Released before remove_container takes it.
+    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
     std::map<std::string, std::string> image_damage;
-    for (auto const& rec : TRY(list_containers(ctx))) {
-        std::string reason = container_damage(ctx, rec, options.quick, image_damage);
+    for (auto const& listed : TRY(list_containers(ctx))) {
+        container::ContainerRecord rec;
+        std::string reason;
+        {
+            auto held = cs.try_lock(listed.id);
+            if (!held)
+                continue; // a command is working on it
+            auto now = TRY(cs.get(listed.id));
+            if (!now)
+                continue; // removed meanwhile
+            rec = std::move(*now);
+            reason = container_damage(ctx, rec, options.quick, image_damage);
+        }
         if (reason.empty())
             continue;
         store::Problem p { "damaged container " + rec.name + " (" + rec.id.substr(0, 12) + ")", reason, false };
@@ -84,7 +97,6 @@ Result<std::vector<store::Problem>> system_check(Context& ctx, SystemCheckOption
         problems.push_back(std::move(p));
 
     // 3. What removed containers left behind.
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
     for (auto& p : TRY(container::check_leftovers(cs, ctx.paths.run_dir, ctx.paths.data_dir,
              options.repair ? store::Cleanup::Remove : store::Cleanup::Report)))
         problems.push_back(std::move(p));
