@@ -226,3 +226,27 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_output_equals ""
     assert_store_works
 }
+
+@test "a check beside running commands finds nothing wrong and breaks nothing" {
+    local workload
+    (
+        for ((i = 0; i < 6; i++)); do
+            "$BERTH" $BERTH_GLOBAL_OPTS run --rm "$IMAGE" true || echo "run --rm failed" >&2
+            "$BERTH" $BERTH_GLOBAL_OPTS create --name "busy$i" "$IMAGE" true >/dev/null || echo "create failed" >&2
+            "$BERTH" $BERTH_GLOBAL_OPTS rm "busy$i" >/dev/null || echo "rm failed" >&2
+        done
+    ) 2>"$BERTH_TEST_ROOT/workload.err" &
+    workload=$!
+    local checks=0 reports=""
+    while kill -0 "$workload" 2>/dev/null; do
+        run timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS system check --repair
+        reports+=$output
+        checks=$((checks + 1))
+    done
+    wait "$workload"
+    echo "$checks checks ran beside the workload" >&2
+    [[ $checks -gt 0 ]]
+    assert_equal "$(cat "$BERTH_TEST_ROOT/workload.err")" "" "errors of the commands beside the checks"
+    assert_equal "$reports" "" "what the checks reported"
+    assert_store_works
+}
