@@ -22,11 +22,6 @@ namespace berth::engine {
 
 namespace {
 
-struct ContainerDamage {
-    container::ContainerRecord rec;
-    std::string reason;
-};
-
 // Why a container cannot run, or "" when it can. `image_damage` caches per image id.
 std::string container_damage(Context& ctx, container::ContainerRecord const& rec, bool quick,
     std::map<std::string, std::string>& image_damage)
