@@ -2,8 +2,11 @@
 #include "container/container_check.h"
 
 #include "base/fs.h"
-#include "base/scope_guard.h"
 #include "container/rootfs.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/file.h>
 
 namespace berth::container {
 
@@ -23,6 +26,13 @@ std::string container_id_of_lock(std::string_view name)
 
 namespace {
 
+// Whether another process holds the lock file at `path` (false when there is none).
+bool lock_is_held(std::string const& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    return fd.valid() && ::flock(fd.get(), LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 enum class Entry { Lock, RunDir, Bundle };
 
 struct Finder {
@@ -30,29 +40,29 @@ struct Finder {
     store::Cleanup cleanup;
     std::vector<store::Problem> problems;
 
-    // Judges one entry of container `id` under its lock; removes it when asked.
+    // Judges one entry of container `id`; a removal happens under the container's lock.
     ErrorOr visit(std::string const& id, std::string const& path, Entry entry)
     {
-        bool had_lock_file = fs::exists(fs::join(containers.locks_dir(), "container-" + id + ".lock"));
+        static constexpr char const* what[] = { "stale lock file ", "stale run directory ", "stale container directory " };
+        store::Problem p { what[static_cast<int>(entry)] + path, "container " + id.substr(0, 12) + " does not exist", false };
+        if (cleanup == store::Cleanup::Report) {
+            // Without taking the lock, which would create a lock file for a report to leave behind.
+            if (lock_is_held(fs::join(containers.locks_dir(), "container-" + id + ".lock")) || TRY(containers.get(id)))
+                return {};
+            problems.push_back(std::move(p));
+            return {};
+        }
         auto held = containers.try_lock(id);
         if (!held)
             return {}; // a command is working on that container (or creating it)
         if (TRY(containers.get(id)))
             return {};
-        ArmedScopeGuard drop_ours([&] { held->remove_file(); }); // a report leaves no lock file of its own
-        if (had_lock_file)
-            drop_ours.disarm();
-        static constexpr char const* what[] = { "stale lock file ", "stale run directory ", "stale container directory " };
-        store::Problem p { what[static_cast<int>(entry)] + path, "container " + id.substr(0, 12) + " does not exist", false };
-        if (cleanup == store::Cleanup::Remove) {
-            drop_ours.disarm();
-            if (entry == Entry::Bundle)
-                TRY(unmount_rootfs(path));
-            if (entry != Entry::Lock)
-                TRY(fs::remove_tree(path));
-            held->remove_file(); // last: see base/file_lock.cpp
-            p.repaired = true;
-        }
+        if (entry == Entry::Bundle)
+            TRY(unmount_rootfs(path));
+        if (entry != Entry::Lock)
+            TRY(fs::remove_tree(path));
+        held->remove_file(); // last: see base/file_lock.cpp
+        p.repaired = true;
         problems.push_back(std::move(p));
         return {};
     }

@@ -2,9 +2,11 @@
 // entries (run_dir/containers/<id>) and bundle directories
 // (data_dir/containers/<id>) of containers that have no record any more, left
 // by a removal that was killed halfway or by an older berth that kept its lock
-// files. Each is judged and removed while holding that container's lock, after
-// re-reading that no record exists, so a container being created (its lock
-// held) or one created meanwhile is never touched.
+// files. An entry whose container's lock is held is skipped (a command is at
+// work on it, or creating it). A report only looks, so that it leaves no lock
+// file of its own; a removal takes the lock, re-reads that no record exists
+// and unlinks the lock file last, so a container created meanwhile is never
+// touched.
 #pragma once
 
 #include "base/error.h"
