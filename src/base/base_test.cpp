@@ -73,3 +73,42 @@ TEST_CASE("rfc3339 round trip")
     CHECK(timestamp::parse_rfc3339("2024-01-02T05:04:05.5+02:00") == 1704164645);
     CHECK(timestamp::parse_rfc3339("nonsense") == 0);
 }
+
+#include "base/file_lock.h"
+
+#include <atomic>
+#include <cerrno>
+#include <optional>
+#include <thread>
+#include <unistd.h>
+
+TEST_CASE("a lock file removed by its holder is not held twice")
+{
+    using namespace berth;
+    auto dir = TempDir::create("/tmp", "berth-lock-test-");
+    REQUIRE(dir);
+    std::string path = dir->path() + "/x.lock";
+    auto got_first = FileLock::acquire(path);
+    REQUIRE(got_first);
+    std::optional<FileLock> first(std::move(*got_first));
+    std::atomic<bool> taken { false };
+    std::optional<FileLock> second;
+    std::thread waiter([&] {
+        auto got = FileLock::acquire(path); // opens the file the holder will unlink, then waits
+        REQUIRE(got);
+        second.emplace(std::move(*got));
+        taken = true;
+    });
+    ::usleep(100000);
+    CHECK_FALSE(taken.load());
+    first->remove_file();
+    first.reset();
+    waiter.join();
+    REQUIRE(taken.load());
+    // The waiter re-checked and holds the file now at the path: a third taker must not get it.
+    auto third = FileLock::try_acquire(path);
+    REQUIRE_FALSE(third);
+    CHECK(third.error().code == EWOULDBLOCK);
+    second.reset();
+    CHECK(FileLock::try_acquire(path));
+}

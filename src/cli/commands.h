@@ -21,7 +21,8 @@ void setup_login(CLI::App&, Globals&, int&);
 void setup_logout(CLI::App&, Globals&, int&);
 void setup_info(CLI::App&, Globals&, int&);
 void setup_version(CLI::App&, Globals&, int&);
-void setup_system_group(CLI::App&, Globals&, int&);  // system info|reset
+void setup_system_group(CLI::App&, Globals&, int&);  // system info|check|reset
+void add_system_check(CLI::App& system_group, Globals&, int&);
 void setup_completion(CLI::App&, Globals&, int&);
 void setup_run(CLI::App&, Globals&, int&);
 void setup_create(CLI::App&, Globals&, int&);

@@ -208,6 +208,11 @@ Result<FileLock> ContainerStore::lock(std::string const& id) const
     return TRY_CTX(FileLock::acquire(fs::join(m_locks_dir, "container-" + id + ".lock")), "lock container " + id);
 }
 
+Result<FileLock> ContainerStore::try_lock(std::string const& id) const
+{
+    return FileLock::try_acquire(fs::join(m_locks_dir, "container-" + id + ".lock"));
+}
+
 static void random_bytes(void* buf, size_t size)
 {
     auto* p = static_cast<unsigned char*>(buf);

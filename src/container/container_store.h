@@ -67,6 +67,10 @@ public:
 
     /// The per-container lock (blocking).
     Result<FileLock> lock(std::string const& id) const;
+    /// The per-container lock if it is free; an EWOULDBLOCK error if it is held.
+    Result<FileLock> try_lock(std::string const& id) const;
+    /// run_dir/locks
+    std::string const& locks_dir() const { return m_locks_dir; }
 
 private:
     ContainerStore(store::Database& db, std::string locks_dir) : m_db(&db), m_locks_dir(std::move(locks_dir)) {}

@@ -5,6 +5,7 @@
 #include "base/fs.h"
 #include "base/sys.h"
 #include "base/temp_dir.h"
+#include "container/container_check.h"
 #include "container/container_store.h"
 #include "container/options.h"
 #include "container/rootfs.h"
@@ -447,4 +448,46 @@ TEST_CASE("container store: ps_config keeps only what ps shows, in step with the
     r.config["labels"] = Json::array({ "a=b" });
     REQUIRE(cs.update(r).has_value());
     CHECK(column() == R"({"command":["top"],"labels":["a=b"]})");
+}
+
+TEST_CASE("check_leftovers: lock files, run and bundle directories of removed containers; held and live ones stay")
+{
+    CHECK(container_id_of_lock("container-" + std::string(64, 'a') + ".lock") == std::string(64, 'a'));
+    CHECK(container_id_of_lock("layer-" + std::string(64, 'a') + ".lock").empty());
+    CHECK(container_id_of_lock("container-abc.lock").empty());
+    CHECK(container_id_of_lock("container-" + std::string(64, 'a') + ".lock.tmp").empty());
+
+    auto dir = TempDir::create("/tmp", "berth-ccheck-test-").release_value();
+    std::string run = dir.path() + "/run", data = dir.path() + "/data", locks = run + "/locks";
+    REQUIRE(fs::mkdir_p(locks, 0700).has_value());
+    auto db = store::Database::open(dir.path() + "/berth.db").release_value();
+    auto cs = ContainerStore::open(*db, locks).release_value();
+    ContainerRecord live;
+    live.id = generate_id();
+    live.name = "live";
+    REQUIRE(cs.insert(live).has_value());
+    std::string gone = std::string(64, 'b'), busy = std::string(64, 'c'), rundir_only = std::string(64, 'd');
+    auto live_lock = cs.lock(live.id).release_value(); // held, and the container exists
+    REQUIRE(fs::write_file_atomic(locks + "/container-" + gone + ".lock", "").has_value());
+    auto busy_lock = cs.lock(busy).release_value(); // a create in progress holds it
+    REQUIRE(fs::mkdir_p(run + "/containers/" + rundir_only, 0700).has_value());
+    REQUIRE(fs::mkdir_p(data + "/containers/" + gone + "/upper", 0700).has_value());
+    REQUIRE(fs::mkdir_p(data + "/containers/" + live.id, 0700).has_value());
+
+    auto report = check_leftovers(cs, run, data, store::Cleanup::Report).release_value();
+    CHECK(report.size() == 3);
+    for (auto const& p : report)
+        CHECK_FALSE(p.repaired);
+    CHECK_FALSE(fs::exists(locks + "/container-" + rundir_only + ".lock")); // a report makes no lock files
+    CHECK(fs::exists(locks + "/container-" + gone + ".lock"));
+
+    auto repaired = check_leftovers(cs, run, data, store::Cleanup::Remove).release_value();
+    CHECK(repaired.size() == 3);
+    CHECK_FALSE(fs::exists(locks + "/container-" + gone + ".lock"));
+    CHECK_FALSE(fs::exists(run + "/containers/" + rundir_only));
+    CHECK_FALSE(fs::exists(data + "/containers/" + gone));
+    CHECK(fs::exists(locks + "/container-" + busy + ".lock"));
+    CHECK(fs::exists(locks + "/container-" + live.id + ".lock"));
+    CHECK(fs::exists(data + "/containers/" + live.id));
+    CHECK(check_leftovers(cs, run, data, store::Cleanup::Report).release_value().empty());
 }

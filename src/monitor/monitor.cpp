@@ -386,6 +386,8 @@ ErrorOr cleanup_container(container::ContainerStore& cs, std::string const& lock
     auto removed = cs.remove(id);
     if (!removed && removed.error().code != ENOENT)
         return removed;
+    // Last: the caller holds this lock, and takers re-check that the file they locked is still
+    // the one at the path (base/file_lock.cpp), so removing it under them is safe.
     ::unlink(fs::join(locks_dir, "container-" + id + ".lock").c_str());
     return {};
 }

@@ -203,8 +203,9 @@ ErrorOr BlobStore::remove(image::Digest const& digest)
     return {};
 }
 
-ErrorOr BlobStore::remove_stale_temp_files()
+Result<std::vector<std::string>> BlobStore::stale_temp_files(Cleanup cleanup)
 {
+    std::vector<std::string> stale;
     std::string dir = sha256_dir();
     for (auto const& name : TRY(fs::list_dir(dir))) {
         if (!name.starts_with(temp_prefix))
@@ -215,11 +216,14 @@ ErrorOr BlobStore::remove_stale_temp_files()
             continue; // gone already
         if (::flock(fd.get(), LOCK_EX | LOCK_NB) < 0)
             continue; // a live writer holds it
+        stale.push_back(name);
+        if (cleanup == Cleanup::Report)
+            continue;
         log::debug("removing stale blob temporary file {}", path);
         if (::unlink(path.c_str()) < 0 && errno != ENOENT)
             return Error::from_errno("remove " + path);
     }
-    return {};
+    return stale;
 }
 
 Result<std::vector<std::string>> BlobStore::list() const

@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "image/digest.h"
+#include "store/check.h"
 
 #include <cstdint>
 #include <string>
@@ -83,8 +84,9 @@ public:
     Result<std::string> read_trusted(image::Digest const& digest) const;
     /// Removes a blob; a missing blob is fine.
     ErrorOr remove(image::Digest const& digest);
-    /// Removes temporary files no live writer holds (leftovers of killed processes).
-    ErrorOr remove_stale_temp_files();
+    /// Temporary files no live writer holds (leftovers of killed processes), by name; removed
+    /// as well with Cleanup::Remove.
+    Result<std::vector<std::string>> stale_temp_files(Cleanup cleanup);
     /// Hex names of all complete blobs.
     Result<std::vector<std::string>> list() const;
 

@@ -138,7 +138,7 @@ TEST_CASE("stale temporary files are removed, live ones are kept")
     auto live = ts.store->blobs().begin_write().release_value();
     CHECK(live.write("in progress").has_value());
     CHECK(count_temp_files(dir) == 2);
-    CHECK(ts.store->blobs().remove_stale_temp_files().has_value());
+    CHECK(ts.store->blobs().stale_temp_files(berth::store::Cleanup::Remove).has_value());
     CHECK(count_temp_files(dir) == 1);
     CHECK(live.commit(image::Digest::sha256_of("in progress")).has_value());
 }

@@ -88,8 +88,10 @@ Result<std::vector<ImageRecord>> Store::query_images(std::string const& where, s
     }
     {
         std::string layer_subset = where.empty() ? "" : " WHERE il.image_id IN (SELECT id FROM images " + where + ")";
-        auto stmt = TRY(m_db->prepare("SELECT il.image_id, il.diff_id, il.blob_digest, il.media_type, l.size, il.blob_size "
-                                      "FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id"
+        // LEFT JOIN: a layer whose row is gone (a damaged store) stays in the image, so that
+        // using the image fails and `system check` sees it, instead of the image losing a layer.
+        auto stmt = TRY(m_db->prepare("SELECT il.image_id, il.diff_id, il.blob_digest, il.media_type, COALESCE(l.size, 0), il.blob_size "
+                                      "FROM image_layers il LEFT JOIN layers l ON l.diff_id = il.diff_id"
             + layer_subset + " ORDER BY il.image_id, il.position"));
         bind_all(stmt, args);
         while (TRY(stmt.step())) {

@@ -3,7 +3,7 @@
 //   create: lock -> extract into layers/.tmp-<hex>-XXXXXX -> rename to
 //           layers/<hex> -> fsync(layers/) -> link l/<name> -> insert row -> unlock
 //   remove: lock -> delete row -> unlink l/<name> -> rename to layers/.tmp-<hex>-del-N
-//           -> rm -rf -> unlock
+//           -> rm -rf -> unlink the lock file -> unlock
 // so a row always names a complete directory, and anything else on disk is a
 // leftover that repair_files() may delete once it can take the layer's lock.
 #include "store/layer_store.h"
@@ -127,7 +127,10 @@ Result<LayerInfo> LayerStore::create_from_blob(std::string const& blob_path, ima
     // Check again: a concurrent pull may have finished while we waited for the lock.
     if (auto found = TRY_CTX(existing(), context))
         return *found;
-    return TRY_CTX(extract_locked(blob_path, blob_digest, media_type, expected_diff_id, lock_hex), context);
+    LayerInfo info = TRY_CTX(extract_locked(blob_path, blob_digest, media_type, expected_diff_id, lock_hex), context);
+    if (info.diff_id.hex() != lock_hex)
+        held.remove_file(); // keyed by the blob: needed only while the diff id was unknown
+    return info;
 }
 
 // Durability of extracted trees: none is forced. Blobs (fsync'd before their rename) and
@@ -293,12 +296,14 @@ Result<bool> LayerStore::remove_if_unused(image::Digest const& diff_id)
     if (deleted == 0)
         return false;
     TRY_CTX(remove_dir_safely(diff_id.hex()), "remove layer " + diff_id.str());
+    held->remove_file(); // the lock goes with the layer (file_lock.cpp: takers re-check)
     log::debug("removed layer {}", diff_id.str());
     return true;
 }
 
-Result<std::vector<image::Digest>> LayerStore::repair_files()
+Result<LayerLeftovers> LayerStore::repair_files(Cleanup cleanup)
 {
+    LayerLeftovers found;
     std::set<std::string> recorded;
     std::vector<LayerInfo> rows = TRY(list());
     for (auto const& row : rows)
@@ -310,42 +315,71 @@ Result<std::vector<image::Digest>> LayerStore::repair_files()
         std::string hex = temp ? name.substr(temp_prefix.size(), 64) : name;
         if (!is_hex64(hex) || (!temp && recorded.contains(hex)))
             continue;
+        bool had_lock_file = fs::exists(m_locks_dir + "/layer-" + hex + ".lock");
         auto held = try_lock(hex);
         if (!held)
             continue; // in progress in another process
-        if (!temp && has(TRY(image::Digest::parse("sha256:" + hex))))
+        image::Digest diff_id = TRY(image::Digest::parse("sha256:" + hex));
+        if (!temp && has(diff_id))
             continue; // recorded since we listed
+        (temp ? found.unfinished : found.unrecorded).push_back(temp ? name : hex);
+        if (cleanup == Cleanup::Report) {
+            if (!had_lock_file)
+                held->remove_file(); // a report leaves no lock file of its own
+            continue;
+        }
         log::info("store repair: removing {} {}", temp ? "unfinished layer" : "unrecorded layer", name);
         if (temp)
             TRY(fs::remove_tree(m_layers_dir + "/" + name));
         else
             TRY(remove_dir_safely(hex));
+        if (!TRY(get(diff_id)))
+            held->remove_file();
     }
 
-    // Rows whose directory is gone: drop them and the images that use them.
-    std::vector<image::Digest> dropped;
-    for (auto const& row : rows) {
-        if (fs::is_dir(diff_path(row.diff_id)))
+    // Lock files of layers that are gone (or of blobs whose extraction ended): free ones only.
+    for (auto const& name : TRY(fs::list_dir(m_locks_dir))) {
+        if (!name.starts_with("layer-") || !name.ends_with(".lock"))
             continue;
-        auto held = try_lock(row.diff_id.hex());
-        if (!held || fs::is_dir(diff_path(row.diff_id)))
+        std::string hex = name.substr(6, name.size() - 11);
+        if (!is_hex64(hex) || recorded.contains(hex))
             continue;
-        auto txn = TRY(m_db.begin());
-        {
-            auto images = TRY(m_db.prepare("DELETE FROM images WHERE id IN (SELECT image_id FROM image_layers WHERE diff_id = ?)"));
-            images.bind(1, row.diff_id.str());
-            TRY(images.run());
-            auto layer = TRY(m_db.prepare("DELETE FROM layers WHERE diff_id = ?"));
-            layer.bind(1, row.diff_id.str());
-            TRY(layer.run());
-        }
-        TRY(txn.commit());
-        (void)remove_layer_link(m_layers_dir, row.diff_id.hex());
-        log::warn("store repair: layer {} is missing; images using it were removed and must be pulled again",
-            row.diff_id.str());
-        dropped.push_back(row.diff_id);
+        auto held = try_lock(hex);
+        if (!held || TRY(get(TRY(image::Digest::parse("sha256:" + hex)))))
+            continue; // in use, or recorded since we listed
+        found.stale_locks.push_back(name);
+        if (cleanup == Cleanup::Remove)
+            held->remove_file();
     }
-    return dropped;
+
+    // Rows whose directory is gone or incomplete: reported; drop_missing() removes them.
+    for (auto const& row : rows) {
+        if (!fs::is_dir(diff_path(row.diff_id)))
+            found.missing.push_back(row.diff_id);
+    }
+    return found;
+}
+
+Result<bool> LayerStore::drop_missing(image::Digest const& diff_id)
+{
+    auto held = try_lock(diff_id.hex());
+    if (!held || fs::is_dir(diff_path(diff_id)))
+        return false;
+    auto txn = TRY(m_db.begin());
+    {
+        auto images = TRY(m_db.prepare("DELETE FROM images WHERE id IN (SELECT image_id FROM image_layers WHERE diff_id = ?)"));
+        images.bind(1, diff_id.str());
+        TRY(images.run());
+        auto layer = TRY(m_db.prepare("DELETE FROM layers WHERE diff_id = ?"));
+        layer.bind(1, diff_id.str());
+        TRY(layer.run());
+    }
+    TRY(txn.commit());
+    // An incomplete directory (no diff/) goes too, then the link and the lock.
+    TRY(remove_dir_safely(diff_id.hex()));
+    held->remove_file();
+    log::debug("layer {} was missing: dropped it and the images using it", diff_id.str());
+    return true;
 }
 
 } // namespace berth::store

@@ -10,6 +10,7 @@
 #include "base/file_lock.h"
 #include "base/temp_dir.h"
 #include "image/digest.h"
+#include "store/check.h"
 #include "store/layer_unpack.h"
 
 #include <atomic>
@@ -37,6 +38,14 @@ struct PendingLayer {
     LayerInfo info;
     std::optional<TempDir> tmp;    ///< empty when the layer existed already
     std::vector<FileLock> locks;
+};
+
+/// What LayerStore::repair_files() found.
+struct LayerLeftovers {
+    std::vector<std::string> unfinished;   ///< .tmp-* directories (interrupted extraction or removal)
+    std::vector<std::string> unrecorded;   ///< hex names of layer directories without a row
+    std::vector<std::string> stale_locks;  ///< lock files (names) of layers that do not exist
+    std::vector<image::Digest> missing;    ///< rows whose directory or diff/ is gone
 };
 
 class LayerStore {
@@ -91,9 +100,14 @@ public:
     /// Deletes an unreferenced layer: its row (only if no image uses it), then its directory.
     /// Skips (returns false) when another process holds the layer's lock or an image references it.
     Result<bool> remove_if_unused(image::Digest const& diff_id);
-    /// repair(): removes .tmp-* directories and unrecorded layer directories whose lock is free,
-    /// and returns the diff ids of rows whose directory is missing (the caller drops them).
-    Result<std::vector<image::Digest>> repair_files();
+    /// Finds (and with Cleanup::Remove removes) what a killed process left: .tmp-* directories
+    /// and unrecorded layer directories whose lock is free, and lock files of layers that do not
+    /// exist. Reports rows whose directory (or its diff/) is missing without touching them: the
+    /// caller decides about the images that use them (drop_missing).
+    Result<LayerLeftovers> repair_files(Cleanup cleanup);
+    /// Deletes the row of a layer whose directory is gone, and every image that uses it.
+    /// False when the layer's lock is held or the directory has come back.
+    Result<bool> drop_missing(image::Digest const& diff_id);
     /// All recorded layers.
     Result<std::vector<LayerInfo>> list() const;
 

@@ -10,6 +10,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 
+#include <ctime>
 #include <set>
 
 namespace berth::store {
@@ -113,10 +114,13 @@ ErrorOr Store::apply_schema()
 
 ErrorOr Store::repair()
 {
-    TRY(m_blobs.remove_stale_temp_files());
-    auto dropped = TRY(m_layers.repair_files());
-    if (!dropped.empty())
-        log::debug("store repair: dropped {} layer rows without a directory", dropped.size());
+    TRY(m_blobs.stale_temp_files(Cleanup::Remove));
+    auto leftovers = TRY(m_layers.repair_files(Cleanup::Remove));
+    for (auto const& diff_id : leftovers.missing) {
+        if (TRY(m_layers.drop_missing(diff_id)))
+            log::warn("store repair: layer {} is missing; images using it were removed and must be pulled again",
+                diff_id.str());
+    }
     return {};
 }
 
@@ -156,17 +160,31 @@ ErrorOr Store::gc()
         log::debug("gc: images are being added, leaving unreferenced content for a later gc");
         return {};
     }
+    TRY_CTX(collect_unreferenced(Cleanup::Remove, 0), "gc");
+    return {};
+}
 
+Result<Unreferenced> Store::collect_unreferenced(Cleanup cleanup, int64_t min_age)
+{
+    Unreferenced found;
     // Layers nobody references (remove_if_unused re-checks inside its transaction).
-    std::set<std::string> used_layers = TRY_CTX(referenced_layers(*m_db), "gc");
-    for (auto const& layer : TRY_CTX(m_layers.list(), "gc")) {
-        if (!used_layers.contains(layer.diff_id.str()))
-            TRY_CTX(m_layers.remove_if_unused(layer.diff_id), "gc");
+    std::set<std::string> used_layers = TRY(referenced_layers(*m_db));
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto stmt = TRY(m_db->prepare("SELECT diff_id, created FROM layers"));
+    std::vector<std::pair<std::string, int64_t>> layers;
+    while (TRY(stmt.step()))
+        layers.emplace_back(stmt.text(0), stmt.integer(1));
+    for (auto const& [diff_id, created] : layers) {
+        if (used_layers.contains(diff_id) || now - created < min_age)
+            continue;
+        auto digest = TRY(image::Digest::parse(diff_id));
+        if (cleanup == Cleanup::Report || TRY(m_layers.remove_if_unused(digest)))
+            found.layers.push_back(digest);
     }
 
     // Then blobs: manifests, configs and layer blobs of what is left.
-    std::set<std::string> used_blobs = TRY_CTX(referenced_blobs(*m_db), "gc");
-    for (auto const& hex : TRY_CTX(m_blobs.list(), "gc")) {
+    std::set<std::string> used_blobs = TRY(referenced_blobs(*m_db));
+    for (auto const& hex : TRY(m_blobs.list())) {
         if (used_blobs.contains("sha256:" + hex))
             continue;
         auto digest = image::Digest::parse("sha256:" + hex);
@@ -174,10 +192,13 @@ ErrorOr Store::gc()
             log::debug("gc: ignoring unexpected file {}/{}", m_blobs.sha256_dir(), hex);
             continue;
         }
+        found.blobs.push_back(*digest);
+        if (cleanup == Cleanup::Report)
+            continue;
         log::debug("gc: removing blob {}", digest->str());
-        TRY_CTX(m_blobs.remove(*digest), "gc");
+        TRY(m_blobs.remove(*digest));
     }
-    return {};
+    return found;
 }
 
 } // namespace berth::store

@@ -45,6 +45,12 @@ struct ImageRecord {
     std::string architecture, os;
 };
 
+/// Content no image references (Store::collect_unreferenced).
+struct Unreferenced {
+    std::vector<image::Digest> layers;
+    std::vector<image::Digest> blobs;
+};
+
 /// Current schema version (PRAGMA user_version).
 inline constexpr int64_t schema_version = 1;
 
@@ -93,11 +99,24 @@ public:
     /// that use them. open() calls it only when a writer marker shows that a writer was killed
     /// (see writer_marks.h), so opening a clean store lists neither blobs nor layers.
     ErrorOr repair();
+    /// `system check`: finds half-written blobs and layers, unrecorded and missing layer
+    /// directories, stale layer locks, damaged images (missing or incomplete layers, missing or
+    /// (unless quick) corrupt config and manifest blobs) and unreferenced layers and blobs; with
+    /// options.repair removes them, except damaged images listed in keep_images. Holds the
+    /// store-wide locks throughout, so it waits for running pulls and gc, and they for it.
+    Result<std::vector<Problem>> check(CheckOptions const& options);
+    /// Why an image cannot be used (a layer or its directory, or the config or manifest blob,
+    /// is missing; unless quick, a blob does not match its digest), or "" when it can.
+    std::string image_damage(ImageRecord const& image, bool quick);
 
 private:
     Store(StoreOptions options, std::unique_ptr<Database> db);
     ErrorOr apply_schema();
     std::string lock_path(std::string_view name) const;
+    /// gc's finder: layers (recorded at least min_age seconds ago) and blobs no image references.
+    /// The caller holds gc.lock and new-content.lock.
+    Result<Unreferenced> collect_unreferenced(Cleanup cleanup, int64_t min_age);
+    Result<std::vector<Problem>> check_images(CheckOptions const& options);
     Result<std::vector<ImageRecord>> query_images(std::string const& where, std::vector<std::string> const& args);
 
     StoreOptions m_options;

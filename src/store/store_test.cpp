@@ -6,6 +6,7 @@
 #include "store/test_tar.h"
 
 #include <doctest/doctest.h>
+#include <algorithm>
 #include <chrono>
 #include <dirent.h>
 #include <signal.h>
@@ -192,6 +193,71 @@ TEST_CASE("repair removes what killed processes left behind")
     CHECK(!store.find_image_by_name("x/b:latest").release_value().has_value());
     CHECK(store.layers().has(a.layers[0].diff_id));
     CHECK(!store.layers().get(b.layers[0].diff_id).release_value().has_value());
+}
+
+static bool has_problem(std::vector<Problem> const& problems, std::string const& what, bool repaired)
+{
+    return std::any_of(problems.begin(), problems.end(),
+        [&](Problem const& p) { return p.what.starts_with(what) && p.repaired == repaired; });
+}
+
+TEST_CASE("check reports what repair would remove, and removes it only when asked")
+{
+    TestStore ts;
+    ImageRecord a = make_image(*ts.store, "a", { "x/a:latest" });
+    ImageRecord b = make_image(*ts.store, "b", { "x/b:latest" });
+    ImageRecord c = make_image(*ts.store, "c", { "x/c:latest" });
+    for (auto const* r : { &a, &b, &c })
+        REQUIRE(ts.store->put_image(*r).has_value());
+    std::string layers_dir = ts.data() + "/layers";
+    std::string run_locks = ts.dir.path() + "/run/locks";
+    REQUIRE(fs::write_file_atomic(ts.data() + "/blobs/sha256/.tmp-XYZ", "half").has_value());
+    REQUIRE(fs::write_file_atomic(run_locks + "/layer-" + std::string(64, 'a') + ".lock", "").has_value());
+    REQUIRE(fs::remove_tree(ts.store->layers().diff_path(b.layers[0].diff_id)).has_value()); // incomplete
+    REQUIRE(::unlink(ts.store->blobs().path(c.config_digest).c_str()) == 0);                  // config gone
+
+    auto report = ts.store->check({}).release_value();
+    CHECK(has_problem(report, "half-written blob .tmp-XYZ", false));
+    CHECK(has_problem(report, "stale lock file layer-" + std::string(64, 'a'), false));
+    CHECK(has_problem(report, "damaged image " + b.id.substr(0, 12), false));
+    CHECK(has_problem(report, "damaged image " + c.id.substr(0, 12), false));
+    CHECK(has_problem(report, "damaged layer " + b.layers[0].diff_id.str(), false));
+    CHECK_FALSE(has_problem(report, "damaged image " + a.id.substr(0, 12), false));
+    CHECK(report.size() == 5);
+    CHECK(fs::exists(ts.data() + "/blobs/sha256/.tmp-XYZ"));
+    CHECK(ts.store->get_image(b.id).release_value().has_value());
+
+    // Image c is kept (a container uses it), b goes with its layer.
+    CheckOptions repair;
+    repair.repair = true;
+    repair.keep_images = { c.id };
+    auto repaired = ts.store->check(repair).release_value();
+    CHECK(has_problem(repaired, "half-written blob .tmp-XYZ", true));
+    CHECK(has_problem(repaired, "damaged image " + b.id.substr(0, 12), true));
+    CHECK(has_problem(repaired, "damaged image " + c.id.substr(0, 12), false));
+    CHECK(has_problem(repaired, "damaged layer " + b.layers[0].diff_id.str(), true));
+    CHECK(has_problem(repaired, "unreferenced blob " + b.config_digest.str(), true));
+    CHECK(!fs::exists(ts.data() + "/blobs/sha256/.tmp-XYZ"));
+    CHECK(!fs::exists(run_locks + "/layer-" + std::string(64, 'a') + ".lock"));
+    CHECK(!fs::exists(ts.store->layers().layer_path(b.layers[0].diff_id)));
+    CHECK(!ts.store->get_image(b.id).release_value().has_value());
+    CHECK(ts.store->get_image(c.id).release_value().has_value());
+
+    // What remains is the kept image only.
+    auto again = ts.store->check({}).release_value();
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].what == "damaged image " + c.id.substr(0, 12));
+}
+
+TEST_CASE("a removed layer takes its lock file with it")
+{
+    TestStore ts;
+    ImageRecord a = make_image(*ts.store, "a");
+    std::string lock = ts.dir.path() + "/run/locks/layer-" + a.layers[0].diff_id.hex() + ".lock";
+    CHECK(fs::exists(lock));
+    REQUIRE(ts.store->gc().has_value());
+    CHECK(!ts.store->layers().has(a.layers[0].diff_id));
+    CHECK(!fs::exists(lock));
 }
 
 TEST_CASE("open repairs only when a writer died")
