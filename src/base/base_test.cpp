@@ -112,3 +112,21 @@ TEST_CASE("a lock file removed by its holder is not held twice")
     second.reset();
     CHECK(FileLock::try_acquire(path));
 }
+
+TEST_CASE("try_acquire_existing never creates the lock file")
+{
+    auto dir = TempDir::create("/tmp", "berth-lock-test-").release_value();
+    std::string path = dir.path() + "/c.lock";
+    auto missing = FileLock::try_acquire_existing(path);
+    REQUIRE(!missing);
+    CHECK(missing.error().code == ENOENT);
+    CHECK(!fs::exists(path));
+    {
+        auto held = FileLock::acquire(path).release_value();
+        auto busy = FileLock::try_acquire_existing(path);
+        REQUIRE(!busy);
+        CHECK(busy.error().code == EWOULDBLOCK);
+    }
+    auto taken = FileLock::try_acquire_existing(path);
+    CHECK(taken.has_value());
+}

@@ -25,11 +25,11 @@ static bool still_at_path(int fd, std::string const& path)
         && by_fd.st_dev == by_name.st_dev;
 }
 
-static Result<FileLock> lock(std::string const& path, LockMode mode, bool wait)
+static Result<FileLock> lock(std::string const& path, LockMode mode, bool wait, bool create = true)
 {
     int op = (mode == LockMode::Shared ? LOCK_SH : LOCK_EX) | (wait ? 0 : LOCK_NB);
     for (int attempt = 0; attempt < 1000; ++attempt) {
-        UniqueFd fd = TRY(sys::open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+        UniqueFd fd = TRY(sys::open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600));
         while (::flock(fd.get(), op) < 0) {
             if (errno != EINTR)
                 return Error::from_errno("lock " + path);
@@ -43,6 +43,7 @@ static Result<FileLock> lock(std::string const& path, LockMode mode, bool wait)
 
 Result<FileLock> FileLock::acquire(std::string const& path, LockMode mode) { return lock(path, mode, true); }
 Result<FileLock> FileLock::try_acquire(std::string const& path, LockMode mode) { return lock(path, mode, false); }
+Result<FileLock> FileLock::try_acquire_existing(std::string const& path) { return lock(path, LockMode::Exclusive, false, false); }
 
 void FileLock::remove_file()
 {

@@ -20,6 +20,9 @@ public:
     static Result<FileLock> acquire(std::string const& path, LockMode mode = LockMode::Exclusive);
     /// Like acquire, but returns an EWOULDBLOCK error instead of waiting.
     static Result<FileLock> try_acquire(std::string const& path, LockMode mode = LockMode::Exclusive);
+    /// Like try_acquire, but never creates the file: ENOENT when there is none
+    /// (for judging a lock file found on disk, which its holder may just have removed).
+    static Result<FileLock> try_acquire_existing(std::string const& path);
     /// Wraps an fd that already holds a lock (on `path`, if remove_file() is to work).
     static FileLock acquire_from_fd(UniqueFd fd, std::string path = {}) { return FileLock(std::move(fd), std::move(path)); }
     /// Unlinks the lock file while the lock is held. Call it as the last step of the critical

@@ -52,9 +52,11 @@ struct Finder {
             problems.push_back(std::move(p));
             return {};
         }
-        auto held = containers.try_lock(id);
+        // A lock file is judged only if it is still there: its holder may have
+        // removed it (with the container) since the directory was listed.
+        auto held = entry == Entry::Lock ? containers.try_lock_existing(id) : containers.try_lock(id);
         if (!held)
-            return {}; // a command is working on that container (or creating it)
+            return {}; // gone, or a command is working on that container (or creating it)
         if (TRY(containers.get(id)))
             return {};
         if (entry == Entry::Bundle)

@@ -213,6 +213,11 @@ Result<FileLock> ContainerStore::try_lock(std::string const& id) const
     return FileLock::try_acquire(fs::join(m_locks_dir, "container-" + id + ".lock"));
 }
 
+Result<FileLock> ContainerStore::try_lock_existing(std::string const& id) const
+{
+    return FileLock::try_acquire_existing(fs::join(m_locks_dir, "container-" + id + ".lock"));
+}
+
 static void random_bytes(void* buf, size_t size)
 {
     auto* p = static_cast<unsigned char*>(buf);

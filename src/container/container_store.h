@@ -69,6 +69,8 @@ public:
     Result<FileLock> lock(std::string const& id) const;
     /// The per-container lock if it is free; an EWOULDBLOCK error if it is held.
     Result<FileLock> try_lock(std::string const& id) const;
+    /// try_lock of a lock file that exists; ENOENT when it does not.
+    Result<FileLock> try_lock_existing(std::string const& id) const;
     /// run_dir/locks
     std::string const& locks_dir() const { return m_locks_dir; }
 
