@@ -1,5 +1,7 @@
 #include "engine/context.h"
 
+#include "engine/interchange.h"
+
 #include "rootless/userns.h"
 
 namespace berth::engine {
@@ -21,6 +23,7 @@ Result<Context> open_context(GlobalOptions const& options)
     so.run_dir = ctx.paths.run_dir;
     so.rootless = ctx.paths.rootless;
     ctx.store = TRY(store::Store::open(so)); // its errors name the store already
+    remove_stale_scratch(ctx.paths.data_dir);
     ctx.registries = TRY(image::RegistriesConf::load(ctx.paths.rootless));
     return ctx;
 }

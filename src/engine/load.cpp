@@ -29,6 +29,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <map>
+#include <sys/file.h>
 
 namespace berth::engine {
 
@@ -511,27 +512,48 @@ Result<store::ImageRecord> store_image(Context& ctx, PendingImage const& img, Ad
 
 } // namespace
 
+// A lock file that appears in `dir` already locked (O_TMPFILE, flock, then
+// linkat), so that a scratch directory with a .lock nobody holds is surely stale.
+static Result<FileLock> create_held_lock(std::string const& dir)
+{
+    UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (fd.get() < 0)
+        return Error::from_errno("create a lock file in " + dir);
+    if (::flock(fd.get(), LOCK_EX) < 0)
+        return Error::from_errno("lock " + dir);
+    std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, (dir + "/.lock").c_str(), AT_SYMLINK_FOLLOW) < 0)
+        return Error::from_errno("create " + dir + "/.lock");
+    return FileLock::acquire_from_fd(std::move(fd));
+}
+
+void remove_stale_scratch(std::string const& data_dir)
+{
+    auto names = fs::list_dir(data_dir);
+    if (!names)
+        return;
+    time_t cutoff = ::time(nullptr) - 60;   // no .lock yet: the moment between mkdtemp and linkat
+    for (auto const& name : *names) {
+        if (name.rfind(".tmp-load-", 0) != 0 && name.rfind(".tmp-import-", 0) != 0)
+            continue;
+        std::string path = fs::join(data_dir, name);
+        auto st = sys::lstat(path);
+        if (!st || !S_ISDIR(st->st_mode))
+            continue;
+        bool locked = fs::exists(path + "/.lock");
+        if (!locked && st->st_mtime > cutoff)
+            continue;
+        if (locked && !FileLock::try_acquire(path + "/.lock"))
+            continue;
+        log::debug("removing scratch directory {} left by a killed process", path);
+        (void)fs::remove_tree(path);
+    }
+}
+
 Result<Scratch> make_scratch(Context& ctx, std::string const& kind)
 {
-    std::string const& data = ctx.paths.data_dir;
-    if (auto names = fs::list_dir(data)) {
-        std::vector<std::string> stale;
-        for (auto const& name : *names)
-            if (name.rfind(".tmp-load-", 0) == 0 || name.rfind(".tmp-import-", 0) == 0)
-                stale.push_back(fs::join(data, name));
-        time_t cutoff = ::time(nullptr) - 600;   // skip the moment between mkdtemp and flock
-        for (auto const& path : stale) {
-            auto st = sys::lstat(path);
-            if (!st || !S_ISDIR(st->st_mode) || st->st_mtime > cutoff)
-                continue;
-            if (auto held = FileLock::try_acquire(path + "/.lock")) {
-                log::debug("removing scratch directory {} left by a killed process", path);
-                (void)fs::remove_tree(path);
-            }
-        }
-    }
-    auto dir = TRY(TempDir::create(data, ".tmp-" + kind + "-"));
-    auto lock = TRY(FileLock::acquire(dir.path() + "/.lock"));
+    auto dir = TRY(TempDir::create(ctx.paths.data_dir, ".tmp-" + kind + "-"));
+    auto lock = TRY(create_held_lock(dir.path()));
     return Scratch { std::move(lock), std::move(dir) };
 }
 
