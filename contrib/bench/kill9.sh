@@ -48,6 +48,8 @@ export CONTAINERS_REGISTRIES_CONF=$REPO_DIR/tests/lib/registries.conf
 cleanup() {
     k9 system reset --force >/dev/null 2>&1
     ((EUID == 0)) || k9 unshare rm -rf "$K9_DATA" >/dev/null 2>&1
+    # the rootless pause process of this store (the commands above may have started it)
+    [[ -s $K9_RUN/pause.pid ]] && kill "$(cut -d' ' -f1 "$K9_RUN/pause.pid")" 2>/dev/null
     rm -rf "$STORE"
 }
 trap cleanup EXIT

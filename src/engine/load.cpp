@@ -25,6 +25,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <csignal>
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
@@ -527,12 +528,27 @@ static Result<FileLock> create_held_lock(std::string const& dir)
     return FileLock::acquire_from_fd(std::move(fd));
 }
 
+// The pid in ".tmp-<kind>-<pid>-XXXXXX", or 0 for a name without one.
+static pid_t scratch_owner(std::string const& name)
+{
+    auto first = name.find('-', 5);
+    auto second = first == std::string::npos ? first : name.find('-', first + 1);
+    if (second == std::string::npos)
+        return 0;
+    pid_t pid = 0;
+    for (size_t i = first + 1; i < second; ++i) {
+        if (name[i] < '0' || name[i] > '9')
+            return 0;
+        pid = pid * 10 + (name[i] - '0');
+    }
+    return pid;
+}
+
 void remove_stale_scratch(std::string const& data_dir)
 {
     auto names = fs::list_dir(data_dir);
     if (!names)
         return;
-    time_t cutoff = ::time(nullptr) - 60;   // no .lock yet: the moment between mkdtemp and linkat
     for (auto const& name : *names) {
         if (name.rfind(".tmp-load-", 0) != 0 && name.rfind(".tmp-import-", 0) != 0)
             continue;
@@ -540,11 +556,15 @@ void remove_stale_scratch(std::string const& data_dir)
         auto st = sys::lstat(path);
         if (!st || !S_ISDIR(st->st_mode))
             continue;
-        bool locked = fs::exists(path + "/.lock");
-        if (!locked && st->st_mtime > cutoff)
-            continue;
-        if (locked && !FileLock::try_acquire(path + "/.lock"))
-            continue;
+        if (fs::exists(path + "/.lock")) {
+            if (!FileLock::try_acquire(path + "/.lock"))
+                continue;
+        } else {
+            // Between mkdtemp and linkat there is no .lock yet: stale once its creator is gone.
+            pid_t owner = scratch_owner(name);
+            if (owner > 0 ? (::kill(owner, 0) == 0 || errno == EPERM) : st->st_mtime > ::time(nullptr) - 60)
+                continue;
+        }
         log::debug("removing scratch directory {} left by a killed process", path);
         (void)fs::remove_tree(path);
     }
@@ -552,7 +572,7 @@ void remove_stale_scratch(std::string const& data_dir)
 
 Result<Scratch> make_scratch(Context& ctx, std::string const& kind)
 {
-    auto dir = TRY(TempDir::create(ctx.paths.data_dir, ".tmp-" + kind + "-"));
+    auto dir = TRY(TempDir::create(ctx.paths.data_dir, ".tmp-" + kind + "-" + std::to_string(::getpid()) + "-"));
     auto lock = TRY(create_held_lock(dir.path()));
     return Scratch { std::move(lock), std::move(dir) };
 }
