@@ -147,7 +147,7 @@ struct Scratch {
     TempDir dir;
     std::string const& path() const { return dir.path(); }
 };
-/// Makes data_dir/.tmp-<kind>-XXXXXX, its .lock held while the Scratch lives.
+/// Makes data_dir/.tmp-<kind>-<pid>-XXXXXX, its .lock held while the Scratch lives.
 Result<Scratch> make_scratch(Context& ctx, std::string const& kind);
 /// Removes the scratch directories that killed processes left (their .lock is
 /// held by nobody; without a .lock, older than a minute). Every store open calls it.
