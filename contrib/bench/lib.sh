@@ -16,6 +16,7 @@ BENCH_USER=${BENCH_USER:-berthtest}
 SAFE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 die() { echo "bench: $*" >&2; exit 1; }
+show_help() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$1"; }  # show_help SCRIPT: its header comment
 note() { echo "# $*" >&2; }
 
 need_tools() {  # need_tools TOOL...

@@ -29,7 +29,7 @@ while (($#)); do
         --podman-ps-running) PODMAN_PS_RUNNING=${2:?}; shift ;;
         --root) ROOTLESS=0 ;;
         --rootless) ROOTLESS=1 ;;
-        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+        -h|--help) show_help "$0"; exit 0 ;;
         *) die "unknown argument $1 (usage: lifecycle.sh [--count N] [--ps-count M] [--podman-ps-running K] [--root])" ;;
     esac
     shift

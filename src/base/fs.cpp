@@ -4,10 +4,10 @@
 #include "base/fs.h"
 
 #include "base/sys.h"
+#include "base/unnamed_file.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <random>
 #include <unistd.h>
 
 namespace berth::fs {
@@ -22,23 +22,16 @@ namespace {
 
 ErrorOr write_and_rename(std::string const& path, std::string_view data, mode_t mode, bool durable)
 {
-    std::random_device rd;
-    std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(rd());
-    {
-        UniqueFd fd = TRY(sys::open(tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
-        auto written = sys::write_all(fd.get(), data);
-        if (written && durable)
-            written = sys::fsync(fd.get());
-        if (!written) {
-            ::unlink(tmp.c_str());
-            return std::move(written).error().with_context("write " + path);
-        }
-    }
-    if (auto r = sys::rename(tmp, path); !r) {
-        ::unlink(tmp.c_str());
-        return r;
-    }
-    return {};
+    auto slash = path.find_last_of('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+    auto file = TRY_CTX(UnnamedFile::create(dir, base, mode), "write " + path);
+    auto written = sys::write_all(file.fd(), data);
+    if (written && durable)
+        written = sys::fsync(file.fd());
+    if (!written)
+        return std::move(written).error().with_context("write " + path);
+    return file.publish(path);
 }
 
 } // namespace

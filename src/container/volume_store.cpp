@@ -8,7 +8,11 @@
 #include "container/container_store.h"
 #include "container/options.h"
 
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <ctime>
+#include <unistd.h>
 
 namespace berth::container {
 
@@ -24,10 +28,13 @@ CREATE TABLE IF NOT EXISTS volumes (
 );
 )sql";
 
+static void remove_stale_trash(std::string const& volumes_dir);
+
 Result<VolumeStore> VolumeStore::open(store::Database& db, std::string volumes_dir)
 {
     TRY_CTX(db.exec(schema), "create volumes table");
     TRY(fs::mkdir_p(volumes_dir, 0700));
+    remove_stale_trash(volumes_dir);
     return VolumeStore(db, std::move(volumes_dir));
 }
 
@@ -109,8 +116,17 @@ Result<std::vector<VolumeRecord>> VolumeStore::list()
     return query_volumes(*m_db, m_dir, "ORDER BY created, name", "");
 }
 
+// A removed volume's directory is first renamed to .trash-<name>-<pid> (inside
+// the transaction that deletes its row), so that a kill -9 never leaves a
+// directory without a record that a later `volume create` of the same name
+// would pick up, data and all. What a killed removal leaves in .trash-* is
+// deleted by the next open once its pid is gone.
+static std::string trash_name(std::string const& name) { return ".trash-" + name + "-" + std::to_string(::getpid()); }
+
 ErrorOr VolumeStore::remove(std::string const& name)
 {
+    std::string dir = fs::join(m_dir, name);
+    std::string trash = fs::join(m_dir, trash_name(name));
     {
         auto txn = TRY(m_db->begin());
         auto stmt = TRY(m_db->prepare("DELETE FROM volumes WHERE name = ?1"));
@@ -118,9 +134,31 @@ ErrorOr VolumeStore::remove(std::string const& name)
         TRY(stmt.run());
         if (m_db->changes() == 0)
             return Error { ENOENT, "no volume with name \"" + name + "\" found: no such volume" };
-        TRY(txn.commit());
+        if (::rename(dir.c_str(), trash.c_str()) < 0 && errno != ENOENT)
+            return Error::from_errno("remove volume " + name + ": rename " + dir);
+        if (auto committed = txn.commit(); !committed) {
+            ::rename(trash.c_str(), dir.c_str());
+            return committed;
+        }
     }
-    return fs::remove_tree(fs::join(m_dir, name));
+    return fs::remove_tree(trash);
+}
+
+// Deletes the .trash-<name>-<pid> directories of removals that were killed.
+static void remove_stale_trash(std::string const& volumes_dir)
+{
+    auto names = fs::list_dir(volumes_dir);
+    if (!names)
+        return;
+    for (auto const& name : *names) {
+        auto dash = name.find_last_of('-');
+        if (name.rfind(".trash-", 0) != 0 || dash == std::string::npos || dash + 1 >= name.size())
+            continue;
+        pid_t pid = static_cast<pid_t>(std::strtol(name.c_str() + dash + 1, nullptr, 10));
+        if (pid <= 0 || ::kill(pid, 0) == 0 || errno == EPERM)
+            continue;
+        (void)fs::remove_tree(fs::join(volumes_dir, name));
+    }
 }
 
 ErrorOr VolumeStore::mark_copied(std::string const& name)

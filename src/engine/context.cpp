@@ -1,5 +1,7 @@
 #include "engine/context.h"
 
+#include "engine/interchange.h"
+
 #include "rootless/userns.h"
 
 namespace berth::engine {
@@ -20,7 +22,8 @@ Result<Context> open_context(GlobalOptions const& options)
     so.data_dir = ctx.paths.data_dir;
     so.run_dir = ctx.paths.run_dir;
     so.rootless = ctx.paths.rootless;
-    ctx.store = TRY_CTX(store::Store::open(so), "open store " + ctx.paths.data_dir);
+    ctx.store = TRY(store::Store::open(so)); // its errors name the store already
+    remove_stale_scratch(ctx.paths.data_dir);
     ctx.registries = TRY(image::RegistriesConf::load(ctx.paths.rootless));
     return ctx;
 }

@@ -36,7 +36,7 @@ ErrorOr reopen_store(Context& ctx)
     so.data_dir = ctx.paths.data_dir;
     so.run_dir = ctx.paths.run_dir;
     so.rootless = ctx.paths.rootless;
-    ctx.store = TRY_CTX(store::Store::open(so), "open store " + ctx.paths.data_dir);
+    ctx.store = TRY(store::Store::open(so)); // its errors name the store already
     return {};
 }
 

@@ -147,9 +147,11 @@ struct Scratch {
     TempDir dir;
     std::string const& path() const { return dir.path(); }
 };
-/// Makes data_dir/.tmp-<kind>-XXXXXX, first removing scratch directories that killed
-/// processes left (unlocked and older than ten minutes).
+/// Makes data_dir/.tmp-<kind>-<pid>-XXXXXX, its .lock held while the Scratch lives.
 Result<Scratch> make_scratch(Context& ctx, std::string const& kind);
+/// Removes the scratch directories that killed processes left (their .lock is
+/// held by nobody; without a .lock, older than a minute). Every store open calls it.
+void remove_stale_scratch(std::string const& data_dir);
 
 enum class Compression { None, Gzip, Zstd, Xz, Bzip2 };
 /// Compression recognised from the first bytes of a stream.

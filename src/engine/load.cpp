@@ -25,10 +25,12 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <csignal>
 #include <ctime>
 #include <dirent.h>
 #include <fcntl.h>
 #include <map>
+#include <sys/file.h>
 
 namespace berth::engine {
 
@@ -511,27 +513,67 @@ Result<store::ImageRecord> store_image(Context& ctx, PendingImage const& img, Ad
 
 } // namespace
 
+// A lock file that appears in `dir` already locked (O_TMPFILE, flock, then
+// linkat), so that a scratch directory with a .lock nobody holds is surely stale.
+static Result<FileLock> create_held_lock(std::string const& dir)
+{
+    UniqueFd fd(::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    if (fd.get() < 0)
+        return Error::from_errno("create a lock file in " + dir);
+    if (::flock(fd.get(), LOCK_EX) < 0)
+        return Error::from_errno("lock " + dir);
+    std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, (dir + "/.lock").c_str(), AT_SYMLINK_FOLLOW) < 0)
+        return Error::from_errno("create " + dir + "/.lock");
+    return FileLock::acquire_from_fd(std::move(fd));
+}
+
+// The pid in ".tmp-<kind>-<pid>-XXXXXX", or 0 for a name without one.
+static pid_t scratch_owner(std::string const& name)
+{
+    auto first = name.find('-', 5);
+    auto second = first == std::string::npos ? first : name.find('-', first + 1);
+    if (second == std::string::npos)
+        return 0;
+    pid_t pid = 0;
+    for (size_t i = first + 1; i < second; ++i) {
+        if (name[i] < '0' || name[i] > '9')
+            return 0;
+        pid = pid * 10 + (name[i] - '0');
+    }
+    return pid;
+}
+
+void remove_stale_scratch(std::string const& data_dir)
+{
+    auto names = fs::list_dir(data_dir);
+    if (!names)
+        return;
+    for (auto const& name : *names) {
+        if (name.rfind(".tmp-load-", 0) != 0 && name.rfind(".tmp-import-", 0) != 0)
+            continue;
+        std::string path = fs::join(data_dir, name);
+        auto st = sys::lstat(path);
+        if (!st || !S_ISDIR(st->st_mode))
+            continue;
+        if (fs::exists(path + "/.lock")) {
+            if (!FileLock::try_acquire(path + "/.lock"))
+                continue;
+        } else {
+            // Between mkdtemp and linkat there is no .lock yet: stale once its creator is gone.
+            pid_t owner = scratch_owner(name);
+            if (owner > 0 ? (::kill(owner, 0) == 0 || errno == EPERM) : st->st_mtime > ::time(nullptr) - 60)
+                continue;
+        }
+        log::debug("removing scratch directory {} left by a killed process", path);
+        (void)fs::remove_tree(path);
+    }
+}
+
 Result<Scratch> make_scratch(Context& ctx, std::string const& kind)
 {
-    std::string const& data = ctx.paths.data_dir;
-    if (auto names = fs::list_dir(data)) {
-        std::vector<std::string> stale;
-        for (auto const& name : *names)
-            if (name.rfind(".tmp-load-", 0) == 0 || name.rfind(".tmp-import-", 0) == 0)
-                stale.push_back(fs::join(data, name));
-        time_t cutoff = ::time(nullptr) - 600;   // skip the moment between mkdtemp and flock
-        for (auto const& path : stale) {
-            auto st = sys::lstat(path);
-            if (!st || !S_ISDIR(st->st_mode) || st->st_mtime > cutoff)
-                continue;
-            if (auto held = FileLock::try_acquire(path + "/.lock")) {
-                log::debug("removing scratch directory {} left by a killed process", path);
-                (void)fs::remove_tree(path);
-            }
-        }
-    }
-    auto dir = TRY(TempDir::create(data, ".tmp-" + kind + "-"));
-    auto lock = TRY(FileLock::acquire(dir.path() + "/.lock"));
+    auto dir = TRY(TempDir::create(ctx.paths.data_dir, ".tmp-" + kind + "-" + std::to_string(::getpid()) + "-"));
+    auto lock = TRY(create_held_lock(dir.path()));
     return Scratch { std::move(lock), std::move(dir) };
 }
 

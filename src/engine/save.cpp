@@ -21,6 +21,7 @@
 #include "base/scope_guard.h"
 #include "base/sys.h"
 #include "base/temp_dir.h"
+#include "base/unnamed_file.h"
 #include "engine/images.h"
 #include "image/reference.h"
 
@@ -171,32 +172,18 @@ std::pair<std::string, std::string> split_path(std::string const& path)
     return { slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1) };
 }
 
-/// Writes an archive to a temporary file beside `target` and renames it into place.
+/// Writes an archive to an unnamed file beside `target` and names it when complete.
 ErrorOr write_archive_file(std::string const& target, std::function<ErrorOr(Output&)> const& body)
 {
     auto [dir, base] = split_path(target);
-    std::string tmpl = fs::join(dir, "." + base + ".tmp-XXXXXX");
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    int raw = ::mkostemp(buf.data(), O_CLOEXEC);
-    if (raw < 0)
-        return Error::from_errno("create " + target);
-    UniqueFd fd(raw);
-    std::string tmp(buf.data());
-    ArmedScopeGuard cleanup([&] { ::unlink(tmp.c_str()); });
+    auto file = TRY_CTX(UnnamedFile::create(dir, base, 0666), "write " + target);
     {
-        TarOutput out(fd.get());
-        TRY(body(out));
-        TRY(out.finish());
+        TarOutput out(file.fd());
+        TRY_CTX(body(out), "write " + target);
+        TRY_CTX(out.finish(), "write " + target);
     }
-    mode_t mask = ::umask(0);
-    ::umask(mask);
-    if (::fchmod(fd.get(), 0666 & ~mask) < 0)
-        return Error::from_errno("chmod " + tmp);
-    TRY(sys::fsync(fd.get()));
-    TRY(sys::rename(tmp, target));
-    cleanup.disarm();
-    return {};
+    TRY_CTX(sys::fsync(file.fd()), "write " + target);
+    return file.publish(target);
 }
 
 /// Builds a directory layout next to `target` and renames it into place; an existing

@@ -54,7 +54,11 @@ std::string xdg(PathEnvironment const& env, std::string const& name, std::string
 // mkdir -p with `mode` on every directory it creates.
 ErrorOr ensure_dir(std::string const& path, mode_t mode)
 {
-    TRY_CTX(fs::mkdir_p(path, mode), "create directory " + path);
+    auto made = fs::mkdir_p(path, mode);
+    if (!made && (made.error().code == EACCES || made.error().code == EPERM || made.error().code == EROFS))
+        return Error { made.error().code, "create directory " + path + ": " + made.error().message
+                + ": choose a --root/--runroot you can write, or fix the permissions of the directory" };
+    TRY_CTX(std::move(made), "create directory " + path);
     return {};
 }
 

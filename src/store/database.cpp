@@ -8,9 +8,14 @@
 
 #include "base/log.h"
 
+#include <cerrno>
 #include <chrono>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <thread>
+#include <unistd.h>
 
 namespace berth::store {
 
@@ -18,6 +23,10 @@ using Clock = std::chrono::steady_clock;
 static constexpr int busy_timeout_ms = 30000;
 static constexpr auto retry_deadline = std::chrono::seconds(30);
 static constexpr auto retry_sleep = std::chrono::milliseconds(20);
+// The reserve file kept for commits on a full disk, and how much of it a transaction that
+// begins on a nearly full disk gives back.
+static constexpr off_t reserve_bytes = 1 << 20;
+static constexpr off_t reserve_step = 256 << 10;
 
 bool is_busy(int rc)
 {
@@ -170,7 +179,55 @@ static int errno_of(sqlite3* db, int rc)
 Error Database::error(std::string_view what, int rc)
 {
     std::string message = m_db ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+    // SQLITE_FULL says "database or disk is full": berth never limits the database, so it is the disk.
+    bool full = (rc & 0xff) == SQLITE_FULL;
+    if (full)
+        message = "no space left on device (free space on its filesystem and retry)";
     return Error { errno_of(m_db, rc), "store database " + m_path + ": " + std::string(what) + ": " + message };
+}
+
+// Puts the reserve file back when it is missing or short, if the disk has room.
+// Best effort: a read-only or full store simply goes without one.
+void Database::ensure_reserve()
+{
+    std::string path = m_path + "-reserve";
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && st.st_size >= reserve_bytes)
+        return;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    int rc = ::posix_fallocate(fd, 0, reserve_bytes);
+    if (rc != 0) {
+        log::debug("store database {}: no room for the reserve file: {}", m_path, std::strerror(rc));
+        ::ftruncate(fd, 0);
+    }
+    ::close(fd);
+}
+
+// sqlite rolls a transaction back when its COMMIT finds the disk full, so the
+// room has to be there before: with less free space than a reserve step, give
+// a step back to the filesystem.
+void Database::make_room()
+{
+    struct statvfs vfs {};
+    std::string dir = m_path.substr(0, m_path.find_last_of('/') + 1);
+    if (::statvfs(dir.empty() ? "." : dir.c_str(), &vfs) < 0)
+        return;
+    if (static_cast<off_t>(vfs.f_bavail) * static_cast<off_t>(vfs.f_frsize) >= reserve_step)
+        return;
+    if (release_reserve())
+        log::debug("store database {}: the disk is nearly full, committing into the reserve", m_path);
+}
+
+bool Database::release_reserve()
+{
+    std::string path = m_path + "-reserve";
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || st.st_size == 0)
+        return false;
+    off_t left = st.st_size > reserve_step ? st.st_size - reserve_step : 0;
+    return ::truncate(path.c_str(), left) == 0;
 }
 
 Result<std::unique_ptr<Database>> Database::open(std::string const& path)
@@ -192,6 +249,7 @@ Result<std::unique_ptr<Database>> Database::open(std::string const& path)
     // each close costs fsyncs per command; writers checkpoint automatically
     // once the WAL reaches 1000 pages instead.
     sqlite3_db_config(raw, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    db->ensure_reserve();
     return db;
 }
 
@@ -236,6 +294,7 @@ Result<Transaction> Database::begin()
 {
     std::unique_lock lock(m_mutex);
     TRY(exec("BEGIN IMMEDIATE"));
+    make_room();
     return Transaction(*this, std::move(lock));
 }
 

@@ -9,6 +9,12 @@
 // pulls). A recursive mutex serialises them: a Statement or Transaction holds
 // it for its lifetime, so keep both short-lived and never hold one while
 // waiting for a file lock.
+//
+// A full disk must not leave a record wrong: a container that filled the disk
+// still has to be recorded as exited. The connection keeps a reserve file
+// (<db>-reserve, 1 MiB) beside the database; a transaction that begins on a
+// nearly full disk first gives a quarter of the reserve back to the
+// filesystem. The next open that finds room puts the reserve back.
 #pragma once
 
 #include "base/error.h"
@@ -104,6 +110,10 @@ public:
 
 private:
     Database(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
+    void ensure_reserve();
+    void make_room();
+    /// Gives a piece of the reserve file's space back to the filesystem; false if none is left.
+    bool release_reserve();
     sqlite3* m_db = nullptr;
     std::string m_path;
     std::recursive_mutex m_mutex;

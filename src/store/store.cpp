@@ -76,23 +76,40 @@ Store::~Store() = default;
 
 std::string Store::lock_path(std::string_view name) const { return m_options.run_dir + "/locks/" + std::string(name); }
 
+// A store berth cannot write (read-only, or another user's) fails on its
+// first write; say what to do about it, in the same line.
+static Error explain_unwritable(Error error, std::string const& data_dir)
+{
+    if (error.code == EROFS)
+        error.message += ": " + data_dir + " is on a read-only filesystem: choose a writable --root";
+    else if (error.code == EACCES || error.code == EPERM)
+        error.message += ": " + data_dir + " is not writable by you (another user's store?): choose a --root of your own";
+    return error;
+}
+
 Result<std::unique_ptr<Store>> Store::open(StoreOptions options)
 {
-    std::string context = "open store " + options.data_dir;
-    if (options.data_dir.empty() || options.run_dir.empty())
-        return Error::msg(context + ": the data and run directories must be set");
-    for (auto const& dir : { options.data_dir, options.data_dir + "/blobs/sha256", options.data_dir + "/layers",
-             options.run_dir + "/locks" })
-        TRY_CTX(fs::mkdir_p(dir, 0700), context);
-    auto db = TRY_CTX(Database::open(options.data_dir + "/berth.db"), context);
-    std::unique_ptr<Store> store(new Store(std::move(options), std::move(db)));
-    TRY_CTX(store->apply_schema(), context);
-    // The common case, no writer died since the last repair, costs one readdir of data_dir/writers.
-    if (TRY_CTX(store->m_marks.collect_stale(), context)) {
-        TRY_CTX(store->repair(), context + ": repair");
-        store->m_marks.drop_stale();
-    }
-    return store;
+    std::string data_dir = options.data_dir;
+    auto opened = [&]() -> Result<std::unique_ptr<Store>> {
+        std::string context = "open store " + options.data_dir;
+        if (options.data_dir.empty() || options.run_dir.empty())
+            return Error::msg(context + ": the data and run directories must be set");
+        for (auto const& dir : { options.data_dir, options.data_dir + "/blobs/sha256", options.data_dir + "/layers",
+                 options.run_dir + "/locks" })
+            TRY_CTX(fs::mkdir_p(dir, 0700), context);
+        auto db = TRY_CTX(Database::open(options.data_dir + "/berth.db"), context);
+        std::unique_ptr<Store> store(new Store(std::move(options), std::move(db)));
+        TRY_CTX(store->apply_schema(), context);
+        // The common case, no writer died since the last repair, costs one readdir of data_dir/writers.
+        if (TRY_CTX(store->m_marks.collect_stale(), context)) {
+            TRY_CTX(store->repair(), context + ": repair");
+            store->m_marks.drop_stale();
+        }
+        return store;
+    }();
+    if (!opened)
+        return explain_unwritable(std::move(opened).error(), data_dir);
+    return opened;
 }
 
 ErrorOr Store::apply_schema()
