@@ -93,10 +93,16 @@ Result<int64_t> parse_log_time(std::string const& text, int64_t now)
             return bad;
         return ns;
     }
+    // Nanoseconds as a double to int64_t: out of range (or NaN) is an error, not undefined behaviour.
+    auto to_ns = [&](double ns) -> Result<int64_t> {
+        if (!(ns > -9.2e18 && ns < 9.2e18))
+            return bad;
+        return static_cast<int64_t>(ns);
+    };
     char* end = nullptr;
     double number = std::strtod(text.c_str(), &end);
     if (end && *end == 0)
-        return static_cast<int64_t>(number * 1e9);
+        return to_ns(number * 1e9);
     // A Go duration: sequences of NUMBER UNIT.
     double total = 0;
     char const* p = text.c_str();
@@ -113,7 +119,11 @@ Result<int64_t> parse_log_time(std::string const& text, int64_t now)
             return bad;
         total += n * mult;
     }
-    return now - static_cast<int64_t>(total);
+    int64_t ago = TRY(to_ns(total));
+    int64_t since = 0;
+    if (__builtin_sub_overflow(now, ago, &since))
+        return bad;
+    return since;
 }
 
 std::optional<LogLine> parse_log_line(std::string const& line, bool is_json, bool& partial)
