@@ -14,10 +14,11 @@ using namespace berth;
 
 namespace {
 
-/// A private directory for this process's layer roots, created once.
+/// A private directory for this process's layer roots, created once and removed at exit
+/// (the string is never destroyed, so the exit handler can still use it).
 std::string const& parent_dir()
 {
-    static std::string const dir = [] {
+    static std::string const& dir = *new std::string([] {
         char const* tmp = std::getenv("TMPDIR");
         auto d = TempDir::create(tmp && *tmp ? tmp : "/tmp", "berth-fuzz-tar-");
         FUZZ_CHECK(d.has_value());
@@ -25,7 +26,7 @@ std::string const& parent_dir()
         std::string path = d->path();
         std::atexit([] { ::rmdir(parent_dir().c_str()); });
         return path;
-    }();
+    }());
     return dir;
 }
 
