@@ -72,7 +72,11 @@ int64_t rfc3339_ns(std::string const& text)
         for (; digits < 9; ++digits)
             frac *= 10;
     }
-    return sec * 1000000000 + frac;
+    // Years before 1678 or after 2262 do not fit in int64 nanoseconds: unparseable, not UB.
+    int64_t ns = 0;
+    if (__builtin_mul_overflow(sec, int64_t { 1000000000 }, &ns) || __builtin_add_overflow(ns, frac, &ns))
+        return 0;
+    return ns;
 }
 
 } // namespace
