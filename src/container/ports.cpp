@@ -22,6 +22,9 @@ Result<uint16_t> parse_port(std::string_view text, std::string_view value, char 
 
 bool valid_ip(std::string const& ip)
 {
+    // inet_pton reads up to a NUL: "::1\0junk" would pass with the junk kept.
+    if (ip.find('\0') != std::string::npos)
+        return false;
     unsigned char buf[16];
     return ::inet_pton(AF_INET, ip.c_str(), buf) == 1 || ::inet_pton(AF_INET6, ip.c_str(), buf) == 1;
 }

@@ -42,6 +42,9 @@ TEST_CASE("publish: malformed values are refused naming the flag and the value")
         CHECK(r.error().message.find("-p/--publish \"" + std::string(bad) + "\"") == 0);
     }
     CHECK(parse_publish("8080-8081:80-81").error().message.find("ranges") != std::string::npos);
+    // inet_pton stops at a NUL: the address after it must not slip through with it.
+    CHECK_FALSE(parse_publish(std::string_view("[::1\0junk]:80:80", 16)).has_value());
+    CHECK_FALSE(parse_publish(std::string_view("127.0.0.1\0x:80:80", 17)).has_value());
 }
 
 TEST_CASE("publish: display text and pasta options")

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/images.h"
+#include "engine/logs.h"
 
 using namespace berth;
 
@@ -27,4 +28,17 @@ TEST_CASE("normalize_tag_name defaults to localhost and latest")
     CHECK(engine::normalize_tag_name("app:1").value() == "localhost/app:1");
     CHECK(engine::normalize_tag_name("127.0.0.1:5000/a/b:2").value() == "127.0.0.1:5000/a/b:2");
     CHECK(!engine::normalize_tag_name("Bad::Name").has_value());
+}
+
+TEST_CASE("logs --since: unix seconds and durations out of range are errors")
+{
+    int64_t const now = 1700000000LL * 1000000000LL;
+    CHECK(engine::parse_log_time("1700000000", now).value() == now);
+    CHECK(engine::parse_log_time("10m", now).value() == now - 600LL * 1000000000LL);
+    for (char const* bad : { "9223372036854775807", "nan", "inf", "-1e300", "3000000000h", "-3000000000h",
+             "0202-11-14T22:13:20+02:00", "9999-01-01" }) {
+        auto r = engine::parse_log_time(bad, now);
+        REQUIRE_MESSAGE(!r, bad);
+        CHECK(r.error().message.find("invalid time \"" + std::string(bad) + "\"") == 0);
+    }
 }

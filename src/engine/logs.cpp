@@ -72,7 +72,11 @@ int64_t rfc3339_ns(std::string const& text)
         for (; digits < 9; ++digits)
             frac *= 10;
     }
-    return sec * 1000000000 + frac;
+    // Years before 1678 or after 2262 do not fit in int64 nanoseconds: unparseable, not UB.
+    int64_t ns = 0;
+    if (__builtin_mul_overflow(sec, int64_t { 1000000000 }, &ns) || __builtin_add_overflow(ns, frac, &ns))
+        return 0;
+    return ns;
 }
 
 } // namespace
@@ -93,10 +97,16 @@ Result<int64_t> parse_log_time(std::string const& text, int64_t now)
             return bad;
         return ns;
     }
+    // Nanoseconds as a double to int64_t: out of range (or NaN) is an error, not undefined behaviour.
+    auto to_ns = [&](double ns) -> Result<int64_t> {
+        if (!(ns > -9.2e18 && ns < 9.2e18))
+            return bad;
+        return static_cast<int64_t>(ns);
+    };
     char* end = nullptr;
     double number = std::strtod(text.c_str(), &end);
     if (end && *end == 0)
-        return static_cast<int64_t>(number * 1e9);
+        return to_ns(number * 1e9);
     // A Go duration: sequences of NUMBER UNIT.
     double total = 0;
     char const* p = text.c_str();
@@ -113,7 +123,11 @@ Result<int64_t> parse_log_time(std::string const& text, int64_t now)
             return bad;
         total += n * mult;
     }
-    return now - static_cast<int64_t>(total);
+    int64_t ago = TRY(to_ns(total));
+    int64_t since = 0;
+    if (__builtin_sub_overflow(now, ago, &since))
+        return bad;
+    return since;
 }
 
 std::optional<LogLine> parse_log_line(std::string const& line, bool is_json, bool& partial)

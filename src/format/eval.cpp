@@ -17,6 +17,13 @@ namespace berth::format::detail {
 
 namespace {
 
+/// Range iterations one execution may run. Ranging over an integer counts up
+/// to it (Go 1.22), so `{{range .Size}}{{range .}}{{end}}{{end}}` on a 5 GB
+/// image would otherwise loop ~10^19 times, and each iteration may print
+/// (under the sanitizers 10^6 iterations of {{json .}} took over 10 s); no
+/// real --format comes near this.
+constexpr std::size_t max_range_iterations = 100000;
+
 class Evaluator {
 public:
     Evaluator(Json const& root, std::string& out) : m_root(root), m_out(out) { m_vars.emplace_back("$", root); }
@@ -73,6 +80,9 @@ private:
         std::size_t mark = m_vars.size();
         Json v = TRY(eval_pipeline(n.pipe, dot, false));
         auto one = [&](Json const& key, Json const& elem) -> Result<Flow> {
+            if (++m_iterations > max_range_iterations)
+                return Error::msg("range ran more than " + std::to_string(max_range_iterations)
+                    + " times: range over a smaller value");
             if (n.pipe.decls.size() == 1)
                 bind(n.pipe.decls[0], elem, n.pipe.assign);
             if (n.pipe.decls.size() == 2) {
@@ -246,6 +256,7 @@ private:
     Json const& m_root;
     std::string& m_out;
     std::vector<std::pair<std::string, Json>> m_vars;
+    std::size_t m_iterations = 0;   ///< range iterations so far (max_range_iterations)
 };
 
 } // namespace

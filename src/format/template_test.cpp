@@ -157,6 +157,10 @@ TEST_CASE("range")
     CHECK(render("{{range 3}}{{.}}{{end}}") == "012");
     CHECK(render("{{range .Config.Env}}{{.}}\\n{{end}}") == "A=1\nB=2\n");
     CHECK(error_of("{{range .Tag}}{{end}}") == "template: range can't iterate over latest");
+    // Ranging over integers nests into ~10^10 iterations here: stopped at 100000, all loops together.
+    CHECK(render("{{range 100000}}{{end}}") == "");
+    CHECK(error_of("{{range 100000}}{{range .}}{{end}}{{end}}")
+        == "template: range ran more than 100000 times: range over a smaller value");
 }
 
 TEST_CASE("variables")

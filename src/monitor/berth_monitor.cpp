@@ -390,10 +390,10 @@ int stdin_target() { return g.pty_fd >= 0 ? g.pty_fd : g.stdin_fd; }
 
 void set_window(char const* text)
 {
+    WindowSize size = parse_resize(text);
     struct winsize ws {};
-    ws.ws_row = static_cast<unsigned short>(std::atoi(text));
-    char const* sp = std::strchr(text, ' ');
-    ws.ws_col = static_cast<unsigned short>(sp ? std::atoi(sp + 1) : 0);
+    ws.ws_row = size.rows;
+    ws.ws_col = size.cols;
     if (g.pty_fd >= 0 && ws.ws_row > 0 && ws.ws_col > 0)
         ::ioctl(g.pty_fd, TIOCSWINSZ, &ws);
 }

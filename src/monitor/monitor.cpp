@@ -277,14 +277,11 @@ Result<StartReply> decode(std::string const& given)
     return Error::msg("container monitor: unexpected reply \"" + line + "\"");
 }
 
-std::optional<ExitInfo> read_exit_file(std::string const& dir)
+std::optional<ExitInfo> parse_exit_text(std::string const& text)
 {
-    auto text = fs::read_file(fs::join(dir, exit_file_name));
-    if (!text)
-        return std::nullopt;
     ExitInfo info;
     long long code = 0, sec = 0, nsec = 0;
-    if (std::sscanf(text->c_str(), "%lld %lld %lld", &code, &sec, &nsec) < 2)
+    if (std::sscanf(text.c_str(), "%lld %lld %lld", &code, &sec, &nsec) < 2)
         return std::nullopt;
     info.code = static_cast<int>(code);
     info.finished = sec;
@@ -292,16 +289,29 @@ std::optional<ExitInfo> read_exit_file(std::string const& dir)
     return info;
 }
 
+std::optional<ExitInfo> read_exit_file(std::string const& dir)
+{
+    auto text = fs::read_file(fs::join(dir, exit_file_name));
+    if (!text)
+        return std::nullopt;
+    return parse_exit_text(*text);
+}
+
+std::optional<LaunchInfo> parse_launch_text(std::string const& text)
+{
+    long long monitor = 0, monitor_start = 0, container = 0, started = 0;
+    if (std::sscanf(text.c_str(), "%lld %lld %lld %lld", &monitor, &monitor_start, &container, &started) != 4
+        || monitor <= 0 || container <= 0 || monitor_start <= 0)
+        return std::nullopt;
+    return LaunchInfo { static_cast<pid_t>(monitor), monitor_start, static_cast<pid_t>(container), started };
+}
+
 std::optional<LaunchInfo> read_launch_file(std::string const& dir)
 {
     auto text = fs::read_file(fs::join(dir, launch_file_name));
     if (!text)
         return std::nullopt;
-    long long monitor = 0, monitor_start = 0, container = 0, started = 0;
-    if (std::sscanf(text->c_str(), "%lld %lld %lld %lld", &monitor, &monitor_start, &container, &started) != 4
-        || monitor <= 0 || container <= 0 || monitor_start <= 0)
-        return std::nullopt;
-    return LaunchInfo { static_cast<pid_t>(monitor), monitor_start, static_cast<pid_t>(container), started };
+    return parse_launch_text(*text);
 }
 
 int64_t process_start_time(int64_t pid)

@@ -69,6 +69,8 @@ struct ExitInfo {
     int64_t finished = 0;         ///< unix seconds
     int64_t finished_nanos = 0;
 };
+/// Parses the exit file's text; nullopt when it is malformed.
+std::optional<ExitInfo> parse_exit_text(std::string const& text);
 /// Reads run_dir/containers/<id>/exit; nullopt when there is none (yet).
 std::optional<ExitInfo> read_exit_file(std::string const& container_run_dir);
 
@@ -79,6 +81,8 @@ struct LaunchInfo {
     pid_t container = 0;
     int64_t started = 0;          ///< unix seconds
 };
+/// Parses the launch file's text; nullopt when it is malformed.
+std::optional<LaunchInfo> parse_launch_text(std::string const& text);
 /// Reads run_dir/containers/<id>/monitor; nullopt when there is none or it is malformed.
 std::optional<LaunchInfo> read_launch_file(std::string const& container_run_dir);
 

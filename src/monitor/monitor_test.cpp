@@ -94,3 +94,26 @@ TEST_CASE("cleanup: the container's tree is gone at once, deleted from the trash
     CHECK(fs::list_dir(fs::join(containers, ".trash"))->empty());
     CHECK(fs::list_dir(containers)->size() == 1);
 }
+
+TEST_CASE("exit, launch and resize texts parse without files")
+{
+    auto exit = parse_exit_text("0 1700000000\n");
+    REQUIRE(exit.has_value());
+    CHECK(exit->code == 0);
+    CHECK(exit->finished_nanos == 0);
+    CHECK_FALSE(parse_exit_text("137").has_value());
+    CHECK_FALSE(parse_exit_text("").has_value());
+    auto launch = parse_launch_text("10 20 11 1700000000\n");
+    REQUIRE(launch.has_value());
+    CHECK(launch->monitor == 10);
+    CHECK(launch->monitor_start == 20);
+    CHECK(launch->container == 11);
+    CHECK(launch->started == 1700000000);
+    CHECK_FALSE(parse_launch_text("10 0 11 1700000000").has_value());   // no start time: not a process
+    CHECK_FALSE(parse_launch_text("10 20 11").has_value());
+    auto ws = parse_resize("24 80");
+    CHECK(ws.rows == 24);
+    CHECK(ws.cols == 80);
+    CHECK(parse_resize("24").cols == 0);
+    CHECK(parse_resize("").rows == 0);
+}

@@ -141,6 +141,21 @@ inline bool parse_args(int argc, char** argv, MonitorArgs& a)
     return true;
 }
 
+/// An attach_resize packet's text ("ROWS COLS", NUL-terminated): the window size, 0 where
+/// a number is missing (the monitor then leaves the terminal alone).
+struct WindowSize {
+    unsigned short rows = 0;
+    unsigned short cols = 0;
+};
+inline WindowSize parse_resize(char const* text)
+{
+    WindowSize ws;
+    ws.rows = static_cast<unsigned short>(std::atoi(text));
+    char const* sp = std::strchr(text, ' ');
+    ws.cols = static_cast<unsigned short>(sp ? std::atoi(sp + 1) : 0);
+    return ws;
+}
+
 /// Exit status of a waited process as a shell reports it: the code, or 128+signal.
 inline int exit_status_code(int wait_status)
 {

@@ -118,48 +118,11 @@ std::vector<std::string> key_candidates(std::string const& key)
     return out;
 }
 
-Result<std::optional<Credentials>> decode_entry(Json const& entry)
-{
-    if (!entry.is_object())
-        return std::optional<Credentials>();
-    auto str = [&](char const* name) {
-        auto it = entry.find(name);
-        return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    if (std::string token = str("identitytoken"); !token.empty())
-        return std::optional<Credentials>(Credentials { "<token>", token });
-    if (std::string auth = str("auth"); !auth.empty()) {
-        std::string decoded = TRY(base64_decode(auth));
-        auto colon = decoded.find(':');
-        if (colon == std::string::npos)
-            return Error::msg("\"auth\" field does not decode to USERNAME:PASSWORD");
-        return std::optional<Credentials>(Credentials { decoded.substr(0, colon), decoded.substr(colon + 1) });
-    }
-    if (std::string user = str("username"); !user.empty())
-        return std::optional<Credentials>(Credentials { user, str("password") });
-    return std::optional<Credentials>();
-}
-
 /// The "auths" map of a file with normalised keys (legacy ~/.dockercfg is the map itself).
 Result<std::map<std::string, Json>> read_auths(std::string const& path)
 {
     std::string text = TRY(fs::read_file(path));
-    Json doc = TRY(json::parse(text, path));
-    if (!doc.is_object())
-        return Error::msg(path + ": not a JSON object");
-    if (doc.contains("credsStore") || doc.contains("credHelpers"))
-        log::debug("{}: credential helpers are not supported; ignoring credsStore/credHelpers", path);
-    Json const* auths = &doc;
-    if (path != legacy_dockercfg()) {
-        auto it = doc.find("auths");
-        if (it == doc.end() || !it->is_object())
-            return std::map<std::string, Json>();
-        auths = &*it;
-    }
-    std::map<std::string, Json> out;
-    for (auto const& [key, value] : auths->items())
-        out.emplace(normalize_key(key), value);
-    return out;
+    return parse_auth_entries(text, path, path == legacy_dockercfg());
 }
 
 Result<OrderedJson> read_for_update(std::string const& path)
@@ -187,6 +150,48 @@ ErrorOr write_auth_file(std::string const& path, OrderedJson const& doc)
 std::string target_file(std::string const& authfile) { return authfile.empty() ? default_auth_file() : authfile; }
 
 } // namespace
+
+Result<std::optional<Credentials>> decode_auth_entry(Json const& entry)
+{
+    if (!entry.is_object())
+        return std::optional<Credentials>();
+    auto str = [&](char const* name) {
+        auto it = entry.find(name);
+        return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (std::string token = str("identitytoken"); !token.empty())
+        return std::optional<Credentials>(Credentials { "<token>", token });
+    if (std::string auth = str("auth"); !auth.empty()) {
+        std::string decoded = TRY(base64_decode(auth));
+        auto colon = decoded.find(':');
+        if (colon == std::string::npos)
+            return Error::msg("\"auth\" field does not decode to USERNAME:PASSWORD");
+        return std::optional<Credentials>(Credentials { decoded.substr(0, colon), decoded.substr(colon + 1) });
+    }
+    if (std::string user = str("username"); !user.empty())
+        return std::optional<Credentials>(Credentials { user, str("password") });
+    return std::optional<Credentials>();
+}
+
+Result<std::map<std::string, Json>> parse_auth_entries(std::string_view text, std::string const& path, bool legacy)
+{
+    Json doc = TRY(json::parse(text, path));
+    if (!doc.is_object())
+        return Error::msg(path + ": not a JSON object");
+    if (doc.contains("credsStore") || doc.contains("credHelpers"))
+        log::debug("{}: credential helpers are not supported; ignoring credsStore/credHelpers", path);
+    Json const* auths = &doc;
+    if (!legacy) {
+        auto it = doc.find("auths");
+        if (it == doc.end() || !it->is_object())
+            return std::map<std::string, Json>();
+        auths = &*it;
+    }
+    std::map<std::string, Json> out;
+    for (auto const& [key, value] : auths->items())
+        out.emplace(normalize_key(key), value);
+    return out;
+}
 
 std::string default_auth_file()
 {
@@ -226,7 +231,7 @@ Result<std::optional<Credentials>> lookup_credentials(std::string const& key, st
             auto it = auths.find(candidate);
             if (it == auths.end())
                 continue;
-            auto creds = TRY_CTX(decode_entry(it->second), "reading credentials for " + candidate + " from " + path);
+            auto creds = TRY_CTX(decode_auth_entry(it->second), "reading credentials for " + candidate + " from " + path);
             if (creds) {
                 log::debug("credentials for {} from {} ({})", key, path, candidate);
                 return creds;

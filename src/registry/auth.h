@@ -11,8 +11,10 @@
 #pragma once
 
 #include "base/error.h"
+#include "base/json.h"
 #include "registry/client.h"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +32,13 @@ Result<std::optional<Credentials>> lookup_credentials(std::string const& key, st
 ErrorOr store_credentials(std::string const& key, Credentials const& creds, std::string const& authfile);
 /// Removes `key` (or all entries when `all`); returns false if there was nothing to remove.
 Result<bool> remove_credentials(std::string const& key, std::string const& authfile, bool all);
+/// The entries of one credentials file's text: the "auths" object (the whole object for the
+/// legacy ~/.dockercfg, `legacy`), keys normalised ("https://index.docker.io/v1/" -> "docker.io").
+/// `path` names the file in errors.
+Result<std::map<std::string, Json>> parse_auth_entries(std::string_view text, std::string const& path, bool legacy);
+/// One entry's credentials ("auth": base64("user:pass"), "identitytoken", or "username"/"password");
+/// nullopt when it holds none.
+Result<std::optional<Credentials>> decode_auth_entry(Json const& entry);
 /// "user:pass" -> Credentials; errors on missing ':' with a hint.
 Result<Credentials> parse_creds_flag(std::string const& text);
 /// base64("user:pass"), the "auth" field of auth.json and the Basic auth value.

@@ -251,3 +251,25 @@ TEST_CASE("parse_creds_flag")
     CHECK(!parse_creds_flag(":pw").has_value());
     CHECK(encode_auth({ "alice", "s3cr:et" }) == "YWxpY2U6czNjcjpldA==");
 }
+
+TEST_CASE("credentials files parse from text: keys normalised, legacy files are the map itself")
+{
+    auto entries = parse_auth_entries(R"({"auths":{"https://index.docker.io/v1/":{"auth":"dTpw"},"quay.io/a/":{}}})",
+        "auth.json", false);
+    REQUIRE(entries.has_value());
+    CHECK(entries->size() == 2);
+    REQUIRE(entries->count("docker.io") == 1);
+    CHECK(entries->count("quay.io/a") == 1);
+    auto creds = decode_auth_entry(entries->at("docker.io"));
+    REQUIRE(creds.has_value());
+    REQUIRE(creds->has_value());
+    CHECK((*creds)->username == "u");
+    CHECK((*creds)->password == "p");
+    CHECK_FALSE(decode_auth_entry(entries->at("quay.io/a"))->has_value());
+    CHECK(parse_auth_entries(R"({"docker.io":{"auth":"dTpw"}})", "x", false)->empty());
+    CHECK(parse_auth_entries(R"({"docker.io":{"auth":"dTpw"}})", "x", true)->size() == 1);
+    auto bad = parse_auth_entries("[1]", "/home/u/auth.json", false);
+    REQUIRE_FALSE(bad.has_value());
+    CHECK(bad.error().message.find("/home/u/auth.json") != std::string::npos);
+    CHECK_FALSE(decode_auth_entry(Json { { "auth", "bm9jb2xvbg==" } }).has_value());   // "nocolon"
+}
