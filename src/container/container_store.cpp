@@ -203,14 +203,27 @@ Result<bool> ContainerStore::name_in_use(std::string const& name)
     return !rows.empty();
 }
 
+/// A container that is gone needs no lock file: a command that locks one
+/// (rm racing --rm's cleanup, a cleanup after rm) removes the file it may
+/// just have created, instead of leaving it behind.
+Result<FileLock> ContainerStore::drop_file_if_gone(FileLock lock, std::string const& id) const
+{
+    auto rows = TRY(const_cast<ContainerStore*>(this)->query("WHERE id = ?1", { id }));
+    if (rows.empty())
+        lock.remove_file();
+    return lock;
+}
+
 Result<FileLock> ContainerStore::lock(std::string const& id) const
 {
-    return TRY_CTX(FileLock::acquire(fs::join(m_locks_dir, "container-" + id + ".lock")), "lock container " + id);
+    auto lock = TRY_CTX(FileLock::acquire(fs::join(m_locks_dir, "container-" + id + ".lock")), "lock container " + id);
+    return drop_file_if_gone(std::move(lock), id);
 }
 
 Result<FileLock> ContainerStore::try_lock(std::string const& id) const
 {
-    return FileLock::try_acquire(fs::join(m_locks_dir, "container-" + id + ".lock"));
+    auto lock = TRY(FileLock::try_acquire(fs::join(m_locks_dir, "container-" + id + ".lock")));
+    return drop_file_if_gone(std::move(lock), id);
 }
 
 Result<FileLock> ContainerStore::try_lock_existing(std::string const& id) const

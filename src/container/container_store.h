@@ -71,10 +71,12 @@ public:
     Result<FileLock> try_lock(std::string const& id) const;
     /// try_lock of a lock file that exists; ENOENT when it does not.
     Result<FileLock> try_lock_existing(std::string const& id) const;
+    /// lock and try_lock unlink the lock file again when the container has no record.
     /// run_dir/locks
     std::string const& locks_dir() const { return m_locks_dir; }
 
 private:
+    Result<FileLock> drop_file_if_gone(FileLock lock, std::string const& id) const;
     ContainerStore(store::Database& db, std::string locks_dir) : m_db(&db), m_locks_dir(std::move(locks_dir)) {}
     Result<std::vector<ContainerRecord>> query(std::string const& where, std::vector<std::string> const& args);
 
