@@ -19,7 +19,7 @@ while (($#)); do
         --count) COUNT=${2:?}; shift ;;
         --root) ROOTLESS=0 ;;
         --rootless) ROOTLESS=1 ;;
-        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+        -h|--help) show_help "$0"; exit 0 ;;
         *) die "unknown argument $1 (usage: concurrent.sh [--count N] [--root])" ;;
     esac
     shift
@@ -36,38 +36,7 @@ if [[ -z ${BENCH_AS_USER:-} ]]; then
     fi
 fi
 
-USER=${USER:-$(id -un)}
-WORK=/tmp/bench-$USER/concurrent
-IMAGE=docker.io/library/busybox:latest
-declare -A CMD=(
-    [berth]="$BERTH --root $WORK/berth-root --runroot $WORK/berth-run"
-    [podman]="podman --root $WORK/podman-root --runroot $WORK/podman-run --storage-driver overlay"
-)
-if ((EUID != 0)); then
-    # podman's runtime state in a directory of this run's own (see lifecycle.sh).
-    OWN_XDG=/tmp/bench-xdg-$USER-concurrent-$$
-    rm -rf "$OWN_XDG"
-    mkdir -m 0700 "$OWN_XDG" || die "cannot create $OWN_XDG"
-    export XDG_RUNTIME_DIR=$OWN_XDG
-    printf '[containers]\nkeyring = false\n[engine]\nruntime = "runc"\n' >"$OWN_XDG/containers.conf"
-    export CONTAINERS_CONF=$OWN_XDG/containers.conf
-fi
-finish() {
-    local tool
-    trap - EXIT
-    for tool in berth podman; do
-        [[ -d $WORK/$tool-root ]] && ${CMD[$tool]} rm -f -t 0 -a >/dev/null 2>&1
-    done
-    wipe_dir "$WORK"
-    if [[ -n ${OWN_XDG:-} ]]; then
-        [[ -f $OWN_XDG/libpod/tmp/pause.pid ]] && kill "$(cat "$OWN_XDG/libpod/tmp/pause.pid")" 2>/dev/null
-        rm -rf "$OWN_XDG"
-    fi
-    return 0
-}
-trap finish EXIT
-wipe_dir "$WORK"
-mkdir -p "$WORK" || die "cannot create $WORK"
+side_by_side concurrent
 declare -A R
 
 # phase TOOL NAME ARGS-PER-INDEX-FUNCTION: runs COUNT commands at once; each

@@ -218,3 +218,57 @@ usage() {
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
     exit 0
 }
+
+# side_by_side NAME: the set-up of a benchmark that runs berth and podman in
+# one run. Sets WORK (/tmp/bench-$USER/NAME, emptied), IMAGE and CMD[berth],
+# CMD[podman] (fresh private stores under WORK); rootless, gives podman a
+# runtime dir of this run's own (OWN_XDG); on exit removes what is left of
+# the containers, the work dir and both tools' pause processes.
+side_by_side() {
+    USER=${USER:-$(id -un)}
+    WORK=/tmp/bench-$USER/$1
+    IMAGE=docker.io/library/busybox:latest
+    declare -gA CMD=(
+        [berth]="$BERTH --root $WORK/berth-root --runroot $WORK/berth-run"
+        [podman]="podman --root $WORK/podman-root --runroot $WORK/podman-run --storage-driver overlay"
+    )
+    if ((EUID != 0)); then
+        # run_as_user's XDG_RUNTIME_DIR is shared by every bench script that runs as
+        # this user, and each wipes it when it starts: podman's runtime state (its
+        # pause process, locks) gets a directory of its own for this run.
+        OWN_XDG=/tmp/bench-xdg-$USER-$1-$$
+        rm -rf "$OWN_XDG"
+        mkdir -m 0700 "$OWN_XDG" || die "cannot create $OWN_XDG"
+        export XDG_RUNTIME_DIR=$OWN_XDG
+        # runc gives each container a session keyring, and an unprivileged user may
+        # own only 200 keys (kernel.keys.maxkeys): podman would stop at ~190
+        # containers. keyring = false is podman's own switch for that (berth makes none).
+        printf '[containers]\nkeyring = false\n[engine]\nruntime = "runc"\n' >"$OWN_XDG/containers.conf"
+        export CONTAINERS_CONF=$OWN_XDG/containers.conf
+    fi
+    trap 'side_by_side_berth_pause; side_by_side_finish' EXIT
+    wipe_dir "$WORK"
+    mkdir -p "$WORK" || die "cannot create $WORK"
+}
+
+# On any exit: remove what is left of the containers, then end both pause processes.
+side_by_side_finish() {
+    local tool
+    trap - EXIT
+    for tool in berth podman; do
+        [[ -d $WORK/$tool-root ]] && ${CMD[$tool]} rm -f -t 0 -a >/dev/null 2>&1
+    done
+    wipe_dir "$WORK"
+    if [[ -n ${OWN_XDG:-} ]]; then
+        [[ -f $OWN_XDG/libpod/tmp/pause.pid ]] && kill "$(cat "$OWN_XDG/libpod/tmp/pause.pid")" 2>/dev/null
+        rm -rf "$OWN_XDG"
+    fi
+    # berth's pause process: "PID START" in its runroot (the work dir is gone by now, so it was read first).
+    [[ -n ${BERTH_PAUSE:-} ]] && kill "$BERTH_PAUSE" 2>/dev/null
+    return 0
+}
+side_by_side_berth_pause() {
+    local pid start
+    read -r pid start 2>/dev/null <"$WORK/berth-run/pause.pid" || return 0
+    [[ $(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat" 2>/dev/null) == "$start" ]] && BERTH_PAUSE=$pid
+}

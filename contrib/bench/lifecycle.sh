@@ -61,51 +61,7 @@ if ((EUID != 0)); then
     fi
 fi
 
-USER=${USER:-$(id -un)}
-WORK=/tmp/bench-$USER/lifecycle
-IMAGE=docker.io/library/busybox:latest
-declare -A CMD=(
-    [berth]="$BERTH --root $WORK/berth-root --runroot $WORK/berth-run"
-    [podman]="podman --root $WORK/podman-root --runroot $WORK/podman-run --storage-driver overlay"
-)
-
-# finish: on any exit, remove what is left of the containers, then end both pause processes.
-finish() {
-    local tool
-    trap - EXIT
-    for tool in berth podman; do
-        [[ -d $WORK/$tool-root ]] && ${CMD[$tool]} rm -f -t 0 -a >/dev/null 2>&1
-    done
-    wipe_dir "$WORK"
-    if [[ -n ${OWN_XDG:-} ]]; then
-        [[ -f $OWN_XDG/libpod/tmp/pause.pid ]] && kill "$(cat "$OWN_XDG/libpod/tmp/pause.pid")" 2>/dev/null
-        rm -rf "$OWN_XDG"
-    fi
-    # berth's pause process: "PID START" in its runroot (the work dir is gone by now, so it was read first).
-    [[ -n ${BERTH_PAUSE:-} ]] && kill "$BERTH_PAUSE" 2>/dev/null
-    return 0
-}
-berth_pause() {
-    local pid start
-    read -r pid start 2>/dev/null <"$WORK/berth-run/pause.pid" || return 0
-    [[ $(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$pid/stat" 2>/dev/null) == "$start" ]] && BERTH_PAUSE=$pid
-}
-if ((EUID != 0)); then
-    # run_as_user's XDG_RUNTIME_DIR is shared by every bench script that runs as
-    # this user, and each wipes it when it starts: podman's runtime state (its
-    # pause process, locks) gets a directory of its own for this run.
-    OWN_XDG=/tmp/bench-xdg-$USER-lifecycle-$$
-    rm -rf "$OWN_XDG"
-    mkdir -m 0700 "$OWN_XDG" || die "cannot create $OWN_XDG"
-    export XDG_RUNTIME_DIR=$OWN_XDG
-    # runc gives each container a session keyring, and an unprivileged user may
-    # own only 200 keys (kernel.keys.maxkeys): podman would stop at ~190
-    # containers. keyring = false is podman's own switch for that (berth makes none).
-    printf '[containers]\nkeyring = false\n[engine]\nruntime = "runc"\n' >"$OWN_XDG/containers.conf"
-    export CONTAINERS_CONF=$OWN_XDG/containers.conf
-fi
-trap 'berth_pause; finish' EXIT
-wipe_dir "$WORK"
+side_by_side lifecycle
 mkdir -p "$WORK/logs" || die "cannot create $WORK"
 declare -A MONITOR=([berth]=berth-monitor [podman]=conmon)
 declare -A R
