@@ -28,6 +28,9 @@ public:
     /// Unlinks the lock file while the lock is held. Call it as the last step of the critical
     /// section: from then on a new taker locks a new file, so this lock excludes nobody.
     void remove_file();
+    /// The fd that holds the lock. A forked child that keeps it open holds the
+    /// lock with us (flock belongs to the open file), until both have closed it.
+    int fd() const { return m_fd.get(); }
     FileLock(FileLock&&) noexcept = default;
     FileLock& operator=(FileLock&&) noexcept = default;
 

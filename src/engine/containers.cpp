@@ -19,11 +19,11 @@
 #include "rootless/command.h"
 #include "rootless/idmap.h"
 #include "runtime/capabilities.h"
+#include "runtime/kernel.h"
 
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -271,22 +271,6 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     return container::build_spec(config, options, sc);
 }
 
-/// Closes every inherited fd except stdio and `keep` (locks and the
-/// database must not live on in the monitor).
-void close_fds_except(std::vector<int> const& keep)
-{
-    std::vector<int> fds;
-    if (DIR* d = ::opendir("/proc/self/fd")) {
-        while (auto* e = ::readdir(d))
-            if (e->d_name[0] != '.')
-                fds.push_back(std::atoi(e->d_name));
-        ::closedir(d);
-    }
-    for (int fd : fds)
-        if (fd > 2 && std::find(keep.begin(), keep.end(), fd) == keep.end())
-            ::close(fd);
-}
-
 pid_t g_monitor_pid = 0;
 
 void forward_to_monitor(int sig)
@@ -319,7 +303,9 @@ Result<Launched> launch(monitor::MonitorConfig config, bool tty)
         std::vector<int> keep = config.preserve_fds;
         keep.push_back(pipefd[1]);
         keep.push_back(statusfd[0]);
-        close_fds_except(keep);
+        keep.push_back(config.lock_fd);
+        // Locks (but the container's) and the database must not live on in the monitor.
+        (void)runtime::kernel::close_fds_except(std::move(keep));
         if (!config.attached) {
             ::setsid();
             int null = ::open("/dev/null", O_RDWR);
@@ -453,11 +439,25 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     return static_cast<int>(rec.exit_code);
 }
 
-/// A start whose CLI was killed after the container started but before it
-/// recorded the start leaves a record that says created (or exited) while the
-/// container runs on with its monitor. The launch file names them: record the
-/// container as running, or as exited when its monitor has ended meanwhile.
-/// The caller holds the container's lock.
+/// The attached CLI's side of the exit: the monitor is reaped, record what it left.
+int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int monitor_status)
+{
+    auto records = open_records(ctx);
+    if (!records)
+        return monitor_status;
+    auto& cs = *records->cs;
+    auto lock = cs.lock(id);
+    auto rec = cs.get(id);
+    if (!lock || !rec || !*rec)
+        return monitor_status;
+    auto info = monitor::read_exit_file(container_run_dir(ctx, id));
+    if (is_active((*rec)->state) && (*rec)->monitor_pid == monitor_pid)
+        record_exit(ctx, cs, **rec);
+    return info ? info->code : monitor_status;
+}
+
+} // namespace
+
 void adopt_interrupted_start(Context& ctx, ContainerStore& cs, ContainerRecord& rec)
 {
     if (is_active(rec.state))
@@ -486,25 +486,6 @@ void adopt_interrupted_start(Context& ctx, ContainerStore& cs, ContainerRecord& 
     }
     record_container_event(ctx.paths, "start", rec);
 }
-
-/// The attached CLI's side of the exit: the monitor is reaped, record what it left.
-int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int monitor_status)
-{
-    auto records = open_records(ctx);
-    if (!records)
-        return monitor_status;
-    auto& cs = *records->cs;
-    auto lock = cs.lock(id);
-    auto rec = cs.get(id);
-    if (!lock || !rec || !*rec)
-        return monitor_status;
-    auto info = monitor::read_exit_file(container_run_dir(ctx, id));
-    if (is_active((*rec)->state) && (*rec)->monitor_pid == monitor_pid)
-        record_exit(ctx, cs, **rec);
-    return info ? info->code : monitor_status;
-}
-
-} // namespace
 
 bool may_need_refresh(Context& ctx, ContainerRecord const& rec)
 {
@@ -624,6 +605,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.interactive = options.interactive;
     mc.attached = so.attach;
     mc.preserve_fds = options.preserve_fds;
+    mc.lock_fd = lock->fd();
     if (options.network == "pasta") {
         mc.pasta_args = { "--config-net", "--quiet" };
         auto ports = TRY(container::parse_publish_list(options.publish));

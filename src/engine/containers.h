@@ -57,6 +57,13 @@ Result<container::ContainerRecord> find_container(Context& ctx, std::string cons
 /// A record that is not active but whose start was interrupted (protocol.h,
 /// the launch file) is recorded as running, or as exited if that ended too.
 void refresh_container(Context& ctx, container::ContainerRecord& rec);
+/// A start whose CLI was killed after the container started but before it
+/// recorded the start leaves a record that says created (or exited) while the
+/// container runs on with its monitor. The launch file names them: `rec`
+/// becomes running (recorded so), or exited when its monitor has ended
+/// meanwhile. The caller holds the container's lock, which the monitor shares
+/// until its launch file is written: so under it, no start is half-done.
+void adopt_interrupted_start(Context& ctx, container::ContainerStore& cs, container::ContainerRecord& rec);
 /// True when refresh_container may change `rec`: it claims to run, or an
 /// interrupted start left its launch file. Cheap: one stat for a stopped record.
 bool may_need_refresh(Context& ctx, container::ContainerRecord const& rec);

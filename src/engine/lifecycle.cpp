@@ -416,18 +416,30 @@ ErrorOr remove_container(Context& ctx, ContainerRecord const& given, RemoveOptio
         if (auto fresh = find_container(ctx, rec.id))
             rec = *fresh;
     }
-    if (is_active(rec.state)) {
-        if (!options.force)
-            return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };
-        TRY(stop_container(ctx, rec, options.timeout));
-    }
     auto cs = TRY(containers_of(ctx));
-    auto lock = TRY(cs.lock(rec.id));
-    auto now = TRY(cs.get(rec.id));
-    if (!now) // removed meanwhile (--rm, or another rm): done, like Podman
-        return {};
-    if (is_active(now->state) && process_alive(now->pid))
-        return Error { EBUSY, "cannot remove container " + rec.id + " as it is running: it was started again meanwhile" };
+    std::optional<FileLock> lock;
+    // Twice at most: a container found running under the lock (a start that
+    // was interrupted, or one that raced us) is stopped once more with -f.
+    for (int attempt = 0;; ++attempt) {
+        if (is_active(rec.state)) {
+            if (!options.force)
+                return Error { EBUSY, "cannot remove container " + rec.id + " as it is running - running or paused containers cannot be removed without force: container state improper" };
+            TRY(stop_container(ctx, rec, options.timeout));
+        }
+        lock = TRY(cs.lock(rec.id));
+        auto now = TRY(cs.get(rec.id));
+        if (!now) // removed meanwhile (--rm, or another rm): done, like Podman
+            return {};
+        // A created record may have a running container: its start's CLI was
+        // killed after the monitor took over (the lock waited for that).
+        adopt_interrupted_start(ctx, cs, *now);
+        if (!is_active(now->state) || !process_alive(now->pid))
+            break;
+        rec = *now;
+        if (attempt > 0)
+            return Error { EBUSY, "cannot remove container " + rec.id + " as it is running: it was started again meanwhile" };
+        lock.reset();
+    }
     TRY(monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
         container_dir(ctx, rec.id), rec.id, fs::join(fs::join(ctx.paths.run_dir, "containers"), rec.id)));
     if (options.volumes && rec.config.contains("anonymous_volumes")) {

@@ -228,6 +228,12 @@ void run(MonitorConfig const& c)
         + std::to_string(*pid) + " " + std::to_string(std::time(nullptr)) + "\n";
     if (auto r = fs::write_file_replace(fs::join(c.run_dir, launch_file_name), launch, 0600); !r)
         log::warn("container {}: {}", c.id, r.error().message);
+    // The container lock came with us from the CLI, so that a CLI killed
+    // before this point leaves the container locked until the launch file
+    // names us (an rm waiting for the lock then finds the container running,
+    // not created). Now the CLI's copy alone holds it.
+    if (c.lock_fd >= 0)
+        ::close(c.lock_fd);
     write_line(c.sync_fd, encode_pid(*pid));
     ::close(c.sync_fd);
     exec_monitor(c, *pid, *fds);

@@ -44,6 +44,7 @@ struct MonitorConfig {
     bool attached = false;        ///< a CLI waits in the foreground (stdio relayed to our fds 0/1/2)
     int sync_fd = -1;             ///< write end of the sync pipe
     int status_fd = -1;           ///< read end of the attached CLI's status pipe
+    int lock_fd = -1;             ///< the container lock, shared with the CLI: held until the launch file is written
     std::vector<int> preserve_fds;
     std::vector<std::string> pasta_args;  ///< --network pasta: pasta's options (pasta.h); empty: no pasta
 };
