@@ -124,4 +124,15 @@ std::string read_stdin()
 
 bool is_tty(int fd) { return ::isatty(fd) == 1; }
 
+Result<bool> confirm(std::string const& warning)
+{
+    std::fputs(warning.c_str(), stdout);
+    std::fputs("Are you sure you want to continue? [y/N] ", stdout);
+    std::fflush(stdout);
+    std::string answer;
+    if (!std::getline(std::cin, answer) && answer.empty())
+        return Error::msg("no answer to the question on stdin: use -f/--force to go on without asking");
+    return !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
 } // namespace berth::cli

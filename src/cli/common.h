@@ -54,5 +54,10 @@ std::string go_time(int64_t when);
 std::string read_stdin();
 /// True when stdout (fd) is a terminal.
 bool is_tty(int fd);
+/// Podman's "are you sure?": prints `warning` and "Are you sure you want to
+/// continue? [y/N] " on stdout and reads one line from stdin, terminal or not
+/// (a piped "n" keeps everything). True for an answer that starts with y/Y;
+/// stdin at its end before any answer is an error that names -f/--force.
+Result<bool> confirm(std::string const& warning);
 
 } // namespace berth::cli

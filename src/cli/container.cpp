@@ -55,11 +55,10 @@ int run_prune(PruneArgs const& a, Globals const& globals)
             return report(Error { EINVAL, key + " is an invalid filter: valid filters are label and until" });
     }
     if (!a.force) {
-        std::fprintf(stdout, "WARNING! This will remove all non running containers.\nAre you sure you want to continue? [y/N] ");
-        std::fflush(stdout);
-        std::string answer;
-        std::getline(std::cin, answer);
-        if (answer != "y" && answer != "Y" && answer != "yes")
+        auto yes = confirm("WARNING! This will remove all non running containers.\n");
+        if (!yes)
+            return report(yes.error());
+        if (!*yes)
             return 0;
     }
     auto ctx = open_or_report(globals, exit_code);

@@ -120,11 +120,11 @@ void setup_system_group(CLI::App& parent, Globals& globals, int& exit_code)
     reset->add_flag("-f,--force", *force, "Do not ask for confirmation");
     reset->callback([force, &globals, &exit_code] {
         if (!*force) {
-            std::fprintf(stderr, "WARNING! This removes all images and state of %s.\nAre you sure you want to continue? [y/N] ",
-                globals.engine.root.empty() ? "this user's store" : globals.engine.root.c_str());
-            std::string answer;
-            std::getline(std::cin, answer);
-            if (answer != "y" && answer != "Y" && answer != "yes")
+            auto yes = confirm("WARNING! This removes all containers, images, volumes and state of "
+                + (globals.engine.root.empty() ? std::string("this user's store") : globals.engine.root) + ".\n");
+            if (!yes)
+                exit_code = report(yes.error());
+            if (!yes || !*yes)
                 return;
         }
         if (auto r = engine::system_reset(globals.engine); !r)

@@ -51,6 +51,14 @@ struct PruneArgs {
 int run_prune(PruneArgs const& a, Globals const& globals)
 {
     int exit_code = 0;
+    if (!a.force) {
+        auto yes = confirm(a.all ? "WARNING! This command removes all images without at least one container associated with them.\n"
+                                 : "WARNING! This command removes all dangling images.\n");
+        if (!yes)
+            return report(yes.error());
+        if (!*yes)
+            return 0;
+    }
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;

@@ -164,15 +164,24 @@ void add_volume_prune(CLI::App& group, Globals& globals, int& exit_code)
     auto* cmd = group.add_subcommand("prune", "Remove all unused volumes");
     cmd->add_flag("-f,--force", *force, "Do not ask for confirmation");
     cmd->callback([force, &globals, &exit_code] {
-        if (!*force && is_tty(0)) {
-            std::fprintf(stderr, "WARNING! This will remove all volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-            std::string answer;
-            if (!std::getline(std::cin, answer) || (answer != "y" && answer != "Y"))
-                return;
-        }
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;
+        if (!*force) {
+            auto unused = engine::unused_volumes(*ctx);
+            if (!unused) {
+                exit_code = report(unused.error());
+                return;
+            }
+            std::string warning = "WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n";
+            for (auto const& name : *unused)
+                warning += name + "\n";
+            auto yes = confirm(warning);
+            if (!yes)
+                exit_code = report(yes.error());
+            if (!yes || !*yes)
+                return;
+        }
         auto removed = engine::prune_volumes(*ctx);
         if (!removed) {
             exit_code = report(removed.error());

@@ -764,16 +764,25 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::op
     return vs.remove(name);
 }
 
-Result<std::vector<std::string>> prune_volumes(Context& ctx)
+Result<std::vector<std::string>> unused_volumes(Context& ctx)
 {
     auto vs = TRY(volumes_of(ctx));
     auto used = TRY(vs.in_use());
-    std::vector<std::string> removed;
+    std::vector<std::string> unused;
     for (auto const& v : TRY(vs.list()))
-        if (std::find(used.begin(), used.end(), v.name) == used.end()) {
-            TRY(vs.remove(v.name));
-            removed.push_back(v.name);
-        }
+        if (std::find(used.begin(), used.end(), v.name) == used.end())
+            unused.push_back(v.name);
+    return unused;
+}
+
+Result<std::vector<std::string>> prune_volumes(Context& ctx)
+{
+    auto vs = TRY(volumes_of(ctx));
+    std::vector<std::string> removed;
+    for (auto const& name : TRY(unused_volumes(ctx))) {
+        TRY(vs.remove(name));
+        removed.push_back(name);
+    }
     return removed;
 }
 

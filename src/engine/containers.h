@@ -111,6 +111,8 @@ Result<container::VolumeRecord> get_volume(Context& ctx, std::string const& name
 /// Refuses a volume in use unless `force`, which removes the containers using it first
 /// (running ones stopped with `timeout`, else their own stop timeout).
 ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::optional<int> timeout = {});
+/// The names of the volumes no container uses (what prune_volumes would remove).
+Result<std::vector<std::string>> unused_volumes(Context& ctx);
 /// Removes every volume no container uses; returns their names.
 Result<std::vector<std::string>> prune_volumes(Context& ctx);
 

@@ -240,18 +240,35 @@ static RemoveReport remove_one(Context& ctx, std::string const& name, Force forc
     auto record = found.release_value();
     std::string bare = name.rfind("sha256:", 0) == 0 ? name.substr(7) : name;
     bool by_id = record.id.rfind(bare, 0) == 0;
-    if (!by_id && record.names.size() > 1 && force == Force::No) {
-        // Removing one of several names only untags it.
-        for (auto const& n : record.names) {
-            if (name_matches(n, name)) {
-                if (auto r = ctx.store->remove_name(record.id, n); !r) {
-                    report.error = std::move(r).error();
-                    return report;
-                }
-                report.untagged.push_back(n);
+    // Removing one of several names only untags it, with --force too (which
+    // is about containers and IDs, never about the image's other names).
+    // REPO@DIGEST names every tag of REPO on that image.
+    auto ref = by_id ? Result<image::Reference>(Error::msg("by id")) : image::Reference::parse(name);
+    auto typed_for = [&](std::string const& stored) {
+        if (!ref || !ref->digest)
+            return name;
+        return (ref->is_short_name() ? ref->path : ref->repository()) + ":" + split_name(stored).second;
+    };
+    std::vector<std::string> named;
+    for (auto const& n : record.names)
+        if (name_matches(n, typed_for(n)))
+            named.push_back(n);
+    if (named.size() > 1 && !(ref && ref->digest))
+        named.resize(1);  // a short name that ends several stored names untags one of them
+    if (!by_id && named.empty() && !record.names.empty()) {
+        report.error = Error { EBUSY, "unable to delete image " + record.id.substr(0, 12) + " by " + name
+                + ": none of its names is in that repository (" + record.names.front() + "): remove those names, or the image by ID with --force" };
+        return report;
+    }
+    if (!by_id && !named.empty() && named.size() < record.names.size()) {
+        for (auto const& n : named) {
+            if (auto r = ctx.store->remove_name(record.id, n); !r) {
+                report.error = std::move(r).error();
                 return report;
             }
+            report.untagged.push_back(n);
         }
+        return report;
     }
     if (by_id && record.names.size() > 1 && force == Force::No) {
         report.error = Error { EBUSY, "unable to delete image " + record.id.substr(0, 12) + " by ID with more than one tag (" + std::to_string(record.names.size()) + "): please force removal" };
