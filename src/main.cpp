@@ -73,9 +73,29 @@ void add_global_options(CLI::App& app, cli::Globals& globals)
     app.add_option("--root", globals.engine.root, "Path to the storage root directory")->envname("BERTH_ROOT");
     app.add_option("--runroot", globals.engine.runroot, "Path to the runtime state directory")->envname("BERTH_RUNROOT");
     app.add_option("--storage-driver", globals.engine.storage_driver, "Storage driver: overlay, vfs");
-    app.add_option("--log-level", globals.log_level, "Log messages at and above this level: debug, info, warn, error")
-        ->check(CLI::IsMember({ "trace", "debug", "info", "warn", "warning", "error", "fatal", "panic" }));
+    app.add_option("--log-level", globals.log_level,
+        "Log messages at and above this level: trace, debug, info, warn, warning, error, fatal, panic");
     app.set_version_flag("-v,--version", "berth version " BERTH_VERSION, "Print the version and exit");
+}
+
+/// " volume" for `berth volume`: the words of the deepest command parsed.
+std::string command_path(CLI::App const& app)
+{
+    std::string path;
+    for (CLI::App const* cur = &app; !cur->get_subcommands().empty();) {
+        cur = cur->get_subcommands().front();
+        path += " " + cur->get_name();
+    }
+    return path;
+}
+
+/// The deepest command parsed, for its usage.
+CLI::App const* deepest_command(CLI::App const& app)
+{
+    CLI::App const* cur = &app;
+    while (!cur->get_subcommands().empty())
+        cur = cur->get_subcommands().front();
+    return cur;
 }
 
 /// Podman's wording for command-line mistakes, which scripts grep for.
@@ -93,11 +113,7 @@ std::string parse_error_message(CLI::App const& app, CLI::ParseError const& e)
         if (!extra.empty() && extra[0] == '-')
             return "unknown flag: " + extra + "\nSee 'berth --help'";
         // Below a command, an extra word is one argument too many, not a command.
-        std::string path;
-        for (CLI::App const* cur = &app; !cur->get_subcommands().empty();) {
-            cur = cur->get_subcommands().front();
-            path += " " + cur->get_name();
-        }
+        std::string path = command_path(app);
         if (!path.empty())
             return "too many arguments: \"" + extra + "\" was not expected\nSee 'berth" + path + " --help'";
         return "unrecognized command 'berth " + extra + "'\nTry 'berth --help' for more information";
@@ -106,7 +122,7 @@ std::string parse_error_message(CLI::App const& app, CLI::ParseError const& e)
         auto remaining = app.remaining();
         if (!remaining.empty())
             return "unrecognized command 'berth " + remaining.front() + "'\nTry 'berth --help' for more information";
-        return "missing command\nTry 'berth --help' for more information";
+        return "missing command 'berth" + command_path(app) + " COMMAND'";
     }
     if (name == "RequiredError")
         return "missing required argument: " + what;
@@ -137,10 +153,13 @@ int main(int argc, char** argv)
         }
     };
     group_all(group_all, &app);
+    struct BadLogLevel { };
     app.parse_complete_callback([&] {
         log::Level level;
         if (log::parse_level(globals.log_level, level))
             log::set_level(level);
+        else if (!globals.log_level.empty())
+            throw BadLogLevel {};
     });
     try {
         app.parse(argc, argv);
@@ -150,8 +169,19 @@ int main(int argc, char** argv)
         return app.exit(e);
     } catch (CLI::CallForVersion const& e) {
         return app.exit(e);
+    } catch (BadLogLevel const&) {
+        // Podman's words and status (1, not 125) for this one.
+        std::fprintf(stderr, "Log Level \"%s\" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic\n",
+            globals.log_level.c_str());
+        return 1;
     } catch (CLI::ParseError const& e) {
-        cli::print_error(parse_error_message(app, e));
+        auto message = parse_error_message(app, e);
+        if (message.rfind("missing command '", 0) == 0) {
+            // As Podman: the command's usage on stdout, then the error.
+            std::fputs(deepest_command(app)->help().c_str(), stdout);
+            std::fflush(stdout);
+        }
+        cli::print_error(message);
         return cli::exit_engine_error;
     }
     return exit_code;

@@ -59,6 +59,20 @@ load ../lib/helpers
     assert_output_contains "no-such-command"
 }
 
+@test "a missing command prints the usage and exits 125" {
+    run_berth --exit 125
+    assert_output_contains "Usage"
+    assert_output_contains "Error: missing command 'berth COMMAND'"
+    run_berth --exit 125 volume
+    assert_output_contains "Error: missing command 'berth volume COMMAND'"
+}
+
+@test "an unknown --log-level exits 1 and names the levels" {
+    run_berth --exit 1 --log-level=bogus version
+    assert_output_contains 'Log Level "bogus" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic'
+    run_berth --log-level=warning version
+}
+
 @test "unknown global flag exits 125" {
     run_berth --exit 125 --no-such-flag images
     assert_output_contains "unknown flag"
