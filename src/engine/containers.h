@@ -18,11 +18,20 @@
 #include "engine/context.h"
 #include "engine/images.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace berth::engine {
+
+/// Checks the create/run flags that need no store, in this order: -p, the
+/// resource flags and --cgroups, --userns/--uidmap/--gidmap, --device, the
+/// healthcheck flags; the first bad one is an Error naming it. Resource flags
+/// that no delegated cgroup v2 hierarchy can honour are not an error: `warn`
+/// gets one message (no "berth: " prefix, no newline) and the container will
+/// run without limits.
+ErrorOr check_create_options(container::CreateOptions const& options, std::function<void(std::string const&)> const& warn);
 
 /// Creates a container record (pulling the image per options.pull).
 Result<container::ContainerRecord> create_container(Context& ctx, container::CreateOptions const& options,
