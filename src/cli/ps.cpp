@@ -94,7 +94,7 @@ Json row_json(engine::PsEntry const& e, bool no_trunc)
         { "Created", r.created },
         { "RunningFor", human_ago(r.created) },
         { "Status", status_of(e) },
-        { "State", std::string(container::state_name(r.state)) },
+        { "State", std::string(engine::state_name(r.state)) },
         { "Ports", engine::ports_text(r) },
         { "Names", r.name },
         { "Labels", labels_of(r) },
@@ -141,7 +141,7 @@ Json json_entry(engine::PsEntry const& e, bool with_size)
         { "Ports", nullptr },
         { "Size", with_size ? Json { { "RwSize", e.rw_size }, { "RootFsSize", e.rw_size + e.image_size } } : Json(nullptr) },
         { "StartedAt", r.started },
-        { "State", std::string(container::state_name(r.state)) },
+        { "State", std::string(engine::state_name(r.state)) },
         { "Status", status_of(e) },
         { "Created", r.created },
     };

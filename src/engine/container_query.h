@@ -38,6 +38,9 @@ struct PsEntry {
     std::string health;                  ///< running with a healthcheck: starting|healthy|unhealthy; else ""
 };
 
+/// "created", "running", "exited", "paused": a state as ps and inspect print it.
+using container::state_name;
+
 /// Newest first.
 Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query);
 /// Podman's `container inspect` document.

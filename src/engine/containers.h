@@ -117,6 +117,8 @@ Result<container::VolumeRecord> create_volume(Context& ctx, std::string const& n
     std::map<std::string, std::string> const& options, bool ignore_existing);
 Result<std::vector<container::VolumeRecord>> list_volumes(Context& ctx);
 Result<container::VolumeRecord> get_volume(Context& ctx, std::string const& name);
+/// Podman's `volume inspect` document of a volume.
+using container::inspect_volume;
 /// Refuses a volume in use unless `force`, which removes the containers using it first
 /// (running ones stopped with `timeout`, else their own stop timeout).
 ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::optional<int> timeout = {});
