@@ -5,12 +5,6 @@
 
 #include "cli/commands.h"
 #include "engine/containers.h"
-#include "engine/healthcheck.h"
-#include "rootless/idmap.h"
-#include "runtime/devices.h"
-#include "container/ports.h"
-#include "container/spec_builder.h"
-#include "runtime/cgroups.h"
 
 #include <cstdio>
 
@@ -100,26 +94,6 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_flag("--no-healthcheck", o.no_healthcheck, "Disable any healthcheck, the image's included");
 }
 
-/// Checks the resource flags, and warns once when no delegated cgroup v2
-/// hierarchy can honour them: the container still runs, without limits.
-static ErrorOr warn_unhonoured_resources(container::CreateOptions const& o)
-{
-    TRY(container::resources_from_options(o));
-    if (o.cgroups != "disabled" && o.cgroups != "enabled" && o.cgroups != "no-conmon" && o.cgroups != "split")
-        return Error { EINVAL, "invalid --cgroups \"" + o.cgroups + "\": use enabled, disabled, no-conmon or split" };
-    auto flags = container::resource_flags(o);
-    if (flags.empty() || o.cgroups == "disabled")
-        return {};
-    auto cgroups = runtime::cgroups::probe(o.cgroup_parent);
-    if (cgroups.available)
-        return {};
-    std::string names;
-    for (auto const& f : flags)
-        names += (names.empty() ? "" : ", ") + f;
-    std::fprintf(stderr, "berth: %s cannot be honoured: %s; running without resource limits\n", names.c_str(), cgroups.reason.c_str());
-    return {};
-}
-
 ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
 {
     auto& o = a.options;
@@ -135,17 +109,11 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
         o.network = "pasta";  // as rootless Podman: published ports need a user-mode network
     if (!o.publish.empty() && o.network != "pasta")
         return Error { EINVAL, "cannot set port bindings with --network " + o.network + ": publishing ports needs --network pasta" };
-    TRY(container::parse_publish_list(o.publish));
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd)
         o.preserve_fds.push_back(fd);
-    TRY(warn_unhonoured_resources(o));
-    TRY(rootless::validate_userns_flags({ o.userns, o.uidmap, o.gidmap }));
-    for (auto const& d : o.devices)
-        TRY(runtime::resolve_device_flag(d));
-    TRY(engine::resolve_healthcheck(o, Json()));
-    TRY(engine::parse_health_on_failure(o.health_on_failure));
-    TRY(engine::resolve_startup_healthcheck(o, true));
-    return {};
+    return engine::check_create_options(o, [](std::string const& warning) {
+        std::fprintf(stderr, "berth: %s\n", warning.c_str());
+    });
 }
 
 engine::PullOptions pull_options_for_create(bool quiet)

@@ -1,10 +1,10 @@
-// The flags `create` and `run` share, filled into container::CreateOptions,
-// and the pull progress lines both print while fetching a missing image.
+// The flags `create` and `run` share, filled into container::CreateOptions
+// (engine/containers.h), and the pull progress lines both print while
+// fetching a missing image.
 #pragma once
 
 #include "cli/common.h"
-#include "container/options.h"
-#include "engine/images.h"
+#include "engine/containers.h"
 
 #include <memory>
 #include <string>

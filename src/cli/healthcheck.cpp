@@ -5,7 +5,6 @@
 // command every --healthcheck-interval.
 #include "cli/commands.h"
 #include "engine/healthcheck.h"
-#include "monitor/protocol.h"
 
 #include <cstdio>
 #include <memory>
@@ -41,7 +40,7 @@ void setup_healthcheck(CLI::App& parent, Globals& globals, int& exit_code)
             std::printf("%s\n", report_->startup ? engine::health_starting : engine::health_unhealthy);
             exit_code = 1;
         } else if (*from_monitor && report_->startup_passed) {
-            exit_code = monitor::health_startup_passed_code;
+            exit_code = engine::health_startup_passed_code;
         }
     });
 }

@@ -4,7 +4,6 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "engine/interchange.h"
-#include "image/manifest.h"
 
 #include <cstdio>
 #include <memory>
@@ -28,14 +27,9 @@ int run_import(ImportArgs const& a, Globals const& globals)
     options.reference = a.reference;
     options.changes = a.changes;
     options.message = a.message;
-    if (!a.platform.empty()) {
-        auto platform = image::Platform::parse(a.platform);
-        if (!platform)
-            return report(platform.error());
-        options.os = platform->os;
-        options.architecture = platform->architecture;
-        options.variant = platform->variant;
-    }
+    if (!a.platform.empty())
+        if (auto r = engine::set_import_platform(options, a.platform); !r)
+            return report(r.error());
     if (!a.os.empty())
         options.os = a.os;
     if (!a.arch.empty())

@@ -1,8 +1,6 @@
 // berth login / logout, writing auth.json where Podman does.
 #include "cli/commands.h"
 #include "engine/images.h"
-#include "image/registries_conf.h"
-#include "registry/auth.h"
 
 #include <iostream>
 #include <memory>
@@ -56,17 +54,17 @@ int run_login(LoginArgs const& a, Globals const&)
     if (host.empty())
         return report(Error::msg("no registry given: use 'berth login REGISTRY'"));
     if (a.get_login) {
-        auto creds = registry::lookup_credentials(host, a.authfile);
-        if (!creds)
-            return report(creds.error());
-        if (!*creds)
+        auto username = engine::login_username(host, a.authfile);
+        if (!username)
+            return report(username.error());
+        if (!*username)
             return report(Error::msg("not logged into " + host));
-        std::printf("%s\n", (*creds)->username.c_str());
+        std::printf("%s\n", (*username)->c_str());
         return 0;
     }
     if (a.password_stdin && !a.password.empty())
         return report(Error::msg("--password and --password-stdin are mutually exclusive"));
-    registry::Credentials creds { a.username, a.password };
+    engine::Credentials creds { a.username, a.password };
     if (creds.username.empty())
         creds.username = prompt("Username: ", true);
     if (a.password_stdin) {
@@ -78,14 +76,12 @@ int run_login(LoginArgs const& a, Globals const&)
     }
     if (creds.username.empty() || creds.password.empty())
         return report(Error::msg("username and password are required: use --username and --password-stdin"));
-    registry::ClientOptions options;
-    if (auto conf = image::RegistriesConf::load(::geteuid() != 0))
-        options.insecure = conf->is_insecure(host);
+    engine::LoginOptions options;
     if (a.tls_option && a.tls_option->count())
         options.tls_verify = a.tls_verify;
     options.cert_dir = a.cert_dir;
     options.authfile = a.authfile;
-    if (auto r = engine::login(host, creds, options, a.authfile); !r)
+    if (auto r = engine::login(host, creds, options); !r)
         return report(r.error());
     std::printf("Login Succeeded!\n");
     return 0;

@@ -4,10 +4,9 @@
 // both refuse to run outside `berth unshare`.
 #include "cli/commands.h"
 #include "engine/copy.h"
-#include "rootless/userns.h"
+#include "engine/unshare.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 
 namespace berth::cli {
@@ -23,8 +22,7 @@ struct MountArgs {
 /// Rootless and not already inside berth's namespace (`berth unshare`).
 bool outside_unshare(Globals const& globals, std::string const& command)
 {
-    auto paths = engine::resolve_paths(globals.engine);
-    if (!paths || !paths->rootless || std::getenv(rootless::userns_env_var))
+    if (!engine::outside_unshare(globals.engine))
         return false;
     print_error("cannot run command \"berth " + command + "\" in rootless mode, must execute `berth unshare` first");
     return true;

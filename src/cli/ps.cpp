@@ -2,7 +2,6 @@
 // COMMAND, CREATED, STATUS, PORTS, NAMES), -a -q -l -n -s --no-trunc,
 // --filter and --format (Go template, table, json).
 #include "cli/commands.h"
-#include "container/ports.h"
 #include "engine/container_query.h"
 #include "engine/lifecycle.h"
 
@@ -95,8 +94,8 @@ Json row_json(engine::PsEntry const& e, bool no_trunc)
         { "Created", r.created },
         { "RunningFor", human_ago(r.created) },
         { "Status", status_of(e) },
-        { "State", std::string(container::state_name(r.state)) },
-        { "Ports", container::ports_text(container::published_ports(r.config)) },
+        { "State", std::string(engine::state_name(r.state)) },
+        { "Ports", engine::ports_text(r) },
         { "Names", r.name },
         { "Labels", labels_of(r) },
         { "Mounts", "" },
@@ -142,7 +141,7 @@ Json json_entry(engine::PsEntry const& e, bool with_size)
         { "Ports", nullptr },
         { "Size", with_size ? Json { { "RwSize", e.rw_size }, { "RootFsSize", e.rw_size + e.image_size } } : Json(nullptr) },
         { "StartedAt", r.started },
-        { "State", std::string(container::state_name(r.state)) },
+        { "State", std::string(engine::state_name(r.state)) },
         { "Status", status_of(e) },
         { "Created", r.created },
     };
@@ -202,7 +201,7 @@ int run_ps(PsArgs const& a, Globals const& globals)
         std::string command = joined(e.command);
         if (!a.no_trunc && command.size() > 17)
             command = command.substr(0, 17) + "...";
-        table.push_back({ a.no_trunc ? r.id : r.id.substr(0, 12), r.image_name, command, human_ago(r.created), status_of(e), container::ports_text(container::published_ports(r.config)), r.name });
+        table.push_back({ a.no_trunc ? r.id : r.id.substr(0, 12), r.image_name, command, human_ago(r.created), status_of(e), engine::ports_text(r), r.name });
         if (a.size)
             table.back().push_back(size_text(e));
     }

@@ -3,7 +3,6 @@
 // lines go to stderr. The image ID goes to stdout (alone with -q).
 #include "cli/commands.h"
 #include "engine/images.h"
-#include "registry/auth.h"
 
 #include <chrono>
 #include <cstdio>
@@ -106,7 +105,7 @@ int run_pull(PullArgs const& args, Globals const& globals)
     if (args.tls_option && args.tls_option->count())
         options.tls_verify = args.tls_verify;
     if (!args.creds.empty()) {
-        auto creds = registry::parse_creds_flag(args.creds);
+        auto creds = engine::parse_creds_flag(args.creds);
         if (!creds)
             return report(creds.error());
         options.credentials = *creds;

@@ -5,8 +5,8 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "base/fs.h"
+#include "engine/images.h"
 #include "engine/interchange.h"
-#include "registry/auth.h"
 
 #include <cstdio>
 #include <memory>
@@ -81,7 +81,7 @@ int run_push(PushArgs const& a, Globals const& globals)
     if (a.tls_option && a.tls_option->count())
         options.tls_verify = a.tls_verify;
     if (!a.creds.empty()) {
-        auto creds = registry::parse_creds_flag(a.creds);
+        auto creds = engine::parse_creds_flag(a.creds);
         if (!creds)
             return report(creds.error());
         options.credentials = *creds;

@@ -73,7 +73,7 @@ void add_volume_ls(CLI::App& group, Globals& globals, int& exit_code)
         }
         std::vector<Json> rows;
         for (auto const& v : *volumes)
-            rows.push_back(container::inspect_volume(v));
+            rows.push_back(engine::inspect_volume(v));
         std::string format = a->format.empty() ? "table {{.Driver}}\t{{.Name}}" : a->format;
         exit_code = print_formatted(format, rows, { { "Driver", "DRIVER" }, { "Name", "VOLUME NAME" } });
     });
@@ -107,7 +107,7 @@ void add_volume_inspect(CLI::App& group, Globals& globals, int& exit_code)
                 exit_code = report(v.error());
                 continue;
             }
-            docs.push_back(container::inspect_volume(*v));
+            docs.push_back(engine::inspect_volume(*v));
         }
         int code = a->format.empty() ? (print_json(Json(docs)), 0) : print_formatted(a->format, docs);
         if (exit_code == 0)

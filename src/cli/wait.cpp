@@ -2,7 +2,7 @@
 // commands. wait prints each container's exit code; exists answers with its
 // exit status only (0 yes, 1 no); port prints the -p mappings as Podman does.
 #include "cli/targets.h"
-#include "container/ports.h"
+#include "engine/container_query.h"
 
 #include <cstdio>
 #include <memory>
@@ -107,13 +107,12 @@ void setup_port(CLI::App& parent, Globals& globals, int& exit_code)
         bool prefix = *all;
         exit_code = for_each_container(globals, names, options, [wanted, prefix](engine::Context&, engine::Target const& t) -> ErrorOr {
             bool found = false;
-            for (auto const& m : container::published_ports(t.record.config)) {
-                std::string host = container::host_address(m);
-                if (!wanted.empty() && container::port_key(m) != wanted)
+            for (auto const& p : engine::published_ports(t.record)) {
+                if (!wanted.empty() && p.key != wanted)
                     continue;
                 found = true;
                 std::string id = prefix ? t.record.id.substr(0, 12) + "\t" : "";
-                std::printf("%s%s\n", id.c_str(), wanted.empty() ? (container::port_key(m) + " -> " + host).c_str() : host.c_str());
+                std::printf("%s%s\n", id.c_str(), wanted.empty() ? (p.key + " -> " + p.host).c_str() : p.host.c_str());
             }
             if (!wanted.empty() && !found)
                 return Error { ENOENT, "failed to find published port \"" + wanted + "\"" };

@@ -432,6 +432,19 @@ Json labels_json(std::map<std::string, std::string> const& labels)
 
 } // namespace
 
+std::string ports_text(container::ContainerRecord const& rec)
+{
+    return container::ports_text(container::published_ports(rec.config));
+}
+
+std::vector<PublishedPort> published_ports(container::ContainerRecord const& rec)
+{
+    std::vector<PublishedPort> out;
+    for (auto const& m : container::published_ports(rec.config))
+        out.push_back({ container::port_key(m), container::host_address(m) });
+    return out;
+}
+
 int64_t disk_usage(std::string const& path)
 {
     std::set<std::pair<dev_t, ino_t>> seen;

@@ -38,10 +38,24 @@ struct PsEntry {
     std::string health;                  ///< running with a healthcheck: starting|healthy|unhealthy; else ""
 };
 
+/// "created", "running", "exited", "paused": a state as ps and inspect print it.
+using container::state_name;
+
 /// Newest first.
 Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query);
 /// Podman's `container inspect` document.
 Result<Json> inspect_container(Context& ctx, container::ContainerRecord const& rec, bool size);
+/// ps's PORTS: "0.0.0.0:8080->80/tcp, [::1]:53->53/udp" ("" without -p).
+std::string ports_text(container::ContainerRecord const& rec);
+
+/// One -p mapping of a container, as `port` prints it.
+struct PublishedPort {
+    std::string key;    ///< "80/tcp"
+    std::string host;   ///< where it listens on the host: "0.0.0.0:8080", "[::1]:8080"
+};
+/// The container's -p mappings, in the order given.
+std::vector<PublishedPort> published_ports(container::ContainerRecord const& rec);
+
 /// Bytes used by a directory tree (files counted once per inode).
 int64_t disk_usage(std::string const& path);
 

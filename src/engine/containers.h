@@ -18,11 +18,20 @@
 #include "engine/context.h"
 #include "engine/images.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace berth::engine {
+
+/// Checks the create/run flags that need no store, in this order: -p, the
+/// resource flags and --cgroups, --userns/--uidmap/--gidmap, --device, the
+/// healthcheck flags; the first bad one is an Error naming it. Resource flags
+/// that no delegated cgroup v2 hierarchy can honour are not an error: `warn`
+/// gets one message (no "berth: " prefix, no newline) and the container will
+/// run without limits.
+ErrorOr check_create_options(container::CreateOptions const& options, std::function<void(std::string const&)> const& warn);
 
 /// Creates a container record (pulling the image per options.pull).
 Result<container::ContainerRecord> create_container(Context& ctx, container::CreateOptions const& options,
@@ -108,6 +117,8 @@ Result<container::VolumeRecord> create_volume(Context& ctx, std::string const& n
     std::map<std::string, std::string> const& options, bool ignore_existing);
 Result<std::vector<container::VolumeRecord>> list_volumes(Context& ctx);
 Result<container::VolumeRecord> get_volume(Context& ctx, std::string const& name);
+/// Podman's `volume inspect` document of a volume.
+using container::inspect_volume;
 /// Refuses a volume in use unless `force`, which removes the containers using it first
 /// (running ones stopped with `timeout`, else their own stop timeout).
 ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::optional<int> timeout = {});

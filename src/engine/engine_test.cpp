@@ -1,7 +1,10 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include "engine/container_query.h"
+#include "engine/containers.h"
 #include "engine/images.h"
+#include "engine/interchange.h"
 #include "engine/logs.h"
 
 using namespace berth;
@@ -41,4 +44,61 @@ TEST_CASE("logs --since: unix seconds and durations out of range are errors")
         REQUIRE_MESSAGE(!r, bad);
         CHECK(r.error().message.find("invalid time \"" + std::string(bad) + "\"") == 0);
     }
+}
+
+TEST_CASE("check_create_options: the first bad flag is the error, in the CLI's order")
+{
+    std::vector<std::string> warnings;
+    auto warn = [&](std::string const& w) { warnings.push_back(w); };
+    container::CreateOptions good;
+    CHECK(engine::check_create_options(good, warn).has_value());
+    CHECK(warnings.empty());
+
+    auto bad = good;
+    bad.publish = { "80:80:80:80" };
+    bad.health_on_failure = "sometimes";
+    auto r = engine::check_create_options(bad, warn);
+    REQUIRE(!r);
+    CHECK(r.error().message.find("-p/--publish") != std::string::npos);
+
+    bad.publish.clear();
+    bad.cgroups = "sometimes";
+    r = engine::check_create_options(bad, warn);
+    REQUIRE(!r);
+    CHECK(r.error().message.find("--cgroups") != std::string::npos);
+
+    bad.cgroups = "disabled";
+    bad.memory = "512m";  // not honoured, but with --cgroups disabled nobody asked: no warning
+    r = engine::check_create_options(bad, warn);
+    REQUIRE(!r);
+    CHECK(r.error().message.find("--health-on-failure") != std::string::npos);
+    CHECK(warnings.empty());
+}
+
+TEST_CASE("published_ports and ports_text show a record's -p mappings as port and ps print them")
+{
+    container::ContainerRecord rec;
+    rec.config["publish"] = Json::array({ "127.0.0.1:8080:80", "53/udp" });
+    auto ports = engine::published_ports(rec);
+    REQUIRE(ports.size() == 2);
+    CHECK(ports[0].key == "80/tcp");
+    CHECK(ports[0].host == "127.0.0.1:8080");
+    CHECK(ports[1].key == "53/udp");
+    CHECK(ports[1].host == "0.0.0.0:53");
+    CHECK(engine::ports_text(rec) == "127.0.0.1:8080->80/tcp, 0.0.0.0:53->53/udp");
+    CHECK(engine::ports_text(container::ContainerRecord {}).empty());
+}
+
+TEST_CASE("set_import_platform: os/arch[/variant], arch alone is linux")
+{
+    engine::ImportOptions options;
+    REQUIRE(engine::set_import_platform(options, "freebsd/arm64").has_value());
+    CHECK(options.os == "freebsd");
+    CHECK(options.architecture == "arm64");
+    options.variant = "v8";
+    REQUIRE(engine::set_import_platform(options, "amd64").has_value());
+    CHECK(options.os == "linux");
+    CHECK(options.architecture == "amd64");
+    CHECK(options.variant.empty());
+    CHECK(!engine::set_import_platform(options, "").has_value());
 }

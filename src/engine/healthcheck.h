@@ -20,6 +20,7 @@
 #include "container/container_store.h"
 #include "container/options.h"
 #include "engine/context.h"
+#include "monitor/protocol.h"
 #include "store/store.h"
 
 #include <cstdint>
@@ -147,6 +148,9 @@ struct HealthCheckReport {
     bool startup_passed = false;   ///< ... and it passed just now: the regular check takes over
     HealthState state;             ///< after it
 };
+/// The exit status of `healthcheck run --from-monitor` when the startup check
+/// passed just now: berth-monitor then switches to the regular interval.
+using monitor::health_startup_passed_code;
 /// `healthcheck run`: runs the check (the startup check until it has passed)
 /// once in the running container (killed at its timeout), records the result,
 /// then acts: too many startup failures restart the container; a

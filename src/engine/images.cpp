@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <unistd.h>
 
 namespace berth::engine {
 
@@ -353,12 +354,26 @@ Result<std::vector<HistoryRow>> image_history(Context& ctx, store::ImageRecord c
     return rows;
 }
 
-ErrorOr login(std::string const& host, registry::Credentials const& creds, registry::ClientOptions options, std::string const& authfile)
+ErrorOr login(std::string const& host, Credentials const& creds, LoginOptions const& options)
 {
-    options.credentials = creds;
-    auto client = TRY(registry::Client::create(host, options));
+    registry::ClientOptions client_options;
+    if (auto conf = image::RegistriesConf::load(::geteuid() != 0))
+        client_options.insecure = conf->is_insecure(host);
+    client_options.tls_verify = options.tls_verify;
+    client_options.cert_dir = options.cert_dir;
+    client_options.authfile = options.authfile;
+    client_options.credentials = creds;
+    auto client = TRY(registry::Client::create(host, client_options));
     TRY_CTX(client->check_login(), "log in to " + host);
-    return registry::store_credentials(host, creds, authfile);
+    return registry::store_credentials(host, creds, options.authfile);
+}
+
+Result<std::optional<std::string>> login_username(std::string const& host, std::string const& authfile)
+{
+    auto creds = TRY(registry::lookup_credentials(host, authfile));
+    if (!creds)
+        return std::optional<std::string>();
+    return std::optional<std::string>(creds->username);
 }
 
 ErrorOr logout(std::string const& host, std::string const& authfile, bool all)

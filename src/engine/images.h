@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "engine/context.h"
 #include "image/config.h"
+#include "registry/auth.h"
 #include "registry/client.h"
 #include "store/store.h"
 
@@ -89,8 +90,21 @@ Result<std::string> normalize_tag_name(std::string const& name);
 /// "docker.io/library/alpine:latest" -> {"docker.io/library/alpine", "latest"}; a digest name gives tag "<none>".
 std::pair<std::string, std::string> split_name(std::string const& name);
 
-/// Logs in: checks the credentials against the registry, then stores them.
-ErrorOr login(std::string const& host, registry::Credentials const& creds, registry::ClientOptions options, std::string const& authfile);
+/// A registry user name and password (pull/push --creds, login).
+using registry::Credentials;
+/// Parses --creds "USER[:PASSWORD]".
+using registry::parse_creds_flag;
+
+struct LoginOptions {
+    std::string authfile;             ///< --authfile; empty: the default auth.json
+    std::string cert_dir;             ///< --cert-dir; empty: the certs.d lookup
+    std::optional<bool> tls_verify;   ///< --tls-verify when given; else registries.conf decides
+};
+/// Logs in: checks the credentials against the registry (plain HTTP allowed where
+/// registries.conf marks `host` insecure), then stores them in the auth file.
+ErrorOr login(std::string const& host, Credentials const& creds, LoginOptions const& options);
+/// The user name stored for `host` (`login --get-login`); nullopt when not logged in.
+Result<std::optional<std::string>> login_username(std::string const& host, std::string const& authfile);
 /// Removes stored credentials; error if there were none for `host`.
 ErrorOr logout(std::string const& host, std::string const& authfile, bool all);
 

@@ -374,6 +374,15 @@ ErrorOr apply_change(image::ImageConfig& config, std::string const& change)
     return {};
 }
 
+ErrorOr set_import_platform(ImportOptions& options, std::string_view platform)
+{
+    auto parsed = TRY(image::Platform::parse(platform));
+    options.os = parsed.os;
+    options.architecture = parsed.architecture;
+    options.variant = parsed.variant;
+    return {};
+}
+
 Result<store::ImageRecord> import_image(Context& ctx, ImportOptions const& options)
 {
     std::string what = "import " + (options.source == "-" ? std::string("standard input") : options.source);

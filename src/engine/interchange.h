@@ -82,6 +82,10 @@ struct ImportOptions {
     CopyObserver observer;
 };
 
+/// Sets options.os, architecture and variant from --platform "os/arch[/variant]"
+/// ("arch" alone means linux/arch); an Error for text that is no platform.
+ErrorOr set_import_platform(ImportOptions& options, std::string_view platform);
+
 /// Makes a one-layer image from a root filesystem tarball (tar, tar.gz, tar.zst kept as
 /// is; xz/bzip2 stored decompressed). Returns the stored image.
 Result<store::ImageRecord> import_image(Context& ctx, ImportOptions const& options);

@@ -58,6 +58,12 @@ std::vector<std::string> unshare_command(std::vector<std::string> const& command
     return { shell.empty() ? std::string("/bin/sh") : shell };
 }
 
+bool outside_unshare(GlobalOptions const& global)
+{
+    auto paths = resolve_paths(global);
+    return paths && paths->rootless && !std::getenv(rootless::userns_env_var);
+}
+
 Error unshare_exec(GlobalOptions const& global, UnshareOptions const& options)
 {
     auto paths = resolve_paths(global);

@@ -34,6 +34,12 @@ std::vector<std::pair<std::string, std::string>> unshare_environment(rootless::P
 /// `shell` is non-empty, else {"/bin/sh"}.
 std::vector<std::string> unshare_command(std::vector<std::string> const& command, std::string const& shell);
 
+/// True when berth runs rootless outside its user and mount namespace (not
+/// under `berth unshare`): there `mount` and `unmount` refuse to run, as
+/// Podman's do, since a mount made there would be invisible to the user.
+/// False when the paths cannot be resolved (the command reports that itself).
+bool outside_unshare(GlobalOptions const& global);
+
 /// Joins (or creates) the rootless namespace and replaces this process with
 /// the command. Returns only on failure: an engine error (exit 125) when
 /// berth runs as root ("please use unshare with rootless"), for
