@@ -1,11 +1,13 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include "base/command.h"
 #include "base/error.h"
 #include "base/fs.h"
 #include "base/temp_dir.h"
 
 #include <algorithm>
+#include <csignal>
 
 using namespace berth;
 
@@ -130,3 +132,38 @@ TEST_CASE("try_acquire_existing never creates the lock file")
     auto taken = FileLock::try_acquire_existing(path);
     CHECK(taken.has_value());
 }
+
+TEST_CASE("find_program looks in PATH and the system directories")
+{
+    auto sh = find_program("sh");
+    REQUIRE(sh);
+    CHECK(sh->front() == '/');
+    CHECK_FALSE(find_program("berth-no-such-program"));
+    CHECK_FALSE(find_program(""));
+    CHECK(find_program("/bin/sh") == std::optional<std::string>("/bin/sh"));
+    CHECK_FALSE(find_program("/etc/passwd")); // not executable
+}
+
+TEST_CASE("run_command collects stdout, stderr and the exit code")
+{
+    auto r = run_command({ "/bin/sh", "-c", "echo out; echo err >&2; exit 3" });
+    REQUIRE(r);
+    CHECK(r->out == "out\n");
+    CHECK(r->err == "err\n");
+    CHECK(r->exit_code == 3);
+    CHECK_FALSE(r->timed_out);
+
+    auto missing = run_command({ "/nonexistent/berth-helper" });
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ENOENT);
+}
+
+TEST_CASE("run_command kills a helper that hangs")
+{
+    auto r = run_command({ "/bin/sh", "-c", "echo started; exec sleep 30" }, std::chrono::milliseconds(200));
+    REQUIRE(r);
+    CHECK(r->timed_out);
+    CHECK(r->out == "started\n");
+    CHECK(r->exit_code == 128 + SIGKILL);
+}
+

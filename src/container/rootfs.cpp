@@ -9,11 +9,11 @@
 // within the kernel's one page of options instead of ~40 absolute paths.
 #include "container/rootfs.h"
 
+#include "base/command.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/sys.h"
 #include "base/unique_fd.h"
-#include "rootless/command.h"
 #include "rootless/idmap.h"
 
 #include <algorithm>
@@ -236,7 +236,7 @@ static ErrorOr mount_overlay(RootfsRequest const& r)
 
 static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
 {
-    auto program = rootless::find_program("fuse-overlayfs");
+    auto program = find_program("fuse-overlayfs");
     if (!program)
         return Error { ENOENT, "fuse-overlayfs: not found in PATH (install the fuse-overlayfs package)" };
     if (::access("/dev/fuse", R_OK | W_OK) != 0)
@@ -253,9 +253,9 @@ static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
     }
     // fuse-overlayfs resolves relative layer paths against its working directory at start.
     return from_layers_dir(r, [&]() -> ErrorOr {
-        auto result = TRY(rootless::run_command({ *program, "-o", options, merged }, std::chrono::seconds(30)));
+        auto result = TRY(run_command({ *program, "-o", options, merged }, std::chrono::seconds(30)));
         if (result.exit_code != 0)
-            return Error { EIO, "fuse-overlayfs at " + merged + ": " + rootless::first_line(result.err + result.out) };
+            return Error { EIO, "fuse-overlayfs at " + merged + ": " + first_line(result.err + result.out) };
         return {};
     });
 }

@@ -6,6 +6,7 @@
 #include "engine/healthcheck.h"
 #include "engine/lifecycle.h"
 
+#include "base/command.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/raw_terminal.h"
@@ -16,7 +17,6 @@
 #include "container/user.h"
 #include "monitor/monitor.h"
 #include "monitor/protocol.h"
-#include "rootless/command.h"
 #include "rootless/idmap.h"
 #include "runtime/capabilities.h"
 #include "runtime/kernel.h"
@@ -615,7 +615,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
         mc.pasta_args.insert(mc.pasta_args.end(), { "-T", "none", "-U", "none" });
     }
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
-        if (auto found = rootless::find_program(mc.runtime_path))
+        if (auto found = find_program(mc.runtime_path))
             mc.runtime_path = *found;
         else
             return Error { ENOENT, "OCI runtime \"" + options.runtime + "\" not found in PATH" };

@@ -18,12 +18,12 @@
 // the caller's directory is restored by path afterwards.
 #include "rootless/userns.h"
 
+#include "base/command.h"
 #include "base/file_lock.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/scope_guard.h"
 #include "base/sys.h"
-#include "rootless/command.h"
 
 #include <csignal>
 #include <cstdlib>
