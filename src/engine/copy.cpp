@@ -12,6 +12,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/process_stat.h"
 #include "base/sys.h"
 #include "container/container_store.h"
 #include "container/rootfs.h"
@@ -38,22 +39,12 @@ namespace {
 namespace kernel = runtime::kernel;
 constexpr unsigned long long beneath = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 
-std::string container_dir(Context& ctx, std::string const& id)
-{
-    return fs::join(fs::join(ctx.paths.data_dir, "containers"), id);
-}
-
-bool alive(int64_t pid)
-{
-    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-}
-
 // ------------------------------------------------------------------ rootfs
 
 /// Mounts container_dir/merged when it is not; true when this call mounted it.
 Result<bool> ensure_mounted(Context& ctx, container::ContainerRecord& rec)
 {
-    std::string dir = container_dir(ctx, rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     std::string merged = fs::join(dir, "merged");
     if (container::is_mount_point(merged) || (rec.driver == "vfs" && fs::is_dir(merged)))
         return false;
@@ -68,8 +59,8 @@ Result<bool> ensure_mounted(Context& ctx, container::ContainerRecord& rec)
         req.lower_dirs.push_back(TRY(ctx.store->layers().mount_link(layer.diff_id)));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
-    std::string driver = !rec.driver.empty() ? rec.driver : TRY(container::configured_driver(ctx.paths.data_dir, ""));
-    TRY_CTX(container::mount_rootfs(req, driver, ctx.paths.data_dir), "mount the rootfs of " + rec.name);
+    std::string driver = !rec.driver.empty() ? rec.driver : TRY(container::configured_driver(ctx.paths.layout(), ""));
+    TRY_CTX(container::mount_rootfs(req, driver, ctx.paths.layout()), "mount the rootfs of " + rec.name);
     return true;
 }
 
@@ -97,25 +88,25 @@ Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, boo
     ContainerRoot root;
     auto rec = TRY(find_container(ctx, name_or_id));
     root.name = rec.name;
-    root.dir = container_dir(ctx, rec.id);
+    root.dir = ctx.paths.layout().bundle_dir(rec.id);
     if (auto text = fs::read_file(fs::join(root.dir, "config.json"))) {
         if (auto spec = runtime::Spec::parse(std::string_view(*text))) {
             root.uid = spec->process.user.uid;
             root.gid = spec->process.user.gid;
         }
     }
-    if (!rootfs_only && rec.state == container::State::Running && alive(rec.pid)) {
+    if (!rootfs_only && rec.state == container::State::Running && process_alive(rec.pid)) {
         if (auto fd = sys::open("/proc/" + std::to_string(rec.pid) + "/root", O_PATH | O_DIRECTORY))
             return root.fd = std::move(*fd), std::move(root);
     }
     // A running container's rootfs is mounted and stays so; a stopped one is
     // mounted under its lock, so a concurrent start or rm waits for the copy.
-    bool running = rec.state == container::State::Running && alive(rec.pid);
+    bool running = rec.state == container::State::Running && process_alive(rec.pid);
     if (!running) {
-        auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
+        auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
         root.lock = TRY(cs.lock(rec.id));
         rec = TRY(find_container(ctx, rec.id));
-        running = rec.state == container::State::Running && alive(rec.pid);
+        running = rec.state == container::State::Running && process_alive(rec.pid);
     }
     root.unmount = TRY(ensure_mounted(ctx, rec)) && !running;
     root.fd = TRY(sys::open(fs::join(root.dir, "merged"), O_PATH | O_DIRECTORY));
@@ -639,7 +630,7 @@ ErrorOr diff_dir(std::string const& upper, std::string const& rel, std::vector<s
 Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    std::string upper = fs::join(container_dir(ctx, rec.id), "upper");
+    std::string upper = fs::join(ctx.paths.layout().bundle_dir(rec.id), "upper");
     if (rec.driver == "vfs")
         return Error { ENOTSUP, "diff of container " + rec.name + ": the vfs storage driver keeps no separate writable layer" };
     std::vector<Change> out;
@@ -658,22 +649,22 @@ Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name
 Result<std::string> mount_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
+    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
     auto lock = TRY(cs.lock(rec.id));
     rec = TRY(find_container(ctx, rec.id));
     TRY(ensure_mounted(ctx, rec));
-    return fs::join(container_dir(ctx, rec.id), "merged");
+    return fs::join(ctx.paths.layout().bundle_dir(rec.id), "merged");
 }
 
 Result<std::string> unmount_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
+    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
     auto lock = TRY(cs.lock(rec.id));
     rec = TRY(find_container(ctx, rec.id));
     // A running container keeps its rootfs; Podman only drops its own mount count.
     if (rec.state != container::State::Running)
-        TRY(container::unmount_rootfs(container_dir(ctx, rec.id)));
+        TRY(container::unmount_rootfs(ctx.paths.layout().bundle_dir(rec.id)));
     return rec.id;
 }
 
@@ -681,7 +672,7 @@ Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Cont
 {
     std::vector<std::pair<std::string, std::string>> out;
     for (auto const& rec : TRY(list_containers(ctx))) {
-        std::string merged = fs::join(container_dir(ctx, rec.id), "merged");
+        std::string merged = fs::join(ctx.paths.layout().bundle_dir(rec.id), "merged");
         if (container::is_mount_point(merged))
             out.emplace_back(rec.id, merged);
     }

@@ -14,6 +14,7 @@
 #include "base/sys.h"
 #include "container/options.h"
 #include "engine/containers.h"
+#include "monitor/protocol.h"
 #include "runtime/capabilities.h"
 #include "runtime/exec.h"
 #include "runtime/users.h"
@@ -224,7 +225,7 @@ Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOpti
     auto rec = TRY(find_container(ctx, name_or_id));
     if (rec.state != container::State::Running || rec.pid <= 0)
         return not_running(rec);
-    std::string dir = fs::join(fs::join(ctx.paths.data_dir, "containers"), rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     auto text = TRY_CTX(fs::read_file(fs::join(dir, "config.json")), "exec in " + rec.name);
     auto spec = TRY_CTX(runtime::Spec::parse(std::string_view(text)), "exec in " + rec.name);
     spec.process = TRY(exec_process_spec(spec, o));
@@ -235,7 +236,7 @@ Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOpti
     req.init_pid = static_cast<pid_t>(rec.pid);
     req.spec = &spec;
     req.detach = o.detach;
-    req.seccomp_cache_dir = fs::join(ctx.paths.run_dir, "seccomp");
+    req.seccomp_cache_dir = ctx.paths.layout().seccomp_cache_dir();
     req.stdio.in = o.interactive && !o.detach ? STDIN_FILENO : -1;
     req.stdio.out = o.detach ? -1 : STDOUT_FILENO;
     req.stdio.err = o.detach ? -1 : STDERR_FILENO;

@@ -18,6 +18,7 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/process_stat.h"
 #include "base/scope_guard.h"
 #include "base/sys.h"
 #include "base/temp_dir.h"
@@ -562,7 +563,7 @@ void remove_stale_scratch(std::string const& data_dir)
         } else {
             // Between mkdtemp and linkat there is no .lock yet: stale once its creator is gone.
             pid_t owner = scratch_owner(name);
-            if (owner > 0 ? (::kill(owner, 0) == 0 || errno == EPERM) : st->st_mtime > ::time(nullptr) - 60)
+            if (owner > 0 ? process_alive(owner) : st->st_mtime > ::time(nullptr) - 60)
                 continue;
         }
         log::debug("removing scratch directory {} left by a killed process", path);

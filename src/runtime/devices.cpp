@@ -10,6 +10,7 @@
 
 #include "runtime/devices.h"
 
+#include "base/sys.h"
 #include "runtime/kernel.h"
 #include "runtime/mounts.h"
 #include "runtime/sync.h"
