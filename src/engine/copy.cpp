@@ -117,7 +117,7 @@ Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, boo
 Result<UniqueFd> resolve_in(ContainerRoot const& root, std::string const& path, bool follow)
 {
     int flags = O_PATH | (follow ? 0 : O_NOFOLLOW);
-    auto fd = kernel::openat2(root.fd.get(), path.empty() ? "/" : path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    auto fd = sys::openat2(root.fd.get(), path.empty() ? "/" : path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (!fd && (fd.error().code == ENOENT || fd.error().code == ENOTDIR))
         return Error { ENOENT, "could not find \"" + path + "\" in container " + root.name + ": no such file or directory" };
     return fd;
@@ -159,7 +159,7 @@ public:
         UniqueFd parent_holder;
         int parent = m_base;
         if (!dir.empty()) {
-            parent_holder = TRY(kernel::openat2(m_base, dir, O_PATH | O_DIRECTORY, beneath));
+            parent_holder = TRY(sys::openat2(m_base, dir, O_PATH | O_DIRECTORY, beneath));
             parent = parent_holder.get();
         }
         TRY(clear(parent, name, e));
@@ -230,7 +230,7 @@ private:
     {
         if (::mkdirat(parent, name.c_str(), 0700) < 0 && errno != EEXIST)
             return Error::from_errno("mkdir " + e.rel);
-        UniqueFd fd = TRY(kernel::openat2(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, beneath));
+        UniqueFd fd = TRY(sys::openat2(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, beneath));
         return finish_fd(fd.get(), e);
     }
 
