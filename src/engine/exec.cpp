@@ -113,15 +113,6 @@ Result<runtime::Process> exec_process_spec(runtime::Spec const& spec, ExecOption
     return p;
 }
 
-int status_code(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 125;
-}
-
 pid_t g_child = 0;
 
 void forward_signal(int sig)
@@ -141,7 +132,7 @@ int wait_forwarding(pid_t pid)
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     g_child = 0;
-    return status_code(status);
+    return monitor::exit_status_code(status);
 }
 
 void copy_window_size(int from, int to)

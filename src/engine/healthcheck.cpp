@@ -622,7 +622,7 @@ Result<CheckOutcome> run_check(Context& ctx, ContainerRecord const& rec, HealthC
             return outcome;
         }
         // A check that cannot run is a failed check, as in Podman.
-        outcome.entry.exit_code = started.error().kind == ErrorKind::NotFound ? 127 : started.error().kind == ErrorKind::CannotInvoke ? 126 : 125;
+        outcome.entry.exit_code = exit_status(started.error().kind);
         outcome.entry.output = started.error().message;
     } else {
         outcome.entry.exit_code = collect(started->pid, out_r.get(), hc.timeout_ns, outcome.entry.output);

@@ -133,11 +133,6 @@ void write_line(int fd, std::string const& line)
     ::sigaction(SIGPIPE, &old, nullptr);
 }
 
-int exit_engine_code(ErrorKind kind)
-{
-    return kind == ErrorKind::NotFound ? 127 : kind == ErrorKind::CannotInvoke ? 126 : 125;
-}
-
 /// Clears close-on-exec so that berth-monitor inherits the fd; returns "--key=fd".
 std::string pass_fd(char const* key, UniqueFd const& fd)
 {
@@ -204,7 +199,7 @@ void run(MonitorConfig const& c)
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     auto fail = [&](Error const& e) {
         write_line(c.sync_fd, encode_error(e));
-        ::_exit(exit_engine_code(e.kind));
+        ::_exit(exit_status(e.kind));
     };
     if (auto r = fs::mkdir_p(c.run_dir, 0700); !r)
         fail(r.error());
