@@ -19,6 +19,7 @@
 #include "engine/containers.h"
 #include "runtime/kernel.h"
 #include "runtime/spec.h"
+#include "store/archive_handle.h"
 
 #include <algorithm>
 #include <archive.h>
@@ -266,17 +267,16 @@ private:
 /// Writes entries as a tar stream (PAX) to an fd.
 class TarSink final : public Sink {
 public:
-    explicit TarSink(int fd) : m_ar(archive_write_new())
+    explicit TarSink(int fd) : m_ar(store::new_archive_writer())
     {
-        archive_write_set_format_pax_restricted(m_ar);
-        m_open = archive_write_open_fd(m_ar, fd) == ARCHIVE_OK;
+        archive_write_set_format_pax_restricted(m_ar.get());
+        m_open = archive_write_open_fd(m_ar.get(), fd) == ARCHIVE_OK;
     }
-    ~TarSink() override { archive_write_free(m_ar); }
 
     ErrorOr put(Entry const& e) override
     {
         if (!m_open)
-            return Error::msg("write tar: " + std::string(archive_error_string(m_ar) ? archive_error_string(m_ar) : "cannot open"));
+            return Error::msg("write tar: " + std::string(archive_error_string(m_ar.get()) ? archive_error_string(m_ar.get()) : "cannot open"));
         if (S_ISSOCK(e.st.st_mode))
             return {};
         archive_entry* ae = archive_entry_new();
@@ -286,10 +286,10 @@ public:
             archive_entry_set_symlink(ae, e.link.c_str());
         if (!S_ISREG(e.st.st_mode))
             archive_entry_set_size(ae, 0);
-        int rc = archive_write_header(m_ar, ae);
+        int rc = archive_write_header(m_ar.get(), ae);
         archive_entry_free(ae);
         if (rc != ARCHIVE_OK)
-            return Error::msg("write tar entry " + e.rel + ": " + archive_error_string(m_ar));
+            return Error::msg("write tar entry " + e.rel + ": " + store::archive_message(m_ar.get()));
         if (S_ISREG(e.st.st_mode)) {
             char buf[65536];
             int64_t left = e.st.st_size;
@@ -298,8 +298,8 @@ public:
                 if (n == 0)
                     break;
                 n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), left));
-                if (n && archive_write_data(m_ar, buf, n) != static_cast<la_ssize_t>(n))
-                    return Error::msg("write tar data " + e.rel + ": " + archive_error_string(m_ar));
+                if (n && archive_write_data(m_ar.get(), buf, n) != static_cast<la_ssize_t>(n))
+                    return Error::msg("write tar data " + e.rel + ": " + store::archive_message(m_ar.get()));
                 left -= static_cast<int64_t>(n);
             }
         }
@@ -307,13 +307,13 @@ public:
     }
     ErrorOr finish() override
     {
-        if (archive_write_close(m_ar) != ARCHIVE_OK)
-            return Error::msg(std::string("write tar: ") + archive_error_string(m_ar));
+        if (archive_write_close(m_ar.get()) != ARCHIVE_OK)
+            return Error::msg("write tar: " + store::archive_message(m_ar.get()));
         return {};
     }
 
 private:
-    archive* m_ar;
+    store::ArchiveWriter m_ar;
     bool m_open = false;
 };
 
@@ -387,22 +387,19 @@ ErrorOr walk(int fd, std::string const& rel, Sink& sink, bool self)
 /// A tar stream from `fd`, each entry below `base` in the sink.
 ErrorOr walk_tar(int fd, Sink& sink)
 {
-    archive* ar = archive_read_new();
+    store::ArchiveReader reader = store::new_archive_reader();
+    archive* ar = reader.get();
     archive_read_support_format_all(ar);
     archive_read_support_filter_all(ar);
-    struct Free {
-        archive* a;
-        ~Free() { archive_read_free(a); }
-    } guard { ar };
     if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK)
-        return Error::msg(std::string("read tar from stdin: ") + archive_error_string(ar));
+        return Error::msg("read tar from stdin: " + store::archive_message(ar));
     archive_entry* ae = nullptr;
     for (;;) {
         int rc = archive_read_next_header(ar, &ae);
         if (rc == ARCHIVE_EOF)
             break;
         if (rc < ARCHIVE_WARN)
-            return Error::msg(std::string("read tar from stdin: ") + archive_error_string(ar));
+            return Error::msg("read tar from stdin: " + store::archive_message(ar));
         std::string path = archive_entry_pathname(ae) ? archive_entry_pathname(ae) : "";
         std::vector<std::string> parts;
         for (size_t i = 0; i <= path.size();) {
@@ -431,7 +428,7 @@ ErrorOr walk_tar(int fd, Sink& sink)
         e.read = [ar](char* buf, size_t size) -> Result<size_t> {
             la_ssize_t n = archive_read_data(ar, buf, size);
             if (n < 0)
-                return Error::msg(std::string("read tar data: ") + archive_error_string(ar));
+                return Error::msg("read tar data: " + store::archive_message(ar));
             return static_cast<size_t>(n);
         };
         TRY(sink.put(e));

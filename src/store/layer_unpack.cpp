@@ -25,6 +25,7 @@
 
 #include "base/log.h"
 #include "base/sys.h"
+#include "store/archive_handle.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -40,17 +41,6 @@
 namespace berth::store {
 
 namespace {
-
-struct ArchiveFree {
-    void operator()(struct archive* a) const { archive_read_free(a); }
-};
-using ArchiveReader = std::unique_ptr<struct archive, ArchiveFree>;
-
-std::string archive_message(struct archive* a)
-{
-    char const* s = archive_error_string(a);
-    return s ? s : "unknown libarchive error";
-}
 
 // ---- Stage 1: the decompressed stream, hashed as stage 2 consumes it ----
 
@@ -614,7 +604,7 @@ Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string co
     // The filters are listed rather than filter_all, which would also run external programs
     // (lzop, lrzip, grzip) on hostile input; OCI layers are gzip, zstd or uncompressed.
     // The compressed pieces are read in place (no copy) from the reader.
-    ArchiveReader raw(archive_read_new());
+    ArchiveReader raw = new_archive_reader();
     archive_read_support_filter_gzip(raw.get());
     archive_read_support_filter_zstd(raw.get());
     archive_read_support_filter_bzip2(raw.get());
@@ -633,7 +623,7 @@ Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string co
     // Stage 2: tar (ustar, pax, GNU) read from stage 1 through the hasher.
     Source src;
     src.raw = raw.get();
-    ArchiveReader tar(archive_read_new());
+    ArchiveReader tar = new_archive_reader();
     archive_read_support_format_tar(tar.get());
     if (archive_read_open(tar.get(), &src, nullptr, pull_decompressed, nullptr) != ARCHIVE_OK)
         return read_error(tar.get(), src, "read tar");
