@@ -1,11 +1,17 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include "base/command.h"
 #include "base/error.h"
 #include "base/fs.h"
+#include "base/process_stat.h"
 #include "base/temp_dir.h"
 
 #include <algorithm>
+#include <csignal>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace berth;
 
@@ -129,4 +135,98 @@ TEST_CASE("try_acquire_existing never creates the lock file")
     }
     auto taken = FileLock::try_acquire_existing(path);
     CHECK(taken.has_value());
+}
+
+TEST_CASE("find_program looks in PATH and the system directories")
+{
+    auto sh = find_program("sh");
+    REQUIRE(sh);
+    CHECK(sh->front() == '/');
+    CHECK_FALSE(find_program("berth-no-such-program"));
+    CHECK_FALSE(find_program(""));
+    CHECK(find_program("/bin/sh") == std::optional<std::string>("/bin/sh"));
+    CHECK_FALSE(find_program("/etc/passwd")); // not executable
+}
+
+TEST_CASE("run_command collects stdout, stderr and the exit code")
+{
+    auto r = run_command({ "/bin/sh", "-c", "echo out; echo err >&2; exit 3" });
+    REQUIRE(r);
+    CHECK(r->out == "out\n");
+    CHECK(r->err == "err\n");
+    CHECK(r->exit_code == 3);
+    CHECK_FALSE(r->timed_out);
+
+    auto missing = run_command({ "/nonexistent/berth-helper" });
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ENOENT);
+}
+
+TEST_CASE("run_command kills a helper that hangs")
+{
+    auto r = run_command({ "/bin/sh", "-c", "echo started; exec sleep 30" }, std::chrono::milliseconds(200));
+    REQUIRE(r);
+    CHECK(r->timed_out);
+    CHECK(r->out == "started\n");
+    CHECK(r->exit_code == 128 + SIGKILL);
+}
+
+TEST_CASE("read_process_stat survives odd process names and tells zombies and dead pids")
+{
+    auto mine = read_process_stat(::getpid());
+    REQUIRE(mine);
+    CHECK(mine->start_time > 0);
+    CHECK(mine->ppid == ::getppid());
+    CHECK(process_start_time(::getpid()) == mine->start_time);
+    CHECK_FALSE(read_process_stat(0));
+    CHECK(process_start_time(0) == 0);
+    CHECK(process_alive(::getpid()));
+    CHECK_FALSE(process_alive(0));
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::prctl(PR_SET_NAME, "a) b (c) d e", 0, 0, 0);
+        (void)!::write(ready[1], "x", 1);
+        ::pause();
+        _exit(0);
+    }
+    char c;
+    REQUIRE(::read(ready[0], &c, 1) == 1);
+    auto theirs = read_process_stat(child);
+    REQUIRE(theirs);
+    CHECK(theirs->comm == "a) b (c) d e");
+    CHECK(theirs->ppid == ::getpid());
+    CHECK(theirs->start_time >= mine->start_time);
+    CHECK_FALSE(theirs->exited());
+    ::kill(child, SIGKILL);
+    ::usleep(20000);
+    auto zombie = read_process_stat(child);
+    REQUIRE(zombie);
+    CHECK(zombie->exited());
+    CHECK(zombie->start_time == theirs->start_time); // a zombie keeps its start time
+    ::waitpid(child, nullptr, 0);
+    CHECK_FALSE(read_process_stat(child));
+    CHECK_FALSE(process_alive(child));
+    ::close(ready[0]);
+    ::close(ready[1]);
+}
+
+TEST_CASE("parse_process_stat: fields by number, a malformed text is refused")
+{
+    auto st = parse_process_stat("42 (x y) S 1 42 42 34816 0 0 0 0 0 0 7 8 0 0 20 -5 1 0 12345 4096 3 18446744073709551615\n");
+    REQUIRE(st);
+    CHECK(st->comm == "x y");
+    CHECK(st->state == 'S');
+    CHECK(st->ppid == 1);
+    CHECK(st->tty_nr == 34816);
+    CHECK(st->utime == 7);
+    CHECK(st->stime == 8);
+    CHECK(st->nice == -5);
+    CHECK(st->start_time == 12345);
+    CHECK(st->vsize == 4096);
+    CHECK(st->rss_pages == 3);
+    CHECK_FALSE(parse_process_stat("42 (x) S 1 2 3"));
+    CHECK_FALSE(parse_process_stat("garbage"));
 }

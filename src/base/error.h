@@ -24,6 +24,20 @@ enum class ErrorKind {
     NotFound,      ///< the container command does not exist: exit 127
 };
 
+/// The exit status of a command that failed with an error of `kind`, as Podman's.
+constexpr int exit_status(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::CannotInvoke:
+        return 126;
+    case ErrorKind::NotFound:
+        return 127;
+    case ErrorKind::Engine:
+        break;
+    }
+    return 125;
+}
+
 struct Error {
     int code = 0;             ///< errno, or 0 for non-system errors
     std::string message;      ///< "pull docker.io/library/alpine: fetch manifest: HTTP 401"

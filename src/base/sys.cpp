@@ -6,7 +6,9 @@
 
 #include <cstdlib>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pwd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <vector>
 
@@ -26,6 +28,21 @@ Result<UniqueFd> openat(int dirfd, std::string const& path, int flags, mode_t mo
     if (fd < 0)
         return Error::from_errno("open " + path);
     return UniqueFd(fd);
+}
+
+Result<UniqueFd> openat2(int dirfd, std::string const& path, int flags, unsigned long long resolve, mode_t mode)
+{
+    open_how how {};
+    how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = resolve;
+    long fd;
+    do {
+        fd = ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);
+    } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+    if (fd < 0)
+        return Error::from_errno("open " + path);
+    return UniqueFd(static_cast<int>(fd));
 }
 
 Result<struct stat> fstat(int fd)

@@ -16,6 +16,10 @@ namespace berth::sys {
 
 Result<UniqueFd> open(std::string const& path, int flags, mode_t mode = 0);
 Result<UniqueFd> openat(int dirfd, std::string const& path, int flags, mode_t mode = 0);
+/// openat2(2) with `resolve` flags (RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS...): the
+/// one way berth opens a path that must not lead out of a root. O_CLOEXEC is
+/// added; EINTR and EAGAIN (a rename raced with ".." resolution) are retried.
+Result<UniqueFd> openat2(int dirfd, std::string const& path, int flags, unsigned long long resolve, mode_t mode = 0);
 Result<struct stat> fstat(int fd);
 Result<struct stat> stat(std::string const& path);
 Result<struct stat> lstat(std::string const& path);

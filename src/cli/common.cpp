@@ -20,15 +20,7 @@ void print_error(std::string const& message)
 int report(Error const& error)
 {
     print_error(error.message);
-    switch (error.kind) {
-    case ErrorKind::CannotInvoke:
-        return 126;
-    case ErrorKind::NotFound:
-        return 127;
-    case ErrorKind::Engine:
-        break;
-    }
-    return exit_engine_error;
+    return exit_status(error.kind);
 }
 
 CLI::App& container_group(CLI::App& parent)

@@ -21,7 +21,7 @@ struct Globals {
 };
 
 /// Exit codes as Podman uses them.
-inline constexpr int exit_engine_error = 125;
+inline constexpr int exit_engine_error = exit_status(ErrorKind::Engine);
 
 /// Prints "Error: <message>" to stderr; returns the exit code for the error's kind.
 int report(Error const& error);

@@ -17,10 +17,7 @@ static bool is_container_id(std::string_view s)
 
 std::string container_id_of_lock(std::string_view name)
 {
-    constexpr std::string_view prefix = "container-", suffix = ".lock";
-    if (!name.starts_with(prefix) || !name.ends_with(suffix))
-        return "";
-    auto id = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    auto id = store::Layout::container_of_lock(name);
     return is_container_id(id) ? std::string(id) : "";
 }
 
@@ -47,7 +44,7 @@ struct Finder {
         store::Problem p { what[static_cast<int>(entry)] + path, "container " + id.substr(0, 12) + " does not exist", false };
         if (cleanup == store::Cleanup::Report) {
             // Without taking the lock, which would create a lock file for a report to leave behind.
-            if (lock_is_held(fs::join(containers.locks_dir(), "container-" + id + ".lock")) || TRY(containers.get(id)))
+            if (lock_is_held(containers.layout().container_lock(id)) || TRY(containers.get(id)))
                 return {};
             problems.push_back(std::move(p));
             return {};
@@ -83,16 +80,16 @@ struct Finder {
 
 } // namespace
 
-Result<std::vector<store::Problem>> check_leftovers(ContainerStore& containers, std::string const& run_dir,
-    std::string const& data_dir, store::Cleanup cleanup)
+Result<std::vector<store::Problem>> check_leftovers(ContainerStore& containers, store::Cleanup cleanup)
 {
     Finder finder { containers, cleanup, {} };
-    for (auto const& name : TRY(fs::list_dir(containers.locks_dir()))) {
+    auto const& layout = containers.layout();
+    for (auto const& name : TRY(fs::list_dir(layout.locks_dir()))) {
         if (auto id = container_id_of_lock(name); !id.empty())
             TRY(finder.visit(id, name, Entry::Lock));
     }
-    TRY(finder.visit_dir(fs::join(run_dir, "containers"), Entry::RunDir));
-    TRY(finder.visit_dir(fs::join(data_dir, "containers"), Entry::Bundle));
+    TRY(finder.visit_dir(layout.container_run_dirs(), Entry::RunDir));
+    TRY(finder.visit_dir(layout.bundles_dir(), Entry::Bundle));
     return std::move(finder.problems);
 }
 

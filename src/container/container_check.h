@@ -19,9 +19,8 @@
 namespace berth::container {
 
 /// Finds (and with Cleanup::Remove removes) the lock files, run_dir/containers entries and
-/// data_dir/containers directories of containers without a record.
-Result<std::vector<store::Problem>> check_leftovers(ContainerStore& containers, std::string const& run_dir,
-    std::string const& data_dir, store::Cleanup cleanup);
+/// data_dir/containers directories of containers without a record (in containers.layout()).
+Result<std::vector<store::Problem>> check_leftovers(ContainerStore& containers, store::Cleanup cleanup);
 
 /// The id in a lock file name "container-<id>.lock", or "" for any other name.
 std::string container_id_of_lock(std::string_view name);

@@ -79,7 +79,7 @@ std::string ps_config(Json const& config)
     return json::dump(out);
 }
 
-Result<ContainerStore> ContainerStore::open(store::Database& db, std::string locks_dir)
+Result<ContainerStore> ContainerStore::open(store::Database& db, store::Layout layout)
 {
     TRY_CTX(db.exec(schema), "create containers table");
     for (auto const& [column, alter] : added_columns) {
@@ -90,8 +90,8 @@ Result<ContainerStore> ContainerStore::open(store::Database& db, std::string loc
         if (auto added = db.exec(alter); !added && added.error().message.find("duplicate column") == std::string::npos)
             return Error { added.error().code, "upgrade containers table: " + added.error().message };
     }
-    TRY(fs::mkdir_p(locks_dir, 0700));
-    return ContainerStore(db, std::move(locks_dir));
+    TRY(fs::mkdir_p(layout.locks_dir(), 0700));
+    return ContainerStore(db, std::move(layout));
 }
 
 ErrorOr ContainerStore::insert(ContainerRecord const& r)
@@ -216,19 +216,19 @@ Result<FileLock> ContainerStore::drop_file_if_gone(FileLock lock, std::string co
 
 Result<FileLock> ContainerStore::lock(std::string const& id) const
 {
-    auto lock = TRY_CTX(FileLock::acquire(fs::join(m_locks_dir, "container-" + id + ".lock")), "lock container " + id);
+    auto lock = TRY_CTX(FileLock::acquire(m_layout.container_lock(id)), "lock container " + id);
     return drop_file_if_gone(std::move(lock), id);
 }
 
 Result<FileLock> ContainerStore::try_lock(std::string const& id) const
 {
-    auto lock = TRY(FileLock::try_acquire(fs::join(m_locks_dir, "container-" + id + ".lock")));
+    auto lock = TRY(FileLock::try_acquire(m_layout.container_lock(id)));
     return drop_file_if_gone(std::move(lock), id);
 }
 
 Result<FileLock> ContainerStore::try_lock_existing(std::string const& id) const
 {
-    return FileLock::try_acquire_existing(fs::join(m_locks_dir, "container-" + id + ".lock"));
+    return FileLock::try_acquire_existing(m_layout.container_lock(id));
 }
 
 static void random_bytes(void* buf, size_t size)

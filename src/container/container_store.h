@@ -13,6 +13,7 @@
 #include "base/file_lock.h"
 #include "base/json.h"
 #include "store/database.h"
+#include "store/layout.h"
 
 #include <cstdint>
 #include <optional>
@@ -47,8 +48,8 @@ struct ContainerRecord {
 
 class ContainerStore {
 public:
-    /// `locks_dir` is run_dir/locks; the table is created when missing.
-    static Result<ContainerStore> open(store::Database& db, std::string locks_dir);
+    /// Records in `db` (the table is created when missing), lock files in layout.locks_dir().
+    static Result<ContainerStore> open(store::Database& db, store::Layout layout);
 
     /// Inserts a new record; EEXIST with "the container name \"x\" is already in use" for a taken name.
     ErrorOr insert(ContainerRecord const& record);
@@ -72,16 +73,16 @@ public:
     /// try_lock of a lock file that exists; ENOENT when it does not.
     Result<FileLock> try_lock_existing(std::string const& id) const;
     /// lock and try_lock unlink the lock file again when the container has no record.
-    /// run_dir/locks
-    std::string const& locks_dir() const { return m_locks_dir; }
+    /// Where the store's files are: locks, bundles, run directories.
+    store::Layout const& layout() const { return m_layout; }
 
 private:
     Result<FileLock> drop_file_if_gone(FileLock lock, std::string const& id) const;
-    ContainerStore(store::Database& db, std::string locks_dir) : m_db(&db), m_locks_dir(std::move(locks_dir)) {}
+    ContainerStore(store::Database& db, store::Layout layout) : m_db(&db), m_layout(std::move(layout)) {}
     Result<std::vector<ContainerRecord>> query(std::string const& where, std::vector<std::string> const& args);
 
     store::Database* m_db;
-    std::string m_locks_dir;
+    store::Layout m_layout;
 };
 
 /// The keys of a record's config that `ps` shows, copied on every insert and

@@ -8,6 +8,7 @@
 #include "container/container_check.h"
 #include "container/container_store.h"
 #include "container/options.h"
+#include "container/removal.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
 #include "container/user.h"
@@ -364,8 +365,9 @@ TEST_CASE("vfs copy applies whiteouts and opaque directories in layer order")
 TEST_CASE("container store: insert, find by name, id and prefix, update, remove")
 {
     auto dir = TempDir::create("/tmp", "berth-cstore-test-").release_value();
-    auto db = store::Database::open(dir.path() + "/berth.db").release_value();
-    auto cs = ContainerStore::open(*db, dir.path() + "/locks").release_value();
+    store::Layout layout(dir.path(), dir.path());
+    auto db = store::Database::open(layout.database()).release_value();
+    auto cs = ContainerStore::open(*db, layout).release_value();
     ContainerRecord r;
     r.id = generate_id();
     r.name = "web";
@@ -401,8 +403,9 @@ TEST_CASE("container store: insert, find by name, id and prefix, update, remove"
 TEST_CASE("volume store: create, duplicate, list, in use, remove")
 {
     auto dir = TempDir::create("/tmp", "berth-vstore-test-").release_value();
-    auto db = store::Database::open(dir.path() + "/berth.db").release_value();
-    auto vs = VolumeStore::open(*db, dir.path() + "/volumes").release_value();
+    store::Layout layout(dir.path(), dir.path());
+    auto db = store::Database::open(layout.database()).release_value();
+    auto vs = VolumeStore::open(*db, layout).release_value();
     auto v = vs.create("data", { { "a", "b" } }, {}).release_value();
     CHECK(fs::is_dir(v.mountpoint));
     CHECK(v.mountpoint == dir.path() + "/volumes/data/_data");
@@ -411,7 +414,7 @@ TEST_CASE("volume store: create, duplicate, list, in use, remove")
     CHECK_FALSE(vs.create("../evil", {}, {}).has_value());
     CHECK(vs.list()->size() == 1);
     CHECK(inspect_volume(v)["Labels"]["a"] == "b");
-    auto cs = ContainerStore::open(*db, dir.path() + "/locks").release_value();
+    auto cs = ContainerStore::open(*db, layout).release_value();
     ContainerRecord r;
     r.id = generate_id();
     r.name = "user";
@@ -431,8 +434,9 @@ TEST_CASE("container store: ps_config keeps only what ps shows, in step with the
         == R"({"command":["sleep","1"],"remove":true})");
     CHECK(ps_config(Json::object()) == "{}");
     auto dir = TempDir::create("/tmp", "berth-cstore-test-").release_value();
-    auto db = store::Database::open(dir.path() + "/berth.db").release_value();
-    auto cs = ContainerStore::open(*db, dir.path() + "/locks").release_value();
+    store::Layout layout(dir.path(), dir.path());
+    auto db = store::Database::open(layout.database()).release_value();
+    auto cs = ContainerStore::open(*db, layout).release_value();
     ContainerRecord r;
     r.id = generate_id();
     r.name = "ps";
@@ -458,10 +462,11 @@ TEST_CASE("check_leftovers: lock files, run and bundle directories of removed co
     CHECK(container_id_of_lock("container-" + std::string(64, 'a') + ".lock.tmp").empty());
 
     auto dir = TempDir::create("/tmp", "berth-ccheck-test-").release_value();
-    std::string run = dir.path() + "/run", data = dir.path() + "/data", locks = run + "/locks";
-    REQUIRE(fs::mkdir_p(locks, 0700).has_value());
+    std::string run = dir.path() + "/run", data = dir.path() + "/data";
+    store::Layout layout(data, run);
+    std::string locks = layout.locks_dir();
     auto db = store::Database::open(dir.path() + "/berth.db").release_value();
-    auto cs = ContainerStore::open(*db, locks).release_value();
+    auto cs = ContainerStore::open(*db, layout).release_value();
     ContainerRecord live;
     live.id = generate_id();
     live.name = "live";
@@ -475,19 +480,52 @@ TEST_CASE("check_leftovers: lock files, run and bundle directories of removed co
     REQUIRE(fs::mkdir_p(data + "/containers/" + gone + "/upper", 0700).has_value());
     REQUIRE(fs::mkdir_p(data + "/containers/" + live.id, 0700).has_value());
 
-    auto report = check_leftovers(cs, run, data, store::Cleanup::Report).release_value();
+    auto report = check_leftovers(cs, store::Cleanup::Report).release_value();
     CHECK(report.size() == 3);
     for (auto const& p : report)
         CHECK_FALSE(p.repaired);
     CHECK_FALSE(fs::exists(locks + "/container-" + rundir_only + ".lock")); // a report makes no lock files
     CHECK(fs::exists(locks + "/container-" + gone + ".lock"));
 
-    auto repaired = check_leftovers(cs, run, data, store::Cleanup::Remove).release_value();
+    auto repaired = check_leftovers(cs, store::Cleanup::Remove).release_value();
     CHECK(repaired.size() == 3);
     CHECK_FALSE(fs::exists(locks + "/container-" + gone + ".lock"));
     CHECK_FALSE(fs::exists(run + "/containers/" + rundir_only));
     CHECK_FALSE(fs::exists(data + "/containers/" + gone));
     CHECK(fs::exists(locks + "/container-" + live.id + ".lock"));
     CHECK(fs::exists(data + "/containers/" + live.id));
-    CHECK(check_leftovers(cs, run, data, store::Cleanup::Report).release_value().empty());
+    CHECK(check_leftovers(cs, store::Cleanup::Report).release_value().empty());
+}
+
+TEST_CASE("remove_container: the bundle is gone at once, deleted from the trash in the background; row and lock go")
+{
+    auto dir = TempDir::create("/tmp", "berth-cremove-test-").release_value();
+    store::Layout layout(fs::join(dir.path(), "data"), fs::join(dir.path(), "run"));
+    REQUIRE(fs::mkdir_p(layout.data_dir(), 0700));
+    auto db = store::Database::open(layout.database()).release_value();
+    auto cs = ContainerStore::open(*db, layout).release_value();
+    ContainerRecord r;
+    r.id = generate_id();
+    r.name = "gone";
+    REQUIRE(cs.insert(r).has_value());
+    std::string bundle = layout.bundle_dir(r.id);
+    REQUIRE(fs::mkdir_p(fs::join(bundle, "upper/etc"), 0755));
+    REQUIRE(fs::write_file_atomic(fs::join(bundle, "upper/etc/hosts"), "x"));
+    REQUIRE(fs::mkdir_p(layout.container_run_dir(r.id), 0700));
+    // What an interrupted earlier deletion left behind goes too.
+    std::string trash = fs::join(layout.bundles_dir(), ".trash");
+    REQUIRE(fs::mkdir_p(fs::join(trash, "old-1/upper"), 0755));
+    {
+        auto lock = cs.lock(r.id).release_value();
+        REQUIRE(remove_container(cs, r.id));
+    }
+    CHECK_FALSE(fs::exists(bundle));
+    CHECK_FALSE(fs::exists(layout.container_run_dir(r.id)));
+    CHECK_FALSE(fs::exists(layout.container_lock(r.id)));
+    CHECK_FALSE(cs.get(r.id)->has_value());
+    for (int i = 0; i < 200 && !fs::list_dir(trash)->empty(); ++i)
+        ::usleep(10000);
+    CHECK(fs::list_dir(trash)->empty());
+    CHECK(fs::list_dir(layout.bundles_dir())->size() == 1);
+    REQUIRE(remove_container(cs, r.id)); // a second removal finds nothing to do
 }

@@ -9,11 +9,11 @@
 // within the kernel's one page of options instead of ~40 absolute paths.
 #include "container/rootfs.h"
 
+#include "base/command.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/sys.h"
 #include "base/unique_fd.h"
-#include "rootless/command.h"
 #include "rootless/idmap.h"
 
 #include <algorithm>
@@ -32,8 +32,6 @@
 #include <unistd.h>
 
 namespace berth::container {
-
-static constexpr char const* driver_file = "storage-driver";
 
 std::string driver_name(Driver driver)
 {
@@ -59,9 +57,9 @@ Result<Driver> parse_driver(std::string const& name)
     return Error { EINVAL, "storage driver \"" + name + "\": unknown (use overlay, fuse-overlayfs or vfs)" };
 }
 
-Result<std::string> recorded_driver(std::string const& data_dir)
+Result<std::string> recorded_driver(store::Layout const& layout)
 {
-    auto text = fs::read_file(fs::join(data_dir, driver_file));
+    auto text = fs::read_file(layout.storage_driver_file());
     if (!text)
     {
         if (text.error().code == ENOENT)
@@ -74,13 +72,13 @@ Result<std::string> recorded_driver(std::string const& data_dir)
     return name;
 }
 
-Result<std::string> configured_driver(std::string const& data_dir, std::string const& override_name)
+Result<std::string> configured_driver(store::Layout const& layout, std::string const& override_name)
 {
     if (!override_name.empty()) {
         TRY(parse_driver(override_name));
         return override_name;
     }
-    return recorded_driver(data_dir);
+    return recorded_driver(layout);
 }
 
 /// A container directory as the mount sees it: relative to the layers
@@ -236,7 +234,7 @@ static ErrorOr mount_overlay(RootfsRequest const& r)
 
 static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
 {
-    auto program = rootless::find_program("fuse-overlayfs");
+    auto program = find_program("fuse-overlayfs");
     if (!program)
         return Error { ENOENT, "fuse-overlayfs: not found in PATH (install the fuse-overlayfs package)" };
     if (::access("/dev/fuse", R_OK | W_OK) != 0)
@@ -253,9 +251,9 @@ static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
     }
     // fuse-overlayfs resolves relative layer paths against its working directory at start.
     return from_layers_dir(r, [&]() -> ErrorOr {
-        auto result = TRY(rootless::run_command({ *program, "-o", options, merged }, std::chrono::seconds(30)));
+        auto result = TRY(run_command({ *program, "-o", options, merged }, std::chrono::seconds(30)));
         if (result.exit_code != 0)
-            return Error { EIO, "fuse-overlayfs at " + merged + ": " + rootless::first_line(result.err + result.out) };
+            return Error { EIO, "fuse-overlayfs at " + merged + ": " + first_line(result.err + result.out) };
         return {};
     });
 }
@@ -309,7 +307,7 @@ static ErrorOr mount_with(Driver driver, RootfsRequest const& r)
     return {};
 }
 
-Result<Driver> mount_rootfs(RootfsRequest const& r, std::string const& driver, std::string const& data_dir)
+Result<Driver> mount_rootfs(RootfsRequest const& r, std::string const& driver, store::Layout const& layout)
 {
     TRY(prepare_dirs(r));
     if (!r.uid_mappings.empty() || !r.gid_mappings.empty()) {
@@ -318,7 +316,7 @@ Result<Driver> mount_rootfs(RootfsRequest const& r, std::string const& driver, s
         bool owner_mapped = std::any_of(r.uid_mappings.begin(), r.uid_mappings.end(),
             [](auto const& m) { return m.host_id == 0; });
         if (!owner_mapped)
-            TRY(make_rootfs_reachable(r.container_dir, data_dir));
+            TRY(make_rootfs_reachable(r.container_dir, layout.data_dir()));
         TRY_CTX(mount_fuse_overlayfs(r), "storage driver fuse-overlayfs (needed for a container with its own user namespace)");
         return Driver::FuseOverlayfs;
     }
@@ -334,7 +332,7 @@ Result<Driver> mount_rootfs(RootfsRequest const& r, std::string const& driver, s
     for (Driver d : { Driver::Overlay, Driver::FuseOverlayfs, Driver::Vfs }) {
         auto mounted = mount_with(d, r);
         if (mounted) {
-            auto recorded = record ? fs::write_file_atomic(fs::join(data_dir, driver_file), driver_name(d) + "\n") : ErrorOr();
+            auto recorded = record ? fs::write_file_atomic(layout.storage_driver_file(), driver_name(d) + "\n") : ErrorOr();
             if (!recorded)
                 log::warn("record storage driver: {}", recorded.error().message);
             return d;

@@ -36,6 +36,7 @@
 
 #include "base/error.h"
 #include "rootless/subid.h"
+#include "store/layout.h"
 
 #include <string>
 #include <vector>
@@ -65,16 +66,16 @@ struct RootfsRequest {
     bool volatile_upper = false;
 };
 
-/// The recorded driver of a store (data_dir/storage-driver), if any.
-Result<std::string> recorded_driver(std::string const& data_dir);
+/// The recorded driver of a store (layout.storage_driver_file()), if any.
+Result<std::string> recorded_driver(store::Layout const& layout);
 /// Which driver to use: `override_name` if given, else the recorded one, else
 /// empty (probe on first mount).
-Result<std::string> configured_driver(std::string const& data_dir, std::string const& override_name);
+Result<std::string> configured_driver(store::Layout const& layout, std::string const& override_name);
 
 /// Mounts (or copies, for vfs) the rootfs at container_dir/merged. `driver`
 /// empty: tries overlay, fuse-overlayfs, vfs and records the first that
-/// works in data_dir. Returns the driver used.
-Result<Driver> mount_rootfs(RootfsRequest const& request, std::string const& driver, std::string const& data_dir);
+/// works in the store of `layout`. Returns the driver used.
+Result<Driver> mount_rootfs(RootfsRequest const& request, std::string const& driver, store::Layout const& layout);
 /// Unmounts container_dir/merged (a no-op when not mounted).
 ErrorOr unmount_rootfs(std::string const& container_dir);
 /// The overlay mount options: lowerdir (top first), upperdir, workdir[, userxattr].

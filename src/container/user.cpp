@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sstream>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace berth::container {
@@ -105,13 +104,10 @@ Result<ResolvedUser> resolve_user_from(std::string const& spec, std::string cons
 Result<std::string> read_in_root(std::string const& root, std::string const& path)
 {
     UniqueFd dir = TRY(sys::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
-    struct open_how how {};
-    how.flags = O_RDONLY | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    int fd = static_cast<int>(::syscall(SYS_openat2, dir.get(), path.c_str(), &how, sizeof how));
-    if (fd < 0)
-        return Error::from_errno("open " + path + " in " + root);
-    UniqueFd file(fd);
+    auto opened = sys::openat2(dir.get(), path, O_RDONLY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    if (!opened)
+        return Error::from_errno("open " + path + " in " + root, opened.error().code);
+    UniqueFd file = opened.release_value();
     auto st = TRY(sys::fstat(file.get()));
     if (!S_ISREG(st.st_mode))
         return Error { EINVAL, path + " in " + root + ": not a regular file" };

@@ -4,6 +4,7 @@
 #include "container/volume_store.h"
 
 #include "base/fs.h"
+#include "base/process_stat.h"
 #include "base/timestamp.h"
 #include "container/container_store.h"
 #include "container/options.h"
@@ -30,12 +31,12 @@ CREATE TABLE IF NOT EXISTS volumes (
 
 static void remove_stale_trash(std::string const& volumes_dir);
 
-Result<VolumeStore> VolumeStore::open(store::Database& db, std::string volumes_dir)
+Result<VolumeStore> VolumeStore::open(store::Database& db, store::Layout layout)
 {
     TRY_CTX(db.exec(schema), "create volumes table");
-    TRY(fs::mkdir_p(volumes_dir, 0700));
-    remove_stale_trash(volumes_dir);
-    return VolumeStore(db, std::move(volumes_dir));
+    TRY(fs::mkdir_p(layout.volumes_dir(), 0700));
+    remove_stale_trash(layout.volumes_dir());
+    return VolumeStore(db, std::move(layout));
 }
 
 static bool valid_name(std::string const& name)
@@ -66,7 +67,7 @@ Result<VolumeRecord> VolumeStore::create(std::string name, std::map<std::string,
     r.options = std::move(options);
     r.anonymous = anonymous;
     r.created = static_cast<int64_t>(std::time(nullptr));
-    r.mountpoint = fs::join(fs::join(m_dir, name), "_data");
+    r.mountpoint = m_layout.volume_data_dir(name);
     TRY(fs::mkdir_p(r.mountpoint, 0755));
     auto txn = TRY(m_db->begin());
     auto stmt = TRY(m_db->prepare("INSERT INTO volumes (name, driver, created, labels, options, anonymous, needs_copy) "
@@ -78,7 +79,7 @@ Result<VolumeRecord> VolumeStore::create(std::string name, std::map<std::string,
     return r;
 }
 
-Result<std::vector<VolumeRecord>> query_volumes(store::Database& db, std::string const& dir, std::string const& where, std::string const& arg)
+Result<std::vector<VolumeRecord>> query_volumes(store::Database& db, store::Layout const& layout, std::string const& where, std::string const& arg)
 {
     auto stmt = TRY(db.prepare("SELECT name, driver, created, labels, options, anonymous, needs_copy FROM volumes " + where));
     if (!arg.empty())
@@ -97,7 +98,7 @@ Result<std::vector<VolumeRecord>> query_volumes(store::Database& db, std::string
         }
         r.anonymous = stmt.integer(5) != 0;
         r.needs_copy = stmt.integer(6) != 0;
-        r.mountpoint = fs::join(fs::join(dir, r.name), "_data");
+        r.mountpoint = layout.volume_data_dir(r.name);
         out.push_back(std::move(r));
     }
     return out;
@@ -105,7 +106,7 @@ Result<std::vector<VolumeRecord>> query_volumes(store::Database& db, std::string
 
 Result<std::optional<VolumeRecord>> VolumeStore::get(std::string const& name)
 {
-    auto rows = TRY(query_volumes(*m_db, m_dir, "WHERE name = ?1", name));
+    auto rows = TRY(query_volumes(*m_db, m_layout, "WHERE name = ?1", name));
     if (rows.empty())
         return std::optional<VolumeRecord> {};
     return std::optional<VolumeRecord> { rows.front() };
@@ -113,7 +114,7 @@ Result<std::optional<VolumeRecord>> VolumeStore::get(std::string const& name)
 
 Result<std::vector<VolumeRecord>> VolumeStore::list()
 {
-    return query_volumes(*m_db, m_dir, "ORDER BY created, name", "");
+    return query_volumes(*m_db, m_layout, "ORDER BY created, name", "");
 }
 
 // A removed volume's directory is first renamed to .trash-<name>-<pid> (inside
@@ -155,7 +156,7 @@ static void remove_stale_trash(std::string const& volumes_dir)
         if (name.rfind(".trash-", 0) != 0 || dash == std::string::npos || dash + 1 >= name.size())
             continue;
         pid_t pid = static_cast<pid_t>(std::strtol(name.c_str() + dash + 1, nullptr, 10));
-        if (pid <= 0 || ::kill(pid, 0) == 0 || errno == EPERM)
+        if (pid <= 0 || process_alive(pid))
             continue;
         (void)fs::remove_tree(fs::join(volumes_dir, name));
     }

@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/json.h"
 #include "store/database.h"
+#include "store/layout.h"
 
 #include <cstdint>
 #include <map>
@@ -29,7 +30,8 @@ struct VolumeRecord {
 
 class VolumeStore {
 public:
-    static Result<VolumeStore> open(store::Database& db, std::string volumes_dir);
+    /// Records in `db` (the table is created when missing), directories in layout.volumes_dir().
+    static Result<VolumeStore> open(store::Database& db, store::Layout layout);
 
     /// Creates a volume; EEXIST when the name is taken (unless `ignore_existing`). An empty name gets a random one.
     Result<VolumeRecord> create(std::string name, std::map<std::string, std::string> labels,
@@ -46,8 +48,9 @@ public:
     std::string const& dir() const { return m_dir; }
 
 private:
-    VolumeStore(store::Database& db, std::string dir) : m_db(&db), m_dir(std::move(dir)) {}
+    VolumeStore(store::Database& db, store::Layout layout) : m_db(&db), m_layout(std::move(layout)), m_dir(m_layout.volumes_dir()) {}
     store::Database* m_db;
+    store::Layout m_layout;
     std::string m_dir;
 };
 

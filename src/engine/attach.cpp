@@ -92,7 +92,7 @@ Result<int> attach_container(Context& ctx, std::string const& name, AttachOption
         return Error { EINVAL, "you can only attach to running containers: container " + rec.name + " is " + std::string(container::state_name(rec.state)) };
     auto keys = TRY(parse_detach_keys(o.detach_keys));
     bool tty = rec.config.value("tty", false);
-    std::string dir = fs::join(fs::join(ctx.paths.run_dir, "containers"), rec.id);
+    std::string dir = ctx.paths.layout().container_run_dir(rec.id);
     auto sock = TRY(connect_attach(dir));
     sigset_t mask;
     sigemptyset(&mask);

@@ -2,6 +2,7 @@
 #include "engine/container_query.h"
 
 #include "base/fs.h"
+#include "base/process_stat.h"
 #include "base/timestamp.h"
 #include "container/options.h"
 #include "container/ports.h"
@@ -29,11 +30,6 @@ using container::State;
 
 namespace {
 
-bool process_alive(int64_t pid)
-{
-    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-}
-
 /// The running record's monitor is the very process that started it (pid and
 /// start time, field 22 of /proc/PID/stat) and not a zombie: refresh_container's
 /// test, in one small read. False when unsure (no start time recorded).
@@ -41,30 +37,8 @@ bool monitor_alive(ContainerRecord const& rec)
 {
     if (rec.monitor_pid <= 0 || rec.monitor_start <= 0)
         return false;
-    char path[32];
-    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(rec.monitor_pid));
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    char buf[1024];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n <= 0)
-        return false;
-    std::string_view text(buf, static_cast<size_t>(n));
-    // comm (field 2) may hold spaces and parentheses: count from the last ')'.
-    auto close = text.rfind(')');
-    if (close == std::string_view::npos || close + 2 >= text.size() || text[close + 2] == 'Z')
-        return false;
-    buf[n] = 0;
-    char const* p = buf + close + 1;
-    for (int field = 3; field < 22 && *p; ++field) {  // state (3) ... starttime (22)
-        while (*p == ' ')
-            ++p;
-        while (*p && *p != ' ')
-            ++p;
-    }
-    return std::atoll(p) == rec.monitor_start;
+    auto st = read_process_stat(rec.monitor_pid);
+    return st && st->state != 'Z' && st->start_time == rec.monitor_start;
 }
 
 /// Image facts needed per container, read once per image.
@@ -245,7 +219,7 @@ namespace {
 /// find_container does.
 Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
 {
-    TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));  // creates the table
+    TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));  // creates the table
     auto& db = ctx.store->database();
     auto stmt = TRY(db.prepare("SELECT id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, "
                                "CASE WHEN ps_config <> '' THEN ps_config ELSE "
@@ -343,7 +317,7 @@ Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query
         e.command = effective_command(e.record.config, image.config);
         e.image_size = image.size;
         if (query.size)
-            e.rw_size = disk_usage(fs::join(fs::join(fs::join(ctx.paths.data_dir, "containers"), e.record.id), "upper"));
+            e.rw_size = disk_usage(fs::join(ctx.paths.layout().bundle_dir(e.record.id), "upper"));
         out.push_back(std::move(e));
         if (query.last >= 0 && static_cast<int>(out.size()) >= query.last)
             break;
@@ -407,7 +381,7 @@ Json mounts_json(Context& ctx, ContainerRecord const& rec)
             name = rec.config["anonymous_volumes"].value(m.destination, "");
         j["Type"] = m.type == container::MountRequest::Type::Bind ? "bind" : m.type == container::MountRequest::Type::Volume ? "volume" : "tmpfs";
         j["Name"] = m.type == container::MountRequest::Type::Volume ? name : "";
-        j["Source"] = m.type == container::MountRequest::Type::Volume ? fs::join(fs::join(fs::join(ctx.paths.data_dir, "volumes"), name), "_data")
+        j["Source"] = m.type == container::MountRequest::Type::Volume ? ctx.paths.layout().volume_data_dir(name)
                                                                        : m.type == container::MountRequest::Type::Tmpfs ? "tmpfs" : m.source;
         j["Destination"] = m.destination;
         j["Driver"] = m.type == container::MountRequest::Type::Volume ? "local" : "";
@@ -514,7 +488,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
     std::string hostname = c.value("hostname", "");
     if (hostname.empty())
         hostname = rec.id.substr(0, 12);
-    std::string dir = fs::join(fs::join(ctx.paths.data_dir, "containers"), rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     std::string stop_signal = c.value("stop_signal", "");
     if (stop_signal.empty())
         stop_signal = image.config.stop_signal.empty() ? "SIGTERM" : image.config.stop_signal;

@@ -6,17 +6,19 @@
 #include "engine/healthcheck.h"
 #include "engine/lifecycle.h"
 
+#include "base/command.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/process_stat.h"
 #include "base/raw_terminal.h"
 #include "base/sys.h"
 #include "container/ports.h"
+#include "container/removal.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
 #include "container/user.h"
 #include "monitor/monitor.h"
 #include "monitor/protocol.h"
-#include "rootless/command.h"
 #include "rootless/idmap.h"
 #include "runtime/capabilities.h"
 #include "runtime/kernel.h"
@@ -43,27 +45,12 @@ namespace {
 
 Result<ContainerStore> containers_of(Context& ctx)
 {
-    return ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks"));
+    return ContainerStore::open(ctx.store->database(), ctx.paths.layout());
 }
 
 Result<container::VolumeStore> volumes_of(Context& ctx)
 {
-    return container::VolumeStore::open(ctx.store->database(), fs::join(ctx.paths.data_dir, "volumes"));
-}
-
-std::string container_dir(Context& ctx, std::string const& id)
-{
-    return fs::join(fs::join(ctx.paths.data_dir, "containers"), id);
-}
-
-std::string container_run_dir(Context& ctx, std::string const& id)
-{
-    return fs::join(fs::join(ctx.paths.run_dir, "containers"), id);
-}
-
-bool process_alive(int64_t pid)
-{
-    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+    return container::VolumeStore::open(ctx.store->database(), ctx.paths.layout());
 }
 
 /// The image for a new container, pulled according to --pull.
@@ -236,7 +223,7 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     if (!image)
         return Error { ENOENT, "container " + rec.name + ": its image " + rec.image_id.substr(0, 12) + " is gone" };
     auto config = TRY(image_config(ctx, *image));
-    std::string dir = container_dir(ctx, rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     TRY(container::unmount_rootfs(dir));
     container::RootfsRequest req;
     req.layers_dir = ctx.store->layers().layers_dir();
@@ -250,8 +237,8 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     req.gid_mappings = id_maps.gid;
     std::string driver = !driver_flag.empty() ? driver_flag : rec.driver;
     if (driver.empty())
-        driver = TRY(container::configured_driver(ctx.paths.data_dir, ""));
-    auto used = TRY(container::mount_rootfs(req, driver, ctx.paths.data_dir));
+        driver = TRY(container::configured_driver(ctx.paths.layout(), ""));
+    auto used = TRY(container::mount_rootfs(req, driver, ctx.paths.layout()));
     rec.driver = container::driver_name(used);
     std::string rootfs = fs::join(dir, "merged");
 
@@ -370,19 +357,16 @@ struct Records {
 Result<Records> open_records(Context& ctx)
 {
     Records r;
-    r.db = TRY(store::Database::open(fs::join(ctx.paths.data_dir, "berth.db")));
-    r.cs = TRY(ContainerStore::open(*r.db, fs::join(ctx.paths.run_dir, "locks")));
+    r.db = TRY(store::Database::open(ctx.paths.layout().database()));
+    r.cs = TRY(ContainerStore::open(*r.db, ctx.paths.layout()));
     return r;
 }
 
 /// True once `pid` has exited (gone, or a zombie waiting for a reaper).
 bool process_ended(int64_t pid)
 {
-    auto stat = fs::read_file("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat)
-        return true;
-    auto paren = stat->rfind(')');
-    return paren == std::string::npos || paren + 2 >= stat->size() || (*stat)[paren + 2] == 'Z';
+    auto st = read_process_stat(pid);
+    return !st || st->state == 'Z';
 }
 
 bool monitor_gone(ContainerRecord const& rec)
@@ -390,7 +374,7 @@ bool monitor_gone(ContainerRecord const& rec)
     // A killed monitor whose parent does not reap (a minimal PID 1) stays a
     // zombie with its start time: that is gone too.
     if (rec.monitor_start > 0)
-        return monitor::process_start_time(rec.monitor_pid) != rec.monitor_start || process_ended(rec.monitor_pid);
+        return process_start_time(rec.monitor_pid) != rec.monitor_start || process_ended(rec.monitor_pid);
     return !process_alive(rec.pid) && !process_alive(rec.monitor_pid);
 }
 
@@ -402,7 +386,7 @@ void kill_orphan(ContainerRecord const& rec)
 {
     if (rec.pid <= 0 || rec.monitor_start <= 0)
         return;
-    int64_t start = monitor::process_start_time(rec.pid);
+    int64_t start = process_start_time(rec.pid);
     int64_t hz = ::sysconf(_SC_CLK_TCK);
     if (start < rec.monitor_start || start - rec.monitor_start > 10 * hz)
         return;
@@ -416,7 +400,7 @@ void kill_orphan(ContainerRecord const& rec)
 /// no pids; unmounts the rootfs; on --rm removes the container. Returns the code.
 int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
 {
-    auto info = monitor::read_exit_file(container_run_dir(ctx, rec.id));
+    auto info = monitor::read_exit_file(ctx.paths.layout().container_run_dir(rec.id));
     rec.state = container::State::Exited;
     rec.exit_code = info ? info->code : -1;
     rec.finished = info ? info->finished : static_cast<int64_t>(std::time(nullptr));
@@ -425,15 +409,13 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     rec.monitor_start = 0;
     if (auto r = cs.update(rec); !r)
         log::warn("record exit of container {}: {}", rec.id, r.error().message);
-    ::unlink(fs::join(container_run_dir(ctx, rec.id), monitor::launch_file_name).c_str());
+    ::unlink(fs::join(ctx.paths.layout().container_run_dir(rec.id), monitor::launch_file_name).c_str());
     record_container_event(ctx.paths, "died", rec, { { "containerExitCode", std::to_string(rec.exit_code) } });
-    std::string dir = container_dir(ctx, rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     if (auto r = container::unmount_rootfs(dir); !r)
         log::warn("unmount container {}: {}", rec.id, r.error().message);
     if (rec.config.value("remove", false)) {
-        if (auto r = monitor::cleanup_container(cs, fs::join(ctx.paths.run_dir, "locks"),
-                dir, rec.id, container_run_dir(ctx, rec.id));
-            !r)
+        if (auto r = container::remove_container(cs, rec.id); !r)
             log::warn("remove container {}: {}", rec.id, r.error().message);
     }
     return static_cast<int>(rec.exit_code);
@@ -450,7 +432,7 @@ int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int 
     auto rec = cs.get(id);
     if (!lock || !rec || !*rec)
         return monitor_status;
-    auto info = monitor::read_exit_file(container_run_dir(ctx, id));
+    auto info = monitor::read_exit_file(ctx.paths.layout().container_run_dir(id));
     if (is_active((*rec)->state) && (*rec)->monitor_pid == monitor_pid)
         record_exit(ctx, cs, **rec);
     return info ? info->code : monitor_status;
@@ -462,7 +444,7 @@ void adopt_interrupted_start(Context& ctx, ContainerStore& cs, ContainerRecord& 
 {
     if (is_active(rec.state))
         return;
-    auto launch = monitor::read_launch_file(container_run_dir(ctx, rec.id));
+    auto launch = monitor::read_launch_file(ctx.paths.layout().container_run_dir(rec.id));
     if (!launch)
         return;
     log::debug("container {}: adopting the start of monitor {} whose berth was interrupted", rec.id, launch->monitor);
@@ -489,7 +471,7 @@ void adopt_interrupted_start(Context& ctx, ContainerStore& cs, ContainerRecord& 
 
 bool may_need_refresh(Context& ctx, ContainerRecord const& rec)
 {
-    return is_active(rec.state) || fs::exists(fs::join(container_run_dir(ctx, rec.id), monitor::launch_file_name));
+    return is_active(rec.state) || fs::exists(fs::join(ctx.paths.layout().container_run_dir(rec.id), monitor::launch_file_name));
 }
 
 void refresh_container(Context& ctx, ContainerRecord& rec)
@@ -498,14 +480,14 @@ void refresh_container(Context& ctx, ContainerRecord& rec)
     if (active ? !monitor_gone(rec) : !may_need_refresh(ctx, rec))
         return;
     auto mark = [&](ContainerRecord& r) {
-        auto info = monitor::read_exit_file(container_run_dir(ctx, r.id));
+        auto info = monitor::read_exit_file(ctx.paths.layout().container_run_dir(r.id));
         r.state = container::State::Exited;
         r.exit_code = info ? info->code : -1;
         r.pid = 0;
         r.monitor_pid = 0;
     };
     // Held by a start in progress, a stop or an rm: they record the truth.
-    auto lock = FileLock::try_acquire(fs::join(fs::join(ctx.paths.run_dir, "locks"), "container-" + rec.id + ".lock"));
+    auto lock = FileLock::try_acquire(ctx.paths.layout().container_lock(rec.id));
     auto cs = lock ? containers_of(ctx) : Result<ContainerStore>(Error::msg("locked"));
     auto current = cs ? cs->get(rec.id) : Result<std::optional<ContainerRecord>>(Error::msg("locked"));
     if (!current || !*current) {
@@ -532,7 +514,7 @@ Result<ContainerRecord> find_container(Context& ctx, std::string const& name_or_
 
 std::string container_bundle_dir(Context& ctx, std::string const& id)
 {
-    return container_dir(ctx, id);
+    return ctx.paths.layout().bundle_dir(id);
 }
 
 Result<RestartPolicy> parse_restart_policy(std::string const& text)
@@ -574,17 +556,17 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     auto options = TRY(CreateOptions::from_json(rec.config));
     if (so.interactive)
         options.interactive = *so.interactive;
-    auto logs = TRY(log_settings(options, container_dir(ctx, rec.id)));
+    auto logs = TRY(log_settings(options, ctx.paths.layout().bundle_dir(rec.id)));
     auto spec = TRY_CTX(prepare(ctx, rec, options, so.storage_driver), "start " + rec.name);
     TRY(cs.update(rec));
 
     monitor::MonitorConfig mc;
     mc.id = rec.id;
-    mc.bundle_dir = container_dir(ctx, rec.id);
-    mc.run_dir = container_run_dir(ctx, rec.id);
-    mc.seccomp_cache_dir = fs::join(ctx.paths.run_dir, "seccomp");
+    mc.bundle_dir = ctx.paths.layout().bundle_dir(rec.id);
+    mc.run_dir = ctx.paths.layout().container_run_dir(rec.id);
+    mc.seccomp_cache_dir = ctx.paths.layout().seccomp_cache_dir();
     mc.runtime_path = options.runtime;
-    mc.runtime_root = fs::join(ctx.paths.run_dir, "runtime");
+    mc.runtime_root = ctx.paths.layout().runtime_root();
     mc.monitor_path = TRY(sys::helper_path(monitor::monitor_executable));
     mc.log_driver = logs.driver;
     mc.log_path = logs.driver == "none" ? "" : logs.path;
@@ -615,7 +597,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
         mc.pasta_args.insert(mc.pasta_args.end(), { "-T", "none", "-U", "none" });
     }
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
-        if (auto found = rootless::find_program(mc.runtime_path))
+        if (auto found = find_program(mc.runtime_path))
             mc.runtime_path = *found;
         else
             return Error { ENOENT, "OCI runtime \"" + options.runtime + "\" not found in PATH" };
@@ -632,7 +614,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     rec.state = container::State::Running;
     rec.pid = launched.container;
     rec.monitor_pid = launched.monitor;
-    rec.monitor_start = monitor::process_start_time(launched.monitor);
+    rec.monitor_start = process_start_time(launched.monitor);
     rec.started = static_cast<int64_t>(std::time(nullptr));
     rec.finished = 0;
     rec.exit_code = 0;
@@ -695,13 +677,12 @@ Result<int> run_container(Context& ctx, CreateOptions const& options, PullOption
     auto code = start_container(ctx, rec.id, start_options);
     if (!code && options.remove) {
         // The container never ran: remove it here.
-        auto locks = fs::join(ctx.paths.run_dir, "locks");
-        auto db = store::Database::open(fs::join(ctx.paths.data_dir, "berth.db"));
-        auto cs = db ? ContainerStore::open(**db, locks) : Result<ContainerStore>(db.error());
+        auto layout = ctx.paths.layout();
+        auto db = store::Database::open(layout.database());
+        auto cs = db ? ContainerStore::open(**db, layout) : Result<ContainerStore>(db.error());
         auto lock = cs ? cs->lock(rec.id) : Result<FileLock>(cs.error());
         if (lock)
-            (void)monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), locks, container_dir(ctx, rec.id), rec.id,
-                container_run_dir(ctx, rec.id));
+            (void)container::remove_container(*cs, rec.id);
     }
     return code;
 }

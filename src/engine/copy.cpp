@@ -12,12 +12,14 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/process_stat.h"
 #include "base/sys.h"
 #include "container/container_store.h"
 #include "container/rootfs.h"
 #include "engine/containers.h"
 #include "runtime/kernel.h"
 #include "runtime/spec.h"
+#include "store/archive_handle.h"
 
 #include <algorithm>
 #include <archive.h>
@@ -38,22 +40,12 @@ namespace {
 namespace kernel = runtime::kernel;
 constexpr unsigned long long beneath = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 
-std::string container_dir(Context& ctx, std::string const& id)
-{
-    return fs::join(fs::join(ctx.paths.data_dir, "containers"), id);
-}
-
-bool alive(int64_t pid)
-{
-    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-}
-
 // ------------------------------------------------------------------ rootfs
 
 /// Mounts container_dir/merged when it is not; true when this call mounted it.
 Result<bool> ensure_mounted(Context& ctx, container::ContainerRecord& rec)
 {
-    std::string dir = container_dir(ctx, rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     std::string merged = fs::join(dir, "merged");
     if (container::is_mount_point(merged) || (rec.driver == "vfs" && fs::is_dir(merged)))
         return false;
@@ -68,8 +60,8 @@ Result<bool> ensure_mounted(Context& ctx, container::ContainerRecord& rec)
         req.lower_dirs.push_back(TRY(ctx.store->layers().mount_link(layer.diff_id)));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
-    std::string driver = !rec.driver.empty() ? rec.driver : TRY(container::configured_driver(ctx.paths.data_dir, ""));
-    TRY_CTX(container::mount_rootfs(req, driver, ctx.paths.data_dir), "mount the rootfs of " + rec.name);
+    std::string driver = !rec.driver.empty() ? rec.driver : TRY(container::configured_driver(ctx.paths.layout(), ""));
+    TRY_CTX(container::mount_rootfs(req, driver, ctx.paths.layout()), "mount the rootfs of " + rec.name);
     return true;
 }
 
@@ -97,25 +89,25 @@ Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, boo
     ContainerRoot root;
     auto rec = TRY(find_container(ctx, name_or_id));
     root.name = rec.name;
-    root.dir = container_dir(ctx, rec.id);
+    root.dir = ctx.paths.layout().bundle_dir(rec.id);
     if (auto text = fs::read_file(fs::join(root.dir, "config.json"))) {
         if (auto spec = runtime::Spec::parse(std::string_view(*text))) {
             root.uid = spec->process.user.uid;
             root.gid = spec->process.user.gid;
         }
     }
-    if (!rootfs_only && rec.state == container::State::Running && alive(rec.pid)) {
+    if (!rootfs_only && rec.state == container::State::Running && process_alive(rec.pid)) {
         if (auto fd = sys::open("/proc/" + std::to_string(rec.pid) + "/root", O_PATH | O_DIRECTORY))
             return root.fd = std::move(*fd), std::move(root);
     }
     // A running container's rootfs is mounted and stays so; a stopped one is
     // mounted under its lock, so a concurrent start or rm waits for the copy.
-    bool running = rec.state == container::State::Running && alive(rec.pid);
+    bool running = rec.state == container::State::Running && process_alive(rec.pid);
     if (!running) {
-        auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
+        auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
         root.lock = TRY(cs.lock(rec.id));
         rec = TRY(find_container(ctx, rec.id));
-        running = rec.state == container::State::Running && alive(rec.pid);
+        running = rec.state == container::State::Running && process_alive(rec.pid);
     }
     root.unmount = TRY(ensure_mounted(ctx, rec)) && !running;
     root.fd = TRY(sys::open(fs::join(root.dir, "merged"), O_PATH | O_DIRECTORY));
@@ -126,7 +118,7 @@ Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, boo
 Result<UniqueFd> resolve_in(ContainerRoot const& root, std::string const& path, bool follow)
 {
     int flags = O_PATH | (follow ? 0 : O_NOFOLLOW);
-    auto fd = kernel::openat2(root.fd.get(), path.empty() ? "/" : path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    auto fd = sys::openat2(root.fd.get(), path.empty() ? "/" : path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (!fd && (fd.error().code == ENOENT || fd.error().code == ENOTDIR))
         return Error { ENOENT, "could not find \"" + path + "\" in container " + root.name + ": no such file or directory" };
     return fd;
@@ -168,7 +160,7 @@ public:
         UniqueFd parent_holder;
         int parent = m_base;
         if (!dir.empty()) {
-            parent_holder = TRY(kernel::openat2(m_base, dir, O_PATH | O_DIRECTORY, beneath));
+            parent_holder = TRY(sys::openat2(m_base, dir, O_PATH | O_DIRECTORY, beneath));
             parent = parent_holder.get();
         }
         TRY(clear(parent, name, e));
@@ -239,7 +231,7 @@ private:
     {
         if (::mkdirat(parent, name.c_str(), 0700) < 0 && errno != EEXIST)
             return Error::from_errno("mkdir " + e.rel);
-        UniqueFd fd = TRY(kernel::openat2(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, beneath));
+        UniqueFd fd = TRY(sys::openat2(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, beneath));
         return finish_fd(fd.get(), e);
     }
 
@@ -275,17 +267,16 @@ private:
 /// Writes entries as a tar stream (PAX) to an fd.
 class TarSink final : public Sink {
 public:
-    explicit TarSink(int fd) : m_ar(archive_write_new())
+    explicit TarSink(int fd) : m_ar(store::new_archive_writer())
     {
-        archive_write_set_format_pax_restricted(m_ar);
-        m_open = archive_write_open_fd(m_ar, fd) == ARCHIVE_OK;
+        archive_write_set_format_pax_restricted(m_ar.get());
+        m_open = archive_write_open_fd(m_ar.get(), fd) == ARCHIVE_OK;
     }
-    ~TarSink() override { archive_write_free(m_ar); }
 
     ErrorOr put(Entry const& e) override
     {
         if (!m_open)
-            return Error::msg("write tar: " + std::string(archive_error_string(m_ar) ? archive_error_string(m_ar) : "cannot open"));
+            return Error::msg("write tar: " + std::string(archive_error_string(m_ar.get()) ? archive_error_string(m_ar.get()) : "cannot open"));
         if (S_ISSOCK(e.st.st_mode))
             return {};
         archive_entry* ae = archive_entry_new();
@@ -295,10 +286,10 @@ public:
             archive_entry_set_symlink(ae, e.link.c_str());
         if (!S_ISREG(e.st.st_mode))
             archive_entry_set_size(ae, 0);
-        int rc = archive_write_header(m_ar, ae);
+        int rc = archive_write_header(m_ar.get(), ae);
         archive_entry_free(ae);
         if (rc != ARCHIVE_OK)
-            return Error::msg("write tar entry " + e.rel + ": " + archive_error_string(m_ar));
+            return Error::msg("write tar entry " + e.rel + ": " + store::archive_message(m_ar.get()));
         if (S_ISREG(e.st.st_mode)) {
             char buf[65536];
             int64_t left = e.st.st_size;
@@ -307,8 +298,8 @@ public:
                 if (n == 0)
                     break;
                 n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), left));
-                if (n && archive_write_data(m_ar, buf, n) != static_cast<la_ssize_t>(n))
-                    return Error::msg("write tar data " + e.rel + ": " + archive_error_string(m_ar));
+                if (n && archive_write_data(m_ar.get(), buf, n) != static_cast<la_ssize_t>(n))
+                    return Error::msg("write tar data " + e.rel + ": " + store::archive_message(m_ar.get()));
                 left -= static_cast<int64_t>(n);
             }
         }
@@ -316,13 +307,13 @@ public:
     }
     ErrorOr finish() override
     {
-        if (archive_write_close(m_ar) != ARCHIVE_OK)
-            return Error::msg(std::string("write tar: ") + archive_error_string(m_ar));
+        if (archive_write_close(m_ar.get()) != ARCHIVE_OK)
+            return Error::msg("write tar: " + store::archive_message(m_ar.get()));
         return {};
     }
 
 private:
-    archive* m_ar;
+    store::ArchiveWriter m_ar;
     bool m_open = false;
 };
 
@@ -396,22 +387,19 @@ ErrorOr walk(int fd, std::string const& rel, Sink& sink, bool self)
 /// A tar stream from `fd`, each entry below `base` in the sink.
 ErrorOr walk_tar(int fd, Sink& sink)
 {
-    archive* ar = archive_read_new();
+    store::ArchiveReader reader = store::new_archive_reader();
+    archive* ar = reader.get();
     archive_read_support_format_all(ar);
     archive_read_support_filter_all(ar);
-    struct Free {
-        archive* a;
-        ~Free() { archive_read_free(a); }
-    } guard { ar };
     if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK)
-        return Error::msg(std::string("read tar from stdin: ") + archive_error_string(ar));
+        return Error::msg("read tar from stdin: " + store::archive_message(ar));
     archive_entry* ae = nullptr;
     for (;;) {
         int rc = archive_read_next_header(ar, &ae);
         if (rc == ARCHIVE_EOF)
             break;
         if (rc < ARCHIVE_WARN)
-            return Error::msg(std::string("read tar from stdin: ") + archive_error_string(ar));
+            return Error::msg("read tar from stdin: " + store::archive_message(ar));
         std::string path = archive_entry_pathname(ae) ? archive_entry_pathname(ae) : "";
         std::vector<std::string> parts;
         for (size_t i = 0; i <= path.size();) {
@@ -440,7 +428,7 @@ ErrorOr walk_tar(int fd, Sink& sink)
         e.read = [ar](char* buf, size_t size) -> Result<size_t> {
             la_ssize_t n = archive_read_data(ar, buf, size);
             if (n < 0)
-                return Error::msg(std::string("read tar data: ") + archive_error_string(ar));
+                return Error::msg("read tar data: " + store::archive_message(ar));
             return static_cast<size_t>(n);
         };
         TRY(sink.put(e));
@@ -639,7 +627,7 @@ ErrorOr diff_dir(std::string const& upper, std::string const& rel, std::vector<s
 Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    std::string upper = fs::join(container_dir(ctx, rec.id), "upper");
+    std::string upper = fs::join(ctx.paths.layout().bundle_dir(rec.id), "upper");
     if (rec.driver == "vfs")
         return Error { ENOTSUP, "diff of container " + rec.name + ": the vfs storage driver keeps no separate writable layer" };
     std::vector<Change> out;
@@ -658,22 +646,22 @@ Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name
 Result<std::string> mount_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
+    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
     auto lock = TRY(cs.lock(rec.id));
     rec = TRY(find_container(ctx, rec.id));
     TRY(ensure_mounted(ctx, rec));
-    return fs::join(container_dir(ctx, rec.id), "merged");
+    return fs::join(ctx.paths.layout().bundle_dir(rec.id), "merged");
 }
 
 Result<std::string> unmount_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
+    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
     auto lock = TRY(cs.lock(rec.id));
     rec = TRY(find_container(ctx, rec.id));
     // A running container keeps its rootfs; Podman only drops its own mount count.
     if (rec.state != container::State::Running)
-        TRY(container::unmount_rootfs(container_dir(ctx, rec.id)));
+        TRY(container::unmount_rootfs(ctx.paths.layout().bundle_dir(rec.id)));
     return rec.id;
 }
 
@@ -681,7 +669,7 @@ Result<std::vector<std::pair<std::string, std::string>>> mounted_containers(Cont
 {
     std::vector<std::pair<std::string, std::string>> out;
     for (auto const& rec : TRY(list_containers(ctx))) {
-        std::string merged = fs::join(container_dir(ctx, rec.id), "merged");
+        std::string merged = fs::join(ctx.paths.layout().bundle_dir(rec.id), "merged");
         if (container::is_mount_point(merged))
             out.emplace_back(rec.id, merged);
     }

@@ -75,7 +75,7 @@ Result<Event> Event::from_json(Json const& j)
 
 std::string events_file(rootless::Paths const& paths)
 {
-    return fs::join(fs::join(paths.run_dir, "events"), "events.log");
+    return paths.layout().events_file();
 }
 
 void record_event(rootless::Paths const& paths, Event event)
@@ -84,7 +84,7 @@ void record_event(rootless::Paths const& paths, Event event)
         event.time_ns = now_ns();
     std::string path = events_file(paths);
     std::string line = json::dump(event.to_json()) + "\n";
-    if (auto made = fs::mkdir_p(fs::join(paths.run_dir, "events"), 0700); !made) {
+    if (auto made = fs::mkdir_p(paths.layout().events_dir(), 0700); !made) {
         log::debug("record event: {}", made.error().message);
         return;
     }

@@ -14,6 +14,7 @@
 #include "base/sys.h"
 #include "container/options.h"
 #include "engine/containers.h"
+#include "monitor/protocol.h"
 #include "runtime/capabilities.h"
 #include "runtime/exec.h"
 #include "runtime/users.h"
@@ -112,15 +113,6 @@ Result<runtime::Process> exec_process_spec(runtime::Spec const& spec, ExecOption
     return p;
 }
 
-int status_code(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 125;
-}
-
 pid_t g_child = 0;
 
 void forward_signal(int sig)
@@ -140,7 +132,7 @@ int wait_forwarding(pid_t pid)
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
     g_child = 0;
-    return status_code(status);
+    return monitor::exit_status_code(status);
 }
 
 void copy_window_size(int from, int to)
@@ -224,7 +216,7 @@ Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOpti
     auto rec = TRY(find_container(ctx, name_or_id));
     if (rec.state != container::State::Running || rec.pid <= 0)
         return not_running(rec);
-    std::string dir = fs::join(fs::join(ctx.paths.data_dir, "containers"), rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     auto text = TRY_CTX(fs::read_file(fs::join(dir, "config.json")), "exec in " + rec.name);
     auto spec = TRY_CTX(runtime::Spec::parse(std::string_view(text)), "exec in " + rec.name);
     spec.process = TRY(exec_process_spec(spec, o));
@@ -235,7 +227,7 @@ Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOpti
     req.init_pid = static_cast<pid_t>(rec.pid);
     req.spec = &spec;
     req.detach = o.detach;
-    req.seccomp_cache_dir = fs::join(ctx.paths.run_dir, "seccomp");
+    req.seccomp_cache_dir = ctx.paths.layout().seccomp_cache_dir();
     req.stdio.in = o.interactive && !o.detach ? STDIN_FILENO : -1;
     req.stdio.out = o.detach ? -1 : STDOUT_FILENO;
     req.stdio.err = o.detach ? -1 : STDERR_FILENO;

@@ -483,7 +483,7 @@ namespace {
 
 std::string state_path(Context& ctx, std::string const& id)
 {
-    return fs::join(fs::join(fs::join(ctx.paths.data_dir, "containers"), id), "healthcheck.json");
+    return fs::join(ctx.paths.layout().bundle_dir(id), "healthcheck.json");
 }
 
 std::optional<HealthState> load_state(std::string const& path)
@@ -592,7 +592,7 @@ int collect(pid_t pid, int out_fd, int64_t timeout_ns, std::string& output)
 /// Runs the check once in the container, as `berth exec` would run it.
 Result<CheckOutcome> run_check(Context& ctx, ContainerRecord const& rec, HealthConfig const& hc)
 {
-    std::string dir = fs::join(fs::join(ctx.paths.data_dir, "containers"), rec.id);
+    std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     auto text = TRY_CTX(fs::read_file(fs::join(dir, "config.json")), "healthcheck " + rec.name);
     auto spec = TRY_CTX(runtime::Spec::parse(std::string_view(text)), "healthcheck " + rec.name);
     spec.process.args = hc.argv();
@@ -607,7 +607,7 @@ Result<CheckOutcome> run_check(Context& ctx, ContainerRecord const& rec, HealthC
     runtime::ExecRequest req;
     req.init_pid = static_cast<pid_t>(rec.pid);
     req.spec = &spec;
-    req.seccomp_cache_dir = fs::join(ctx.paths.run_dir, "seccomp");
+    req.seccomp_cache_dir = ctx.paths.layout().seccomp_cache_dir();
     req.stdio.in = -1;
     req.stdio.out = out_w.get();
     req.stdio.err = out_w.get();
@@ -622,7 +622,7 @@ Result<CheckOutcome> run_check(Context& ctx, ContainerRecord const& rec, HealthC
             return outcome;
         }
         // A check that cannot run is a failed check, as in Podman.
-        outcome.entry.exit_code = started.error().kind == ErrorKind::NotFound ? 127 : started.error().kind == ErrorKind::CannotInvoke ? 126 : 125;
+        outcome.entry.exit_code = exit_status(started.error().kind);
         outcome.entry.output = started.error().message;
     } else {
         outcome.entry.exit_code = collect(started->pid, out_r.get(), hc.timeout_ns, outcome.entry.output);
@@ -664,8 +664,8 @@ Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_
     StartupStep step;
     ContainerRecord current;
     {
-        auto db = TRY(store::Database::open(fs::join(ctx.paths.data_dir, "berth.db")));
-        auto cs = TRY(container::ContainerStore::open(*db, fs::join(ctx.paths.run_dir, "locks")));
+        auto db = TRY(store::Database::open(ctx.paths.layout().database()));
+        auto cs = TRY(container::ContainerStore::open(*db, ctx.paths.layout()));
         auto lock = TRY(cs.lock(rec.id));
         auto now = TRY(cs.get(rec.id));
         if (!now)

@@ -3,10 +3,11 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/process_stat.h"
+#include "container/removal.h"
 #include "container/volume_store.h"
 #include "engine/containers.h"
 #include "engine/events.h"
-#include "monitor/monitor.h"
 #include "runtime/cgroups.h"
 
 #include <algorithm>
@@ -31,17 +32,7 @@ namespace {
 
 Result<ContainerStore> containers_of(Context& ctx)
 {
-    return ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks"));
-}
-
-std::string container_dir(Context& ctx, std::string const& id)
-{
-    return fs::join(fs::join(ctx.paths.data_dir, "containers"), id);
-}
-
-bool process_alive(int64_t pid)
-{
-    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+    return ContainerStore::open(ctx.store->database(), ctx.paths.layout());
 }
 
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
@@ -242,15 +233,11 @@ ProcessTable read_process_table()
         if (!std::isdigit(static_cast<unsigned char>(e->d_name[0])))
             continue;
         std::string dir = std::string("/proc/") + e->d_name;
-        auto stat = fs::read_file(dir + "/stat");
+        int pid = std::atoi(e->d_name);
+        auto stat = read_process_stat(pid);
         if (!stat)
             continue;
-        // "pid (comm) S ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
-        auto close = stat->rfind(')');
-        int ppid = 0;
-        if (close == std::string::npos || std::sscanf(stat->c_str() + close + 1, " %*c %d", &ppid) != 1)
-            continue;
-        int pid = std::atoi(e->d_name);
+        int ppid = stat->ppid;
         table.children[ppid].push_back(pid);
         std::string ns = read_link(dir + "/ns/pid");
         if (!ns.empty() && ns != table.own_pid_namespace)
@@ -440,10 +427,9 @@ ErrorOr remove_container(Context& ctx, ContainerRecord const& given, RemoveOptio
             return Error { EBUSY, "cannot remove container " + rec.id + " as it is running: it was started again meanwhile" };
         lock.reset();
     }
-    TRY(monitor::cleanup_container(fs::join(ctx.paths.data_dir, "berth.db"), fs::join(ctx.paths.run_dir, "locks"),
-        container_dir(ctx, rec.id), rec.id, fs::join(fs::join(ctx.paths.run_dir, "containers"), rec.id)));
+    TRY(container::remove_container(cs, rec.id));
     if (options.volumes && rec.config.contains("anonymous_volumes")) {
-        auto vs = TRY(container::VolumeStore::open(ctx.store->database(), fs::join(ctx.paths.data_dir, "volumes")));
+        auto vs = TRY(container::VolumeStore::open(ctx.store->database(), ctx.paths.layout()));
         for (auto const& [dest, name] : rec.config["anonymous_volumes"].items())
             if (name.is_string())
                 (void)vs.remove(name.get<std::string>());

@@ -18,10 +18,11 @@
 
 #include "base/fs.h"
 #include "base/log.h"
-#include "base/scope_guard.h"
+#include "base/process_stat.h"
 #include "base/sys.h"
 #include "base/temp_dir.h"
 #include "engine/images.h"
+#include "store/archive_handle.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -103,12 +104,6 @@ struct Tree {
     bool has(std::string const& name) const { return path(name).has_value(); }
 };
 
-Error archive_failure(archive* a, std::string const& what)
-{
-    char const* msg = archive_error_string(a);
-    return Error { archive_errno(a) > 0 ? archive_errno(a) : 0, what + ": " + (msg ? msg : "libarchive error") };
-}
-
 /// Writes the data of the current entry to a new file under the root.
 ErrorOr extract_file(archive* a, std::string const& root, std::vector<std::string> const& parts)
 {
@@ -125,7 +120,7 @@ ErrorOr extract_file(archive* a, std::string const& root, std::vector<std::strin
         if (rc == ARCHIVE_EOF)
             return {};
         if (rc < ARCHIVE_WARN)
-            return archive_failure(a, "read " + join_components(parts, parts.size()));
+            return store::archive_error(a, "read " + join_components(parts, parts.size()));
         if (::lseek(fd.get(), offset, SEEK_SET) < 0)
             return Error::from_errno("seek " + path);
         TRY(sys::write_all(fd.get(), block, size));
@@ -153,21 +148,21 @@ ErrorOr record_link(Tree& tree, std::vector<std::string> const& parts, archive_e
 Result<Tree> extract(LoadOptions const& options, std::string root)
 {
     Tree tree { std::move(root), {} };
-    archive* a = archive_read_new();
-    ScopeGuard free_archive([a] { archive_read_free(a); });
+    store::ArchiveReader reader = store::new_archive_reader();
+    archive* a = reader.get();
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);
     int rc = options.input.empty() ? archive_read_open_fd(a, options.input_fd, 1 << 20)
                                    : archive_read_open_filename(a, options.input.c_str(), 1 << 20);
     if (rc != ARCHIVE_OK)
-        return archive_failure(a, "not an image archive (a tar, possibly compressed)");
+        return store::archive_error(a, "not an image archive (a tar, possibly compressed)");
     for (;;) {
         archive_entry* e;
         rc = archive_read_next_header(a, &e);
         if (rc == ARCHIVE_EOF)
             break;
         if (rc < ARCHIVE_WARN)
-            return archive_failure(a, "read archive");
+            return store::archive_error(a, "read archive");
         std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
         auto parts = components(name);
         if (!parts)
@@ -562,7 +557,7 @@ void remove_stale_scratch(std::string const& data_dir)
         } else {
             // Between mkdtemp and linkat there is no .lock yet: stale once its creator is gone.
             pid_t owner = scratch_owner(name);
-            if (owner > 0 ? (::kill(owner, 0) == 0 || errno == EPERM) : st->st_mtime > ::time(nullptr) - 60)
+            if (owner > 0 ? process_alive(owner) : st->st_mtime > ::time(nullptr) - 60)
                 continue;
         }
         log::debug("removing scratch directory {} left by a killed process", path);
@@ -605,23 +600,23 @@ char const* oci_layer_media_type(Compression compression)
 
 ErrorOr decompress_file(std::string const& path, std::function<ErrorOr(char const*, size_t)> const& sink)
 {
-    archive* a = archive_read_new();
-    ScopeGuard free_archive([a] { archive_read_free(a); });
+    store::ArchiveReader reader = store::new_archive_reader();
+    archive* a = reader.get();
     archive_read_support_filter_all(a);
     archive_read_support_format_raw(a);
     if (archive_read_open_filename(a, path.c_str(), 1 << 20) != ARCHIVE_OK)
-        return archive_failure(a, "open " + path);
+        return store::archive_error(a, "open " + path);
     archive_entry* e;
     int rc = archive_read_next_header(a, &e);
     if (rc == ARCHIVE_EOF)
         return {};
     if (rc < ARCHIVE_WARN)
-        return archive_failure(a, "decompress " + path);
+        return store::archive_error(a, "decompress " + path);
     std::vector<char> buf(1 << 20);
     for (;;) {
         la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
         if (n < 0)
-            return archive_failure(a, "decompress " + path);
+            return store::archive_error(a, "decompress " + path);
         if (n == 0)
             return {};
         TRY(sink(buf.data(), static_cast<size_t>(n)));

@@ -4,6 +4,7 @@
 
 #include "base/fs.h"
 #include "base/json.h"
+#include "base/process_stat.h"
 #include "base/timestamp.h"
 #include "container/options.h"
 #include "engine/containers.h"
@@ -260,7 +261,7 @@ ino_t inode_of(std::string const& path)
 bool still_running(Context& ctx, container::ContainerRecord& rec)
 {
     bool active = rec.state == container::State::Running || rec.state == container::State::Paused;
-    if (active && rec.monitor_start > 0 && monitor::process_start_time(rec.monitor_pid) == rec.monitor_start)
+    if (active && rec.monitor_start > 0 && process_start_time(rec.monitor_pid) == rec.monitor_start)
         return true;
     // Gone: refreshed from the store (a restart policy may have started a new monitor).
     auto fresh = find_container(ctx, rec.id);
@@ -268,7 +269,7 @@ bool still_running(Context& ctx, container::ContainerRecord& rec)
         return false;
     rec = *fresh;
     return (rec.state == container::State::Running || rec.state == container::State::Paused) && rec.monitor_start > 0
-        && monitor::process_start_time(rec.monitor_pid) == rec.monitor_start;
+        && process_start_time(rec.monitor_pid) == rec.monitor_start;
 }
 
 } // namespace

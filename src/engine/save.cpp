@@ -24,6 +24,7 @@
 #include "base/unnamed_file.h"
 #include "engine/images.h"
 #include "image/reference.h"
+#include "store/archive_handle.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -76,13 +77,12 @@ public:
 /// A pax tar stream on a file descriptor; entries are root-owned, mode 0644, mtime 0.
 class TarOutput final : public Output {
 public:
-    explicit TarOutput(int fd) : m_ar(archive_write_new())
+    explicit TarOutput(int fd) : m_ar(store::new_archive_writer())
     {
-        archive_write_set_format_pax_restricted(m_ar);
-        archive_write_set_bytes_in_last_block(m_ar, 1);
-        m_open = archive_write_open_fd(m_ar, fd) == ARCHIVE_OK;
+        archive_write_set_format_pax_restricted(m_ar.get());
+        archive_write_set_bytes_in_last_block(m_ar.get(), 1);
+        m_open = archive_write_open_fd(m_ar.get(), fd) == ARCHIVE_OK;
     }
-    ~TarOutput() override { archive_write_free(m_ar); }
 
     ErrorOr add_dir(std::string const& name) override { return header(name + "/", AE_IFDIR, 0755, 0); }
 
@@ -93,21 +93,21 @@ public:
         TRY(produce([&](char const* data, size_t n) -> ErrorOr {
             if (written + static_cast<int64_t>(n) > size)
                 return Error::msg("archive entry " + name + ": more data than the " + std::to_string(size) + " bytes expected");
-            if (archive_write_data(m_ar, data, n) != static_cast<la_ssize_t>(n))
+            if (archive_write_data(m_ar.get(), data, n) != static_cast<la_ssize_t>(n))
                 return failure("write " + name);
             written += static_cast<int64_t>(n);
             return {};
         }));
         if (written != size)
             return Error::msg("archive entry " + name + ": got " + std::to_string(written) + " bytes, expected " + std::to_string(size));
-        if (archive_write_finish_entry(m_ar) != ARCHIVE_OK)
+        if (archive_write_finish_entry(m_ar.get()) != ARCHIVE_OK)
             return failure("write " + name);
         return {};
     }
 
     ErrorOr finish() override
     {
-        if (archive_write_close(m_ar) != ARCHIVE_OK)
+        if (archive_write_close(m_ar.get()) != ARCHIVE_OK)
             return failure("finish archive");
         return {};
     }
@@ -123,20 +123,15 @@ private:
         archive_entry_set_perm(e, mode);
         archive_entry_set_size(e, size);
         archive_entry_set_mtime(e, 0, 0);
-        int rc = archive_write_header(m_ar, e);
+        int rc = archive_write_header(m_ar.get(), e);
         archive_entry_free(e);
         if (rc != ARCHIVE_OK)
             return failure("write " + name);
         return {};
     }
-    Error failure(std::string const& what)
-    {
-        char const* msg = archive_error_string(m_ar);
-        int code = archive_errno(m_ar);
-        return Error { code > 0 ? code : 0, what + ": " + (msg ? msg : "libarchive error") };
-    }
+    Error failure(std::string const& what) { return store::archive_error(m_ar.get(), what); }
 
-    archive* m_ar;
+    store::ArchiveWriter m_ar;
     bool m_open = false;
 };
 

@@ -2,6 +2,7 @@
 #include "engine/stats.h"
 
 #include "base/fs.h"
+#include "base/process_stat.h"
 #include "engine/lifecycle.h"
 #include "runtime/cgroups.h"
 
@@ -48,33 +49,22 @@ int last_field(std::string const& line)
 
 std::optional<Proc> read_proc(int pid)
 {
-    auto stat = fs::read_file(proc_path(pid, "stat"));
+    auto stat = read_process_stat(pid);
     auto status = fs::read_file(proc_path(pid, "status"));
     if (!stat || !status)
         return std::nullopt;
     Proc p;
     p.host_pid = p.pid = pid;
-    auto open = stat->find('(');
-    auto close = stat->rfind(')');
-    if (open == std::string::npos || close == std::string::npos)
-        return std::nullopt;
-    p.comm = stat->substr(open + 1, close - open - 1);
-    std::istringstream in(stat->substr(close + 2));
-    std::vector<std::string> f;
-    for (std::string w; in >> w;)
-        f.push_back(w);
-    // Fields after comm: state(0) ppid(1) ... tty_nr(4) ... utime(11) stime(12) ... nice(16) ... starttime(19) vsize(20) rss(21)
-    if (f.size() < 22)
-        return std::nullopt;
-    p.state = f[0];
-    p.ppid = std::atoi(f[1].c_str());
-    p.tty_nr = std::atoi(f[4].c_str());
-    p.utime = std::atoll(f[11].c_str());
-    p.stime = std::atoll(f[12].c_str());
-    p.nice = std::atoi(f[16].c_str());
-    p.start = std::atoll(f[19].c_str());
-    p.vsize = std::atoll(f[20].c_str());
-    p.rss_pages = std::atoll(f[21].c_str());
+    p.comm = stat->comm;
+    p.state = std::string(1, stat->state);
+    p.ppid = stat->ppid;
+    p.tty_nr = stat->tty_nr;
+    p.utime = stat->utime;
+    p.stime = stat->stime;
+    p.nice = stat->nice;
+    p.start = stat->start_time;
+    p.vsize = stat->vsize;
+    p.rss_pages = stat->rss_pages;
     std::istringstream lines(*status);
     for (std::string line; std::getline(lines, line);) {
         if (line.rfind("NSpid:", 0) == 0)

@@ -17,7 +17,7 @@ static std::string graph_driver_name(Context const& ctx, std::string const& stor
 {
     if (!storage_driver.empty())
         return storage_driver;
-    auto recorded = container::recorded_driver(ctx.paths.data_dir);
+    auto recorded = container::recorded_driver(ctx.paths.layout());
     return recorded && !recorded->empty() ? *recorded : "overlay";
 }
 
@@ -49,7 +49,7 @@ ErrorOr system_reset(GlobalOptions const& options)
     TRY(rootless::enter(paths));
     TRY(fs::remove_tree(paths.data_dir));
     // Stop the pause process last: the removal above needed its namespace.
-    if (auto pid_text = fs::read_file(fs::join(paths.run_dir, "pause.pid"))) {
+    if (auto pid_text = fs::read_file(paths.layout().pause_pid_file())) {
         int pid = std::atoi(pid_text->c_str());
         if (pid > 1)
             ::kill(pid, SIGKILL);

@@ -55,7 +55,7 @@ Result<std::vector<store::Problem>> system_check(Context& ctx, SystemCheckOption
 
     // 1. Containers, each judged under its lock: a removal in progress (its directory already
     // renamed away, its row not yet deleted) holds it. Released before remove_container takes it.
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), fs::join(ctx.paths.run_dir, "locks")));
+    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
     std::map<std::string, std::string> image_damage;
     for (auto const& listed : TRY(list_containers(ctx))) {
         container::ContainerRecord rec;
@@ -92,7 +92,7 @@ Result<std::vector<store::Problem>> system_check(Context& ctx, SystemCheckOption
         problems.push_back(std::move(p));
 
     // 3. What removed containers left behind.
-    for (auto& p : TRY(container::check_leftovers(cs, ctx.paths.run_dir, ctx.paths.data_dir,
+    for (auto& p : TRY(container::check_leftovers(cs,
              options.repair ? store::Cleanup::Remove : store::Cleanup::Report)))
         problems.push_back(std::move(p));
     return problems;

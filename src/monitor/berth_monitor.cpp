@@ -485,13 +485,13 @@ void drain(int fd, char stream)
 /// before the exit file says it is gone, so its ports are free by then.
 void stop_pasta()
 {
-    int fd = ::openat(g_dir_fd, "pasta.pid", O_RDONLY | O_CLOEXEC);
+    int fd = ::openat(g_dir_fd, pasta_pid_file_name, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
     char buf[32] = {};
     ssize_t n = ::read(fd, buf, sizeof buf - 1);
     ::close(fd);
-    ::unlinkat(g_dir_fd, "pasta.pid", 0);
+    ::unlinkat(g_dir_fd, pasta_pid_file_name, 0);
     pid_t pid = n > 0 ? static_cast<pid_t>(std::strtol(buf, nullptr, 10)) : 0;
     if (pid <= 0 || ::kill(pid, SIGTERM) != 0)
         return;
@@ -520,7 +520,7 @@ void write_exit_file(int code)
     *p++ = ' ';
     p = put_num(p, ts.tv_nsec, 1);
     *p++ = '\n';
-    int fd = ::openat(g_dir_fd, "exit.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = ::openat(g_dir_fd, exit_temp_file_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return;
     write_all(fd, text, static_cast<size_t>(p - text));
@@ -530,7 +530,7 @@ void write_exit_file(int code)
     // while `run` waits for the exit. A missing or empty file reads as an
     // unknown exit status.
     ::close(fd);
-    ::renameat(g_dir_fd, "exit.tmp", g_dir_fd, exit_file_name);
+    ::renameat(g_dir_fd, exit_temp_file_name, g_dir_fd, exit_file_name);
 }
 
 /// Starts `argv` in its own session with /dev/null as stdio, no signal

@@ -5,10 +5,9 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/process_stat.h"
 #include "base/sys.h"
 #include "base/unique_fd.h"
-#include "container/container_store.h"
-#include "container/rootfs.h"
 #include "monitor/pasta.h"
 #include "monitor/protocol.h"
 #include "runtime/container.h"
@@ -134,11 +133,6 @@ void write_line(int fd, std::string const& line)
     ::sigaction(SIGPIPE, &old, nullptr);
 }
 
-int exit_engine_code(ErrorKind kind)
-{
-    return kind == ErrorKind::NotFound ? 127 : kind == ErrorKind::CannotInvoke ? 126 : 125;
-}
-
 /// Clears close-on-exec so that berth-monitor inherits the fd; returns "--key=fd".
 std::string pass_fd(char const* key, UniqueFd const& fd)
 {
@@ -205,7 +199,7 @@ void run(MonitorConfig const& c)
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     auto fail = [&](Error const& e) {
         write_line(c.sync_fd, encode_error(e));
-        ::_exit(exit_engine_code(e.kind));
+        ::_exit(exit_status(e.kind));
     };
     if (auto r = fs::mkdir_p(c.run_dir, 0700); !r)
         fail(r.error());
@@ -318,94 +312,6 @@ std::optional<LaunchInfo> read_launch_file(std::string const& dir)
     if (!text)
         return std::nullopt;
     return parse_launch_text(*text);
-}
-
-int64_t process_start_time(int64_t pid)
-{
-    if (pid <= 0)
-        return 0;
-    auto text = fs::read_file("/proc/" + std::to_string(pid) + "/stat");
-    if (!text)
-        return 0;
-    // comm (field 2) may hold spaces and parentheses: count from the last ')'.
-    auto close = text->rfind(')');
-    if (close == std::string::npos)
-        return 0;
-    char const* p = text->c_str() + close + 1;
-    // Fields 3..22: after ')' come state (3) ... starttime (22): skip 19 fields.
-    for (int field = 3; field < 22 && *p; ++field) {
-        while (*p == ' ')
-            ++p;
-        while (*p && *p != ' ')
-            ++p;
-    }
-    return std::atoll(p);
-}
-
-namespace {
-
-/// Deletes every entry of `trash` (a dir of our own), ignoring errors: another
-/// deleter may be at the same entry.
-void empty_trash(std::string const& trash)
-{
-    auto names = fs::list_dir(trash);
-    if (names)
-        for (auto const& name : *names)
-            (void)fs::remove_tree(fs::join(trash, name));
-}
-
-/// Removes `dir` out of the caller's way: renamed (atomic, same filesystem)
-/// into <parent>/.trash, then deleted there by a detached child, which also
-/// deletes what an interrupted earlier deletion left. Where the rename or the
-/// fork fails, deletes it here.
-ErrorOr remove_tree_detached(std::string const& dir)
-{
-    if (!fs::exists(dir))
-        return {};
-    std::string trash = fs::join(dir.substr(0, dir.find_last_of('/')), ".trash");
-    std::string moved = fs::join(trash, dir.substr(dir.find_last_of('/') + 1) + "-" + std::to_string(::getpid()));
-    if ((::mkdir(trash.c_str(), 0700) != 0 && errno != EEXIST) || ::rename(dir.c_str(), moved.c_str()) != 0)
-        return fs::remove_tree(dir);
-    pid_t pid = ::fork();
-    if (pid < 0)
-        return fs::remove_tree(moved);
-    if (pid == 0) {
-        // Locks and the database are the parent's: hold none of them open.
-        ::close_range(3, ~0U, 0);
-        int null = ::open("/dev/null", O_RDWR);
-        for (int fd = 0; fd < 3; ++fd)
-            ::dup2(null, fd);
-        ::setsid();
-        empty_trash(trash);
-        ::_exit(0);
-    }
-    return {};
-}
-
-} // namespace
-
-ErrorOr cleanup_container(std::string const& database_path, std::string const& locks_dir, std::string const& bundle_dir,
-    std::string const& id, std::string const& container_run_dir)
-{
-    auto db = TRY(store::Database::open(database_path));
-    auto cs = TRY(container::ContainerStore::open(*db, locks_dir));
-    return cleanup_container(cs, locks_dir, bundle_dir, id, container_run_dir);
-}
-
-ErrorOr cleanup_container(container::ContainerStore& cs, std::string const& locks_dir, std::string const& bundle_dir,
-    std::string const& id, std::string const& container_run_dir)
-{
-    TRY(container::unmount_rootfs(bundle_dir));
-    TRY(remove_tree_detached(bundle_dir));
-    if (!container_run_dir.empty())
-        (void)fs::remove_tree(container_run_dir);
-    auto removed = cs.remove(id);
-    if (!removed && removed.error().code != ENOENT)
-        return removed;
-    // Last: the caller holds this lock, and takers re-check that the file they locked is still
-    // the one at the path (base/file_lock.cpp), so removing it under them is safe.
-    ::unlink(fs::join(locks_dir, "container-" + id + ".lock").c_str());
-    return {};
 }
 
 } // namespace berth::monitor

@@ -18,10 +18,6 @@
 #include <string>
 #include <vector>
 
-namespace berth::container {
-class ContainerStore;
-}
-
 namespace berth::monitor {
 
 struct MonitorConfig {
@@ -87,19 +83,5 @@ std::optional<LaunchInfo> parse_launch_text(std::string const& text);
 /// Reads run_dir/containers/<id>/monitor; nullopt when there is none or it is malformed.
 std::optional<LaunchInfo> read_launch_file(std::string const& container_run_dir);
 
-/// Start time of a process in clock ticks since boot (field 22 of
-/// /proc/PID/stat), 0 when it does not exist: with the pid it names a process
-/// for good, as pids are recycled.
-int64_t process_start_time(int64_t pid);
-
-/// Removes what a container left: unmounts its rootfs, deletes its directory
-/// and its row. Used by --rm and by `berth rm`; the caller holds the
-/// container lock.
-ErrorOr cleanup_container(std::string const& database_path, std::string const& locks_dir,
-    std::string const& bundle_dir, std::string const& id, std::string const& container_run_dir = "");
-/// The same on an open container store (no second database connection).
-/// The directory is renamed away at once and deleted by a detached child.
-ErrorOr cleanup_container(container::ContainerStore& store, std::string const& locks_dir,
-    std::string const& bundle_dir, std::string const& id, std::string const& container_run_dir = "");
 
 } // namespace berth::monitor

@@ -72,27 +72,6 @@ TEST_CASE("exit file and process start time")
     REQUIRE(info.has_value());
     CHECK(info->code == 137);
     CHECK(info->finished == 1700000000);
-    CHECK(process_start_time(::getpid()) > 0);
-    CHECK(process_start_time(::getpid()) == process_start_time(::getpid()));
-    CHECK(process_start_time(0) == 0);
-}
-
-TEST_CASE("cleanup: the container's tree is gone at once, deleted from the trash in the background")
-{
-    auto dir = TempDir::create("/tmp").release_value();
-    std::string containers = fs::join(dir.path(), "containers");
-    std::string bundle = fs::join(containers, "abc");
-    REQUIRE(fs::mkdir_p(fs::join(bundle, "upper/etc"), 0755));
-    REQUIRE(fs::write_file_atomic(fs::join(bundle, "upper/etc/hosts"), "x"));
-    // What an interrupted earlier deletion left behind goes too.
-    std::string leftover = fs::join(containers, ".trash/old-1");
-    REQUIRE(fs::mkdir_p(fs::join(leftover, "upper"), 0755));
-    REQUIRE(cleanup_container(fs::join(dir.path(), "berth.db"), fs::join(dir.path(), "locks"), bundle, "abc"));
-    CHECK_FALSE(fs::exists(bundle));
-    for (int i = 0; i < 200 && !fs::list_dir(fs::join(containers, ".trash"))->empty(); ++i)
-        ::usleep(10000);
-    CHECK(fs::list_dir(fs::join(containers, ".trash"))->empty());
-    CHECK(fs::list_dir(containers)->size() == 1);
 }
 
 TEST_CASE("exit, launch and resize texts parse without files")

@@ -6,6 +6,7 @@
 
 #include "base/fs.h"
 #include "base/sys.h"
+#include "monitor/protocol.h"
 
 #include <csignal>
 #include <cstdio>
@@ -23,7 +24,7 @@ namespace {
 /// Bind mounts /proc/PID/ns/NAME on run_dir/NAME-ns and returns that path.
 Result<std::string> bind_namespace(std::string const& run_dir, pid_t pid, char const* name)
 {
-    std::string target = fs::join(run_dir, std::string(name) + "-ns");
+    std::string target = fs::join(run_dir, std::string(name) + namespace_file_suffix);
     std::string source = "/proc/" + std::to_string(pid) + "/ns/" + name;
     ::umount2(target.c_str(), MNT_DETACH);
     int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -95,7 +96,7 @@ ErrorOr start_pasta(std::vector<std::string> const& args, std::string const& run
         userns = *u;
     }
     std::string pid_file = fs::join(run_dir, pasta_pid_file_name);
-    std::string log_path = fs::join(run_dir, "pasta.log");
+    std::string log_path = fs::join(run_dir, pasta_log_file_name);
     ::unlink(pid_file.c_str());
     std::vector<std::string> argv { "pasta", "--foreground", "--runas", "0", "--no-netns-quit", "--pid", pid_file };
     argv.insert(argv.end(), args.begin(), args.end());

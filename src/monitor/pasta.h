@@ -15,9 +15,6 @@
 
 namespace berth::monitor {
 
-/// Name of the file in the run dir holding pasta's pid (berth-monitor kills it).
-inline constexpr char const pasta_pid_file_name[] = "pasta.pid";
-
 /// Starts pasta in the foreground as a child of this process (which becomes
 /// berth-monitor) on the network namespace of `init_pid`, with `args`
 /// (--config-net, port options...), and returns once pasta has configured the

@@ -3,8 +3,8 @@
 // written against Podman's output keep working.
 #include "rootless/host_info.h"
 
+#include "base/command.h"
 #include "base/fs.h"
-#include "rootless/command.h"
 #include "rootless/subid.h"
 #include "rootless/userns.h"
 

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
+#include "base/command.h"
 #include "base/fs.h"
 #include "base/temp_dir.h"
-#include "rootless/command.h"
 #include "rootless/host_info.h"
 
 #include <csignal>
@@ -10,40 +10,6 @@
 
 using namespace berth;
 using namespace berth::rootless;
-
-TEST_CASE("find_program looks in PATH and the system directories")
-{
-    auto sh = find_program("sh");
-    REQUIRE(sh);
-    CHECK(sh->front() == '/');
-    CHECK_FALSE(find_program("berth-no-such-program"));
-    CHECK_FALSE(find_program(""));
-    CHECK(find_program("/bin/sh") == std::optional<std::string>("/bin/sh"));
-    CHECK_FALSE(find_program("/etc/passwd")); // not executable
-}
-
-TEST_CASE("run_command collects stdout, stderr and the exit code")
-{
-    auto r = run_command({ "/bin/sh", "-c", "echo out; echo err >&2; exit 3" });
-    REQUIRE(r);
-    CHECK(r->out == "out\n");
-    CHECK(r->err == "err\n");
-    CHECK(r->exit_code == 3);
-    CHECK_FALSE(r->timed_out);
-
-    auto missing = run_command({ "/nonexistent/berth-helper" });
-    REQUIRE_FALSE(missing);
-    CHECK(missing.error().code == ENOENT);
-}
-
-TEST_CASE("run_command kills a helper that hangs")
-{
-    auto r = run_command({ "/bin/sh", "-c", "echo started; exec sleep 30" }, std::chrono::milliseconds(200));
-    REQUIRE(r);
-    CHECK(r->timed_out);
-    CHECK(r->out == "started\n");
-    CHECK(r->exit_code == 128 + SIGKILL);
-}
 
 TEST_CASE("first_line and version_line")
 {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "base/error.h"
+#include "store/layout.h"
 
 #include <map>
 #include <string>
@@ -23,6 +24,9 @@ struct Paths {
     bool rootless = false;   ///< true unless berth runs as real root on the host
     uid_t uid = 0;           ///< the user's uid on the host (0 for root)
     gid_t gid = 0;           ///< the user's gid on the host (0 for root)
+
+    /// Every path below data_dir and run_dir.
+    store::Layout layout() const { return { data_dir, run_dir }; }
 };
 
 /// Everything path resolution reads from the process, gathered in one place.

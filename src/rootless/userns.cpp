@@ -18,12 +18,13 @@
 // the caller's directory is restored by path afterwards.
 #include "rootless/userns.h"
 
+#include "base/command.h"
 #include "base/file_lock.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/process_stat.h"
 #include "base/scope_guard.h"
 #include "base/sys.h"
-#include "rootless/command.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -90,8 +91,8 @@ std::optional<PauseRecord> read_pause_record(std::string const& file)
 
 bool still_running(PauseRecord const& r)
 {
-    auto start = process_start_time(r.pid);
-    return start && *start == r.start_time;
+    auto st = read_process_stat(r.pid);
+    return st && !st->exited() && static_cast<unsigned long long>(st->start_time) == r.start_time;
 }
 
 // --- the pause process (runs after fork: async-signal-safe calls only) ---
@@ -220,7 +221,7 @@ ErrorOr run_map_helper(std::string const& helper, pid_t pid, std::vector<IdMappi
 
 void warn_single_mapping_once(Paths const& paths, std::string const& why)
 {
-    std::string marker = fs::join(paths.run_dir, "single-mapping-warned");
+    std::string marker = paths.layout().single_mapping_marker();
     if (fs::exists(marker))
         return;
     log::warn("{}", why);
@@ -304,9 +305,12 @@ Result<PauseRecord> create_pause(Paths const& paths, EnterOptions const& options
     TRY_CTX(sys::write_all(go.write_end.get(), "g"), "create user namespace: start pause process");
     // 3. it has made / private and detached
     TRY(read_report(report.read_end.get()));
-    PauseRecord record { pid, TRY_CTX(process_start_time(pid), "create user namespace") };
+    auto st = read_process_stat(pid);
+    if (!st || st->exited())
+        return Error { ESRCH, "create user namespace: process " + std::to_string(pid) + " has exited" };
+    PauseRecord record { pid, static_cast<unsigned long long>(st->start_time) };
     std::string text = std::to_string(record.pid) + " " + std::to_string(record.start_time) + "\n";
-    TRY_CTX(fs::write_file_atomic(fs::join(paths.run_dir, "pause.pid"), text, 0600), "create user namespace");
+    TRY_CTX(fs::write_file_atomic(paths.layout().pause_pid_file(), text, 0600), "create user namespace");
     kill_pause.disarm();
     log::debug("created user namespace: pause process {}", pid);
     return record;
@@ -402,29 +406,9 @@ bool inside_user_namespace()
     return false;
 }
 
-Result<unsigned long long> process_start_time(pid_t pid)
-{
-    std::string path = "/proc/" + std::to_string(pid) + "/stat";
-    std::string stat = TRY(fs::read_file(path));
-    // comm (field 2) may hold spaces and ')': the fields resume after the last ')'.
-    size_t close = stat.rfind(')');
-    if (close == std::string::npos)
-        return Error::msg(path + ": malformed");
-    std::istringstream in(stat.substr(close + 1));
-    std::string field;
-    std::vector<std::string> fields; // fields[0] is field 3 (state)
-    while (fields.size() < 20 && in >> field)
-        fields.push_back(field);
-    if (fields.size() < 20)
-        return Error::msg(path + ": malformed");
-    if (fields[0] == "Z" || fields[0] == "X")
-        return Error { ESRCH, "process " + std::to_string(pid) + " has exited" };
-    return std::strtoull(fields[19].c_str(), nullptr, 10);
-}
-
 pid_t pause_pid(Paths const& paths)
 {
-    auto record = read_pause_record(fs::join(paths.run_dir, "pause.pid"));
+    auto record = read_pause_record(paths.layout().pause_pid_file());
     return record && still_running(*record) ? record->pid : 0;
 }
 
@@ -440,8 +424,8 @@ ErrorOr enter(Paths const& paths, EnterOptions const& options)
         return {};
     TRY(check_single_threaded());
     // Serialise with other berth invocations: only one creates the namespace.
-    FileLock lock = TRY_CTX(FileLock::acquire(fs::join(paths.run_dir, "pause.lock")), "enter user namespace");
-    if (auto record = read_pause_record(fs::join(paths.run_dir, "pause.pid")); record && still_running(*record)) {
+    FileLock lock = TRY_CTX(FileLock::acquire(paths.layout().pause_lock()), "enter user namespace");
+    if (auto record = read_pause_record(paths.layout().pause_pid_file()); record && still_running(*record)) {
         auto joined = join(*record);
         // Anything but a pause process that vanished under us is a real failure.
         if (joined || joined.error().code != ESRCH)

@@ -53,10 +53,6 @@ Result<std::vector<IdMapping>> parse_id_map(std::string const& text);
 /// True for the initial namespace's "0 0 4294967295".
 bool is_identity_map(std::vector<IdMapping> const& map);
 
-/// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot);
-/// an error if the process does not exist or is a zombie.
-Result<unsigned long long> process_start_time(pid_t pid);
-
 /// The pid of the running pause process recorded in run_dir/pause.pid, if it
 /// is still the same process; 0 otherwise. For tests and `berth system migrate`.
 pid_t pause_pid(Paths const& paths);

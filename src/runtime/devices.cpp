@@ -10,6 +10,7 @@
 
 #include "runtime/devices.h"
 
+#include "base/sys.h"
 #include "runtime/kernel.h"
 #include "runtime/mounts.h"
 #include "runtime/sync.h"
@@ -122,7 +123,7 @@ ErrorOr bind_console(int root_fd, int console_fd)
 
 Result<UniqueFd> open_container_terminal(int root_fd, int sync_fd, uid_t uid)
 {
-    UniqueFd ptmx = TRY(kernel::openat2(root_fd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS));
+    UniqueFd ptmx = TRY(sys::openat2(root_fd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS));
     int unlock = 0;
     if (::ioctl(ptmx.get(), TIOCSPTLCK, &unlock) < 0)
         return Error::from_errno("unlock the container's pty");

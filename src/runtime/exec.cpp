@@ -108,7 +108,7 @@ ErrorOr join_container_namespaces(pid_t pid, int pidfd, unsigned flags)
 /// The master goes to the parent; the slave becomes the process's terminal.
 Result<UniqueFd> open_exec_terminal(int sync_fd, uid_t uid)
 {
-    UniqueFd ptmx = TRY(kernel::openat2(AT_FDCWD, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS));
+    UniqueFd ptmx = TRY(sys::openat2(AT_FDCWD, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS));
     int unlock = 0;
     if (::ioctl(ptmx.get(), TIOCSPTLCK, &unlock) < 0)
         return Error::from_errno("unlock the container's pty");

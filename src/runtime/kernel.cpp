@@ -77,21 +77,6 @@ ErrorOr mount_setattr(int fd, bool recursive, unsigned long long attr_set, unsig
     return {};
 }
 
-Result<UniqueFd> openat2(int dirfd, std::string const& path, int flags, unsigned long long resolve, mode_t mode)
-{
-    open_how how {};
-    how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-    how.resolve = resolve;
-    long fd;
-    do {
-        fd = ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);
-    } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-    if (fd < 0)
-        return Error::from_errno("open " + path);
-    return UniqueFd(static_cast<int>(fd));
-}
-
 ErrorOr mknodat(int dirfd, std::string const& name, mode_t mode, dev_t dev)
 {
     if (::mknodat(dirfd, name.c_str(), mode, dev) < 0)

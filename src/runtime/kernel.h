@@ -34,8 +34,6 @@ ErrorOr pivot_root(char const* new_root, char const* put_old);
 /// mount_setattr(2) on `fd` itself (AT_EMPTY_PATH), recursively when asked.
 ErrorOr mount_setattr(int fd, bool recursive, unsigned long long attr_set, unsigned long long attr_clr,
     std::string const& what);
-/// openat2(2) with `resolve` flags (RESOLVE_IN_ROOT, ...). O_CLOEXEC is added.
-Result<UniqueFd> openat2(int dirfd, std::string const& path, int flags, unsigned long long resolve, mode_t mode = 0);
 ErrorOr mknodat(int dirfd, std::string const& name, mode_t mode, dev_t dev);
 ErrorOr mkdirat(int dirfd, std::string const& name, mode_t mode);
 ErrorOr symlinkat(std::string const& target, int dirfd, std::string const& name);

@@ -224,7 +224,7 @@ MountOptions parse_mount_options(std::vector<std::string> const& options, std::s
 
 Result<UniqueFd> open_in_root(int root_fd, std::string const& path)
 {
-    return kernel::openat2(root_fd, path, O_PATH, resolve_in_root);
+    return sys::openat2(root_fd, path, O_PATH, resolve_in_root);
 }
 
 Result<UniqueFd> ensure_in_root(int root_fd, std::string const& path, NodeKind kind)

@@ -69,8 +69,8 @@ ErrorOr setup_stdio(Stdio const& stdio, bool terminal)
 /// included (runc's CVE-2024-21626).
 Result<UniqueFd> open_workdir(std::string const& cwd)
 {
-    UniqueFd root = TRY(kernel::openat2(AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0));
-    auto dir = kernel::openat2(root.get(), cwd, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    UniqueFd root = TRY(sys::openat2(AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0));
+    auto dir = sys::openat2(root.get(), cwd, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (!dir) {
         int code = dir.error().code;
         if (code == ENOENT || code == ENOTDIR)

@@ -49,7 +49,7 @@ Result<UniqueFd> prepare_root(InitPlan const& plan)
     unsigned long initial = (prop == "private" || prop == "rprivate") ? MS_PRIVATE : MS_SLAVE;
     TRY(kernel::mount(nullptr, "/", nullptr, MS_REC | initial, nullptr, "/ (make it a slave of the host)"));
     TRY(kernel::mount(plan.rootfs.c_str(), plan.rootfs, nullptr, MS_BIND | MS_REC, nullptr, "rootfs " + plan.rootfs));
-    return kernel::openat2(AT_FDCWD, plan.rootfs, O_PATH | O_DIRECTORY, 0);
+    return sys::openat2(AT_FDCWD, plan.rootfs, O_PATH | O_DIRECTORY, 0);
 }
 
 /// Step 5.
@@ -124,7 +124,7 @@ ErrorOr setup_rootfs(InitPlan& plan)
         TRY(mount_in_root(root.get(), mount));
     TRY(create_devices(root.get(), spec, spec.process.terminal ? plan.stdio.pty_slave : -1));
     TRY(pivot(root.get()));
-    root = TRY(kernel::openat2(AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0));
+    root = TRY(sys::openat2(AT_FDCWD, "/", O_PATH | O_DIRECTORY, 0));
     if (spec.process.terminal && plan.stdio.pty_slave < 0)
         plan.stdio.pty_slave = TRY(open_container_terminal(root.get(), plan.sync_fd, spec.process.user.uid)).release();
 

@@ -39,7 +39,7 @@ bool parse_id(std::string_view text, uint32_t& out)
 /// A file of the rootfs, or "" when it does not exist.
 Result<std::string> read_rootfs_file(int root_fd, std::string const& path)
 {
-    auto fd = kernel::openat2(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    auto fd = sys::openat2(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (!fd && fd.error().code == ENOENT)
         return std::string();
     if (!fd)

@@ -55,12 +55,12 @@ Result<std::string> LayerStore::mount_link(image::Digest const& diff_id) const
 
 Result<FileLock> LayerStore::lock(std::string const& hex) const
 {
-    return FileLock::acquire(m_locks_dir + "/layer-" + hex + ".lock");
+    return FileLock::acquire(m_layout.layer_lock(hex));
 }
 
 Result<FileLock> LayerStore::try_lock(std::string const& hex) const
 {
-    return FileLock::try_acquire(m_locks_dir + "/layer-" + hex + ".lock");
+    return FileLock::try_acquire(m_layout.layer_lock(hex));
 }
 
 Result<std::optional<LayerInfo>> LayerStore::get(image::Digest const& diff_id) const
@@ -315,7 +315,7 @@ Result<LayerLeftovers> LayerStore::repair_files(Cleanup cleanup)
         std::string hex = temp ? name.substr(temp_prefix.size(), 64) : name;
         if (!is_hex64(hex) || (!temp && recorded.contains(hex)))
             continue;
-        bool had_lock_file = fs::exists(m_locks_dir + "/layer-" + hex + ".lock");
+        bool had_lock_file = fs::exists(m_layout.layer_lock(hex));
         auto held = try_lock(hex);
         if (!held)
             continue; // in progress in another process
@@ -338,10 +338,8 @@ Result<LayerLeftovers> LayerStore::repair_files(Cleanup cleanup)
     }
 
     // Lock files of layers that are gone (or of blobs whose extraction ended): free ones only.
-    for (auto const& name : TRY(fs::list_dir(m_locks_dir))) {
-        if (!name.starts_with("layer-") || !name.ends_with(".lock"))
-            continue;
-        std::string hex = name.substr(6, name.size() - 11);
+    for (auto const& name : TRY(fs::list_dir(m_layout.locks_dir()))) {
+        std::string hex(Layout::layer_of_lock(name));
         if (!is_hex64(hex) || recorded.contains(hex))
             continue;
         auto held = try_lock(hex);

@@ -12,6 +12,7 @@
 #include "image/digest.h"
 #include "store/check.h"
 #include "store/layer_unpack.h"
+#include "store/layout.h"
 
 #include <atomic>
 #include <cstdint>
@@ -50,9 +51,9 @@ struct LayerLeftovers {
 
 class LayerStore {
 public:
-    /// `layers_dir` is data_dir/layers, `locks_dir` run_dir/locks.
-    LayerStore(Database& db, std::string layers_dir, std::string locks_dir, bool rootless)
-        : m_db(db), m_layers_dir(std::move(layers_dir)), m_locks_dir(std::move(locks_dir)), m_rootless(rootless) {}
+    /// Layers in layout.layers_dir(), their locks in layout.locks_dir().
+    LayerStore(Database& db, Layout const& layout, bool rootless)
+        : m_db(db), m_layout(layout), m_layers_dir(layout.layers_dir()), m_rootless(rootless) {}
 
     /// True for complete layers only (database row and directory both present).
     bool has(image::Digest const& diff_id) const;
@@ -123,8 +124,8 @@ private:
     ErrorOr remove_dir_safely(std::string const& hex);
 
     Database& m_db;
+    Layout m_layout;
     std::string m_layers_dir;
-    std::string m_locks_dir;
     bool m_rootless = false;
     std::atomic<int64_t> m_extractions { 0 };
     WriterMarks* m_marks = nullptr;

@@ -25,6 +25,7 @@
 
 #include "base/log.h"
 #include "base/sys.h"
+#include "store/archive_handle.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,7 +34,6 @@
 #include <linux/openat2.h>
 #include <memory>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -41,17 +41,6 @@
 namespace berth::store {
 
 namespace {
-
-struct ArchiveFree {
-    void operator()(struct archive* a) const { archive_read_free(a); }
-};
-using ArchiveReader = std::unique_ptr<struct archive, ArchiveFree>;
-
-std::string archive_message(struct archive* a)
-{
-    char const* s = archive_error_string(a);
-    return s ? s : "unknown libarchive error";
-}
 
 // ---- Stage 1: the decompressed stream, hashed as stage 2 consumes it ----
 
@@ -118,19 +107,9 @@ Error read_error(struct archive* tar, Source const& src, std::string_view what)
 
 // ---- Confined file-system operations ----
 
-int openat2_in_root(int root, std::string const& path, uint64_t flags)
+Result<UniqueFd> open_in_root(int root, std::string const& path, uint64_t flags)
 {
-    struct open_how how {};
-    how.flags = flags | O_CLOEXEC;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    for (;;) {
-        long fd = ::syscall(SYS_openat2, root, path.c_str(), &how, sizeof how);
-        if (fd >= 0)
-            return static_cast<int>(fd);
-        // EAGAIN: a concurrent rename raced with ".." resolution; nothing else renames here, but retry.
-        if (errno != EAGAIN && errno != EINTR)
-            return -1;
-    }
+    return sys::openat2(root, path, static_cast<int>(flags), RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 std::string join_parts(std::vector<std::string> const& parts, size_t count)
@@ -340,32 +319,33 @@ Result<UniqueFd> Extractor::open_dir(std::vector<std::string> const& parts, size
     bool create, uint64_t flags)
 {
     std::string path = join_parts(parts, count);
-    int fd = openat2_in_root(m_root, path, flags);
-    if (fd >= 0)
-        return UniqueFd(fd);
-    if (errno != ENOENT || !create)
-        return Error::from_errno("entry " + quoted(name) + ": open parent directory " + quoted(path));
+    auto opened = open_in_root(m_root, path, flags);
+    if (opened)
+        return opened;
+    if (opened.error().code != ENOENT || !create)
+        return Error::from_errno("entry " + quoted(name) + ": open parent directory " + quoted(path), opened.error().code);
     // Walk down, creating what is missing. Each prefix is resolved from the root again, so a
     // symlinked component leads to the directory it names inside the root.
-    UniqueFd current(openat2_in_root(m_root, ".", O_PATH | O_DIRECTORY));
+    auto root = open_in_root(m_root, ".", O_PATH | O_DIRECTORY);
+    UniqueFd current = root ? root.release_value() : UniqueFd();
     for (size_t i = 0; i < count; ++i) {
         std::string prefix = join_parts(parts, i + 1);
-        int next = openat2_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
-        if (next < 0 && errno == ENOENT) {
+        auto next = open_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
+        if (!next && next.error().code == ENOENT) {
             if (::mkdirat(current.get(), parts[i].c_str(), 0755) == 0)
                 ::fchmodat(current.get(), parts[i].c_str(), 0755, 0); // not subject to the umask
-            next = openat2_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
+            next = open_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
         }
-        if (next < 0)
-            return Error::from_errno("entry " + quoted(name) + ": create parent directory " + quoted(prefix));
-        current = UniqueFd(next);
+        if (!next)
+            return Error::from_errno("entry " + quoted(name) + ": create parent directory " + quoted(prefix), next.error().code);
+        current = next.release_value();
     }
     if (flags == (O_PATH | O_DIRECTORY))
         return current;
-    fd = openat2_in_root(m_root, path, flags);
-    if (fd < 0)
-        return Error::from_errno("entry " + quoted(name) + ": open parent directory " + quoted(path));
-    return UniqueFd(fd);
+    opened = open_in_root(m_root, path, flags);
+    if (!opened)
+        return Error::from_errno("entry " + quoted(name) + ": open parent directory " + quoted(path), opened.error().code);
+    return opened;
 }
 
 /// Clears the way for a new entry named `base` in dirfd. Returns true when an existing
@@ -529,14 +509,15 @@ ErrorOr Extractor::hard_link(std::vector<std::string> const& parts, std::string_
 ErrorOr Extractor::finish()
 {
     for (auto const& dir : m_dirs) {
-        int raw = openat2_in_root(m_root, dir.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-        if (raw < 0) {
+        auto opened = open_in_root(m_root, dir.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        if (!opened) {
             // Replaced or removed by a later entry: its metadata no longer applies.
-            if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+            int code = opened.error().code;
+            if (code == ENOENT || code == ENOTDIR || code == ELOOP)
                 continue;
-            return Error::from_errno("entry " + quoted(dir.name) + ": open");
+            return Error::from_errno("entry " + quoted(dir.name) + ": open", code);
         }
-        UniqueFd fd(raw);
+        UniqueFd fd = opened.release_value();
         TRY(apply_by_fd(fd.get(), dir.name, dir.meta));
     }
     return {};
@@ -623,7 +604,7 @@ Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string co
     // The filters are listed rather than filter_all, which would also run external programs
     // (lzop, lrzip, grzip) on hostile input; OCI layers are gzip, zstd or uncompressed.
     // The compressed pieces are read in place (no copy) from the reader.
-    ArchiveReader raw(archive_read_new());
+    ArchiveReader raw = new_archive_reader();
     archive_read_support_filter_gzip(raw.get());
     archive_read_support_filter_zstd(raw.get());
     archive_read_support_filter_bzip2(raw.get());
@@ -642,7 +623,7 @@ Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string co
     // Stage 2: tar (ustar, pax, GNU) read from stage 1 through the hasher.
     Source src;
     src.raw = raw.get();
-    ArchiveReader tar(archive_read_new());
+    ArchiveReader tar = new_archive_reader();
     archive_read_support_format_tar(tar.get());
     if (archive_read_open(tar.get(), &src, nullptr, pull_decompressed, nullptr) != ARCHIVE_OK)
         return read_error(tar.get(), src, "read tar");

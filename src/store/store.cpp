@@ -63,18 +63,17 @@ CREATE INDEX IF NOT EXISTS image_layers_by_layer ON image_layers(diff_id);
 
 Store::Store(StoreOptions options, std::unique_ptr<Database> db)
     : m_options(std::move(options))
-    , m_marks(m_options.data_dir + "/writers")
+    , m_layout(m_options.data_dir, m_options.run_dir)
+    , m_marks(m_layout.writers_dir())
     , m_db(std::move(db))
-    , m_blobs(m_options.data_dir + "/blobs")
-    , m_layers(*m_db, m_options.data_dir + "/layers", m_options.run_dir + "/locks", m_options.rootless)
+    , m_blobs(m_layout.blobs_dir())
+    , m_layers(*m_db, m_layout, m_options.rootless)
 {
     m_blobs.set_writer_marks(&m_marks);
     m_layers.set_writer_marks(&m_marks);
 }
 
 Store::~Store() = default;
-
-std::string Store::lock_path(std::string_view name) const { return m_options.run_dir + "/locks/" + std::string(name); }
 
 // A store berth cannot write (read-only, or another user's) fails on its
 // first write; say what to do about it, in the same line.
@@ -94,10 +93,10 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options)
         std::string context = "open store " + options.data_dir;
         if (options.data_dir.empty() || options.run_dir.empty())
             return Error::msg(context + ": the data and run directories must be set");
-        for (auto const& dir : { options.data_dir, options.data_dir + "/blobs/sha256", options.data_dir + "/layers",
-                 options.run_dir + "/locks" })
+        Layout layout(options.data_dir, options.run_dir);
+        for (auto const& dir : { layout.data_dir(), fs::join(layout.blobs_dir(), "sha256"), layout.layers_dir(), layout.locks_dir() })
             TRY_CTX(fs::mkdir_p(dir, 0700), context);
-        auto db = TRY_CTX(Database::open(options.data_dir + "/berth.db"), context);
+        auto db = TRY_CTX(Database::open(layout.database()), context);
         std::unique_ptr<Store> store(new Store(std::move(options), std::move(db)));
         TRY_CTX(store->apply_schema(), context);
         // The common case, no writer died since the last repair, costs one readdir of data_dir/writers.
@@ -143,7 +142,7 @@ ErrorOr Store::repair()
 
 Result<FileLock> Store::protect_new_content()
 {
-    return FileLock::acquire(lock_path("new-content.lock"), LockMode::Shared);
+    return FileLock::acquire(m_layout.new_content_lock(), LockMode::Shared);
 }
 
 // Every string-valued digest that some row still needs.
@@ -169,8 +168,8 @@ static Result<std::set<std::string>> referenced_layers(Database& db)
 ErrorOr Store::gc()
 {
     // One gc at a time, so a second one waits and then sees everything the first freed.
-    FileLock serial = TRY_CTX(FileLock::acquire(lock_path("gc.lock")), "gc");
-    auto quiet = FileLock::try_acquire(lock_path("new-content.lock"), LockMode::Exclusive);
+    FileLock serial = TRY_CTX(FileLock::acquire(m_layout.gc_lock()), "gc");
+    auto quiet = FileLock::try_acquire(m_layout.new_content_lock(), LockMode::Exclusive);
     if (!quiet) {
         if (quiet.error().code != EWOULDBLOCK)
             return std::move(quiet).error().with_context("gc");

@@ -1,5 +1,5 @@
 // The on-disk store: data_dir/berth.db (SQLite, WAL), data_dir/blobs/sha256/,
-// data_dir/layers/ and run_dir/locks/. Store::open() creates what is missing,
+// data_dir/layers/ and run_dir/locks/ (every path: store/layout.h). Store::open() creates what is missing,
 // brings the schema up to date and repairs whatever a killed process left
 // behind, so every berth invocation starts from a consistent store.
 //
@@ -16,6 +16,7 @@
 #include "store/blob_store.h"
 #include "store/database.h"
 #include "store/layer_store.h"
+#include "store/layout.h"
 #include "store/writer_marks.h"
 
 #include <cstdint>
@@ -66,6 +67,8 @@ public:
     /// The shared connection, for modules that keep their own tables in berth.db.
     Database& database() { return *m_db; }
     StoreOptions const& options() const { return m_options; }
+    /// Where its files are.
+    Layout const& layout() const { return m_layout; }
 
     /// All images, newest first. Three queries in total, whatever the number of images.
     Result<std::vector<ImageRecord>> list_images();
@@ -112,7 +115,6 @@ public:
 private:
     Store(StoreOptions options, std::unique_ptr<Database> db);
     ErrorOr apply_schema();
-    std::string lock_path(std::string_view name) const;
     /// gc's finder: layers (recorded at least min_age seconds ago) and blobs no image references.
     /// The caller holds gc.lock and new-content.lock.
     Result<Unreferenced> collect_unreferenced(Cleanup cleanup, int64_t min_age);
@@ -120,6 +122,7 @@ private:
     Result<std::vector<ImageRecord>> query_images(std::string const& where, std::vector<std::string> const& args);
 
     StoreOptions m_options;
+    Layout m_layout;
     WriterMarks m_marks;
     std::unique_ptr<Database> m_db;
     BlobStore m_blobs;

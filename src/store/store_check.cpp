@@ -78,8 +78,8 @@ Result<std::vector<Problem>> Store::check_images(CheckOptions const& options)
 
 Result<std::vector<Problem>> Store::check(CheckOptions const& options)
 {
-    FileLock serial = TRY_CTX(FileLock::acquire(lock_path("gc.lock")), "check");
-    FileLock quiet = TRY_CTX(FileLock::acquire(lock_path("new-content.lock"), LockMode::Exclusive), "check");
+    FileLock serial = TRY_CTX(FileLock::acquire(m_layout.gc_lock()), "check");
+    FileLock quiet = TRY_CTX(FileLock::acquire(m_layout.new_content_lock(), LockMode::Exclusive), "check");
     Cleanup cleanup = options.repair ? Cleanup::Remove : Cleanup::Report;
     std::vector<Problem> problems;
     auto add = [&](std::string what, std::string detail, bool repaired) {

@@ -4,6 +4,7 @@
 
 #include "base/temp_dir.h"
 #include "image/digest.h"
+#include "store/archive_handle.h"
 #include "store/store.h"
 
 #include <archive.h>
@@ -54,7 +55,8 @@ inline la_ssize_t append_output(struct archive*, void* out, void const* data, si
 inline std::string make_tar(std::vector<TarEntry> const& entries)
 {
     std::string out;
-    struct archive* a = archive_write_new();
+    store::ArchiveWriter writer = store::new_archive_writer();
+    struct archive* a = writer.get();
     archive_write_set_format_pax_restricted(a);
     archive_write_open(a, &out, nullptr, append_output, nullptr);
     for (auto const& entry : entries) {
@@ -93,7 +95,6 @@ inline std::string make_tar(std::vector<TarEntry> const& entries)
         archive_entry_free(e);
     }
     archive_write_close(a);
-    archive_write_free(a);
     return out;
 }
 
@@ -105,7 +106,8 @@ inline std::string compress(std::string const& data, Compression c)
     if (c == Compression::None)
         return data;
     std::string out;
-    struct archive* a = archive_write_new();
+    store::ArchiveWriter writer = store::new_archive_writer();
+    struct archive* a = writer.get();
     archive_write_set_format_raw(a);
     REQUIRE((c == Compression::Gzip ? archive_write_add_filter_gzip(a) : archive_write_add_filter_zstd(a)) == ARCHIVE_OK);
     archive_write_set_bytes_per_block(a, 0);
@@ -118,7 +120,6 @@ inline std::string compress(std::string const& data, Compression c)
     archive_write_data(a, data.data(), data.size());
     archive_entry_free(e);
     archive_write_close(a);
-    archive_write_free(a);
     return out;
 }
 

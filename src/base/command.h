@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace berth::rootless {
+namespace berth {
 
 /// What a finished command left behind.
 struct CommandResult {
@@ -37,4 +37,4 @@ Result<CommandResult> run_command(std::vector<std::string> const& argv,
 /// The first non-empty line of `text`, trimmed of surrounding whitespace.
 std::string first_line(std::string const& text);
 
-} // namespace berth::rootless
+} // namespace berth

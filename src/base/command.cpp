@@ -2,7 +2,7 @@
 // timeout. Exec failures travel back over a close-on-exec pipe (the child
 // writes errno there only if execv returns), so "not found" is an Error rather
 // than a mysterious exit status 127.
-#include "rootless/command.h"
+#include "base/command.h"
 
 #include "base/sys.h"
 
@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace berth::rootless {
+namespace berth {
 
 namespace {
 
@@ -195,4 +195,4 @@ std::string first_line(std::string const& text)
     return {};
 }
 
-} // namespace berth::rootless
+} // namespace berth
