@@ -261,6 +261,8 @@ Result<Json> fn_pad(Args const& a)
     std::int64_t after = TRY(int_arg(a[2]));
     if (before < 0 || after < 0)
         return Error::msg("negative padding");
+    if (before > static_cast<std::int64_t>(max_output_bytes) || after > static_cast<std::int64_t>(max_output_bytes))
+        return Error::msg("padding longer than the output may be");
     return Json(std::string(static_cast<std::size_t>(before), ' ') + s + std::string(static_cast<std::size_t>(after), ' '));
 }
 

@@ -191,24 +191,28 @@ std::string format_value(Spec const& spec, Json const& v)
     return format_scalar(spec, v);
 }
 
-// Reads a width or precision: digits, or "*" taking the next argument.
-int read_number(std::string_view format, std::size_t& i, Args const& args, std::size_t& arg, bool& from_arg)
+// Go's bound on a width or precision: beyond it, or not an integer, a "*"
+// argument is %!(BADWIDTH) / %!(BADPREC) and a run of digits stops counting.
+constexpr int64_t max_width = 1000000;
+
+// Reads a width or precision: digits, or "*" taking the next argument (`bad`
+// when that is not an integer within max_width).
+int read_number(std::string_view format, std::size_t& i, Args const& args, std::size_t& arg, bool& from_arg, bool& bad)
 {
     from_arg = false;
+    bad = false;
     if (i < format.size() && format[i] == '*') {
         ++i;
         from_arg = true;
-        if (arg < args.size()) {
-            auto n = as_integer(args[arg++]);
-            return n ? static_cast<int>(*n) : -1;
-        }
-        return -1;
+        auto n = arg < args.size() ? as_integer(args[arg++]) : std::nullopt;
+        bad = !n || *n > max_width || *n < -max_width;
+        return bad ? -1 : static_cast<int>(*n);
     }
     int n = -1;
     while (i < format.size() && format[i] >= '0' && format[i] <= '9') {
         n = (n < 0 ? 0 : n) * 10 + (format[i] - '0');
-        if (n > 1000000)
-            n = 1000000;
+        if (n > max_width)
+            n = max_width;
         ++i;
     }
     return n;
@@ -220,7 +224,7 @@ std::string go_sprintf(std::string_view format, Args const& args, std::size_t fi
 {
     std::string out;
     std::size_t arg = first;
-    for (std::size_t i = 0; i < format.size();) {
+    for (std::size_t i = 0; i < format.size() && out.size() <= max_output_bytes;) {
         if (format[i] != '%') {
             out += format[i++];
             continue;
@@ -236,17 +240,21 @@ std::string go_sprintf(std::string_view format, Args const& args, std::size_t fi
             else if (c == '0') spec.zero = !spec.minus;
             else break;
         }
-        bool from_arg = false;
-        spec.width = read_number(format, i, args, arg, from_arg);
+        bool from_arg = false, bad = false;
+        spec.width = read_number(format, i, args, arg, from_arg, bad);
+        if (bad)
+            out += "%!(BADWIDTH)";
         if (from_arg && spec.width < 0 && spec.width != -1) {
             spec.minus = true;
             spec.width = -spec.width;
         }
         if (i < format.size() && format[i] == '.') {
             ++i;
-            spec.precision = read_number(format, i, args, arg, from_arg);
+            spec.precision = read_number(format, i, args, arg, from_arg, bad);
+            if (bad)
+                out += "%!(BADPREC)";
             if (spec.precision < 0)
-                spec.precision = 0;
+                spec.precision = bad ? -1 : 0;
         }
         if (i >= format.size()) {
             out += "%!(NOVERB)";

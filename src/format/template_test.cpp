@@ -157,10 +157,16 @@ TEST_CASE("range")
     CHECK(render("{{range 3}}{{.}}{{end}}") == "012");
     CHECK(render("{{range .Config.Env}}{{.}}\\n{{end}}") == "A=1\nB=2\n");
     CHECK(error_of("{{range .Tag}}{{end}}") == "template: range can't iterate over latest");
-    // Ranging over integers nests into ~10^10 iterations here: stopped at 100000, all loops together.
-    CHECK(render("{{range 100000}}{{end}}") == "");
+    // Printing is bounded too: Go's limit on "*" widths, and 16 MiB in all.
+    CHECK(render("{{printf \"%*d|\" 2000000 7}}") == "%!(BADWIDTH)7|");
+    CHECK(render("{{printf \"%.*d|\" \"x\" 7}}") == "%!(BADPREC)7|");
+    CHECK(render("{{printf \"%*d\" -3 7}}") == "7  ");
+    CHECK(error_of("{{range 100}}{{printf \"%999999d\" 1}}{{end}}") == "template: output longer than 16 MiB: print less");
+    CHECK(error_of("{{pad \"x\" 99999999999 0}}").find("padding longer") != std::string::npos);
+    // Ranging over integers nests into ~10^10 iterations here: stopped at 10000, all loops together.
+    CHECK(render("{{range 10000}}{{end}}") == "");
     CHECK(error_of("{{range 100000}}{{range .}}{{end}}{{end}}")
-        == "template: range ran more than 100000 times: range over a smaller value");
+        == "template: range ran more than 10000 times: range over a smaller value");
 }
 
 TEST_CASE("variables")
