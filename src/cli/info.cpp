@@ -1,7 +1,8 @@
 // berth info, version, and the `system` group (info, reset).
 #include "cli/commands.h"
-#include "berth_config.h"
 #include "engine/system.h"
+#include "format/template.h"
+#include "format/yaml.h"
 
 #include <cctype>
 #include <iostream>
@@ -11,33 +12,13 @@ namespace berth::cli {
 
 namespace {
 
-/// Prints a JSON document as YAML, the default output of `podman info`.
-void print_yaml(Json const& j, int indent, std::string& out)
+/// Prints `text` to stdout.
+void print_text(std::string const& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+/// Prints a document as JSON the way `podman info --format json` does: two-space indentation.
+void print_json_indented(Json const& doc)
 {
-    std::string pad(static_cast<size_t>(indent), ' ');
-    auto scalar = [](Json const& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
-    if (j.is_object()) {
-        for (auto it = j.begin(); it != j.end(); ++it) {
-            auto const& v = it.value();
-            if ((v.is_object() || v.is_array()) && !v.empty()) {
-                out += pad + it.key() + ":\n";
-                print_yaml(v, indent + 2, out);
-            } else {
-                out += pad + it.key() + ": " + (v.is_array() ? "[]" : v.is_object() ? "{}" : scalar(v)) + "\n";
-            }
-        }
-    } else if (j.is_array()) {
-        for (auto const& v : j) {
-            if (v.is_object()) {
-                std::string inner;
-                print_yaml(v, indent + 2, inner);
-                inner.replace(static_cast<size_t>(indent), 2, "- ");
-                out += inner;
-            } else {
-                out += pad + "- " + scalar(v) + "\n";
-            }
-        }
-    }
+    print_text(doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
 }
 
 int run_info(std::string const& format, Globals const& globals)
@@ -46,34 +27,56 @@ int run_info(std::string const& format, Globals const& globals)
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
-    auto info = engine::system_info(*ctx, globals.engine.storage_driver);
+    auto info = engine::system_info(*ctx, { .storage_driver = globals.engine.storage_driver });
     if (!info)
         return report(info.error());
-    if (format == "json") {
-        print_json(*info);
+    if (format.empty()) {
+        // Podman prints the YAML and then one more line break.
+        print_text(format::to_yaml(*info) + "\n");
         return 0;
     }
-    if (!format.empty())
-        return print_formatted(format, { *info });
-    std::string out;
-    print_yaml(*info, 0, out);
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    auto tmpl = format::Template::parse(format);
+    if (!tmpl)
+        return report(tmpl.error());
+    if (tmpl->is_json()) {
+        print_json_indented(*info);
+        return 0;
+    }
+    // Go field names: .Host.OCIRuntime.Name, .Host.CgroupsVersion, .Store.GraphRoot.
+    tmpl->set_field_names(engine::info_field_names());
+    auto out = tmpl->render_lines({ *info });
+    if (!out)
+        return report(out.error());
+    print_text(*out);
     return 0;
 }
 
-Json version_doc()
+/// `version --format TEMPLATE`, as Podman: against {"Client": ..., "Server": null}, and
+/// when that fails (as `{{.Server.Version}}` does, there being no server) again against
+/// the Client section with ".Server." removed, so `{{.Server.Version}}` and `{{.Version}}`
+/// work. Unlike Podman, the failed attempt prints nothing.
+int print_version_formatted(std::string const& format, Json doc)
 {
-    Json client = {
-        { "APIVersion", BERTH_VERSION },
-        { "Version", BERTH_VERSION },
-        { "GoVersion", "n/a (C++20)" },
-        { "GitCommit", "" },
-        { "BuiltTime", __DATE__ " " __TIME__ },
-        { "Built", 0 },
-        { "OsArch", "linux/amd64" },
-        { "Os", "linux" },
-    };
-    return Json { { "Client", client } };
+    auto tmpl = format::Template::parse(format);
+    if (!tmpl)
+        return report(tmpl.error());
+    doc["Server"] = nullptr;
+    // A nil Server fails in Go wherever a field of it is read; null here would print <no value>.
+    Result<std::string> out = format.find(".Server.") == std::string::npos ? tmpl->render_lines({ doc })
+                                                                           : Error::msg("no server");
+    if (!out) {
+        std::string client_format = format;
+        for (size_t at; (at = client_format.find(".Server.")) != std::string::npos;)
+            client_format.replace(at, 8, ".");
+        auto client_tmpl = format::Template::parse(client_format);
+        if (!client_tmpl)
+            return report(client_tmpl.error());
+        out = client_tmpl->render_lines({ doc["Client"] });
+        if (!out)
+            return report(out.error());
+    }
+    print_text(*out);
+    return 0;
 }
 
 void add_info(CLI::App& parent, Globals& globals, int& exit_code)
@@ -94,18 +97,24 @@ void setup_version(CLI::App& parent, Globals&, int& exit_code)
     auto* cmd = parent.add_subcommand("version", "Display the berth version");
     cmd->add_option("-f,--format", *format, "Go template, or 'json'");
     cmd->callback([format, &exit_code] {
-        Json doc = version_doc();
-        if (*format == "json") {
-            print_json(doc);
+        Json doc = engine::system_version();
+        if (format->empty()) {
+            auto const& c = doc["Client"];
+            std::vector<std::vector<std::string>> rows = { { "Client:", "berth" }, { "Version:", c["Version"] },
+                { "API Version:", c["APIVersion"] }, { "Go Version:", c["GoVersion"] } };
+            if (!c["GitCommit"].get<std::string>().empty())
+                rows.push_back({ "Git Commit:", c["GitCommit"] });
+            rows.push_back({ "Built:", c["BuiltTime"] });
+            rows.push_back({ "OS/Arch:", c["OsArch"] });
+            print_table(rows);
             return;
         }
-        if (!format->empty()) {
-            exit_code = print_formatted(*format, { doc });
+        auto tmpl = format::Template::parse(*format);
+        if (tmpl && tmpl->is_json()) {
+            print_text(doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");  // one line, as Podman
             return;
         }
-        auto const& c = doc["Client"];
-        print_table({ { "Version:", c["Version"] }, { "API Version:", c["APIVersion"] }, { "Built:", c["BuiltTime"] },
-            { "OS/Arch:", c["OsArch"] } });
+        exit_code = print_version_formatted(*format, doc);
     });
 }
 

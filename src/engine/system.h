@@ -6,14 +6,32 @@
 #include "engine/context.h"
 #include "store/check.h"
 
+#include <map>
 #include <vector>
 
 namespace berth::engine {
 
-/// Podman-style `info` document (lower-camel keys: host, store, registries,
-/// version). store.graphDriverName is `storage_driver` (--storage-driver) when
-/// given, else the driver the store recorded on its first mount.
-Result<Json> system_info(Context& ctx, std::string const& storage_driver = "");
+struct InfoOptions {
+    std::string storage_driver;  ///< --storage-driver: store.graphDriverName
+    std::string runtime;         ///< the external OCI runtime configured (name or path); "" is berth's own
+};
+
+/// Podman's `info` document (define.Info's JSON keys: host, store, registries,
+/// plugins, version), with berth's own earlier fields kept beside them.
+/// store.graphDriverName is options.storage_driver when given, else the driver
+/// the store recorded on its first mount. See info.cpp for what each of
+/// Podman's fields means for berth.
+Result<Json> system_info(Context& ctx, InfoOptions const& options = {});
+/// The "version" section of info and `version`'s Client: Podman's define.Version
+/// keys (APIVersion, Version, GoVersion, GitCommit, BuiltTime, Built, OsArch, Os).
+Json version_info();
+/// `berth version`'s document: {"Client": version_info()}. There is no Server
+/// section, as in local Podman: berth has no service.
+Json system_version();
+/// Go field names of the info document (Podman's define.Info) whose JSON key
+/// is not the name with a lower-case first letter: {"CgroupsVersion", "cgroupVersion"}, ...
+/// For format::Template::set_field_names.
+std::map<std::string, std::string> info_field_names();
 /// Removes every image, layer and blob of this user's store and stops the
 /// user-namespace pause process. Runs inside the user namespace, so files owned
 /// by subordinate ids can be removed.

@@ -27,7 +27,11 @@ constexpr std::size_t max_range_iterations = 10000;
 
 class Evaluator {
 public:
-    Evaluator(Json const& root, std::string& out) : m_root(root), m_out(out) { m_vars.emplace_back("$", root); }
+    Evaluator(Json const& root, std::string& out, FieldNames const* field_names)
+        : m_root(root), m_out(out), m_field_names(field_names)
+    {
+        m_vars.emplace_back("$", root);
+    }
 
     ErrorOr run(std::vector<Node> const& nodes)
     {
@@ -250,6 +254,10 @@ private:
                 std::string json_key = f;
                 json_key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(json_key[0])));
                 it = cur->find(json_key);
+                if (it == cur->end() && m_field_names) {
+                    if (auto alias = m_field_names->find(f); alias != m_field_names->end())
+                        it = cur->find(alias->second);
+                }
             }
             if (it == cur->end()) {
                 if ((i == 0 && on_root) || std::isupper(static_cast<unsigned char>(f[0])))
@@ -263,15 +271,16 @@ private:
 
     Json const& m_root;
     std::string& m_out;
+    FieldNames const* m_field_names = nullptr;  ///< Go field name -> JSON key, where lower-camel does not tell
     std::vector<std::pair<std::string, Json>> m_vars;
     std::size_t m_iterations = 0;   ///< range iterations so far (max_range_iterations)
 };
 
 } // namespace
 
-ErrorOr execute(std::vector<Node> const& nodes, Json const& data, std::string& out)
+ErrorOr execute(std::vector<Node> const& nodes, Json const& data, std::string& out, FieldNames const* field_names)
 {
-    return Evaluator(data, out).run(nodes);
+    return Evaluator(data, out, field_names).run(nodes);
 }
 
 } // namespace berth::format::detail

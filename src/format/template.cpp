@@ -161,7 +161,7 @@ Result<Template> Template::parse(std::string_view text)
 Result<std::string> Template::render(Json const& data) const
 {
     std::string out;
-    auto r = detail::execute(*m_nodes, data, out);
+    auto r = detail::execute(*m_nodes, data, out, m_field_names.get());
     if (!r.has_value())
         return std::move(r).error().with_context("template");
     return out;

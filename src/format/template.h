@@ -19,6 +19,10 @@ namespace detail {
 struct Node;
 }
 
+/// Go field names whose JSON keys are not the name with a lower-case first
+/// letter, e.g. {"CgroupsVersion", "cgroupVersion"}, {"OCIRuntime", "ociRuntime"}.
+using FieldNames = std::map<std::string, std::string>;
+
 /// Whether render_table prints the header row (Podman's --noheading omits it).
 enum class Heading { Show, Omit };
 
@@ -31,6 +35,9 @@ public:
     /// A field that does not exist is an ERROR naming it: `template: can't evaluate field Foo in type object` (never empty output).
     /// (A missing field whose name starts with a lower-case letter, below the root value, is a map key and prints "<no value>".)
     Result<std::string> render(Json const& data) const;
+    /// Lets templates name keys by Go field names that the lower-camel rule
+    /// does not map (Podman's `.Host.OCIRuntime` for the key "ociRuntime").
+    void set_field_names(FieldNames names) { m_field_names = std::make_shared<FieldNames const>(std::move(names)); }
     bool is_table() const { return m_table; }
     /// Whether the format is Podman's JSON shortcut ("json" or "{{json .}}"); the CLI prints a JSON array for it.
     bool is_json() const { return m_json; }
@@ -53,6 +60,7 @@ private:
     Result<std::string> render_row(Json const& data) const;
 
     std::shared_ptr<std::vector<detail::Node> const> m_nodes;
+    std::shared_ptr<FieldNames const> m_field_names;
     bool m_table = false;
     bool m_json = false;
     bool m_ends_with_newline = false;

@@ -381,3 +381,22 @@ TEST_CASE("tabwrite aligns like Go's tabwriter")
     CHECK(tabwrite({ { "", "b" }, { "aa", "c" } }) == "    b\naa  c\n");
     CHECK(tabwrite_text("no newline\tat end") == "no newline  at end");
 }
+
+TEST_CASE("field names map Go fields to JSON keys the lower-camel rule misses")
+{
+    Json info = Json::parse(R"({"host": {"ociRuntime": {"name": "berth"}, "cgroupVersion": "v1", "cpus": 2,
+        "idMappings": {"uidmap": [{"container_id": 0, "host_id": 1000, "size": 1}]}}})");
+    auto t = Template::parse("{{.Host.OCIRuntime.Name}} {{.Host.CgroupsVersion}} {{.Host.CPUs}} "
+                             "{{range .Host.IDMappings.UIDMap}}{{.ContainerID}}:{{.HostID}}:{{.Size}}{{end}}");
+    REQUIRE(t.has_value());
+    CHECK_FALSE(t->render(info).has_value());
+    t->set_field_names({ { "OCIRuntime", "ociRuntime" }, { "CgroupsVersion", "cgroupVersion" }, { "CPUs", "cpus" },
+        { "IDMappings", "idMappings" }, { "UIDMap", "uidmap" }, { "ContainerID", "container_id" }, { "HostID", "host_id" } });
+    auto out = t->render(info);
+    REQUIRE(out.has_value());
+    CHECK(*out == "berth v1 2 0:1000:1");
+    // An unknown Go name is still an error.
+    auto bad = Template::parse("{{.Host.NoSuch}}");
+    bad->set_field_names({ { "OCIRuntime", "ociRuntime" } });
+    CHECK_FALSE(bad->render(info).has_value());
+}

@@ -8,8 +8,11 @@
 #include "rootless/subid.h"
 #include "rootless/userns.h"
 
+#include <cmath>
+#include <cstdio>
 #include <linux/magic.h>
 #include <pwd.h>
+#include <sched.h>
 #include <sstream>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -85,7 +88,141 @@ Json helper_json(std::string const& name)
     return out;
 }
 
+// Podman lists id mappings only for rootless; for root both are empty (null
+// in Podman's JSON, [] in its templates: empty arrays read the same to both).
+Json id_mappings_json(Paths const& paths)
+{
+    if (!paths.rootless)
+        return { { "uidmap", Json::array() }, { "gidmap", Json::array() } };
+    return { { "uidmap", id_map_json(paths, true) }, { "gidmap", id_map_json(paths, false) } };
+}
+
+// Go's runtime.NumCPU: the CPUs this process may run on.
+int online_cpus()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) == 0)
+        return CPU_COUNT(&set);
+    long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? static_cast<int>(n) : 1;
+}
+
+std::string trim_trailing_breaks(std::string text)
+{
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+// dpkg -S answers "pkg[:arch]: /path" per owned path; dpkg-query names the
+// packages as Podman does (Package_Version_Architecture).
+std::map<std::string, std::string> dpkg_packages(std::string const& dpkg, std::vector<std::string> const& paths)
+{
+    std::map<std::string, std::string> owner;  // path -> package
+    std::vector<std::string> argv = { dpkg, "-S" };
+    argv.insert(argv.end(), paths.begin(), paths.end());
+    auto search = run_command(argv, std::chrono::seconds(5));
+    if (!search || search->timed_out)
+        return {};
+    std::istringstream lines(search->out);
+    std::string line;
+    std::vector<std::string> query = { "/usr/bin/dpkg-query", "-W", "-f", "${Package} ${Package}_${Version}_${Architecture}\\n" };
+    while (std::getline(lines, line)) {
+        size_t sep = line.find(": ");
+        if (sep == std::string::npos)
+            continue;
+        std::string package = line.substr(0, line.find_first_of(":,"));
+        owner[line.substr(sep + 2)] = package;
+        query.push_back(package);
+    }
+    std::map<std::string, std::string> names;  // package -> full name
+    if (query.size() > 4) {
+        if (auto r = run_command(query, std::chrono::seconds(5)); r && !r->timed_out) {
+            std::istringstream in(r->out);
+            while (std::getline(in, line))
+                if (size_t sp = line.find(' '); sp != std::string::npos)
+                    names[line.substr(0, sp)] = line.substr(sp + 1);
+        }
+    }
+    std::map<std::string, std::string> out;
+    for (auto const& [path, package] : owner)
+        if (auto it = names.find(package); it != names.end())
+            out[path] = it->second;
+    return out;
+}
+
 } // namespace
+
+std::string uptime_text(double seconds)
+{
+    double whole = std::floor(seconds);
+    double hours = std::floor(whole / 3600);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%.0fh %.0fm %.2fs", hours, std::fmod(std::floor(whole / 60), 60), std::fmod(whole, 60));
+    std::string out = buf;
+    if (hours > 0) {
+        std::snprintf(buf, sizeof buf, " (Approximately %.2f days)", hours / 24);
+        out += buf;
+    }
+    return out;
+}
+
+Json cpu_utilization(std::string const& proc_stat)
+{
+    std::istringstream in(first_line(proc_stat));
+    std::string label;
+    double user = 0, nice = 0, system = 0, idle = 0;
+    in >> label >> user >> nice >> system >> idle;
+    double total = user + system + idle;
+    auto percent = [total](double part) { return total > 0 ? std::round(part / total * 100 * 100) / 100 : 0.0; };
+    return { { "userPercent", percent(user) }, { "systemPercent", percent(system) }, { "idlePercent", percent(idle) } };
+}
+
+Json memory_info(std::string const& meminfo)
+{
+    Json out = { { "memTotal", 0 }, { "memFree", 0 }, { "swapTotal", 0 }, { "swapFree", 0 } };
+    std::istringstream in(meminfo);
+    std::string key;
+    int64_t kib = 0;
+    std::string unit;
+    while (in >> key >> kib) {
+        std::getline(in, unit);
+        static std::pair<char const*, char const*> const fields[] = {
+            { "MemTotal:", "memTotal" }, { "MemFree:", "memFree" }, { "SwapTotal:", "swapTotal" }, { "SwapFree:", "swapFree" } };
+        for (auto const& [name, field] : fields)
+            if (key == name)
+                out[field] = kib * 1024;
+    }
+    return out;
+}
+
+std::map<std::string, std::string> owning_packages(std::vector<std::string> const& paths)
+{
+    std::map<std::string, std::string> out;
+    if (paths.empty())
+        return out;
+    if (::access("/usr/bin/dpkg", X_OK) == 0) {
+        out = dpkg_packages("/usr/bin/dpkg", paths);
+    } else if (::access("/usr/bin/rpm", X_OK) == 0) {
+        for (auto const& path : paths) {
+            auto r = run_command({ "/usr/bin/rpm", "-q", "-f", path }, std::chrono::seconds(5));
+            if (r && !r->timed_out && r->exit_code == 0)
+                out[path] = first_line(r->out);
+        }
+    }
+    for (auto const& path : paths)
+        out.try_emplace(path, "Unknown");
+    return out;
+}
+
+std::string version_output(std::string const& path)
+{
+    auto r = run_command({ path, "--version" }, std::chrono::seconds(2));
+    if (!r || r->timed_out)
+        return "";
+    return trim_trailing_breaks(r->out.empty() ? r->err : r->out);
+}
 
 std::string cgroup_version(std::string const& mount_point)
 {
@@ -139,7 +276,8 @@ Json host_info(Paths const& paths)
         if (Json h = helper_json(name); !h.is_null())
             helpers[name] = std::move(h);
     }
-    return Json {
+    Json out = memory_info(fs::read_file("/proc/meminfo").value_or(""));
+    out.update(Json {
         { "rootless", paths.rootless },
         { "uidmap", id_map_json(paths, true) },
         { "gidmap", id_map_json(paths, false) },
@@ -148,9 +286,14 @@ Json host_info(Paths const& paths)
         { "arch", go_arch(uts.machine) },
         { "hostname", uts.nodename },
         { "distribution", distribution_json() },
-        { "cgroupVersion", cgroup_version() },
+        { "cgroupVersion", cgroup_version() == "v2" ? "v2" : "v1" },
         { "helpers", std::move(helpers) },
-    };
+        { "idMappings", id_mappings_json(paths) },
+        { "cpus", online_cpus() },
+        { "uptime", uptime_text(std::atof(fs::read_file("/proc/uptime").value_or("0").c_str())) },
+        { "cpuUtilization", cpu_utilization(fs::read_file("/proc/stat").value_or("")) },
+    });
+    return out;
 }
 
 } // namespace berth::rootless

@@ -65,7 +65,10 @@ TEST_CASE("host_info")
     CHECK(info["uidmap"][0].contains("host_id"));
     CHECK(info["uidmap"][0].contains("size"));
     CHECK(info["gidmap"].is_array());
-    CHECK(info["cgroupVersion"] == cgroup_version());
+    CHECK(info["cgroupVersion"] == (cgroup_version() == "v2" ? "v2" : "v1"));
+    CHECK(info["cpus"].get<int>() >= 1);
+    CHECK(info["memTotal"].get<int64_t>() > 0);
+    CHECK(info["idMappings"]["uidmap"].empty() == !paths.rootless);
     REQUIRE(info["helpers"].is_object());
     if (auto sh = find_program("runc")) {
         CHECK(info["helpers"]["runc"]["path"] == *sh);
@@ -75,4 +78,31 @@ TEST_CASE("host_info")
     }
     if (auto p = find_program("newuidmap"))
         CHECK(info["helpers"]["newuidmap"] == *p);
+}
+
+TEST_CASE("uptime_text prints as Podman does")
+{
+    CHECK(uptime_text(13757.42) == "3h 49m 17.00s (Approximately 0.12 days)");
+    CHECK(uptime_text(59.9) == "0h 0m 59.00s");
+    CHECK(uptime_text(90061) == "25h 1m 1.00s (Approximately 1.04 days)");
+}
+
+TEST_CASE("cpu_utilization and memory_info read /proc")
+{
+    Json cpu = cpu_utilization("cpu  6958 100 1682 1360 5 0 3 0 0 0\ncpu0 1 2 3 4\n");
+    CHECK(cpu["userPercent"] == 69.58);
+    CHECK(cpu["systemPercent"] == 16.82);
+    CHECK(cpu["idlePercent"] == 13.6);
+    Json mem = memory_info("MemTotal:       24683784 kB\nMemFree:        12948356 kB\nMemAvailable:   1 kB\nSwapTotal:             0 kB\nSwapFree: 0 kB\n");
+    CHECK(mem["memTotal"] == 24683784LL * 1024);
+    CHECK(mem["memFree"] == 12948356LL * 1024);
+    CHECK(mem["swapTotal"] == 0);
+}
+
+TEST_CASE("owning_packages says Unknown for what no package owns")
+{
+    auto packages = owning_packages({ "/nonexistent/berth-test-program" });
+    CHECK(packages["/nonexistent/berth-test-program"] == "Unknown");
+    if (fs::exists("/usr/bin/dpkg") && fs::exists("/usr/bin/dpkg-query"))
+        CHECK(owning_packages({ "/usr/bin/dpkg" })["/usr/bin/dpkg"].rfind("dpkg_", 0) == 0);
 }

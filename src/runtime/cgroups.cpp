@@ -291,6 +291,14 @@ Json info()
     Json out { { "version", version }, { "resourceControl", a.available } };
     if (!a.available)
         out["reason"] = a.reason;
+    // The controllers containers get: those enabled for the cgroups berth makes.
+    Json controllers = Json::array();
+    if (a.available) {
+        std::istringstream in(fs::read_file(parent_dir(a, "") + "/cgroup.subtree_control").value_or(""));
+        for (std::string c; in >> c;)
+            controllers.push_back(c);
+    }
+    out["controllers"] = controllers;
     return out;
 }
 

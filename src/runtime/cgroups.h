@@ -75,7 +75,8 @@ struct Availability {
 /// under. Available when it is writable and enables memory, cpu and pids.
 Availability probe(std::string const& parent = "");
 
-/// For `berth info`: {"version": "v2"|"v1/v2 hybrid"|"v1", "resourceControl": bool, "reason": "..."}.
+/// For `berth info`: {"version": "v2"|"v1/v2 hybrid"|"v1", "resourceControl": bool, "reason": "...",
+/// "controllers": [...] (enabled for containers' cgroups; empty without resource control)}.
 Json info();
 
 /// Parses mountinfo text: the cgroup2 mount point ("" if none) and whether v1 hierarchies are mounted.
