@@ -193,6 +193,19 @@ print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
 
 # ---------------------------------------------------------------- assertions
 
+# assert_no_process PATTERN [SECONDS]: within SECONDS (default 5) no process's
+# command line matches PATTERN (pgrep -f); else fail, listing those left.
+assert_no_process() {
+    local i left
+    for ((i = 0; i < ${2:-5} * 10; i++)); do
+        pgrep -f "$1" >/dev/null || return 0
+        sleep 0.1
+    done
+    left=$(pgrep -af "$1") || return 0
+    echo "FAIL: processes left: ${left//$'\n'/; }" >&2
+    return 1
+}
+
 assert_equal() {  # assert_equal ACTUAL EXPECTED [WHAT]
     if [[ $1 != "$2" ]]; then
         printf 'FAIL: %s\n  expected: %q\n  actual:   %q\n' "${3:-value}" "$2" "$1" >&2

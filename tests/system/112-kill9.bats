@@ -67,11 +67,5 @@ trials() {  # trials OP...: five trials of each, all problems reported at the en
     run_berth rm -f -t 0 half-started
     run_berth ps -a -q
     assert_output_equals ""
-    local i
-    for ((i = 0; i < 30; i++)); do
-        pgrep -f "[b]erth-monitor .*$K9_DATA|[s]leep 1009" >/dev/null || break
-        sleep 0.1
-    done
-    run pgrep -af "[b]erth-monitor .*$K9_DATA|[s]leep 1009"
-    assert_output_equals ""
+    assert_no_process "[b]erth-monitor .*$K9_DATA|[s]leep 1009" 3
 }

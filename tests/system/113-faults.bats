@@ -145,12 +145,7 @@ push_big_image() {  # push_big_image MB
     run_small inspect --format '{{.State.Status}} {{.State.ExitCode}}' logger
     assert_output_equals "exited 3"
     # the monitor went away with its container
-    local i
-    for ((i = 0; i < 50; i++)); do
-        pgrep -f "berth-monitor .*$SMALL_DIR" >/dev/null || break
-        sleep 0.1
-    done
-    ! pgrep -af "berth-monitor .*$SMALL_DIR"
+    assert_no_process "berth-monitor .*$SMALL_DIR" 5
     run_small rm logger
     run_small run --rm "$IMAGE" echo room-again
     assert_output_equals room-again
