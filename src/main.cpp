@@ -7,6 +7,7 @@
 #include "cli/common.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 
 using namespace berth;
@@ -14,58 +15,62 @@ using namespace berth;
 namespace {
 
 struct CommandEntry {
+    /// The top-level words (names and aliases) it adds, space-separated; empty
+    /// for a command that needs the whole tree (completion walks it).
+    std::string_view names;
     cli::Setup setup;
 };
 
-// The one list of top-level commands.
+// The one list of top-level commands. A word missing here only costs speed:
+// a command line whose command is not found here sets up every entry.
 constexpr CommandEntry commands[] = {
-    { cli::setup_image_group },
-    { cli::setup_images },
-    { cli::setup_pull },
-    { cli::setup_push },
-    { cli::setup_inspect },
-    { cli::setup_tag },
-    { cli::setup_untag },
-    { cli::setup_rmi },
-    { cli::setup_history },
-    { cli::setup_save },
-    { cli::setup_load },
-    { cli::setup_import },
-    { cli::setup_login },
-    { cli::setup_logout },
-    { cli::setup_info },
-    { cli::setup_version },
-    { cli::setup_system_group },
-    { cli::setup_completion },
-    { cli::setup_run },
-    { cli::setup_create },
-    { cli::setup_start },
-    { cli::setup_rm },
-    { cli::setup_volume_group },
-    { cli::setup_ps },
-    { cli::setup_stop },
-    { cli::setup_restart },
-    { cli::setup_kill },
-    { cli::setup_pause },
-    { cli::setup_unpause },
-    { cli::setup_wait },
-    { cli::setup_rename },
-    { cli::setup_top },
-    { cli::setup_port },
-    { cli::setup_stats },
-    { cli::setup_events },
-    { cli::setup_container_group },
-    { cli::setup_exec },
-    { cli::setup_cp },
-    { cli::setup_export },
-    { cli::setup_diff },
-    { cli::setup_mount },
-    { cli::setup_logs },
-    { cli::setup_attach },
-    { cli::setup_healthcheck },
-    { cli::setup_unshare },
+    { "image", cli::setup_image_group },
+    { "images", cli::setup_images },
+    { "pull", cli::setup_pull },
+    { "push", cli::setup_push },
+    { "inspect", cli::setup_inspect },
+    { "tag", cli::setup_tag },
+    { "untag", cli::setup_untag },
+    { "rmi", cli::setup_rmi },
+    { "history", cli::setup_history },
+    { "save", cli::setup_save },
+    { "load", cli::setup_load },
+    { "import", cli::setup_import },
+    { "login", cli::setup_login },
+    { "logout", cli::setup_logout },
+    { "info", cli::setup_info },
+    { "version", cli::setup_version },
+    { "system", cli::setup_system_group },
+    { "", cli::setup_completion },
+    { "run", cli::setup_run },
+    { "create", cli::setup_create },
+    { "start", cli::setup_start },
+    { "rm", cli::setup_rm },
+    { "volume", cli::setup_volume_group },
+    { "ps", cli::setup_ps },
+    { "stop", cli::setup_stop },
+    { "restart", cli::setup_restart },
+    { "kill", cli::setup_kill },
+    { "pause", cli::setup_pause },
+    { "unpause", cli::setup_unpause },
+    { "wait", cli::setup_wait },
+    { "rename", cli::setup_rename },
+    { "top", cli::setup_top },
+    { "port", cli::setup_port },
+    { "stats", cli::setup_stats },
+    { "events", cli::setup_events },
+    { "container", cli::setup_container_group },
+    { "exec", cli::setup_exec },
+    { "cp", cli::setup_cp },
+    { "export", cli::setup_export },
+    { "diff", cli::setup_diff },
+    { "mount unmount umount", cli::setup_mount },
+    { "logs", cli::setup_logs },
+    { "attach", cli::setup_attach },
+    { "healthcheck", cli::setup_healthcheck },
+    { "unshare", cli::setup_unshare },
     // Last: adds `cleanup` to a `container` group another entry may have created.
-    { cli::setup_container_cleanup },
+    { "container", cli::setup_container_cleanup },
 };
 
 void add_global_options(CLI::App& app, cli::Globals& globals)
@@ -76,6 +81,43 @@ void add_global_options(CLI::App& app, cli::Globals& globals)
     app.add_option("--log-level", globals.log_level,
         "Log messages at and above this level: trace, debug, info, warn, warning, error, fatal, panic");
     app.set_version_flag("-v,--version", "berth version " BERTH_VERSION, "Print the version and exit");
+}
+
+/// The command word of the command line (the first word that is neither a
+/// global option nor its value), or "" when there is none.
+std::string_view command_word(CLI::App const& app, int argc, char** argv)
+{
+    auto takes_value = [&](std::string_view arg) {
+        if (arg.find('=') != std::string_view::npos)
+            return false;
+        for (auto const* opt : app.get_options())
+            if (opt->get_expected_min() > 0 && opt->check_name(std::string(arg)))
+                return true;
+        return false;
+    };
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--")
+            return {};
+        if (arg.size() > 1 && arg[0] == '-') {
+            i += takes_value(arg);
+            continue;
+        }
+        return arg;
+    }
+    return {};
+}
+
+/// Whether `word` is one of the space-separated `names`.
+bool names_contain(std::string_view names, std::string_view word)
+{
+    while (!names.empty()) {
+        auto space = names.find(' ');
+        if (names.substr(0, space) == word)
+            return true;
+        names = space == std::string_view::npos ? std::string_view {} : names.substr(space + 1);
+    }
+    return false;
 }
 
 /// " volume" for `berth volume`: the words of the deepest command parsed.
@@ -143,8 +185,15 @@ int main(int argc, char** argv)
     globals.command_line.assign(argv, argv + argc);
     int exit_code = 0;
     add_global_options(app, globals);
+    // Only the command asked for is set up: building every command's flags
+    // costs more than the rest of a short command such as `version` does.
+    auto word = command_word(app, argc, argv);
+    bool known = !word.empty() && std::any_of(std::begin(commands), std::end(commands), [&](auto const& entry) {
+        return names_contain(entry.names, word);
+    });
     for (auto const& entry : commands)
-        entry.setup(app, globals, exit_code);
+        if (!known || names_contain(entry.names, word))
+            entry.setup(app, globals, exit_code);
     // Podman's heading for the command list, at every level.
     auto group_all = [](auto& self, CLI::App* parent) -> void {
         for (auto* sub : parent->get_subcommands({})) {

@@ -53,6 +53,29 @@ load ../lib/helpers
     assert_output_contains "--quiet"
 }
 
+@test "every command and alias that --help lists answers its own --help" {
+    # berth sets up only the command named on the command line: each one
+    # must still be found, with its aliases, after global flags too.
+    run_berth --help
+    local lines=() line word n=0
+    mapfile -t lines < <(sed -n '/^Available Commands:/,/^$/p' <<<"$output" | sed -e 1d -e '/^$/d' -e 's/^ *//' -e 's/  .*//')
+    [[ ${#lines[@]} -gt 30 ]]
+    for line in "${lines[@]}"; do
+        # "unmount, umount": an alias shows its command's usage.
+        for word in ${line//,/ }; do
+            run_berth "$word" --help
+            assert_output_contains "Usage"
+            assert_output_contains "${line%%,*}"
+            n=$((n + 1))
+        done
+    done
+    [[ $n -gt ${#lines[@]} ]]
+    run_berth --log-level error container ls --help
+    assert_output_contains "--all"
+    run_berth --log-level=error umount --help
+    assert_output_contains "Usage"
+}
+
 @test "unknown command exits 125" {
     run_berth --exit 125 no-such-command
     assert_output_contains "unrecognized command"
