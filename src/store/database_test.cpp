@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -163,4 +164,33 @@ TEST_CASE("a commit on a full disk is paid from the reserve file")
         return;
     }
     CHECK(code == 0);
+}
+
+TEST_CASE("the WAL stays small across processes that each write a little")
+{
+    // Each berth command is a process of its own: opening the database after
+    // the last connection closed rebuilds the WAL index by reading the whole
+    // WAL, which forgets what was checkpointed, so a WAL that is never reset
+    // grows with every write and every command reads all of it.
+    auto dir = TempDir::create("/tmp", "berth-db-test-").release_value();
+    std::string path = dir.path() + "/t.db";
+    {
+        auto db = Database::open(path).release_value();
+        REQUIRE(db->exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)").has_value());
+    }
+    std::string value(3000, 'x');
+    for (int i = 0; i < 600; ++i) {
+        auto db = Database::open(path).release_value();
+        auto stmt = db->prepare("INSERT INTO t VALUES (?1, ?2)").release_value();
+        stmt.bind(1, int64_t { i }).bind(2, value);
+        REQUIRE(stmt.run().has_value());
+    }
+    struct stat st {};
+    REQUIRE(::stat((path + "-wal").c_str(), &st) == 0);
+    // 600 commits of a page or two each: without resets the WAL holds them all (~5 MB).
+    CHECK(st.st_size < 2 * 1024 * 1024);
+    auto db = Database::open(path).release_value();
+    auto count = db->prepare("SELECT count(*) FROM t").release_value();
+    REQUIRE(count.step().value_or(false));
+    CHECK(count.integer(0) == 600);
 }
