@@ -13,6 +13,8 @@
 // reference is then replaced by the mirror's or registry's location.
 #include "image/registries_conf.h"
 
+#include "config/toml_read.h"
+
 #include "base/fs.h"
 #include "base/log.h"
 
@@ -42,27 +44,17 @@ Error conf_error(std::string_view what, std::string_view why)
 
 Result<std::string> get_string(toml::node const& node, std::string_view key, std::string_view what)
 {
-    if (auto const* s = node.as_string())
-        return s->get();
-    return conf_error(what, "\"" + std::string(key) + "\" must be a string");
+    return TRY_CTX(config::toml_string(node, key), "registries.conf " + std::string(what));
 }
 
 Result<bool> get_bool(toml::node const& node, std::string_view key, std::string_view what)
 {
-    if (node.is_boolean())
-        return *node.value<bool>();
-    return conf_error(what, "\"" + std::string(key) + "\" must be true or false");
+    return TRY_CTX(config::toml_bool(node, key), "registries.conf " + std::string(what));
 }
 
 Result<std::vector<std::string>> get_string_array(toml::node const& node, std::string_view key, std::string_view what)
 {
-    auto const* array = node.as_array();
-    if (!array)
-        return conf_error(what, "\"" + std::string(key) + "\" must be an array of strings");
-    std::vector<std::string> out;
-    for (auto const& element : *array)
-        out.push_back(TRY(get_string(element, key, what)));
-    return out;
+    return TRY_CTX(config::toml_string_array(node, key), "registries.conf " + std::string(what));
 }
 
 bool has_scheme(std::string_view location)
@@ -298,31 +290,13 @@ ErrorOr parse_top_level(toml::table const& root, PartialConf& out, std::string_v
 
 Result<PartialConf> parse_partial(std::string_view text, std::string_view what)
 {
-    toml::table root;
-    try {
-        root = toml::parse(text, what);
-    } catch (toml::parse_error const& e) {
-        return conf_error(what, "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-    }
+    auto root = TRY_CTX(config::parse_toml(text, what), "registries.conf " + std::string(what));
     PartialConf out;
     TRY(parse_top_level(root, out, what));
     return out;
 }
 
-/// The "*.conf" regular files of `dir`, sorted by name; a missing directory has none.
-std::vector<std::string> dropin_files(std::string const& dir)
-{
-    namespace stdfs = std::filesystem;
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (stdfs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        std::error_code type_ec;
-        if (it->path().extension() == ".conf" && it->is_regular_file(type_ec))
-            files.push_back(it->path().string());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-}
+using config::dropin_files;
 
 std::string host_of(std::string_view location)
 {

@@ -1,0 +1,164 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+// containers.conf and storage.conf: the keys berth reads, merging of several
+// files, Podman's search order, and errors that name the file and line.
+#include "base/fs.h"
+#include "base/temp_dir.h"
+#include "config/engine_config.h"
+
+#include <doctest/doctest.h>
+
+using namespace berth;
+using namespace berth::config;
+
+TEST_CASE("containers.conf: the keys berth uses; unknown keys and tables are ignored")
+{
+    ContainersConf c;
+    auto r = parse_containers_conf(R"(
+[containers]
+default_ulimits = ["nofile=1024:2048"]
+env = ["A=1", "B=2"]
+default_capabilities = ["CHOWN", "KILL"]
+log_driver = "json-file"
+log_size_max = 1048576
+pids_limit = 100
+netns = "private"
+[engine]
+runtime = "runc"
+events_logger = "none"
+cgroup_manager = "cgroupfs"
+network_cmd_path = "/opt/pasta"
+volume_path = "/srv/volumes"
+tmp_dir = "/run/x"
+image_default_transport = "docker://"
+[engine.runtimes]
+runc = ["/no/such/runc", "/usr/bin/true"]
+[network]
+default_rootless_network_cmd = "slirp4netns"
+default_network = "podman"
+[machine]
+cpus = 2
+)",
+        "/etc/containers/containers.conf", c);
+    REQUIRE(r.has_value());
+    CHECK(*c.default_ulimits == std::vector<std::string> { "nofile=1024:2048" });
+    CHECK(c.env->size() == 2);
+    CHECK(c.default_capabilities->at(1) == "KILL");
+    CHECK(*c.log_driver == "json-file");
+    CHECK(*c.log_size_max == 1048576);
+    CHECK(*c.pids_limit == 100);
+    CHECK(*c.runtime == "runc");
+    CHECK(*c.events_logger == "none");
+    CHECK(*c.network_cmd_path == "/opt/pasta");
+    CHECK(*c.volume_path == "/srv/volumes");
+    CHECK(*c.tmp_dir == "/run/x");
+    CHECK(*c.default_rootless_network_cmd == "slirp4netns");
+    CHECK(*c.default_network == "podman");
+    CHECK(resolve_runtime(c, "runc") == "/usr/bin/true");
+    CHECK(resolve_runtime(c, "crun") == "crun");
+    CHECK(c.files == std::vector<std::string> { "/etc/containers/containers.conf" });
+}
+
+TEST_CASE("containers.conf: a later file overrides only the keys it sets")
+{
+    ContainersConf c;
+    REQUIRE(parse_containers_conf("[engine]\nruntime = \"runc\"\nevents_logger = \"file\"\n", "a", c).has_value());
+    REQUIRE(parse_containers_conf("[engine]\nevents_logger = \"none\"\n", "b", c).has_value());
+    CHECK(*c.runtime == "runc");
+    CHECK(*c.events_logger == "none");
+    CHECK(c.files.size() == 2);
+}
+
+TEST_CASE("containers.conf: errors name the file, the line or the key")
+{
+    ContainersConf c;
+    auto syntax = parse_containers_conf("[engine]\nruntime = \"runc\"\nevents_logger = \n", "/etc/containers/containers.conf", c);
+    REQUIRE(!syntax.has_value());
+    CHECK(syntax.error().message.starts_with("containers.conf /etc/containers/containers.conf: line 3: "));
+    auto type = parse_containers_conf("[containers]\npids_limit = \"many\"\n", "/x.conf", c);
+    REQUIRE(!type.has_value());
+    CHECK(type.error().message == "containers.conf /x.conf: \"pids_limit\" must be an integer");
+    auto value = parse_containers_conf("[engine]\nevents_logger = \"syslog\"\n", "/x.conf", c);
+    REQUIRE(!value.has_value());
+    CHECK(value.error().message == "containers.conf /x.conf: events_logger \"syslog\": use file, journald or none");
+    auto table = parse_containers_conf("engine = 1\n", "/x.conf", c);
+    REQUIRE(!table.has_value());
+    CHECK(table.error().message == "containers.conf /x.conf: [engine] must be a table");
+}
+
+TEST_CASE("storage.conf: driver, roots and the mount program, old and new places")
+{
+    StorageConf s;
+    REQUIRE(parse_storage_conf(R"(
+[storage]
+driver = "overlay"
+graphroot = "/data/containers"
+runroot = "/run/containers"
+[storage.options]
+mount_program = "/old/fuse-overlayfs"
+[storage.options.overlay]
+mount_program = "/usr/bin/fuse-overlayfs"
+mountopt = "nodev"
+)",
+        "/etc/containers/storage.conf", s)
+                .has_value());
+    CHECK(*s.driver == "overlay");
+    CHECK(*s.graphroot == "/data/containers");
+    CHECK(*s.runroot == "/run/containers");
+    CHECK(*s.mount_program == "/usr/bin/fuse-overlayfs");
+    CHECK(*s.mountopt == "nodev");
+}
+
+TEST_CASE("load: Podman's search order, drop-ins, and the environment variables")
+{
+    auto dir = TempDir::create("/tmp", "berth-config-test-").release_value();
+    ConfigEnvironment env;
+    env.rootless = true;
+    env.vendor_dir = dir.path() + "/usr";
+    env.system_dir = dir.path() + "/etc";
+    env.config_home = dir.path() + "/home";
+    for (auto const* d : { "/usr", "/etc/containers.conf.d", "/home/containers" })
+        REQUIRE(fs::mkdir_p(dir.path() + d, 0755).has_value());
+    auto write = [&](std::string const& path, std::string const& text) {
+        REQUIRE(fs::write_file_replace(dir.path() + path, text, 0644).has_value());
+    };
+    write("/usr/containers.conf", "[engine]\nruntime = \"vendor\"\ntmp_dir = \"/vendor\"\n");
+    write("/etc/containers.conf", "[engine]\nruntime = \"system\"\n");
+    write("/etc/containers.conf.d/10-a.conf", "[engine]\nevents_logger = \"none\"\n");
+    write("/etc/containers.conf.d/ignored.txt", "not toml at all [");
+    write("/home/containers/containers.conf", "[engine]\nruntime = \"user\"\n");
+    auto conf = load_containers_conf(env);
+    REQUIRE(conf.has_value());
+    CHECK(*conf->runtime == "user");
+    CHECK(*conf->tmp_dir == "/vendor");
+    CHECK(*conf->events_logger == "none");
+    CHECK(conf->files.size() == 4);
+
+    env.rootless = false;  // root does not read the user's file
+    CHECK(*load_containers_conf(env)->runtime == "system");
+
+    env.containers_conf = dir.path() + "/only.conf";
+    CHECK(!load_containers_conf(env).has_value());  // named by CONTAINERS_CONF: must exist
+    write("/only.conf", "[engine]\ncgroup_manager = \"cgroupfs\"\n");
+    env.containers_conf_override = dir.path() + "/over.conf";
+    write("/over.conf", "[engine]\nruntime = \"override\"\n");
+    conf = load_containers_conf(env);
+    REQUIRE(conf.has_value());
+    CHECK(*conf->runtime == "override");
+    CHECK(!conf->tmp_dir);
+
+    // storage.conf: the user's own for rootless; a system file gives rootless its rootless_storage_path.
+    env.rootless = true;
+    CHECK(load_storage_conf(env)->file.empty());
+    write("/etc/storage.conf", "[storage]\ndriver = \"vfs\"\ngraphroot = \"/var/lib/x\"\nrootless_storage_path = \"/srv/mine\"\n");
+    auto storage = load_storage_conf(env);
+    REQUIRE(storage.has_value());
+    CHECK(*storage->driver == "vfs");
+    CHECK(*storage->graphroot == "/srv/mine");
+    env.rootless = false;
+    CHECK(*load_storage_conf(env)->graphroot == "/var/lib/x");
+    env.rootless = true;
+    write("/home/containers/storage.conf", "[storage]\ndriver = \"overlay\"\ngraphroot = \"/home/me/store\"\n");
+    CHECK(*load_storage_conf(env)->graphroot == "/home/me/store");
+    env.storage_conf = dir.path() + "/nope.conf";
+    CHECK(!load_storage_conf(env).has_value());
+}
