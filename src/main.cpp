@@ -73,13 +73,43 @@ constexpr CommandEntry commands[] = {
     { "container", cli::setup_container_cleanup },
 };
 
-void add_global_options(CLI::App& app, cli::Globals& globals)
+/// Global flags that ask for a remote Podman service, which berth does not have.
+struct RemoteFlags {
+    bool remote = false;
+    std::string url, connection, identity, ssh;
+    bool given() const { return remote || !url.empty() || !connection.empty() || !identity.empty() || !ssh.empty(); }
+};
+
+/// --noout and --syslog: what they do happens in main.
+struct OutputFlags {
+    bool noout = false;
+    bool syslog = false;
+};
+
+void add_global_options(CLI::App& app, cli::Globals& globals, RemoteFlags& remote, OutputFlags& output)
 {
-    app.add_option("--root", globals.engine.root, "Path to the storage root directory")->envname("BERTH_ROOT");
-    app.add_option("--runroot", globals.engine.runroot, "Path to the runtime state directory")->envname("BERTH_RUNROOT");
-    app.add_option("--storage-driver", globals.engine.storage_driver, "Storage driver: overlay, vfs");
+    auto& g = globals.engine;
+    app.add_option("--root", g.root, "Path to the storage root directory")->envname("BERTH_ROOT");
+    app.add_option("--runroot", g.runroot, "Path to the runtime state directory")->envname("BERTH_RUNROOT");
+    app.add_option("--storage-driver", g.storage_driver, "Storage driver: overlay, fuse-overlayfs, vfs");
+    app.add_option("--storage-opt", g.storage_opts, "Storage driver option (overlay.mount_program=PATH)")->allow_extra_args(false);
     app.add_option("--log-level", globals.log_level,
         "Log messages at and above this level: trace, debug, info, warn, warning, error, fatal, panic");
+    app.add_option("--runtime", g.runtime, "Run containers with this OCI runtime (name or path) instead of berth's own");
+    app.add_option("--runtime-flag", g.runtime_flags, "A global flag for that OCI runtime (without its leading dashes)")
+        ->allow_extra_args(false);
+    app.add_option("--events-backend", g.events_backend, "Where events go: file, journald, none");
+    app.add_option("--cgroup-manager", g.cgroup_manager, "Cgroup manager: cgroupfs, systemd");
+    app.add_option("--volumepath", g.volume_path, "Directory of named volumes");
+    app.add_option("--tmpdir", g.tmp_dir, "Directory of berth's state that is not the store's (the events log)");
+    app.add_option("--network-cmd-path", g.network_cmd_path, "The pasta binary for --network pasta");
+    app.add_flag("--noout", output.noout, "Print nothing on standard output");
+    app.add_flag("--syslog", output.syslog, "Send log messages to syslog as well as to standard error");
+    app.add_flag("-r,--remote", remote.remote, "Not supported: berth has no service to connect to");
+    app.add_option("--url", remote.url, "Not supported: berth has no service to connect to");
+    app.add_option("-c,--connection", remote.connection, "Not supported: berth has no service to connect to");
+    app.add_option("--identity", remote.identity, "Not supported: berth has no service to connect to");
+    app.add_option("--ssh", remote.ssh, "Not supported: berth has no service to connect to");
     app.set_version_flag("-v,--version", "berth version " BERTH_VERSION, "Print the version and exit");
 }
 
@@ -184,7 +214,9 @@ int main(int argc, char** argv)
     cli::Globals globals;
     globals.command_line.assign(argv, argv + argc);
     int exit_code = 0;
-    add_global_options(app, globals);
+    RemoteFlags remote;
+    OutputFlags output;
+    add_global_options(app, globals, remote, output);
     // Only the command asked for is set up: building every command's flags
     // costs more than the rest of a short command such as `version` does.
     auto word = command_word(app, argc, argv);
@@ -202,13 +234,29 @@ int main(int argc, char** argv)
         }
     };
     group_all(group_all, &app);
+    // As Podman (Go's pflag): a single-value flag given twice takes the last value.
+    auto take_last = [](auto& self, CLI::App* parent) -> void {
+        for (auto* opt : parent->get_options())
+            if (opt->get_items_expected_max() == 1)
+                opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        for (auto* sub : parent->get_subcommands({}))
+            self(self, sub);
+    };
+    take_last(take_last, &app);
     struct BadLogLevel { };
+    struct RemoteRequested { };
     app.parse_complete_callback([&] {
         log::Level level;
         if (log::parse_level(globals.log_level, level))
             log::set_level(level);
         else if (!globals.log_level.empty())
             throw BadLogLevel {};
+        if (remote.given())
+            throw RemoteRequested {};
+        if (output.syslog)
+            log::also_to_syslog();
+        if (output.noout)
+            cli::discard_stdout();
     });
     try {
         app.parse(argc, argv);
@@ -223,6 +271,10 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "Log Level \"%s\" is not supported, choose from: trace, debug, info, warn, warning, error, fatal, panic\n",
             globals.log_level.c_str());
         return 1;
+    } catch (RemoteRequested const&) {
+        cli::print_error("remote connections are not supported: berth runs containers on this machine, without a "
+                         "service; drop --remote, --url and --connection");
+        return cli::exit_engine_error;
     } catch (CLI::ParseError const& e) {
         auto message = parse_error_message(app, e);
         if (message.rfind("missing command '", 0) == 0) {

@@ -14,6 +14,8 @@ Level level();
 /// Parses "debug", "info", "warn", "error"; false if unknown.
 bool parse_level(std::string_view text, Level& out);
 void write(Level level, std::string_view message);
+/// --syslog: every message written from now on also goes to syslog(3), as "berth".
+void also_to_syslog();
 
 template<typename... Args> void debug(fmt::format_string<Args...> f, Args&&... args)
 {

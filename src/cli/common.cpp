@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <fcntl.h>
 #include <iostream>
 #include <iterator>
 #include <unistd.h>
@@ -21,6 +22,16 @@ int report(Error const& error)
 {
     print_error(error.message);
     return exit_status(error.kind);
+}
+
+void discard_stdout()
+{
+    std::fflush(stdout);
+    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, STDOUT_FILENO);
+        ::close(null);
+    }
 }
 
 CLI::App& container_group(CLI::App& parent)

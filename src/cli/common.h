@@ -52,6 +52,8 @@ std::string human_ago(int64_t when);
 std::string go_time(int64_t when);
 /// Reads the whole of standard input (for --password-stdin).
 std::string read_stdin();
+/// --noout: standard output goes to /dev/null from now on.
+void discard_stdout();
 /// True when stdout (fd) is a terminal.
 bool is_tty(int fd);
 /// Podman's "are you sure?": prints `warning` and "Are you sure you want to

@@ -27,7 +27,7 @@ int run_info(std::string const& format, Globals const& globals)
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
-    auto info = engine::system_info(*ctx, { .storage_driver = globals.engine.storage_driver });
+    auto info = engine::system_info(*ctx, { .storage_driver = ctx->settings.options.storage_driver, .runtime = ctx->settings.options.runtime });
     if (!info)
         return report(info.error());
     if (format.empty()) {

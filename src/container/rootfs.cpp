@@ -234,7 +234,7 @@ static ErrorOr mount_overlay(RootfsRequest const& r)
 
 static ErrorOr mount_fuse_overlayfs(RootfsRequest const& r)
 {
-    auto program = find_program("fuse-overlayfs");
+    auto program = r.mount_program.empty() ? find_program("fuse-overlayfs") : std::optional<std::string>(r.mount_program);
     if (!program)
         return Error { ENOENT, "fuse-overlayfs: not found in PATH (install the fuse-overlayfs package)" };
     if (::access("/dev/fuse", R_OK | W_OK) != 0)

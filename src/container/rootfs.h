@@ -64,6 +64,8 @@ struct RootfsRequest {
     /// filesystem at unmount, ~10 ms), for containers removed at exit (--rm)
     /// whose upper dir is thrown away anyway, as Podman does.
     bool volatile_upper = false;
+    /// fuse-overlayfs: the program (storage.conf mount_program, --storage-opt); "" finds it in PATH.
+    std::string mount_program;
 };
 
 /// The recorded driver of a store (layout.storage_driver_file()), if any.

@@ -103,6 +103,8 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
 {
     (void)storage_driver;
     CreateOptions options = given;
+    if (options.runtime.empty())
+        options.runtime = ctx.settings.options.runtime;  // --runtime, containers.conf
     auto mounts = TRY(container::mount_requests(options));
     if (options.network.empty())
         options.network = "none";
@@ -231,6 +233,7 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
         req.lower_dirs.push_back(TRY(ctx.store->layers().mount_link(layer.diff_id)));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
+    req.mount_program = ctx.settings.mount_program;
     req.volatile_upper = options.remove;
     auto id_maps = TRY(rootless::current_container_id_maps({ options.userns, options.uidmap, options.gidmap }, ctx.paths));
     req.uid_mappings = id_maps.uid;
@@ -557,7 +560,8 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     if (so.interactive)
         options.interactive = *so.interactive;
     auto logs = TRY(log_settings(options, ctx.paths.layout().bundle_dir(rec.id)));
-    auto spec = TRY_CTX(prepare(ctx, rec, options, so.storage_driver), "start " + rec.name);
+    auto const& driver = so.storage_driver.empty() ? ctx.settings.options.storage_driver : so.storage_driver;
+    auto spec = TRY_CTX(prepare(ctx, rec, options, driver), "start " + rec.name);
     TRY(cs.update(rec));
 
     monitor::MonitorConfig mc;
@@ -572,14 +576,22 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.log_path = logs.driver == "none" ? "" : logs.path;
     mc.log_max_size = logs.max_size;
     auto self = TRY(sys::readlink("/proc/self/exe"));
-    mc.exit_command = { self, "--root", ctx.paths.data_dir, "--runroot", ctx.paths.run_dir, "container", "cleanup", rec.id };
+    // The berth that the monitor runs sees the same store and settings as this one.
+    auto berth_command = [&](std::initializer_list<std::string> args) {
+        std::vector<std::string> argv { self };
+        for (auto& a : global_args(ctx.settings, ctx.paths))
+            argv.push_back(std::move(a));
+        argv.insert(argv.end(), args);
+        return argv;
+    };
+    mc.exit_command = berth_command({ "container", "cleanup", rec.id });
     auto startup_hc = startup_healthcheck_of(rec);
     if (auto hc = healthcheck_of(rec); hc && (hc->interval_ns > 0 || (startup_hc && startup_hc->interval_ns > 0))) {
         // berth-monitor runs the check every interval (healthcheck.h), the startup check's until it passed.
         mc.healthcheck_interval_ms = hc->interval_ns > 0 ? std::max<int64_t>(hc->interval_ns / 1000000, 1) : 0;
         if (startup_hc && startup_hc->interval_ns > 0)
             mc.healthcheck_startup_interval_ms = std::max<int64_t>(startup_hc->interval_ns / 1000000, 1);
-        mc.healthcheck_command = { self, "--root", ctx.paths.data_dir, "--runroot", ctx.paths.run_dir, "healthcheck", "run", rec.id };
+        mc.healthcheck_command = berth_command({ "healthcheck", "run", rec.id });
         if (mc.healthcheck_startup_interval_ms > 0)
             mc.healthcheck_command.insert(mc.healthcheck_command.end() - 1, "--from-monitor");
     }
@@ -601,6 +613,8 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
             mc.runtime_path = *found;
         else
             return Error { ENOENT, "OCI runtime \"" + options.runtime + "\" not found in PATH" };
+    } else if (!mc.runtime_path.empty() && ::access(mc.runtime_path.c_str(), X_OK) != 0) {
+        return Error::from_errno("OCI runtime \"" + mc.runtime_path + "\"");
     }
     // SQLite keeps per-process state about open database files: a forked child
     // that opens the database again while the parent's connection lives would

@@ -60,6 +60,7 @@ Result<bool> ensure_mounted(Context& ctx, container::ContainerRecord& rec)
         req.lower_dirs.push_back(TRY(ctx.store->layers().mount_link(layer.diff_id)));
     req.container_dir = dir;
     req.rootless = ctx.paths.rootless;
+    req.mount_program = ctx.settings.mount_program;
     std::string driver = !rec.driver.empty() ? rec.driver : TRY(container::configured_driver(ctx.paths.layout(), ""));
     TRY_CTX(container::mount_rootfs(req, driver, ctx.paths.layout()), "mount the rootfs of " + rec.name);
     return true;

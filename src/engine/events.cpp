@@ -80,6 +80,8 @@ std::string events_file(rootless::Paths const& paths)
 
 void record_event(rootless::Paths const& paths, Event event)
 {
+    if (!paths.record_events)
+        return;
     if (event.time_ns == 0)
         event.time_ns = now_ns();
     std::string path = events_file(paths);

@@ -24,9 +24,12 @@ struct Paths {
     bool rootless = false;   ///< true unless berth runs as real root on the host
     uid_t uid = 0;           ///< the user's uid on the host (0 for root)
     gid_t gid = 0;           ///< the user's gid on the host (0 for root)
+    std::string volumes_dir; ///< --volumepath / containers.conf volume_path; "" for data_dir/volumes
+    std::string tmp_dir;     ///< --tmpdir / containers.conf tmp_dir: holds events/; "" for run_dir
+    bool record_events = true; ///< false with --events-backend none
 
     /// Every path below data_dir and run_dir.
-    store::Layout layout() const { return { data_dir, run_dir }; }
+    store::Layout layout() const { return { data_dir, run_dir, volumes_dir, tmp_dir }; }
 };
 
 /// Everything path resolution reads from the process, gathered in one place.

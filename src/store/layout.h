@@ -24,9 +24,13 @@ class Layout {
 public:
     /// `data_dir` is --root (~/.local/share/berth or /var/lib/berth), `run_dir`
     /// --runroot ($XDG_RUNTIME_DIR/berth, /tmp/berth-$UID or /run/berth).
-    Layout(std::string data_dir, std::string run_dir)
+    /// `volumes_dir` (--volumepath) and `events_dir` (--tmpdir) move those
+    /// out of the data and runtime directories when not empty.
+    Layout(std::string data_dir, std::string run_dir, std::string volumes_dir = {}, std::string events_dir = {})
         : m_data_dir(std::move(data_dir))
         , m_run_dir(std::move(run_dir))
+        , m_volumes_dir(std::move(volumes_dir))
+        , m_events_dir(std::move(events_dir))
     {
     }
 
@@ -40,8 +44,8 @@ public:
     std::string layers_dir() const { return data("layers"); }
     /// data_dir/writers: one marker per process writing new content (store/writer_marks.h).
     std::string writers_dir() const { return data("writers"); }
-    /// data_dir/volumes: named volumes.
-    std::string volumes_dir() const { return data("volumes"); }
+    /// data_dir/volumes (or --volumepath): named volumes.
+    std::string volumes_dir() const { return m_volumes_dir.empty() ? data("volumes") : m_volumes_dir; }
     /// data_dir/volumes/<name>/_data: what a container mounts of volume `name`.
     std::string volume_data_dir(std::string_view name) const { return fs::join(fs::join(volumes_dir(), name), "_data"); }
     /// data_dir/storage-driver: the driver every container of this store uses.
@@ -77,7 +81,7 @@ public:
     /// run_dir/runtime: an external OCI runtime's --root.
     std::string runtime_root() const { return run("runtime"); }
     /// run_dir/events: the event log's directory.
-    std::string events_dir() const { return run("events"); }
+    std::string events_dir() const { return m_events_dir.empty() ? run("events") : fs::join(m_events_dir, "events"); }
     /// run_dir/events/events.log: one JSON line per event.
     std::string events_file() const { return fs::join(events_dir(), "events.log"); }
     /// run_dir/pause.pid: "PID START" of the rootless pause process.
@@ -107,6 +111,8 @@ private:
 
     std::string m_data_dir;
     std::string m_run_dir;
+    std::string m_volumes_dir;
+    std::string m_events_dir;
 };
 
 } // namespace berth::store
