@@ -84,9 +84,9 @@ Result<std::vector<std::string>> read_env_files(std::vector<std::string> const& 
 }
 
 /// Anonymous volumes (-v /path) get their volume at create time: {destination: name}.
-Result<Json> create_anonymous_volumes(Context& ctx, std::vector<MountRequest> const& mounts)
+Result<std::map<std::string, std::string>> create_anonymous_volumes(Context& ctx, std::vector<MountRequest> const& mounts)
 {
-    Json names = Json::object();
+    std::map<std::string, std::string> names;
     for (auto const& m : mounts)
         if (m.type == MountRequest::Type::Volume && m.source.empty()) {
             auto vs = TRY(volumes_of(ctx));
@@ -128,7 +128,9 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     r.image_name = image.names.empty() ? image.id : image.names.front();
     r.created = static_cast<int64_t>(std::time(nullptr));
     r.config = options.to_json();
-    r.config["anonymous_volumes"] = TRY(create_anonymous_volumes(ctx, mounts));
+    auto anonymous = TRY(create_anonymous_volumes(ctx, mounts));
+    r.config["anonymous_volumes"] = anonymous;
+    r.volumes = container::volume_uses(mounts, anonymous);
     if (auto hc = TRY(healthcheck_for_create(ctx, options, image)))
         r.config["healthcheck"] = hc->to_json();
     TRY(add_startup_healthcheck(options, r.config));
@@ -730,17 +732,12 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::op
 {
     auto vs = TRY(volumes_of(ctx));
     TRY(get_volume(ctx, name));
-    auto used = TRY(vs.in_use());
-    if (std::find(used.begin(), used.end(), name) != used.end()) {
-        if (!force)
-            return Error { EBUSY, "volume " + name + " is being used by a container: remove the container first or use --force" };
+    if (force) {
+        // Exactly the containers that mount it (container_volumes): not every config that merely names it.
         auto cs = TRY(containers_of(ctx));
-        // Exactly the containers that mount it: not every config that merely names it.
-        for (auto const& rec : TRY(cs.list())) {
-            auto mounted = container::volumes_mounted_by(rec.config);
-            if (std::find(mounted.begin(), mounted.end(), name) != mounted.end())
-                TRY(remove_container(ctx, rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
-        }
+        for (auto const& id : TRY(vs.users(name)))
+            if (auto rec = TRY(cs.get(id)))
+                TRY(remove_container(ctx, *rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
     }
     return vs.remove(name);
 }
@@ -748,20 +745,19 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::op
 Result<std::vector<std::string>> unused_volumes(Context& ctx)
 {
     auto vs = TRY(volumes_of(ctx));
-    auto used = TRY(vs.in_use());
-    std::vector<std::string> unused;
-    for (auto const& v : TRY(vs.list()))
-        if (std::find(used.begin(), used.end(), v.name) == used.end())
-            unused.push_back(v.name);
-    return unused;
+    return vs.unused();
 }
 
 Result<std::vector<std::string>> prune_volumes(Context& ctx)
 {
     auto vs = TRY(volumes_of(ctx));
     std::vector<std::string> removed;
-    for (auto const& name : TRY(unused_volumes(ctx))) {
-        TRY(vs.remove(name));
+    for (auto const& name : TRY(vs.unused())) {
+        // A container created meanwhile may have taken it (EBUSY): it stays.
+        if (auto r = vs.remove(name); !r && r.error().code == EBUSY)
+            continue;
+        else
+            TRY(std::move(r));
         removed.push_back(name);
     }
     return removed;
