@@ -273,8 +273,6 @@ TEST_CASE("spec: namespaces, mounts, masked paths, capabilities and security opt
     o.ulimits = { "nofile=200:100" };
     CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
     o.ulimits.clear();
-    o.network = "bridge";
-    CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
     o.network = "none";
     o.cap_add = { "NOT_A_CAP" };
     CHECK_FALSE(build_spec_json(img, o, ctx).has_value());

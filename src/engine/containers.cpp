@@ -57,8 +57,6 @@ Result<container::VolumeStore> volumes_of(Context& ctx)
 Result<store::ImageRecord> image_for(Context& ctx, CreateOptions const& options, PullOptions const& pull_options)
 {
     auto const& policy = options.pull;
-    if (policy != "missing" && policy != "always" && policy != "never" && policy != "newer")
-        return Error { EINVAL, "invalid --pull \"" + policy + "\": use always, missing, never or newer" };
     if (policy != "always") {
         auto found = find_image(ctx, options.image);
         if (found || policy == "never")
@@ -99,20 +97,12 @@ Result<std::map<std::string, std::string>> create_anonymous_volumes(Context& ctx
 } // namespace
 
 Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& given, PullOptions const& pull_options,
-    std::string const& storage_driver)
+    std::string const& storage_driver, Warn const& warn)
 {
     (void)storage_driver;
-    CreateOptions options = given;
+    CreateOptions options = TRY(validate_container_spec(given, warn));
     auto mounts = TRY(container::mount_requests(options));
-    if (options.network.empty())
-        options.network = "none";
-    if (options.network != "none" && options.network != "host" && options.network != "pasta")
-        return Error { EINVAL, "network mode \"" + options.network + "\": only none, host and pasta are supported so far" };
     options.env_files = TRY(read_env_files(options.env_files));
-    TRY(parse_restart_policy(options.restart));
-    TRY(log_settings(options, "/"));
-    if (options.remove && !options.restart.empty() && options.restart != "no")
-        return Error { EINVAL, "the --rm option conflicts with --restart (other than \"no\"): use one of them" };
     auto cs = TRY(containers_of(ctx));
     if (!options.name.empty() && TRY(cs.name_in_use(options.name)))
         return Error { EEXIST, "creating container storage: the container name \"" + options.name
@@ -671,9 +661,9 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
 }
 
 Result<int> run_container(Context& ctx, CreateOptions const& options, PullOptions const& pull_options,
-    StartOptions const& start_options, std::string* id_out)
+    StartOptions const& start_options, std::string* id_out, Warn const& warn)
 {
-    auto rec = TRY(create_container(ctx, options, pull_options, start_options.storage_driver));
+    auto rec = TRY(create_container(ctx, options, pull_options, start_options.storage_driver, warn));
     if (id_out)
         *id_out = rec.id;
     auto code = start_container(ctx, rec.id, start_options);
