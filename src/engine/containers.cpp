@@ -743,11 +743,10 @@ Result<std::vector<std::string>> prune_volumes(Context& ctx)
     auto vs = TRY(volumes_of(ctx));
     std::vector<std::string> removed;
     for (auto const& name : TRY(vs.unused())) {
-        // A container created meanwhile may have taken it (EBUSY): it stays.
-        if (auto r = vs.remove(name); !r && r.error().code == EBUSY)
-            continue;
-        else
-            TRY(std::move(r));
+        auto r = vs.remove(name);
+        if (!r && r.error().code == EBUSY)
+            continue;  // a container created meanwhile mounts it: it stays
+        TRY(std::move(r));
         removed.push_back(name);
     }
     return removed;
