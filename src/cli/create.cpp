@@ -1,6 +1,7 @@
 // berth create: Podman's flags, prints the new container's ID. The flags are
-// shared with `run` (add_create_options). Flags berth does not implement yet
-// are refused with a message instead of being silently ignored.
+// shared with `run` (add_create_options) and fill in the container spec
+// (container::CreateOptions); the engine checks it (validate_container_spec),
+// so this file only parses and prints.
 #include "cli/create.h"
 
 #include "cli/commands.h"
@@ -103,17 +104,15 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
     o.command.assign(rest.begin() + 1, rest.end());
     if (a.entrypoint_option && a.entrypoint_option->count())
         o.entrypoint = a.entrypoint;
-    if (!a.network.empty())
-        o.network = a.network;
-    else if (!o.publish.empty())
-        o.network = "pasta";  // as rootless Podman: published ports need a user-mode network
-    if (!o.publish.empty() && o.network != "pasta")
-        return Error { EINVAL, "cannot set port bindings with --network " + o.network + ": publishing ports needs --network pasta" };
+    o.network = a.network;  // empty: the engine's default
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd)
         o.preserve_fds.push_back(fd);
-    return engine::check_create_options(o, [](std::string const& warning) {
-        std::fprintf(stderr, "berth: %s\n", warning.c_str());
-    });
+    return {};
+}
+
+void print_warning(std::string const& warning)
+{
+    std::fprintf(stderr, "berth: %s\n", warning.c_str());
 }
 
 engine::PullOptions pull_options_for_create(bool quiet)
@@ -149,7 +148,8 @@ void setup_create(CLI::App& parent, Globals& globals, int& exit_code)
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;
-        auto rec = engine::create_container(*ctx, a->options, pull_options_for_create(a->quiet), globals.engine.storage_driver);
+        auto rec = engine::create_container(*ctx, a->options, pull_options_for_create(a->quiet), globals.engine.storage_driver,
+            print_warning);
         if (!rec) {
             exit_code = report(rec.error());
             return;

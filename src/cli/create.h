@@ -25,8 +25,11 @@ struct CreateArgs {
 /// arguments left after the flags (prefix_command), so flags after the image
 /// belong to the command.
 void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& args);
-/// Checks the flags and fills options.image/command from `rest`; an Error for bad usage.
+/// Fills options.image/command from `rest` and the flags kept apart in `args`;
+/// an Error when no image is given. The engine validates the spec.
 ErrorOr finish_create_args(CreateArgs& args, std::vector<std::string> const& rest);
+/// Prints an engine warning as "berth: WARNING" on stderr.
+void print_warning(std::string const& warning);
 /// Pull options that print Podman's progress lines to stderr (nothing with `quiet`).
 engine::PullOptions pull_options_for_create(bool quiet);
 

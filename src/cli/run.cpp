@@ -28,7 +28,7 @@ void setup_run(CLI::App& parent, Globals& globals, int& exit_code)
         so.attach = !a->detach;
         so.storage_driver = globals.engine.storage_driver;
         std::string id;
-        auto code = engine::run_container(*ctx, a->options, pull_options_for_create(a->quiet), so, &id);
+        auto code = engine::run_container(*ctx, a->options, pull_options_for_create(a->quiet), so, &id, print_warning);
         if (!code) {
             exit_code = report(code.error());
             return;

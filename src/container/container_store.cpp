@@ -1,9 +1,10 @@
 // ContainerStore: the `containers` table and the per-container lock files.
-// The record's options are one JSON column so that new flags need no schema
-// change; the columns are what `ps`, lookups and the monitor touch.
+// The table and its upgrades are in store/schema.cpp; the volumes a container
+// mounts are rows of container_volumes, written and deleted with its own.
 #include "container/container_store.h"
 
 #include "base/fs.h"
+#include "store/schema.h"
 
 #include <array>
 #include <cstdio>
@@ -11,37 +12,9 @@
 
 namespace berth::container {
 
-static constexpr char const* schema = R"sql(
-CREATE TABLE IF NOT EXISTS containers (
-    id          TEXT PRIMARY KEY,
-    name        TEXT NOT NULL UNIQUE,
-    image_id    TEXT NOT NULL,
-    image_name  TEXT NOT NULL,
-    created     INTEGER NOT NULL,
-    state       TEXT NOT NULL,
-    pid         INTEGER NOT NULL DEFAULT 0,
-    monitor_pid INTEGER NOT NULL DEFAULT 0,
-    exit_code   INTEGER NOT NULL DEFAULT 0,
-    started     INTEGER NOT NULL DEFAULT 0,
-    finished    INTEGER NOT NULL DEFAULT 0,
-    driver      TEXT NOT NULL DEFAULT '',
-    config      TEXT NOT NULL DEFAULT '{}',
-    monitor_start INTEGER NOT NULL DEFAULT 0,
-    restart_count INTEGER NOT NULL DEFAULT 0,
-    ps_config   TEXT NOT NULL DEFAULT ''
-);
-)sql";
-
 static constexpr char const* columns
     = "id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, driver, config, "
       "monitor_start, restart_count";
-
-/// Columns added after the first release, for stores created before them.
-static constexpr char const* added_columns[][2] = {
-    { "monitor_start", "ALTER TABLE containers ADD COLUMN monitor_start INTEGER NOT NULL DEFAULT 0" },
-    { "restart_count", "ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0" },
-    { "ps_config", "ALTER TABLE containers ADD COLUMN ps_config TEXT NOT NULL DEFAULT ''" },
-};
 
 std::string_view state_name(State state)
 {
@@ -81,15 +54,7 @@ std::string ps_config(Json const& config)
 
 Result<ContainerStore> ContainerStore::open(store::Database& db, store::Layout layout)
 {
-    TRY_CTX(db.exec(schema), "create containers table");
-    for (auto const& [column, alter] : added_columns) {
-        auto probe = db.prepare(std::string("SELECT ") + column + " FROM containers LIMIT 0");
-        if (probe)
-            continue;
-        // Another berth may add it at the same moment: a duplicate column is fine.
-        if (auto added = db.exec(alter); !added && added.error().message.find("duplicate column") == std::string::npos)
-            return Error { added.error().code, "upgrade containers table: " + added.error().message };
-    }
+    TRY(store::migrate(db));  // one PRAGMA read when the store opened it already
     TRY(fs::mkdir_p(layout.locks_dir(), 0700));
     return ContainerStore(db, std::move(layout));
 }
@@ -108,6 +73,12 @@ ErrorOr ContainerStore::insert(ContainerRecord const& r)
     stmt.bind(10, r.started).bind(11, r.finished).bind(12, r.driver).bind(13, json::dump(r.config));
     stmt.bind(14, r.monitor_start).bind(15, r.restart_count).bind(16, ps_config(r.config));
     TRY_CTX(stmt.run(), "insert container " + r.id);
+    auto use = TRY(m_db->prepare("INSERT OR IGNORE INTO container_volumes (container_id, volume, destination) VALUES (?1, ?2, ?3)"));
+    for (auto const& v : r.volumes) {
+        use.bind(1, r.id).bind(2, v.volume).bind(3, v.destination);
+        TRY_CTX(use.run(), "record the volumes of container " + r.id);
+        use.reset();
+    }
     return txn.commit();
 }
 
@@ -129,6 +100,10 @@ ErrorOr ContainerStore::update(ContainerRecord const& r)
 ErrorOr ContainerStore::remove(std::string const& id)
 {
     auto txn = TRY(m_db->begin());
+    // Its relation rows first (the foreign key would cascade too, on a connection with foreign_keys on).
+    auto uses = TRY(m_db->prepare("DELETE FROM container_volumes WHERE container_id = ?1"));
+    uses.bind(1, id);
+    TRY_CTX(uses.run(), "delete the volumes of container " + id);
     auto stmt = TRY(m_db->prepare("DELETE FROM containers WHERE id = ?1"));
     stmt.bind(1, id);
     TRY_CTX(stmt.run(), "delete container " + id);

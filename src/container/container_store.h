@@ -28,6 +28,13 @@ enum class State { Created, Running, Exited, Paused };  ///< Paused: frozen or S
 std::string_view state_name(State state);
 State parse_state(std::string_view name);
 
+/// One row of the container <-> volume relation: the container mounts `volume` at `destination`.
+struct VolumeUse {
+    std::string volume;
+    std::string destination;
+    bool operator==(VolumeUse const&) const = default;
+};
+
 struct ContainerRecord {
     std::string id;          ///< 64 lowercase hex
     std::string name;        ///< unique
@@ -44,18 +51,20 @@ struct ContainerRecord {
     int64_t finished = 0;
     std::string driver;      ///< storage driver that holds its rootfs
     Json config;             ///< the create options as given (engine-defined), for start and inspect
+    std::vector<VolumeUse> volumes;  ///< written by insert (container_volumes); not read back by get/find/list
 };
 
 class ContainerStore {
 public:
-    /// Records in `db` (the table is created when missing), lock files in layout.locks_dir().
+    /// Records in `db` (migrated to the current schema if it is not), lock files in layout.locks_dir().
     static Result<ContainerStore> open(store::Database& db, store::Layout layout);
 
-    /// Inserts a new record; EEXIST with "the container name \"x\" is already in use" for a taken name.
+    /// Inserts a new record and its volume relation rows (record.volumes), in one
+    /// transaction; EEXIST with "the container name \"x\" is already in use" for a taken name.
     ErrorOr insert(ContainerRecord const& record);
     /// Replaces the mutable fields (state, pid, monitor_pid, exit_code, started, finished, config, monitor_start, restart_count).
     ErrorOr update(ContainerRecord const& record);
-    /// Deletes the row; ENOENT when missing.
+    /// Deletes the row and its relation rows, in one transaction; ENOENT when missing.
     ErrorOr remove(std::string const& id);
     /// By full id.
     Result<std::optional<ContainerRecord>> get(std::string const& id);

@@ -273,8 +273,6 @@ TEST_CASE("spec: namespaces, mounts, masked paths, capabilities and security opt
     o.ulimits = { "nofile=200:100" };
     CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
     o.ulimits.clear();
-    o.network = "bridge";
-    CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
     o.network = "none";
     o.cap_add = { "NOT_A_CAP" };
     CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
@@ -400,7 +398,7 @@ TEST_CASE("container store: insert, find by name, id and prefix, update, remove"
     CHECK(generate_name().find('_') != std::string::npos);
 }
 
-TEST_CASE("volume store: create, duplicate, list, in use, remove")
+TEST_CASE("volume store: create, duplicate, list, in use through container_volumes, remove")
 {
     auto dir = TempDir::create("/tmp", "berth-vstore-test-").release_value();
     store::Layout layout(dir.path(), dir.path());
@@ -419,10 +417,22 @@ TEST_CASE("volume store: create, duplicate, list, in use, remove")
     r.id = generate_id();
     r.name = "user";
     CreateOptions o;
-    o.volumes = { "data:/d", "/host:/h" };
+    o.volumes = { "data:/d", "/host:/h", "/anon" };
     r.config = o.to_json();
+    r.volumes = volume_uses(mount_requests(o).value(), { { "/anon", "a1" } });
+    CHECK(r.volumes == std::vector<VolumeUse> { { "data", "/d" }, { "a1", "/anon" } });
     REQUIRE(cs.insert(r).has_value());
-    CHECK(vs.in_use().value() == std::vector<std::string> { "data" });
+    CHECK(vs.users("data").value() == std::vector<std::string> { r.id });
+    CHECK(vs.users("a1").value() == std::vector<std::string> { r.id });
+    CHECK(vs.users("d").value().empty());
+    CHECK(vs.unused().value().empty());
+    // In use: refused, in the transaction that would delete it.
+    CHECK(vs.remove("data").error().code == EBUSY);
+    CHECK(fs::is_dir(dir.path() + "/volumes/data"));
+    // The relation rows go with the container's row.
+    REQUIRE(cs.remove(r.id).has_value());
+    CHECK(vs.users("data").value().empty());
+    CHECK(vs.unused().value() == std::vector<std::string> { "data" });
     REQUIRE(vs.remove("data").has_value());
     CHECK_FALSE(fs::exists(dir.path() + "/volumes/data"));
     CHECK(vs.remove("data").error().code == ENOENT);

@@ -62,7 +62,7 @@ struct CreateOptions {
     std::string userns;
     std::vector<std::string> uidmap, gidmap;
     std::vector<std::string> group_add;
-    std::string network = "none";            ///< none | host | pasta
+    std::string network;                     ///< none | host | pasta; empty: the engine's default (pasta with -p, else none)
     std::vector<std::string> publish;        ///< -p/--publish values (ports.h), with network pasta
     std::string stop_signal;
     int stop_timeout = 10;

@@ -1,6 +1,8 @@
 // VolumeStore: the `volumes` table and the directories under data_dir/volumes.
 // A volume directory is created before its row, so a row always names an
 // existing directory; a directory without a row (killed process) is reused.
+// Which containers use a volume is the container_volumes relation
+// (store/schema.cpp), written with each container's row.
 #include "container/volume_store.h"
 
 #include "base/fs.h"
@@ -8,6 +10,7 @@
 #include "base/timestamp.h"
 #include "container/container_store.h"
 #include "container/options.h"
+#include "store/schema.h"
 
 #include <cerrno>
 #include <csignal>
@@ -17,23 +20,11 @@
 
 namespace berth::container {
 
-static constexpr char const* schema = R"sql(
-CREATE TABLE IF NOT EXISTS volumes (
-    name       TEXT PRIMARY KEY,
-    driver     TEXT NOT NULL,
-    created    INTEGER NOT NULL,
-    labels     TEXT NOT NULL DEFAULT '{}',
-    options    TEXT NOT NULL DEFAULT '{}',
-    anonymous  INTEGER NOT NULL DEFAULT 0,
-    needs_copy INTEGER NOT NULL DEFAULT 1
-);
-)sql";
-
 static void remove_stale_trash(std::string const& volumes_dir);
 
 Result<VolumeStore> VolumeStore::open(store::Database& db, store::Layout layout)
 {
-    TRY_CTX(db.exec(schema), "create volumes table");
+    TRY(store::migrate(db));  // one PRAGMA read when the store opened it already
     TRY(fs::mkdir_p(layout.volumes_dir(), 0700));
     remove_stale_trash(layout.volumes_dir());
     return VolumeStore(db, std::move(layout));
@@ -130,6 +121,9 @@ ErrorOr VolumeStore::remove(std::string const& name)
     std::string trash = fs::join(m_dir, trash_name(name));
     {
         auto txn = TRY(m_db->begin());
+        // In the transaction that deletes the row: no container can start using it in between.
+        if (!TRY(users(name)).empty())
+            return Error { EBUSY, "volume " + name + " is being used by a container: remove the container first or use --force" };
         auto stmt = TRY(m_db->prepare("DELETE FROM volumes WHERE name = ?1"));
         stmt.bind(1, name);
         TRY(stmt.run());
@@ -171,42 +165,38 @@ ErrorOr VolumeStore::mark_copied(std::string const& name)
     return txn.commit();
 }
 
-Result<std::vector<std::string>> VolumeStore::in_use()
+Result<std::vector<std::string>> VolumeStore::users(std::string const& name)
 {
+    auto stmt = TRY(m_db->prepare("SELECT DISTINCT container_id FROM container_volumes WHERE volume = ?1 ORDER BY container_id"));
+    stmt.bind(1, name);
+    std::vector<std::string> ids;
+    while (TRY(stmt.step()))
+        ids.push_back(stmt.text(0));
+    return ids;
+}
+
+Result<std::vector<std::string>> VolumeStore::unused()
+{
+    auto stmt = TRY(m_db->prepare("SELECT name FROM volumes WHERE name NOT IN (SELECT volume FROM container_volumes) ORDER BY created, name"));
     std::vector<std::string> names;
-    auto exists = TRY(m_db->prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'containers'"));
-    if (!TRY(exists.step()))
-        return names;
-    auto stmt = TRY(m_db->prepare("SELECT config FROM containers"));
-    while (TRY(stmt.step())) {
-        auto config = json::parse(stmt.text(0), "container config");
-        if (!config)
+    while (TRY(stmt.step()))
+        names.push_back(stmt.text(0));
+    return names;
+}
+
+std::vector<VolumeUse> volume_uses(std::vector<MountRequest> const& mounts, std::map<std::string, std::string> const& anonymous)
+{
+    std::vector<VolumeUse> uses;
+    for (auto const& m : mounts) {
+        if (m.type != MountRequest::Type::Volume)
             continue;
-        auto mounted = volumes_mounted_by(*config);
-        names.insert(names.end(), mounted.begin(), mounted.end());
+        auto it = m.source.empty() ? anonymous.find(m.destination) : anonymous.end();
+        std::string name = it != anonymous.end() ? it->second : m.source;
+        if (!name.empty())
+            uses.push_back({ name, m.destination });
     }
-    return names;
+    return uses;
 }
-
-std::vector<std::string> volumes_mounted_by(Json const& container_config)
-{
-    std::vector<std::string> names;
-    auto options = CreateOptions::from_json(container_config);
-    if (!options)
-        return names;
-    for (auto const& v : options->volumes)
-        if (auto m = parse_volume(v); m && m->type == MountRequest::Type::Volume)
-            names.push_back(m->source);
-    for (auto const& v : options->mounts)
-        if (auto m = parse_mount(v); m && m->type == MountRequest::Type::Volume)
-            names.push_back(m->source);
-    if (auto it = container_config.find("anonymous_volumes"); it != container_config.end() && it->is_array())
-        for (auto const& n : *it)
-            if (n.is_string())
-                names.push_back(n.get<std::string>());
-    return names;
-}
-
 
 Json inspect_volume(VolumeRecord const& v)
 {

@@ -1,11 +1,14 @@
 // Named volumes: data_dir/volumes/<name>/_data with one row per volume in
 // berth.db's `volumes` table. A volume named in -v NAME:/path that does not
 // exist yet is created on first use, and (like Podman) gets a copy of what
-// the image has at the mount point, once, while it is still empty.
+// the image has at the mount point, once, while it is still empty. A volume in
+// use (a row of container_volumes names it) is not removed.
 #pragma once
 
 #include "base/error.h"
 #include "base/json.h"
+#include "container/container_store.h"
+#include "container/options.h"
 #include "store/database.h"
 #include "store/layout.h"
 
@@ -38,12 +41,15 @@ public:
         std::map<std::string, std::string> options, bool anonymous = false, bool ignore_existing = false);
     Result<std::optional<VolumeRecord>> get(std::string const& name);
     Result<std::vector<VolumeRecord>> list();
-    /// Deletes the row and the directory. ENOENT when missing.
+    /// Deletes the row and the directory. ENOENT when missing; EBUSY when a
+    /// container mounts it (checked in the transaction that deletes the row).
     ErrorOr remove(std::string const& name);
     /// Marks the copy-up done.
     ErrorOr mark_copied(std::string const& name);
-    /// Names of the volumes used by containers (from the containers table's config JSON).
-    Result<std::vector<std::string>> in_use();
+    /// The ids of the containers that mount volume `name` (container_volumes).
+    Result<std::vector<std::string>> users(std::string const& name);
+    /// The names of the volumes no container mounts, oldest first.
+    Result<std::vector<std::string>> unused();
 
     std::string const& dir() const { return m_dir; }
 
@@ -54,10 +60,9 @@ private:
     std::string m_dir;
 };
 
-/// The names of the volumes a container's stored config mounts (-v, --mount,
-/// and its anonymous volumes): the one answer to "which containers use this
-/// volume", for in_use() and volume rm -f alike.
-std::vector<std::string> volumes_mounted_by(Json const& container_config);
+/// The container <-> volume relation rows of a new container: its volume
+/// mounts, an unnamed one by the name `anonymous` gives it ({destination: name}).
+std::vector<VolumeUse> volume_uses(std::vector<MountRequest> const& mounts, std::map<std::string, std::string> const& anonymous);
 
 /// Podman's `volume inspect` document.
 Json inspect_volume(VolumeRecord const& volume);

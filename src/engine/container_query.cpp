@@ -466,7 +466,8 @@ Json log_config_json(Json const& config, std::string const& bundle_dir)
     for (auto const& opt : config.value("log_opts", std::vector<std::string> {}))
         if (opt.rfind("tag=", 0) == 0)
             tag = opt.substr(4);
-    return Json { { "Type", logs.driver }, { "Config", nullptr }, { "Path", logs.path }, { "Tag", tag },
+    // Podman: no log file, no Path, with the none driver.
+    return Json { { "Type", logs.driver }, { "Config", nullptr }, { "Path", logs.driver == "none" ? "" : logs.path }, { "Tag", tag },
         { "Size", human_size(logs.max_size) } };
 }
 

@@ -57,8 +57,6 @@ Result<container::VolumeStore> volumes_of(Context& ctx)
 Result<store::ImageRecord> image_for(Context& ctx, CreateOptions const& options, PullOptions const& pull_options)
 {
     auto const& policy = options.pull;
-    if (policy != "missing" && policy != "always" && policy != "never" && policy != "newer")
-        return Error { EINVAL, "invalid --pull \"" + policy + "\": use always, missing, never or newer" };
     if (policy != "always") {
         auto found = find_image(ctx, options.image);
         if (found || policy == "never")
@@ -84,9 +82,9 @@ Result<std::vector<std::string>> read_env_files(std::vector<std::string> const& 
 }
 
 /// Anonymous volumes (-v /path) get their volume at create time: {destination: name}.
-Result<Json> create_anonymous_volumes(Context& ctx, std::vector<MountRequest> const& mounts)
+Result<std::map<std::string, std::string>> create_anonymous_volumes(Context& ctx, std::vector<MountRequest> const& mounts)
 {
-    Json names = Json::object();
+    std::map<std::string, std::string> names;
     for (auto const& m : mounts)
         if (m.type == MountRequest::Type::Volume && m.source.empty()) {
             auto vs = TRY(volumes_of(ctx));
@@ -99,22 +97,14 @@ Result<Json> create_anonymous_volumes(Context& ctx, std::vector<MountRequest> co
 } // namespace
 
 Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& given, PullOptions const& pull_options,
-    std::string const& storage_driver)
+    std::string const& storage_driver, Warn const& warn)
 {
     (void)storage_driver;
-    CreateOptions options = given;
+    CreateOptions options = TRY(validate_container_spec(given, warn));
     if (options.runtime.empty())
         options.runtime = ctx.settings.options.runtime;  // --runtime, containers.conf
     auto mounts = TRY(container::mount_requests(options));
-    if (options.network.empty())
-        options.network = "none";
-    if (options.network != "none" && options.network != "host" && options.network != "pasta")
-        return Error { EINVAL, "network mode \"" + options.network + "\": only none, host and pasta are supported so far" };
     options.env_files = TRY(read_env_files(options.env_files));
-    TRY(parse_restart_policy(options.restart));
-    TRY(log_settings(options, "/"));
-    if (options.remove && !options.restart.empty() && options.restart != "no")
-        return Error { EINVAL, "the --rm option conflicts with --restart (other than \"no\"): use one of them" };
     auto cs = TRY(containers_of(ctx));
     if (!options.name.empty() && TRY(cs.name_in_use(options.name)))
         return Error { EEXIST, "creating container storage: the container name \"" + options.name
@@ -130,7 +120,9 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     r.image_name = image.names.empty() ? image.id : image.names.front();
     r.created = static_cast<int64_t>(std::time(nullptr));
     r.config = options.to_json();
-    r.config["anonymous_volumes"] = TRY(create_anonymous_volumes(ctx, mounts));
+    auto anonymous = TRY(create_anonymous_volumes(ctx, mounts));
+    r.config["anonymous_volumes"] = anonymous;
+    r.volumes = container::volume_uses(mounts, anonymous);
     if (auto hc = TRY(healthcheck_for_create(ctx, options, image)))
         r.config["healthcheck"] = hc->to_json();
     TRY(add_startup_healthcheck(options, r.config));
@@ -683,9 +675,9 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
 }
 
 Result<int> run_container(Context& ctx, CreateOptions const& options, PullOptions const& pull_options,
-    StartOptions const& start_options, std::string* id_out)
+    StartOptions const& start_options, std::string* id_out, Warn const& warn)
 {
-    auto rec = TRY(create_container(ctx, options, pull_options, start_options.storage_driver));
+    auto rec = TRY(create_container(ctx, options, pull_options, start_options.storage_driver, warn));
     if (id_out)
         *id_out = rec.id;
     auto code = start_container(ctx, rec.id, start_options);
@@ -744,17 +736,12 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::op
 {
     auto vs = TRY(volumes_of(ctx));
     TRY(get_volume(ctx, name));
-    auto used = TRY(vs.in_use());
-    if (std::find(used.begin(), used.end(), name) != used.end()) {
-        if (!force)
-            return Error { EBUSY, "volume " + name + " is being used by a container: remove the container first or use --force" };
+    if (force) {
+        // Exactly the containers that mount it (container_volumes): not every config that merely names it.
         auto cs = TRY(containers_of(ctx));
-        // Exactly the containers that mount it: not every config that merely names it.
-        for (auto const& rec : TRY(cs.list())) {
-            auto mounted = container::volumes_mounted_by(rec.config);
-            if (std::find(mounted.begin(), mounted.end(), name) != mounted.end())
-                TRY(remove_container(ctx, rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
-        }
+        for (auto const& id : TRY(vs.users(name)))
+            if (auto rec = TRY(cs.get(id)))
+                TRY(remove_container(ctx, *rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
     }
     return vs.remove(name);
 }
@@ -762,20 +749,18 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::op
 Result<std::vector<std::string>> unused_volumes(Context& ctx)
 {
     auto vs = TRY(volumes_of(ctx));
-    auto used = TRY(vs.in_use());
-    std::vector<std::string> unused;
-    for (auto const& v : TRY(vs.list()))
-        if (std::find(used.begin(), used.end(), v.name) == used.end())
-            unused.push_back(v.name);
-    return unused;
+    return vs.unused();
 }
 
 Result<std::vector<std::string>> prune_volumes(Context& ctx)
 {
     auto vs = TRY(volumes_of(ctx));
     std::vector<std::string> removed;
-    for (auto const& name : TRY(unused_volumes(ctx))) {
-        TRY(vs.remove(name));
+    for (auto const& name : TRY(vs.unused())) {
+        auto r = vs.remove(name);
+        if (!r && r.error().code == EBUSY)
+            continue;  // a container created meanwhile mounts it: it stays
+        TRY(std::move(r));
         removed.push_back(name);
     }
     return removed;

@@ -25,17 +25,24 @@
 
 namespace berth::engine {
 
-/// Checks the create/run flags that need no store, in this order: -p, the
-/// resource flags and --cgroups, --userns/--uidmap/--gidmap, --device, the
-/// healthcheck flags; the first bad one is an Error naming it. Resource flags
-/// that no delegated cgroup v2 hierarchy can honour are not an error: `warn`
-/// gets one message (no "berth: " prefix, no newline) and the container will
-/// run without limits.
-ErrorOr check_create_options(container::CreateOptions const& options, std::function<void(std::string const&)> const& warn);
+/// Where a warning goes (no "berth: " prefix, no newline); may be empty.
+using Warn = std::function<void(std::string const&)>;
 
-/// Creates a container record (pulling the image per options.pull).
+/// The one validation of a container spec, whichever front-end built it:
+/// the network mode (defaulted: pasta with -p, else none) and -p, the
+/// resource flags and --cgroups, --userns/--uidmap/--gidmap, --device, the
+/// healthcheck flags, the mounts, --restart (and --rm with it), the log
+/// driver and options, --pull; in that order, the first bad one is an Error
+/// (exit 125) naming it. Resource flags that no delegated cgroup v2 hierarchy
+/// can honour are not an error: `warn` gets one message and the container
+/// will run without limits. Returns the spec with its defaults filled in.
+Result<container::CreateOptions> validate_container_spec(container::CreateOptions spec, Warn const& warn);
+
+/// Validates the spec (validate_container_spec, warnings to `warn`), then
+/// creates the container record (pulling the image per options.pull) with
+/// its relation rows.
 Result<container::ContainerRecord> create_container(Context& ctx, container::CreateOptions const& options,
-    PullOptions const& pull_options, std::string const& storage_driver);
+    PullOptions const& pull_options, std::string const& storage_driver, Warn const& warn = {});
 
 struct StartOptions {
     bool attach = true;            ///< wait for the container and return its status
@@ -53,7 +60,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
 
 /// create + start (ctx.store is closed afterwards, as for start_container).
 Result<int> run_container(Context& ctx, container::CreateOptions const& options, PullOptions const& pull_options,
-    StartOptions const& start_options, std::string* id_out = nullptr);
+    StartOptions const& start_options, std::string* id_out = nullptr, Warn const& warn = {});
 
 /// All containers, newest first (each refreshed as by refresh_container).
 Result<std::vector<container::ContainerRecord>> list_containers(Context& ctx);

@@ -1,7 +1,10 @@
-// The checks of the create/run flags that need no store, run by the CLI
-// before it opens one so that a bad flag fails at once (see containers.h).
-// Each rule lives in the module that owns its subject (ports, cgroups, user
-// namespaces, devices, healthchecks); this file only runs them in order.
+// The one validation of a container spec (container::CreateOptions), run by
+// create_container before anything is pulled or written, so that every
+// front-end that builds a spec (run/create today; compose, kube play, build
+// next) gets the same checks, messages and exit status (125). Each rule that
+// has a subject of its own lives in the module that owns it (ports, cgroups,
+// user namespaces, devices, healthchecks, logs, restart policies); this file
+// runs them in order and holds the rules that tie flags together.
 #include "engine/containers.h"
 #include "engine/healthcheck.h"
 
@@ -15,9 +18,23 @@ namespace berth::engine {
 
 namespace {
 
+/// The network mode, defaulted: pasta when ports are published (as rootless
+/// Podman: they need a user-mode network), else none.
+ErrorOr check_network(container::CreateOptions& o)
+{
+    if (o.network.empty())
+        o.network = o.publish.empty() ? "none" : "pasta";
+    if (o.network != "none" && o.network != "host" && o.network != "pasta")
+        return Error { EINVAL, "network mode \"" + o.network + "\": only none, host and pasta are supported so far" };
+    if (!o.publish.empty() && o.network != "pasta")
+        return Error { EINVAL, "cannot set port bindings with --network " + o.network + ": publishing ports needs --network pasta" };
+    TRY(container::parse_publish_list(o.publish));
+    return {};
+}
+
 /// Checks the resource flags and --cgroups; `warn`s once when no delegated
 /// cgroup v2 hierarchy can honour them: the container still runs, without limits.
-ErrorOr check_resources(container::CreateOptions const& o, std::function<void(std::string const&)> const& warn)
+ErrorOr check_resources(container::CreateOptions const& o, Warn const& warn)
 {
     TRY(container::resources_from_options(o));
     if (o.cgroups != "disabled" && o.cgroups != "enabled" && o.cgroups != "no-conmon" && o.cgroups != "split")
@@ -36,19 +53,39 @@ ErrorOr check_resources(container::CreateOptions const& o, std::function<void(st
     return {};
 }
 
+ErrorOr check_pull_policy(std::string const& policy)
+{
+    if (policy != "missing" && policy != "always" && policy != "never" && policy != "newer")
+        return Error { EINVAL, "invalid --pull \"" + policy + "\": use always, missing, never or newer" };
+    return {};
+}
+
+/// --restart, and its conflict with --rm.
+ErrorOr check_restart(container::CreateOptions const& o)
+{
+    auto policy = TRY(parse_restart_policy(o.restart));
+    if (o.remove && policy.kind != RestartPolicy::Kind::No)
+        return Error { EINVAL, "the --rm option conflicts with --restart (other than \"no\"): use one of them" };
+    return {};
+}
+
 } // namespace
 
-ErrorOr check_create_options(container::CreateOptions const& o, std::function<void(std::string const&)> const& warn)
+Result<container::CreateOptions> validate_container_spec(container::CreateOptions spec, Warn const& warn)
 {
-    TRY(container::parse_publish_list(o.publish));
-    TRY(check_resources(o, warn));
-    TRY(rootless::validate_userns_flags({ o.userns, o.uidmap, o.gidmap }));
-    for (auto const& d : o.devices)
+    TRY(check_network(spec));
+    TRY(check_resources(spec, warn));
+    TRY(rootless::validate_userns_flags({ spec.userns, spec.uidmap, spec.gidmap }));
+    for (auto const& d : spec.devices)
         TRY(runtime::resolve_device_flag(d));
-    TRY(resolve_healthcheck(o, Json()));
-    TRY(parse_health_on_failure(o.health_on_failure));
-    TRY(resolve_startup_healthcheck(o, true));
-    return {};
+    TRY(resolve_healthcheck(spec, Json()));
+    TRY(parse_health_on_failure(spec.health_on_failure));
+    TRY(resolve_startup_healthcheck(spec, true));
+    TRY(container::mount_requests(spec));
+    TRY(check_restart(spec));
+    TRY(log_settings(spec, "/"));
+    TRY(check_pull_policy(spec.pull));
+    return spec;
 }
 
 } // namespace berth::engine

@@ -46,35 +46,6 @@ TEST_CASE("logs --since: unix seconds and durations out of range are errors")
     }
 }
 
-TEST_CASE("check_create_options: the first bad flag is the error, in the CLI's order")
-{
-    std::vector<std::string> warnings;
-    auto warn = [&](std::string const& w) { warnings.push_back(w); };
-    container::CreateOptions good;
-    CHECK(engine::check_create_options(good, warn).has_value());
-    CHECK(warnings.empty());
-
-    auto bad = good;
-    bad.publish = { "80:80:80:80" };
-    bad.health_on_failure = "sometimes";
-    auto r = engine::check_create_options(bad, warn);
-    REQUIRE(!r);
-    CHECK(r.error().message.find("-p/--publish") != std::string::npos);
-
-    bad.publish.clear();
-    bad.cgroups = "sometimes";
-    r = engine::check_create_options(bad, warn);
-    REQUIRE(!r);
-    CHECK(r.error().message.find("--cgroups") != std::string::npos);
-
-    bad.cgroups = "disabled";
-    bad.memory = "512m";  // not honoured, but with --cgroups disabled nobody asked: no warning
-    r = engine::check_create_options(bad, warn);
-    REQUIRE(!r);
-    CHECK(r.error().message.find("--health-on-failure") != std::string::npos);
-    CHECK(warnings.empty());
-}
-
 TEST_CASE("published_ports and ports_text show a record's -p mappings as port and ps print them")
 {
     container::ContainerRecord rec;

@@ -9,57 +9,12 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "store/schema.h"
 
 #include <ctime>
 #include <set>
 
 namespace berth::store {
-
-// Version 1. Names and repo digests are keyed by themselves, so one name
-// belongs to at most one image. image_layers keeps the blob an image was pulled
-// with (its manifest's view), while layers keeps the blob the layer was made from.
-static constexpr char const* schema_v1 = R"sql(
-CREATE TABLE IF NOT EXISTS images (
-    id                  TEXT PRIMARY KEY,
-    config_digest       TEXT NOT NULL,
-    manifest_digest     TEXT NOT NULL,
-    manifest_media_type TEXT NOT NULL,
-    created             INTEGER NOT NULL,
-    added               INTEGER NOT NULL,
-    size                INTEGER NOT NULL,
-    architecture        TEXT NOT NULL,
-    os                  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS image_names (
-    name     TEXT PRIMARY KEY,
-    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
-);
-CREATE INDEX IF NOT EXISTS image_names_by_image ON image_names(image_id);
-CREATE TABLE IF NOT EXISTS image_digests (
-    digest   TEXT PRIMARY KEY,
-    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
-);
-CREATE INDEX IF NOT EXISTS image_digests_by_image ON image_digests(image_id);
-CREATE TABLE IF NOT EXISTS layers (
-    diff_id     TEXT PRIMARY KEY,
-    blob_digest TEXT NOT NULL,
-    media_type  TEXT NOT NULL,
-    size        INTEGER NOT NULL,
-    blob_size   INTEGER NOT NULL,
-    created     INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS layers_by_blob ON layers(blob_digest);
-CREATE TABLE IF NOT EXISTS image_layers (
-    image_id    TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
-    position    INTEGER NOT NULL,
-    diff_id     TEXT NOT NULL REFERENCES layers(diff_id),
-    blob_digest TEXT NOT NULL,
-    media_type  TEXT NOT NULL,
-    blob_size   INTEGER NOT NULL,
-    PRIMARY KEY (image_id, position)
-);
-CREATE INDEX IF NOT EXISTS image_layers_by_layer ON image_layers(diff_id);
-)sql";
 
 Store::Store(StoreOptions options, std::unique_ptr<Database> db)
     : m_options(std::move(options))
@@ -98,7 +53,7 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options)
             TRY_CTX(fs::mkdir_p(dir, 0700), context);
         auto db = TRY_CTX(Database::open(layout.database()), context);
         std::unique_ptr<Store> store(new Store(std::move(options), std::move(db)));
-        TRY_CTX(store->apply_schema(), context);
+        TRY_CTX(migrate(*store->m_db), context);
         // The common case, no writer died since the last repair, costs one readdir of data_dir/writers.
         if (TRY_CTX(store->m_marks.collect_stale(), context)) {
             TRY_CTX(store->repair(), context + ": repair");
@@ -109,23 +64,6 @@ Result<std::unique_ptr<Store>> Store::open(StoreOptions options)
     if (!opened)
         return explain_unwritable(std::move(opened).error(), data_dir);
     return opened;
-}
-
-ErrorOr Store::apply_schema()
-{
-    int64_t version = TRY(m_db->user_version());
-    if (version == schema_version)
-        return {};
-    auto txn = TRY(m_db->begin());
-    version = TRY(m_db->user_version()); // another process may have got here first
-    if (version > schema_version)
-        return Error::msg("the store's schema version " + std::to_string(version)
-            + " is newer than this berth supports (" + std::to_string(schema_version) + "): upgrade berth");
-    if (version < 1)
-        TRY(m_db->exec(schema_v1));
-    // Later versions add their migrations here, each guarded by `version < N`.
-    TRY(m_db->exec("PRAGMA user_version = " + std::to_string(schema_version)));
-    return txn.commit();
 }
 
 ErrorOr Store::repair()

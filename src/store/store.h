@@ -52,12 +52,9 @@ struct Unreferenced {
     std::vector<image::Digest> blobs;
 };
 
-/// Current schema version (PRAGMA user_version).
-inline constexpr int64_t schema_version = 1;
-
 class Store {
 public:
-    /// Creates the directories, opens the database, applies the schema and runs repair() if a
+    /// Creates the directories, opens the database, migrates it (schema.h) and runs repair() if a
     /// writer was killed.
     static Result<std::unique_ptr<Store>> open(StoreOptions options);
     ~Store();
@@ -114,7 +111,6 @@ public:
 
 private:
     Store(StoreOptions options, std::unique_ptr<Database> db);
-    ErrorOr apply_schema();
     /// gc's finder: layers (recorded at least min_age seconds ago) and blobs no image references.
     /// The caller holds gc.lock and new-content.lock.
     Result<Unreferenced> collect_unreferenced(Cleanup cleanup, int64_t min_age);

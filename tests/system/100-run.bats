@@ -191,6 +191,30 @@ setup_file() {
     run_berth volume rm other
 }
 
+@test "volume prune and volume rm leave the volumes of existing containers alone, anonymous ones too" {
+    run_berth volume create keep
+    run_berth volume create idle
+    run_berth create --name anonuser -v /data "$IMAGE" true
+    run_berth container inspect --format '{{range .Mounts}}{{.Name}}{{end}}' anonuser
+    local anon=$output
+    [[ -n $anon ]]
+    run_berth create --name keeper -v keep:/k "$IMAGE" true
+    run_berth create --name namer "$IMAGE" echo idle "$anon"
+    run_berth volume prune -f
+    assert_output_equals "idle"
+    run_berth volume ls -q
+    assert_output_contains "$anon"
+    assert_output_contains "keep"
+    run_berth --exit 2 volume rm keep
+    run_berth --exit 2 volume rm "$anon"
+    run_berth rm anonuser keeper namer
+    run_berth volume prune -f
+    assert_output_contains "$anon"
+    assert_output_contains "keep"
+    run_berth volume ls -q
+    assert_output_equals ""
+}
+
 @test "--ulimit, --cap-add" {
     run_berth run --rm --ulimit nofile=123:456 "$IMAGE" sh -c 'ulimit -n; ulimit -Hn'
     assert_output_equals "$(printf '123\n456')"

@@ -107,3 +107,17 @@ teardown() {
     run_berth container inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' always
     assert_output_equals "always 0"
 }
+
+@test "inspect: RestartPolicy and LogConfig as Podman shows them for each policy and driver" {
+    run_berth create --name quiet --restart unless-stopped --log-driver none "$IMAGE" true
+    run_berth container inspect --format '{{.HostConfig.RestartPolicy.Name}}|{{.HostConfig.RestartPolicy.MaximumRetryCount}}|{{.HostConfig.LogConfig.Type}}|{{.HostConfig.LogConfig.Path}}|{{.HostConfig.LogConfig.Size}}' quiet
+    assert_output_equals "unless-stopped|0|none||0B"
+    run_berth create --name said-no --restart no --log-opt max-size=10m "$IMAGE" true
+    run_berth container inspect --format '{{.HostConfig.RestartPolicy.Name}}|{{.HostConfig.LogConfig.Type}}|{{.HostConfig.LogConfig.Size}}' said-no
+    assert_output_equals "no|k8s-file|10MB"
+    run_berth create --name elsewhere --log-driver json-file --log-opt path=/tmp/elsewhere.log "$IMAGE" true
+    run_berth container inspect --format '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Path}}' elsewhere
+    assert_output_equals "json-file /tmp/elsewhere.log"
+    run_berth container inspect --format '{{json .HostConfig.RestartPolicy.MaximumRetryCount}} {{json .Config.CreateCommand}}' elsewhere
+    assert_output_matches '^0 \[".*","create","--name","elsewhere","--log-driver","json-file","--log-opt","path=/tmp/elsewhere.log","[^"]*busybox:latest","true"\]$'
+}

@@ -1,0 +1,237 @@
+// berth.db's migrations, in order: see schema.h. The hard part is that a
+// migration is history: it must keep reading the rows as the berth of its
+// time wrote them, so it never calls the live parsers of the modules above
+// (container/options.cpp may change its grammar; a migration must not).
+//
+// Relation tables say which other objects a container refers to, one table a
+// kind of object: container_volumes now; container_networks and a pod column
+// or container_pods follow the same shape (container_id REFERENCES
+// containers(id) ON DELETE CASCADE, the other object's name, what the relation
+// carries). They are written with the container's row and go with it, in the
+// same transaction; the other object's users are then one indexed query.
+#include "store/schema.h"
+
+#include "base/json.h"
+#include "base/log.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace berth::store {
+
+namespace {
+
+// Version 1. Names and repo digests are keyed by themselves, so one name
+// belongs to at most one image. image_layers keeps the blob an image was pulled
+// with (its manifest's view), while layers keeps the blob the layer was made from.
+constexpr char const* images_v1 = R"sql(
+CREATE TABLE IF NOT EXISTS images (
+    id                  TEXT PRIMARY KEY,
+    config_digest       TEXT NOT NULL,
+    manifest_digest     TEXT NOT NULL,
+    manifest_media_type TEXT NOT NULL,
+    created             INTEGER NOT NULL,
+    added               INTEGER NOT NULL,
+    size                INTEGER NOT NULL,
+    architecture        TEXT NOT NULL,
+    os                  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS image_names (
+    name     TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS image_names_by_image ON image_names(image_id);
+CREATE TABLE IF NOT EXISTS image_digests (
+    digest   TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS image_digests_by_image ON image_digests(image_id);
+CREATE TABLE IF NOT EXISTS layers (
+    diff_id     TEXT PRIMARY KEY,
+    blob_digest TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    blob_size   INTEGER NOT NULL,
+    created     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS layers_by_blob ON layers(blob_digest);
+CREATE TABLE IF NOT EXISTS image_layers (
+    image_id    TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    diff_id     TEXT NOT NULL REFERENCES layers(diff_id),
+    blob_digest TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    blob_size   INTEGER NOT NULL,
+    PRIMARY KEY (image_id, position)
+);
+CREATE INDEX IF NOT EXISTS image_layers_by_layer ON image_layers(diff_id);
+)sql";
+
+// Version 2: the containers and volumes tables, which berth up to schema 1
+// created on first use (IF NOT EXISTS) outside the version count, so a
+// database of version 1 may or may not have them, with or without the columns
+// added later. The record's options are one JSON column (config) so that a new
+// flag needs no schema change; the columns are what ps, lookups and the
+// monitor touch.
+constexpr char const* containers_v2 = R"sql(
+CREATE TABLE IF NOT EXISTS containers (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    image_id    TEXT NOT NULL,
+    image_name  TEXT NOT NULL,
+    created     INTEGER NOT NULL,
+    state       TEXT NOT NULL,
+    pid         INTEGER NOT NULL DEFAULT 0,
+    monitor_pid INTEGER NOT NULL DEFAULT 0,
+    exit_code   INTEGER NOT NULL DEFAULT 0,
+    started     INTEGER NOT NULL DEFAULT 0,
+    finished    INTEGER NOT NULL DEFAULT 0,
+    driver      TEXT NOT NULL DEFAULT '',
+    config      TEXT NOT NULL DEFAULT '{}',
+    monitor_start INTEGER NOT NULL DEFAULT 0,
+    restart_count INTEGER NOT NULL DEFAULT 0,
+    ps_config   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS volumes (
+    name       TEXT PRIMARY KEY,
+    driver     TEXT NOT NULL,
+    created    INTEGER NOT NULL,
+    labels     TEXT NOT NULL DEFAULT '{}',
+    options    TEXT NOT NULL DEFAULT '{}',
+    anonymous  INTEGER NOT NULL DEFAULT 0,
+    needs_copy INTEGER NOT NULL DEFAULT 1
+);
+)sql";
+
+/// Columns that a containers table of an early berth lacks.
+constexpr char const* containers_added_columns[][2] = {
+    { "monitor_start", "ALTER TABLE containers ADD COLUMN monitor_start INTEGER NOT NULL DEFAULT 0" },
+    { "restart_count", "ALTER TABLE containers ADD COLUMN restart_count INTEGER NOT NULL DEFAULT 0" },
+    { "ps_config", "ALTER TABLE containers ADD COLUMN ps_config TEXT NOT NULL DEFAULT ''" },
+};
+
+ErrorOr containers_and_volumes(Database& db)
+{
+    TRY(db.exec(containers_v2));
+    for (auto const& [column, alter] : containers_added_columns)
+        if (!db.prepare(std::string("SELECT ") + column + " FROM containers LIMIT 0"))
+            TRY(db.exec(alter));
+    return {};
+}
+
+// Version 3: which volumes a container mounts, and where. No reference to
+// volumes(name): a named volume is created when the container first starts,
+// after this row is written.
+constexpr char const* container_volumes_v3 = R"sql(
+CREATE TABLE container_volumes (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    volume       TEXT NOT NULL,
+    destination  TEXT NOT NULL,
+    PRIMARY KEY (container_id, volume, destination)
+);
+CREATE INDEX container_volumes_by_volume ON container_volumes(volume);
+)sql";
+
+/// (volume, destination) of the volumes a schema-2 config mounts: -v
+/// NAME:/DST[:OPTS] (a NAME not starting with '/' or '.'), -v /DST and
+/// --mount type=volume[,source=NAME],target=/DST; an unnamed one is the
+/// anonymous volume that create recorded in anonymous_volumes[/DST].
+std::vector<std::pair<std::string, std::string>> volumes_of_v2_config(Json const& config)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    auto anonymous = config.value("anonymous_volumes", Json::object());
+    auto add = [&](std::string name, std::string const& destination) {
+        if (name.empty() && anonymous.is_object())
+            name = anonymous.value(destination, "");
+        if (!name.empty() && !destination.empty())
+            out.emplace_back(std::move(name), destination);
+    };
+    for (auto const& v : config.value("volumes", std::vector<std::string> {})) {
+        auto colon = v.find(':');
+        if (colon == std::string::npos)
+            add("", v);
+        else if (v[0] != '/' && v[0] != '.')
+            add(v.substr(0, colon), v.substr(colon + 1, v.find(':', colon + 1) - colon - 1));
+    }
+    for (auto const& m : config.value("mounts", std::vector<std::string> {})) {
+        std::map<std::string, std::string> fields;
+        for (size_t start = 0, end; start <= m.size(); start = end + 1) {
+            end = std::min(m.find(',', start), m.size());
+            auto field = m.substr(start, end - start);
+            auto eq = std::min(field.find('='), field.size());
+            fields[field.substr(0, eq)] = field.substr(std::min(eq + 1, field.size()));
+        }
+        auto first = [&](std::initializer_list<char const*> keys) {
+            for (auto const* key : keys)
+                if (fields.contains(key))
+                    return fields[key];
+            return std::string();
+        };
+        if (fields["type"] == "volume")
+            add(first({ "source", "src" }), first({ "target", "destination", "dst" }));
+    }
+    return out;
+}
+
+ErrorOr container_volumes(Database& db)
+{
+    TRY(db.exec(container_volumes_v3));
+    std::vector<std::pair<std::string, std::string>> rows;  // (id, config)
+    {
+        auto stmt = TRY(db.prepare("SELECT id, config FROM containers"));
+        while (TRY(stmt.step()))
+            rows.emplace_back(stmt.text(0), stmt.text(1));
+    }
+    auto insert = TRY(db.prepare("INSERT OR IGNORE INTO container_volumes (container_id, volume, destination) VALUES (?1, ?2, ?3)"));
+    for (auto const& [id, text] : rows) {
+        auto config = json::parse(text, "container config");
+        if (!config) {
+            log::warn("store upgrade: container {}: {}: its volumes are not recorded", id, config.error().message);
+            continue;
+        }
+        for (auto const& [volume, destination] : volumes_of_v2_config(*config)) {
+            insert.bind(1, id).bind(2, volume).bind(3, destination);
+            TRY(insert.run());
+            insert.reset();
+        }
+    }
+    return {};
+}
+
+struct Migration {
+    char const* what;
+    ErrorOr (*apply)(Database&);
+};
+
+/// Migration N (1-based) brings a database from version N-1 to N. Append only.
+constexpr Migration migrations[] = {
+    { "images and layers", [](Database& db) { return db.exec(images_v1); } },
+    { "containers and volumes", containers_and_volumes },
+    { "container_volumes", container_volumes },
+};
+static_assert(std::size(migrations) == schema_version);
+
+} // namespace
+
+ErrorOr migrate(Database& db)
+{
+    int64_t version = TRY(db.user_version());
+    if (version == schema_version)
+        return {};
+    auto txn = TRY(db.begin());
+    version = TRY(db.user_version());  // another process may have got here first
+    if (version > schema_version)
+        return Error::msg("the store's schema version " + std::to_string(version)
+            + " is newer than this berth supports (" + std::to_string(schema_version) + "): upgrade berth");
+    for (; version < schema_version; ++version) {
+        auto const& m = migrations[version];
+        TRY_CTX(m.apply(db), "upgrade the store to schema " + std::to_string(version + 1) + " (" + m.what + ")");
+    }
+    TRY(db.exec("PRAGMA user_version = " + std::to_string(schema_version)));
+    return txn.commit();
+}
+
+} // namespace berth::store
