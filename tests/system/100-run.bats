@@ -101,6 +101,10 @@ setup_file() {
     run_berth rm -i c1
 }
 
+@test "an attached run forwards the signals berth gets to the container, once each" {
+    assert_signals_forwarded run --rm "$IMAGE"
+}
+
 # assert_not_mounted ID: the container's rootfs is no mount in berth's mount
 # namespace (rootless: its user+mount namespace, where the mount would be).
 assert_not_mounted() {
