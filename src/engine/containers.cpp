@@ -292,6 +292,9 @@ SpawnOptions launch_spawn_options(monitor::MonitorConfig const& config, std::str
 {
     SpawnOptions so;
     so.argv = { helper, "--config=" + std::to_string(config_fd), "--sync=" + std::to_string(sync_fd) };
+    // The runtime's debug and info messages, with berth's --log-level.
+    if (log::level() < log::Level::Warn)
+        so.argv.push_back(log::level() == log::Level::Debug ? "--log-level=debug" : "--log-level=info");
     so.inherit = { config_fd, sync_fd };
     for (auto [key, fd] : { std::pair { "--status=", status_fd }, std::pair { "--lock=", config.lock_fd } })
         if (fd >= 0) {

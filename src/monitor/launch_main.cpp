@@ -6,12 +6,13 @@
 // connection, its locks and its heap stay in berth alone, and one berth process
 // can launch many containers.
 //
-//   berth-launch --config=FD --sync=FD [--status=FD] [--lock=FD]
+//   berth-launch --config=FD --sync=FD [--status=FD] [--lock=FD] [--log-level=LEVEL]
 //
 // The hard part is the fds. posix_spawn hands us every fd of berth's that is
 // not close-on-exec, so the first step after reading the config is to close
 // all but the ones named here and the container's --preserve-fds (106-host-fds).
 // Errors before the container starts go to the sync pipe like monitor::run's.
+#include "base/log.h"
 #include "base/sys.h"
 #include "monitor/monitor.h"
 #include "monitor/protocol.h"
@@ -30,6 +31,7 @@ struct LaunchArgs {
     int sync_fd = -1;
     int status_fd = -1;
     int lock_fd = -1;
+    log::Level log_level = log::Level::Warn;  ///< berth's --log-level
 };
 
 bool parse(int argc, char** argv, LaunchArgs& a)
@@ -40,7 +42,10 @@ bool parse(int argc, char** argv, LaunchArgs& a)
             return false;
         std::string key(argv[i], static_cast<size_t>(eq - argv[i]));
         int fd = std::atoi(eq + 1);
-        if (key == "--config")
+        if (key == "--log-level") {
+            if (!log::parse_level(eq + 1, a.log_level))
+                return false;
+        } else if (key == "--config")
             a.config_fd = fd;
         else if (key == "--sync")
             a.sync_fd = fd;
@@ -73,10 +78,11 @@ int main(int argc, char** argv)
 {
     LaunchArgs a;
     if (!parse(argc, argv, a)) {
-        char const usage[] = "usage: berth-launch --config=FD --sync=FD [--status=FD] [--lock=FD] (started by berth)\n";
+        char const usage[] = "usage: berth-launch --config=FD --sync=FD [--status=FD] [--lock=FD] [--log-level=LEVEL] (started by berth)\n";
         (void)!::write(2, usage, sizeof usage - 1);
         return 125;
     }
+    log::set_level(a.log_level);
     auto config = read_config(a.config_fd);
     if (!config)
         fail(a.sync_fd, config.error());

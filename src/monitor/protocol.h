@@ -3,7 +3,7 @@
 //
 // 0. berth-launch's command line (launch_main.cpp): the fds of the launch
 //    config (monitor.h MonitorConfig as JSON), of the sync pipe, of the
-//    status pipe and of the container lock.
+//    status pipe and of the container lock, and berth's --log-level.
 // 1. The sync pipe, written once by berth-launch after it started the
 //    container, before it execs berth-monitor:
 //      "pid 1234\n"                          the container runs (host pid)
