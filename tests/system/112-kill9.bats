@@ -55,8 +55,15 @@ trials() {  # trials OP...: five trials of each, all problems reported at the en
     # shellcheck disable=SC2086
     PATH=$BERTH_TEST_ROOT/slow:$PATH "$BERTH" $BERTH_GLOBAL_OPTS run -d --name half-started --network pasta \
         "$K9_IMAGE" sleep 1009 >"$BERTH_TEST_ROOT/cli.out" 2>&1 </dev/null &
-    local cli=$!
-    sleep 0.5
+    local cli=$! i
+    # The moment: the slow pasta runs, so berth-launch is starting the
+    # container and the CLI waits for its sync line. (A fixed 0.5 s missed it
+    # under load: the CLI was killed before the launch, and rm rightly removed
+    # a container that was only created.)
+    for i in $(seq 1 100); do
+        pgrep -f "$BERTH_TEST_ROOT/slow/pasta" >/dev/null && break
+        sleep 0.1
+    done
     kill -9 "$cli" || { echo "berth run ended before it was killed: $(cat "$BERTH_TEST_ROOT/cli.out")"; return 1; }
     wait "$cli" || true
     # rm without -f waits for the start to finish and then finds it running
