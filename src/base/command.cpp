@@ -24,18 +24,6 @@ bool is_executable_file(std::string const& path)
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-struct Pipe {
-    UniqueFd read_end, write_end;
-};
-
-Result<Pipe> make_pipe()
-{
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) < 0)
-        return Error::from_errno("pipe2");
-    return Pipe { UniqueFd(fds[0]), UniqueFd(fds[1]) };
-}
-
 // Runs in the forked child: only async-signal-safe calls, ends in execv or _exit.
 [[noreturn]] void exec_child(std::vector<char*> const& argv, int out_fd, int err_fd, int status_fd)
 {
@@ -146,9 +134,9 @@ Result<CommandResult> run_command(std::vector<std::string> const& argv, std::chr
         cargv.push_back(const_cast<char*>(a.c_str()));
     cargv.push_back(nullptr);
 
-    Pipe out = TRY_CTX(make_pipe(), "run " + argv[0]);
-    Pipe err = TRY_CTX(make_pipe(), "run " + argv[0]);
-    Pipe status = TRY_CTX(make_pipe(), "run " + argv[0]);
+    auto out = TRY_CTX(sys::pipe(), "run " + argv[0]);
+    auto err = TRY_CTX(sys::pipe(), "run " + argv[0]);
+    auto status = TRY_CTX(sys::pipe(), "run " + argv[0]);
     auto deadline = std::chrono::steady_clock::now() + timeout;
 
     pid_t pid = ::fork();

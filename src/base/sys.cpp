@@ -167,6 +167,14 @@ Result<std::string> read_all(int fd)
     }
 }
 
+Result<Pipe> pipe()
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0)
+        return Error::from_errno("pipe2");
+    return Pipe { UniqueFd(fds[0]), UniqueFd(fds[1]) };
+}
+
 Result<std::string> readlink(std::string const& path)
 {
     std::vector<char> buf(4096);

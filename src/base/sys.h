@@ -38,6 +38,11 @@ Result<size_t> read(int fd, void* data, size_t size);
 /// Reads until EOF.
 Result<std::string> read_all(int fd);
 Result<std::string> readlink(std::string const& path);
+/// A pipe whose two ends are close-on-exec.
+struct Pipe {
+    UniqueFd read_end, write_end;
+};
+Result<Pipe> pipe();
 Result<std::string> getcwd();
 /// The calling user's home directory ($HOME, else the passwd entry).
 std::string home_dir();

@@ -25,11 +25,11 @@ int run_start(StartArgs const& a, Globals const& globals)
     so.storage_driver = globals.engine.storage_driver;
     if (a.interactive)
         so.interactive = true;
+    // One store for every container: a start leaves it open.
+    auto ctx = open_or_report(globals, exit_code);
+    if (!ctx)
+        return exit_code;
     for (auto const& name : a.containers) {
-        // start_container closes the context's store before it forks: one context each.
-        auto ctx = open_or_report(globals, exit_code);
-        if (!ctx)
-            return exit_code;
         auto code = engine::start_container(*ctx, name, so);
         if (!code) {
             exit_code = report(code.error());

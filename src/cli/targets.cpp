@@ -21,12 +21,6 @@ int for_each_container(Globals const& globals, std::vector<std::string> const& n
     if (options.latest && targets->size() > 1)
         targets->resize(1);
     for (auto const& t : *targets) {
-        if (!ctx->store) {
-            auto fresh = open_or_report(globals, exit_code);
-            if (!fresh)
-                return exit_code;
-            ctx = std::move(fresh);
-        }
         auto done = action(*ctx, t);
         if (!done) {
             exit_code = report(done.error());

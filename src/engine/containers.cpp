@@ -6,11 +6,14 @@
 #include "engine/healthcheck.h"
 #include "engine/lifecycle.h"
 
+#include "base/child_process.h"
 #include "base/command.h"
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/mount_guard.h"
 #include "base/process_stat.h"
 #include "base/raw_terminal.h"
+#include "base/signal_forwarder.h"
 #include "base/sys.h"
 #include "container/ports.h"
 #include "container/removal.h"
@@ -21,18 +24,16 @@
 #include "monitor/protocol.h"
 #include "rootless/idmap.h"
 #include "runtime/capabilities.h"
-#include "runtime/kernel.h"
 
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <thread>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace berth::engine {
 
@@ -210,8 +211,14 @@ Result<std::vector<container::ResolvedMount>> network_files(std::string const& d
     return out;
 }
 
+/// What a start has made ready: the spec, and the rootfs mount it owns until the container runs.
+struct Prepared {
+    runtime::Spec spec;
+    MountGuard rootfs;  ///< unmounted if the start fails from here on
+};
+
 /// The spec for this start: rootfs mounted, user resolved, mounts resolved.
-Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions const& options, std::string const& driver_flag)
+Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions const& options, std::string const& driver_flag)
 {
     auto image = TRY(ctx.store->get_image(rec.image_id));
     if (!image)
@@ -234,8 +241,10 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     if (driver.empty())
         driver = TRY(container::configured_driver(ctx.paths.layout(), ""));
     auto used = TRY(container::mount_rootfs(req, driver, ctx.paths.layout()));
-    rec.driver = container::driver_name(used);
     std::string rootfs = fs::join(dir, "merged");
+    // vfs made a copy, not a mount: the guard's unmount is then a no-op (EINVAL).
+    Prepared prepared { {}, MountGuard(rootfs) };
+    rec.driver = container::driver_name(used);
 
     container::SpecContext sc;
     sc.id = rec.id;
@@ -250,111 +259,101 @@ Result<runtime::Spec> prepare(Context& ctx, ContainerRecord& rec, CreateOptions 
     for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs)))
         sc.mounts.push_back(std::move(m));
     sc.default_capabilities = runtime::default_capabilities();
-    return container::build_spec(config, options, sc);
-}
-
-pid_t g_monitor_pid = 0;
-
-void forward_to_monitor(int sig)
-{
-    if (g_monitor_pid > 0)
-        ::kill(g_monitor_pid, sig);
+    prepared.spec = TRY(container::build_spec(config, options, sc));
+    return prepared;
 }
 
 struct Launched {
-    pid_t monitor = 0;
+    ChildProcess monitor;  ///< berth-launch, berth-monitor once it has exec'd
     pid_t container = 0;
     UniqueFd status;  ///< write end of the status pipe while attached
 };
 
-/// Forks the child that starts the container and execs berth-monitor; waits for its one-line reply.
-Result<Launched> launch(monitor::MonitorConfig config, bool tty)
+/// The launch config in an unnamed in-memory file, read by berth-launch from its start.
+Result<UniqueFd> launch_config_file(monitor::MonitorConfig const& config)
 {
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) != 0)
-        return Error::from_errno("sync pipe");
-    int statusfd[2] = { -1, -1 };
-    if (config.attached && ::pipe2(statusfd, O_CLOEXEC) != 0)
-        return Error::from_errno("status pipe");
+    UniqueFd fd(::memfd_create("berth-launch-config", MFD_CLOEXEC));
+    if (!fd.valid())
+        return Error::from_errno("launch config: memfd_create");
+    TRY(sys::write_all(fd.get(), json::dump(monitor::config_to_json(config))));
+    if (::lseek(fd.get(), 0, SEEK_SET) != 0)
+        return Error::from_errno("launch config: lseek");
+    return fd;
+}
+
+/// berth-launch's command line and fds (launch_main.cpp).
+SpawnOptions launch_spawn_options(monitor::MonitorConfig const& config, std::string const& helper, int config_fd,
+    int sync_fd, int status_fd, bool tty)
+{
+    SpawnOptions so;
+    so.argv = { helper, "--config=" + std::to_string(config_fd), "--sync=" + std::to_string(sync_fd) };
+    // The runtime's debug and info messages, with berth's --log-level.
+    if (log::level() < log::Level::Warn)
+        so.argv.push_back(log::level() == log::Level::Debug ? "--log-level=debug" : "--log-level=info");
+    so.inherit = { config_fd, sync_fd };
+    for (auto [key, fd] : { std::pair { "--status=", status_fd }, std::pair { "--lock=", config.lock_fd } })
+        if (fd >= 0) {
+            so.argv.push_back(key + std::to_string(fd));
+            so.inherit.push_back(fd);
+        }
+    // --preserve-fds that are open reach the container; berth-launch closes every other fd.
+    for (int fd : config.preserve_fds)
+        if (::fcntl(fd, F_GETFD) >= 0)
+            so.inherit.push_back(fd);
+    so.null_stdio = !config.attached;
+    // Detached: a session of its own. Attached without a terminal: a process
+    // group of its own, so terminal signals reach berth, which forwards them once.
+    so.group = !config.attached ? SpawnOptions::Group::NewSession
+        : !tty                  ? SpawnOptions::Group::NewProcessGroup
+                                : SpawnOptions::Group::Ours;
+    // None is lost before berth-monitor's signalfd exists (monitor.h).
+    so.blocked_signals.assign(std::begin(monitor::monitor_signals), std::end(monitor::monitor_signals));
+    return so;
+}
+
+/// Spawns berth-launch, which starts the container and execs berth-monitor;
+/// waits for its one-line reply on the sync pipe (protocol.h).
+Result<Launched> launch(monitor::MonitorConfig const& config, bool tty)
+{
+    auto sync = TRY(sys::pipe());
+    sys::Pipe status;
+    if (config.attached)
+        status = TRY(sys::pipe());
+    auto config_fd = TRY(launch_config_file(config));
+    auto helper = TRY(sys::helper_path(monitor::launch_executable));
+    // The container's output follows what berth printed so far.
     std::fflush(stdout);
     std::fflush(stderr);
-    pid_t pid = ::fork();
-    if (pid < 0)
-        return Error::from_errno("fork monitor");
-    if (pid == 0) {
-        std::vector<int> keep = config.preserve_fds;
-        keep.push_back(pipefd[1]);
-        keep.push_back(statusfd[0]);
-        keep.push_back(config.lock_fd);
-        // Locks (but the container's) and the database must not live on in the monitor.
-        (void)runtime::kernel::close_fds_except(std::move(keep));
-        if (!config.attached) {
-            ::setsid();
-            int null = ::open("/dev/null", O_RDWR);
-            for (int fd = 0; fd < 3; ++fd)
-                ::dup2(null, fd);
-            if (null > 2)
-                ::close(null);
-        } else if (!tty) {
-            // Terminal signals go to berth, which forwards them once.
-            ::setpgid(0, 0);
-        }
-        config.sync_fd = pipefd[1];
-        config.status_fd = statusfd[0];
-        monitor::run(config);
-    }
-    ::close(pipefd[1]);
-    if (statusfd[0] >= 0)
-        ::close(statusfd[0]);
-    Launched launched { pid, 0, UniqueFd(statusfd[1]) };
-    UniqueFd sync(pipefd[0]);
+    auto child = TRY(ChildProcess::spawn(
+        launch_spawn_options(config, helper, config_fd.get(), sync.write_end.get(), status.read_end.get(), tty)));
+    sync.write_end.reset();
+    status.read_end.reset();
+    config_fd.reset();
     std::string line;
     char c;
-    while (::read(sync.get(), &c, 1) == 1 && c != '\n')
+    while (::read(sync.read_end.get(), &c, 1) == 1 && c != '\n')
         line += c;
     if (line.empty()) {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        return Error::msg("container monitor exited without starting the container (status " + std::to_string(monitor::exit_status_code(status)) + ")");
+        auto status = child.wait();
+        return Error::msg("container monitor exited without starting the container (status "
+            + std::to_string(status ? monitor::exit_status_code(*status) : -1) + ")");
     }
     auto reply = TRY(monitor::decode(line));
     if (reply.error) {
-        ::waitpid(pid, nullptr, 0);
+        (void)child.wait();
         return std::move(*reply.error);
     }
-    launched.container = reply.pid;
-    return launched;
+    return Launched { std::move(child), reply.pid, std::move(status.write_end) };
 }
 
 /// Waits for the attached monitor, forwarding the signals berth receives; its exit status.
-int wait_attached(pid_t monitor_pid, bool raw_terminal)
+int wait_attached(ChildProcess& monitor, SignalForwarder* forwarder, bool raw_terminal)
 {
     std::optional<RawTerminal> raw;
     if (raw_terminal && ::isatty(0))
         raw.emplace(0);
-    g_monitor_pid = monitor_pid;
-    struct sigaction sa {};
-    sa.sa_handler = forward_to_monitor;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 })
-        ::sigaction(sig, &sa, nullptr);
-    int status = 0;
-    while (::waitpid(monitor_pid, &status, 0) < 0 && errno == EINTR) { }
-    g_monitor_pid = 0;
-    return monitor::exit_status_code(status);
-}
-
-/// Opens the store on a fresh connection (the context's is closed after a start).
-struct Records {
-    std::unique_ptr<store::Database> db;
-    std::optional<ContainerStore> cs;
-};
-Result<Records> open_records(Context& ctx)
-{
-    Records r;
-    r.db = TRY(store::Database::open(ctx.paths.layout().database()));
-    r.cs = TRY(ContainerStore::open(*r.db, ctx.paths.layout()));
-    return r;
+    auto status = forwarder ? forwarder->wait(monitor) : monitor.wait();
+    return status ? monitor::exit_status_code(*status) : 125;
 }
 
 /// True once `pid` has exited (gone, or a zombie waiting for a reaper).
@@ -419,10 +418,10 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
 /// The attached CLI's side of the exit: the monitor is reaped, record what it left.
 int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int monitor_status)
 {
-    auto records = open_records(ctx);
+    auto records = containers_of(ctx);
     if (!records)
         return monitor_status;
-    auto& cs = *records->cs;
+    auto& cs = *records;
     auto lock = cs.lock(id);
     auto rec = cs.get(id);
     if (!lock || !rec || !*rec)
@@ -553,7 +552,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
         options.interactive = *so.interactive;
     auto logs = TRY(log_settings(options, ctx.paths.layout().bundle_dir(rec.id)));
     auto const& driver = so.storage_driver.empty() ? ctx.settings.options.storage_driver : so.storage_driver;
-    auto spec = TRY_CTX(prepare(ctx, rec, options, driver), "start " + rec.name);
+    auto prepared = TRY_CTX(prepare(ctx, rec, options, driver), "start " + rec.name);
     TRY(cs.update(rec));
 
     monitor::MonitorConfig mc;
@@ -587,7 +586,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
         if (mc.healthcheck_startup_interval_ms > 0)
             mc.healthcheck_command.insert(mc.healthcheck_command.end() - 1, "--from-monitor");
     }
-    mc.spec = std::move(spec);
+    mc.spec = std::move(prepared.spec);
     mc.interactive = options.interactive;
     mc.attached = so.attach;
     mc.preserve_fds = options.preserve_fds;
@@ -608,36 +607,38 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     } else if (!mc.runtime_path.empty() && ::access(mc.runtime_path.c_str(), X_OK) != 0) {
         return Error::from_errno("OCI runtime \"" + mc.runtime_path + "\"");
     }
-    // SQLite keeps per-process state about open database files: a forked child
-    // that opens the database again while the parent's connection lives would
-    // share it and fail with SQLITE_PROTOCOL. Close the store before forking;
-    // the context has no store afterwards.
-    ctx.store.reset();
-    auto launched = TRY(launch(std::move(mc), options.tty));
+    // Attached, signals are ours to forward from now on: one that arrives
+    // during the launch waits in the forwarder instead of killing berth.
+    std::optional<SignalForwarder> forwarder;
+    if (so.attach)
+        forwarder.emplace(TRY(SignalForwarder::create()));
+    // On failure the rootfs guard unmounts: nothing runs in it.
+    auto launched = TRY(launch(mc, options.tty));
+    // The monitor (and `container cleanup` or this CLI after it) owns the mount now.
+    prepared.rootfs.release();
     // Recorded here, under the lock, so that `rm` right after `run -d` sees a
     // running container; the exit is recorded by whoever takes the lock next
     // (this CLI when attached, else the monitor's `container cleanup`).
     rec.state = container::State::Running;
     rec.pid = launched.container;
-    rec.monitor_pid = launched.monitor;
-    rec.monitor_start = process_start_time(launched.monitor);
+    rec.monitor_pid = launched.monitor.pid();
+    rec.monitor_start = process_start_time(launched.monitor.pid());
     rec.started = static_cast<int64_t>(std::time(nullptr));
     rec.finished = 0;
     rec.exit_code = 0;
     rec.restart_count = so.restart_count.value_or(0);
     rec.config.erase("stopped_by_user");  // set by `stop`; a new start re-arms the restart policy
-    {
-        auto records = open_records(ctx);
-        auto recorded = records ? records->cs->update(rec) : ErrorOr(records.error());
-        if (!recorded)
-            log::warn("record container start: {}", recorded.error().message);
-    }
+    if (auto recorded = cs.update(rec); !recorded)
+        log::warn("record container start: {}", recorded.error().message);
     record_container_event(ctx.paths, "start", rec);
     lock.reset();
-    if (!so.attach)
+    if (!so.attach) {
+        launched.monitor.release();  // detached: it outlives us, `container cleanup` records its exit
         return 0;
-    int status = wait_attached(launched.monitor, options.tty && options.interactive);
-    return finish_attached(ctx, rec.id, launched.monitor, status);
+    }
+    pid_t monitor_pid = launched.monitor.pid();
+    int status = wait_attached(launched.monitor, forwarder ? &*forwarder : nullptr, options.tty && options.interactive);
+    return finish_attached(ctx, rec.id, monitor_pid, status);
 }
 
 Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_t monitor_pid)
@@ -683,9 +684,7 @@ Result<int> run_container(Context& ctx, CreateOptions const& options, PullOption
     auto code = start_container(ctx, rec.id, start_options);
     if (!code && options.remove) {
         // The container never ran: remove it here.
-        auto layout = ctx.paths.layout();
-        auto db = store::Database::open(layout.database());
-        auto cs = db ? ContainerStore::open(**db, layout) : Result<ContainerStore>(db.error());
+        auto cs = containers_of(ctx);
         auto lock = cs ? cs->lock(rec.id) : Result<FileLock>(cs.error());
         if (lock)
             (void)container::remove_container(*cs, rec.id);

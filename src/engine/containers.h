@@ -5,9 +5,11 @@
 //
 // The hard part is the process split (DESIGN.md "process model"): start
 // mounts the rootfs in this process (inside the user's namespaces when
-// rootless, so the mount outlives us), forks the monitor, and learns from the
-// sync pipe whether the container started. Everything the monitor must not
-// inherit (locks, the SQLite connection) is closed in the child first.
+// rootless, so the mount outlives us; a MountGuard undoes it if the start
+// fails), spawns berth-launch with the container's config on an fd, and learns
+// from the sync pipe whether the container started. berth does not fork: the
+// store stays open, and nothing of the CLI (locks, the SQLite connection) but
+// the fds it names reaches the monitor.
 #pragma once
 
 #include "base/error.h"
@@ -51,14 +53,14 @@ struct StartOptions {
     std::optional<int64_t> restart_count;  ///< set by the restart policy; a user's start resets it to 0
 };
 
-/// Starts a created (or exited) container with its berth-monitor. ctx.store is
-/// closed (reset) before the monitor is forked, so use no store through `ctx`
-/// afterwards. Attached: relays stdio, waits, records the exit (and removes the
+/// Starts a created (or exited) container with its berth-monitor; ctx.store
+/// stays open, so one context can start many containers. A start that fails
+/// leaves the rootfs unmounted. Attached: relays stdio, waits, records the exit (and removes the
 /// container on --rm) and returns its exit status. Detached: returns 0 once it
 /// runs; its monitor records the exit through `container cleanup`.
 Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOptions const& options);
 
-/// create + start (ctx.store is closed afterwards, as for start_container).
+/// create + start.
 Result<int> run_container(Context& ctx, container::CreateOptions const& options, PullOptions const& pull_options,
     StartOptions const& start_options, std::string* id_out = nullptr, Warn const& warn = {});
 

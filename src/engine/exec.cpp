@@ -11,6 +11,7 @@
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/raw_terminal.h"
+#include "base/signal_forwarder.h"
 #include "base/sys.h"
 #include "container/options.h"
 #include "engine/containers.h"
@@ -33,8 +34,6 @@ extern char** environ;
 namespace berth::engine {
 
 namespace {
-
-constexpr int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 void set_env(std::vector<std::string>& env, std::string const& entry)
 {
@@ -113,28 +112,6 @@ Result<runtime::Process> exec_process_spec(runtime::Spec const& spec, ExecOption
     return p;
 }
 
-pid_t g_child = 0;
-
-void forward_signal(int sig)
-{
-    if (g_child > 0)
-        ::kill(g_child, sig);
-}
-
-int wait_forwarding(pid_t pid)
-{
-    g_child = pid;
-    struct sigaction sa {};
-    sa.sa_handler = forward_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : forwarded_signals)
-        ::sigaction(sig, &sa, nullptr);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
-    g_child = 0;
-    return monitor::exit_status_code(status);
-}
-
 void copy_window_size(int from, int to)
 {
     struct winsize ws {};
@@ -156,8 +133,9 @@ bool write_all(int fd, char const* data, size_t size)
     return true;
 }
 
-/// Copies stdin -> master (with -i) and master -> stdout until the pty hangs up.
-void relay_pty(int master, bool interactive)
+/// Copies stdin -> master (with -i) and master -> stdout until the pty hangs
+/// up, forwarding the signals berth receives to `pid` meanwhile.
+void relay_pty(int master, bool interactive, SignalForwarder* forwarder, pid_t pid)
 {
     copy_window_size(STDIN_FILENO, master);
     sigset_t mask;
@@ -168,8 +146,9 @@ void relay_pty(int master, bool interactive)
     bool stdin_open = interactive;
     char buf[8192];
     for (;;) {
-        struct pollfd fds[3] = { { master, POLLIN, 0 }, { sfd, POLLIN, 0 }, { stdin_open ? STDIN_FILENO : -1, POLLIN, 0 } };
-        if (::poll(fds, 3, -1) < 0) {
+        struct pollfd fds[4] = { { master, POLLIN, 0 }, { sfd, POLLIN, 0 }, { stdin_open ? STDIN_FILENO : -1, POLLIN, 0 },
+            { forwarder ? forwarder->fd() : -1, POLLIN, 0 } };
+        if (::poll(fds, 4, -1) < 0) {
             if (errno == EINTR)
                 continue;
             break;
@@ -193,6 +172,8 @@ void relay_pty(int master, bool interactive)
             else
                 write_all(master, buf, static_cast<size_t>(n));
         }
+        if (fds[3].revents)
+            forwarder->forward_pending(pid);
     }
     if (sfd >= 0)
         ::close(sfd);
@@ -220,8 +201,8 @@ Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOpti
     auto text = TRY_CTX(fs::read_file(fs::join(dir, "config.json")), "exec in " + rec.name);
     auto spec = TRY_CTX(runtime::Spec::parse(std::string_view(text)), "exec in " + rec.name);
     spec.process = TRY(exec_process_spec(spec, o));
-    // The database must not live on in the exec'd process.
-    ctx.store.reset();
+    // The store stays open: its fds are close-on-exec and exec_in's middle
+    // process closes every fd but stdio and --preserve-fds before the exec.
 
     runtime::ExecRequest req;
     req.init_pid = static_cast<pid_t>(rec.pid);
@@ -242,16 +223,20 @@ Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOpti
     }
     if (o.detach)
         return 0;
+    ChildProcess process(started->pid);
+    auto forwarder = SignalForwarder::create();
+    SignalForwarder* forwarding = forwarder ? &*forwarder : nullptr;
     if (o.tty && started->pty_master.valid()) {
         {
             std::optional<RawTerminal> raw;
             if (o.interactive && ::isatty(STDIN_FILENO))
                 raw.emplace(STDIN_FILENO);
-            relay_pty(started->pty_master.get(), o.interactive);
+            relay_pty(started->pty_master.get(), o.interactive, forwarding, process.pid());
         }
         started->pty_master.reset();
     }
-    return wait_forwarding(started->pid);
+    auto status = TRY(forwarding ? forwarding->wait(process) : process.wait());
+    return monitor::exit_status_code(status);
 }
 
 } // namespace berth::engine

@@ -33,7 +33,8 @@ struct ExecOptions {
 /// Runs the command in the running container `name_or_id`. Returns its exit
 /// status (128+N for a signal), or 0 at once with detach. A stopped
 /// container is an engine error (exit 125), a missing command NotFound (127),
-/// one that cannot run CannotInvoke (126). Closes ctx.store before forking.
+/// one that cannot run CannotInvoke (126). ctx.store stays open; the signals
+/// berth gets while it waits go to the process (SignalForwarder).
 Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOptions const& options);
 
 } // namespace berth::engine

@@ -27,23 +27,9 @@ using container::ContainerRecord;
 
 namespace {
 
-/// run_healthcheck closed the store for the check; the lifecycle operations need one.
-ErrorOr reopen_store(Context& ctx)
-{
-    if (ctx.store)
-        return {};
-    store::StoreOptions so;
-    so.data_dir = ctx.paths.data_dir;
-    so.run_dir = ctx.paths.run_dir;
-    so.rootless = ctx.paths.rootless;
-    ctx.store = TRY(store::Store::open(so)); // its errors name the store already
-    return {};
-}
-
 /// As `berth restart`: stop (the container's stop signal and timeout), then start detached.
 ErrorOr restart_for_health(Context& ctx, ContainerRecord const& rec, int64_t restart_count)
 {
-    TRY(reopen_store(ctx));
     TRY_CTX(stop_container(ctx, rec, std::nullopt), "restart " + rec.name + " after its healthcheck");
     StartOptions so;
     so.attach = false;
@@ -69,12 +55,10 @@ ErrorOr act_on_health(Context& ctx, ContainerRecord const& rec, HealthCheckRepor
     case HealthOnFailure::None:
         return {};
     case HealthOnFailure::Kill:
-        TRY(reopen_store(ctx));
-        TRY_CTX(kill_container(ctx, rec, SIGKILL), "kill " + rec.name + " after its healthcheck turned unhealthy");
+            TRY_CTX(kill_container(ctx, rec, SIGKILL), "kill " + rec.name + " after its healthcheck turned unhealthy");
         return {};
     case HealthOnFailure::Stop:
-        TRY(reopen_store(ctx));
-        TRY_CTX(stop_container(ctx, rec, std::nullopt), "stop " + rec.name + " after its healthcheck turned unhealthy");
+            TRY_CTX(stop_container(ctx, rec, std::nullopt), "stop " + rec.name + " after its healthcheck turned unhealthy");
         return {};
     case HealthOnFailure::Restart:
         return restart_for_health(ctx, rec, rec.restart_count + 1);

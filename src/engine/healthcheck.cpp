@@ -654,8 +654,6 @@ Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_
     if (startup && health_for_run(load_state(path).value_or(HealthState {}), run).startup_passed)
         startup.reset();
     bool in_start_period = running_for_ns(rec) < hc->start_period_ns;
-    // The database must not live on in the exec'd process.
-    ctx.store.reset();
     auto outcome = TRY(run_check(ctx, rec, startup ? startup->as_check() : *hc));
 
     HealthCheckReport report;
@@ -664,8 +662,7 @@ Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_
     StartupStep step;
     ContainerRecord current;
     {
-        auto db = TRY(store::Database::open(ctx.paths.layout().database()));
-        auto cs = TRY(container::ContainerStore::open(*db, ctx.paths.layout()));
+        auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
         auto lock = TRY(cs.lock(rec.id));
         auto now = TRY(cs.get(rec.id));
         if (!now)

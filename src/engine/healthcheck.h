@@ -156,11 +156,11 @@ using monitor::health_startup_passed_code;
 /// then acts: too many startup failures restart the container; a
 /// regular check that leaves it unhealthy applies --health-on-failure (kill:
 /// SIGKILL; stop: as `berth stop`; restart: as `berth restart`). Errors: no
-/// healthcheck, not running, a failed action (exit 125). Closes ctx.store
-/// while the check runs and reopens it for an action.
+/// healthcheck, not running, a failed action (exit 125). ctx.store stays
+/// open throughout.
 Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_or_id);
 /// What follows a recorded check (health_actions.cpp): restarts after too many startup failures, applies
-/// --health-on-failure to an unhealthy container. Needs no open store.
+/// --health-on-failure to an unhealthy container, through ctx's store.
 ErrorOr act_on_health(Context& ctx, container::ContainerRecord const& rec, HealthCheckReport const& report, StartupStep const& step);
 /// resolve_healthcheck with the image's config (read from the store) for a new container.
 Result<std::optional<HealthConfig>> healthcheck_for_create(Context& ctx, container::CreateOptions const& options,

@@ -1,6 +1,6 @@
 // berth-monitor: the small, statically linked process that stays with a
-// running container (DESIGN.md "process model"). berth forks a child that
-// starts the container and then execs this program, so the container is our
+// running container (DESIGN.md "process model"). berth spawns berth-launch,
+// which starts the container and then execs this program, so the container is our
 // child and we can wait for it. Arguments and files: protocol.h.
 //
 // One poll() loop: the container's stdout/stderr pipes (or pty master) go to

@@ -1,4 +1,4 @@
-// The child's steps, in order: block signals, stdio (pty or pipes), start the
+// berth-launch's steps, in order: block signals, stdio (pty or pipes), start the
 // container (in-process runtime or external runtime), report the pid, exec
 // berth-monitor with the fds on its command line. See monitor.h.
 #include "monitor/monitor.h"
@@ -60,11 +60,9 @@ struct StdioFds {
 
 ErrorOr make_pipe(UniqueFd& r, UniqueFd& w)
 {
-    int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0)
-        return Error::from_errno("pipe");
-    r.reset(p[0]);
-    w.reset(p[1]);
+    auto p = TRY(sys::pipe());
+    r = std::move(p.read_end);
+    w = std::move(p.write_end);
     return {};
 }
 
@@ -193,7 +191,7 @@ void run(MonitorConfig const& c)
     // container's init resets its mask); pending ones survive the exec.
     sigset_t mask;
     sigemptyset(&mask);
-    for (int sig : { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH })
+    for (int sig : monitor_signals)
         sigaddset(&mask, sig);
     ::sigprocmask(SIG_BLOCK, &mask, nullptr);
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -231,6 +229,64 @@ void run(MonitorConfig const& c)
     write_line(c.sync_fd, encode_pid(*pid));
     ::close(c.sync_fd);
     exec_monitor(c, *pid, *fds);
+}
+
+// ------------------------------------------------------------------ config
+
+Json config_to_json(MonitorConfig const& c)
+{
+    return Json {
+        { "id", c.id },
+        { "bundle_dir", c.bundle_dir },
+        { "run_dir", c.run_dir },
+        { "seccomp_cache_dir", c.seccomp_cache_dir },
+        { "runtime_path", c.runtime_path },
+        { "runtime_root", c.runtime_root },
+        { "monitor_path", c.monitor_path },
+        { "log_driver", c.log_driver },
+        { "log_path", c.log_path },
+        { "log_max_size", c.log_max_size },
+        { "exit_command", c.exit_command },
+        { "healthcheck_interval_ms", c.healthcheck_interval_ms },
+        { "healthcheck_command", c.healthcheck_command },
+        { "healthcheck_startup_interval_ms", c.healthcheck_startup_interval_ms },
+        { "spec", c.spec.to_json() },
+        { "interactive", c.interactive },
+        { "attached", c.attached },
+        { "preserve_fds", c.preserve_fds },
+        { "pasta_args", c.pasta_args },
+    };
+}
+
+Result<MonitorConfig> config_from_json(Json const& j)
+{
+    if (!j.is_object() || !j.contains("spec"))
+        return Error { EINVAL, "launch config: not an object with a spec" };
+    MonitorConfig c;
+    try {
+        c.id = j.at("id").get<std::string>();
+        c.bundle_dir = j.at("bundle_dir").get<std::string>();
+        c.run_dir = j.at("run_dir").get<std::string>();
+        c.seccomp_cache_dir = j.at("seccomp_cache_dir").get<std::string>();
+        c.runtime_path = j.at("runtime_path").get<std::string>();
+        c.runtime_root = j.at("runtime_root").get<std::string>();
+        c.monitor_path = j.at("monitor_path").get<std::string>();
+        c.log_driver = j.at("log_driver").get<std::string>();
+        c.log_path = j.at("log_path").get<std::string>();
+        c.log_max_size = j.at("log_max_size").get<int64_t>();
+        c.exit_command = j.at("exit_command").get<std::vector<std::string>>();
+        c.healthcheck_interval_ms = j.at("healthcheck_interval_ms").get<int64_t>();
+        c.healthcheck_command = j.at("healthcheck_command").get<std::vector<std::string>>();
+        c.healthcheck_startup_interval_ms = j.at("healthcheck_startup_interval_ms").get<int64_t>();
+        c.interactive = j.at("interactive").get<bool>();
+        c.attached = j.at("attached").get<bool>();
+        c.preserve_fds = j.at("preserve_fds").get<std::vector<int>>();
+        c.pasta_args = j.at("pasta_args").get<std::vector<std::string>>();
+    } catch (Json::exception const& e) {
+        return Error { EINVAL, std::string("launch config: ") + e.what() };
+    }
+    c.spec = TRY_CTX(runtime::Spec::parse(j.at("spec")), "launch config");
+    return c;
 }
 
 // ------------------------------------------------------------------ protocol

@@ -1,5 +1,6 @@
-// The container's side of `start` (DESIGN.md "process model"), run in the
-// child that berth forks for one container: it creates the container's stdio
+// The container's side of `start` (DESIGN.md "process model"), run in
+// berth-launch, the helper that berth spawns for one container with this
+// config on an fd (launch_main.cpp): it creates the container's stdio
 // (pipes, or a pty with -t), starts the container (berth's runtime in-process,
 // or an external OCI runtime on the bundle), reports the pid on the sync pipe,
 // and then execs the small berth-monitor (berth_monitor.cpp), which stays with
@@ -11,6 +12,7 @@
 #pragma once
 
 #include "base/error.h"
+#include "base/json.h"
 #include "runtime/spec.h"
 
 #include <cstdint>
@@ -38,6 +40,7 @@ struct MonitorConfig {
     runtime::Spec spec;
     bool interactive = false;     ///< pass stdin through
     bool attached = false;        ///< a CLI waits in the foreground (stdio relayed to our fds 0/1/2)
+    // The fds below are berth-launch's (its command line), not part of the JSON.
     int sync_fd = -1;             ///< write end of the sync pipe
     int status_fd = -1;           ///< read end of the attached CLI's status pipe
     int lock_fd = -1;             ///< the container lock, shared with the CLI: held until the launch file is written
@@ -45,9 +48,14 @@ struct MonitorConfig {
     std::vector<std::string> pasta_args;  ///< --network pasta: pasta's options (pasta.h); empty: no pasta
 };
 
-/// Runs in the current (freshly forked, single-threaded) process: starts the
-/// container and execs berth-monitor. Never returns: a failure is reported on
-/// the sync pipe and ends in _exit(125/126/127).
+/// The config as berth-launch reads it (everything but the three fds, which
+/// travel on its command line), and back. A malformed document is an Error.
+Json config_to_json(MonitorConfig const& config);
+Result<MonitorConfig> config_from_json(Json const& json);
+
+/// Runs in berth-launch (launch_main.cpp), a single-threaded process of its
+/// own: starts the container and execs berth-monitor. Never returns: a failure
+/// is reported on the sync pipe and ends in _exit(125/126/127).
 [[noreturn]] void run(MonitorConfig const& config);
 
 /// The sync-pipe reply (protocol.h, channel 1).

@@ -96,3 +96,63 @@ TEST_CASE("exit, launch and resize texts parse without files")
     CHECK(parse_resize("24").cols == 0);
     CHECK(parse_resize("").rows == 0);
 }
+
+TEST_CASE("launch config: every field but the fds survives the JSON berth-launch reads")
+{
+    MonitorConfig c;
+    c.id = "abc";
+    c.bundle_dir = "/data/containers/abc";
+    c.run_dir = "/run/containers/abc";
+    c.seccomp_cache_dir = "/run/seccomp";
+    c.runtime_path = "/usr/bin/runc";
+    c.runtime_root = "/run/runtime";
+    c.monitor_path = "/usr/libexec/berth/berth-monitor";
+    c.log_driver = "json-file";
+    c.log_path = "/data/containers/abc/ctr.log";
+    c.log_max_size = 1 << 20;
+    c.exit_command = { "berth", "container", "cleanup", "abc" };
+    c.healthcheck_interval_ms = 30000;
+    c.healthcheck_command = { "berth", "healthcheck", "run", "abc" };
+    c.healthcheck_startup_interval_ms = 1000;
+    c.spec = runtime::Spec::parse(Json::parse(R"({
+        "ociVersion": "1.0.2",
+        "process": {"user": {"uid": 0, "gid": 0}, "args": ["sh"], "cwd": "/"},
+        "root": {"path": "rootfs"},
+        "linux": {"namespaces": [{"type": "mount"}]}
+    })")).release_value();
+    c.interactive = true;
+    c.attached = true;
+    c.preserve_fds = { 3, 4 };
+    c.pasta_args = { "--config-net" };
+    c.sync_fd = 7;
+    c.lock_fd = 8;
+    auto back = config_from_json(Json::parse(json::dump(config_to_json(c)))).release_value();
+    CHECK(back.id == c.id);
+    CHECK(back.bundle_dir == c.bundle_dir);
+    CHECK(back.run_dir == c.run_dir);
+    CHECK(back.seccomp_cache_dir == c.seccomp_cache_dir);
+    CHECK(back.runtime_path == c.runtime_path);
+    CHECK(back.runtime_root == c.runtime_root);
+    CHECK(back.monitor_path == c.monitor_path);
+    CHECK(back.log_driver == c.log_driver);
+    CHECK(back.log_path == c.log_path);
+    CHECK(back.log_max_size == c.log_max_size);
+    CHECK(back.exit_command == c.exit_command);
+    CHECK(back.healthcheck_interval_ms == c.healthcheck_interval_ms);
+    CHECK(back.healthcheck_command == c.healthcheck_command);
+    CHECK(back.healthcheck_startup_interval_ms == c.healthcheck_startup_interval_ms);
+    CHECK(back.spec == c.spec);
+    CHECK(back.interactive);
+    CHECK(back.attached);
+    CHECK(back.preserve_fds == c.preserve_fds);
+    CHECK(back.pasta_args == c.pasta_args);
+    // The fds are berth-launch's command line, not the document's.
+    CHECK(back.sync_fd == -1);
+    CHECK(back.lock_fd == -1);
+}
+
+TEST_CASE("launch config: a document without its fields is refused")
+{
+    CHECK_FALSE(config_from_json(Json::parse("[]")).has_value());
+    CHECK_FALSE(config_from_json(Json::parse(R"({"spec": {}})")).has_value());
+}

@@ -1,8 +1,11 @@
 // The monitor's protocol with berth, in one place (as conmon keeps its parent
 // pipe in parent_pipe_fd.c). Three channels:
 //
-// 1. The sync pipe, written once by the forked child (still the berth binary)
-//    after it started the container, before it execs berth-monitor:
+// 0. berth-launch's command line (launch_main.cpp): the fds of the launch
+//    config (monitor.h MonitorConfig as JSON), of the sync pipe, of the
+//    status pipe and of the container lock, and berth's --log-level.
+// 1. The sync pipe, written once by berth-launch after it started the
+//    container, before it execs berth-monitor:
 //      "pid 1234\n"                          the container runs (host pid)
 //      "error KIND ERRNO message\n"          it could not be started
 //    KIND is engine (exit 125), cannotinvoke (126) or notfound (127). EOF
@@ -27,7 +30,7 @@
 //              [stream byte 1|2][data]; clients send [kind byte][data] with the
 //              kinds below. The monitor closes it when the container is gone.
 //      monitor "MONITOR_PID MONITOR_START CONTAINER_PID STARTED\n", written
-//              atomically by the forked child once the container runs, before
+//              atomically by berth-launch once the container runs, before
 //              the sync line: if the CLI that started it is killed before it
 //              records the start, a later berth adopts the container from it
 //              (MONITOR_START in clock ticks as /proc/PID/stat field 22,
@@ -45,6 +48,7 @@
 // everything here is plain C++ without exceptions or libraries.
 #pragma once
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <sys/types.h>
@@ -60,6 +64,10 @@ inline constexpr char const* namespace_file_suffix = "-ns";  ///< net-ns, user-n
 inline constexpr char const* attach_socket_name = "attach";
 inline constexpr char const* launch_file_name = "monitor";
 inline constexpr char const* monitor_executable = "berth-monitor";
+inline constexpr char const* launch_executable = "berth-launch";
+/// Blocked from berth-launch's start on, so that none is lost before
+/// berth-monitor's signalfd exists (pending ones survive the execve).
+inline constexpr int monitor_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD, SIGWINCH };
 /// Exit status of `healthcheck run --from-monitor` when the startup check passed just now.
 inline constexpr int health_startup_passed_code = 3;
 

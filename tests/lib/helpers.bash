@@ -142,6 +142,38 @@ start_sleeper() {
     return 1
 }
 
+# assert_signals_forwarded ARGS...: runs `berth ARGS... sh -c SCRIPT` in the
+# background (an attached run, an exec), where SCRIPT counts the SIGUSR1s it
+# gets and exits 40+count on SIGTERM. berth gets one SIGUSR1, then a SIGTERM:
+# it must survive both, forward each once, and exit 41 with the process.
+assert_signals_forwarded() {
+    local out=$BATS_TEST_TMPDIR/signals.out i status=0
+    "$BERTH" $BERTH_GLOBAL_OPTS "$@" sh -c 'n=0; trap "n=\$((n+1))" USR1; trap "exit \$((40+n))" TERM; echo ready; while :; do sleep 0.1; done' \
+        </dev/null >"$out" 2>&1 3>&- &
+    local pid=$!
+    for i in $(seq 1 100); do
+        grep -q ready "$out" && break
+        sleep 0.1
+    done
+    if ! grep -q ready "$out"; then
+        kill -9 "$pid"
+        cat "$out" >&2
+        return 1
+    fi
+    kill -USR1 "$pid"
+    sleep 0.5
+    kill -TERM "$pid"
+    (sleep 20; kill -9 "$pid" 2>/dev/null) &
+    local watchdog=$!
+    wait "$pid" || status=$?
+    kill "$watchdog" 2>/dev/null || true
+    cat "$out" >&2
+    if [[ $status -ne 41 ]]; then
+        echo "FAIL: berth $* exited $status, expected 41 (one SIGUSR1, then SIGTERM)" >&2
+        return 1
+    fi
+}
+
 # pull_fixture NAME [REGISTRY]: make sure REGISTRY/NAME:latest is in the store.
 pull_fixture() {
     local ref=${2:-$REGISTRY_OPEN}/$1:latest

@@ -101,6 +101,51 @@ setup_file() {
     run_berth rm -i c1
 }
 
+@test "an attached run forwards the signals berth gets to the container, once each" {
+    assert_signals_forwarded run --rm "$IMAGE"
+}
+
+# assert_not_mounted ID: the container's rootfs is no mount in berth's mount
+# namespace (rootless: its user+mount namespace, where the mount would be).
+assert_not_mounted() {
+    if berth_mounts | grep -F "/containers/$1/merged "; then
+        echo "FAIL: the rootfs of $1 is still mounted" >&2
+        return 1
+    fi
+}
+
+@test "a start that fails after mounting the rootfs unmounts it" {
+    # The command is missing: the runtime fails after the rootfs was mounted.
+    run_berth create --name nocmd "$IMAGE" /no/such/command
+    local id=$output
+    run_berth --exit 127 start nocmd
+    assert_not_mounted "$id"
+    run_berth --exit 127 start -a nocmd
+    assert_not_mounted "$id"
+    # The OCI runtime is not in PATH: refused after the rootfs was mounted.
+    run_berth create --name noruntime --runtime no-such-runtime "$IMAGE" true
+    local id2=$output
+    run_berth --exit 125 start noruntime
+    assert_output_contains "not found in PATH"
+    assert_not_mounted "$id2"
+    # A runtime that exits 1 (or cannot be executed): the container ran as far
+    # as berth knows and its exit is recorded, detached or attached.
+    run_berth create --name falseruntime --runtime /bin/false "$IMAGE" true
+    local id3=$output
+    run_berth --exit 1 start -a falseruntime
+    assert_not_mounted "$id3"
+    run_berth start falseruntime
+    wait_state falseruntime exited
+    # `container cleanup` may still be unmounting under the lock.
+    local i
+    for i in $(seq 1 50); do
+        berth_mounts | grep -qF "/containers/$id3/merged " || break
+        sleep 0.1
+    done
+    assert_not_mounted "$id3"
+    run_berth rm nocmd noruntime falseruntime
+}
+
 @test "rm -f kills a running container" {
     # --init: sleep as PID 1 would ignore rm's SIGTERM and be killed only after
     # the 10 s stop timeout, with Podman's warning; berth-init forwards it.

@@ -49,7 +49,9 @@ wait_monitor() {
 }
 
 @test "run -d prints the full ID, returns while the container runs, records the exit" {
-    run_berth run -d "$IMAGE" sh -c 'sleep 1; exit 4'
+    # 3 s, not 1: on a loaded machine (load 100 on 2 cores) the run -d and the
+    # record check took longer than the container lived, and its monitor was gone.
+    run_berth run -d "$IMAGE" sh -c 'sleep 3; exit 4'
     local id=$output
     [[ $id =~ ^[0-9a-f]{64}$ ]]
     [[ $(record "$id") =~ ^running ]]

@@ -47,16 +47,24 @@ trials() {  # trials OP...: five trials of each, all problems reported at the en
     # monitor took over and before the launch file named the container, so an
     # rm saw a "created" record and removed it under a starting container.
     # The monitor now holds the container lock until the launch file is
-    # written. A pasta that takes a second to start widens the moment.
+    # written. A pasta that takes three seconds to start widens the moment.
     command -v pasta >/dev/null || skip "pasta is not installed"
     mkdir -p "$BERTH_TEST_ROOT/slow"
-    printf '#!/bin/sh\nsleep 1\nexec %s "$@"\n' "$(command -v pasta)" >"$BERTH_TEST_ROOT/slow/pasta"
+    printf '#!/bin/sh\ntouch %s\nsleep 3\nexec %s "$@"\n' "$BERTH_TEST_ROOT/slow/started" "$(command -v pasta)" >"$BERTH_TEST_ROOT/slow/pasta"
     chmod 0755 "$BERTH_TEST_ROOT/slow/pasta"
     # shellcheck disable=SC2086
     PATH=$BERTH_TEST_ROOT/slow:$PATH "$BERTH" $BERTH_GLOBAL_OPTS run -d --name half-started --network pasta \
         "$K9_IMAGE" sleep 1009 >"$BERTH_TEST_ROOT/cli.out" 2>&1 </dev/null &
-    local cli=$!
-    sleep 0.5
+    local cli=$! i
+    # The moment: the slow pasta has started (its marker file), so
+    # berth-launch is starting the container and the CLI waits for its sync
+    # line. (A fixed 0.5 s missed it under load: the CLI was killed before
+    # the launch, and rm rightly removed a container that was only created.)
+    for i in $(seq 1 200); do
+        [[ -e $BERTH_TEST_ROOT/slow/started ]] && break
+        sleep 0.05
+    done
+    [[ -e $BERTH_TEST_ROOT/slow/started ]] || { echo "the slow pasta did not start in 10 s" >&2; return 1; }
     kill -9 "$cli" || { echo "berth run ended before it was killed: $(cat "$BERTH_TEST_ROOT/cli.out")"; return 1; }
     wait "$cli" || true
     # rm without -f waits for the start to finish and then finds it running

@@ -36,6 +36,10 @@ teardown_file() {
     run_berth --exit 125 exec ex
 }
 
+@test "exec forwards the signals berth gets to the process, once each" {
+    assert_signals_forwarded exec ex
+}
+
 @test "exec into a stopped container is a clear error with exit 125" {
     run_berth run --name ex2 "$IMAGE" true
     run_berth --exit 125 exec ex2 true
