@@ -48,7 +48,8 @@ wipe_dir "$WORK"
 mkdir -p "$WORK/tars" "$WORK/logs" || die "cannot create $WORK"
 
 PODMAN_DRIVER=$(podman_driver "$WORK/probe-root" "$WORK/probe-run")
-BERTH_ARGS=(--root "$WORK/berth-root" --runroot "$WORK/berth-run")
+# berth's own runtime, whatever runtime containers.conf picks for Podman.
+BERTH_ARGS=(--root "$WORK/berth-root" --runroot "$WORK/berth-run" --runtime berth)
 PODMAN_ARGS=(--root "$WORK/podman-root" --runroot "$WORK/podman-run" --storage-driver "$PODMAN_DRIVER")
 
 # 99 one-file tarballs, each with its own content.

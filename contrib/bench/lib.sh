@@ -229,7 +229,7 @@ side_by_side() {
     WORK=/tmp/bench-$USER/$1
     IMAGE=docker.io/library/busybox:latest
     declare -gA CMD=(
-        [berth]="$BERTH --root $WORK/berth-root --runroot $WORK/berth-run"
+        [berth]="$BERTH --root $WORK/berth-root --runroot $WORK/berth-run --runtime berth"
         [podman]="podman --root $WORK/podman-root --runroot $WORK/podman-run --storage-driver overlay"
     )
     if ((EUID != 0)); then

@@ -66,7 +66,8 @@ mkdir -p "$WORK/logs" || die "cannot create $WORK"
 podman_runc
 
 PODMAN_DRIVER=${PODMAN_DRIVER:-overlay}
-BERTH_ARGS=(--root "$WORK/berth-root" --runroot "$WORK/berth-run")
+# berth's own runtime, whatever runtime containers.conf picks for Podman.
+BERTH_ARGS=(--root "$WORK/berth-root" --runroot "$WORK/berth-run" --runtime berth)
 PODMAN_ARGS=(--root "$WORK/podman-root" --runroot "$WORK/podman-run" --storage-driver "$PODMAN_DRIVER")
 IMAGE=docker.io/library/busybox:latest
 

@@ -63,6 +63,8 @@ Result<Settings> load_settings(GlobalOptions const& flags)
         if (auto eq = opt.find('='); eq == std::string::npos)
             return Error { EINVAL, "--storage-opt \"" + opt + "\": use KEY=VALUE, e.g. overlay.mount_program=/usr/bin/fuse-overlayfs" };
     o.runtime = pick(o.runtime, s.containers.runtime);
+    if (o.runtime == "berth")
+        o.runtime.clear();  // berth's own, over a containers.conf that names Podman's runtime
     if (!o.runtime.empty())
         o.runtime = config::resolve_runtime(s.containers, o.runtime);
     o.volume_path = pick(o.volume_path, s.containers.volume_path);
