@@ -37,7 +37,7 @@ std::vector<std::string> resolve_args(image::ImageConfig const& image, CreateOpt
     return args;
 }
 
-static void set_env(std::vector<std::string>& env, std::string const& entry)
+void set_env(std::vector<std::string>& env, std::string const& entry)
 {
     auto key = entry.substr(0, entry.find('='));
     for (auto& e : env)

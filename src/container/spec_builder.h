@@ -56,6 +56,8 @@ std::vector<std::string> podman_default_capabilities();
 
 /// The argv: Docker's ENTRYPOINT/CMD rules. Empty means "no command" (an error for the caller).
 std::vector<std::string> resolve_args(image::ImageConfig const& image, CreateOptions const& options);
+/// Sets "KEY=VALUE" in `env`: replaces the entry of KEY in place, else appends it.
+void set_env(std::vector<std::string>& env, std::string const& entry);
 /// The environment in order, later duplicates replacing earlier ones in place.
 Result<std::vector<std::string>> resolve_env(image::ImageConfig const& image, CreateOptions const& options,
     std::map<std::string, std::string> const& host_env, std::string const& hostname, std::string const& home);

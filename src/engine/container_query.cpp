@@ -219,7 +219,7 @@ namespace {
 /// find_container does.
 Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
 {
-    TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));  // creates the table
+    TRY(container_records(ctx));  // creates the table
     auto& db = ctx.store->database();
     auto stmt = TRY(db.prepare("SELECT id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, "
                                "CASE WHEN ps_config <> '' THEN ps_config ELSE "
@@ -345,15 +345,7 @@ Json nanos_time(int64_t seconds)
 Json env_with_defaults(ContainerRecord const& rec, image::ImageConfig const& image, std::string const& hostname)
 {
     std::vector<std::string> env { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", "container=berth" };
-    auto set = [&](std::string const& entry) {
-        auto key = entry.substr(0, entry.find('='));
-        for (auto& e : env)
-            if (e.substr(0, e.find('=')) == key) {
-                e = entry;
-                return;
-            }
-        env.push_back(entry);
-    };
+    auto set = [&](std::string const& entry) { container::set_env(env, entry); };
     for (auto const& e : image.env)
         set(e);
     for (auto const& e : strings(rec.config, "env_files"))

@@ -44,11 +44,6 @@ using container::MountRequest;
 
 namespace {
 
-Result<ContainerStore> containers_of(Context& ctx)
-{
-    return ContainerStore::open(ctx.store->database(), ctx.paths.layout());
-}
-
 Result<container::VolumeStore> volumes_of(Context& ctx)
 {
     return container::VolumeStore::open(ctx.store->database(), ctx.paths.layout());
@@ -106,7 +101,7 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
         options.runtime = ctx.settings.options.runtime;  // --runtime, containers.conf
     auto mounts = TRY(container::mount_requests(options));
     options.env_files = TRY(read_env_files(options.env_files));
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     if (!options.name.empty() && TRY(cs.name_in_use(options.name)))
         return Error { EEXIST, "creating container storage: the container name \"" + options.name
                 + "\" is already in use: remove it or choose another name with --name" };
@@ -418,7 +413,7 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
 /// The attached CLI's side of the exit: the monitor is reaped, record what it left.
 int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int monitor_status)
 {
-    auto records = containers_of(ctx);
+    auto records = container_records(ctx);
     if (!records)
         return monitor_status;
     auto& cs = *records;
@@ -482,7 +477,7 @@ void refresh_container(Context& ctx, ContainerRecord& rec)
     };
     // Held by a start in progress, a stop or an rm: they record the truth.
     auto lock = FileLock::try_acquire(ctx.paths.layout().container_lock(rec.id));
-    auto cs = lock ? containers_of(ctx) : Result<ContainerStore>(Error::msg("locked"));
+    auto cs = lock ? container_records(ctx) : Result<ContainerStore>(Error::msg("locked"));
     auto current = cs ? cs->get(rec.id) : Result<std::optional<ContainerRecord>>(Error::msg("locked"));
     if (!current || !*current) {
         if (active)
@@ -500,7 +495,7 @@ void refresh_container(Context& ctx, ContainerRecord& rec)
 
 Result<ContainerRecord> find_container(Context& ctx, std::string const& name_or_id)
 {
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     auto rec = TRY(cs.find(name_or_id));
     refresh_container(ctx, rec);
     return rec;
@@ -541,7 +536,7 @@ Result<RestartPolicy> parse_restart_policy(std::string const& text)
 
 Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOptions const& so)
 {
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     auto first = TRY(find_container(ctx, name_or_id));
     std::optional<FileLock> lock = TRY(cs.lock(first.id));
     auto rec = TRY(find_container(ctx, first.id));
@@ -647,7 +642,7 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
     RestartPolicy policy;
     int64_t restarts = 0;
     {
-        auto cs = TRY(containers_of(ctx));
+        auto cs = TRY(container_records(ctx));
         auto lock = TRY(cs.lock(id));
         auto rec = TRY(cs.get(id));
         if (rec)
@@ -684,7 +679,7 @@ Result<int> run_container(Context& ctx, CreateOptions const& options, PullOption
     auto code = start_container(ctx, rec.id, start_options);
     if (!code && options.remove) {
         // The container never ran: remove it here.
-        auto cs = containers_of(ctx);
+        auto cs = container_records(ctx);
         auto lock = cs ? cs->lock(rec.id) : Result<FileLock>(cs.error());
         if (lock)
             (void)container::remove_container(*cs, rec.id);
@@ -698,7 +693,7 @@ namespace {
 
 Result<std::vector<ContainerRecord>> list_containers(Context& ctx)
 {
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     auto records = TRY(cs.list());
     for (auto& rec : records)
         refresh_container(ctx, rec);
@@ -737,7 +732,7 @@ ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::op
     TRY(get_volume(ctx, name));
     if (force) {
         // Exactly the containers that mount it (container_volumes): not every config that merely names it.
-        auto cs = TRY(containers_of(ctx));
+        auto cs = TRY(container_records(ctx));
         for (auto const& id : TRY(vs.users(name)))
             if (auto rec = TRY(cs.get(id)))
                 TRY(remove_container(ctx, *rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));

@@ -119,6 +119,11 @@ std::vector<std::string> global_args(Settings const& settings, rootless::Paths c
     return args;
 }
 
+Result<container::ContainerStore> container_records(Context& ctx)
+{
+    return container_records(ctx);
+}
+
 Result<rootless::Paths> resolve_paths(Settings const& settings)
 {
     auto paths = TRY(rootless::default_paths(settings.options.root, settings.options.runroot));

@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "config/engine_config.h"
+#include "container/container_store.h"
 #include "image/registries_conf.h"
 #include "rootless/paths.h"
 #include "store/store.h"
@@ -59,6 +60,8 @@ struct Context {
 
 /// Opens the store (joining the rootless user namespace first when needed).
 Result<Context> open_context(GlobalOptions const& options);
+/// The container records (and locks) of the context's store.
+Result<container::ContainerStore> container_records(Context& ctx);
 /// Resolves paths only, without joining a namespace or opening the store (for `info`, `version`).
 Result<rootless::Paths> resolve_paths(GlobalOptions const& options);
 Result<rootless::Paths> resolve_paths(Settings const& settings);

@@ -105,7 +105,7 @@ Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, boo
     // mounted under its lock, so a concurrent start or rm waits for the copy.
     bool running = rec.state == container::State::Running && process_alive(rec.pid);
     if (!running) {
-        auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
+        auto cs = TRY(container_records(ctx));
         root.lock = TRY(cs.lock(rec.id));
         rec = TRY(find_container(ctx, rec.id));
         running = rec.state == container::State::Running && process_alive(rec.pid);
@@ -647,7 +647,7 @@ Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name
 Result<std::string> mount_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
+    auto cs = TRY(container_records(ctx));
     auto lock = TRY(cs.lock(rec.id));
     rec = TRY(find_container(ctx, rec.id));
     TRY(ensure_mounted(ctx, rec));
@@ -657,7 +657,7 @@ Result<std::string> mount_container(Context& ctx, std::string const& name_or_id)
 Result<std::string> unmount_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
+    auto cs = TRY(container_records(ctx));
     auto lock = TRY(cs.lock(rec.id));
     rec = TRY(find_container(ctx, rec.id));
     // A running container keeps its rootfs; Podman only drops its own mount count.

@@ -8,6 +8,8 @@
 // window size follows our terminal without a signal handler racing the loop.
 #include "engine/exec.h"
 
+#include "container/spec_builder.h"
+
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/raw_terminal.h"
@@ -35,17 +37,6 @@ namespace berth::engine {
 
 namespace {
 
-void set_env(std::vector<std::string>& env, std::string const& entry)
-{
-    auto key = entry.substr(0, entry.find('='));
-    for (auto& e : env)
-        if (e.substr(0, e.find('=')) == key) {
-            e = entry;
-            return;
-        }
-    env.push_back(entry);
-}
-
 bool has_env(std::vector<std::string> const& env, std::string const& key)
 {
     for (auto const& e : env)
@@ -61,15 +52,15 @@ Result<std::vector<std::string>> exec_env(std::vector<std::string> env, ExecOpti
     for (auto const& f : o.env_files) {
         auto text = TRY_CTX(fs::read_file(f), "env file " + f);
         for (auto const& e : container::parse_env_file(text, host))
-            set_env(env, e);
+            container::set_env(env, e);
     }
     for (auto const& e : o.env) {
         if (e.empty() || e[0] == '=')
             return Error { EINVAL, "invalid environment variable \"" + e + "\": use KEY=VALUE or KEY" };
         if (e.find('=') != std::string::npos)
-            set_env(env, e);
+            container::set_env(env, e);
         else if (auto it = host.find(e); it != host.end())
-            set_env(env, e + "=" + it->second);
+            container::set_env(env, e + "=" + it->second);
     }
     if (o.tty && !has_env(env, "TERM"))
         env.push_back("TERM=xterm");

@@ -662,7 +662,7 @@ Result<HealthCheckReport> run_healthcheck(Context& ctx, std::string const& name_
     StartupStep step;
     ContainerRecord current;
     {
-        auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
+        auto cs = TRY(container_records(ctx));
         auto lock = TRY(cs.lock(rec.id));
         auto now = TRY(cs.get(rec.id));
         if (!now)

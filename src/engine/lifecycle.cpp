@@ -30,17 +30,12 @@ using container::State;
 
 namespace {
 
-Result<ContainerStore> containers_of(Context& ctx)
-{
-    return ContainerStore::open(ctx.store->database(), ctx.paths.layout());
-}
-
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 /// The record now, corrected (by refresh_container) when its monitor is gone; nullopt: removed.
 Result<std::optional<ContainerRecord>> current(Context& ctx, std::string const& id)
 {
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     auto rec = TRY(cs.get(id));
     if (rec)
         refresh_container(ctx, *rec);
@@ -123,7 +118,7 @@ ErrorOr freeze(ContainerRecord const& rec, bool frozen)
 
 ErrorOr set_state(Context& ctx, std::string const& id, State from, State to)
 {
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     auto lock = TRY(cs.lock(id));
     auto rec = TRY(cs.get(id));
     if (!rec)
@@ -137,7 +132,7 @@ ErrorOr set_state(Context& ctx, std::string const& id, State from, State to)
 /// config["stopped_by_user"] = true: the exit that follows must not trigger the --restart policy.
 ErrorOr mark_stopped_by_user(Context& ctx, std::string const& id)
 {
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     auto lock = TRY(cs.lock(id));
     auto rec = TRY(cs.get(id));
     if (!rec || rec->config.value("stopped_by_user", false))
@@ -164,7 +159,7 @@ Result<std::vector<Target>> resolve_targets(Context& ctx, std::vector<std::strin
         return out;
     }
     for (auto const& name : names) {
-        auto cs = TRY(containers_of(ctx));
+        auto cs = TRY(container_records(ctx));
         auto found = cs.find(name);
         if (!found) {
             if (ignore_missing && found.error().code == ENOENT)
@@ -403,7 +398,7 @@ ErrorOr remove_container(Context& ctx, ContainerRecord const& given, RemoveOptio
         if (auto fresh = find_container(ctx, rec.id))
             rec = *fresh;
     }
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     std::optional<FileLock> lock;
     // Twice at most: a container found running under the lock (a start that
     // was interrupted, or one that raced us) is stopped once more with -f.
@@ -446,7 +441,7 @@ ErrorOr rename_container(Context& ctx, ContainerRecord const& rec, std::string c
            });
     if (!valid)
         return Error { EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument" };
-    auto cs = TRY(containers_of(ctx));
+    auto cs = TRY(container_records(ctx));
     auto lock = TRY(cs.lock(rec.id));
     if (new_name == rec.name)
         return {};

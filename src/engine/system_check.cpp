@@ -55,7 +55,7 @@ Result<std::vector<store::Problem>> system_check(Context& ctx, SystemCheckOption
 
     // 1. Containers, each judged under its lock: a removal in progress (its directory already
     // renamed away, its row not yet deleted) holds it. Released before remove_container takes it.
-    auto cs = TRY(container::ContainerStore::open(ctx.store->database(), ctx.paths.layout()));
+    auto cs = TRY(container_records(ctx));
     std::map<std::string, std::string> image_damage;
     for (auto const& listed : TRY(list_containers(ctx))) {
         container::ContainerRecord rec;
