@@ -226,23 +226,19 @@ int main(int argc, char** argv)
     for (auto const& entry : commands)
         if (!known || names_contain(entry.names, word))
             entry.setup(app, globals, exit_code);
-    // Podman's heading for the command list, at every level.
-    auto group_all = [](auto& self, CLI::App* parent) -> void {
+    // One walk of the tree: Podman's heading for the command list at every
+    // level, and, as Podman (Go's pflag), a single-value flag given twice
+    // takes the last value.
+    auto finish = [](auto& self, CLI::App* parent) -> void {
+        for (auto* opt : parent->get_options())
+            if (opt->get_items_expected_max() == 1)
+                opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
         for (auto* sub : parent->get_subcommands({})) {
             sub->group("Available Commands");
             self(self, sub);
         }
     };
-    group_all(group_all, &app);
-    // As Podman (Go's pflag): a single-value flag given twice takes the last value.
-    auto take_last = [](auto& self, CLI::App* parent) -> void {
-        for (auto* opt : parent->get_options())
-            if (opt->get_items_expected_max() == 1)
-                opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-        for (auto* sub : parent->get_subcommands({}))
-            self(self, sub);
-    };
-    take_last(take_last, &app);
+    finish(finish, &app);
     struct BadLogLevel { };
     struct RemoteRequested { };
     app.parse_complete_callback([&] {
