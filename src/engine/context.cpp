@@ -121,7 +121,7 @@ std::vector<std::string> global_args(Settings const& settings, rootless::Paths c
 
 Result<container::ContainerStore> container_records(Context& ctx)
 {
-    return container_records(ctx);
+    return container::ContainerStore::open(ctx.store->database(), ctx.paths.layout());
 }
 
 Result<rootless::Paths> resolve_paths(Settings const& settings)
