@@ -257,6 +257,15 @@ int main(int argc, char** argv)
     try {
         app.parse(argc, argv);
     } catch (CLI::CallForHelp const& e) {
+        // `berth foo --help`, `berth volume foo --help`: a word that names no
+        // command is an error, not the help of the group above it.
+        auto* deepest = deepest_command(app);
+        auto remaining = app.remaining(true);
+        if (!deepest->get_subcommands({}).empty() && !remaining.empty() && remaining.front()[0] != '-') {
+            cli::print_error("unrecognized command 'berth" + command_path(app) + " " + remaining.front()
+                + "'\nTry 'berth" + command_path(app) + " --help' for more information");
+            return cli::exit_engine_error;
+        }
         return app.exit(e);
     } catch (CLI::CallForAllHelp const& e) {
         return app.exit(e);

@@ -162,9 +162,11 @@ int run_events(EventsArgs const& a, Globals const& globals)
         auto events = engine::read_events(*paths, offset);
         if (!events)
             return report(events.error());
-        for (auto const& e : *events) {
+        for (auto e : *events) {
             if ((first && skip_old) || e.time_ns < since || e.time_ns > until || !filters.matches(e))
                 continue;
+            if (!a.no_trunc && e.id.size() > 12)  // --no-trunc=false: short IDs, as Podman
+                e.id.resize(12);
             std::string line;
             if (json) {
                 Json j = e.to_json();
@@ -204,7 +206,7 @@ void setup_events(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_option("--until", a->until, "Show events created until this timestamp or duration");
     cmd->add_option("--format", a->format, "Format the output using a Go template, or 'json'");
     cmd->add_flag("--stream", a->stream, "Stream new events (default); --stream=false prints the past ones and exits");
-    cmd->add_flag("--no-trunc", a->no_trunc, "Do not truncate the output (the default)");
+    cmd->add_flag("--no-trunc", a->no_trunc, "Do not truncate the output (the default; --no-trunc=false prints 12-character IDs)");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_events(*a, globals); });
 }
 

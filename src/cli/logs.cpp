@@ -59,23 +59,27 @@ int run_logs(LogsArgs const& a, Globals const& globals)
         records.push_back(std::move(*rec));
     }
     bool prefix = a.names || records.size() > 1;
-    for (auto const& rec : records) {
-        std::string label = a.names ? rec.name : rec.id.substr(0, 12);
-        auto done = engine::read_logs(*ctx, rec, o, [&](engine::LogLine const& l) {
-            std::string line;
-            if (prefix)
-                line += label + " ";
-            if (a.timestamps)
-                line += l.time + " ";
-            line += l.text;
-            if (l.newline)
-                line += "\n";
-            std::fwrite(line.data(), 1, line.size(), l.stream == "stderr" ? stderr : stdout);
-            std::fflush(l.stream == "stderr" ? stderr : stdout);
-        });
-        if (!done)
-            exit_code = report(done.error());
+    auto print = [&](container::ContainerRecord const& rec, engine::LogLine const& l) {
+        std::string line;
+        if (prefix)
+            line += (a.names ? rec.name : rec.id.substr(0, 12)) + " ";
+        if (a.timestamps)
+            line += l.time + " ";
+        line += l.text;
+        if (l.newline)
+            line += "\n";
+        std::fwrite(line.data(), 1, line.size(), l.stream == "stderr" ? stderr : stdout);
+        std::fflush(l.stream == "stderr" ? stderr : stdout);
+    };
+    if (a.follow && records.size() > 1) {
+        // -f A B: both at once, each line as it is written.
+        if (auto done = engine::read_logs(*ctx, records, o, [&](size_t i, engine::LogLine const& l) { print(records[i], l); }); !done)
+            return report(done.error());
+        return 0;
     }
+    for (auto const& rec : records)
+        if (auto done = engine::read_logs(*ctx, rec, o, [&](engine::LogLine const& l) { print(rec, l); }); !done)
+            exit_code = report(done.error());
     return exit_code;
 }
 

@@ -34,6 +34,8 @@ std::string joined(std::vector<std::string> const& words)
 /// "Up 3 seconds", "Exited (0) 2 seconds ago", "Created", "Paused".
 std::string status_text(container::ContainerRecord const& r)
 {
+    if (engine::status_name(r) == "stopping")
+        return "Stopping";
     switch (r.state) {
     case container::State::Running: {
         std::string ago = human_ago(r.started);
@@ -94,7 +96,7 @@ Json row_json(engine::PsEntry const& e, bool no_trunc)
         { "Created", r.created },
         { "RunningFor", human_ago(r.created) },
         { "Status", status_of(e) },
-        { "State", std::string(engine::state_name(r.state)) },
+        { "State", engine::status_name(r) },
         { "Ports", engine::ports_text(r) },
         { "Names", r.name },
         { "Labels", labels_of(r) },
@@ -141,7 +143,7 @@ Json json_entry(engine::PsEntry const& e, bool with_size)
         { "Ports", nullptr },
         { "Size", with_size ? Json { { "RwSize", e.rw_size }, { "RootFsSize", e.rw_size + e.image_size } } : Json(nullptr) },
         { "StartedAt", r.started },
-        { "State", std::string(engine::state_name(r.state)) },
+        { "State", engine::status_name(r) },
         { "Status", status_of(e) },
         { "Created", r.created },
     };

@@ -50,6 +50,7 @@ int run_rm(RmArgs& a, Globals const& globals)
     }
     if (!a.containers.empty() && (a.all || a.latest))
         return report(Error { EINVAL, "--all, --latest and containers cannot be used together" });
+    a.ignore = a.ignore || a.force;  // as Podman: --force also means "if it exists"
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
@@ -85,7 +86,7 @@ void setup_rm(CLI::App& parent, Globals& globals, int& exit_code)
     auto a = std::make_shared<RmArgs>();
     auto* cmd = parent.add_subcommand("rm", "Remove one or more containers");
     cmd->add_option("container", a->containers, "Containers to remove (names, IDs or unique ID prefixes)");
-    cmd->add_flag("-f,--force", a->force, "Force removal of a running or paused container (stops it first)");
+    cmd->add_flag("-f,--force", a->force, "Force removal of a running or paused container (stops it first); a missing container is not an error");
     cmd->add_flag("-a,--all", a->all, "Remove all containers");
     cmd->add_flag("-v,--volumes", a->volumes, "Remove the anonymous volumes associated with the container");
     cmd->add_flag("-i,--ignore", a->ignore, "Ignore errors when a specified container is missing");

@@ -34,7 +34,7 @@ int run_rmi(RmiArgs const& a, Globals const& globals)
         if (!r.deleted.empty())
             std::printf("Deleted: %s\n", r.deleted.c_str());
         if (r.error) {
-            if (r.error->code == ENOENT && a.ignore)
+            if (r.error->code == ENOENT && (a.ignore || a.force))  // as Podman: --force ignores missing images
                 continue;
             print_error(r.error->message);
             int code = r.error->code == ENOENT ? 1 : r.error->code == EBUSY ? 2 : 125;
@@ -78,7 +78,7 @@ CLI::App* add_rmi_command(CLI::App& parent, std::string const& name, Globals& gl
     auto* cmd = parent.add_subcommand(name, "Remove one or more images from local storage");
     cmd->add_option("image", a->names, "Image name(s) or ID(s)");
     cmd->add_flag("-a,--all", a->all, "Remove all images");
-    cmd->add_flag("-f,--force", a->force, "Remove the image even if it has several names");
+    cmd->add_flag("-f,--force", a->force, "Remove the image even if it has several names; a missing image is not an error");
     cmd->add_flag("-i,--ignore", a->ignore, "Ignore images that do not exist");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_rmi(*a, globals); });
     return cmd;

@@ -60,6 +60,7 @@ int run_save(SaveArgs const& a, Globals const& globals)
     options.format = *format;
     options.output = a.output;
     options.multi_image = a.multi_image;
+    options.uncompressed = a.uncompressed;
     bool is_dir = *format == engine::ArchiveFormat::OciDir || *format == engine::ArchiveFormat::DockerDir;
     if (a.output.empty()) {
         if (is_dir)
@@ -91,7 +92,7 @@ void setup_save(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_flag("-m,--multi-image-archive", a->multi_image, "Allow several images in one docker-archive");
     cmd->add_flag("-q,--quiet", a->quiet, "Suppress the progress output");
     cmd->add_flag("--compress", a->compress, "Accepted for compatibility: layers are saved as stored");
-    cmd->add_flag("--uncompressed", a->uncompressed, "Accepted for compatibility: layers are saved as stored");
+    cmd->add_flag("--uncompressed", a->uncompressed, "oci-archive, oci-dir: write each layer as an uncompressed tar (docker-archive layers always are)");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_save(*a, globals); });
 }
 

@@ -127,7 +127,7 @@ void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
     auto* cmd = group.add_subcommand("rm", "Remove volumes");
     cmd->alias("remove");
     cmd->add_option("volume", a->names, "Volume names");
-    cmd->add_flag("-f,--force", a->force, "Remove the containers using the volume too");
+    cmd->add_flag("-f,--force", a->force, "Remove the containers using the volume too; a missing volume is not an error");
     cmd->add_flag("-a,--all", a->all, "Remove all volumes");
     cmd->add_option("-t,--time", a->time, "Seconds to wait for a running container using the volume to stop before it is killed (with --force; default: the container's stop timeout)");
     cmd->callback([a, &globals, &exit_code] {
@@ -149,6 +149,8 @@ void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
         }
         for (auto const& name : names) {
             if (auto r = engine::remove_volume(*ctx, name, a->force, a->time); !r) {
+                if (a->force && r.error().code == ENOENT)
+                    continue;  // as Podman: --force also means "if it exists"
                 int code = report(r.error());
                 exit_code = r.error().code == ENOENT ? 1 : r.error().code == EBUSY ? 2 : code;
                 continue;

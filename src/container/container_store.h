@@ -97,7 +97,7 @@ private:
 /// The keys of a record's config that `ps` shows, copied on every insert and
 /// update into the `ps_config` column: ps reads that small JSON object instead
 /// of parsing every record's whole config (a row from an older berth has '').
-inline constexpr char const* ps_config_keys[] = { "command", "entrypoint", "labels", "remove", "healthcheck", "publish" };
+inline constexpr char const* ps_config_keys[] = { "command", "entrypoint", "labels", "remove", "healthcheck", "publish", "stopped_by_user" };
 /// `config` reduced to ps_config_keys (those present and not null), as JSON text.
 std::string ps_config(Json const& config);
 

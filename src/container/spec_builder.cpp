@@ -48,12 +48,15 @@ void set_env(std::vector<std::string>& env, std::string const& entry)
     env.push_back(entry);
 }
 
+std::vector<std::string> default_env()
+{
+    return { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", "container=berth" };
+}
+
 Result<std::vector<std::string>> resolve_env(image::ImageConfig const& image, CreateOptions const& options,
     std::map<std::string, std::string> const& host_env, std::string const& hostname, std::string const& home)
 {
-    std::vector<std::string> env { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "container=berth" };
-    if (options.tty)
-        set_env(env, "TERM=xterm");
+    std::vector<std::string> env = default_env();
     for (auto const& e : image.env)
         set_env(env, e);
     if (options.env_host)

@@ -58,6 +58,11 @@ std::vector<std::string> podman_default_capabilities();
 std::vector<std::string> resolve_args(image::ImageConfig const& image, CreateOptions const& options);
 /// Sets "KEY=VALUE" in `env`: replaces the entry of KEY in place, else appends it.
 void set_env(std::vector<std::string>& env, std::string const& entry);
+
+/// What every container's environment starts from, as Podman's: PATH,
+/// TERM=xterm (with or without -t) and container=berth; the image's and the
+/// user's variables override them.
+std::vector<std::string> default_env();
 /// The environment in order, later duplicates replacing earlier ones in place.
 Result<std::vector<std::string>> resolve_env(image::ImageConfig const& image, CreateOptions const& options,
     std::map<std::string, std::string> const& host_env, std::string const& hostname, std::string const& home);

@@ -166,7 +166,7 @@ bool matches_one(std::string const& key, std::string const& value, PsEntry const
         }
     }
     if (key == "status")
-        return container::state_name(r.state) == value || (value == "stopped" && r.state == State::Exited);
+        return status_name(r) == value || (value == "stopped" && r.state == State::Exited);
     if (key == "exited")
         return r.state == State::Exited && std::to_string(r.exit_code) == value;
     if (key == "ancestor")
@@ -187,7 +187,7 @@ bool matches_one(std::string const& key, std::string const& value, PsEntry const
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw)
 {
     static std::set<std::string> const known { "id", "name", "label", "status", "ancestor", "exited", "before", "since", "health" };
-    static std::set<std::string> const states { "created", "running", "paused", "exited", "stopped", "unknown", "restarting", "removing", "configured" };
+    static std::set<std::string> const states { "created", "running", "paused", "exited", "stopped", "unknown", "restarting", "removing", "configured", "stopping" };
     std::vector<PsFilter> out;
     for (auto const& f : raw) {
         auto eq = f.find('=');
@@ -337,6 +337,18 @@ int add_usage(char const*, struct stat const* st, int type, struct FTW*)
     return 0;
 }
 
+} // namespace
+
+std::string status_name(ContainerRecord const& rec)
+{
+    bool active = rec.state == State::Running || rec.state == State::Paused;
+    if (active && rec.config.value("stopped_by_user", false))
+        return "stopping";
+    return std::string(container::state_name(rec.state));
+}
+
+namespace {
+
 Json nanos_time(int64_t seconds)
 {
     return seconds > 0 ? Json(timestamp::rfc3339(seconds)) : Json("0001-01-01T00:00:00Z");
@@ -344,7 +356,7 @@ Json nanos_time(int64_t seconds)
 
 Json env_with_defaults(ContainerRecord const& rec, image::ImageConfig const& image, std::string const& hostname)
 {
-    std::vector<std::string> env { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", "container=berth" };
+    std::vector<std::string> env = container::default_env();
     auto set = [&](std::string const& entry) { container::set_env(env, entry); };
     for (auto const& e : image.env)
         set(e);
@@ -505,7 +517,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
     bool running = rec.state == State::Running || rec.state == State::Paused;
     Json state {
         { "OciVersion", "1.0.2" },
-        { "Status", std::string(container::state_name(rec.state)) },
+        { "Status", status_name(rec) },
         { "Running", running },
         { "Paused", rec.state == State::Paused },
         { "Restarting", false },

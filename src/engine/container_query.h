@@ -41,6 +41,10 @@ struct PsEntry {
 /// "created", "running", "exited", "paused": a state as ps and inspect print it.
 using container::state_name;
 
+/// The state as ps and inspect show it: state_name, or "stopping" for a
+/// running container that `stop` has signalled and that has not exited yet.
+std::string status_name(container::ContainerRecord const& rec);
+
 /// Newest first.
 Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query);
 /// Podman's `container inspect` document.

@@ -2,6 +2,8 @@
 // remove, and volumes. The steps of start are named functions; the monitor's
 // side is src/monitor/.
 #include "engine/containers.h"
+
+#include "berth_config.h"
 #include "engine/events.h"
 #include "engine/healthcheck.h"
 #include "engine/lifecycle.h"
@@ -25,8 +27,10 @@
 #include "rootless/idmap.h"
 #include "runtime/capabilities.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -212,6 +216,24 @@ struct Prepared {
     MountGuard rootfs;  ///< unmounted if the start fails from here on
 };
 
+/// /run/.containerenv, by which programs know they run in a container: empty,
+/// and with the container's names only under --privileged, as Podman writes it.
+Result<container::ResolvedMount> containerenv_file(std::string const& dir, ContainerRecord const& rec,
+    CreateOptions const& options, bool rootless)
+{
+    std::string content;
+    if (options.privileged)
+        content = "engine=\"berth-" BERTH_VERSION "\"\nname=\"" + rec.name + "\"\nid=\"" + rec.id + "\"\nimage=\""
+            + rec.image_name + "\"\nimageid=\"" + rec.image_id + "\"\nrootless=" + (rootless ? "1" : "0") + "\n";
+    std::string path = fs::join(dir, ".containerenv");
+    TRY(fs::write_file_replace(path, content, 0644));
+    MountRequest m;
+    m.type = MountRequest::Type::Bind;
+    m.destination = "/run/.containerenv";
+    m.source = path;
+    return container::ResolvedMount { m, path };
+}
+
 /// The spec for this start: rootfs mounted, user resolved, mounts resolved.
 Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions const& options, std::string const& driver_flag)
 {
@@ -251,6 +273,7 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions const
     sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));
     sc.id_maps = id_maps;
     sc.mounts = TRY(network_files(dir, container::resolve_hostname(options, rec.id), options));
+    sc.mounts.push_back(TRY(containerenv_file(dir, rec, options, ctx.paths.rootless)));
     for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs)))
         sc.mounts.push_back(std::move(m));
     sc.default_capabilities = runtime::default_capabilities();
@@ -274,6 +297,29 @@ Result<UniqueFd> launch_config_file(monitor::MonitorConfig const& config)
     if (::lseek(fd.get(), 0, SEEK_SET) != 0)
         return Error::from_errno("launch config: lseek");
     return fd;
+}
+
+/// Socket activation: when systemd started this berth with sockets
+/// (LISTEN_PID is our pid), they and the LISTEN_* variables reach the
+/// container, whose pid 1 is then the listener, as Podman passes them.
+void pass_socket_activation(monitor::MonitorConfig& mc)
+{
+    char const* pid = std::getenv("LISTEN_PID");
+    char const* fds = std::getenv("LISTEN_FDS");
+    if (!pid || !fds || std::string(pid) != std::to_string(::getpid()))
+        return;
+    char* end = nullptr;
+    long n = std::strtol(fds, &end, 10);
+    if (end == fds || *end != '\0' || n <= 0 || n > 1024)
+        return;
+    for (int fd = 3; fd < 3 + n; ++fd)
+        if (std::find(mc.preserve_fds.begin(), mc.preserve_fds.end(), fd) == mc.preserve_fds.end())
+            mc.preserve_fds.push_back(fd);
+    auto& env = mc.spec.process.env;
+    container::set_env(env, "LISTEN_PID=1");
+    container::set_env(env, "LISTEN_FDS=" + std::to_string(n));
+    if (char const* names = std::getenv("LISTEN_FDNAMES"))
+        container::set_env(env, std::string("LISTEN_FDNAMES=") + names);
 }
 
 /// berth-launch's command line and fds (launch_main.cpp).
@@ -585,6 +631,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.interactive = options.interactive;
     mc.attached = so.attach;
     mc.preserve_fds = options.preserve_fds;
+    pass_socket_activation(mc);
     mc.lock_fd = lock->fd();
     if (options.network == "pasta") {
         mc.pasta_args = { "--config-net", "--quiet" };

@@ -14,21 +14,50 @@
 #include "runtime/cgroups.h"
 #include "runtime/devices.h"
 
+#include <algorithm>
+#include <set>
+
 namespace berth::engine {
 
 namespace {
 
 /// The network mode, defaulted: pasta when ports are published (as rootless
 /// Podman: they need a user-mode network), else none.
-ErrorOr check_network(container::CreateOptions& o)
+ErrorOr check_network(container::CreateOptions& o, Warn const& warn)
 {
     if (o.network.empty())
         o.network = o.publish.empty() ? "none" : "pasta";
     if (o.network != "none" && o.network != "host" && o.network != "pasta")
         return Error { EINVAL, "network mode \"" + o.network + "\": only none, host and pasta are supported so far" };
-    if (!o.publish.empty() && o.network != "pasta")
-        return Error { EINVAL, "cannot set port bindings with --network " + o.network + ": publishing ports needs --network pasta" };
     TRY(container::parse_publish_list(o.publish));
+    if (!o.publish.empty() && (o.network == "host" || o.network == "none")) {
+        // As Podman: a warning, and the container runs without them.
+        if (warn)
+            warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
+        o.publish.clear();
+    }
+    return {};
+}
+
+/// Two mounts on one destination: Podman refuses them, as the second would hide the first.
+ErrorOr check_mount_destinations(container::CreateOptions const& o)
+{
+    std::set<std::string> seen;
+    for (auto const& m : TRY(container::mount_requests(o))) {
+        std::string dest = m.destination;
+        while (dest.size() > 1 && dest.back() == '/')
+            dest.pop_back();
+        if (!seen.insert(dest).second)
+            return Error { EINVAL, dest + ": duplicate mount destination" };
+    }
+    return {};
+}
+
+ErrorOr check_group_add(container::CreateOptions const& o)
+{
+    bool keep = std::find(o.group_add.begin(), o.group_add.end(), "keep-groups") != o.group_add.end();
+    if (keep && o.group_add.size() > 1)
+        return Error { EINVAL, "the '--group-add keep-groups' option is not allowed with any other --group-add option" };
     return {};
 }
 
@@ -73,7 +102,7 @@ ErrorOr check_restart(container::CreateOptions const& o)
 
 Result<container::CreateOptions> validate_container_spec(container::CreateOptions spec, Warn const& warn)
 {
-    TRY(check_network(spec));
+    TRY(check_network(spec, warn));
     TRY(check_resources(spec, warn));
     TRY(rootless::validate_userns_flags({ spec.userns, spec.uidmap, spec.gidmap }));
     for (auto const& d : spec.devices)
@@ -81,7 +110,8 @@ Result<container::CreateOptions> validate_container_spec(container::CreateOption
     TRY(resolve_healthcheck(spec, Json()));
     TRY(parse_health_on_failure(spec.health_on_failure));
     TRY(resolve_startup_healthcheck(spec, true));
-    TRY(container::mount_requests(spec));
+    TRY(check_mount_destinations(spec));
+    TRY(check_group_add(spec));
     TRY(check_restart(spec));
     TRY(log_settings(spec, "/"));
     TRY(check_pull_policy(spec.pull));

@@ -40,7 +40,12 @@ TEST_CASE("validate_container_spec: a plain spec passes; the network mode is def
     spec.publish = { "8080:80" };
     CHECK(engine::validate_container_spec(spec, {})->network == "pasta");
     spec.network = "host";
-    CHECK(error_of(spec) == "cannot set port bindings with --network host: publishing ports needs --network pasta");
+    std::vector<std::string> warnings;
+    auto discarded = engine::validate_container_spec(spec, [&](std::string const& w) { warnings.push_back(w); });
+    REQUIRE(discarded.has_value());  // as Podman: a warning, and the ports dropped
+    CHECK(discarded->publish.empty());
+    REQUIRE(warnings.size() == 1);
+    CHECK(mentions(warnings[0], "Port mappings have been discarded"));
     spec.publish.clear();
     spec.network = "bridge";
     CHECK(error_of(spec) == "network mode \"bridge\": only none, host and pasta are supported so far");
@@ -101,4 +106,21 @@ TEST_CASE("validate_container_spec: each rule names its field")
     fine.remove = true;
     fine.restart = "no";
     CHECK(error_of(fine).empty());
+}
+
+TEST_CASE("validate_container_spec: two mounts on one destination; keep-groups alone")
+{
+    container::CreateOptions spec;
+    spec.image = "busybox";
+    spec.volumes = { "/tmp:/data", "/var:/data/" };
+    CHECK(error_of(spec) == "/data: duplicate mount destination");
+    spec.volumes = { "/tmp:/data" };
+    spec.tmpfs = { "/data" };
+    CHECK(error_of(spec) == "/data: duplicate mount destination");
+    spec.tmpfs = { "/other" };
+    CHECK(error_of(spec).empty());
+    spec.group_add = { "keep-groups", "10" };
+    CHECK(mentions(error_of(spec), "'--group-add keep-groups' option is not allowed with any other"));
+    spec.group_add = { "keep-groups" };
+    CHECK(error_of(spec).empty());
 }

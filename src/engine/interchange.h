@@ -48,6 +48,7 @@ struct SaveOptions {
     std::string output;        ///< file (archives) or directory (dir formats); empty: write to output_fd
     int output_fd = -1;        ///< used when output is empty (archives only)
     bool multi_image = false;  ///< -m: several images in one docker-archive
+    bool uncompressed = false; ///< oci-archive, oci-dir: layers as plain tars (their diff IDs), not as stored
     CopyObserver observer;
 };
 

@@ -363,6 +363,10 @@ Result<int64_t> wait_container(Context& ctx, std::string const& id, std::vector<
             return Error { ENOENT, "no container with ID \"" + id + "\" found: no such container" };
         if (wanted.count(rec->state))
             return rec->state == State::Exited ? rec->exit_code : int64_t { -1 };
+        // As Podman: waiting for an exit of a container that never started
+        // returns at once, with exit code 0.
+        if (wanted.count(State::Exited) && rec->state == State::Created)
+            return rec->exit_code;
         sleep_ms(std::max(interval_ms, 10));
     }
 }

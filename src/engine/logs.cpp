@@ -15,6 +15,7 @@
 #include <ctime>
 #include <deque>
 #include <map>
+#include <memory>
 #include <sys/stat.h>
 #include <thread>
 
@@ -274,54 +275,125 @@ bool still_running(Context& ctx, container::ContainerRecord& rec)
 
 } // namespace
 
-ErrorOr read_logs(Context& ctx, container::ContainerRecord const& given, LogsOptions const& options,
-    std::function<void(LogLine const&)> const& emit)
-{
-    auto rec = given;
-    auto create = TRY(container::CreateOptions::from_json(rec.config));
-    auto settings = TRY(log_settings(create, container_bundle_dir(ctx, rec.id)));
-    if (settings.driver == "none")
-        return Error { ENOTSUP, "container " + rec.name + " has no logs: it was created with --log-driver none" };
-    LogReader reader(settings.driver == "json-file", options, emit);
-    if (auto old = std::fopen((settings.path + ".1").c_str(), "r")) {
-        pump(old, reader);
-        std::fclose(old);
+namespace {
+
+/// One container's log being read: what is stored first, then (with follow)
+/// what its monitor appends, across rotations and restarts.
+class LogFollower {
+public:
+    static Result<std::unique_ptr<LogFollower>> open(Context& ctx, container::ContainerRecord const& rec,
+        LogsOptions const& options, std::function<void(LogLine const&)> emit)
+    {
+        auto create = TRY(container::CreateOptions::from_json(rec.config));
+        auto settings = TRY(log_settings(create, container_bundle_dir(ctx, rec.id)));
+        if (settings.driver == "none")
+            return Error { ENOTSUP, "container " + rec.name + " has no logs: it was created with --log-driver none" };
+        return std::unique_ptr<LogFollower>(new LogFollower(rec, settings.path, settings.driver == "json-file", options, std::move(emit)));
     }
-    std::FILE* file = std::fopen(settings.path.c_str(), "r");
-    ino_t inode = inode_of(settings.path);
-    if (file)
-        pump(file, reader);
-    if (!options.follow) {
-        reader.finish();
-        if (file)
-            std::fclose(file);
-        return {};
+    ~LogFollower()
+    {
+        if (m_file)
+            std::fclose(m_file);
     }
-    reader.go_live();
-    bool running = still_running(ctx, rec);
-    for (;;) {
-        bool rotated = file && inode_of(settings.path) != inode;
-        if (file)
-            pump(file, reader);
+    LogFollower(LogFollower const&) = delete;
+    LogFollower& operator=(LogFollower const&) = delete;
+
+    /// What is stored now: the rotated file, then the current one.
+    void read_stored()
+    {
+        if (auto old = std::fopen((m_path + ".1").c_str(), "r")) {
+            pump(old, m_reader);
+            std::fclose(old);
+        }
+        m_file = std::fopen(m_path.c_str(), "r");
+        m_inode = inode_of(m_path);
+        if (m_file)
+            pump(m_file, m_reader);
+    }
+    void finish() { m_reader.finish(); }
+    void go_live(Context& ctx)
+    {
+        m_reader.go_live();
+        m_running = still_running(ctx, m_rec);
+    }
+    /// One poll: reads what was appended; false once the container has stopped
+    /// and its last lines are read.
+    bool poll(Context& ctx)
+    {
+        bool rotated = m_file && inode_of(m_path) != m_inode;
+        if (m_file)
+            pump(m_file, m_reader);
         if (rotated) {
             // The rest of the old file is read: continue with the new one.
-            std::fclose(file);
-            file = nullptr;
+            std::fclose(m_file);
+            m_file = nullptr;
         }
-        if (!file) {
-            file = std::fopen(settings.path.c_str(), "r");
-            inode = inode_of(settings.path);
-            if (file)
-                pump(file, reader);
+        if (!m_file) {
+            m_file = std::fopen(m_path.c_str(), "r");
+            m_inode = inode_of(m_path);
+            if (m_file)
+                pump(m_file, m_reader);
         }
-        if (!running)
+        if (!m_running)
+            return false;
+        m_running = still_running(ctx, m_rec);  // one more read after it stopped
+        return true;
+    }
+
+private:
+    LogFollower(container::ContainerRecord const& rec, std::string path, bool json, LogsOptions const& options,
+        std::function<void(LogLine const&)> emit)
+        : m_rec(rec), m_path(std::move(path)), m_reader(json, options, std::move(emit))
+    {
+    }
+
+    container::ContainerRecord m_rec;
+    std::string m_path;
+    LogReader m_reader;
+    std::FILE* m_file = nullptr;
+    ino_t m_inode = 0;
+    bool m_running = false;
+};
+
+} // namespace
+
+ErrorOr read_logs(Context& ctx, container::ContainerRecord const& rec, LogsOptions const& options,
+    std::function<void(LogLine const&)> const& emit)
+{
+    return read_logs(ctx, std::vector<container::ContainerRecord> { rec }, options,
+        [&](size_t, LogLine const& line) { emit(line); });
+}
+
+ErrorOr read_logs(Context& ctx, std::vector<container::ContainerRecord> const& records, LogsOptions const& options,
+    std::function<void(size_t, LogLine const&)> const& emit)
+{
+    std::vector<std::unique_ptr<LogFollower>> followers;
+    for (size_t i = 0; i < records.size(); ++i)
+        followers.push_back(TRY(LogFollower::open(ctx, records[i], options, [&emit, i](LogLine const& l) { emit(i, l); })));
+    // What is stored is printed container by container, as Podman does.
+    for (auto& f : followers) {
+        f->read_stored();
+        if (options.follow)
+            f->go_live(ctx);
+        else
+            f->finish();
+    }
+    if (!options.follow)
+        return {};
+    // Then every container at once: lines as they arrive, until all have stopped.
+    for (;;) {
+        bool any = false;
+        for (auto& f : followers)
+            if (f && !f->poll(ctx)) {
+                f->finish();
+                f.reset();
+            } else if (f) {
+                any = true;
+            }
+        if (!any)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        running = still_running(ctx, rec);  // one more read after it stopped
     }
-    reader.finish();
-    if (file)
-        std::fclose(file);
     return {};
 }
 

@@ -17,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace berth::engine {
 
@@ -48,5 +49,12 @@ std::optional<LogLine> parse_log_line(std::string const& line, bool json, bool& 
 /// --log-driver none ("no logs"), an unreadable file.
 ErrorOr read_logs(Context& ctx, container::ContainerRecord const& rec, LogsOptions const& options,
     std::function<void(LogLine const&)> const& emit);
+
+/// The same for several containers; `emit` gets the index of the line's
+/// container. With follow, what each has stored comes first, one container
+/// after the other, then new lines of all of them as they are written, until
+/// every one has stopped.
+ErrorOr read_logs(Context& ctx, std::vector<container::ContainerRecord> const& records, LogsOptions const& options,
+    std::function<void(size_t, LogLine const&)> const& emit);
 
 } // namespace berth::engine

@@ -283,6 +283,25 @@ Result<int64_t> uncompressed_size(Context& ctx, std::string const& path, image::
     return total;
 }
 
+/// Writes the layer blob at `path` decompressed, as `name`, checking it is `diff_id`;
+/// returns its size.
+Result<int64_t> add_uncompressed_layer(Context& ctx, Output& out, std::string const& name, std::string const& path,
+    image::Digest const& diff_id)
+{
+    int64_t size = TRY(uncompressed_size(ctx, path, diff_id));
+    TRY(out.add(name, size, [&](Chunk const& sink) -> ErrorOr {
+        image::Sha256 hasher;
+        TRY(decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
+            hasher.update(data, n);
+            return sink(data, n);
+        }));
+        if (auto got = hasher.finish(); got != diff_id)
+            return Error::msg("layer " + diff_id.str() + ": the stored blob decompresses to " + got.str() + ": the store is damaged, pull the image again");
+        return {};
+    }));
+    return size;
+}
+
 // ---- docker-archive ----------------------------------------------------------
 
 ErrorOr write_docker_archive(Context& ctx, std::vector<SaveItem> const& items, Output& out, SaveOptions const& o)
@@ -304,17 +323,7 @@ ErrorOr write_docker_archive(Context& ctx, std::vector<SaveItem> const& items, O
             if (!written.insert(name).second)
                 continue;
             auto path = TRY(layer_source(ctx, item.record, sm.manifest.layers[i], diff_id));
-            int64_t size = TRY(uncompressed_size(ctx, path, diff_id));
-            TRY(out.add(name, size, [&](Chunk const& sink) -> ErrorOr {
-                image::Sha256 hasher;
-                TRY(decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
-                    hasher.update(data, n);
-                    return sink(data, n);
-                }));
-                if (auto got = hasher.finish(); got != diff_id)
-                    return Error::msg("layer " + diff_id.str() + ": the stored blob decompresses to " + got.str() + ": the store is damaged, pull the image again");
-                return {};
-            }));
+            TRY(add_uncompressed_layer(ctx, out, name, path, diff_id));
             notify(o, CopyEvent::Kind::BlobDone, sm.manifest.layers[i].digest.str());
         }
         std::string config_name = item.record.config_digest.hex() + ".json";
@@ -361,9 +370,30 @@ ErrorOr write_oci_layout(Context& ctx, std::vector<SaveItem> const& items, Outpu
     for (auto const& item : items) {
         auto sm = TRY(stored_manifest(ctx, item.record));
         auto [body, manifest] = TRY(oci_manifest_for(sm));
-        for (auto const& layer : sm.manifest.layers) {
-            TRY(add_blob(layer.digest, TRY(blob_path(ctx, item.record, layer.digest))));
-            notify(o, CopyEvent::Kind::BlobDone, layer.digest.str());
+        if (o.uncompressed) {
+            // --uncompressed: each layer as a plain tar, named by its diff ID; the manifest changes, the image ID does not.
+            auto config = TRY_CTX(image::ImageConfig::parse(TRY(ctx.store->blobs().read(item.record.config_digest))),
+                "image " + item.record.id.substr(0, 12));
+            if (config.diff_ids.size() != manifest.layers.size())
+                return Error::msg("image " + item.record.id.substr(0, 12) + ": manifest and config disagree on the number of layers");
+            for (size_t i = 0; i < manifest.layers.size(); ++i) {
+                auto& layer = manifest.layers[i];
+                auto const& diff_id = config.diff_ids[i];
+                auto path = TRY(layer_source(ctx, item.record, sm.manifest.layers[i], diff_id));
+                int64_t size = layer.size;
+                if (written.insert(diff_id).second)
+                    size = TRY(add_uncompressed_layer(ctx, out, "blobs/sha256/" + diff_id.hex(), path, diff_id));
+                else
+                    size = TRY(uncompressed_size(ctx, path, diff_id));
+                notify(o, CopyEvent::Kind::BlobDone, layer.digest.str());
+                layer = image::Descriptor { image::media_type::oci_layer, diff_id, size, {}, layer.annotations, {} };
+            }
+            body = image::serialize_manifest(manifest);
+        } else {
+            for (auto const& layer : sm.manifest.layers) {
+                TRY(add_blob(layer.digest, TRY(blob_path(ctx, item.record, layer.digest))));
+                notify(o, CopyEvent::Kind::BlobDone, layer.digest.str());
+            }
         }
         TRY(add_blob(manifest.config.digest, TRY(blob_path(ctx, item.record, manifest.config.digest))));
         notify(o, CopyEvent::Kind::ConfigDone, manifest.config.digest.str());

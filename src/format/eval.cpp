@@ -11,6 +11,7 @@
 #include "format/functions.h"
 #include "format/value.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace berth::format::detail {
@@ -254,6 +255,14 @@ private:
                 std::string json_key = f;
                 json_key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(json_key[0])));
                 it = cur->find(json_key);
+                if (it == cur->end() && f.size() > 1
+                    && std::all_of(f.begin(), f.end(), [](unsigned char c) { return std::isupper(c); })) {
+                    // An initialism's JSON tag is capitalized: Go's .ID is "Id" (image and container inspect).
+                    std::string capitalized = f.substr(0, 1);
+                    for (std::size_t k = 1; k < f.size(); ++k)
+                        capitalized += static_cast<char>(std::tolower(static_cast<unsigned char>(f[k])));
+                    it = cur->find(capitalized);
+                }
                 if (it == cur->end() && m_field_names) {
                     if (auto alias = m_field_names->find(f); alias != m_field_names->end())
                         it = cur->find(alias->second);

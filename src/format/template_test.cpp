@@ -400,3 +400,14 @@ TEST_CASE("field names map Go fields to JSON keys the lower-camel rule misses")
     bad->set_field_names({ { "OCIRuntime", "ociRuntime" } });
     CHECK_FALSE(bad->render(info).has_value());
 }
+
+TEST_CASE("an initialism's field answers to its capitalized JSON tag: .ID is \"Id\"")
+{
+    Json image = Json::parse(R"({"Id": "abc", "Digest": "sha256:1"})");
+    auto t = Template::parse("{{.ID}} {{.Id}}");
+    REQUIRE(t.has_value());
+    auto out = t->render(image);
+    REQUIRE(out.has_value());
+    CHECK(*out == "abc abc");
+    CHECK_FALSE(Template::parse("{{.DIGESTX}}")->render(image).has_value());
+}
