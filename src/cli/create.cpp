@@ -57,7 +57,7 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("-m,--memory", o.memory, "Memory limit (e.g. 512m, 1g); needs a delegated cgroup v2 hierarchy");
     cmd->add_option("--memory-swap", o.memory_swap, "Memory plus swap limit (e.g. 1g), -1 for unlimited swap");
     cmd->add_option("--cpus", o.cpus, "Number of CPUs (e.g. 1.5): a CFS quota per 100 ms period");
-    cmd->add_option("--cpu-shares", o.cpu_shares, "CPU shares (relative weight, default 1024)");
+    cmd->add_option("-c,--cpu-shares", o.cpu_shares, "CPU shares (relative weight, default 1024)");
     cmd->add_option_function<int64_t>("--pids-limit", [a](int64_t v) { a->options.pids_limit = v; },
         "Maximum number of processes (-1: unlimited)");
     cmd->add_option("--cgroups", o.cgroups, "cgroup mode: enabled, disabled, no-conmon, split")->capture_default_str();
@@ -110,7 +110,7 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--log-opt", o.log_opts, "Logging option: max-size=SIZE (one rotated file kept), path=FILE")->allow_extra_args(false);
     cmd->add_option("--restart", o.restart, "Restart policy: no, on-failure[:N], always, unless-stopped");
     // Podman's spellings first; berth's older --healthcheck-* stay as aliases.
-    cmd->add_option("--health-cmd,--healthcheck-command,--healthcheck-cmd", o.healthcheck_cmd,
+    cmd->add_option("--health-cmd,--healthcheck-cmd,--healthcheck-command", o.healthcheck_cmd,
         "Healthcheck: a command run with /bin/sh -c, or a JSON array [\"CMD\",\"prog\",\"arg\"]; 'none' disables the image's");
     cmd->add_option("--health-interval,--healthcheck-interval", o.healthcheck_interval,
         "Time between automatic healthchecks (default 30s; 'disable': only `healthcheck run`)");

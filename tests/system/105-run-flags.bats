@@ -211,6 +211,11 @@ teardown() {
     assert_output_equals "0"
     run_berth --exit 125 run --rm --systemd bogus "$IMAGE" true
     assert_output_contains "--systemd values must be one of"
+    # systemd stops on SIGRTMIN+3; a command that is not init keeps SIGTERM under --systemd true
+    run_berth create --name sd --systemd always "$IMAGE" true
+    run_berth create --name nosd "$IMAGE" true
+    run_berth inspect --format '{{.Config.StopSignal}}' sd nosd
+    assert_output_equals "$(printf '%d\n15' $(($(kill -l RTMIN) + 3)))"
 }
 
 @test "--uts host and --cgroupns host share the host's namespaces; a hostname needs a uts of its own" {
