@@ -7,6 +7,7 @@
 #include "engine/containers.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace berth::cli {
@@ -15,6 +16,13 @@ struct CreateArgs {
     container::CreateOptions options;
     std::string entrypoint;
     CLI::Option* entrypoint_option = nullptr;
+    bool http_proxy = true;
+    CLI::Option* http_proxy_option = nullptr;
+    std::string arch, os, variant;           ///< --arch/--os/--variant: the platform in parts
+    std::string authfile;
+    std::optional<bool> tls_verify;
+    std::vector<std::string> ignored;        ///< flags Podman accepts and ignores: one warning each
+    bool disable_content_trust = false;      ///< accepted and ignored, as Podman
     std::string network;
     int preserve_fds = 0;
     bool quiet = false;
@@ -30,7 +38,8 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& args);
 ErrorOr finish_create_args(CreateArgs& args, std::vector<std::string> const& rest);
 /// Prints an engine warning as "berth: WARNING" on stderr.
 void print_warning(std::string const& warning);
-/// Pull options that print Podman's progress lines to stderr (nothing with `quiet`).
-engine::PullOptions pull_options_for_create(bool quiet);
+/// Pull options that print Podman's progress lines to stderr (nothing with
+/// `quiet`), with --authfile and --tls-verify.
+engine::PullOptions pull_options_for_create(CreateArgs const& args);
 
 } // namespace berth::cli

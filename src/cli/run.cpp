@@ -14,6 +14,7 @@ void setup_run(CLI::App& parent, Globals& globals, int& exit_code)
     auto* cmd = parent.add_subcommand("run", "Run a command in a new container");
     add_create_options(cmd, a);
     cmd->add_flag("-d,--detach", a->detach, "Run in the background and print the container ID");
+    cmd->add_flag("--rmi", a->options.remove_image, "Remove the image once the container is removed (with --rm), unless others use it");
     cmd->callback([a, cmd, &globals, &exit_code] {
         if (auto ok = finish_create_args(*a, cmd->remaining()); !ok) {
             exit_code = report(ok.error());
@@ -28,7 +29,7 @@ void setup_run(CLI::App& parent, Globals& globals, int& exit_code)
         so.attach = !a->detach;
         so.storage_driver = globals.engine.storage_driver;
         std::string id;
-        auto code = engine::run_container(*ctx, a->options, pull_options_for_create(a->quiet), so, &id, print_warning);
+        auto code = engine::run_container(*ctx, a->options, pull_options_for_create(*a), so, &id, print_warning);
         if (!code) {
             exit_code = report(code.error());
             return;

@@ -10,6 +10,14 @@
 using namespace berth;
 using namespace berth::config;
 
+TEST_CASE("containers.conf: http_proxy must be a boolean")
+{
+    ContainersConf c;
+    auto r = parse_containers_conf("[containers]\nhttp_proxy = \"no\"\n", "/x.conf", c);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().message.find("http_proxy") != std::string::npos);
+}
+
 TEST_CASE("containers.conf: the keys berth uses; unknown keys and tables are ignored")
 {
     ContainersConf c;
@@ -21,6 +29,8 @@ default_capabilities = ["CHOWN", "KILL"]
 log_driver = "json-file"
 log_size_max = 1048576
 pids_limit = 100
+tz = "Asia/Tokyo"
+http_proxy = false
 netns = "private"
 [engine]
 runtime = "runc"
@@ -46,6 +56,8 @@ cpus = 2
     CHECK(*c.log_driver == "json-file");
     CHECK(*c.log_size_max == 1048576);
     CHECK(*c.pids_limit == 100);
+    CHECK(*c.tz == "Asia/Tokyo");
+    CHECK(*c.http_proxy == false);
     CHECK(*c.runtime == "runc");
     CHECK(*c.events_logger == "none");
     CHECK(*c.network_cmd_path == "/opt/pasta");

@@ -36,6 +36,13 @@ ErrorOr set(toml::table const& table, std::string_view key, std::optional<int64_
     return {};
 }
 
+ErrorOr set(toml::table const& table, std::string_view key, std::optional<bool>& field)
+{
+    if (auto const* node = table.get(key))
+        field = TRY(toml_bool(*node, key));
+    return {};
+}
+
 ErrorOr set(toml::table const& table, std::string_view key, std::optional<std::vector<std::string>>& field)
 {
     if (auto const* node = table.get(key))
@@ -52,6 +59,8 @@ ErrorOr parse_containers_table(toml::table const& root, ContainersConf& c)
         TRY(set(*t, "log_driver", c.log_driver));
         TRY(set(*t, "log_size_max", c.log_size_max));
         TRY(set(*t, "pids_limit", c.pids_limit));
+        TRY(set(*t, "tz", c.tz));
+        TRY(set(*t, "http_proxy", c.http_proxy));
     }
     if (auto const* t = TRY(subtable(root, "engine"))) {
         TRY(set(*t, "runtime", c.runtime));

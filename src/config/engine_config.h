@@ -34,6 +34,8 @@ struct ContainersConf {
     std::optional<std::string> log_driver;
     std::optional<int64_t> log_size_max;  ///< bytes, -1 unlimited
     std::optional<int64_t> pids_limit;    ///< 0 or -1 unlimited
+    std::optional<std::string> tz;        ///< "local" or a zone name, as --tz
+    std::optional<bool> http_proxy;       ///< pass the host's proxy variables (default true)
     // [engine]
     std::optional<std::string> runtime;   ///< a name of [engine.runtimes], a name in PATH or a path
     std::map<std::string, std::vector<std::string>> runtimes;  ///< [engine.runtimes]: name -> candidate paths

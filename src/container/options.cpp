@@ -3,6 +3,8 @@
 // (bind mount: starts with '/' or '.') versus a name (named volume).
 #include "container/options.h"
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace berth::container {
@@ -129,9 +131,10 @@ Result<MountRequest> parse_tmpfs(std::string const& spec)
     return m;
 }
 
-std::vector<std::string> parse_env_file(std::string const& text, std::map<std::string, std::string> const& host_env)
+/// The lines of an --env-file or --label-file that say something: without
+/// their CR and leading blanks; blank lines and '#' comments skipped.
+template<typename Fn> static void for_each_setting_line(std::string const& text, Fn&& fn)
 {
-    std::vector<std::string> out;
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
@@ -140,91 +143,221 @@ std::vector<std::string> parse_env_file(std::string const& text, std::map<std::s
         auto start = line.find_first_not_of(" \t");
         if (start == std::string::npos || line[start] == '#')
             continue;
-        line = line.substr(start);
-        if (line.find('=') != std::string::npos) {
+        fn(line.substr(start));
+    }
+}
+
+std::vector<std::string> parse_env_file(std::string const& text, std::map<std::string, std::string> const& host_env)
+{
+    std::vector<std::string> out;
+    for_each_setting_line(text, [&](std::string const& line) {
+        if (line.find('=') != std::string::npos)
             out.push_back(line);
-        } else if (auto it = host_env.find(line); it != host_env.end()) {
+        else if (auto it = host_env.find(line); it != host_env.end())
             out.push_back(line + "=" + it->second);
+    });
+    return out;
+}
+
+std::vector<std::string> parse_label_file(std::string const& text)
+{
+    std::vector<std::string> out;
+    for_each_setting_line(text, [&](std::string const& line) {
+        out.push_back(line.find('=') == std::string::npos ? line + "=" : line);
+    });
+    return out;
+}
+
+std::vector<std::string> entrypoint_words(std::string const& entrypoint)
+{
+    if (entrypoint.empty())
+        return {};
+    if (entrypoint.front() == '[') {
+        // Podman: a value that is a JSON array of strings is the argv; anything else one word.
+        auto parsed = json::parse(entrypoint, "--entrypoint");
+        if (parsed && parsed->is_array()
+            && std::all_of(parsed->begin(), parsed->end(), [](Json const& w) { return w.is_string(); }))
+            return parsed->get<std::vector<std::string>>();
+    }
+    return { entrypoint };
+}
+
+Result<std::string> expand_env_merge(std::string const& spec, std::vector<std::string> const& env)
+{
+    auto lookup = [&](std::string const& name) -> std::string {
+        for (auto it = env.rbegin(); it != env.rend(); ++it)
+            if (it->size() > name.size() && it->compare(0, name.size(), name) == 0 && (*it)[name.size()] == '=')
+                return it->substr(name.size() + 1);
+        return "";
+    };
+    auto is_name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    std::string out;
+    for (size_t i = 0; i < spec.size(); ++i) {
+        if (spec[i] != '$' || i + 1 == spec.size()) {
+            out += spec[i];
+            continue;
         }
+        if (spec[i + 1] == '{') {
+            auto close = spec.find('}', i + 2);
+            if (close == std::string::npos)
+                return Error { EINVAL, "unable to process variables for --env-merge " + spec + ": missing '}' in substitution" };
+            out += lookup(spec.substr(i + 2, close - i - 2));
+            i = close;
+            continue;
+        }
+        size_t end = i + 1;
+        while (end < spec.size() && is_name(spec[end]))
+            ++end;
+        if (end == i + 1) {
+            out += '$';
+            continue;
+        }
+        out += lookup(spec.substr(i + 1, end - i - 1));
+        i = end - 1;
     }
     return out;
+}
+
+Result<NamespaceMode> parse_namespace_mode(std::string const& text, std::string const& flag)
+{
+    using Kind = NamespaceMode::Kind;
+    if (text.empty() || text == "private" || (flag == "--ipc" && (text == "shareable" || text == "none")))
+        return NamespaceMode { Kind::Private, "" };
+    if (text == "host")
+        return NamespaceMode { Kind::Host, "" };
+    if (text.rfind("ns:", 0) == 0 && text.size() > 3 && text[3] == '/')
+        return NamespaceMode { Kind::Path, text.substr(3) };
+    if (text.rfind("container:", 0) == 0 && text.size() > 10)
+        return NamespaceMode { Kind::Container, text.substr(10) };
+    std::string modes = flag == "--ipc" ? "host, private, shareable, none, ns:PATH or container:NAME" : "host, private, ns:PATH or container:NAME";
+    return Error { EINVAL, "invalid " + flag + " \"" + text + "\": use " + modes };
+}
+
+std::string expand_passwd_entry(std::string const& templ, PasswdFields const& f)
+{
+    // In Podman's order: $USERNAME before $UID/$NAME, which are parts of other words.
+    std::string s = templ;
+    auto replace_all = [&](std::string const& from, std::string const& to) {
+        for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+            s.replace(at, from.size(), to);
+    };
+    replace_all("$USERNAME", f.username);
+    replace_all("$UID", f.uid);
+    replace_all("$GID", f.gid);
+    replace_all("$NAME", f.name);
+    replace_all("$HOME", f.home);
+    return s;
+}
+
+/// The fields of the record that are stored as they are, in one list for
+/// both directions; the optional ones are handled beside it.
+template<typename Options, typename Field> void for_each_plain_field(Options& o, Field&& f)
+{
+    f("image", o.image);
+    f("command", o.command);
+    f("name", o.name);
+    f("env", o.env);
+    f("env_files", o.env_files);
+    f("env_host", o.env_host);
+    f("workdir", o.workdir);
+    f("user", o.user);
+    f("hostname", o.hostname);
+    f("labels", o.labels);
+    f("annotations", o.annotations);
+    f("volumes", o.volumes);
+    f("mounts", o.mounts);
+    f("tmpfs", o.tmpfs);
+    f("read_only", o.read_only);
+    f("read_only_tmpfs", o.read_only_tmpfs);
+    f("cap_add", o.cap_add);
+    f("cap_drop", o.cap_drop);
+    f("privileged", o.privileged);
+    f("security_opt", o.security_opt);
+    f("ulimits", o.ulimits);
+    f("init", o.init);
+    f("init_path", o.init_path);
+    f("memory", o.memory);
+    f("memory_swap", o.memory_swap);
+    f("cpus", o.cpus);
+    f("cpu_shares", o.cpu_shares);
+    f("cgroups", o.cgroups);
+    f("cgroup_parent", o.cgroup_parent);
+    f("userns", o.userns);
+    f("uidmap", o.uidmap);
+    f("gidmap", o.gidmap);
+    f("group_add", o.group_add);
+    f("network", o.network);
+    f("publish", o.publish);
+    f("stop_signal", o.stop_signal);
+    f("stop_timeout", o.stop_timeout);
+    f("shm_size", o.shm_size);
+    f("devices", o.devices);
+    f("sysctls", o.sysctls);
+    f("interactive", o.interactive);
+    f("tty", o.tty);
+    f("remove", o.remove);
+    f("pull", o.pull);
+    f("platform", o.platform);
+    f("cidfile", o.cidfile);
+    f("runtime", o.runtime);
+    f("preserve_fds", o.preserve_fds);
+    f("detach", o.detach);
+    f("log_driver", o.log_driver);
+    f("log_opts", o.log_opts);
+    f("restart", o.restart);
+    f("create_command", o.create_command);
+    f("healthcheck_cmd", o.healthcheck_cmd);
+    f("healthcheck_interval", o.healthcheck_interval);
+    f("healthcheck_timeout", o.healthcheck_timeout);
+    f("healthcheck_start_period", o.healthcheck_start_period);
+    f("no_healthcheck", o.no_healthcheck);
+    f("health_on_failure", o.health_on_failure);
+    f("health_startup_cmd", o.health_startup_cmd);
+    f("health_startup_interval", o.health_startup_interval);
+    f("health_startup_timeout", o.health_startup_timeout);
+    f("pidfile", o.pidfile);
+    f("conmon_pidfile", o.conmon_pidfile);
+    f("tz", o.tz);
+    f("systemd", o.systemd);
+    f("ipc", o.ipc);
+    f("uts", o.uts);
+    f("cgroupns", o.cgroupns);
+    f("passwd_entry", o.passwd_entry);
+    f("attach", o.attach);
+    f("hostuser", o.hostuser);
+    f("dns", o.dns);
+    f("dns_search", o.dns_search);
+    f("dns_options", o.dns_options);
+    f("add_hosts", o.add_hosts);
+    f("env_merge", o.env_merge);
+    f("unsetenv", o.unsetenv);
+    f("label_files", o.label_files);
+    f("remove_image", o.remove_image);
+    f("replace", o.replace);
+    f("default_capabilities", o.default_capabilities);
+    f("no_hosts", o.no_hosts);
+    f("unsetenv_all", o.unsetenv_all);
+    f("passwd", o.passwd);
+    f("timeout", o.timeout);
+    f("default_env", o.default_env);
 }
 
 Json CreateOptions::to_json() const
 {
     Json j;
-    j["image"] = image;
-    j["command"] = command;
+    for_each_plain_field(*this, [&](char const* key, auto const& value) { j[key] = value; });
     if (entrypoint)
         j["entrypoint"] = *entrypoint;
-    j["name"] = name;
-    j["env"] = env;
-    j["env_files"] = env_files;
-    j["env_host"] = env_host;
-    j["workdir"] = workdir;
-    j["user"] = user;
-    j["hostname"] = hostname;
-    j["labels"] = labels;
-    j["annotations"] = annotations;
-    j["volumes"] = volumes;
-    j["mounts"] = mounts;
-    j["tmpfs"] = tmpfs;
-    j["read_only"] = read_only;
-    j["read_only_tmpfs"] = read_only_tmpfs;
-    j["cap_add"] = cap_add;
-    j["cap_drop"] = cap_drop;
-    j["privileged"] = privileged;
-    j["security_opt"] = security_opt;
-    j["ulimits"] = ulimits;
-    j["init"] = init;
-    j["init_path"] = init_path;
-    j["memory"] = memory;
-    j["memory_swap"] = memory_swap;
-    j["cpus"] = cpus;
-    j["cpu_shares"] = cpu_shares;
     if (pids_limit)
         j["pids_limit"] = *pids_limit;
-    j["cgroups"] = cgroups;
-    j["cgroup_parent"] = cgroup_parent;
-    j["userns"] = userns;
-    j["uidmap"] = uidmap;
-    j["gidmap"] = gidmap;
-    j["group_add"] = group_add;
-    j["network"] = network;
-    j["publish"] = publish;
-    j["stop_signal"] = stop_signal;
-    j["stop_timeout"] = stop_timeout;
-    j["shm_size"] = shm_size;
-    j["devices"] = devices;
-    j["sysctls"] = sysctls;
-    j["interactive"] = interactive;
-    j["tty"] = tty;
-    j["remove"] = remove;
-    j["pull"] = pull;
-    j["platform"] = platform;
-    j["cidfile"] = cidfile;
-    j["runtime"] = runtime;
-    j["preserve_fds"] = preserve_fds;
-    j["detach"] = detach;
-    j["log_driver"] = log_driver;
-    j["log_opts"] = log_opts;
-    j["restart"] = restart;
-    j["create_command"] = create_command;
-    j["healthcheck_cmd"] = healthcheck_cmd;
-    j["healthcheck_interval"] = healthcheck_interval;
-    j["healthcheck_timeout"] = healthcheck_timeout;
-    j["healthcheck_start_period"] = healthcheck_start_period;
     if (healthcheck_retries)
         j["healthcheck_retries"] = *healthcheck_retries;
-    j["no_healthcheck"] = no_healthcheck;
-    j["health_on_failure"] = health_on_failure;
-    j["health_startup_cmd"] = health_startup_cmd;
-    j["health_startup_interval"] = health_startup_interval;
-    j["health_startup_timeout"] = health_startup_timeout;
     if (health_startup_retries)
         j["health_startup_retries"] = *health_startup_retries;
     if (health_startup_success)
         j["health_startup_success"] = *health_startup_success;
+    if (http_proxy)
+        j["http_proxy"] = *http_proxy;
     return j;
 }
 
@@ -232,82 +365,20 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
 {
     try {
         CreateOptions o;
-        auto get = [&](char const* key, auto& field) {
+        for_each_plain_field(o, [&](char const* key, auto& field) {
             if (j.contains(key))
                 j.at(key).get_to(field);
+        });
+        auto optional = [&](char const* key, auto& field) {
+            if (j.contains(key))
+                field = j.at(key).get<typename std::remove_reference_t<decltype(field)>::value_type>();
         };
-        get("image", o.image);
-        get("command", o.command);
-        if (j.contains("entrypoint"))
-            o.entrypoint = j.at("entrypoint").get<std::string>();
-        get("name", o.name);
-        get("env", o.env);
-        get("env_files", o.env_files);
-        get("env_host", o.env_host);
-        get("workdir", o.workdir);
-        get("user", o.user);
-        get("hostname", o.hostname);
-        get("labels", o.labels);
-        get("annotations", o.annotations);
-        get("volumes", o.volumes);
-        get("mounts", o.mounts);
-        get("tmpfs", o.tmpfs);
-        get("read_only", o.read_only);
-        get("read_only_tmpfs", o.read_only_tmpfs);
-        get("cap_add", o.cap_add);
-        get("cap_drop", o.cap_drop);
-        get("privileged", o.privileged);
-        get("security_opt", o.security_opt);
-        get("ulimits", o.ulimits);
-        get("init", o.init);
-        get("init_path", o.init_path);
-        get("memory", o.memory);
-        get("memory_swap", o.memory_swap);
-        get("cpus", o.cpus);
-        get("cpu_shares", o.cpu_shares);
-        if (j.contains("pids_limit"))
-            o.pids_limit = j.at("pids_limit").get<int64_t>();
-        get("cgroups", o.cgroups);
-        get("cgroup_parent", o.cgroup_parent);
-        get("userns", o.userns);
-        get("uidmap", o.uidmap);
-        get("gidmap", o.gidmap);
-        get("group_add", o.group_add);
-        get("network", o.network);
-        get("publish", o.publish);
-        get("stop_signal", o.stop_signal);
-        get("stop_timeout", o.stop_timeout);
-        get("shm_size", o.shm_size);
-        get("devices", o.devices);
-        get("sysctls", o.sysctls);
-        get("interactive", o.interactive);
-        get("tty", o.tty);
-        get("remove", o.remove);
-        get("pull", o.pull);
-        get("platform", o.platform);
-        get("cidfile", o.cidfile);
-        get("runtime", o.runtime);
-        get("preserve_fds", o.preserve_fds);
-        get("detach", o.detach);
-        get("log_driver", o.log_driver);
-        get("log_opts", o.log_opts);
-        get("restart", o.restart);
-        get("create_command", o.create_command);
-        get("healthcheck_cmd", o.healthcheck_cmd);
-        get("healthcheck_interval", o.healthcheck_interval);
-        get("healthcheck_timeout", o.healthcheck_timeout);
-        get("healthcheck_start_period", o.healthcheck_start_period);
-        if (j.contains("healthcheck_retries"))
-            o.healthcheck_retries = j.at("healthcheck_retries").get<int>();
-        get("no_healthcheck", o.no_healthcheck);
-        get("health_on_failure", o.health_on_failure);
-        get("health_startup_cmd", o.health_startup_cmd);
-        get("health_startup_interval", o.health_startup_interval);
-        get("health_startup_timeout", o.health_startup_timeout);
-        if (j.contains("health_startup_retries"))
-            o.health_startup_retries = j.at("health_startup_retries").get<int>();
-        if (j.contains("health_startup_success"))
-            o.health_startup_success = j.at("health_startup_success").get<int>();
+        optional("entrypoint", o.entrypoint);
+        optional("pids_limit", o.pids_limit);
+        optional("healthcheck_retries", o.healthcheck_retries);
+        optional("health_startup_retries", o.health_startup_retries);
+        optional("health_startup_success", o.health_startup_success);
+        optional("http_proxy", o.http_proxy);
         return o;
     } catch (std::exception const& e) {
         return Error::msg(std::string("container options: ") + e.what());

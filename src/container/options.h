@@ -96,6 +96,33 @@ struct CreateOptions {
     std::string health_startup_timeout;
     std::optional<int> health_startup_retries;
     std::optional<int> health_startup_success;
+    // Podman's other run/create flags.
+    bool remove_image = false;               ///< --rmi: remove the image once the container is removed (run --rm)
+    std::string pidfile;                     ///< --pidfile: the container's pid 1 (host pid) is written there at start
+    std::string conmon_pidfile;              ///< --conmon-pidfile: the monitor's pid is written there at start
+    std::string tz;                          ///< --tz: "local" (the host's), or a zone under /usr/share/zoneinfo
+    std::vector<std::string> attach;         ///< -a/--attach: stdin, stdout, stderr (empty: all)
+    int64_t timeout = 0;                     ///< --timeout: seconds before the container is killed (0: none)
+    std::vector<std::string> hostuser;       ///< --hostuser: host users added to the container's /etc/passwd
+    bool replace = false;                    ///< --replace: remove a container of the same name first
+    std::string systemd = "true";            ///< --systemd true|false|always
+    std::optional<bool> http_proxy;          ///< --http-proxy: pass the host's proxy variables (unset: containers.conf, else true)
+    std::vector<std::string> dns;            ///< --dns servers
+    std::vector<std::string> dns_search;     ///< --dns-search domains
+    std::vector<std::string> dns_options;    ///< --dns-option/--dns-opt options
+    std::vector<std::string> add_hosts;      ///< --add-host HOST:IP
+    bool no_hosts = false;                   ///< --no-hosts: the image's /etc/hosts is left alone
+    std::string ipc;                         ///< --ipc host|private|shareable|none|ns:PATH|container:X (empty: private)
+    std::string uts;                         ///< --uts host|private|ns:PATH|container:X
+    std::string cgroupns;                    ///< --cgroupns host|private|ns:PATH|container:X
+    std::vector<std::string> env_merge;      ///< --env-merge VAR=${VAR}suffix, applied over the image's environment
+    std::vector<std::string> unsetenv;       ///< --unsetenv NAME: removed from the environment
+    bool unsetenv_all = false;               ///< --unsetenv-all: only what -e/--env-file/--env-merge set remains
+    std::string passwd_entry;                ///< --passwd-entry: template of the /etc/passwd line for an unknown --user
+    bool passwd = true;                      ///< --passwd: add /etc/passwd entries (--user, --hostuser)
+    std::vector<std::string> label_files;    ///< --label-file: read into labels at create
+    std::vector<std::string> default_env;    ///< filled at create: containers.conf's env, then the host's proxy variables
+    std::vector<std::string> default_capabilities;  ///< filled at create from containers.conf (empty: Podman's 11)
 
     Json to_json() const;
     static Result<CreateOptions> from_json(Json const& j);
@@ -109,5 +136,27 @@ Result<MountRequest> parse_mount(std::string const& spec);
 Result<MountRequest> parse_tmpfs(std::string const& spec);
 /// Lines of an --env-file: KEY=VALUE, or KEY (taken from `host_env`); '#' comments and blanks skipped.
 std::vector<std::string> parse_env_file(std::string const& text, std::map<std::string, std::string> const& host_env);
+/// Lines of a --label-file: KEY=VALUE, or KEY (an empty value); '#' comments and blanks skipped.
+std::vector<std::string> parse_label_file(std::string const& text);
+/// --entrypoint: a JSON array of strings is the whole entrypoint (as Podman
+/// takes it), anything else is one word; "" clears the image's.
+std::vector<std::string> entrypoint_words(std::string const& entrypoint);
+/// --env-merge NAME=VALUE with ${VAR} and $VAR replaced by their value in
+/// `env` ("KEY=VALUE" entries; unset: ""); an unclosed ${ is an Error, as in Podman.
+Result<std::string> expand_env_merge(std::string const& spec, std::vector<std::string> const& env);
+/// A namespace flag (--ipc, --uts, --cgroupns): what the container gets.
+struct NamespaceMode {
+    enum class Kind { Private, Host, Path, Container } kind = Kind::Private;
+    std::string value;  ///< the path (Path) or the container's name or id (Container)
+};
+/// "", "private" (and "shareable"/"none" for --ipc), "host", "ns:PATH",
+/// "container:NAME"; anything else is an Error naming `flag`.
+Result<NamespaceMode> parse_namespace_mode(std::string const& text, std::string const& flag);
+/// The fields of an /etc/passwd line for --passwd-entry.
+struct PasswdFields {
+    std::string username, uid, gid, name, home;
+};
+/// --passwd-entry TEMPLATE with $USERNAME, $UID, $GID, $NAME and $HOME replaced, as Podman does.
+std::string expand_passwd_entry(std::string const& templ, PasswdFields const& fields);
 
 } // namespace berth::container

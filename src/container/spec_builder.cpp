@@ -26,8 +26,7 @@ std::vector<std::string> resolve_args(image::ImageConfig const& image, CreateOpt
     std::vector<std::string> args;
     if (options.entrypoint) {
         // --entrypoint replaces ENTRYPOINT and drops the image's CMD, as Docker does.
-        if (!options.entrypoint->empty())
-            args.push_back(*options.entrypoint);
+        args = entrypoint_words(*options.entrypoint);
         args.insert(args.end(), options.command.begin(), options.command.end());
         return args;
     }
@@ -56,9 +55,24 @@ std::vector<std::string> default_env()
 Result<std::vector<std::string>> resolve_env(image::ImageConfig const& image, CreateOptions const& options,
     std::map<std::string, std::string> const& host_env, std::string const& hostname, std::string const& home)
 {
-    std::vector<std::string> env = default_env();
-    for (auto const& e : image.env)
-        set_env(env, e);
+    // Podman's layers: its defaults, containers.conf's env and the proxy
+    // variables (options.default_env), the image's; --unsetenv-all drops all three.
+    std::vector<std::string> env;
+    if (!options.unsetenv_all) {
+        env = default_env();
+        for (auto const& e : options.default_env)
+            set_env(env, e);
+        for (auto const& e : image.env)
+            set_env(env, e);
+    }
+    // --env-merge rewrites what the defaults and the image set (only that, as
+    // Podman); -e and the rest below still win.
+    for (auto const& e : options.env_merge) {
+        auto merged = TRY(expand_env_merge(e, env));
+        auto eq = merged.find('=');
+        if (eq != std::string::npos && std::any_of(env.begin(), env.end(), [&](auto const& v) { return v.rfind(merged.substr(0, eq + 1), 0) == 0; }))
+            set_env(env, merged);
+    }
     if (options.env_host)
         for (auto const& [k, v] : host_env)
             set_env(env, k + "=" + v);
@@ -73,6 +87,8 @@ Result<std::vector<std::string>> resolve_env(image::ImageConfig const& image, Cr
             set_env(env, e + "=" + it->second);
         }
     }
+    for (auto const& name : options.unsetenv)
+        std::erase_if(env, [&](auto const& e) { return e.substr(0, e.find('=')) == name; });
     auto has = [&](std::string const& key) {
         return std::any_of(env.begin(), env.end(), [&](auto const& e) { return e.rfind(key + "=", 0) == 0; });
     };
@@ -216,8 +232,12 @@ static Json default_mounts(CreateOptions const& options, SpecContext const& ctx)
     mounts.push_back({ { "destination", "/dev/pts" }, { "type", "devpts" }, { "source", "devpts" },
         { "options", { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" } } });
     std::string shm_size = options.shm_size.empty() ? "65536k" : options.shm_size;
-    mounts.push_back(tmpfs_mount("/dev/shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=" + shm_size }));
-    mounts.push_back({ { "destination", "/dev/mqueue" }, { "type", "mqueue" }, { "source", "mqueue" }, { "options", { "nosuid", "noexec", "nodev" } } });
+    if (options.ipc != "none")  // --ipc none: no /dev/shm, as Podman
+        mounts.push_back(tmpfs_mount("/dev/shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=" + shm_size }));
+    // An mqueue file system belongs to the IPC namespace that mounts it: a
+    // rootless container in the host's cannot mount one.
+    if (!(ctx.rootless && options.ipc == "host"))
+        mounts.push_back({ { "destination", "/dev/mqueue" }, { "type", "mqueue" }, { "source", "mqueue" }, { "options", { "nosuid", "noexec", "nodev" } } });
     // sysfs needs a network namespace of our own when rootless; with the host's, bind it.
     std::vector<std::string> sys_options { "nosuid", "noexec", "nodev" };
     if (!options.privileged)
@@ -254,8 +274,20 @@ static Json user_mount(ResolvedMount const& m)
 static Json linux_section(CreateOptions const& options, SpecContext const& ctx, Security const& sec)
 {
     Json ns = Json::array();
-    for (char const* t : { "pid", "ipc", "uts", "mount", "cgroup" })
+    for (char const* t : { "pid", "mount" })
         ns.push_back({ { "type", t } });
+    // --ipc, --uts, --cgroupns: a new one, the host's (none in the spec), or one
+    // by path (the engine turned container:NAME into its /proc/PID/ns path).
+    for (auto [type, text] : { std::pair { "ipc", &options.ipc }, std::pair { "uts", &options.uts },
+             std::pair { "cgroup", &options.cgroupns } }) {
+        auto mode = parse_namespace_mode(*text, std::string("--") + (std::string(type) == "cgroup" ? "cgroupns" : type));
+        if (!mode || mode->kind == NamespaceMode::Kind::Host)
+            continue;
+        Json entry { { "type", type } };
+        if (mode->kind == NamespaceMode::Kind::Path)
+            entry["path"] = mode->value;
+        ns.push_back(entry);
+    }
     if (options.network != "host")
         ns.push_back({ { "type", "network" } });
     std::vector<std::string> masked { "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
@@ -305,6 +337,34 @@ static Result<Json> process_section(image::ImageConfig const& image, CreateOptio
         { "cwd", resolve_workdir(image, options) },
         { "capabilities", { { "bounding", caps }, { "effective", caps }, { "permitted", caps } } },
         { "rlimits", rlimits }, { "noNewPrivileges", sec.no_new_privileges } };
+}
+
+// ------------------------------------------------------------------ --systemd
+
+bool systemd_mode(image::ImageConfig const& image, CreateOptions const& options)
+{
+    if (options.systemd == "always")
+        return true;
+    if (options.systemd != "true")
+        return false;
+    auto args = resolve_args(image, options);
+    if (args.empty())
+        return false;
+    auto const& cmd = args.front();
+    auto base = cmd.substr(cmd.rfind('/') + 1);
+    return cmd == "/sbin/init" || cmd == "/usr/sbin/init" || cmd == "/usr/local/sbin/init" || base == "systemd";
+}
+
+/// systemd as PID 1 wants writable tmpfs where it keeps its state, as Podman
+/// gives it; a mount the user asked for at one of them wins.
+static void add_systemd_mounts(SpecContext const& ctx, Json& mounts)
+{
+    for (char const* dir : { "/run", "/run/lock", "/tmp", "/var/log/journal" }) {
+        bool taken = std::any_of(ctx.mounts.begin(), ctx.mounts.end(), [&](auto const& m) { return m.request.destination == dir; })
+            || std::any_of(mounts.begin(), mounts.end(), [&](Json const& m) { return m.value("destination", "") == dir; });
+        if (!taken)
+            mounts.push_back(tmpfs_mount(dir, { "rw", "rprivate", "nosuid", "nodev", "tmpcopyup" }));
+    }
 }
 
 // ------------------------------------------------------------------ --init, resources
@@ -458,10 +518,14 @@ Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions cons
     Json spec { { "ociVersion", "1.0.2" } };
     spec["process"] = TRY(process_section(image, options, ctx, sec, hostname));
     spec["root"] = { { "path", ctx.rootfs }, { "readonly", options.read_only } };
-    spec["hostname"] = hostname;
+    // Only a namespace of its own gets a hostname: not the host's, not another container's.
+    if (TRY(parse_namespace_mode(options.uts, "--uts")).kind == NamespaceMode::Kind::Private)
+        spec["hostname"] = hostname;
     Json mounts = default_mounts(options, ctx);
     for (auto const& m : ctx.mounts)
         mounts.push_back(user_mount(m));
+    if (systemd_mode(image, options))
+        add_systemd_mounts(ctx, mounts);
     spec["mounts"] = mounts;
     spec["linux"] = linux_section(options, ctx, sec);
     TRY(add_init(options, spec));

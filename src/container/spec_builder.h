@@ -77,6 +77,10 @@ Result<std::vector<MountRequest>> mount_requests(CreateOptions const& options);
 /// Capabilities after --cap-add/--cap-drop ("ALL" allowed), as "CAP_X" names.
 Result<std::vector<std::string>> resolve_capabilities(std::vector<std::string> defaults, CreateOptions const& options);
 
+/// --systemd: always, or true with /sbin/init, /usr/sbin/init,
+/// /usr/local/sbin/init or systemd as the command (Podman's rule).
+bool systemd_mode(image::ImageConfig const& image, CreateOptions const& options);
+
 /// Where --init's binary is mounted in the container (Podman: /run/podman-init).
 inline constexpr char const* init_destination = "/run/berth-init";
 /// -m, --memory-swap, --cpus, --cpu-shares, --pids-limit as cgroup resources.

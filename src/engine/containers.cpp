@@ -4,6 +4,7 @@
 #include "engine/containers.h"
 
 #include "berth_config.h"
+#include "engine/create_steps.h"
 #include "engine/events.h"
 #include "engine/healthcheck.h"
 #include "engine/lifecycle.h"
@@ -100,16 +101,26 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     std::string const& storage_driver, Warn const& warn)
 {
     (void)storage_driver;
-    CreateOptions options = TRY(validate_container_spec(given, warn));
+    // containers.conf's defaults under the flags, then the one validation.
+    CreateOptions spec = given;
+    apply_container_defaults(ctx.settings.containers, spec, sys::environment());
+    TRY(read_label_files(spec));
+    CreateOptions options = TRY(validate_container_spec(std::move(spec), warn));
+    TRY(check_namespace_containers(ctx, options));
+    TRY(choose_auto_userns(ctx, options));
     if (options.runtime.empty())
         options.runtime = ctx.settings.options.runtime;  // --runtime, containers.conf
     auto mounts = TRY(container::mount_requests(options));
     options.env_files = TRY(read_env_files(options.env_files));
+    TRY(replace_named_container(ctx, options));
     auto cs = TRY(container_records(ctx));
     if (!options.name.empty() && TRY(cs.name_in_use(options.name)))
         return Error { EEXIST, "creating container storage: the container name \"" + options.name
                 + "\" is already in use: remove it or choose another name with --name" };
     auto image = TRY(image_for(ctx, options, pull_options));
+    // systemd as PID 1 stops on SIGRTMIN+3: Podman's stop signal in systemd mode.
+    if (options.stop_signal.empty() && options.systemd != "false" && container::systemd_mode(TRY(image_config(ctx, image)), options))
+        options.stop_signal = "RTMIN+3";
     ContainerRecord r;
     r.id = container::generate_id();
     r.name = options.name;
@@ -183,33 +194,6 @@ Result<std::vector<container::ResolvedMount>> resolve_mounts(Context& ctx, Conta
     return out;
 }
 
-/// /etc/hostname, /etc/hosts and /etc/resolv.conf of the container, bind mounted like Podman's.
-Result<std::vector<container::ResolvedMount>> network_files(std::string const& dir, std::string const& hostname,
-    CreateOptions const& options)
-{
-    std::vector<container::ResolvedMount> out;
-    auto add = [&](std::string const& name, std::string const& content) -> ErrorOr {
-        std::string path = fs::join(dir, name);
-        TRY(fs::write_file_replace(path, content, 0644));
-        MountRequest m;
-        m.type = MountRequest::Type::Bind;
-        m.destination = "/etc/" + name;
-        m.source = path;
-        out.push_back({ m, path });
-        return {};
-    };
-    TRY(add("hostname", hostname + "\n"));
-    std::string hosts = "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
-    if (options.network != "host")
-        hosts += "127.0.1.1\t" + hostname + "\n";
-    else if (auto host_hosts = fs::read_file("/etc/hosts"))
-        hosts = *host_hosts;
-    TRY(add("hosts", hosts));
-    auto resolv = fs::read_file("/etc/resolv.conf");
-    TRY(add("resolv.conf", resolv ? *resolv : std::string()));
-    return out;
-}
-
 /// What a start has made ready: the spec, and the rootfs mount it owns until the container runs.
 struct Prepared {
     runtime::Spec spec;
@@ -235,8 +219,9 @@ Result<container::ResolvedMount> containerenv_file(std::string const& dir, Conta
 }
 
 /// The spec for this start: rootfs mounted, user resolved, mounts resolved.
-Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions const& options, std::string const& driver_flag)
+Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions options, std::string const& driver_flag)
 {
+    TRY(resolve_namespace_containers(ctx, options));
     auto image = TRY(ctx.store->get_image(rec.image_id));
     if (!image)
         return Error { ENOENT, "container " + rec.name + ": its image " + rec.image_id.substr(0, 12) + " is gone" };
@@ -272,11 +257,12 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions const
     std::string wanted_user = options.user.empty() && !id_maps.default_user.empty() ? id_maps.default_user : container::requested_user(config, options);
     sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));
     sc.id_maps = id_maps;
-    sc.mounts = TRY(network_files(dir, container::resolve_hostname(options, rec.id), options));
+    StartFiles files { dir, rootfs, container::resolve_hostname(options, rec.id), &sc.user, container::requested_user(config, options) };
+    sc.mounts = TRY(start_files(options, config, files));
     sc.mounts.push_back(TRY(containerenv_file(dir, rec, options, ctx.paths.rootless)));
     for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs)))
         sc.mounts.push_back(std::move(m));
-    sc.default_capabilities = runtime::default_capabilities();
+    sc.default_capabilities = options.default_capabilities.empty() ? runtime::default_capabilities() : options.default_capabilities;
     prepared.spec = TRY(container::build_spec(config, options, sc));
     return prepared;
 }
@@ -452,6 +438,8 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     if (rec.config.value("remove", false)) {
         if (auto r = container::remove_container(cs, rec.id); !r)
             log::warn("remove container {}: {}", rec.id, r.error().message);
+        else if (rec.config.value("remove_image", false))
+            remove_run_image(ctx, rec.config.value("image", ""));  // --rmi: only once the container is gone
     }
     return static_cast<int>(rec.exit_code);
 }
@@ -628,6 +616,12 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
             mc.healthcheck_command.insert(mc.healthcheck_command.end() - 1, "--from-monitor");
     }
     mc.spec = std::move(prepared.spec);
+    mc.timeout_s = options.timeout;
+    auto attached = [&](char const* stream) {
+        return options.attach.empty() || std::find(options.attach.begin(), options.attach.end(), stream) != options.attach.end();
+    };
+    mc.relay_stdout = attached("stdout");
+    mc.relay_stderr = attached("stderr");
     mc.interactive = options.interactive;
     mc.attached = so.attach;
     mc.preserve_fds = options.preserve_fds;
@@ -672,6 +666,8 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     rec.config.erase("stopped_by_user");  // set by `stop`; a new start re-arms the restart policy
     if (auto recorded = cs.update(rec); !recorded)
         log::warn("record container start: {}", recorded.error().message);
+    if (auto written = write_pid_files(options, launched.container, launched.monitor.pid()); !written)
+        log::warn("container {}: {}", rec.name, written.error().message);
     record_container_event(ctx.paths, "start", rec);
     lock.reset();
     if (!so.attach) {
@@ -724,12 +720,17 @@ Result<int> run_container(Context& ctx, CreateOptions const& options, PullOption
     if (id_out)
         *id_out = rec.id;
     auto code = start_container(ctx, rec.id, start_options);
+    // --rmi without --rm: the container stays and keeps its image; as Podman
+    // 4.3 the removal is still tried, so a name shared with others goes, and
+    // an image the container holds is refused with a warning.
+    if (code && options.remove_image && !options.remove && start_options.attach)
+        remove_run_image(ctx, options.image);
     if (!code && options.remove) {
         // The container never ran: remove it here.
         auto cs = container_records(ctx);
         auto lock = cs ? cs->lock(rec.id) : Result<FileLock>(cs.error());
-        if (lock)
-            (void)container::remove_container(*cs, rec.id);
+        if (lock && container::remove_container(*cs, rec.id) && options.remove_image)
+            remove_run_image(ctx, options.image);
     }
     return code;
 }

@@ -31,18 +31,22 @@ namespace berth::engine {
 using Warn = std::function<void(std::string const&)>;
 
 /// The one validation of a container spec, whichever front-end built it:
-/// the network mode (defaulted: pasta with -p, else none) and -p, the
-/// resource flags and --cgroups, --userns/--uidmap/--gidmap, --device, the
-/// healthcheck flags, the mounts, --restart (and --rm with it), the log
+/// --dns* and --add-host, the network mode (defaulted: pasta with -p, else
+/// none) and -p, --ipc/--uts/--cgroupns, -a, --systemd, --timeout,
+/// --env-merge, --replace, the pid files' directories, --tz and --hostuser,
+/// the resource flags and --cgroups, --userns/--uidmap/--gidmap, --device,
+/// the healthcheck flags, the mounts, --restart (and --rm with it), the log
 /// driver and options, --pull; in that order, the first bad one is an Error
 /// (exit 125) naming it. Resource flags that no delegated cgroup v2 hierarchy
 /// can honour are not an error: `warn` gets one message and the container
 /// will run without limits. Returns the spec with its defaults filled in.
 Result<container::CreateOptions> validate_container_spec(container::CreateOptions spec, Warn const& warn);
 
-/// Validates the spec (validate_container_spec, warnings to `warn`), then
-/// creates the container record (pulling the image per options.pull) with
-/// its relation rows.
+/// Applies containers.conf's [containers] defaults under the flags and reads
+/// --label-file, validates the spec (validate_container_spec, warnings to
+/// `warn`), turns --userns=auto into a free range, removes the container
+/// --replace names, then creates the container record (pulling the image per
+/// options.pull) with its relation rows.
 Result<container::ContainerRecord> create_container(Context& ctx, container::CreateOptions const& options,
     PullOptions const& pull_options, std::string const& storage_driver, Warn const& warn = {});
 

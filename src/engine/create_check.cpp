@@ -14,7 +14,11 @@
 #include "runtime/cgroups.h"
 #include "runtime/devices.h"
 
+#include "base/fs.h"
+
 #include <algorithm>
+#include <arpa/inet.h>
+#include <pwd.h>
 #include <set>
 
 namespace berth::engine {
@@ -82,6 +86,71 @@ ErrorOr check_resources(container::CreateOptions const& o, Warn const& warn)
     return {};
 }
 
+/// --dns* need a network (Podman refuses them with --network none); --add-host HOST:IP.
+ErrorOr check_name_resolution(container::CreateOptions const& o)
+{
+    if (o.network == "none" && (!o.dns.empty() || !o.dns_search.empty() || !o.dns_options.empty()))
+        return Error { EINVAL, "conflicting options: dns and the network mode: none" };
+    for (auto const& h : o.add_hosts) {
+        auto colon = h.find(':');
+        std::string ip = colon == std::string::npos ? "" : h.substr(colon + 1);
+        unsigned char buf[sizeof(struct in6_addr)];
+        if (colon == 0 || colon == std::string::npos)
+            return Error { EINVAL, "bad format for add-host: \"" + h + "\": use --add-host HOST:IP" };
+        if (::inet_pton(AF_INET, ip.c_str(), buf) != 1 && ::inet_pton(AF_INET6, ip.c_str(), buf) != 1)
+            return Error { EINVAL, "invalid IP address in add-host: \"" + ip + "\": use --add-host HOST:IP" };
+    }
+    return {};
+}
+
+/// --ipc, --uts, --cgroupns; a hostname needs a UTS namespace of the container's own.
+ErrorOr check_namespaces(container::CreateOptions const& o)
+{
+    TRY(container::parse_namespace_mode(o.ipc, "--ipc"));
+    auto uts = TRY(container::parse_namespace_mode(o.uts, "--uts"));
+    TRY(container::parse_namespace_mode(o.cgroupns, "--cgroupns"));
+    if (uts.kind == container::NamespaceMode::Kind::Host && !o.hostname.empty())
+        return Error { EINVAL, "cannot set hostname when running in the host UTS namespace" };
+    return {};
+}
+
+/// -a, --systemd, --timeout, --env-merge, --replace, --pidfile and --conmon-pidfile.
+ErrorOr check_run_flags(container::CreateOptions const& o)
+{
+    for (auto const& stream : o.attach)
+        if (stream != "stdin" && stream != "stdout" && stream != "stderr")
+            return Error { EINVAL, "invalid stream \"" + stream + "\" for --attach - must be one of stdin, stdout, or stderr" };
+    if (o.systemd != "true" && o.systemd != "false" && o.systemd != "always")
+        return Error { EINVAL, "--systemd values must be one of \"true, false, always\"" };
+    if (o.timeout < 0)
+        return Error { EINVAL, "invalid --timeout " + std::to_string(o.timeout) + ": give seconds, 0 for none" };
+    for (auto const& e : o.env_merge)
+        TRY(container::expand_env_merge(e, {}));  // the syntax; the values come at start
+    if (o.replace && o.name.empty())
+        return Error { EINVAL, "cannot replace container without --name being set" };
+    for (auto const* file : { &o.pidfile, &o.conmon_pidfile }) {
+        auto slash = file->rfind('/');
+        std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : file->substr(0, slash);
+        if (!file->empty() && !fs::is_dir(dir))
+            return Error { ENOENT, (file == &o.pidfile ? "--pidfile " : "--conmon-pidfile ") + *file + ": no directory " + dir };
+    }
+    return {};
+}
+
+/// --tz names a zone of the host's /usr/share/zoneinfo (or "local"); --hostuser a host user.
+ErrorOr check_host_names(container::CreateOptions const& o)
+{
+    if (!o.tz.empty() && o.tz != "local"
+        && (o.tz.find("..") != std::string::npos || o.tz[0] == '/' || !fs::exists("/usr/share/zoneinfo/" + o.tz)))
+        return Error { ENOENT, "finding timezone: unknown time zone " + o.tz };
+    for (auto const& name : o.hostuser) {
+        bool numeric = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+        if (!(numeric ? ::getpwuid(static_cast<uid_t>(std::stoul(name))) : ::getpwnam(name.c_str())))
+            return Error { ENOENT, "--hostuser: user: unknown user " + name };
+    }
+    return {};
+}
+
 ErrorOr check_pull_policy(std::string const& policy)
 {
     if (policy != "missing" && policy != "always" && policy != "never" && policy != "newer")
@@ -102,7 +171,11 @@ ErrorOr check_restart(container::CreateOptions const& o)
 
 Result<container::CreateOptions> validate_container_spec(container::CreateOptions spec, Warn const& warn)
 {
+    TRY(check_name_resolution(spec));
     TRY(check_network(spec, warn));
+    TRY(check_namespaces(spec));
+    TRY(check_run_flags(spec));
+    TRY(check_host_names(spec));
     TRY(check_resources(spec, warn));
     TRY(rootless::validate_userns_flags({ spec.userns, spec.uidmap, spec.gidmap }));
     for (auto const& d : spec.devices)

@@ -124,3 +124,31 @@ TEST_CASE("validate_container_spec: two mounts on one destination; keep-groups a
     spec.group_add = { "keep-groups" };
     CHECK(error_of(spec).empty());
 }
+
+TEST_CASE("validate_container_spec: the run flags Podman checks, with its messages")
+{
+    container::CreateOptions spec;
+    spec.image = "busybox";
+    auto with = [&](auto change) {
+        auto s = spec;
+        change(s);
+        return error_of(s);
+    };
+    CHECK(mentions(with([](auto& s) { s.network = "none"; s.dns = { "192.0.2.1" }; }), "conflicting options: dns and the network mode: none"));
+    CHECK(with([](auto& s) { s.dns = { "192.0.2.1" }; }).empty());  // no network given: allowed
+    CHECK(mentions(with([](auto& s) { s.add_hosts = { "nohost" }; }), "bad format for add-host"));
+    CHECK(mentions(with([](auto& s) { s.add_hosts = { "h:999.1.1.1" }; }), "invalid IP address in add-host"));
+    CHECK(with([](auto& s) { s.add_hosts = { "h:::1", "g:192.0.2.1" }; }).empty());
+    CHECK(mentions(with([](auto& s) { s.ipc = "bogus"; }), "--ipc \"bogus\""));
+    CHECK(mentions(with([](auto& s) { s.uts = "host"; s.hostname = "x"; }), "cannot set hostname when running in the host UTS namespace"));
+    CHECK(mentions(with([](auto& s) { s.attach = { "stdout", "bogus" }; }), "invalid stream \"bogus\" for --attach"));
+    CHECK(mentions(with([](auto& s) { s.systemd = "maybe"; }), "--systemd values must be one of"));
+    CHECK(mentions(with([](auto& s) { s.timeout = -1; }), "--timeout"));
+    CHECK(mentions(with([](auto& s) { s.env_merge = { "A=${A" }; }), "--env-merge"));
+    CHECK(mentions(with([](auto& s) { s.replace = true; }), "cannot replace container without --name being set"));
+    CHECK(mentions(with([](auto& s) { s.pidfile = "/no/such/dir/pid"; }), "/no/such/dir"));
+    CHECK(mentions(with([](auto& s) { s.tz = "../../etc/passwd"; }), "unknown time zone"));
+    CHECK(mentions(with([](auto& s) { s.tz = "No/Such_Zone"; }), "unknown time zone No/Such_Zone"));
+    CHECK(with([](auto& s) { s.tz = "local"; }).empty());
+    CHECK(mentions(with([](auto& s) { s.hostuser = { "no-such-user-berth" }; }), "unknown user no-such-user-berth"));
+}

@@ -41,6 +41,9 @@ struct PullOptions {
     PullObserver observer;                      ///< may be empty; called from several threads, serialised by the engine
 };
 
+/// --os/--arch/--variant as one "os/arch[/variant]"; a part not given is the host's.
+std::string platform_from_parts(std::string const& os, std::string const& arch, std::string const& variant);
+
 /// Pulls one reference; returns the stored image.
 Result<store::ImageRecord> pull(Context& ctx, std::string const& reference, PullOptions const& options);
 

@@ -449,4 +449,11 @@ Result<store::ImageRecord> pull(Context& ctx, std::string const& text, PullOptio
     return std::move(*last);
 }
 
+std::string platform_from_parts(std::string const& os, std::string const& arch, std::string const& variant)
+{
+    auto host = image::Platform::host();
+    image::Platform p { os.empty() ? host.os : os, arch.empty() ? host.architecture : arch, variant };
+    return p.str();
+}
+
 } // namespace berth::engine

@@ -369,7 +369,7 @@ void handle_output(char stream, char const* data, size_t n)
         copy_bytes(copy, data, n);
         to_clients(stream, copy, n);
     }
-    if (g.relay_out)
+    if (g.relay_out && !(stream == stream_stderr ? g.quiet_stderr : g.quiet_stdout))
         write_all(stream == stream_stderr ? 2 : 1, data, n);
 }
 
@@ -621,6 +621,37 @@ void health_tick()
         g_health_pid = pid;
 }
 
+// ------------------------------------------------------------------ --timeout
+
+int g_timeout_timer = -1;  ///< one-shot timerfd of --timeout, -1 without one
+bool g_timed_out = false;
+
+/// Arms the --timeout timer: the container is killed when it fires.
+void start_timeout_timer()
+{
+    if (g.timeout_s <= 0)
+        return;
+    g_timeout_timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    struct itimerspec its {};
+    its.it_value.tv_sec = static_cast<time_t>(g.timeout_s);
+    if (g_timeout_timer >= 0 && ::timerfd_settime(g_timeout_timer, 0, &its, nullptr) != 0) {
+        ::close(g_timeout_timer);
+        g_timeout_timer = -1;
+    }
+}
+
+/// --timeout expired: SIGKILL, as conmon does; the exit is then recorded as conmon's.
+void timeout_expired()
+{
+    unsigned long long expirations = 0;
+    if (::read(g_timeout_timer, &expirations, sizeof expirations) < 0)
+        return;
+    ::close(g_timeout_timer);
+    g_timeout_timer = -1;
+    g_timed_out = true;
+    ::kill(g.container_pid, SIGKILL);
+}
+
 // ------------------------------------------------------------------ memory
 
 // ------------------------------------------------------------------ loop
@@ -639,7 +670,7 @@ void handle_signal(int signal_fd)
     }
 }
 
-enum Slot { SigSlot, OutSlot, ErrSlot, PtySlot, InSlot, StatusSlot, ListenSlot, HealthSlot, ClientSlot };
+enum Slot { SigSlot, OutSlot, ErrSlot, PtySlot, InSlot, StatusSlot, ListenSlot, HealthSlot, TimeoutSlot, ClientSlot };
 
 /// Relays until the container exits; returns its wait status.
 int supervise(int signal_fd)
@@ -651,7 +682,7 @@ int supervise(int signal_fd)
             return status;
         struct pollfd fds[ClientSlot + max_clients];
         int fdv[ClientSlot] = { signal_fd, g.stdout_fd, g.stderr_fd, g.pty_fd, g.relay_in ? 0 : -1,
-            g_attached ? g.status_fd : -1, g_listen_fd, g_health_timer };
+            g_attached ? g.status_fd : -1, g_listen_fd, g_health_timer, g_timeout_timer };
         for (int i = 0; i < ClientSlot; ++i)
             fds[i] = { fdv[i], POLLIN, 0 };
         for (int i = 0; i < g_nclients; ++i)
@@ -696,6 +727,8 @@ int supervise(int signal_fd)
                 client_packet(i);
         if (fds[HealthSlot].revents & POLLIN)
             health_tick();
+        if (fds[TimeoutSlot].revents & POLLIN)
+            timeout_expired();
         if (fds[SigSlot].revents & POLLIN)
             handle_signal(signal_fd);
     }
@@ -722,8 +755,11 @@ int main(int argc, char** argv)
     open_log(false);
     listen_attach();
     start_health_timer();
+    start_timeout_timer();
     local_offset(::time(nullptr));  // glibc's time zone set-up, before its pages are dropped
     int code = exit_status_code(supervise(signal_fd));
+    if (g_timed_out)
+        code = timeout_exit_code;
     drain(g.stdout_fd, stream_stdout);
     drain(g.stderr_fd, stream_stderr);
     drain(g.pty_fd, stream_stdout);

@@ -157,6 +157,12 @@ std::string pass_fd(char const* key, UniqueFd const& fd)
     }
     if (c.attached)
         args.push_back("--relay-out");
+    if (c.attached && !c.relay_stdout)
+        args.push_back("--quiet-stdout");
+    if (c.attached && !c.relay_stderr)
+        args.push_back("--quiet-stderr");
+    if (c.timeout_s > 0)
+        args.push_back("--timeout=" + std::to_string(c.timeout_s));
     if (c.attached && c.interactive && f.pty_master.valid())
         args.push_back("--relay-in");
     bool healthcheck = (c.healthcheck_interval_ms > 0 || c.healthcheck_startup_interval_ms > 0) && !c.healthcheck_command.empty();
@@ -250,6 +256,9 @@ Json config_to_json(MonitorConfig const& c)
         { "healthcheck_interval_ms", c.healthcheck_interval_ms },
         { "healthcheck_command", c.healthcheck_command },
         { "healthcheck_startup_interval_ms", c.healthcheck_startup_interval_ms },
+        { "timeout_s", c.timeout_s },
+        { "relay_stdout", c.relay_stdout },
+        { "relay_stderr", c.relay_stderr },
         { "spec", c.spec.to_json() },
         { "interactive", c.interactive },
         { "attached", c.attached },
@@ -278,6 +287,9 @@ Result<MonitorConfig> config_from_json(Json const& j)
         c.healthcheck_interval_ms = j.at("healthcheck_interval_ms").get<int64_t>();
         c.healthcheck_command = j.at("healthcheck_command").get<std::vector<std::string>>();
         c.healthcheck_startup_interval_ms = j.at("healthcheck_startup_interval_ms").get<int64_t>();
+        c.timeout_s = j.value("timeout_s", int64_t(0));
+        c.relay_stdout = j.value("relay_stdout", true);
+        c.relay_stderr = j.value("relay_stderr", true);
         c.interactive = j.at("interactive").get<bool>();
         c.attached = j.at("attached").get<bool>();
         c.preserve_fds = j.at("preserve_fds").get<std::vector<int>>();

@@ -37,6 +37,9 @@ struct MonitorConfig {
     int64_t healthcheck_interval_ms = 0;    ///< > 0: berth-monitor runs healthcheck_command this often
     std::vector<std::string> healthcheck_command;  ///< `berth ... healthcheck run ID`
     int64_t healthcheck_startup_interval_ms = 0;  ///< > 0: this often until the startup check passed (protocol.h)
+    int64_t timeout_s = 0;        ///< > 0: the monitor SIGKILLs the container after this long (--timeout)
+    bool relay_stdout = true;     ///< attached: copy the container's stdout to ours (-a)
+    bool relay_stderr = true;     ///< attached: the same for stderr
     runtime::Spec spec;
     bool interactive = false;     ///< pass stdin through
     bool attached = false;        ///< a CLI waits in the foreground (stdio relayed to our fds 0/1/2)

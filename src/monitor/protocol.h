@@ -99,7 +99,13 @@ struct MonitorArgs {
     long long healthcheck_interval_ms = 0; ///< > 0: run healthcheck_command this often
     char** healthcheck_command = nullptr;  ///< argv after the second "--", null-terminated
     long long healthcheck_startup_interval_ms = 0; ///< > 0: tick this often until the startup check passed
+    long long timeout_s = 0;           ///< > 0: SIGKILL the container after this many seconds (--timeout)
+    bool quiet_stdout = false;         ///< with relay_out: the container's stdout is logged, not copied (-a stderr)
+    bool quiet_stderr = false;         ///< with relay_out: the same for stderr (-a stdout)
 };
+
+/// The exit code recorded for a container killed by --timeout: conmon's (-1, seen as 255).
+inline constexpr int timeout_exit_code = 255;
 
 /// Parses berth-monitor's argv; false on an unknown word.
 inline bool parse_args(int argc, char** argv, MonitorArgs& a)
@@ -122,6 +128,10 @@ inline bool parse_args(int argc, char** argv, MonitorArgs& a)
                 a.relay_out = true;
             else if (std::strcmp(w, "--relay-in") == 0)
                 a.relay_in = true;
+            else if (std::strcmp(w, "--quiet-stdout") == 0)
+                a.quiet_stdout = true;
+            else if (std::strcmp(w, "--quiet-stderr") == 0)
+                a.quiet_stderr = true;
             else
                 return false;
             continue;
@@ -155,6 +165,8 @@ inline bool parse_args(int argc, char** argv, MonitorArgs& a)
             a.healthcheck_interval_ms = std::atoll(v);
         else if (is("--healthcheck-startup-interval"))
             a.healthcheck_startup_interval_ms = std::atoll(v);
+        else if (is("--timeout"))
+            a.timeout_s = std::atoll(v);
         else
             return false;
     }

@@ -107,9 +107,46 @@ ErrorOr validate_userns_flags(UsernsFlags const& f)
         TRY(parse_keep_id(f.userns));
         return {};
     }
-    if (f.userns == "auto" || f.userns.rfind("auto:", 0) == 0)
-        return Error { ENOTSUP, "--userns=auto: not supported by berth yet: use --userns=keep-id or --uidmap/--gidmap" };
-    return Error { ENOTSUP, "--userns=" + f.userns + ": not supported by berth (use host, keep-id[:uid=N,gid=N], or --uidmap/--gidmap)" };
+    if (f.userns == "nomap")
+        return {};
+    if (f.userns == "auto" || f.userns.rfind("auto:", 0) == 0) {
+        TRY(auto_userns_size(f.userns));
+        return {};
+    }
+    return Error { ENOTSUP, "--userns=" + f.userns + ": not supported by berth (use host, keep-id[:uid=N,gid=N], nomap, auto[:size=N], or --uidmap/--gidmap)" };
+}
+
+Result<uint32_t> auto_userns_size(std::string const& mode)
+{
+    uint32_t size = 1024;  // Podman's default when the image asks for no more
+    if (mode == "auto")
+        return size;
+    for (auto const& opt : split(mode.substr(std::string("auto:").size()), ',')) {
+        auto eq = opt.find('=');
+        if (eq == std::string::npos || opt.substr(0, eq) != "size" || !parse_u32(opt.substr(eq + 1), size) || size == 0)
+            return Error { EINVAL, "--userns=" + mode + ": unknown auto option \"" + opt + "\" (use auto:size=N)" };
+    }
+    return size;
+}
+
+Result<uint32_t> pick_auto_range(std::vector<IdMapping> const& available, std::vector<IdMapping> const& used, uint32_t size)
+{
+    for (auto const& range : available) {
+        uint64_t start = range.host_id, end = uint64_t(range.host_id) + range.size;
+        // The lowest start in this range that no used range overlaps.
+        for (bool moved = true; moved && start + size <= end;) {
+            moved = false;
+            for (auto const& u : used)
+                if (start < uint64_t(u.host_id) + u.size && u.host_id < start + size) {
+                    start = uint64_t(u.host_id) + u.size;
+                    moved = true;
+                }
+        }
+        if (start + size <= end)
+            return static_cast<uint32_t>(start);
+    }
+    return Error { ENOSPC, "--userns=auto: no free range of " + std::to_string(size)
+            + " subordinate ids left (other containers use them; remove some or use auto:size=N)" };
 }
 
 std::vector<IdMapping> keep_id_mappings(uint32_t inside, uint32_t count)
@@ -150,6 +187,19 @@ Result<ContainerIdMaps> container_id_maps(UsernsFlags const& flags, bool rootles
         maps.default_user = std::to_string(u) + ":" + std::to_string(g);
         return maps;
     }
+    if (flags.userns == "nomap") {
+        // The user's own id is left out: container ids 0.. are the subordinate ids only.
+        if (!rootless)
+            return Error { EINVAL, "--userns=nomap is only supported rootless" };
+        if (uid_count < 2 || gid_count < 2)
+            return Error { EINVAL, "--userns=nomap: needs subordinate ids for the user (add a range to /etc/subuid and /etc/subgid)" };
+        maps.private_userns = true;
+        maps.uid = { { 0, 1, static_cast<uint32_t>(std::min<uint64_t>(uid_count - 1, UINT32_MAX)) } };
+        maps.gid = { { 0, 1, static_cast<uint32_t>(std::min<uint64_t>(gid_count - 1, UINT32_MAX)) } };
+        return maps;
+    }
+    if (flags.userns == "auto" || flags.userns.rfind("auto:", 0) == 0)
+        return Error { EINVAL, "--userns=auto: the range is chosen at create (this container has none)" };
     if (flags.uidmap.empty() && flags.gidmap.empty())
         return maps;
     // Podman: one of the two alone is used for both.

@@ -32,7 +32,7 @@ struct ContainerIdMaps {
 
 /// The flags as given to create/run.
 struct UsernsFlags {
-    std::string userns;                 ///< "", "host", "keep-id[:uid=N,gid=N]", "auto" (refused) ...
+    std::string userns;                 ///< "", "host", "keep-id[:uid=N,gid=N]", "nomap", "auto[:size=N]" (turned into --uidmap at create)
     std::vector<std::string> uidmap;    ///< CONTAINER:HOST:SIZE each
     std::vector<std::string> gidmap;
 };
@@ -41,6 +41,11 @@ struct UsernsFlags {
 Result<std::vector<IdMapping>> parse_id_map_flags(std::vector<std::string> const& flags, std::string const& flag_name);
 /// Syntax check of the flags alone (for `create`, before anything runs).
 ErrorOr validate_userns_flags(UsernsFlags const& flags);
+/// --userns=auto[:size=N]: the number of ids (default 1024).
+Result<uint32_t> auto_userns_size(std::string const& mode);
+/// The lowest start of `size` consecutive host ids inside one of `available`
+/// (host_id/size of each) that overlaps none of `used`; ENOSPC when none is left.
+Result<uint32_t> pick_auto_range(std::vector<IdMapping> const& available, std::vector<IdMapping> const& used, uint32_t size);
 /// The keep-id mapping: `inside` -> 0, 0..inside-1 -> 1..inside, the rest of
 /// `count` ids (berth's namespace holds ids 0..count-1) -> themselves.
 std::vector<IdMapping> keep_id_mappings(uint32_t inside, uint32_t count);

@@ -53,7 +53,7 @@ TEST_CASE("container_id_maps: the modes")
     CHECK(!container_id_maps({ "keep-id:size=5", {}, {} }, true, 1000, 1000, 65537, 65537));
     auto autom = container_id_maps({ "auto", {}, {} }, true, 1000, 1000, 65537, 65537);
     REQUIRE(!autom);
-    CHECK(autom.error().message.find("not supported") != std::string::npos);
+    CHECK(autom.error().message.find("chosen at create") != std::string::npos);
 }
 
 TEST_CASE("--uidmap/--gidmap: parsing, one used for both, limits")
@@ -81,4 +81,38 @@ TEST_CASE("--uidmap/--gidmap: parsing, one used for both, limits")
 TEST_CASE("fuse-overlayfs mapping value")
 {
     CHECK(fuse_mapping_value({ { 0, 1, 1000 }, { 1000, 0, 1 } }) == "0:1:1000:1000:0:1");
+}
+
+TEST_CASE("--userns=nomap: the subordinate ids only, rootless only")
+{
+    auto maps = container_id_maps({ "nomap", {}, {} }, true, 1000, 1000, 65537, 65537).value();
+    CHECK(maps.private_userns);
+    REQUIRE(maps.uid.size() == 1);
+    CHECK(maps.uid[0] == IdMapping { 0, 1, 65536 });
+    CHECK(maps.gid[0] == IdMapping { 0, 1, 65536 });
+    CHECK_FALSE(container_id_maps({ "nomap", {}, {} }, false, 0, 0, 0, 0).has_value());
+    CHECK_FALSE(container_id_maps({ "nomap", {}, {} }, true, 1000, 1000, 1, 1).has_value());
+}
+
+TEST_CASE("--userns=auto: size option, and the lowest free range")
+{
+    CHECK(auto_userns_size("auto").value() == 1024);
+    CHECK(auto_userns_size("auto:size=500").value() == 500);
+    CHECK_FALSE(auto_userns_size("auto:size=0").has_value());
+    CHECK_FALSE(auto_userns_size("auto:bogus=1").has_value());
+    CHECK(validate_userns_flags({ "auto:size=10", {}, {} }).has_value());
+    CHECK_FALSE(validate_userns_flags({ "auto:size=x", {}, {} }).has_value());
+
+    std::vector<IdMapping> available { { 0, 1, 4096 } };
+    CHECK(pick_auto_range(available, {}, 1024).value() == 1);
+    CHECK(pick_auto_range(available, { { 0, 1, 1024 } }, 1024).value() == 1025);
+    // Used ranges in any order, and a gap too small to use.
+    CHECK(pick_auto_range(available, { { 0, 1025, 1024 }, { 0, 1, 1000 } }, 1024).value() == 2049);
+    CHECK(pick_auto_range(available, { { 0, 1, 1024 }, { 0, 1025, 1024 }, { 0, 2049, 1024 } }, 1024).value() == 3073);
+    auto full = pick_auto_range(available, { { 0, 1, 4000 } }, 1024);
+    REQUIRE_FALSE(full.has_value());
+    CHECK(full.error().code == ENOSPC);
+    // A second range of the user's is used when the first is full.
+    std::vector<IdMapping> two { { 0, 100, 10 }, { 0, 5000, 2000 } };
+    CHECK(pick_auto_range(two, {}, 1024).value() == 5000);
 }

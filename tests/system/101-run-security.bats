@@ -173,8 +173,9 @@ host_dir() {
         run_berth run --rm $rt "$IMAGE" echo hi
         assert_output_equals "hi"
         run_berth --exit 3 run --rm $rt "$IMAGE" sh -c 'exit 3'
+        # The uid the image lacks gets a passwd entry (named after it), as Podman gives it.
         run_berth run --rm $rt -u 1234:5678 "$IMAGE" id
-        assert_output_contains "uid=1234 gid=5678"
+        assert_output_contains "uid=1234(1234) gid=5678"
         run_berth run --rm $rt "$IMAGE" grep -E '^(CapEff|Seccomp|NoNewPrivs):' /proc/self/status
         assert_output_matches '^CapEff:[[:space:]]+00000000800405fb$'
         assert_output_matches '^Seccomp:[[:space:]]+2$'
