@@ -45,6 +45,7 @@ constexpr CommandEntry commands[] = {
     { "run", cli::setup_run },
     { "create", cli::setup_create },
     { "start", cli::setup_start },
+    { "init", cli::setup_init },
     { "rm", cli::setup_rm },
     { "volume", cli::setup_volume_group },
     { "ps", cli::setup_ps },

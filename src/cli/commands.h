@@ -23,12 +23,16 @@ void setup_info(CLI::App&, Globals&, int&);
 void setup_version(CLI::App&, Globals&, int&);
 void setup_system_group(CLI::App&, Globals&, int&);  // system info|check|reset
 void add_system_check(CLI::App& system_group, Globals&, int&);
+void add_system_df(CLI::App& system_group, Globals&, int&);
+void add_system_prune(CLI::App& system_group, Globals&, int&);
 void setup_completion(CLI::App&, Globals&, int&);
 void setup_run(CLI::App&, Globals&, int&);
 void setup_create(CLI::App&, Globals&, int&);
 void setup_start(CLI::App&, Globals&, int&);
+void setup_init(CLI::App&, Globals&, int&);
 void setup_rm(CLI::App&, Globals&, int&);
-void setup_volume_group(CLI::App&, Globals&, int&);  // volume create|ls|inspect|rm|prune
+void setup_volume_group(CLI::App&, Globals&, int&);  // volume create|ls|inspect|rm|prune|export|import|mount|unmount
+void add_volume_data_commands(CLI::App& volume_group, Globals&, int&);  // volume export|import|mount|unmount
 void setup_ps(CLI::App&, Globals&, int&);
 void setup_stop(CLI::App&, Globals&, int&);
 void setup_restart(CLI::App&, Globals&, int&);
@@ -63,6 +67,10 @@ CLI::App* add_ps_command(CLI::App& parent, std::string const& name, Globals&, in
 CLI::App* add_container_inspect_command(CLI::App& parent, std::string const& name, Globals&, int&);
 void setup_container_exists(CLI::App&, Globals&, int&);
 void setup_container_prune(CLI::App&, Globals&, int&);
+
+/// Rootless and not inside `berth unshare`: prints Podman's "cannot run command
+/// \"berth COMMAND\" in rootless mode, must execute `berth unshare` first" and returns true.
+bool outside_unshare(Globals const& globals, std::string const& command);
 
 /// Opens the engine context or prints the error; nullopt means "exit with `exit_code`".
 std::optional<engine::Context> open_or_report(Globals const& globals, int& exit_code);

@@ -44,12 +44,13 @@ CLI::App& container_group(CLI::App& parent)
     return *group;
 }
 
-int print_formatted(std::string const& text, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers)
+int print_formatted(std::string const& text, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers,
+    berth::format::Heading heading)
 {
     auto tmpl = format::Template::parse(text);
     if (!tmpl)
         return report(tmpl.error());
-    auto out = tmpl->is_table() ? tmpl->render_table(rows, headers) : tmpl->render_lines(rows);
+    auto out = tmpl->is_table() ? tmpl->render_table(rows, headers, heading) : tmpl->render_lines(rows);
     if (!out)
         return report(out.error());
     std::fwrite(out->data(), 1, out->size(), stdout);
@@ -68,7 +69,10 @@ void print_table(std::vector<std::vector<std::string>> const& rows)
     std::fwrite(s.data(), 1, s.size(), stdout);
 }
 
-std::string human_size(int64_t bytes)
+namespace {
+
+/// Decimal units with `digits` significant digits (%g trims trailing zeros) and `separator` before the unit.
+std::string scaled_size(int64_t bytes, int digits, char const* separator)
 {
     static char const* const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
     double v = static_cast<double>(bytes);
@@ -78,10 +82,16 @@ std::string human_size(int64_t bytes)
         ++u;
     }
     char buf[32];
-    // Three significant digits, trailing zeros trimmed: 4.86 MB, 12.3 kB, 100 B.
-    std::snprintf(buf, sizeof buf, "%.3g %s", v, units[u]);
+    std::snprintf(buf, sizeof buf, "%.*g%s%s", digits, v, separator, units[u]);
     return buf;
 }
+
+} // namespace
+
+// Three significant digits, trailing zeros trimmed: 4.86 MB, 12.3 kB, 100 B.
+std::string human_size(int64_t bytes) { return scaled_size(bytes, 3, " "); }
+
+std::string human_size_compact(int64_t bytes) { return scaled_size(bytes, 4, ""); }
 
 std::string human_ago(int64_t when)
 {

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "base/json.h"
 #include "engine/context.h"
+#include "format/template.h"
 
 #include <CLI/CLI.hpp>
 #include <map>
@@ -38,7 +39,8 @@ CLI::App& container_group(CLI::App& parent);
 
 /// Renders rows with a --format template (table or per-line) to stdout.
 /// Returns 0, or the exit code after printing the template error.
-int print_formatted(std::string const& format, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers = {});
+int print_formatted(std::string const& format, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers = {},
+    berth::format::Heading heading = berth::format::Heading::Show);
 /// Prints a JSON document with 4-space indentation (Podman's inspect style).
 void print_json(Json const& value);
 /// Prints aligned columns (Go tabwriter style, padding 2).
@@ -46,6 +48,8 @@ void print_table(std::vector<std::vector<std::string>> const& rows);
 
 /// 1234567 -> "1.23 MB" (decimal units, 3 significant digits, as Podman's go-units).
 std::string human_size(int64_t bytes);
+/// 2049000 -> "2.049MB" (go-units HumanSize: 4 significant digits, no space), as `system df` prints sizes.
+std::string human_size_compact(int64_t bytes);
 /// Seconds since the epoch -> "2 hours ago", "About a minute ago", ...
 std::string human_ago(int64_t when);
 /// Seconds since the epoch -> "2026-11-28 12:00:00 +0000 UTC" (Go's time.Time String()).

@@ -1,7 +1,6 @@
 // berth container: the group of container commands (ls/list/ps, inspect,
 // exists, prune, and the per-container commands under their Podman names),
 // and `container prune`, which removes every container that is not running.
-#include "base/timestamp.h"
 #include "cli/commands.h"
 #include "cli/targets.h"
 #include "engine/container_query.h"
@@ -20,22 +19,6 @@ struct PruneArgs {
     std::vector<std::string> filters;
 };
 
-/// "until" accepts unix seconds, RFC 3339 or a Go-style duration ago (10m, 2h).
-Result<int64_t> parse_until(std::string const& v)
-{
-    if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos)
-        return std::atoll(v.c_str());
-    if (auto t = timestamp::parse_rfc3339(v); t > 0)
-        return t;
-    char* end = nullptr;
-    double n = std::strtod(v.c_str(), &end);
-    std::string unit = end ? end : "";
-    int64_t mult = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
-    if (end == v.c_str() || mult == 0)
-        return Error { EINVAL, "invalid until filter \"" + v + "\": use a timestamp or a duration like 10m" };
-    return static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(n * static_cast<double>(mult));
-}
-
 int run_prune(PruneArgs const& a, Globals const& globals)
 {
     int exit_code = 0;
@@ -47,7 +30,7 @@ int run_prune(PruneArgs const& a, Globals const& globals)
         if (key == "label")
             label_filters.push_back({ key, value });
         else if (key == "until") {
-            auto t = parse_until(value);
+            auto t = engine::parse_until(value);
             if (!t)
                 return report(t.error());
             until = *t;
@@ -100,7 +83,7 @@ void setup_container_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_container_inspect_command(*group, "inspect", globals, exit_code);
     setup_container_exists(*group, globals, exit_code);
     setup_container_prune(*group, globals, exit_code);
-    for (Setup setup : { setup_create, setup_run, setup_start, setup_rm, setup_stop, setup_restart, setup_kill, setup_pause,
+    for (Setup setup : { setup_create, setup_run, setup_init, setup_start, setup_rm, setup_stop, setup_restart, setup_kill, setup_pause,
              setup_unpause, setup_wait, setup_rename, setup_top, setup_port, setup_stats, setup_exec, setup_cp, setup_export,
              setup_diff, setup_mount, setup_logs, setup_attach })
         setup(*group, globals, exit_code);

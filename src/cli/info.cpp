@@ -124,6 +124,8 @@ void setup_system_group(CLI::App& parent, Globals& globals, int& exit_code)
     group->require_subcommand(1);
     add_info(*group, globals, exit_code);
     add_system_check(*group, globals, exit_code);
+    add_system_df(*group, globals, exit_code);
+    add_system_prune(*group, globals, exit_code);
     auto force = std::make_shared<bool>(false);
     auto* reset = group->add_subcommand("reset", "Remove all images, layers and state of this user's store");
     reset->add_flag("-f,--force", *force, "Do not ask for confirmation");

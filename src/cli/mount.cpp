@@ -11,15 +11,6 @@
 
 namespace berth::cli {
 
-namespace {
-
-struct MountArgs {
-    std::vector<std::string> containers;
-    bool all = false;
-    bool notruncate = false;
-};
-
-/// Rootless and not already inside berth's namespace (`berth unshare`).
 bool outside_unshare(Globals const& globals, std::string const& command)
 {
     if (!engine::outside_unshare(globals.engine))
@@ -27,6 +18,14 @@ bool outside_unshare(Globals const& globals, std::string const& command)
     print_error("cannot run command \"berth " + command + "\" in rootless mode, must execute `berth unshare` first");
     return true;
 }
+
+namespace {
+
+struct MountArgs {
+    std::vector<std::string> containers;
+    bool all = false;
+    bool notruncate = false;
+};
 
 int run_mount(MountArgs const& a, Globals const& globals)
 {

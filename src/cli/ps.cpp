@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "engine/container_query.h"
 #include "engine/lifecycle.h"
+#include "engine/ps_sort.h"
 
 #include <cstdio>
 #include <ctime>
@@ -19,7 +20,7 @@ struct PsArgs {
     std::vector<std::string> filters;
     std::string format;
     bool namespace_ = false;
-    std::string sort = "created";
+    std::string sort;  ///< empty: query_containers' order (newest first)
     bool sync = false;
 };
 
@@ -44,6 +45,8 @@ std::string status_text(container::ContainerRecord const& r)
     }
     case container::State::Paused:
         return "Paused";
+    case container::State::Initialized:
+        return "Initialized";
     case container::State::Exited:
         return "Exited (" + std::to_string(r.exit_code) + ") " + human_ago(r.finished > 0 ? r.finished : r.created);
     case container::State::Created:
@@ -157,6 +160,9 @@ int run_ps(PsArgs const& a, Globals const& globals)
         return report(filters.error());
     if (a.latest && a.last >= 0)
         return report(Error::msg("--last and --latest cannot be used together"));
+    auto sort = engine::parse_ps_sort(a.sort.empty() ? "created" : a.sort);
+    if (!sort)
+        return report(sort.error());
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
@@ -164,10 +170,12 @@ int run_ps(PsArgs const& a, Globals const& globals)
     q.all = a.all;
     q.last = a.latest ? 1 : a.last;
     q.filters = *filters;
-    q.size = a.size;
+    q.size = a.size || *sort == engine::PsSort::Size;
     auto entries = engine::query_containers(*ctx, q);
     if (!entries)
         return report(entries.error());
+    if (!a.sort.empty())
+        engine::sort_ps_entries(*entries, *sort);
     if (a.quiet) {
         std::string out;
         for (auto const& e : *entries)
@@ -229,7 +237,7 @@ CLI::App* add_ps_command(CLI::App& parent, std::string const& name, Globals& glo
     cmd->add_flag("--sync", a->sync, "Sync container state with the OCI runtime (berth always checks the processes)");
     cmd->add_option("-f,--filter", a->filters, "Filter output: id=, name=, label=, status=, ancestor=, exited=, before=, since=, health=");
     cmd->add_option("--format", a->format, "Pretty-print containers to JSON or using a Go template ('table ...' for a table)");
-    cmd->add_option("--sort", a->sort, "Sort output by: created (the only order so far)");
+    cmd->add_option("--sort", a->sort, "Sort by command, created, id, image, names, runningfor, size or status");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_ps(*a, globals); });
     return cmd;
 }

@@ -1,8 +1,13 @@
 // berth start: starts created or exited containers; with -a it attaches to one
 // and exits with its status, without -a it prints each name as it starts.
+// --all and --filter (ps's filters) pick the containers that are not running,
+// oldest first, and print their full IDs, as Podman does.
 #include "cli/commands.h"
+#include "engine/container_query.h"
 #include "engine/containers.h"
+#include "engine/lifecycle.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace berth::cli {
@@ -13,12 +18,40 @@ struct StartArgs {
     std::vector<std::string> containers;
     bool attach = false;
     bool interactive = false;
+    bool all = false;
+    bool latest = false;
+    std::vector<std::string> filters;
 };
+
+/// The containers --all/--filter/--latest name: IDs of those not running, oldest first.
+Result<std::vector<std::string>> selected_containers(engine::Context& ctx, StartArgs const& a)
+{
+    engine::PsQuery q;
+    q.all = true;
+    q.filters = TRY(engine::parse_ps_filters(a.filters));
+    if (a.latest)
+        q.last = 1;
+    auto entries = TRY(engine::query_containers(ctx, q));
+    if (a.latest && entries.empty())
+        return Error { ENOENT, "unable to get latest container: no such container" };
+    std::vector<std::string> ids;
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
+        if (a.latest || !engine::is_active(it->record.state))
+            ids.push_back(it->record.id);
+    return ids;
+}
 
 int run_start(StartArgs const& a, Globals const& globals)
 {
     int exit_code = 0;
-    if (a.attach && a.containers.size() != 1)
+    bool selecting = a.all || !a.filters.empty() || a.latest;
+    if (selecting && !a.containers.empty())
+        return report(Error { EINVAL, "either start all containers or the container(s) provided in the arguments" });
+    if (!selecting && a.containers.empty())
+        return report(Error { EINVAL, "start requires at least one argument: name a container, or use --all, --filter or --latest" });
+    if (a.attach && (a.all || !a.filters.empty()))
+        return report(Error { EINVAL, "you cannot start and attach all containers at once" });
+    if (a.attach && a.containers.size() > 1)
         return report(Error { EINVAL, "you cannot start and attach multiple containers at once" });
     engine::StartOptions so;
     so.attach = a.attach;
@@ -29,7 +62,14 @@ int run_start(StartArgs const& a, Globals const& globals)
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
-    for (auto const& name : a.containers) {
+    auto names = a.containers;
+    if (selecting) {
+        auto ids = selected_containers(*ctx, a);
+        if (!ids)
+            return report(ids.error());
+        names = *ids;
+    }
+    for (auto const& name : names) {
         auto code = engine::start_container(*ctx, name, so);
         if (!code) {
             exit_code = report(code.error());
@@ -38,6 +78,7 @@ int run_start(StartArgs const& a, Globals const& globals)
         if (a.attach)
             return *code;
         std::printf("%s\n", name.c_str());
+        std::fflush(stdout);
     }
     return exit_code;
 }
@@ -48,9 +89,13 @@ void setup_start(CLI::App& parent, Globals& globals, int& exit_code)
 {
     auto a = std::make_shared<StartArgs>();
     auto* cmd = parent.add_subcommand("start", "Start one or more containers");
-    cmd->add_option("container", a->containers, "Containers to start (name or ID)")->required();
+    cmd->add_option("container", a->containers, "Containers to start (name or ID)");
     cmd->add_flag("-a,--attach", a->attach, "Attach to the container's output and exit with its status");
     cmd->add_flag("-i,--interactive", a->interactive, "Keep STDIN open (with --attach)");
+    cmd->add_flag("--all", a->all, "Start all containers that are not running");
+    cmd->add_flag("-l,--latest", a->latest, "Act on the latest container berth is aware of");
+    cmd->add_option("-f,--filter", a->filters, "Start the containers that match, as ps --filter (id=, name=, label=, status=, ...)")
+        ->allow_extra_args(false);
     cmd->callback([a, &globals, &exit_code] { exit_code = run_start(*a, globals); });
 }
 

@@ -71,7 +71,7 @@ void setup_stop(CLI::App& parent, Globals& globals, int& exit_code)
 {
     auto a = std::make_shared<Args>();
     auto* cmd = add_common(parent, a, "stop", "Stop one or more containers", true);
-    add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)");
+    add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)", TimeoutAlias::Yes);
     cmd->add_option("--cidfile", a->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
     cmd->callback([a, &globals, &exit_code] {
         for (auto const& f : a->cidfiles) {
@@ -93,7 +93,7 @@ void setup_restart(CLI::App& parent, Globals& globals, int& exit_code)
 {
     auto a = std::make_shared<Args>();
     auto* cmd = add_common(parent, a, "restart", "Restart one or more containers", false);
-    add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)");
+    add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)", TimeoutAlias::Yes);
     cmd->add_flag("--running", a->running, "Restart only running containers");
     cmd->callback([a, &globals, &exit_code] {
         exit_code = run_targets(*a, globals, a->running, [a](engine::Context& ctx, engine::Target const& t) -> ErrorOr {

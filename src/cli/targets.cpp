@@ -34,9 +34,9 @@ int for_each_container(Globals const& globals, std::vector<std::string> const& n
     return exit_code;
 }
 
-void add_time_option(CLI::App* cmd, std::shared_ptr<std::optional<int>> value, std::string const& what)
+void add_time_option(CLI::App* cmd, std::shared_ptr<std::optional<int>> value, std::string const& what, TimeoutAlias alias)
 {
-    cmd->add_option_function<int>("-t,--time", [value](int const& v) { *value = v; }, what);
+    cmd->add_option_function<int>(alias == TimeoutAlias::Yes ? "-t,--time,--timeout" : "-t,--time", [value](int const& v) { *value = v; }, what);
 }
 
 } // namespace berth::cli

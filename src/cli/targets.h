@@ -24,7 +24,10 @@ struct TargetOptions {
 /// whose store an action closed (start) is opened again for the next one.
 int for_each_container(Globals const& globals, std::vector<std::string> const& names, TargetOptions const& options, TargetAction const& action);
 
+/// Whether -t/--time is also spelled --timeout (stop and restart, as Podman's
+/// TimeoutAliasFlags; rm has no such spelling).
+enum class TimeoutAlias { No, Yes };
 /// Adds -t/--time; `value` is set only when the flag is given.
-void add_time_option(CLI::App* cmd, std::shared_ptr<std::optional<int>> value, std::string const& what);
+void add_time_option(CLI::App* cmd, std::shared_ptr<std::optional<int>> value, std::string const& what, TimeoutAlias alias = TimeoutAlias::No);
 
 } // namespace berth::cli

@@ -1,6 +1,6 @@
 // berth volume create|ls|inspect|rm|prune, with Podman's output: create
 // prints the name, ls a table (or --format), inspect a JSON array, rm and
-// prune the names removed.
+// prune the names removed. export|import|mount|unmount are in volume_data.cpp.
 #include "cli/commands.h"
 #include "engine/containers.h"
 
@@ -51,17 +51,27 @@ void add_volume_ls(CLI::App& group, Globals& globals, int& exit_code)
     struct Args {
         std::string format;
         bool quiet = false;
+        bool noheading = false;
+        std::vector<std::string> filters;
     };
     auto a = std::make_shared<Args>();
     auto* cmd = group.add_subcommand("ls", "List volumes");
     cmd->alias("list");
     cmd->add_option("--format", a->format, "Go template for each volume");
     cmd->add_flag("-q,--quiet", a->quiet, "Print only the names");
+    cmd->add_flag("--noheading", a->noheading, "Do not print headers");
+    cmd->add_option("-f,--filter", a->filters, "Filter volumes: name=, label=, driver=, dangling=true|false, opt=, until=")
+        ->allow_extra_args(false);
     cmd->callback([a, &globals, &exit_code] {
+        auto filters = engine::parse_volume_filters(a->filters);
+        if (!filters) {
+            exit_code = report(filters.error());
+            return;
+        }
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;
-        auto volumes = engine::list_volumes(*ctx);
+        auto volumes = engine::list_volumes(*ctx, *filters);
         if (!volumes) {
             exit_code = report(volumes.error());
             return;
@@ -75,7 +85,8 @@ void add_volume_ls(CLI::App& group, Globals& globals, int& exit_code)
         for (auto const& v : *volumes)
             rows.push_back(engine::inspect_volume(v));
         std::string format = a->format.empty() ? "table {{.Driver}}\t{{.Name}}" : a->format;
-        exit_code = print_formatted(format, rows, { { "Driver", "DRIVER" }, { "Name", "VOLUME NAME" } });
+        exit_code = print_formatted(format, rows, { { "Driver", "DRIVER" }, { "Name", "VOLUME NAME" } },
+            a->noheading ? berth::format::Heading::Omit : berth::format::Heading::Show);
     });
 }
 
@@ -162,14 +173,24 @@ void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
 
 void add_volume_prune(CLI::App& group, Globals& globals, int& exit_code)
 {
-    auto force = std::make_shared<bool>(false);
+    struct Args {
+        bool force = false;
+        std::vector<std::string> filters;
+    };
+    auto a = std::make_shared<Args>();
     auto* cmd = group.add_subcommand("prune", "Remove all unused volumes");
-    cmd->add_flag("-f,--force", *force, "Do not ask for confirmation");
-    cmd->callback([force, &globals, &exit_code] {
+    cmd->add_flag("-f,--force", a->force, "Do not ask for confirmation");
+    cmd->add_option("--filter", a->filters, "Remove only the unused volumes that match: label=, name=, until=, ...")->allow_extra_args(false);
+    cmd->callback([a, &globals, &exit_code] {
+        auto filters = engine::parse_volume_filters(a->filters);
+        if (!filters) {
+            exit_code = report(filters.error());
+            return;
+        }
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
             return;
-        if (!*force) {
+        if (!a->force) {
             auto unused = engine::unused_volumes(*ctx);
             if (!unused) {
                 exit_code = report(unused.error());
@@ -177,14 +198,15 @@ void add_volume_prune(CLI::App& group, Globals& globals, int& exit_code)
             }
             std::string warning = "WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n";
             for (auto const& name : *unused)
-                warning += name + "\n";
+                if (auto v = engine::get_volume(*ctx, name); v && engine::volume_matches(*v, false, *filters))
+                    warning += name + "\n";
             auto yes = confirm(warning);
             if (!yes)
                 exit_code = report(yes.error());
             if (!yes || !*yes)
                 return;
         }
-        auto removed = engine::prune_volumes(*ctx);
+        auto removed = engine::prune_volumes(*ctx, *filters);
         if (!removed) {
             exit_code = report(removed.error());
             return;
@@ -205,6 +227,7 @@ void setup_volume_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_volume_inspect(*group, globals, exit_code);
     add_volume_rm(*group, globals, exit_code);
     add_volume_prune(*group, globals, exit_code);
+    add_volume_data_commands(*group, globals, exit_code);
 }
 
 } // namespace berth::cli

@@ -27,6 +27,8 @@ std::string_view state_name(State state)
         return "exited";
     case State::Paused:
         return "paused";
+    case State::Initialized:
+        return "initialized";
     }
     return "unknown";
 }
@@ -39,6 +41,8 @@ State parse_state(std::string_view name)
         return State::Exited;
     if (name == "paused")
         return State::Paused;
+    if (name == "initialized")
+        return State::Initialized;
     return State::Created;
 }
 
@@ -169,7 +173,7 @@ Result<ContainerRecord> ContainerStore::find(std::string const& name_or_id)
 
 Result<std::vector<ContainerRecord>> ContainerStore::list()
 {
-    return query("ORDER BY created DESC, id", {});
+    return query("ORDER BY created DESC, rowid DESC", {});
 }
 
 Result<bool> ContainerStore::name_in_use(std::string const& name)

@@ -22,9 +22,9 @@
 
 namespace berth::container {
 
-enum class State { Created, Running, Exited, Paused };  ///< Paused: frozen or SIGSTOPped by `pause` (still running)
+enum class State { Created, Running, Exited, Paused, Initialized };  ///< Paused: frozen or SIGSTOPped by `pause` (still running); Initialized: `container init` made it ready to start
 
-/// "created", "running", "exited", "paused".
+/// "created", "running", "exited", "paused", "initialized".
 std::string_view state_name(State state);
 State parse_state(std::string_view name);
 

@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fcntl.h>
 #include <ftw.h>
 #include <map>
@@ -187,7 +188,7 @@ bool matches_one(std::string const& key, std::string const& value, PsEntry const
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw)
 {
     static std::set<std::string> const known { "id", "name", "label", "status", "ancestor", "exited", "before", "since", "health" };
-    static std::set<std::string> const states { "created", "running", "paused", "exited", "stopped", "unknown", "restarting", "removing", "configured", "stopping" };
+    static std::set<std::string> const states { "created", "running", "paused", "exited", "stopped", "unknown", "restarting", "removing", "configured", "initialized", "stopping" };
     std::vector<PsFilter> out;
     for (auto const& f : raw) {
         auto eq = f.find('=');
@@ -205,6 +206,21 @@ Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& r
         out.push_back(std::move(filter));
     }
     return out;
+}
+
+Result<int64_t> parse_until(std::string const& v)
+{
+    if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos)
+        return std::atoll(v.c_str());
+    if (auto t = timestamp::parse_rfc3339(v); t > 0)
+        return t;
+    char* end = nullptr;
+    double n = std::strtod(v.c_str(), &end);
+    std::string unit = end ? end : "";
+    int64_t mult = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+    if (end == v.c_str() || mult == 0)
+        return Error { EINVAL, "invalid until filter \"" + v + "\": use a timestamp or a duration like 10m" };
+    return static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(n * static_cast<double>(mult));
 }
 
 namespace {
@@ -226,7 +242,7 @@ Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
                                "json_object('command', json(json_extract(config, '$.command')), 'entrypoint', json_extract(config, '$.entrypoint'), "
                                "'labels', json(json_extract(config, '$.labels')), 'remove', json_extract(config, '$.remove'), "
                                "'healthcheck', json(json_extract(config, '$.healthcheck')), 'publish', json(json_extract(config, '$.publish'))) END, monitor_start "
-                               "FROM containers ORDER BY created DESC, id"));
+                               "FROM containers ORDER BY created DESC, rowid DESC"));
     std::vector<ContainerRecord> out;
     while (TRY(stmt.step())) {
         ContainerRecord r;

@@ -23,6 +23,10 @@ struct PsFilter {
 /// KEY=VALUE for id, name, label, status, ancestor, exited, before, since, health.
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw);
 
+/// The value of an "until" filter (prune, volume ls): unix seconds, RFC 3339,
+/// or a Go-style duration before now (10m, 2h); returns unix seconds.
+Result<int64_t> parse_until(std::string const& value);
+
 struct PsQuery {
     bool all = false;               ///< -a: not only running ones
     int last = -1;                  ///< -n N / -l (1): the N newest

@@ -49,11 +49,6 @@ using container::MountRequest;
 
 namespace {
 
-Result<container::VolumeStore> volumes_of(Context& ctx)
-{
-    return container::VolumeStore::open(ctx.store->database(), ctx.paths.layout());
-}
-
 /// The image for a new container, pulled according to --pull.
 Result<store::ImageRecord> image_for(Context& ctx, CreateOptions const& options, PullOptions const& pull_options)
 {
@@ -88,7 +83,7 @@ Result<std::map<std::string, std::string>> create_anonymous_volumes(Context& ctx
     std::map<std::string, std::string> names;
     for (auto const& m : mounts)
         if (m.type == MountRequest::Type::Volume && m.source.empty()) {
-            auto vs = TRY(volumes_of(ctx));
+            auto vs = TRY(open_volume_store(ctx));
             auto v = TRY(vs.create("", {}, {}, true));
             names[m.destination] = v.name;
         }
@@ -176,9 +171,11 @@ Result<std::vector<container::ResolvedMount>> resolve_mounts(Context& ctx, Conta
             std::string name = m.source;
             if (name.empty() && rec.config.contains("anonymous_volumes"))
                 name = rec.config["anonymous_volumes"].value(m.destination, "");
-            auto vs = TRY(volumes_of(ctx));
+            auto vs = TRY(open_volume_store(ctx));
             auto volume = TRY(vs.create(name, {}, {}, false, true));
             rm.host_path = volume.mountpoint;
+            // -o type=/device=: its filesystem, until the last container using it exits.
+            TRY(mount_volume_filesystem(volume));
             if (volume.needs_copy && TRY(fs::list_dir(volume.mountpoint)).empty()) {
                 // Copy up what the image has there, unless the path leads out of the rootfs.
                 char* real = ::realpath((rootfs + m.destination).c_str(), nullptr);
@@ -435,6 +432,7 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     std::string dir = ctx.paths.layout().bundle_dir(rec.id);
     if (auto r = container::unmount_rootfs(dir); !r)
         log::warn("unmount container {}: {}", rec.id, r.error().message);
+    release_volume_filesystems(ctx, rec);
     if (rec.config.value("remove", false)) {
         if (auto r = container::remove_container(cs, rec.id); !r)
             log::warn("remove container {}: {}", rec.id, r.error().message);
@@ -679,6 +677,27 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     return finish_attached(ctx, rec.id, monitor_pid, status);
 }
 
+ErrorOr init_container(Context& ctx, std::string const& name_or_id, StartOptions const& so)
+{
+    auto cs = TRY(container_records(ctx));
+    auto first = TRY(find_container(ctx, name_or_id));
+    auto lock = TRY(cs.lock(first.id));
+    auto rec = TRY(find_container(ctx, first.id));
+    if (is_active(rec.state) || rec.state == container::State::Initialized)
+        return Error { EBUSY, "container " + rec.id + " has already been created in runtime: container state improper" };
+    auto options = TRY(CreateOptions::from_json(rec.config));
+    auto const& driver = so.storage_driver.empty() ? ctx.settings.options.storage_driver : so.storage_driver;
+    auto prepared = TRY_CTX(prepare(ctx, rec, options, driver), "init " + rec.name);
+    std::string bundle = ctx.paths.layout().bundle_dir(rec.id);
+    TRY(fs::write_file_replace(fs::join(bundle, "config.json"), json::dump(prepared.spec.to_json(), 2) + "\n"));
+    rec.state = container::State::Initialized;
+    TRY(cs.update(rec));
+    // The record owns the mount now: start remounts it, rm unmounts it.
+    prepared.rootfs.release();
+    record_container_event(ctx.paths, "init", rec);
+    return {};
+}
+
 Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_t monitor_pid)
 {
     int code = -1;
@@ -746,66 +765,6 @@ Result<std::vector<ContainerRecord>> list_containers(Context& ctx)
     for (auto& rec : records)
         refresh_container(ctx, rec);
     return records;
-}
-
-// ------------------------------------------------------------------ volumes
-
-Result<container::VolumeRecord> create_volume(Context& ctx, std::string const& name, std::map<std::string, std::string> const& labels,
-    std::map<std::string, std::string> const& options, bool ignore_existing)
-{
-    for (auto const& [key, value] : options)
-        return Error { EINVAL, "volume option \"" + key + "\": the local driver takes no options yet" };
-    auto vs = TRY(volumes_of(ctx));
-    return vs.create(name, labels, options, false, ignore_existing);
-}
-
-Result<std::vector<container::VolumeRecord>> list_volumes(Context& ctx)
-{
-    auto vs = TRY(volumes_of(ctx));
-    return vs.list();
-}
-
-Result<container::VolumeRecord> get_volume(Context& ctx, std::string const& name)
-{
-    auto vs = TRY(volumes_of(ctx));
-    auto v = TRY(vs.get(name));
-    if (!v)
-        return Error { ENOENT, "no volume with name \"" + name + "\" found: no such volume" };
-    return *v;
-}
-
-ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::optional<int> timeout)
-{
-    auto vs = TRY(volumes_of(ctx));
-    TRY(get_volume(ctx, name));
-    if (force) {
-        // Exactly the containers that mount it (container_volumes): not every config that merely names it.
-        auto cs = TRY(container_records(ctx));
-        for (auto const& id : TRY(vs.users(name)))
-            if (auto rec = TRY(cs.get(id)))
-                TRY(remove_container(ctx, *rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
-    }
-    return vs.remove(name);
-}
-
-Result<std::vector<std::string>> unused_volumes(Context& ctx)
-{
-    auto vs = TRY(volumes_of(ctx));
-    return vs.unused();
-}
-
-Result<std::vector<std::string>> prune_volumes(Context& ctx)
-{
-    auto vs = TRY(volumes_of(ctx));
-    std::vector<std::string> removed;
-    for (auto const& name : TRY(vs.unused())) {
-        auto r = vs.remove(name);
-        if (!r && r.error().code == EBUSY)
-            continue;  // a container created meanwhile mounts it: it stays
-        TRY(std::move(r));
-        removed.push_back(name);
-    }
-    return removed;
 }
 
 } // namespace berth::engine

@@ -19,6 +19,7 @@
 #include "container/volume_store.h"
 #include "engine/context.h"
 #include "engine/images.h"
+#include "engine/volumes.h"
 
 #include <functional>
 #include <optional>
@@ -63,6 +64,15 @@ struct StartOptions {
 /// container on --rm) and returns its exit status. Detached: returns 0 once it
 /// runs; its monitor records the exit through `container cleanup`.
 Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOptions const& options);
+
+/// `container init`: makes a created (or exited) container ready as its start
+/// would, without running anything: rootfs and volumes mounted, the OCI spec
+/// written to its bundle's config.json, state "initialized"; `start` then
+/// runs it. berth's runtime creates the container's process and execs it in
+/// one step (clone, then execve), so unlike runc's `create` no process waits
+/// between init and start. A running, paused or initialized container is
+/// Podman's "has already been created in runtime" error (EBUSY).
+ErrorOr init_container(Context& ctx, std::string const& name_or_id, StartOptions const& options);
 
 /// create + start.
 Result<int> run_container(Context& ctx, container::CreateOptions const& options, PullOptions const& pull_options,
@@ -123,21 +133,5 @@ struct RestartPolicy {
 Result<RestartPolicy> parse_restart_policy(std::string const& text);
 /// The directory of a container's files in the store (rootfs, ctr.log, config.json).
 std::string container_bundle_dir(Context& ctx, std::string const& id);
-
-// ------------------------------------------------------------------ volumes
-
-Result<container::VolumeRecord> create_volume(Context& ctx, std::string const& name, std::map<std::string, std::string> const& labels,
-    std::map<std::string, std::string> const& options, bool ignore_existing);
-Result<std::vector<container::VolumeRecord>> list_volumes(Context& ctx);
-Result<container::VolumeRecord> get_volume(Context& ctx, std::string const& name);
-/// Podman's `volume inspect` document of a volume.
-using container::inspect_volume;
-/// Refuses a volume in use unless `force`, which removes the containers using it first
-/// (running ones stopped with `timeout`, else their own stop timeout).
-ErrorOr remove_volume(Context& ctx, std::string const& name, bool force, std::optional<int> timeout = {});
-/// The names of the volumes no container uses (what prune_volumes would remove).
-Result<std::vector<std::string>> unused_volumes(Context& ctx);
-/// Removes every volume no container uses; returns their names.
-Result<std::vector<std::string>> prune_volumes(Context& ctx);
 
 } // namespace berth::engine

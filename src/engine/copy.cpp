@@ -17,6 +17,7 @@
 #include "container/container_store.h"
 #include "container/rootfs.h"
 #include "engine/containers.h"
+#include "engine/lifecycle.h"
 #include "runtime/kernel.h"
 #include "runtime/spec.h"
 #include "store/archive_handle.h"
@@ -153,7 +154,9 @@ std::pair<std::string, std::string> split_rel(std::string const& rel)
 class FsSink final : public Sink {
 public:
     enum class Owner { Keep, Force, None };
-    FsSink(int base, Owner owner, uid_t uid = 0, gid_t gid = 0) : m_base(base), m_owner(owner), m_uid(uid), m_gid(gid) {}
+    enum class Overwrite { No, Yes };
+    FsSink(int base, Owner owner, uid_t uid = 0, gid_t gid = 0, Overwrite overwrite = Overwrite::No)
+        : m_base(base), m_owner(owner), m_uid(uid), m_gid(gid), m_overwrite(overwrite) {}
 
     ErrorOr put(Entry const& e) override
     {
@@ -182,6 +185,7 @@ public:
 
 private:
     /// Removes what is in the way; a directory stays for a directory (merge).
+    /// A directory and a non-directory replace each other only with --overwrite.
     ErrorOr clear(int parent, std::string const& name, Entry const& e)
     {
         struct stat st {};
@@ -190,8 +194,11 @@ private:
         bool old_dir = S_ISDIR(st.st_mode), new_dir = S_ISDIR(e.st.st_mode);
         if (old_dir && new_dir)
             return {};
-        if (old_dir)
-            return Error { EISDIR, "cannot overwrite directory \"" + e.rel + "\" with a non-directory" };
+        if (old_dir != new_dir && m_overwrite == Overwrite::No)
+            return Error { old_dir ? EISDIR : ENOTDIR, "cannot overwrite " + std::string(old_dir ? "directory" : "non-directory") + " \"" + e.rel
+                    + "\" with a " + (old_dir ? "non-directory" : "directory") + ": use --overwrite to replace it" };
+        if (old_dir)  // removed below the parent's fd, never following a link (fs::remove_tree)
+            return fs::remove_tree(kernel::fd_path(parent) + "/" + name);
         if (::unlinkat(parent, name.c_str(), 0) < 0)
             return Error::from_errno("replace " + e.rel);
         return {};
@@ -263,6 +270,7 @@ private:
     Owner m_owner;
     uid_t m_uid;
     gid_t m_gid;
+    Overwrite m_overwrite;
 };
 
 /// Writes entries as a tar stream (PAX) to an fd.
@@ -393,14 +401,14 @@ ErrorOr walk_tar(int fd, Sink& sink)
     archive_read_support_format_all(ar);
     archive_read_support_filter_all(ar);
     if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK)
-        return Error::msg("read tar from stdin: " + store::archive_message(ar));
+        return Error::msg("read tar: " + store::archive_message(ar));
     archive_entry* ae = nullptr;
     for (;;) {
         int rc = archive_read_next_header(ar, &ae);
         if (rc == ARCHIVE_EOF)
             break;
         if (rc < ARCHIVE_WARN)
-            return Error::msg("read tar from stdin: " + store::archive_message(ar));
+            return Error::msg("read tar: " + store::archive_message(ar));
         std::string path = archive_entry_pathname(ae) ? archive_entry_pathname(ae) : "";
         std::vector<std::string> parts;
         for (size_t i = 0; i <= path.size();) {
@@ -478,15 +486,15 @@ bool contents_only(std::string const& path)
 /// Where the source goes: a directory fd and the name of the top entry
 /// ("" for "copy the contents"). `open_dir(path)` opens a directory of the
 /// destination side, `probe(path)` stats a destination path (following links).
-struct Target {
+struct Placement {
     UniqueFd dir;
     std::string name;
 };
 
 template<typename OpenDir, typename Probe>
-Result<Target> place(std::string const& dest, std::string const& src_path, bool src_is_dir, OpenDir open_dir, Probe probe)
+Result<Placement> place(std::string const& dest, std::string const& src_path, bool src_is_dir, OpenDir open_dir, Probe probe)
 {
-    Target t;
+    Placement t;
     std::optional<struct stat> st = probe(dest);
     if (st && S_ISDIR(st->st_mode)) {
         t.dir = TRY(open_dir(dest));
@@ -502,7 +510,10 @@ Result<Target> place(std::string const& dest, std::string const& src_path, bool 
     return t;
 }
 
-ErrorOr copy_tree(int src_fd, Target const& target, Sink& sink)
+FsSink::Owner owner_of(CopyOptions const& o) { return o.archive ? FsSink::Owner::Force : FsSink::Owner::Keep; }
+FsSink::Overwrite overwrite_of(CopyOptions const& o) { return o.overwrite ? FsSink::Overwrite::Yes : FsSink::Overwrite::No; }
+
+ErrorOr copy_tree(int src_fd, Placement const& target, Sink& sink)
 {
     TRY(walk(src_fd, target.name, sink, !target.name.empty()));
     return sink.finish();
@@ -519,7 +530,7 @@ ErrorOr copy_out(Context& ctx, Location const& from, std::string const& dest, Co
         std::string name = contents_only(from.path) ? "" : base_name(from.path);
         if (name == "/")
             name = "";
-        return copy_tree(src.get(), Target { {}, name }, sink);
+        return copy_tree(src.get(), Placement { {}, name }, sink);
     }
     auto open_dir = [](std::string const& p) { return sys::open(p, O_PATH | O_DIRECTORY); };
     auto probe = [](std::string const& p) -> std::optional<struct stat> {
@@ -527,26 +538,17 @@ ErrorOr copy_out(Context& ctx, Location const& from, std::string const& dest, Co
         return ::stat(p.c_str(), &s) == 0 ? std::optional(s) : std::nullopt;
     };
     auto target = TRY(place(dest, from.path, S_ISDIR(st.st_mode), open_dir, probe));
-    FsSink sink(target.dir.get(), o.archive ? FsSink::Owner::Keep : FsSink::Owner::None);
+    // On the host the files belong to whoever runs berth, -a or not (Podman's rule).
+    FsSink sink(target.dir.get(), FsSink::Owner::None, 0, 0, overwrite_of(o));
     return copy_tree(src.get(), target, sink);
 }
 
-ErrorOr copy_in(Context& ctx, std::string const& source, Location const& to, CopyOptions const& o)
+/// Copies the tree at `src` into the container at `root` (`dest` inside it);
+/// with archive, the files belong to the container's user.
+ErrorOr copy_into_root(ContainerRoot const& root, int src, std::string const& source_path, std::string const& dest_path, CopyOptions const& o)
 {
-    auto root = TRY(open_root(ctx, to.container, false));
-    auto owner = o.archive ? FsSink::Owner::Keep : FsSink::Owner::Force;
-    if (source == "-") {
-        UniqueFd dir = TRY(resolve_in(root, to.path, true));
-        struct stat st {};
-        if (::fstat(dir.get(), &st) < 0 || !S_ISDIR(st.st_mode))
-            return Error { ENOTDIR, "destination \"" + to.path + "\" in container " + root.name + " must be a directory for a tar stream" };
-        FsSink sink(dir.get(), owner, root.uid, root.gid);
-        TRY(walk_tar(STDIN_FILENO, sink));
-        return sink.finish();
-    }
-    UniqueFd src = TRY_CTX(sys::open(source, O_PATH | (o.follow_link ? 0 : O_NOFOLLOW)), "cp");
     struct stat st {};
-    ::fstat(src.get(), &st);
+    ::fstat(src, &st);
     auto open_dir = [&](std::string const& p) -> Result<UniqueFd> {
         UniqueFd fd = TRY(resolve_in(root, p, true));
         struct stat s {};
@@ -561,31 +563,116 @@ ErrorOr copy_in(Context& ctx, std::string const& source, Location const& to, Cop
             return std::nullopt;
         return s;
     };
-    std::string dest = to.path.empty() ? "/" : to.path;
-    auto target = TRY(place(dest, source, S_ISDIR(st.st_mode), open_dir, probe));
-    FsSink sink(target.dir.get(), owner, root.uid, root.gid);
-    return copy_tree(src.get(), target, sink);
+    std::string dest = dest_path.empty() ? "/" : dest_path;
+    auto target = TRY(place(dest, source_path, S_ISDIR(st.st_mode), open_dir, probe));
+    FsSink sink(target.dir.get(), owner_of(o), root.uid, root.gid, overwrite_of(o));
+    return copy_tree(src, target, sink);
 }
+
+ErrorOr copy_in(Context& ctx, std::string const& source, Location const& to, CopyOptions const& o)
+{
+    auto root = TRY(open_root(ctx, to.container, false));
+    if (source == "-") {
+        UniqueFd dir = TRY(resolve_in(root, to.path, true));
+        struct stat st {};
+        if (::fstat(dir.get(), &st) < 0 || !S_ISDIR(st.st_mode))
+            return Error { ENOTDIR, "destination \"" + to.path + "\" in container " + root.name + " must be a directory for a tar stream" };
+        FsSink sink(dir.get(), owner_of(o), root.uid, root.gid, overwrite_of(o));
+        TRY(walk_tar(STDIN_FILENO, sink));
+        return sink.finish();
+    }
+    UniqueFd src = TRY_CTX(sys::open(source, O_PATH | (o.follow_link ? 0 : O_NOFOLLOW)), "cp");
+    return copy_into_root(root, src.get(), source, to.path, o);
+}
+
+/// CONTAINER:PATH to CONTAINER:PATH; one root when both name the same container
+/// (a stopped one's lock is taken once).
+ErrorOr copy_between(Context& ctx, Location const& from, Location const& to, CopyOptions const& o)
+{
+    auto source_root = TRY(open_root(ctx, from.container, false));
+    std::optional<ContainerRoot> other;
+    if (TRY(find_container(ctx, from.container)).id != TRY(find_container(ctx, to.container)).id)
+        other.emplace(TRY(open_root(ctx, to.container, false)));
+    ContainerRoot const& dest_root = other ? *other : source_root;
+    UniqueFd src = TRY(resolve_in(source_root, from.path, o.follow_link));
+    return copy_into_root(dest_root, src.get(), from.path, to.path, o);
+}
+
+} // namespace
+
+namespace {
+
+/// --pause: the running containers named are paused for the copy and unpaused
+/// after it, whatever its outcome.
+class PausedForCopy {
+public:
+    ErrorOr pause(Context& ctx, std::string const& name)
+    {
+        auto rec = TRY(find_container(ctx, name));
+        if (rec.state != container::State::Running)
+            return {};
+        for (auto const& paused : m_paused)
+            if (paused.id == rec.id)
+                return {};
+        TRY(pause_container(ctx, rec));
+        m_paused.push_back(std::move(rec));
+        m_ctx = &ctx;
+        return {};
+    }
+    ~PausedForCopy()
+    {
+        for (auto const& paused : m_paused) {
+            // The record as pause left it (state paused), not as it was before.
+            auto rec = find_container(*m_ctx, paused.id);
+            auto r = rec ? unpause_container(*m_ctx, *rec) : ErrorOr(rec.error());
+            if (!r)
+                log::warn("cp: unpause container {}: {}", paused.name, r.error().message);
+        }
+    }
+
+private:
+    Context* m_ctx = nullptr;
+    std::vector<container::ContainerRecord> m_paused;
+};
 
 } // namespace
 
 ErrorOr copy(Context& ctx, std::string const& source, std::string const& dest, CopyOptions const& options)
 {
     Location from = parse_location(source), to = parse_location(dest);
-    if (!from.container.empty() && !to.container.empty())
-        return Error { EINVAL, "copying between containers is not supported: copy to the host first" };
     if (from.container.empty() && to.container.empty())
         return Error { EINVAL, "invalid arguments " + source + ", " + dest + ": one of them must be CONTAINER:PATH" };
+    PausedForCopy paused;
+    for (auto const* side : { &from, &to })
+        if (options.pause && !side->container.empty())
+            TRY(paused.pause(ctx, side->container));
+    if (!from.container.empty() && !to.container.empty())
+        return copy_between(ctx, from, to, options);
     if (!from.container.empty())
         return copy_out(ctx, from, dest, options);
     return copy_in(ctx, source, to, options);
+}
+
+ErrorOr write_directory_tar(std::string const& dir, int out_fd)
+{
+    UniqueFd root = TRY(sys::open(dir, O_PATH | O_DIRECTORY));
+    TarSink sink(out_fd);
+    return copy_tree(root.get(), Placement { {}, "" }, sink);
+}
+
+ErrorOr extract_tar_into(int in_fd, std::string const& dir)
+{
+    UniqueFd root = TRY(sys::open(dir, O_PATH | O_DIRECTORY));
+    FsSink sink(root.get(), FsSink::Owner::Keep);
+    TRY(walk_tar(in_fd, sink));
+    return sink.finish();
 }
 
 ErrorOr export_container(Context& ctx, std::string const& name_or_id, int fd)
 {
     auto root = TRY(open_root(ctx, name_or_id, true));
     TarSink sink(fd);
-    return copy_tree(root.fd.get(), Target { {}, "" }, sink);
+    return copy_tree(root.fd.get(), Placement { {}, "" }, sink);
 }
 
 namespace {

@@ -20,13 +20,24 @@
 namespace berth::engine {
 
 struct CopyOptions {
-    bool archive = false;      ///< -a: keep the source's uid/gid
+    bool archive = true;       ///< -a (Podman's default): files copied into a container belong to its user; false keeps the source's uid/gid
     bool follow_link = false;  ///< -L: follow a symlink given as the source
+    bool overwrite = false;    ///< --overwrite: a directory may replace a non-directory and vice versa
+    bool pause = false;        ///< --pause: a running container is paused while files are copied into or out of it
 };
 
-/// `cp SRC DEST` where exactly one side is "CONTAINER:PATH" and a host side
-/// of "-" is a tar stream on stdin (to the container) or stdout (from it).
+/// `cp SRC DEST` where at least one side is "CONTAINER:PATH" (both: a copy
+/// from one container to another, or within one) and a host side of "-" is a
+/// tar stream on stdin (to the container) or stdout (from it). Files copied
+/// out to the host belong to the user running berth, as in Podman.
 ErrorOr copy(Context& ctx, std::string const& source, std::string const& dest, CopyOptions const& options);
+
+/// A tar of the directory `dir` (its contents: "sub/", "sub/f", "t") written
+/// to `out_fd`, as `volume export` writes it; nothing below dir is followed.
+ErrorOr write_directory_tar(std::string const& dir, int out_fd);
+/// Extracts the tar stream `in_fd` into the directory `dir`, owners kept,
+/// merging with what is there (`volume import`); no entry leads out of dir.
+ErrorOr extract_tar_into(int in_fd, std::string const& dir);
 
 /// A tar of the container's rootfs written to `fd`.
 ErrorOr export_container(Context& ctx, std::string const& name_or_id, int fd);

@@ -5,6 +5,7 @@
 // stored name ends in "/busybox:latest", preferring localhost/ and the
 // configured search registries, exactly as Podman resolves local short names.
 #include "engine/images.h"
+#include "engine/containers.h"
 #include "engine/events.h"
 
 #include "base/timestamp.h"
@@ -13,6 +14,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <set>
 #include <unistd.h>
 
 namespace berth::engine {
@@ -319,8 +321,11 @@ std::vector<RemoveReport> remove_all_images(Context& ctx, Force)
 Result<std::vector<std::string>> prune_images(Context& ctx, bool all)
 {
     std::vector<std::string> removed;
+    std::set<std::string> in_use;
+    for (auto const& rec : TRY(list_containers(ctx)))
+        in_use.insert(rec.image_id);
     for (auto const& record : TRY(ctx.store->list_images())) {
-        if (!all && !record.names.empty())
+        if ((!all && !record.names.empty()) || in_use.count(record.id))
             continue;
         TRY(ctx.store->delete_image(record.id));
         removed.push_back(record.id);

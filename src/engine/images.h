@@ -74,7 +74,7 @@ enum class Force { No, Yes };
 std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force);
 /// `rmi -a`.
 std::vector<RemoveReport> remove_all_images(Context& ctx, Force force);
-/// `image prune`: dangling images (no names), or every image with `all`.
+/// `image prune`: dangling images (no names), or every image with `all`; never one a container uses.
 Result<std::vector<std::string>> prune_images(Context& ctx, bool all);
 
 struct HistoryRow {

@@ -173,6 +173,14 @@ Result<std::vector<Target>> resolve_targets(Context& ctx, std::vector<std::strin
     return out;
 }
 
+Result<container::ContainerRecord> latest_container(Context& ctx)
+{
+    auto all = TRY(list_containers(ctx));
+    if (all.empty())
+        return Error { ENOENT, "unable to get latest container: no such container" };
+    return std::move(all.front());
+}
+
 static constexpr std::pair<char const*, int> signal_table[] = { { "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
     { "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT }, { "IOT", SIGIOT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
     { "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },

@@ -32,6 +32,9 @@ struct Target {
 /// unless `ignore_missing` (then it is skipped). `all` takes every container, newest first.
 Result<std::vector<Target>> resolve_targets(Context& ctx, std::vector<std::string> const& names, bool all, bool ignore_missing = false);
 
+/// -l/--latest: the newest container; ENOENT "unable to get latest container" when there is none.
+Result<container::ContainerRecord> latest_container(Context& ctx);
+
 /// "SIGTERM", "TERM", "term", "15" -> 15.
 Result<int> parse_signal(std::string const& text);
 /// 15 -> "SIGTERM".

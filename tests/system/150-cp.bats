@@ -51,10 +51,9 @@ teardown_file() {
     run_berth --exit 125 cp cpc:/no/such/file "$dir/out/"
     assert_output_contains "/no/such/file"
     run_berth --exit 125 cp "$dir/f.txt" "$dir/g.txt"
-    run_berth --exit 125 cp cpc:/etc/hostname cpc:/tmp/x
 }
 
-@test "cp with - streams a tar; -a keeps uid/gid" {
+@test "cp with - streams a tar; -a=false keeps uid/gid" {
     local dir=$BATS_TEST_TMPDIR
     mkdir "$dir/src"
     echo owned >"$dir/src/owned.txt"
@@ -63,7 +62,7 @@ teardown_file() {
     [[ $status -eq 0 ]]
     run_berth exec cpc stat -c '%u:%g' /tmp/owned.txt
     assert_output_equals "0:0"
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp -a - cpc:/tmp <'$dir/in.tar'"
+    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp -a=false - cpc:/tmp <'$dir/in.tar'"
     [[ $status -eq 0 ]]
     run_berth exec cpc sh -c 'stat -c "%u:%g" /tmp/owned.txt; cat /tmp/owned.txt'
     assert_output_equals "$(printf '1234:5678\nowned')"
@@ -71,12 +70,11 @@ teardown_file() {
     run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp cpc:/tmp/owned.txt - | tar -tvf -"
     [[ $status -eq 0 ]]
     [[ $output == *"1234/5678"*"owned.txt"* ]]
-    if ! is_rootless; then
-        run_berth cp -a cpc:/tmp/owned.txt "$dir/kept.txt"
-        [[ $(stat -c '%u:%g' "$dir/kept.txt") == 1234:5678 ]]
-        run_berth cp cpc:/tmp/owned.txt "$dir/mine.txt"
-        [[ $(stat -c '%u:%g' "$dir/mine.txt") == 0:0 ]]
-    fi
+    # copied out, files belong to whoever runs cp, -a or not (Podman's rule)
+    run_berth cp cpc:/tmp/owned.txt "$dir/mine.txt"
+    [[ $(stat -c '%u:%g' "$dir/mine.txt") == "$(id -u):$(id -g)" ]]
+    run_berth cp --archive=false cpc:/tmp/owned.txt "$dir/mine2.txt"
+    [[ $(stat -c '%u:%g' "$dir/mine2.txt") == "$(id -u):$(id -g)" ]]
 }
 
 @test "cp never follows a container symlink to the host (/etc/shadow and friends)" {
