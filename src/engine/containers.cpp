@@ -282,14 +282,14 @@ Result<UniqueFd> launch_config_file(monitor::MonitorConfig const& config)
     return fd;
 }
 
-/// Socket activation: when systemd started this berth with sockets
-/// (LISTEN_PID is our pid), they and the LISTEN_* variables reach the
-/// container, whose pid 1 is then the listener, as Podman passes them.
+/// Socket activation: when systemd started berth with sockets (LISTEN_FDS),
+/// they and the LISTEN_* variables reach the container, whose pid 1 is then
+/// the listener. As Podman, LISTEN_PID is not compared with our pid: a
+/// wrapper script in between is common.
 void pass_socket_activation(monitor::MonitorConfig& mc)
 {
-    char const* pid = std::getenv("LISTEN_PID");
     char const* fds = std::getenv("LISTEN_FDS");
-    if (!pid || !fds || std::string(pid) != std::to_string(::getpid()))
+    if (!fds)
         return;
     char* end = nullptr;
     long n = std::strtol(fds, &end, 10);

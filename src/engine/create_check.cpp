@@ -52,7 +52,7 @@ ErrorOr check_mount_destinations(container::CreateOptions const& o)
         while (dest.size() > 1 && dest.back() == '/')
             dest.pop_back();
         if (!seen.insert(dest).second)
-            return Error { EINVAL, dest + ": duplicate mount destination" };
+            return Error { EINVAL, "\"" + dest + "\": duplicate mount destination" };
     }
     return {};
 }

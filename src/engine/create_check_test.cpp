@@ -113,10 +113,10 @@ TEST_CASE("validate_container_spec: two mounts on one destination; keep-groups a
     container::CreateOptions spec;
     spec.image = "busybox";
     spec.volumes = { "/tmp:/data", "/var:/data/" };
-    CHECK(error_of(spec) == "/data: duplicate mount destination");
+    CHECK(error_of(spec) == "\"/data\": duplicate mount destination");
     spec.volumes = { "/tmp:/data" };
     spec.tmpfs = { "/data" };
-    CHECK(error_of(spec) == "/data: duplicate mount destination");
+    CHECK(error_of(spec) == "\"/data\": duplicate mount destination");
     spec.tmpfs = { "/other" };
     CHECK(error_of(spec).empty());
     spec.group_add = { "keep-groups", "10" };

@@ -7,6 +7,7 @@
 #include "engine/images.h"
 #include "engine/containers.h"
 #include "engine/events.h"
+#include "engine/lifecycle.h"
 
 #include "base/timestamp.h"
 #include "image/reference.h"
@@ -232,6 +233,29 @@ ErrorOr untag_image(Context& ctx, std::string const& image, std::vector<std::str
     return {};
 }
 
+namespace {
+
+/// Containers made from the image keep it: without force its removal fails,
+/// as Podman's does; with force they are stopped and removed first.
+ErrorOr release_image_users(Context& ctx, std::string const& image_id, Force force)
+{
+    std::vector<container::ContainerRecord> users;
+    for (auto& rec : TRY(list_containers(ctx)))
+        if (rec.image_id == image_id)
+            users.push_back(std::move(rec));
+    if (users.empty())
+        return {};
+    if (force == Force::No)
+        return Error { EBUSY, "image used by " + users.front().id + ": image is in use by a container: remove the container first, or use --force to remove it with the image" };
+    RemoveOptions options;
+    options.force = true;
+    for (auto const& rec : users)
+        TRY(remove_container(ctx, rec, options));
+    return {};
+}
+
+} // namespace
+
 static RemoveReport remove_one(Context& ctx, std::string const& name, Force force)
 {
     RemoveReport report { name, {}, {}, {} };
@@ -277,6 +301,10 @@ static RemoveReport remove_one(Context& ctx, std::string const& name, Force forc
         report.error = Error { EBUSY, "unable to delete image " + record.id.substr(0, 12) + " by ID with more than one tag (" + std::to_string(record.names.size()) + "): please force removal" };
         return report;
     }
+    if (auto r = release_image_users(ctx, record.id, force); !r) {
+        report.error = std::move(r).error();
+        return report;
+    }
     report.untagged = record.names;
     if (auto r = ctx.store->delete_image(record.id); !r) {
         report.error = std::move(r).error();
@@ -299,7 +327,7 @@ std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> c
     return out;
 }
 
-std::vector<RemoveReport> remove_all_images(Context& ctx, Force)
+std::vector<RemoveReport> remove_all_images(Context& ctx, Force force)
 {
     std::vector<RemoveReport> out;
     auto all = ctx.store->list_images();
@@ -309,7 +337,10 @@ std::vector<RemoveReport> remove_all_images(Context& ctx, Force)
     }
     for (auto const& record : *all) {
         RemoveReport report { record.id, record.names, {}, {} };
-        if (auto r = ctx.store->delete_image(record.id); !r)
+        if (auto r = release_image_users(ctx, record.id, force); !r) {
+            report.untagged.clear();
+            report.error = std::move(r).error();
+        } else if (auto r = ctx.store->delete_image(record.id); !r)
             report.error = std::move(r).error();
         else
             report.deleted = record.id;

@@ -2,7 +2,8 @@
 # Commands that destroy data do only what they were asked (issue 12): the
 # "are you sure?" of the prune commands and system reset is asked whether or
 # not stdin is a terminal, so a piped "n" keeps everything and only -f skips
-# it; rmi of one of an image's names untags that name, with --force too.
+# it; rmi of one of an image's names untags that name, with --force too;
+# rmi of an image a container uses fails unless --force, which removes the container.
 
 load ../lib/helpers
 
@@ -85,4 +86,22 @@ Deleted: $id"
     run_berth --exit 2 rmi "$REGISTRY_OPEN/busybox@$digest"
     assert_output_contains "none of its names is in that repository"
     run_berth image exists localhost/keep:1
+}
+
+@test "rmi of an image a container uses fails and keeps both; rmi -f removes the container too" {
+    local IMAGE_ID
+    IMAGE_ID=$("$BERTH" $BERTH_GLOBAL_OPTS image inspect --format '{{.Id}}' "$IMAGE")
+    # One name only, else rmi NAME would just untag it.
+    run_berth untag "$IMAGE"
+    run_berth tag "$IMAGE_ID" localhost/inuse:1
+    run_berth create --name uses-image localhost/inuse:1 true
+    run_berth --exit 2 rmi localhost/inuse:1
+    assert_output_contains "image is in use by a container"
+    run_berth image exists localhost/inuse:1
+    run_berth container exists uses-image
+    run_berth --exit 2 rmi -a
+    run_berth image exists localhost/inuse:1
+    run_berth rmi -f localhost/inuse:1
+    run_berth --exit 1 container exists uses-image
+    run_berth --exit 1 image exists localhost/inuse:1
 }
