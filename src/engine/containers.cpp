@@ -34,6 +34,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -191,6 +192,28 @@ Result<std::vector<container::ResolvedMount>> resolve_mounts(Context& ctx, Conta
     return out;
 }
 
+/// The :U option of a bind mount or volume: the source, recursively, belongs to
+/// the container's user (its ids as seen from berth's namespace), as Podman does.
+ErrorOr chown_to_container_user(std::string const& path, rootless::ContainerIdMaps const& maps, container::ResolvedUser const& user)
+{
+    auto uid = rootless::outside_id(maps.private_userns ? maps.uid : std::vector<rootless::IdMapping> {}, user.uid);
+    auto gid = rootless::outside_id(maps.private_userns ? maps.gid : std::vector<rootless::IdMapping> {}, user.gid);
+    if (!uid || !gid)
+        return Error { EINVAL, "the :U option of " + path + ": the container's user " + std::to_string(user.uid) + " is not mapped" };
+    auto change = [&](std::filesystem::path const& p) -> ErrorOr {
+        if (::lchown(p.c_str(), *uid, *gid) < 0)
+            return Error::from_errno("chown " + p.string() + " for the :U option");
+        return {};
+    };
+    TRY(change(path));
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+        TRY(change(it->path()));
+    if (ec)
+        return Error { ec.value(), "chown " + path + " for the :U option: " + ec.message() };
+    return {};
+}
+
 /// What a start has made ready: the spec, and the rootfs mount it owns until the container runs.
 struct Prepared {
     runtime::Spec spec;
@@ -254,11 +277,22 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions optio
     std::string wanted_user = options.user.empty() && !id_maps.default_user.empty() ? id_maps.default_user : container::requested_user(config, options);
     sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));
     sc.id_maps = id_maps;
-    StartFiles files { dir, rootfs, container::resolve_hostname(options, rec.id), &sc.user, container::requested_user(config, options) };
+    StartFiles files { dir, rootfs, container::resolve_hostname(options, rec.id), &sc.user, container::requested_user(config, options),
+        options.user.empty() && !id_maps.default_user.empty() };
     sc.mounts = TRY(start_files(options, config, files));
     sc.mounts.push_back(TRY(containerenv_file(dir, rec, options, ctx.paths.rootless)));
-    for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs)))
+    if (id_maps.private_userns) {
+        // The files berth writes belong to the container's root, as the image's do.
+        auto uid = rootless::outside_id(id_maps.uid, 0), gid = rootless::outside_id(id_maps.gid, 0);
+        for (auto const& m : sc.mounts)
+            if (uid && gid && ::lchown(m.host_path.c_str(), *uid, *gid) < 0)
+                return Error::from_errno("chown " + m.host_path);
+    }
+    for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs))) {
+        if (m.request.chown && !m.host_path.empty())
+            TRY(chown_to_container_user(m.host_path, id_maps, sc.user));
         sc.mounts.push_back(std::move(m));
+    }
     sc.default_capabilities = options.default_capabilities.empty() ? runtime::default_capabilities() : options.default_capabilities;
     prepared.spec = TRY(container::build_spec(config, options, sc));
     return prepared;

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <grp.h>
 #include <pwd.h>
 #include <sstream>
 #include <sys/resource.h>
@@ -88,7 +89,14 @@ Result<std::string> passwd_additions(CreateOptions const& o, std::string const& 
 {
     std::string extra;
     auto const& wanted = files.wanted_user;
-    if (!wanted.empty() && std::isdigit(static_cast<unsigned char>(wanted[0])) && files.user
+    if (files.keep_id && files.user && !passwd_has(passwd, 2, std::to_string(files.user->uid))) {
+        // As Podman: the user's name, ids and GECOS from the host, home the working directory.
+        struct passwd* pw = ::getpwuid(static_cast<uid_t>(files.user->uid));
+        std::string name = pw ? pw->pw_name : std::to_string(files.user->uid);
+        if (!passwd_has(passwd, 0, name))
+            extra += name + ":*:" + std::to_string(files.user->uid) + ":" + std::to_string(files.user->gid) + ":"
+                + (pw && pw->pw_gecos ? pw->pw_gecos : "") + ":" + home + ":/bin/sh\n";
+    } else if (!wanted.empty() && std::isdigit(static_cast<unsigned char>(wanted[0])) && files.user
         && !passwd_has(passwd, 2, std::to_string(files.user->uid))) {
         container::PasswdFields f { std::to_string(files.user->uid), std::to_string(files.user->uid),
             std::to_string(files.user->gid), "container user", home };
@@ -305,6 +313,14 @@ Result<std::vector<container::ResolvedMount>> start_files(CreateOptions const& o
         auto extra = TRY(passwd_additions(o, passwd, files, container::resolve_workdir(image, o)));
         if (!extra.empty())
             TRY(add("passwd", "/etc/passwd", passwd + (passwd.empty() || passwd.back() == '\n' ? "" : "\n") + extra));
+        auto group = container::read_in_root(files.rootfs, "etc/group").value_or("");
+        if (files.keep_id && files.user && !passwd_has(group, 2, std::to_string(files.user->gid))) {
+            struct group* gr = ::getgrgid(static_cast<gid_t>(files.user->gid));
+            struct passwd* pw = ::getpwuid(static_cast<uid_t>(files.user->uid));
+            std::string line = (gr ? gr->gr_name : std::to_string(files.user->gid)) + ":x:" + std::to_string(files.user->gid) + ":"
+                + (pw ? pw->pw_name : "") + "\n";
+            TRY(add("group", "/etc/group", group + (group.empty() || group.back() == '\n' ? "" : "\n") + line));
+        }
     }
     if (!o.tz.empty()) {
         // A copy, as Podman makes: the container never sees a host path.

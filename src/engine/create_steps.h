@@ -51,6 +51,7 @@ struct StartFiles {
     std::string hostname;
     container::ResolvedUser const* user = nullptr;
     std::string wanted_user;  ///< the --user (or image USER) that was resolved
+    bool keep_id = false;     ///< --userns=keep-id without --user: the user's own ids, which get passwd and group lines
 };
 Result<std::vector<container::ResolvedMount>> start_files(container::CreateOptions const& options,
     image::ImageConfig const& image, StartFiles const& files);

@@ -161,6 +161,16 @@ std::vector<IdMapping> keep_id_mappings(uint32_t inside, uint32_t count)
     return out;
 }
 
+std::optional<uint32_t> outside_id(std::vector<IdMapping> const& map, uint32_t id)
+{
+    if (map.empty())
+        return id;
+    for (auto const& m : map)
+        if (id >= m.container_id && id - m.container_id < m.size)
+            return m.host_id + (id - m.container_id);
+    return std::nullopt;
+}
+
 uint64_t mapped_id_count(std::vector<IdMapping> const& map)
 {
     uint64_t count = 0;

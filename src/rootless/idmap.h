@@ -17,6 +17,7 @@
 #include "rootless/subid.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ Result<uint32_t> pick_auto_range(std::vector<IdMapping> const& available, std::v
 /// The keep-id mapping: `inside` -> 0, 0..inside-1 -> 1..inside, the rest of
 /// `count` ids (berth's namespace holds ids 0..count-1) -> themselves.
 std::vector<IdMapping> keep_id_mappings(uint32_t inside, uint32_t count);
+/// The id that container id `id` is outside, in berth's namespace: itself
+/// without a mapping (no private user namespace); nullopt when unmapped.
+std::optional<uint32_t> outside_id(std::vector<IdMapping> const& map, uint32_t id);
 /// The ids a mapping file covers: max(container_id + size).
 uint64_t mapped_id_count(std::vector<IdMapping> const& map);
 

@@ -116,3 +116,13 @@ TEST_CASE("--userns=auto: size option, and the lowest free range")
     std::vector<IdMapping> two { { 0, 100, 10 }, { 0, 5000, 2000 } };
     CHECK(pick_auto_range(two, {}, 1024).value() == 5000);
 }
+
+TEST_CASE("outside_id: a container id through the mapping; itself without one")
+{
+    auto map = keep_id_mappings(1000, 65536);
+    CHECK(outside_id(map, 1000) == 0u);  // keep-id: the user is the user
+    CHECK(outside_id(map, 0) == 1u);     // the container's root is the first subordinate id
+    CHECK(outside_id(map, 2000) == 2000u);
+    CHECK_FALSE(outside_id(map, 70000).has_value());
+    CHECK(outside_id({}, 1234) == 1234u);
+}

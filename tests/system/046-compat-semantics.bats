@@ -165,3 +165,11 @@ setup() {
     assert_equal "${lines[0]}" "[]" "LISTEN_FDS"
     assert_equal "${lines[1]}" "closed" "fd 3"
 }
+
+@test "the :U volume option gives the source, recursively, to the container's user" {
+    local dir=$BATS_TEST_TMPDIR/chowned
+    mkdir -p "$dir/sub"
+    touch "$dir/sub/f"
+    run_berth run --rm -u 100:101 -v "$dir:/v:U" "$IMAGE" stat -c '%u:%g' /v /v/sub /v/sub/f
+    assert_output_equals "$(printf '100:101\n100:101\n100:101')"
+}

@@ -141,3 +141,17 @@ host_dir() {
     run_berth --storage-driver vfs info --format json
     assert_output_contains '"graphDriverName": "vfs"'
 }
+
+@test "--userns=keep-id: the user has a passwd and a group line, as Podman writes them" {
+    skip_if_root "keep-id is rootless only"
+    run_berth run --rm --userns=keep-id "$IMAGE" sh -c 'id -un; id -gn; grep "^$(id -un):" /etc/passwd; grep "^$(id -gn):" /etc/group; stat -c %u:%g /etc/passwd /etc/group /etc/hostname /etc/hosts'
+    local user group
+    user=$(id -un)
+    group=$(id -gn)
+    assert_equal "${lines[0]}" "$user" "user name"
+    assert_equal "${lines[1]}" "$group" "group name"
+    assert_equal "${lines[2]}" "$user:*:$(id -u):$(id -g):$(getent passwd "$user" | cut -d: -f5):/:/bin/sh" "passwd line"
+    assert_equal "${lines[3]}" "$group:x:$(id -g):$user" "group line"
+    # The files berth writes belong to the container's root, as the image's do.
+    assert_equal "$(echo ${lines[@]:4})" "0:0 0:0 0:0 0:0" "owners of the files berth writes"
+}
