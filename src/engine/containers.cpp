@@ -222,20 +222,12 @@ struct Prepared {
 
 /// /run/.containerenv, by which programs know they run in a container: empty,
 /// and with the container's names only under --privileged, as Podman writes it.
-Result<container::ResolvedMount> containerenv_file(std::string const& dir, ContainerRecord const& rec,
-    CreateOptions const& options, bool rootless)
+std::string containerenv_content(ContainerRecord const& rec, CreateOptions const& options, bool rootless)
 {
-    std::string content;
-    if (options.privileged)
-        content = "engine=\"berth-" BERTH_VERSION "\"\nname=\"" + rec.name + "\"\nid=\"" + rec.id + "\"\nimage=\""
-            + rec.image_name + "\"\nimageid=\"" + rec.image_id + "\"\nrootless=" + (rootless ? "1" : "0") + "\n";
-    std::string path = fs::join(dir, ".containerenv");
-    TRY(fs::write_file_replace(path, content, 0644));
-    MountRequest m;
-    m.type = MountRequest::Type::Bind;
-    m.destination = "/run/.containerenv";
-    m.source = path;
-    return container::ResolvedMount { m, path };
+    if (!options.privileged)
+        return "";
+    return "engine=\"berth-" BERTH_VERSION "\"\nname=\"" + rec.name + "\"\nid=\"" + rec.id + "\"\nimage=\"" + rec.image_name
+        + "\"\nimageid=\"" + rec.image_id + "\"\nrootless=" + (rootless ? "1" : "0") + "\n";
 }
 
 /// The spec for this start: rootfs mounted, user resolved, mounts resolved.
@@ -278,9 +270,8 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions optio
     sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));
     sc.id_maps = id_maps;
     StartFiles files { dir, rootfs, container::resolve_hostname(options, rec.id), &sc.user, container::requested_user(config, options),
-        options.user.empty() && !id_maps.default_user.empty() };
+        options.user.empty() && !id_maps.default_user.empty(), containerenv_content(rec, options, ctx.paths.rootless) };
     sc.mounts = TRY(start_files(options, config, files));
-    sc.mounts.push_back(TRY(containerenv_file(dir, rec, options, ctx.paths.rootless)));
     if (id_maps.private_userns) {
         // The files berth writes belong to the container's root, as the image's do.
         auto uid = rootless::outside_id(id_maps.uid, 0), gid = rootless::outside_id(id_maps.gid, 0);

@@ -308,6 +308,7 @@ Result<std::vector<container::ResolvedMount>> start_files(CreateOptions const& o
     }
     auto resolv = container_resolv_conf(fs::read_file("/etc/resolv.conf").value_or(""), o.dns, o.dns_search, o.dns_options);
     TRY(add("resolv.conf", "/etc/resolv.conf", resolv));
+    TRY(add(".containerenv", "/run/.containerenv", files.containerenv));
     if (o.passwd) {
         auto passwd = container::read_in_root(files.rootfs, "etc/passwd").value_or("");
         auto extra = TRY(passwd_additions(o, passwd, files, container::resolve_workdir(image, o)));

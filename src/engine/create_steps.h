@@ -52,6 +52,7 @@ struct StartFiles {
     container::ResolvedUser const* user = nullptr;
     std::string wanted_user;  ///< the --user (or image USER) that was resolved
     bool keep_id = false;     ///< --userns=keep-id without --user: the user's own ids, which get passwd and group lines
+    std::string containerenv; ///< what /run/.containerenv holds
 };
 Result<std::vector<container::ResolvedMount>> start_files(container::CreateOptions const& options,
     image::ImageConfig const& image, StartFiles const& files);
