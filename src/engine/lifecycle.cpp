@@ -45,11 +45,14 @@ Result<std::optional<ContainerRecord>> current(Context& ctx, std::string const& 
 /// Polls until the record leaves the running/paused states (or is gone); false on timeout.
 Result<bool> wait_exited(Context& ctx, std::string const& id, int timeout_ms)
 {
-    for (int waited = 0;; waited += 20) {
+    // A deadline, not a count of sleeps: on a loaded machine each look at the
+    // record takes far longer than the sleep between two.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
         auto rec = TRY(current(ctx, id));
         if (!rec || !is_active(rec->state))
             return true;
-        if (waited >= timeout_ms)
+        if (std::chrono::steady_clock::now() >= deadline)
             return false;
         sleep_ms(20);
     }
@@ -58,8 +61,9 @@ Result<bool> wait_exited(Context& ctx, std::string const& id, int timeout_ms)
 /// Waits until the process is gone; false on timeout.
 bool wait_process_gone(int64_t pid, int timeout_ms)
 {
-    for (int waited = 0; process_alive(pid); waited += 10) {
-        if (waited >= timeout_ms)
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (process_alive(pid)) {
+        if (std::chrono::steady_clock::now() >= deadline)
             return false;
         sleep_ms(10);
     }
@@ -287,6 +291,18 @@ std::vector<int> container_pids(int64_t init_pid)
 
 namespace {
 
+/// Sends `sig` to the container's process 1. A record without a pid (0 or
+/// less) is an error, never kill(0) or kill(-1): those signal berth's own
+/// process group, or every process the user may signal.
+ErrorOr signal_container(ContainerRecord const& rec, int sig, std::string const& what)
+{
+    if (rec.pid <= 0)
+        return Error { ESRCH, what + " " + rec.name + ": the record has no process id: run `berth system check`" };
+    if (::kill(static_cast<pid_t>(rec.pid), sig) != 0 && errno != ESRCH)
+        return Error::from_errno(what + " " + rec.name + ": send " + signal_name(sig));
+    return {};
+}
+
 /// The stop signal and timeout of `rec` (the container's --stop-signal and --stop-timeout unless given).
 Result<std::pair<int, int>> stop_plan(ContainerRecord const& rec, std::optional<int> timeout)
 {
@@ -306,9 +322,7 @@ ErrorOr begin_stop(Context& ctx, ContainerRecord const& rec, std::optional<int> 
         return {};
     auto [sig, seconds] = TRY(stop_plan(rec, timeout));
     TRY(mark_stopped_by_user(ctx, rec.id));
-    if (::kill(static_cast<pid_t>(rec.pid), seconds == 0 ? SIGKILL : sig) != 0 && errno != ESRCH)
-        return Error::from_errno("stop " + rec.name + ": send " + signal_name(seconds == 0 ? SIGKILL : sig));
-    return {};
+    return signal_container(rec, seconds == 0 ? SIGKILL : sig, "stop");
 }
 
 ErrorOr stop_container(Context& ctx, ContainerRecord const& rec, std::optional<int> timeout)
@@ -318,17 +332,15 @@ ErrorOr stop_container(Context& ctx, ContainerRecord const& rec, std::optional<i
     auto [sig, seconds] = TRY(stop_plan(rec, timeout));
     TRY(mark_stopped_by_user(ctx, rec.id));
     // -t 0: SIGKILL at once, as Podman does.
-    if (seconds > 0 && ::kill(static_cast<pid_t>(rec.pid), sig) != 0 && errno != ESRCH)
-        return Error::from_errno("stop " + rec.name + ": send " + signal_name(sig));
+    if (seconds > 0)
+        TRY(signal_container(rec, sig, "stop"));
     if (rec.state == State::Paused)
         (void)freeze(rec, false);
     if (seconds == 0) {
-        if (::kill(static_cast<pid_t>(rec.pid), SIGKILL) != 0 && errno != ESRCH)
-            return Error::from_errno("stop " + rec.name + ": send SIGKILL");
+        TRY(signal_container(rec, SIGKILL, "stop"));
     } else if (!wait_process_gone(rec.pid, seconds * 1000)) {
         log::warn("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL", signal_name(sig), rec.name, seconds);
-        if (::kill(static_cast<pid_t>(rec.pid), SIGKILL) != 0 && errno != ESRCH)
-            return Error::from_errno("stop " + rec.name + ": send SIGKILL");
+        TRY(signal_container(rec, SIGKILL, "stop"));
     }
     // The monitor records the exit; give it time, then correct the record ourselves.
     if (!TRY(wait_exited(ctx, rec.id, 30000)))
@@ -342,8 +354,7 @@ ErrorOr kill_container(Context& ctx, ContainerRecord const& rec, int sig)
     if (!is_active(rec.state))
         return Error { EINVAL, improper("can only kill running containers. " + rec.id + " is in state "
                                    + std::string(container::state_name(rec.state))) };
-    if (::kill(static_cast<pid_t>(rec.pid), sig) != 0 && errno != ESRCH)
-        return Error::from_errno("kill " + rec.name + ": send " + signal_name(sig));
+    TRY(signal_container(rec, sig, "kill"));
     record_container_event(ctx.paths, "kill", rec, { { "signal", std::to_string(sig) } });
     return {};
 }
