@@ -651,7 +651,10 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     pass_socket_activation(mc);
     mc.lock_fd = lock->fd();
     if (options.network == "pasta") {
-        mc.pasta_args = { "--config-net", "--quiet" };
+        // --no-map-gw: pasta's default maps the gateway address to the host's
+        // loopback, which opens every service the host binds to 127.0.0.1 to
+        // every container. Podman rules that a user must opt in to that.
+        mc.pasta_args = { "--config-net", "--quiet", "--no-map-gw" };
         auto ports = TRY(container::parse_publish_list(options.publish));
         for (auto& a : container::pasta_port_args(ports))
             mc.pasta_args.push_back(std::move(a));

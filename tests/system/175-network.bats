@@ -117,3 +117,35 @@ pastas_of() {
     is_rootless || assert_output_contains "200000"
     [[ -z $(pastas_of) ]] || { echo "pasta left behind: $(pastas_of)" >&2; false; }
 }
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 starts pasta with its default, which maps the
+# gateway address to the host's loopback (the rule this test holds is Podman's
+# for slirp4netns: loopback only with allow_host_loopback=true).
+@test "--network pasta: a service the host binds to 127.0.0.1 is not reachable through the gateway" {
+    command -v pasta >/dev/null || skip "pasta (passt) not installed"
+    command -v python3 >/dev/null || skip "python3 not installed"
+    local port
+    port=$(free_port)
+    mkdir -p "$BATS_TEST_TMPDIR/www"
+    echo host-loopback-secret >"$BATS_TEST_TMPDIR/www/secret"
+    python3 -m http.server "$port" --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" >/dev/null 2>&1 &
+    local server=$!
+    local i
+    for i in $(seq 1 50); do
+        (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+        sleep 0.1
+    done
+    # The service is up on the host's loopback...
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { kill $server; echo "server did not start" >&2; false; }
+    # ...and not reachable from the container, at its gateway or at 127.0.0.1.
+    run_berth run --rm --network pasta "$IMAGE" sh -c "
+        gw=\$(ip route | awk '/default/ { print \$3; exit }')
+        echo gateway=\$gw
+        timeout 5 wget -q -O- http://\$gw:$port/secret
+        timeout 5 wget -q -O- http://127.0.0.1:$port/secret
+        true"
+    kill $server
+    assert_output_contains "gateway="
+    assert_output_not_contains "host-loopback-secret"
+}
