@@ -194,6 +194,10 @@ TEST_CASE("-v: bind mounts, named and anonymous volumes, options")
     CHECK_FALSE(parse_volume("/a:relative").has_value());
     CHECK_FALSE(parse_volume("/a:/b:bogus").has_value());
     CHECK_FALSE(parse_volume("/a:/b:ro:extra").has_value());
+    // O goes with U, z and Z only, as in Podman.
+    CHECK(parse_volume("/a:/b:O,U,z")->overlay);
+    CHECK_FALSE(parse_volume("/a:/b:O,ro").has_value());
+    CHECK_FALSE(parse_volume("/a:/b:rshared,O").has_value());
 }
 
 TEST_CASE("--mount and --tmpfs")

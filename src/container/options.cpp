@@ -39,7 +39,7 @@ static ErrorOr apply_volume_option(MountRequest& m, std::string const& opt, std:
     else if (opt == "U")
         m.chown = true;
     else if (opt == "O")
-        m.overlay = true;
+        m.overlay = true;  // its changes go to the container's own upper directory, discarded at each start
     else if (opt == "private" || opt == "rprivate" || opt == "shared" || opt == "rshared" || opt == "slave" || opt == "rslave")
         m.propagation = opt;
     else if (opt == "bind" || opt == "rbind" || opt == "nocopy" || opt == "copy" || opt == "exec" || opt == "noexec"
@@ -67,9 +67,15 @@ Result<MountRequest> parse_volume(std::string const& spec)
         m.type = (m.source[0] == '/' || m.source[0] == '.') ? MountRequest::Type::Bind : MountRequest::Type::Volume;
     }
     TRY(check_destination(m.destination, spec));
-    if (parts.size() == 3)
-        for (auto const& opt : split(parts[2], ','))
+    if (parts.size() == 3) {
+        auto opts = split(parts[2], ',');
+        for (auto const& opt : opts)
             TRY(apply_volume_option(m, opt, spec));
+        // As Podman: O (an overlay over the source) goes with U, z and Z only.
+        bool others = std::any_of(opts.begin(), opts.end(), [](auto const& o) { return o != "O" && o != "U" && o != "z" && o != "Z"; });
+        if (m.overlay && others)
+            return Error { EINVAL, "invalid volume \"" + spec + "\": can't use 'O' with other options" };
+    }
     return m;
 }
 

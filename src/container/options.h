@@ -21,7 +21,7 @@ struct MountRequest {
     std::string destination;  ///< absolute path in the container
     bool read_only = false;
     bool chown = false;       ///< "U": chown the source to the container user
-    bool overlay = false;     ///< "O": overlay on the source (accepted, mounted as a private copy-on-write: FIXME)
+    bool overlay = false;     ///< "O": an overlay with the source as its lower layer; writes never reach the source
     std::string propagation;  ///< "rprivate" unless given
     std::vector<std::string> tmpfs_options;  ///< size=, mode=, noexec ...
     bool operator==(MountRequest const&) const = default;

@@ -254,7 +254,7 @@ static Json default_mounts(CreateOptions const& options, SpecContext const& ctx)
     return mounts;
 }
 
-static Json user_mount(ResolvedMount const& m)
+static Json user_mount(ResolvedMount const& m, bool in_userns)
 {
     auto const& r = m.request;
     if (r.type == MountRequest::Type::Tmpfs) {
@@ -263,6 +263,15 @@ static Json user_mount(ResolvedMount const& m)
         if (r.read_only)
             opts[0] = "ro";
         return tmpfs_mount(r.destination, opts);
+    }
+    if (r.overlay) {
+        // The source is the lower layer; what the container writes lands in
+        // overlay_dir (userxattr: an overlay mounted in a user namespace).
+        std::vector<std::string> opts { "lowerdir=" + m.host_path, "upperdir=" + m.overlay_dir + "/upper",
+            "workdir=" + m.overlay_dir + "/work", "rprivate" };
+        if (in_userns)
+            opts.push_back("userxattr");
+        return Json { { "destination", r.destination }, { "type", "overlay" }, { "source", "overlay" }, { "options", opts } };
     }
     std::vector<std::string> opts { "rbind", r.read_only ? "ro" : "rw", r.propagation.empty() ? "rprivate" : r.propagation };
     for (auto const& o : r.tmpfs_options)
@@ -523,7 +532,7 @@ Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions cons
         spec["hostname"] = hostname;
     Json mounts = default_mounts(options, ctx);
     for (auto const& m : ctx.mounts)
-        mounts.push_back(user_mount(m));
+        mounts.push_back(user_mount(m, ctx.rootless || ctx.id_maps.private_userns));
     if (systemd_mode(image, options))
         add_systemd_mounts(ctx, mounts);
     spec["mounts"] = mounts;

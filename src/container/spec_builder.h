@@ -37,6 +37,7 @@ struct ResolvedUser {
 struct ResolvedMount {
     MountRequest request;
     std::string host_path;   ///< bind and volume: the directory on the host
+    std::string overlay_dir; ///< ":O": an empty directory of the container's for the overlay's upper/ and work/
 };
 
 /// What the builder needs besides the image and the flags.

@@ -187,6 +187,16 @@ Result<std::vector<container::ResolvedMount>> resolve_mounts(Context& ctx, Conta
                 TRY(vs.mark_copied(volume.name));
             }
         }
+        if (m.overlay) {
+            // Podman's :O: the changes of one run are gone at the next start.
+            if (rm.host_path.find_first_of(",:") != std::string::npos)
+                return Error { EINVAL, "the :O option of " + m.destination + ": the source " + rm.host_path
+                        + " has a ',' or ':', which an overlay mount cannot take: use a plain bind" };
+            rm.overlay_dir = fs::join(ctx.paths.layout().bundle_dir(rec.id), "overlay-mounts/" + std::to_string(out.size()));
+            TRY(fs::remove_tree(rm.overlay_dir));
+            TRY(fs::mkdir_p(rm.overlay_dir + "/upper", 0755));
+            TRY(fs::mkdir_p(rm.overlay_dir + "/work", 0700));
+        }
         out.push_back(std::move(rm));
     }
     return out;

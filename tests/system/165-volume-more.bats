@@ -162,3 +162,32 @@ teardown() {
     run berth_mounts
     [[ $output != *" $mountpoint "* ]]
 }
+
+@test "-v SRC:DST:O is an overlay: the container's writes never reach the source and are gone at the next start" {
+    local src=$BATS_TEST_TMPDIR/ovl-src
+    mkdir -p "$src"
+    echo original >"$src/f"
+    run_berth run --rm -v "$src:/data:O" "$IMAGE" sh -c 'echo changed >/data/f; echo new >/data/new; rm -f /data/gone; cat /data/f /data/new'
+    assert_output_equals "$(printf 'changed\nnew')"
+    # The host's directory is untouched.
+    [[ $(cat "$src/f") == original ]]
+    [[ ! -e $src/new ]]
+    # A second start of one container sees the source as it is, not the last run's changes.
+    run_berth create --name ovl -v "$src:/data:O" "$IMAGE" sh -c 'cat /data/f; ls /data; echo again >/data/f'
+    run_berth start -a ovl
+    assert_output_equals "$(printf 'original\nf')"
+    run_berth start -a ovl
+    assert_output_equals "$(printf 'original\nf')"
+    [[ $(cat "$src/f") == original ]]
+    # A named volume under :O keeps its content too.
+    run_berth volume create ovl-vol
+    run_berth run --rm -v ovl-vol:/data:O "$IMAGE" sh -c 'echo x >/data/x; ls /data'
+    assert_output_equals "x"
+    run_berth run --rm -v ovl-vol:/data "$IMAGE" ls -A /data
+    assert_output_equals ""
+}
+
+@test "-v SRC:DST:O with another option than U, z or Z is refused, as Podman does" {
+    run_berth --exit 125 run --rm -v "$BATS_TEST_TMPDIR:/data:O,ro" "$IMAGE" true
+    assert_output_contains "can't use 'O' with other options"
+}
