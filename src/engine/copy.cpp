@@ -120,7 +120,9 @@ struct ContainerRoot {
 ErrorOr load_container_user(Context& ctx, container::ContainerRecord const& rec, ContainerRoot& root)
 {
     auto options = TRY(container::CreateOptions::from_json(rec.config));
-    auto maps = TRY(rootless::current_container_id_maps({ options.userns, options.uidmap, options.gidmap }, ctx.paths));
+    // Mappings that cannot be had now (no subordinate ids any more) cannot have been used: none.
+    auto maps = rootless::current_container_id_maps({ options.userns, options.uidmap, options.gidmap }, ctx.paths)
+                    .value_or(rootless::ContainerIdMaps {});
     if (maps.private_userns)
         root.uid_map = maps.uid, root.gid_map = maps.gid;
     unsigned u = 0, g = 0;
