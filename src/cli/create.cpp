@@ -67,6 +67,7 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--ipc", o.ipc, "IPC namespace: private (default), shareable, none (no /dev/shm), host, ns:PATH, container:NAME");
     cmd->add_option("--uts", o.uts, "UTS namespace: private (default), host, ns:PATH, container:NAME");
     cmd->add_option("--cgroupns", o.cgroupns, "Cgroup namespace: private (default), host, ns:PATH, container:NAME");
+    cmd->add_option("--pid", o.pid, "PID namespace: private (default), host, ns:PATH, container:NAME (a running container's)");
     cmd->add_option("--hostuser", o.hostuser, "Add a host user's entry to the container's /etc/passwd")->allow_extra_args(false);
     cmd->add_flag("--passwd", o.passwd, "Add /etc/passwd entries for --user and --hostuser (default true)");
     cmd->add_option("--passwd-entry", o.passwd_entry,

@@ -6,6 +6,7 @@
 #include "engine/lifecycle.h"
 #include "engine/ps_sort.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <memory>
@@ -20,7 +21,7 @@ struct PsArgs {
     std::vector<std::string> filters;
     std::string format;
     bool namespace_ = false;
-    std::string sort;  ///< empty: query_containers' order (newest first)
+    std::string sort;  ///< empty: the order of creation (oldest first), as Podman
     bool sync = false;
 };
 
@@ -174,6 +175,8 @@ int run_ps(PsArgs const& a, Globals const& globals)
     auto entries = engine::query_containers(*ctx, q);
     if (!entries)
         return report(entries.error());
+    // Podman lists the oldest first (the newest N of --last too); query_containers gives the newest first.
+    std::reverse(entries->begin(), entries->end());
     if (!a.sort.empty())
         engine::sort_ps_entries(*entries, *sort);
     if (a.quiet) {

@@ -2,7 +2,7 @@
 // and exits with its status, without -a it prints each name as it starts.
 // --all and --filter (ps's filters) pick the containers that are not running,
 // oldest first, and print their full IDs, as Podman does.
-#include "cli/commands.h"
+#include "cli/targets.h"
 #include "engine/container_query.h"
 #include "engine/containers.h"
 #include "engine/lifecycle.h"
@@ -26,18 +26,13 @@ struct StartArgs {
 /// The containers --all/--filter/--latest name: IDs of those not running, oldest first.
 Result<std::vector<std::string>> selected_containers(engine::Context& ctx, StartArgs const& a)
 {
-    engine::PsQuery q;
-    q.all = true;
-    q.filters = TRY(engine::parse_ps_filters(a.filters));
-    if (a.latest)
-        q.last = 1;
-    auto entries = TRY(engine::query_containers(ctx, q));
+    auto entries = TRY(matching_containers(ctx, a.filters, a.latest ? 1 : 0));
     if (a.latest && entries.empty())
         return Error { ENOENT, "unable to get latest container: no such container" };
     std::vector<std::string> ids;
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it)
-        if (a.latest || !engine::is_active(it->record.state))
-            ids.push_back(it->record.id);
+    for (auto const& e : entries)
+        if (a.latest || !engine::is_active(e.record.state))
+            ids.push_back(e.record.id);
     return ids;
 }
 

@@ -1,11 +1,13 @@
 // berth stop, restart, kill, pause, unpause: per container, Podman's flags,
-// output and messages (see targets.h for the reporting rules).
+// output and messages (see targets.h for the reporting rules). stop and
+// restart --filter take every container ps --filter matches, printing IDs.
 #include "cli/targets.h"
 #include "engine/containers.h"
 #include "engine/events.h"
 
 #include <fstream>
 #include <memory>
+#include <optional>
 
 namespace berth::cli {
 
@@ -17,6 +19,7 @@ struct Args {
     std::shared_ptr<std::optional<int>> time = std::make_shared<std::optional<int>>();
     std::string signal = "KILL";
     std::vector<std::string> cidfiles;
+    std::vector<std::string> filters;
 };
 
 CLI::App* add_common(CLI::App& parent, std::shared_ptr<Args> a, char const* name, char const* help, bool with_ignore)
@@ -30,6 +33,12 @@ CLI::App* add_common(CLI::App& parent, std::shared_ptr<Args> a, char const* name
     if (with_ignore)
         cmd->add_flag("-i,--ignore", a->ignore, "Ignore errors when a specified container is missing");
     return cmd;
+}
+
+void add_filter_option(CLI::App* cmd, std::shared_ptr<Args> const& a, std::string const& verb)
+{
+    cmd->add_option("-f,--filter", a->filters, verb + " the containers that match, as ps --filter (id=, name=, label=, status=, ...)")
+        ->allow_extra_args(false);
 }
 
 /// --all of stop/kill acts on running containers only (Podman).
@@ -48,11 +57,40 @@ std::vector<std::string> running_ids(Globals const& globals)
     return ids;
 }
 
+/// --filter: the IDs of the containers ps --filter matches, in any state, as
+/// Podman's stop and restart take them; nullopt once a failure is reported.
+std::optional<std::vector<std::string>> filtered_ids(Globals const& globals, std::vector<std::string> const& filters, int& exit_code)
+{
+    auto ctx = open_or_report(globals, exit_code);
+    if (!ctx)
+        return std::nullopt;
+    auto entries = matching_containers(*ctx, filters);
+    if (!entries) {
+        exit_code = report(entries.error());
+        return std::nullopt;
+    }
+    std::vector<std::string> ids;
+    for (auto const& e : *entries)
+        ids.push_back(e.record.id);
+    return ids;
+}
+
 int run_targets(Args const& a, Globals const& globals, bool running_only, TargetAction const& action)
 {
     TargetOptions options;
     options.ignore = a.ignore;
     options.latest = a.latest;
+    if (!a.filters.empty()) {
+        if (!a.containers.empty())
+            return report(Error { EINVAL, "--filter takes no arguments" });
+        int exit_code = 0;
+        auto ids = filtered_ids(globals, a.filters, exit_code);
+        if (!ids)
+            return exit_code;
+        if (ids->empty())
+            return 0;
+        return for_each_container(globals, *ids, options, action);
+    }
     if (a.all && running_only) {
         if (!a.containers.empty())
             return report(Error { EINVAL, "--all and container names cannot be used together" });
@@ -73,6 +111,7 @@ void setup_stop(CLI::App& parent, Globals& globals, int& exit_code)
     auto* cmd = add_common(parent, a, "stop", "Stop one or more containers", true);
     add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)", TimeoutAlias::Yes);
     cmd->add_option("--cidfile", a->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
+    add_filter_option(cmd, a, "Stop");
     cmd->callback([a, &globals, &exit_code] {
         for (auto const& f : a->cidfiles) {
             std::ifstream in(f);
@@ -95,6 +134,7 @@ void setup_restart(CLI::App& parent, Globals& globals, int& exit_code)
     auto* cmd = add_common(parent, a, "restart", "Restart one or more containers", false);
     add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)", TimeoutAlias::Yes);
     cmd->add_flag("--running", a->running, "Restart only running containers");
+    add_filter_option(cmd, a, "Restart");
     cmd->callback([a, &globals, &exit_code] {
         exit_code = run_targets(*a, globals, a->running, [a](engine::Context& ctx, engine::Target const& t) -> ErrorOr {
             TRY(engine::stop_container(ctx, t.record, *a->time));

@@ -1,6 +1,7 @@
 // Per-container reporting for stop, kill, pause, restart... See targets.h.
 #include "cli/targets.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace berth::cli {
@@ -32,6 +33,18 @@ int for_each_container(Globals const& globals, std::vector<std::string> const& n
         }
     }
     return exit_code;
+}
+
+Result<std::vector<engine::PsEntry>> matching_containers(engine::Context& ctx, std::vector<std::string> const& filters, int last)
+{
+    engine::PsQuery q;
+    q.all = true;
+    q.filters = TRY(engine::parse_ps_filters(filters));
+    if (last > 0)
+        q.last = last;
+    auto entries = TRY(engine::query_containers(ctx, q));
+    std::reverse(entries.begin(), entries.end());  // query_containers lists the newest first
+    return entries;
 }
 
 void add_time_option(CLI::App* cmd, std::shared_ptr<std::optional<int>> value, std::string const& what, TimeoutAlias alias)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "cli/commands.h"
+#include "engine/container_query.h"
 #include "engine/lifecycle.h"
 
 #include <functional>
@@ -23,6 +24,11 @@ struct TargetOptions {
 /// Resolves names and runs `action` on each; returns the exit code. A context
 /// whose store an action closed (start) is opened again for the next one.
 int for_each_container(Globals const& globals, std::vector<std::string> const& names, TargetOptions const& options, TargetAction const& action);
+
+/// The containers that ps's `filters` match (every one without filters),
+/// oldest first; `last` > 0: only the newest `last`. start, stop and
+/// restart --filter pick their containers with it, as Podman's do.
+Result<std::vector<engine::PsEntry>> matching_containers(engine::Context& ctx, std::vector<std::string> const& filters, int last = 0);
 
 /// Whether -t/--time is also spelled --timeout (stop and restart, as Podman's
 /// TimeoutAliasFlags; rm has no such spelling).

@@ -282,6 +282,42 @@ TEST_CASE("spec: namespaces, mounts, masked paths, capabilities and security opt
     CHECK_FALSE(build_spec_json(img, o, ctx).has_value());
 }
 
+TEST_CASE("spec: --pid private, host, ns:PATH; rootless with the host's binds its /proc")
+{
+    auto img = busybox_like();
+    CreateOptions o;
+    o.command = { "true" };
+    SpecContext ctx;
+    ctx.id = std::string(64, 'c');
+    ctx.rootfs = "/rootfs";
+    auto pid_entry = [](Json const& spec) {
+        for (auto const& n : spec["linux"]["namespaces"])
+            if (n["type"] == "pid")
+                return n;
+        return Json();
+    };
+    auto proc_mount = [](Json const& spec) {
+        for (auto const& m : spec["mounts"])
+            if (m["destination"] == "/proc")
+                return m;
+        return Json();
+    };
+    auto spec = build_spec_json(img, o, ctx).release_value();
+    CHECK(pid_entry(spec) == Json { { "type", "pid" } });
+    CHECK(proc_mount(spec)["type"] == "proc");
+    o.pid = "ns:/proc/42/ns/pid";
+    spec = build_spec_json(img, o, ctx).release_value();
+    CHECK(pid_entry(spec) == Json { { "type", "pid" }, { "path", "/proc/42/ns/pid" } });
+    o.pid = "host";
+    spec = build_spec_json(img, o, ctx).release_value();
+    CHECK(pid_entry(spec).is_null());
+    CHECK(proc_mount(spec)["type"] == "proc");
+    ctx.rootless = true;
+    spec = build_spec_json(img, o, ctx).release_value();
+    CHECK(proc_mount(spec)["type"] == "bind");
+    CHECK(proc_mount(spec)["source"] == "/proc");
+}
+
 TEST_CASE("spec: an image without a command and no arguments is an error")
 {
     image::ImageConfig empty;

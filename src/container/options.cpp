@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <tuple>
 
 namespace berth::container {
 
@@ -231,12 +232,27 @@ Result<NamespaceMode> parse_namespace_mode(std::string const& text, std::string 
         return NamespaceMode { Kind::Private, "" };
     if (text == "host")
         return NamespaceMode { Kind::Host, "" };
-    if (text.rfind("ns:", 0) == 0 && text.size() > 3 && text[3] == '/')
-        return NamespaceMode { Kind::Path, text.substr(3) };
-    if (text.rfind("container:", 0) == 0 && text.size() > 10)
-        return NamespaceMode { Kind::Container, text.substr(10) };
-    std::string modes = flag == "--ipc" ? "host, private, shareable, none, ns:PATH or container:NAME" : "host, private, ns:PATH or container:NAME";
-    return Error { EINVAL, "invalid " + flag + " \"" + text + "\": use " + modes };
+    // Podman's words (pkg/specgen/namespaces.go), whichever the flag.
+    for (auto [prefix, kind, word] : { std::tuple { "ns:", Kind::Path, "path" }, std::tuple { "container:", Kind::Container, "container" } }) {
+        std::string_view p = prefix;
+        if (text.rfind(p, 0) != 0)
+            continue;
+        if (text.size() == p.size())
+            return Error { EINVAL, std::string("invalid config provided: namespace mode ") + word + " requires a value" };
+        return NamespaceMode { kind, text.substr(p.size()) };
+    }
+    return Error { EINVAL, "unrecognized namespace mode " + text + " passed" };
+}
+
+std::span<NamespaceFlag const> namespace_flags()
+{
+    static constexpr NamespaceFlag flags[] = {
+        { "--ipc", "ipc", "IPC", &CreateOptions::ipc },
+        { "--uts", "uts", "UTS", &CreateOptions::uts },
+        { "--cgroupns", "cgroup", "cgroup", &CreateOptions::cgroupns },
+        { "--pid", "pid", "PID", &CreateOptions::pid },
+    };
+    return flags;
 }
 
 std::string expand_passwd_entry(std::string const& templ, PasswdFields const& f)
@@ -328,6 +344,7 @@ template<typename Options, typename Field> void for_each_plain_field(Options& o,
     f("ipc", o.ipc);
     f("uts", o.uts);
     f("cgroupns", o.cgroupns);
+    f("pid", o.pid);
     f("passwd_entry", o.passwd_entry);
     f("attach", o.attach);
     f("hostuser", o.hostuser);

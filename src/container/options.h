@@ -9,6 +9,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,7 @@ struct CreateOptions {
     std::string ipc;                         ///< --ipc host|private|shareable|none|ns:PATH|container:X (empty: private)
     std::string uts;                         ///< --uts host|private|ns:PATH|container:X
     std::string cgroupns;                    ///< --cgroupns host|private|ns:PATH|container:X
+    std::string pid;                         ///< --pid host|private|ns:PATH|container:X
     std::vector<std::string> env_merge;      ///< --env-merge VAR=${VAR}suffix, applied over the image's environment
     std::vector<std::string> unsetenv;       ///< --unsetenv NAME: removed from the environment
     bool unsetenv_all = false;               ///< --unsetenv-all: only what -e/--env-file/--env-merge set remains
@@ -144,14 +146,24 @@ std::vector<std::string> entrypoint_words(std::string const& entrypoint);
 /// --env-merge NAME=VALUE with ${VAR} and $VAR replaced by their value in
 /// `env` ("KEY=VALUE" entries; unset: ""); an unclosed ${ is an Error, as in Podman.
 Result<std::string> expand_env_merge(std::string const& spec, std::vector<std::string> const& env);
-/// A namespace flag (--ipc, --uts, --cgroupns): what the container gets.
+/// A namespace flag (--ipc, --uts, --cgroupns, --pid): what the container gets.
 struct NamespaceMode {
     enum class Kind { Private, Host, Path, Container } kind = Kind::Private;
     std::string value;  ///< the path (Path) or the container's name or id (Container)
 };
 /// "", "private" (and "shareable"/"none" for --ipc), "host", "ns:PATH",
-/// "container:NAME"; anything else is an Error naming `flag`.
+/// "container:NAME"; anything else is an Error worded as Podman's.
 Result<NamespaceMode> parse_namespace_mode(std::string const& text, std::string const& flag);
+/// One namespace flag: its spelling, the kernel's name of the namespace (the
+/// spec's type, /proc/PID/ns/TYPE) and the field of CreateOptions it fills.
+struct NamespaceFlag {
+    char const* flag;    ///< "--ipc"
+    char const* type;    ///< "ipc"
+    char const* podman;  ///< the namespace in Podman's messages: "IPC", "UTS", "cgroup", "PID"
+    std::string CreateOptions::*field;
+};
+/// --ipc, --uts, --cgroupns and --pid, in that order.
+std::span<NamespaceFlag const> namespace_flags();
 /// The fields of an /etc/passwd line for --passwd-entry.
 struct PasswdFields {
     std::string username, uid, gid, name, home;

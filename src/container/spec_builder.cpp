@@ -227,7 +227,13 @@ static Json tmpfs_mount(std::string const& dst, std::vector<std::string> options
 static Json default_mounts(CreateOptions const& options, SpecContext const& ctx)
 {
     Json mounts = Json::array();
-    mounts.push_back({ { "destination", "/proc" }, { "type", "proc" }, { "source", "proc" }, { "options", { "nosuid", "noexec", "nodev" } } });
+    // A proc of the host's pid namespace is not ours to mount rootless (it
+    // belongs to the host's user namespace): Podman binds the host's /proc.
+    if (ctx.rootless && options.pid == "host")
+        mounts.push_back({ { "destination", "/proc" }, { "type", "bind" }, { "source", "/proc" },
+            { "options", { "rbind", "nosuid", "noexec", "nodev", "rw", "rprivate" } } });
+    else
+        mounts.push_back({ { "destination", "/proc" }, { "type", "proc" }, { "source", "proc" }, { "options", { "nosuid", "noexec", "nodev" } } });
     mounts.push_back(tmpfs_mount("/dev", { "nosuid", "strictatime", "mode=755", "size=65536k" }));
     mounts.push_back({ { "destination", "/dev/pts" }, { "type", "devpts" }, { "source", "devpts" },
         { "options", { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620" } } });
@@ -283,16 +289,14 @@ static Json user_mount(ResolvedMount const& m, bool in_userns)
 static Json linux_section(CreateOptions const& options, SpecContext const& ctx, Security const& sec)
 {
     Json ns = Json::array();
-    for (char const* t : { "pid", "mount" })
-        ns.push_back({ { "type", t } });
-    // --ipc, --uts, --cgroupns: a new one, the host's (none in the spec), or one
-    // by path (the engine turned container:NAME into its /proc/PID/ns path).
-    for (auto [type, text] : { std::pair { "ipc", &options.ipc }, std::pair { "uts", &options.uts },
-             std::pair { "cgroup", &options.cgroupns } }) {
-        auto mode = parse_namespace_mode(*text, std::string("--") + (std::string(type) == "cgroup" ? "cgroupns" : type));
+    ns.push_back({ { "type", "mount" } });
+    // --ipc, --uts, --cgroupns, --pid: a new one, the host's (none in the spec), or
+    // one by path (the engine turned container:NAME into its /proc/PID/ns path).
+    for (auto const& flag : namespace_flags()) {
+        auto mode = parse_namespace_mode(options.*flag.field, flag.flag);
         if (!mode || mode->kind == NamespaceMode::Kind::Host)
             continue;
-        Json entry { { "type", type } };
+        Json entry { { "type", flag.type } };
         if (mode->kind == NamespaceMode::Kind::Path)
             entry["path"] = mode->value;
         ns.push_back(entry);

@@ -604,7 +604,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "Cgroups", "default" },
         { "Links", nullptr },
         { "OomScoreAdj", 0 },
-        { "PidMode", "private" },
+        { "PidMode", c.value("pid", "").empty() ? "private" : c.value("pid", "") },
         { "Privileged", c.value("privileged", false) },
         { "PublishAllPorts", false },
         { "ReadonlyRootfs", c.value("read_only", false) },

@@ -16,6 +16,7 @@
 #include "base/mount_guard.h"
 #include "base/process_stat.h"
 #include "base/raw_terminal.h"
+#include "base/scope_guard.h"
 #include "base/signal_forwarder.h"
 #include "base/sys.h"
 #include "container/ports.h"
@@ -614,6 +615,9 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
         options.interactive = *so.interactive;
     auto logs = TRY(log_settings(options, ctx.paths.layout().bundle_dir(rec.id)));
     auto const& driver = so.storage_driver.empty() ? ctx.settings.options.storage_driver : so.storage_driver;
+    // A start that fails leaves no volume filesystem (a tmpfs volume) mounted
+    // that only this container would use: prepare mounts them.
+    ArmedScopeGuard release_volumes([&] { release_volume_filesystems(ctx, rec); });
     auto prepared = TRY_CTX(prepare(ctx, rec, options, driver), "start " + rec.name);
     TRY(cs.update(rec));
 
@@ -688,6 +692,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     auto launched = TRY(launch(mc, options.tty));
     // The monitor (and `container cleanup` or this CLI after it) owns the mount now.
     prepared.rootfs.release();
+    release_volumes.disarm();
     // Recorded here, under the lock, so that `rm` right after `run -d` sees a
     // running container; the exit is recorded by whoever takes the lock next
     // (this CLI when attached, else the monitor's `container cleanup`).

@@ -33,7 +33,7 @@ using Warn = std::function<void(std::string const&)>;
 
 /// The one validation of a container spec, whichever front-end built it:
 /// --dns* and --add-host, the network mode (defaulted: pasta with -p, else
-/// none) and -p, --ipc/--uts/--cgroupns, -a, --systemd, --timeout,
+/// none) and -p, --ipc/--uts/--cgroupns/--pid, -a, --systemd, --timeout,
 /// --env-merge, --replace, the pid files' directories, --tz and --hostuser,
 /// the resource flags and --cgroups, --userns/--uidmap/--gidmap, --device,
 /// the healthcheck flags, the mounts, --restart (and --rm with it), the log

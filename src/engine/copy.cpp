@@ -16,9 +16,14 @@
 #include "base/sys.h"
 #include "container/container_store.h"
 #include "container/rootfs.h"
+#include "container/spec_builder.h"
+#include "container/volume_options.h"
 #include "engine/containers.h"
 #include "engine/lifecycle.h"
+#include "engine/volumes.h"
+#include "rootless/idmap.h"
 #include "runtime/kernel.h"
+#include "runtime/mounts.h"
 #include "runtime/spec.h"
 #include "store/archive_handle.h"
 
@@ -26,12 +31,17 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <functional>
 #include <linux/openat2.h>
 #include <optional>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <tuple>
+#include <utility>
 #include <unistd.h>
 
 namespace berth::engine {
@@ -67,24 +77,110 @@ Result<bool> ensure_mounted(Context& ctx, container::ContainerRecord& rec)
     return true;
 }
 
+using rootless::IdMapping;
+
 /// The container's root for a copy: /proc/PID/root while it runs (volumes
-/// included), else its rootfs, mounted for as long as the object lives.
+/// included), else its rootfs with its volumes and bind mounts bound on it,
+/// mounted for as long as the object lives.
 struct ContainerRoot {
     UniqueFd fd;
     std::string name;
     std::string dir;
-    uid_t uid = 0;  ///< the container process's user (owner of files copied in)
+    uid_t uid = 0;  ///< the container process's user (owner of files copied in), a container id
     gid_t gid = 0;
+    std::vector<IdMapping> uid_map, gid_map;  ///< the container's own user namespace (empty: it has none)
+    std::vector<std::string> binds;           ///< volumes and bind mounts bound for the copy, unmounted with it
     bool unmount = false;
     std::optional<FileLock> lock;
     ContainerRoot() = default;
-    ContainerRoot(ContainerRoot&&) = default;
+    /// A moved-from root unmounts nothing.
+    ContainerRoot(ContainerRoot&& other) noexcept
+        : fd(std::move(other.fd)), name(std::move(other.name)), dir(std::move(other.dir)), uid(other.uid), gid(other.gid),
+          uid_map(std::move(other.uid_map)), gid_map(std::move(other.gid_map)), binds(std::exchange(other.binds, {})),
+          unmount(std::exchange(other.unmount, false)), lock(std::move(other.lock))
+    {
+    }
     ~ContainerRoot()
     {
+        for (auto it = binds.rbegin(); it != binds.rend(); ++it)
+            if (::umount2(it->c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                log::warn("cp: unmount {}: {}", *it, std::strerror(errno));
         if (unmount)
             (void)container::unmount_rootfs(dir);
     }
+    /// Ids of berth's namespace for the container's `uid`/`gid` (itself when unmapped).
+    std::pair<uid_t, gid_t> outside(uid_t u, gid_t g) const
+    {
+        return { rootless::outside_id(uid_map, u).value_or(u), rootless::outside_id(gid_map, g).value_or(g) };
+    }
 };
+
+/// The container's user and user namespace: the user of its last start
+/// (config.json), else keep-id's or root; the mappings of --userns/--uidmap.
+ErrorOr load_container_user(Context& ctx, container::ContainerRecord const& rec, ContainerRoot& root)
+{
+    auto options = TRY(container::CreateOptions::from_json(rec.config));
+    // Mappings that cannot be had now (no subordinate ids any more) cannot have been used: none.
+    auto maps = rootless::current_container_id_maps({ options.userns, options.uidmap, options.gidmap }, ctx.paths)
+                    .value_or(rootless::ContainerIdMaps {});
+    if (maps.private_userns)
+        root.uid_map = maps.uid, root.gid_map = maps.gid;
+    unsigned u = 0, g = 0;
+    if (std::sscanf(maps.default_user.c_str(), "%u:%u", &u, &g) == 2)
+        root.uid = u, root.gid = g;
+    if (auto text = fs::read_file(fs::join(root.dir, "config.json"))) {
+        if (auto spec = runtime::Spec::parse(std::string_view(*text))) {
+            root.uid = spec->process.user.uid;
+            root.gid = spec->process.user.gid;
+        }
+    }
+    return {};
+}
+
+/// Where a volume's files are while no container runs: its _data, the
+/// device of a bind-type volume; a filesystem volume (tmpfs) that is not
+/// mounted has none ("").
+Result<std::string> volume_source(Context& ctx, container::ContainerRecord const& rec, container::MountRequest const& m)
+{
+    std::string name = m.source;
+    if (name.empty() && rec.config.contains("anonymous_volumes"))
+        name = rec.config["anonymous_volumes"].value(m.destination, "");
+    auto vs = TRY(open_volume_store(ctx));
+    auto volume = TRY(vs.get(name));
+    if (!volume)
+        return Error { ENOENT, "no volume with name \"" + name + "\" found: no such volume" };
+    auto o = TRY(container::parse_volume_options(volume->options));
+    if (o.bind)
+        return o.device;
+    if (o.mounts() && !container::is_mount_point(volume->mountpoint))
+        return std::string();
+    return volume->mountpoint;
+}
+
+/// A stopped container's volumes and bind mounts, bound on its mounted rootfs
+/// as Podman mounts them for a copy (a running one's are in /proc/PID/root).
+ErrorOr bind_volumes(Context& ctx, container::ContainerRecord const& rec, ContainerRoot& root)
+{
+    auto options = TRY(container::CreateOptions::from_json(rec.config));
+    for (auto const& m : TRY(container::mount_requests(options))) {
+        using Type = container::MountRequest::Type;
+        std::string source = m.type == Type::Bind ? m.source : m.type == Type::Volume ? TRY(volume_source(ctx, rec, m)) : "";
+        if (source.empty())
+            continue;
+        UniqueFd src = TRY_CTX(sys::open(source, O_PATH), "cp: mount " + m.destination + " of " + rec.name);
+        struct stat st {};
+        if (::fstat(src.get(), &st) < 0)
+            return Error::from_errno("stat " + source);
+        auto kind = S_ISDIR(st.st_mode) ? runtime::NodeKind::Directory : runtime::NodeKind::File;
+        UniqueFd target = TRY(runtime::ensure_in_root(root.fd.get(), m.destination, kind));
+        std::string at = TRY(kernel::readlinkat(AT_FDCWD, kernel::fd_path(target.get())));
+        TRY(runtime::bind_fd(src.get(), target.get(), true, "cp: mount " + m.destination));
+        root.binds.push_back(at);
+        if (m.read_only)
+            TRY(runtime::make_readonly(root.fd.get(), m.destination, true));
+    }
+    return {};
+}
 
 Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, bool rootfs_only)
 {
@@ -92,12 +188,7 @@ Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, boo
     auto rec = TRY(find_container(ctx, name_or_id));
     root.name = rec.name;
     root.dir = ctx.paths.layout().bundle_dir(rec.id);
-    if (auto text = fs::read_file(fs::join(root.dir, "config.json"))) {
-        if (auto spec = runtime::Spec::parse(std::string_view(*text))) {
-            root.uid = spec->process.user.uid;
-            root.gid = spec->process.user.gid;
-        }
-    }
+    TRY(load_container_user(ctx, rec, root));
     if (!rootfs_only && rec.state == container::State::Running && process_alive(rec.pid)) {
         if (auto fd = sys::open("/proc/" + std::to_string(rec.pid) + "/root", O_PATH | O_DIRECTORY))
             return root.fd = std::move(*fd), std::move(root);
@@ -113,7 +204,14 @@ Result<ContainerRoot> open_root(Context& ctx, std::string const& name_or_id, boo
     }
     root.unmount = TRY(ensure_mounted(ctx, rec)) && !running;
     root.fd = TRY(sys::open(fs::join(root.dir, "merged"), O_PATH | O_DIRECTORY));
+    if (!rootfs_only && !running)
+        TRY(bind_volumes(ctx, rec, root));
     return root;
+}
+
+Error not_found(ContainerRoot const& root, std::string const& path)
+{
+    return Error { ENOENT, "\"" + path + "\" could not be found on container " + root.name + ": no such file or directory" };
 }
 
 /// `path` inside the container, every component resolved within its root.
@@ -122,8 +220,40 @@ Result<UniqueFd> resolve_in(ContainerRoot const& root, std::string const& path, 
     int flags = O_PATH | (follow ? 0 : O_NOFOLLOW);
     auto fd = sys::openat2(root.fd.get(), path.empty() ? "/" : path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (!fd && (fd.error().code == ENOENT || fd.error().code == ENOTDIR))
-        return Error { ENOENT, "could not find \"" + path + "\" in container " + root.name + ": no such file or directory" };
+        return not_found(root, path);
     return fd;
+}
+
+std::string dir_name(std::string path);
+
+/// A source path in the container with the symlinks of its last component
+/// followed, as Podman resolves a cp source: "/link" to "/data/file" copies
+/// the file, under its own name. A path ending in "/." is left alone (it
+/// names a directory's contents), as are trailing slashes (dropped).
+Result<std::string> resolve_source(ContainerRoot const& root, std::string path)
+{
+    if (path == "." || path.ends_with("/."))
+        return path;
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    std::string const given = path;
+    for (int hop = 0; hop < 40; ++hop) {
+        auto found = resolve_in(root, path, false);
+        if (!found && found.error().code == ENOENT)
+            return not_found(root, given);  // the path as given, as Podman names it
+        UniqueFd fd = TRY(std::move(found));
+        struct stat st {};
+        if (::fstat(fd.get(), &st) < 0)
+            return Error::from_errno("stat " + path);
+        if (!S_ISLNK(st.st_mode))
+            return path;
+        std::string target = TRY(kernel::readlinkat(fd.get(), ""));
+        std::string dir = dir_name(path);
+        path = target.starts_with("/") ? target : (dir == "/" ? "" : dir) + "/" + target;
+        while (path.size() > 1 && path.back() == '/')
+            path.pop_back();
+    }
+    return Error { ELOOP, "\"" + path + "\" in container " + root.name + ": too many levels of symbolic links" };
 }
 
 // ------------------------------------------------------------------ entries and sinks
@@ -150,13 +280,24 @@ std::pair<std::string, std::string> split_rel(std::string const& rel)
     return { rel.substr(0, slash), rel.substr(slash + 1) };
 }
 
+/// Who the files an FsSink writes belong to.
+struct Owners {
+    enum class Kind { Keep, Force, None } kind = Kind::Keep;
+    uid_t uid = 0;  ///< Force: these, ids of berth's namespace
+    gid_t gid = 0;
+    /// Keep: the entries' ids are ids of this user namespace (a source
+    /// container's own; empty: container ids already, as in a tar stream)...
+    std::vector<IdMapping> source_uid_map, source_gid_map;
+    /// ...and become ids of the destination container's (empty: none).
+    std::vector<IdMapping> uid_map, gid_map;
+};
+
 /// Writes entries below a directory fd.
 class FsSink final : public Sink {
 public:
-    enum class Owner { Keep, Force, None };
     enum class Overwrite { No, Yes };
-    FsSink(int base, Owner owner, uid_t uid = 0, gid_t gid = 0, Overwrite overwrite = Overwrite::No)
-        : m_base(base), m_owner(owner), m_uid(uid), m_gid(gid), m_overwrite(overwrite) {}
+    FsSink(int base, Owners owners, Overwrite overwrite = Overwrite::No)
+        : m_base(base), m_owners(std::move(owners)), m_overwrite(overwrite) {}
 
     ErrorOr put(Entry const& e) override
     {
@@ -164,7 +305,7 @@ public:
         UniqueFd parent_holder;
         int parent = m_base;
         if (!dir.empty()) {
-            parent_holder = TRY(sys::openat2(m_base, dir, O_PATH | O_DIRECTORY, beneath));
+            parent_holder = TRY(open_parent(dir));
             parent = parent_holder.get();
         }
         TRY(clear(parent, name, e));
@@ -184,6 +325,34 @@ public:
     }
 
 private:
+    /// The directory `dir` below the base; the parts a tar stream named no
+    /// entry for are created (0755, the container's root or user), as Podman does.
+    Result<UniqueFd> open_parent(std::string const& dir)
+    {
+        auto fd = sys::openat2(m_base, dir, O_PATH | O_DIRECTORY, beneath);
+        if (fd || fd.error().code != ENOENT)
+            return fd;
+        UniqueFd current;
+        std::string rel;
+        for (size_t i = 0; i <= dir.size();) {
+            size_t j = std::min(dir.find('/', i), dir.size());
+            std::string part = dir.substr(i, j - i);
+            i = j + 1;
+            rel += (rel.empty() ? "" : "/") + part;
+            int at = current.valid() ? current.get() : m_base;
+            struct stat st {};
+            if (::fstatat(at, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                Entry made;
+                made.rel = rel;
+                made.st.st_mode = S_IFDIR | 0755;
+                made.st.st_atim.tv_nsec = made.st.st_mtim.tv_nsec = UTIME_NOW;
+                TRY(put_dir(at, part, made));
+            }
+            current = TRY(sys::openat2(at, part, O_PATH | O_DIRECTORY, beneath));
+        }
+        return current;
+    }
+
     /// Removes what is in the way; a directory stays for a directory (merge).
     /// A directory and a non-directory replace each other only with --overwrite.
     ErrorOr clear(int parent, std::string const& name, Entry const& e)
@@ -206,14 +375,17 @@ private:
 
     std::pair<uid_t, gid_t> owner(Entry const& e) const
     {
-        if (m_owner == Owner::Force)
-            return { m_uid, m_gid };
-        return { e.st.st_uid, e.st.st_gid };
+        auto const& o = m_owners;
+        if (o.kind == Owners::Kind::Force)
+            return { o.uid, o.gid };
+        uid_t u = rootless::inside_id(o.source_uid_map, e.st.st_uid).value_or(e.st.st_uid);
+        gid_t g = rootless::inside_id(o.source_gid_map, e.st.st_gid).value_or(e.st.st_gid);
+        return { rootless::outside_id(o.uid_map, u).value_or(u), rootless::outside_id(o.gid_map, g).value_or(g) };
     }
 
     ErrorOr chown_at(int parent, std::string const& name, Entry const& e)
     {
-        if (m_owner == Owner::None)
+        if (m_owners.kind == Owners::Kind::None)
             return {};
         auto [u, g] = owner(e);
         if (::fchownat(parent, name.c_str(), u, g, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM && errno != EINVAL)
@@ -223,7 +395,7 @@ private:
 
     ErrorOr finish_fd(int fd, Entry const& e)
     {
-        if (m_owner != Owner::None) {
+        if (m_owners.kind != Owners::Kind::None) {
             auto [u, g] = owner(e);
             if (::fchown(fd, u, g) < 0 && errno != EPERM && errno != EINVAL)
                 return Error::from_errno("chown " + e.rel);
@@ -267,16 +439,17 @@ private:
     }
 
     int m_base;
-    Owner m_owner;
-    uid_t m_uid;
-    gid_t m_gid;
+    Owners m_owners;
     Overwrite m_overwrite;
 };
 
-/// Writes entries as a tar stream (PAX) to an fd.
+/// Writes entries as a tar stream (PAX) to an fd, every entry owned by
+/// `owner` when it is given (as Podman writes a container's files out: the
+/// ids of the container's user, mapped out of its user namespace).
 class TarSink final : public Sink {
 public:
-    explicit TarSink(int fd) : m_ar(store::new_archive_writer())
+    explicit TarSink(int fd, std::optional<std::pair<uid_t, gid_t>> owner = std::nullopt)
+        : m_ar(store::new_archive_writer()), m_owner(owner)
     {
         archive_write_set_format_pax_restricted(m_ar.get());
         m_open = archive_write_open_fd(m_ar.get(), fd) == ARCHIVE_OK;
@@ -290,6 +463,10 @@ public:
             return {};
         archive_entry* ae = archive_entry_new();
         archive_entry_copy_stat(ae, &e.st);
+        if (m_owner) {
+            archive_entry_set_uid(ae, m_owner->first);
+            archive_entry_set_gid(ae, m_owner->second);
+        }
         archive_entry_set_pathname(ae, e.rel.c_str());
         if (S_ISLNK(e.st.st_mode))
             archive_entry_set_symlink(ae, e.link.c_str());
@@ -323,6 +500,7 @@ public:
 
 private:
     store::ArchiveWriter m_ar;
+    std::optional<std::pair<uid_t, gid_t>> m_owner;
     bool m_open = false;
 };
 
@@ -510,7 +688,20 @@ Result<Placement> place(std::string const& dest, std::string const& src_path, bo
     return t;
 }
 
-FsSink::Owner owner_of(CopyOptions const& o) { return o.archive ? FsSink::Owner::Force : FsSink::Owner::Keep; }
+/// Files copied into `root`: with -a (the default) they belong to the
+/// container's user, else they keep their ids; either way as ids of the
+/// container's user namespace, mapped out of it (--userns=keep-id).
+Owners owners_into(ContainerRoot const& root, CopyOptions const& o)
+{
+    Owners owners;
+    if (o.archive) {
+        owners.kind = Owners::Kind::Force;
+        std::tie(owners.uid, owners.gid) = root.outside(root.uid, root.gid);
+    }
+    owners.uid_map = root.uid_map;
+    owners.gid_map = root.gid_map;
+    return owners;
+}
 FsSink::Overwrite overwrite_of(CopyOptions const& o) { return o.overwrite ? FsSink::Overwrite::Yes : FsSink::Overwrite::No; }
 
 ErrorOr copy_tree(int src_fd, Placement const& target, Sink& sink)
@@ -522,12 +713,13 @@ ErrorOr copy_tree(int src_fd, Placement const& target, Sink& sink)
 ErrorOr copy_out(Context& ctx, Location const& from, std::string const& dest, CopyOptions const& o)
 {
     auto root = TRY(open_root(ctx, from.container, false));
-    UniqueFd src = TRY(resolve_in(root, from.path, o.follow_link));
+    std::string path = TRY(resolve_source(root, from.path));
+    UniqueFd src = TRY(resolve_in(root, path, false));
     struct stat st {};
     ::fstat(src.get(), &st);
     if (dest == "-") {
-        TarSink sink(STDOUT_FILENO);
-        std::string name = contents_only(from.path) ? "" : base_name(from.path);
+        TarSink sink(STDOUT_FILENO, root.outside(root.uid, root.gid));
+        std::string name = contents_only(path) ? "" : base_name(path);
         if (name == "/")
             name = "";
         return copy_tree(src.get(), Placement { {}, name }, sink);
@@ -537,15 +729,16 @@ ErrorOr copy_out(Context& ctx, Location const& from, std::string const& dest, Co
         struct stat s {};
         return ::stat(p.c_str(), &s) == 0 ? std::optional(s) : std::nullopt;
     };
-    auto target = TRY(place(dest, from.path, S_ISDIR(st.st_mode), open_dir, probe));
+    auto target = TRY(place(dest, path, S_ISDIR(st.st_mode), open_dir, probe));
     // On the host the files belong to whoever runs berth, -a or not (Podman's rule).
-    FsSink sink(target.dir.get(), FsSink::Owner::None, 0, 0, overwrite_of(o));
+    FsSink sink(target.dir.get(), Owners { .kind = Owners::Kind::None }, overwrite_of(o));
     return copy_tree(src.get(), target, sink);
 }
 
-/// Copies the tree at `src` into the container at `root` (`dest` inside it);
-/// with archive, the files belong to the container's user.
-ErrorOr copy_into_root(ContainerRoot const& root, int src, std::string const& source_path, std::string const& dest_path, CopyOptions const& o)
+/// Copies the tree at `src` into the container at `root` (`dest` inside it),
+/// the files owned as `owners` says.
+ErrorOr copy_into_root(ContainerRoot const& root, int src, std::string const& source_path, std::string const& dest_path,
+    Owners owners, CopyOptions const& o)
 {
     struct stat st {};
     ::fstat(src, &st);
@@ -565,7 +758,7 @@ ErrorOr copy_into_root(ContainerRoot const& root, int src, std::string const& so
     };
     std::string dest = dest_path.empty() ? "/" : dest_path;
     auto target = TRY(place(dest, source_path, S_ISDIR(st.st_mode), open_dir, probe));
-    FsSink sink(target.dir.get(), owner_of(o), root.uid, root.gid, overwrite_of(o));
+    FsSink sink(target.dir.get(), std::move(owners), overwrite_of(o));
     return copy_tree(src, target, sink);
 }
 
@@ -577,12 +770,12 @@ ErrorOr copy_in(Context& ctx, std::string const& source, Location const& to, Cop
         struct stat st {};
         if (::fstat(dir.get(), &st) < 0 || !S_ISDIR(st.st_mode))
             return Error { ENOTDIR, "destination \"" + to.path + "\" in container " + root.name + " must be a directory for a tar stream" };
-        FsSink sink(dir.get(), owner_of(o), root.uid, root.gid, overwrite_of(o));
+        FsSink sink(dir.get(), owners_into(root, o), overwrite_of(o));
         TRY(walk_tar(STDIN_FILENO, sink));
         return sink.finish();
     }
     UniqueFd src = TRY_CTX(sys::open(source, O_PATH | (o.follow_link ? 0 : O_NOFOLLOW)), "cp");
-    return copy_into_root(root, src.get(), source, to.path, o);
+    return copy_into_root(root, src.get(), source, to.path, owners_into(root, o), o);
 }
 
 /// CONTAINER:PATH to CONTAINER:PATH; one root when both name the same container
@@ -594,8 +787,12 @@ ErrorOr copy_between(Context& ctx, Location const& from, Location const& to, Cop
     if (TRY(find_container(ctx, from.container)).id != TRY(find_container(ctx, to.container)).id)
         other.emplace(TRY(open_root(ctx, to.container, false)));
     ContainerRoot const& dest_root = other ? *other : source_root;
-    UniqueFd src = TRY(resolve_in(source_root, from.path, o.follow_link));
-    return copy_into_root(dest_root, src.get(), from.path, to.path, o);
+    std::string path = TRY(resolve_source(source_root, from.path));
+    UniqueFd src = TRY(resolve_in(source_root, path, false));
+    Owners owners = owners_into(dest_root, o);
+    owners.source_uid_map = source_root.uid_map;
+    owners.source_gid_map = source_root.gid_map;
+    return copy_into_root(dest_root, src.get(), path, to.path, std::move(owners), o);
 }
 
 } // namespace
@@ -663,7 +860,7 @@ ErrorOr write_directory_tar(std::string const& dir, int out_fd)
 ErrorOr extract_tar_into(int in_fd, std::string const& dir)
 {
     UniqueFd root = TRY(sys::open(dir, O_PATH | O_DIRECTORY));
-    FsSink sink(root.get(), FsSink::Owner::Keep);
+    FsSink sink(root.get(), Owners {});
     TRY(walk_tar(in_fd, sink));
     return sink.finish();
 }

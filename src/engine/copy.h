@@ -9,6 +9,14 @@
 // rootfs of a stopped container), and the walk below that point opens each
 // entry relative to its parent's fd with O_NOFOLLOW, so no link is followed
 // out of the container in either direction.
+//
+// What Podman does, berth does: a source path in a container has the
+// symlinks of its last component followed inside it (the target is copied,
+// under its own name); a stopped container's volumes and bind mounts are
+// bound on its rootfs for the copy; owners go through the container's user
+// namespace (--userns=keep-id): files copied in belong to its user, a tar
+// written out belongs to that user's ids outside, files copied out to the
+// caller; a tar stream's missing parent directories are created.
 #pragma once
 
 #include "base/error.h"
@@ -21,7 +29,7 @@ namespace berth::engine {
 
 struct CopyOptions {
     bool archive = true;       ///< -a (Podman's default): files copied into a container belong to its user; false keeps the source's uid/gid
-    bool follow_link = false;  ///< -L: follow a symlink given as the source
+    bool follow_link = false;  ///< -L: follow a symlink given as a host source (a container's is always followed, as in Podman)
     bool overwrite = false;    ///< --overwrite: a directory may replace a non-directory and vice versa
     bool pause = false;        ///< --pause: a running container is paused while files are copied into or out of it
 };

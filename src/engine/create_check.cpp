@@ -18,6 +18,9 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
+#include <cstring>
+#include <sys/stat.h>
 #include <pwd.h>
 #include <set>
 
@@ -103,12 +106,26 @@ ErrorOr check_name_resolution(container::CreateOptions const& o)
     return {};
 }
 
-/// --ipc, --uts, --cgroupns; a hostname needs a UTS namespace of the container's own.
+/// --ipc, --uts, --cgroupns, --pid: a mode Podman knows, a namespace path that
+/// exists (absolute); a hostname needs a UTS namespace of the container's own.
+/// (container:NAME is looked up by check_namespace_containers, which has the store.)
 ErrorOr check_namespaces(container::CreateOptions const& o)
 {
-    TRY(container::parse_namespace_mode(o.ipc, "--ipc"));
+    for (auto const& ns : container::namespace_flags()) {
+        auto mode = TRY(container::parse_namespace_mode(o.*ns.field, ns.flag));
+        if (mode.kind != container::NamespaceMode::Kind::Path)
+            continue;
+        struct stat st {};
+        if (::stat(mode.value.c_str(), &st) < 0) {
+            int code = errno;
+            std::string reason = std::strerror(code);
+            reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));  // Go's wording
+            return Error { code, std::string("cannot find specified ") + ns.podman + " namespace path: stat " + mode.value + ": " + reason };
+        }
+        if (mode.value[0] != '/')
+            return Error { EINVAL, std::string("invalid ") + ns.podman + " namespace path " + mode.value + ": give an absolute path" };
+    }
     auto uts = TRY(container::parse_namespace_mode(o.uts, "--uts"));
-    TRY(container::parse_namespace_mode(o.cgroupns, "--cgroupns"));
     if (uts.kind == container::NamespaceMode::Kind::Host && !o.hostname.empty())
         return Error { EINVAL, "cannot set hostname when running in the host UTS namespace" };
     return {};

@@ -139,7 +139,10 @@ TEST_CASE("validate_container_spec: the run flags Podman checks, with its messag
     CHECK(mentions(with([](auto& s) { s.add_hosts = { "nohost" }; }), "bad format for add-host"));
     CHECK(mentions(with([](auto& s) { s.add_hosts = { "h:999.1.1.1" }; }), "invalid IP address in add-host"));
     CHECK(with([](auto& s) { s.add_hosts = { "h:::1", "g:192.0.2.1" }; }).empty());
-    CHECK(mentions(with([](auto& s) { s.ipc = "bogus"; }), "--ipc \"bogus\""));
+    CHECK(mentions(with([](auto& s) { s.ipc = "bogus"; }), "unrecognized namespace mode bogus passed"));
+    CHECK(mentions(with([](auto& s) { s.pid = "ns:/no/such/ns"; }), "cannot find specified PID namespace path: stat /no/such/ns: no such file or directory"));
+    CHECK(mentions(with([](auto& s) { s.pid = "ns:relative-path-that-does-not-exist"; }), "cannot find specified PID namespace path"));
+    CHECK(with([](auto& s) { s.pid = "host"; }).empty());
     CHECK(mentions(with([](auto& s) { s.uts = "host"; s.hostname = "x"; }), "cannot set hostname when running in the host UTS namespace"));
     CHECK(mentions(with([](auto& s) { s.attach = { "stdout", "bogus" }; }), "invalid stream \"bogus\" for --attach"));
     CHECK(mentions(with([](auto& s) { s.systemd = "maybe"; }), "--systemd values must be one of"));

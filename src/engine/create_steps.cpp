@@ -57,18 +57,6 @@ std::string capability_name(std::string name)
     return name.rfind("CAP_", 0) == 0 ? name : "CAP_" + name;
 }
 
-constexpr char const* namespace_flags[][2] = { { "--ipc", "ipc" }, { "--uts", "uts" }, { "--cgroupns", "cgroup" } };
-
-std::string& namespace_option(CreateOptions& o, std::string_view flag)
-{
-    return flag == "--ipc" ? o.ipc : flag == "--uts" ? o.uts : o.cgroupns;
-}
-
-std::string const& namespace_option(CreateOptions const& o, std::string_view flag)
-{
-    return flag == "--ipc" ? o.ipc : flag == "--uts" ? o.uts : o.cgroupns;
-}
-
 bool passwd_has(std::string const& passwd, int field, std::string const& value)
 {
     std::istringstream in(passwd);
@@ -225,27 +213,32 @@ ErrorOr choose_auto_userns(Context& ctx, CreateOptions& o)
     return {};
 }
 
-ErrorOr check_namespace_containers(Context& ctx, CreateOptions const& o)
+ErrorOr check_namespace_containers(Context& ctx, CreateOptions& o)
 {
-    for (auto const& [flag, type] : namespace_flags) {
-        auto mode = TRY(container::parse_namespace_mode(namespace_option(o, flag), flag));
-        if (mode.kind == container::NamespaceMode::Kind::Container)
-            TRY_CTX(find_container(ctx, mode.value), std::string(flag));
+    for (auto const& ns : container::namespace_flags()) {
+        auto& text = o.*ns.field;
+        auto mode = TRY(container::parse_namespace_mode(text, ns.flag));
+        if (mode.kind != container::NamespaceMode::Kind::Container)
+            continue;
+        std::string what = ns.podman;
+        std::transform(what.begin(), what.end(), what.begin(), [](unsigned char c) { return std::tolower(c); });
+        auto rec = TRY_CTX(find_container(ctx, mode.value), "looking up container to share " + what + " namespace with");
+        text = "container:" + rec.id;  // as Podman keeps it: a rename does not lose it
     }
     return {};
 }
 
 ErrorOr resolve_namespace_containers(Context& ctx, CreateOptions& o)
 {
-    for (auto const& [flag, type] : namespace_flags) {
-        auto& text = namespace_option(o, flag);
-        auto mode = TRY(container::parse_namespace_mode(text, flag));
+    for (auto const& ns : container::namespace_flags()) {
+        auto& text = o.*ns.field;
+        auto mode = TRY(container::parse_namespace_mode(text, ns.flag));
         if (mode.kind != container::NamespaceMode::Kind::Container)
             continue;
-        auto rec = TRY_CTX(find_container(ctx, mode.value), std::string(flag));
+        auto rec = TRY_CTX(find_container(ctx, mode.value), std::string(ns.flag));
         if (!is_active(rec.state) || rec.pid <= 0)
-            return Error { EINVAL, std::string(flag) + " container:" + mode.value + ": the container is not running" };
-        text = "ns:/proc/" + std::to_string(rec.pid) + "/ns/" + type;
+            return Error { EINVAL, "cannot get namespace path unless container " + rec.id + " is running: container is stopped" };
+        text = "ns:/proc/" + std::to_string(rec.pid) + "/ns/" + ns.type;
     }
     return {};
 }

@@ -1,7 +1,7 @@
 // The steps of create and start that Podman's less common run flags add:
 // containers.conf's [containers] defaults, --label-file, --replace,
 // --userns=auto, namespaces shared with another container (--ipc, --uts,
-// --cgroupns container:NAME), the files a start adds (/etc/passwd entries,
+// --cgroupns, --pid container:NAME), the files a start adds (/etc/passwd entries,
 // --tz's /etc/localtime, resolv.conf and hosts), --pidfile/--conmon-pidfile
 // and --rmi. containers.cpp calls them in order; each one is a step with a
 // name there, so create_container and prepare stay a screen long.
@@ -36,8 +36,9 @@ ErrorOr replace_named_container(Context& ctx, container::CreateOptions const& op
 /// container maps: the user's subordinate ids (rootless), or those of the
 /// user "containers" in /etc/subuid and /etc/subgid (root), as Podman.
 ErrorOr choose_auto_userns(Context& ctx, container::CreateOptions& options);
-/// --ipc/--uts/--cgroupns container:NAME: NAME must exist (create).
-ErrorOr check_namespace_containers(Context& ctx, container::CreateOptions const& options);
+/// --ipc/--uts/--cgroupns/--pid container:NAME: NAME must exist (create);
+/// it is kept as container:ID, as Podman keeps it.
+ErrorOr check_namespace_containers(Context& ctx, container::CreateOptions& options);
 /// At start: container:NAME becomes ns:/proc/PID/ns/TYPE of NAME, which must run.
 ErrorOr resolve_namespace_containers(Context& ctx, container::CreateOptions& options);
 

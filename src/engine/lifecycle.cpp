@@ -77,6 +77,23 @@ std::string read_link(std::string const& path)
     return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
+/// Whether `pid` is PID 1 of its pid namespace (its NSpid ends in 1): a
+/// container that joined another's (--pid container:NAME) is not, and the
+/// other processes of that namespace are not its own.
+bool leads_pid_namespace(int pid)
+{
+    auto status = fs::read_file("/proc/" + std::to_string(pid) + "/status");
+    if (!status)
+        return false;
+    auto at = status->find("\nNSpid:");
+    if (at == std::string::npos)
+        return false;
+    auto end = status->find('\n', at + 1);
+    std::string line = status->substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+    auto last = line.find_last_of(" \t");
+    return last != std::string::npos && line.substr(last + 1) == "1";
+}
+
 /// The container's v2 cgroup directory when it is berth's own ("berth-*") and has a freezer.
 std::optional<std::string> freezer_dir(int64_t pid)
 {
@@ -271,9 +288,10 @@ std::vector<int> container_pids(int64_t init_pid, ProcessTable const& table)
             if (members.insert(child).second)
                 queue.push_back(child);
     }
-    // ...and anything else in its pid namespace (processes `exec`ed into it from outside).
+    // ...and anything else in its pid namespace (processes `exec`ed into it from
+    // outside), when the namespace is the container's own.
     std::string ns = read_link("/proc/" + std::to_string(init) + "/ns/pid");
-    if (auto it = table.by_pid_namespace.find(ns); !ns.empty() && it != table.by_pid_namespace.end())
+    if (auto it = table.by_pid_namespace.find(ns); !ns.empty() && it != table.by_pid_namespace.end() && leads_pid_namespace(init))
         members.insert(it->second.begin(), it->second.end());
     out.push_back(init);
     for (int pid : members)

@@ -84,8 +84,8 @@ struct ProcessTable {
 ProcessTable read_process_table();
 
 /// Host pids of every process of the container (its init first): the init's
-/// descendants and every other process in its pid namespace; empty when it
-/// does not run.
+/// descendants and every other process in its pid namespace when that is its
+/// own (not one it joined with --pid); empty when it does not run.
 std::vector<int> container_pids(int64_t init_pid, ProcessTable const& table);
 /// The same from a table of its own (one container).
 std::vector<int> container_pids(int64_t init_pid);

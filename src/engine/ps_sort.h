@@ -19,7 +19,7 @@ Result<PsSort> parse_ps_sort(std::string const& key);
 /// ascending; created and runningfor oldest first; status in the order
 /// created, initialized, running, paused, exited; size by the root
 /// filesystem size (rw + image), smallest first.
-/// Stable: entries that compare equal keep query_containers' order.
+/// Stable: entries that compare equal keep the order they have (ps: oldest first).
 void sort_ps_entries(std::vector<PsEntry>& entries, PsSort by);
 
 } // namespace berth::engine

@@ -171,6 +171,16 @@ std::optional<uint32_t> outside_id(std::vector<IdMapping> const& map, uint32_t i
     return std::nullopt;
 }
 
+std::optional<uint32_t> inside_id(std::vector<IdMapping> const& map, uint32_t id)
+{
+    if (map.empty())
+        return id;
+    for (auto const& m : map)
+        if (id >= m.host_id && id - m.host_id < m.size)
+            return m.container_id + (id - m.host_id);
+    return std::nullopt;
+}
+
 uint64_t mapped_id_count(std::vector<IdMapping> const& map)
 {
     uint64_t count = 0;

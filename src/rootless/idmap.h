@@ -53,6 +53,8 @@ std::vector<IdMapping> keep_id_mappings(uint32_t inside, uint32_t count);
 /// The id that container id `id` is outside, in berth's namespace: itself
 /// without a mapping (no private user namespace); nullopt when unmapped.
 std::optional<uint32_t> outside_id(std::vector<IdMapping> const& map, uint32_t id);
+/// The other way: the container id that id `id` of berth's namespace is.
+std::optional<uint32_t> inside_id(std::vector<IdMapping> const& map, uint32_t id);
 /// The ids a mapping file covers: max(container_id + size).
 uint64_t mapped_id_count(std::vector<IdMapping> const& map);
 

@@ -125,4 +125,9 @@ TEST_CASE("outside_id: a container id through the mapping; itself without one")
     CHECK(outside_id(map, 2000) == 2000u);
     CHECK_FALSE(outside_id(map, 70000).has_value());
     CHECK(outside_id({}, 1234) == 1234u);
+    CHECK(inside_id(map, 0) == 1000u);
+    CHECK(inside_id(map, 1) == 0u);
+    CHECK(inside_id(map, 2000) == 2000u);
+    CHECK_FALSE(inside_id(map, 70000).has_value());
+    CHECK(inside_id({}, 1234) == 1234u);
 }

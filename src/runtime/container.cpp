@@ -14,6 +14,9 @@
 //                                            process (process.cpp) -> execve
 //   recv: EOF = exec'd ◄──────────────────── or {errno, kind, message}; _exit
 //
+// A pid namespace joined by path puts a middle process between the two
+// (clone_init): it joins, clones the init as our child and exits.
+//
 // The init never returns into start()'s caller: container_init() is
 // [[noreturn]] and ends in execve or _exit, so no destructor of the parent's
 // objects runs twice (the copies of UniqueFds in the child are simply dropped
@@ -147,38 +150,68 @@ Result<unsigned long long> split_namespace_flags(Spec const& spec, InitPlan& pla
     return 0ULL;
 }
 
-/// The pid namespace is the one namespace a process cannot enter itself:
-/// setns(CLONE_NEWPID) only places its future children. So the parent moves
-/// its pid_for_children for the duration of the clone and then moves back.
-class PidNamespaceSwitch {
-public:
-    static Result<PidNamespaceSwitch> enter(Spec const& spec)
-    {
-        PidNamespaceSwitch s;
-        auto const* pid = spec.find_namespace(NamespaceType::Pid);
-        if (!pid || pid->path.empty())
-            return s;
-        s.m_own = TRY(sys::open("/proc/self/ns/pid", O_RDONLY));
-        UniqueFd target = TRY(sys::open(pid->path, O_RDONLY));
-        TRY(kernel::setns(target.get(), CLONE_NEWPID, "pid namespace " + pid->path));
-        return s;
-    }
-    ErrorOr leave()
-    {
-        if (!m_own.valid())
-            return {};
-        UniqueFd own = std::move(m_own);
-        return kernel::setns(own.get(), CLONE_NEWPID, "back to our own pid namespace");
-    }
-
-private:
-    UniqueFd m_own;
-};
-
 void reap(pid_t pid)
 {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
+}
+
+/// Clones the container's init with `flags`; it drops `parent_end` and runs
+/// container_init. A pid namespace joined by path is the one namespace a
+/// process cannot enter itself: setns(CLONE_NEWPID) only places its future
+/// children, and a rootless caller could not come back to the host's pid
+/// namespace afterwards (that wants CAP_SYS_ADMIN over the host's user
+/// namespace). So a short-lived middle process joins it and clones the init
+/// as our child (CLONE_PARENT), as exec_in does; it reports the init's pid,
+/// or -errno, on a pipe.
+Result<pid_t> clone_init(Spec const& spec, unsigned long long flags, InitPlan& plan, UniqueFd& parent_end)
+{
+    auto const* pid_ns = spec.find_namespace(NamespaceType::Pid);
+    if (!pid_ns || pid_ns->path.empty()) {
+        pid_t pid = TRY(kernel::clone_process(flags));
+        if (pid == 0) {
+            parent_end.reset();
+            container_init(plan);
+        }
+        return pid;
+    }
+    if (flags & CLONE_NEWUSER)
+        return Error::msg("config.json: linux.namespaces: joining a pid namespace by path together with a new user namespace is not supported");
+    UniqueFd target = TRY(sys::open(pid_ns->path, O_RDONLY | O_CLOEXEC));
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0)
+        return Error::from_errno("pipe");
+    UniqueFd read_end(fds[0]), write_end(fds[1]);
+    pid_t middle = TRY(kernel::clone_process(0));
+    if (middle == 0) {
+        parent_end.reset();
+        read_end.reset();
+        pid_t result = -EINVAL;
+        if (::setns(target.get(), CLONE_NEWPID) < 0) {
+            result = -errno;
+        } else if (auto init = kernel::clone_sibling(flags); !init) {
+            result = -init.error().code;
+        } else if (*init == 0) {
+            write_end.reset();
+            container_init(plan);
+        } else {
+            result = *init;
+        }
+        while (::write(write_end.get(), &result, sizeof result) < 0 && errno == EINTR) { }
+        ::_exit(0);
+    }
+    write_end.reset();
+    pid_t result = 0;
+    ssize_t n;
+    do
+        n = ::read(read_end.get(), &result, sizeof result);
+    while (n < 0 && errno == EINTR);
+    reap(middle);
+    if (n != static_cast<ssize_t>(sizeof result))
+        return Error::msg("clone the container process in pid namespace " + pid_ns->path + ": no answer");
+    if (result < 0)
+        return Error::from_errno("clone the container process in pid namespace " + pid_ns->path, -result);
+    return result;
 }
 
 } // namespace
@@ -207,13 +240,7 @@ Result<StartedProcess> start_process(Spec const& spec, Stdio const& stdio, Start
     SyncPair sync = TRY(SyncPair::create());
     plan.sync_fd = sync.child.get();
 
-    auto pid_switch = TRY(PidNamespaceSwitch::enter(spec));
-    auto cloned = kernel::clone_process(flags);
-    if (cloned && cloned.value() == 0) {
-        sync.parent.reset();
-        container_init(plan);
-    }
-    auto restored = pid_switch.leave();
+    auto cloned = clone_init(spec, flags, plan, sync.parent);
     if (!cloned)
         return std::move(cloned).error().with_context("create the container process");
     pid_t pid = cloned.value();
@@ -224,8 +251,6 @@ Result<StartedProcess> start_process(Spec const& spec, Stdio const& stdio, Start
         ::kill(pid, SIGKILL);
         reap(pid);
     });
-    if (!restored)
-        return std::move(restored).error();
     if (plan.new_user_namespace)
         TRY(write_id_mappings(pid, spec));
     TRY(cgroups::place(spec, pid));  // before "go": nothing runs outside the limits

@@ -131,20 +131,6 @@ struct ExecPlan {
     int pid_pipe = -1;  ///< the middle process writes the final process's pid here
 };
 
-/// fork() whose child is our parent's child (CLONE_PARENT). clone3 wants no
-/// exit signal with CLONE_PARENT: the child inherits ours (SIGCHLD).
-Result<pid_t> clone_sibling()
-{
-    clone_args args {};
-    args.flags = CLONE_PARENT;
-    long pid = ::syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS)
-        pid = ::syscall(SYS_clone, static_cast<unsigned long>(CLONE_PARENT), nullptr, nullptr, nullptr, 0);
-    if (pid < 0)
-        return Error::from_errno("clone the exec process");
-    return static_cast<pid_t>(pid);
-}
-
 /// The final process: limits, terminal, then exec_process(). Never returns.
 [[noreturn]] void exec_final(ExecPlan& plan) noexcept
 {
@@ -175,7 +161,7 @@ Result<pid_t> clone_sibling()
         TRY(join_container_namespaces(plan.target, plan.pidfd, plan.flags));
         if (plan.pidfd >= 0)
             ::close(plan.pidfd);
-        pid_t pid = TRY(plan.detach ? kernel::clone_process(0) : clone_sibling());
+        pid_t pid = TRY_CTX(plan.detach ? kernel::clone_process(0) : kernel::clone_sibling(0), "clone the exec process");
         if (pid == 0) {
             ::close(plan.pid_pipe);
             exec_final(plan);

@@ -36,6 +36,18 @@ Result<pid_t> clone_process(unsigned long long flags)
     return static_cast<pid_t>(pid);
 }
 
+Result<pid_t> clone_sibling(unsigned long long flags)
+{
+    clone_args args {};
+    args.flags = flags | CLONE_PARENT;
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS)
+        pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags | CLONE_PARENT), nullptr, nullptr, nullptr, 0);
+    if (pid < 0)
+        return Error::from_errno("clone");
+    return static_cast<pid_t>(pid);
+}
+
 ErrorOr setns(int fd, int nstype, std::string const& what)
 {
     if (::setns(fd, nstype) < 0)

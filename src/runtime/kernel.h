@@ -26,6 +26,10 @@ std::string fd_path(int fd);
 /// some seccomp profiles) with `flags` and SIGCHLD; like fork, the child
 /// continues on a copy of the stack and gets 0.
 Result<pid_t> clone_process(unsigned long long flags);
+/// The same with CLONE_PARENT: the child is our parent's child and inherits
+/// our exit signal (clone3 wants none given). The kernel refuses CLONE_PARENT
+/// together with CLONE_NEWUSER or CLONE_NEWPID (EINVAL).
+Result<pid_t> clone_sibling(unsigned long long flags);
 ErrorOr setns(int fd, int nstype, std::string const& what);
 ErrorOr mount(char const* source, std::string const& target, char const* fstype, unsigned long flags, char const* data,
     std::string const& what);

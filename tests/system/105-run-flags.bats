@@ -3,7 +3,7 @@
 # Podman accepts (old ones too), unknown flags, -h as --hostname, --entrypoint
 # as a JSON array, --rmi, --pidfile/--conmon-pidfile, --tz, -a, --timeout,
 # --hostuser/--passwd-entry, --replace, --systemd, --http-proxy, --dns*,
-# --add-host/--no-hosts, --ipc/--uts/--cgroupns, --userns=nomap|auto,
+# --add-host/--no-hosts, --ipc/--uts/--cgroupns/--pid, --userns=nomap|auto,
 # --env-merge/--unsetenv, --label-file, flags Podman ignores, and
 # containers.conf's [containers] defaults. Each with the way it fails.
 
@@ -241,11 +241,60 @@ teardown() {
     run_berth run --rm --ipc "ns:/proc/$pid/ns/ipc" "$IMAGE" readlink /proc/self/ns/ipc
     assert_output_equals "${theirs%%$'\n'*}"
     run_berth --exit 125 run --rm --ipc bogus "$IMAGE" true
-    assert_output_contains "bogus"
-    run_berth --exit '?' run --rm --ipc ns:/no/such/ns "$IMAGE" true
-    assert_failed_with "/no/such/ns"
-    run_berth --exit '?' run --rm --uts container:no-such-container "$IMAGE" true
-    assert_failed_with "no-such-container"
+    assert_output_contains "unrecognized namespace mode bogus passed"
+    run_berth --exit 125 run --rm --ipc ns:/no/such/ns "$IMAGE" true
+    assert_output_contains "cannot find specified IPC namespace path: stat /no/such/ns: no such file or directory"
+    run_berth --exit 125 run --rm --uts container:no-such-container "$IMAGE" true
+    assert_output_contains 'looking up container to share uts namespace with: no container with name or ID "no-such-container" found'
+}
+
+@test "--pid container:NAME joins a running container's pid namespace: ps and top inside see its processes" {
+    start_sleeper pidowner
+    run_berth run --rm --pid container:pidowner "$IMAGE" ps
+    assert_output_contains "sleep 1000"
+    run_berth run --rm --pid container:pidowner "$IMAGE" top -b -n 1
+    assert_output_contains "sleep 1000"
+    run_berth run -d --name pidjoiner --pid container:pidowner "$IMAGE" sleep 999
+    run_berth exec pidowner ps
+    assert_output_contains "sleep 999"
+    run_berth inspect --format '{{.Id}}' pidowner
+    local id=$output
+    run_berth inspect --format '{{.HostConfig.PidMode}}' pidjoiner
+    assert_output_equals "container:$id"
+    # ns:PATH joins the same way.
+    run_berth inspect --format '{{.State.Pid}}' pidowner
+    run_berth run --rm --pid "ns:/proc/$output/ns/pid" "$IMAGE" ps
+    assert_output_contains "sleep 1000"
+}
+
+@test "--pid host sees the host's processes, private is PID 1 of its own; inspect shows HostConfig.PidMode" {
+    run_berth run --rm --pid host "$IMAGE" readlink /proc/self/ns/pid
+    assert_output_equals "$(readlink /proc/self/ns/pid)"
+    run_berth run --rm --pid host "$IMAGE" test -d "/proc/$$"
+    run_berth run --rm --pid private "$IMAGE" sh -c 'echo $$'
+    assert_output_equals "1"
+    run_berth create --name pidhost --pid host "$IMAGE" true
+    run_berth create --name pidprivate --pid private "$IMAGE" true
+    run_berth create --name piddefault "$IMAGE" true
+    run_berth inspect --format '{{.HostConfig.PidMode}}' pidhost pidprivate piddefault
+    assert_output_equals "$(printf 'host\nprivate\nprivate')"
+}
+
+@test "--pid: a stopped container, an unknown one, a bad mode and a missing path fail as in Podman" {
+    run_berth create --name pidstopped "$IMAGE" true
+    run_berth inspect --format '{{.Id}}' pidstopped
+    local id=$output
+    run_berth create --name pidlate --pid container:pidstopped "$IMAGE" true
+    run_berth --exit 125 start pidlate
+    assert_output_contains "cannot get namespace path unless container $id is running: container is stopped"
+    run_berth --exit 125 create --pid container:no-such-container "$IMAGE" true
+    assert_output_contains 'Error: looking up container to share pid namespace with: no container with name or ID "no-such-container" found: no such container'
+    run_berth --exit 125 create --pid bogus "$IMAGE" true
+    assert_output_contains "Error: unrecognized namespace mode bogus passed"
+    run_berth --exit 125 create --pid ns:/no/such/ns "$IMAGE" true
+    assert_output_contains "Error: cannot find specified PID namespace path: stat /no/such/ns: no such file or directory"
+    run_berth --exit 125 create --pid container: "$IMAGE" true
+    assert_output_contains "Error: invalid config provided: namespace mode container requires a value"
 }
 
 @test "--ipc none has no /dev/shm" {

@@ -43,15 +43,16 @@ teardown() {
     sleep 1
     run_berth create --name second "$IMAGE" echo a-very-long-command-line-here
     local id=$output
+    # oldest first, as Podman lists them
     run_berth ps -a -q
     assert_line_count 2
-    assert_equal "${lines[0]}" "${id:0:12}"
+    assert_equal "${lines[1]}" "${id:0:12}"
     run_berth ps -a -q --no-trunc
-    assert_equal "${lines[0]}" "$id"
+    assert_equal "${lines[1]}" "$id"
     run_berth ps -l --format '{{.Names}}'
     assert_output_equals second
     run_berth ps -n 2 --format '{{.Names}}'
-    assert_equal "$output" $'second\nfirst'
+    assert_equal "$output" $'first\nsecond'
     run_berth ps -a --noheading
     assert_line_count 2
     # COMMAND is cut at 17 characters unless --no-trunc
@@ -72,7 +73,7 @@ teardown() {
     run_berth ps -a --filter "id=${fa:0:8}" --format '{{.Names}}'
     assert_output_equals fa
     run_berth ps -a --filter name=f[ab] --format '{{.Names}}'
-    assert_equal "$output" $'fb\nfa'
+    assert_equal "$output" $'fa\nfb'
     run_berth ps -a --filter label=env=prod --format '{{.Names}}'
     assert_output_equals fa
     run_berth ps -a --filter label=env --format '{{.Names}}'

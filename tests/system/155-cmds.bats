@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Commands and flags Podman has that berth lacked (issue 12): start --all and
-# --filter, stop --timeout, diff -l, ps --sort, cp --overwrite, --pause,
+# --filter, stop and restart --filter, stop --timeout, diff -l, ps --sort, cp --overwrite, --pause,
 # -a=false and container-to-container copies, system df and system prune.
 
 load ../lib/helpers
@@ -66,6 +66,30 @@ id_of() {
     run_berth --exit 125 start
     assert_output_contains "start requires at least one argument"
     assert_equal "$(state_of sm1)" created
+}
+
+@test "stop --filter and restart --filter act on what ps --filter matches and print full IDs" {
+    run_berth run -d --name sf1 --label team=a "$IMAGE" sleep 100
+    run_berth run -d --name sf2 --label team=b "$IMAGE" sleep 100
+    run_berth create --name sf3 --label team=a "$IMAGE" sleep 100
+    run_berth stop -t 0 --filter label=team=a
+    # every match, in any state: the created one is printed too, as Podman does
+    [[ $(sort <<<"$output") == "$(printf '%s\n%s\n' "$(id_of sf1)" "$(id_of sf3)" | sort)" ]]
+    assert_equal "$(state_of sf1)" exited
+    assert_equal "$(state_of sf2)" running
+    assert_equal "$(state_of sf3)" created
+    run_berth restart -t 0 --filter name=sf1 --filter name=sf3
+    [[ $(sort <<<"$output") == "$(printf '%s\n%s\n' "$(id_of sf1)" "$(id_of sf3)" | sort)" ]]
+    assert_equal "$(state_of sf1)" running
+    assert_equal "$(state_of sf3)" running
+    assert_equal "$(state_of sf2)" running
+    run_berth stop -t 0 --filter name=no-such-name
+    assert_output_equals ""
+    run_berth --exit 125 stop --filter name=sf1 sf1
+    assert_output_contains "--filter takes no arguments"
+    run_berth --exit 125 restart --filter bogus=1
+    assert_output_contains "bogus is an invalid filter"
+    assert_equal "$(state_of sf1)" running
 }
 
 @test "stop --timeout is stop -t" {

@@ -146,6 +146,31 @@ teardown() {
 }
 
 # bats test_tags=berth-only
+@test "a tmpfs volume is not left mounted when a container's start fails" {
+    # berth-only: reads berth's mount table (berth_mounts).
+    run_berth volume create -o type=tmpfs -o device=tmpfs tfail
+    run_berth volume inspect --format '{{.Mountpoint}}' tfail
+    local mountpoint=$output
+    # the command does not exist: the start fails in the container
+    run_berth --exit 127 run -v tfail:/d "$IMAGE" /no/such/command
+    run berth_mounts
+    [[ $output != *" $mountpoint "* ]]
+    # a bind source gone by the start: the start fails before the container exists
+    local dir=$BATS_TEST_TMPDIR/gone
+    mkdir -p "$dir"
+    run_berth create --name tgone -v tfail:/d -v "$dir:/b" "$IMAGE" true
+    rmdir "$dir"
+    run_berth --exit 125 start tgone
+    run berth_mounts
+    [[ $output != *" $mountpoint "* ]]
+    # a container that does run mounts it as before, and it goes with the container
+    run_berth run --rm -v tfail:/d "$IMAGE" sh -c 'grep -c " /d tmpfs " /proc/mounts'
+    assert_output_equals 1
+    run berth_mounts
+    [[ $output != *" $mountpoint "* ]]
+}
+
+# bats test_tags=berth-only
 @test "volume mount of a tmpfs volume mounts it until volume unmount" {
     # berth-only: reads berth's mount table (berth_mounts).
     run_berth volume create -o type=tmpfs tmv
