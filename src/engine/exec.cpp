@@ -16,11 +16,11 @@
 #include "base/signal_forwarder.h"
 #include "base/sys.h"
 #include "container/options.h"
+#include "container/user.h"
 #include "engine/containers.h"
 #include "monitor/protocol.h"
 #include "runtime/capabilities.h"
 #include "runtime/exec.h"
-#include "runtime/users.h"
 
 #include <csignal>
 #include <poll.h>
@@ -81,7 +81,7 @@ Result<runtime::Process> exec_process_spec(runtime::Spec const& spec, ExecOption
     }
     bool user_home = false;
     if (!o.user.empty()) {
-        auto resolved = TRY(runtime::resolve_user(spec.root.path, o.user));
+        auto resolved = TRY(container::resolve_user(spec.root.path, o.user));
         p.user.uid = resolved.uid;
         p.user.gid = resolved.gid;
         p.user.additional_gids = resolved.additional_gids;
