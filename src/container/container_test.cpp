@@ -378,8 +378,17 @@ TEST_CASE("volume store: create, duplicate, list, in use through container_volum
     o.volumes = { "data:/d", "/host:/h", "/anon" };
     r.config = o.to_json();
     r.volumes = volume_uses(mount_requests(o).value(), { { "/anon", "a1" } });
-    CHECK(r.volumes == std::vector<VolumeUse> { { "data", "/d" }, { "a1", "/anon" } });
+    CHECK(r.volumes == std::vector<VolumeUse> { { "data", "/d", false }, { "a1", "/anon", true } });
+    r.restart = parse_restart_policy("on-failure:3").value();
     REQUIRE(cs.insert(r).has_value());
+    // Read back typed, by id, by name and in the list.
+    auto back = cs.find("user").value();
+    CHECK(back.volumes == r.volumes);
+    CHECK(back.restart == RestartPolicy { RestartPolicy::Kind::OnFailure, 3 });
+    CHECK(anonymous_volume(back, "/anon") == "a1");
+    CHECK(anonymous_volume(back, "/d").empty());
+    CHECK(cs.list().value().front().volumes == r.volumes);
+    CHECK(cs.get(r.id).value()->restart == back.restart);
     CHECK(vs.users("data").value() == std::vector<std::string> { r.id });
     CHECK(vs.users("a1").value() == std::vector<std::string> { r.id });
     CHECK(vs.users("d").value().empty());
@@ -394,6 +403,24 @@ TEST_CASE("volume store: create, duplicate, list, in use through container_volum
     REQUIRE(vs.remove("data").has_value());
     CHECK_FALSE(fs::exists(dir.path() + "/volumes/data"));
     CHECK(vs.remove("data").error().code == ENOENT);
+}
+
+TEST_CASE("restart policy: Podman's names, on-failure's count")
+{
+    using Kind = RestartPolicy::Kind;
+    CHECK(parse_restart_policy("").value() == RestartPolicy {});
+    CHECK(parse_restart_policy("no").value().kind == Kind::No);
+    CHECK(parse_restart_policy("always").value().kind == Kind::Always);
+    CHECK(parse_restart_policy("unless-stopped").value().kind == Kind::UnlessStopped);
+    CHECK(parse_restart_policy("on-failure").value() == RestartPolicy { Kind::OnFailure, 0 });
+    CHECK(parse_restart_policy("on-failure:12").value() == RestartPolicy { Kind::OnFailure, 12 });
+    for (char const* bad : { "on-failure:", "on-failure:-1", "on-failure:x", "on-failure3", "sometimes", "No" }) {
+        auto r = parse_restart_policy(bad);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().message == "invalid restart policy \"" + std::string(bad) + "\": use no, on-failure[:N], always or unless-stopped");
+    }
+    for (auto kind : { Kind::Unset, Kind::No, Kind::OnFailure, Kind::Always, Kind::UnlessStopped })
+        CHECK(parse_restart_policy(restart_policy_name(kind)).value().kind == kind);
 }
 
 TEST_CASE("container store: ps_config keeps only what ps shows, in step with the config")

@@ -397,8 +397,8 @@ Json mounts_json(Context& ctx, ContainerRecord const& rec)
     for (auto const& m : *requests) {
         Json j;
         std::string name = m.source;
-        if (m.type == container::MountRequest::Type::Volume && name.empty() && rec.config.contains("anonymous_volumes"))
-            name = rec.config["anonymous_volumes"].value(m.destination, "");
+        if (m.type == container::MountRequest::Type::Volume && name.empty())
+            name = container::anonymous_volume(rec, m.destination);
         j["Type"] = m.type == container::MountRequest::Type::Bind ? "bind" : m.type == container::MountRequest::Type::Volume ? "volume" : "tmpfs";
         j["Name"] = m.type == container::MountRequest::Type::Volume ? name : "";
         j["Source"] = m.type == container::MountRequest::Type::Volume ? ctx.paths.layout().volume_data_dir(name)
@@ -451,12 +451,10 @@ int64_t disk_usage(std::string const& path)
 
 namespace {
 
-/// Podman's HostConfig.RestartPolicy: the policy's name as given, and on-failure's count.
-Json restart_policy_json(std::string const& restart)
+/// Podman's HostConfig.RestartPolicy: the policy's name as given ("" without --restart), and on-failure's count.
+Json restart_policy_json(container::RestartPolicy const& policy)
 {
-    auto policy = parse_restart_policy(restart);
-    int64_t retries = policy ? policy->max_retries : 0;
-    return Json { { "Name", restart.substr(0, restart.find(':')) }, { "MaximumRetryCount", retries } };
+    return Json { { "Name", container::restart_policy_name(policy.kind) }, { "MaximumRetryCount", policy.max_retries } };
 }
 
 /// A byte count as Go's units.HumanSizeWithPrecision(n, 3): "0B", "1.5kB", "10MB".
@@ -588,7 +586,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "LogConfig", log_config_json(c, dir) },
         { "NetworkMode", network },
         { "PortBindings", container::port_bindings_json(container::published_ports(c)) },
-        { "RestartPolicy", restart_policy_json(c.value("restart", "")) },
+        { "RestartPolicy", restart_policy_json(rec.restart) },
         { "AutoRemove", c.value("remove", false) },
         { "VolumeDriver", "" },
         { "VolumesFrom", nullptr },

@@ -126,10 +126,10 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     r.image_id = image.id;
     r.image_name = image.names.empty() ? image.id : image.names.front();
     r.created = static_cast<int64_t>(std::time(nullptr));
+    r.restart = TRY(container::parse_restart_policy(options.restart));
     r.config = options.to_json();
-    auto anonymous = TRY(create_anonymous_volumes(ctx, mounts));
-    r.config["anonymous_volumes"] = anonymous;
-    r.volumes = container::volume_uses(mounts, anonymous);
+    r.config.erase("restart");  // the record's typed field
+    r.volumes = container::volume_uses(mounts, TRY(create_anonymous_volumes(ctx, mounts)));
     if (auto hc = TRY(healthcheck_for_create(ctx, options, image)))
         r.config["healthcheck"] = hc->to_json();
     TRY(add_startup_healthcheck(options, r.config));
@@ -170,8 +170,8 @@ Result<std::vector<container::ResolvedMount>> resolve_mounts(Context& ctx, Conta
             ::free(real);
         } else if (m.type == MountRequest::Type::Volume) {
             std::string name = m.source;
-            if (name.empty() && rec.config.contains("anonymous_volumes"))
-                name = rec.config["anonymous_volumes"].value(m.destination, "");
+            if (name.empty())
+                name = container::anonymous_volume(rec, m.destination);
             auto vs = TRY(open_volume_store(ctx));
             auto volume = TRY(vs.create(name, {}, {}, false, true));
             rm.host_path = volume.mountpoint;
@@ -563,34 +563,6 @@ std::string container_bundle_dir(Context& ctx, std::string const& id)
     return ctx.paths.layout().bundle_dir(id);
 }
 
-Result<RestartPolicy> parse_restart_policy(std::string const& text)
-{
-    RestartPolicy p;
-    if (text.empty() || text == "no")
-        return p;
-    if (text == "always") {
-        p.kind = RestartPolicy::Kind::Always;
-        return p;
-    }
-    if (text == "unless-stopped") {
-        p.kind = RestartPolicy::Kind::UnlessStopped;
-        return p;
-    }
-    if (text.rfind("on-failure", 0) == 0) {
-        p.kind = RestartPolicy::Kind::OnFailure;
-        std::string rest = text.substr(10);
-        if (rest.empty())
-            return p;
-        char* end = nullptr;
-        long long n = rest[0] == ':' ? std::strtoll(rest.c_str() + 1, &end, 10) : -1;
-        if (rest.size() > 1 && end && *end == 0 && n >= 0) {
-            p.max_retries = n;
-            return p;
-        }
-    }
-    return Error { EINVAL, "invalid restart policy \"" + text + "\": use no, on-failure[:N], always or unless-stopped" };
-}
-
 Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOptions const& so)
 {
     auto cs = TRY(container_records(ctx));
@@ -726,7 +698,7 @@ ErrorOr init_container(Context& ctx, std::string const& name_or_id, StartOptions
 Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_t monitor_pid)
 {
     int code = -1;
-    RestartPolicy policy;
+    container::RestartPolicy policy;
     int64_t restarts = 0;
     {
         auto cs = TRY(container_records(ctx));
@@ -742,11 +714,12 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
         // `stop` marks its container: an exit the user asked for never restarts it.
         if (rec->config.value("stopped_by_user", false))
             return code;
-        policy = TRY(parse_restart_policy(rec->config.value("restart", "")));
+        policy = rec->restart;
         restarts = rec->restart_count;
     }
-    bool again = policy.kind == RestartPolicy::Kind::Always || policy.kind == RestartPolicy::Kind::UnlessStopped
-        || (policy.kind == RestartPolicy::Kind::OnFailure && code != 0
+    using Kind = container::RestartPolicy::Kind;
+    bool again = policy.kind == Kind::Always || policy.kind == Kind::UnlessStopped
+        || (policy.kind == Kind::OnFailure && code != 0
             && (policy.max_retries == 0 || restarts < policy.max_retries));
     if (!again)
         return code;

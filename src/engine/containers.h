@@ -125,12 +125,6 @@ struct LogSettings {
 /// Checks and resolves the flags; `bundle_dir` holds the default ctr.log.
 Result<LogSettings> log_settings(container::CreateOptions const& options, std::string const& bundle_dir);
 
-/// --restart.
-struct RestartPolicy {
-    enum class Kind { No, OnFailure, Always, UnlessStopped } kind = Kind::No;
-    int64_t max_retries = 0;          ///< on-failure:N; 0: unlimited
-};
-Result<RestartPolicy> parse_restart_policy(std::string const& text);
 /// The directory of a container's files in the store (rootfs, ctr.log, config.json).
 std::string container_bundle_dir(Context& ctx, std::string const& id);
 

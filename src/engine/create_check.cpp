@@ -161,8 +161,9 @@ ErrorOr check_pull_policy(std::string const& policy)
 /// --restart, and its conflict with --rm.
 ErrorOr check_restart(container::CreateOptions const& o)
 {
-    auto policy = TRY(parse_restart_policy(o.restart));
-    if (o.remove && policy.kind != RestartPolicy::Kind::No)
+    auto policy = TRY(container::parse_restart_policy(o.restart));
+    using Kind = container::RestartPolicy::Kind;
+    if (o.remove && policy.kind != Kind::No && policy.kind != Kind::Unset)
         return Error { EINVAL, "the --rm option conflicts with --restart (other than \"no\"): use one of them" };
     return {};
 }

@@ -435,11 +435,11 @@ ErrorOr remove_container(Context& ctx, ContainerRecord const& given, RemoveOptio
         lock.reset();
     }
     TRY(container::remove_container(cs, rec.id));
-    if (options.volumes && rec.config.contains("anonymous_volumes")) {
+    if (options.volumes) {
         auto vs = TRY(container::VolumeStore::open(ctx.store->database(), ctx.paths.layout()));
-        for (auto const& [dest, name] : rec.config["anonymous_volumes"].items())
-            if (name.is_string())
-                (void)vs.remove(name.get<std::string>());
+        for (auto const& v : rec.volumes)
+            if (v.anonymous)
+                (void)vs.remove(v.volume);
     }
     record_container_event(ctx.paths, "remove", rec);
     return {};
