@@ -192,14 +192,15 @@ Result<int> exec_container(Context& ctx, std::string const& name_or_id, ExecOpti
     auto text = TRY_CTX(fs::read_file(fs::join(dir, "config.json")), "exec in " + rec.name);
     auto spec = TRY_CTX(runtime::Spec::parse(std::string_view(text)), "exec in " + rec.name);
     spec.process = TRY(exec_process_spec(spec, o));
-    // The store stays open: its fds are close-on-exec and exec_in's middle
-    // process closes every fd but stdio and --preserve-fds before the exec.
+    // The store stays open: its fds are close-on-exec and the helper exec_in
+    // spawns closes every fd but stdio and --preserve-fds before it joins.
 
     runtime::ExecRequest req;
     req.init_pid = static_cast<pid_t>(rec.pid);
     req.spec = &spec;
     req.detach = o.detach;
     req.seccomp_cache_dir = ctx.paths.layout().seccomp_cache_dir();
+    req.helper = TRY(sys::helper_path(monitor::launch_executable));
     req.stdio.in = o.interactive && !o.detach ? STDIN_FILENO : -1;
     req.stdio.out = o.detach ? -1 : STDOUT_FILENO;
     req.stdio.err = o.detach ? -1 : STDERR_FILENO;

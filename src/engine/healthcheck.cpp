@@ -13,10 +13,12 @@
 
 #include "base/fs.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "base/unique_fd.h"
 #include "engine/containers.h"
 #include "engine/events.h"
 #include "engine/images.h"
+#include "monitor/protocol.h"
 #include "runtime/exec.h"
 #include "store/database.h"
 
@@ -608,6 +610,7 @@ Result<CheckOutcome> run_check(Context& ctx, ContainerRecord const& rec, HealthC
     req.init_pid = static_cast<pid_t>(rec.pid);
     req.spec = &spec;
     req.seccomp_cache_dir = ctx.paths.layout().seccomp_cache_dir();
+    req.helper = TRY(sys::helper_path(monitor::launch_executable));
     req.stdio.in = -1;
     req.stdio.out = out_w.get();
     req.stdio.err = out_w.get();
