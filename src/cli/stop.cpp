@@ -1,8 +1,8 @@
 // berth stop, restart, kill, pause, unpause: per container, Podman's flags,
 // output and messages (see targets.h for the reporting rules).
 #include "cli/targets.h"
-#include "engine/containers.h"
-#include "engine/events.h"
+#include "engine/containers/containers.h"
+#include "engine/system/events.h"
 
 #include <fstream>
 #include <memory>

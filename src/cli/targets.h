@@ -5,7 +5,7 @@
 #pragma once
 
 #include "cli/commands.h"
-#include "engine/lifecycle.h"
+#include "engine/containers/lifecycle.h"
 
 #include <functional>
 
