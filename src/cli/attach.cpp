@@ -1,7 +1,7 @@
 // berth attach: attaches the terminal to a running container's stdio through
 // its monitor; exits with the container's status, or 0 after the detach keys.
 #include "cli/commands.h"
-#include "engine/containers.h"
+#include "engine/containers/containers.h"
 
 namespace berth::cli {
 

@@ -3,8 +3,8 @@
 // and `container prune`, which removes every container that is not running.
 #include "cli/commands.h"
 #include "cli/targets.h"
-#include "engine/container_query.h"
-#include "engine/lifecycle.h"
+#include "engine/containers/container_query.h"
+#include "engine/containers/lifecycle.h"
 
 #include <cstdio>
 #include <iostream>

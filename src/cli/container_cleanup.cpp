@@ -3,7 +3,7 @@
 // whose pid tells a current exit from a stale one. Records the exit, unmounts,
 // removes on --rm and applies the restart policy (engine::cleanup_exited_container).
 #include "cli/commands.h"
-#include "engine/containers.h"
+#include "engine/containers/containers.h"
 
 #include <unistd.h>
 

@@ -3,7 +3,7 @@
 // on stdin or stdout. Paths inside a container are resolved inside its root
 // (engine/copy.h).
 #include "cli/commands.h"
-#include "engine/copy.h"
+#include "engine/containers/copy.h"
 
 #include <cstdio>
 #include <memory>

@@ -5,7 +5,7 @@
 #include "cli/create.h"
 
 #include "cli/commands.h"
-#include "engine/containers.h"
+#include "engine/containers/containers.h"
 
 #include <cstdio>
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "cli/common.h"
-#include "engine/containers.h"
+#include "engine/containers/containers.h"
 
 #include <memory>
 #include <optional>

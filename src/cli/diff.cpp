@@ -1,8 +1,8 @@
 // berth diff: the changes of a container's writable layer against its image,
 // one "A|C|D PATH" line each (added, changed, deleted), or --format json.
 #include "cli/commands.h"
-#include "engine/copy.h"
-#include "engine/lifecycle.h"
+#include "engine/containers/copy.h"
+#include "engine/containers/lifecycle.h"
 
 #include <cstdio>
 #include <memory>

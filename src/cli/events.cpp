@@ -4,7 +4,7 @@
 // the file and ends on SIGINT/SIGTERM or once --until has passed.
 #include "cli/commands.h"
 #include "base/timestamp.h"
-#include "engine/events.h"
+#include "engine/system/events.h"
 #include "format/template.h"
 
 #include <chrono>

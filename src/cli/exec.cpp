@@ -3,7 +3,7 @@
 // command that cannot run, 127 for a missing one). Everything after the
 // container name belongs to the command, as with Podman.
 #include "cli/commands.h"
-#include "engine/exec.h"
+#include "engine/containers/exec.h"
 
 #include <cstdio>
 #include <memory>

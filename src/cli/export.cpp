@@ -2,7 +2,7 @@
 // stdout (refused when stdout is a terminal) or to -o FILE.
 #include "cli/commands.h"
 #include "base/unique_fd.h"
-#include "engine/copy.h"
+#include "engine/containers/copy.h"
 
 #include <cstdio>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 // container has no healthcheck or is not running. berth-monitor runs the same
 // command every --healthcheck-interval.
 #include "cli/commands.h"
-#include "engine/healthcheck.h"
+#include "engine/containers/healthcheck.h"
 
 #include <cstdio>
 #include <memory>

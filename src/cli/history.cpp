@@ -1,6 +1,6 @@
 // berth history: one row per history entry, newest first, as Podman shows.
 #include "cli/commands.h"
-#include "engine/images.h"
+#include "engine/images/images.h"
 
 #include <memory>
 

@@ -1,7 +1,7 @@
 // The `image` command group (image ls, pull, push, inspect, rm, ...), and
 // `image exists`. The group reuses the top-level commands' setup functions.
 #include "cli/commands.h"
-#include "engine/images.h"
+#include "engine/images/images.h"
 
 #include <memory>
 

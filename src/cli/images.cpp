@@ -1,7 +1,7 @@
 // berth images / image ls: one row per name (an unnamed image is <none>),
 // newest first, Podman's columns, --filter, --format.
 #include "cli/commands.h"
-#include "engine/images.h"
+#include "engine/images/images.h"
 
 #include <algorithm>
 #include <fnmatch.h>

@@ -1,6 +1,6 @@
 // berth info, version, and the `system` group (info, reset).
 #include "cli/commands.h"
-#include "engine/system.h"
+#include "engine/system/system.h"
 #include "format/template.h"
 #include "format/yaml.h"
 

@@ -3,7 +3,7 @@
 // printing each name as given, or each ID with --all, where a container that
 // is already initialized or running is no error (Podman's rule).
 #include "cli/targets.h"
-#include "engine/containers.h"
+#include "engine/containers/containers.h"
 
 #include <memory>
 

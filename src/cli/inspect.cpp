@@ -2,9 +2,9 @@
 // --format per object. `inspect` tries containers first, then images. A
 // missing object is an error naming it (exit 125), after the others print.
 #include "cli/commands.h"
-#include "engine/container_query.h"
-#include "engine/containers.h"
-#include "engine/images.h"
+#include "engine/containers/container_query.h"
+#include "engine/containers/containers.h"
+#include "engine/images/images.h"
 
 #include <memory>
 

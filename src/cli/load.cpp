@@ -3,7 +3,7 @@
 // per name, as Podman does.
 #include "cli/commands.h"
 #include "cli/progress.h"
-#include "engine/interchange.h"
+#include "engine/images/interchange.h"
 
 #include <cstdio>
 #include <memory>

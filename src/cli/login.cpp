@@ -1,6 +1,6 @@
 // berth login / logout, writing auth.json where Podman does.
 #include "cli/commands.h"
-#include "engine/images.h"
+#include "engine/images/images.h"
 
 #include <iostream>
 #include <memory>

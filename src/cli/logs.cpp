@@ -3,8 +3,8 @@
 // prefix each line with the short ID or the name). -f follows until the
 // container exits.
 #include "cli/commands.h"
-#include "engine/containers.h"
-#include "engine/logs.h"
+#include "engine/containers/containers.h"
+#include "engine/containers/logs.h"
 
 #include <cstdio>
 #include <ctime>

@@ -3,8 +3,8 @@
 // mount only exists inside berth's user and mount namespace, so (like Podman)
 // mount refuses to run outside `berth unshare`; unmount runs anywhere.
 #include "cli/commands.h"
-#include "engine/copy.h"
-#include "engine/unshare.h"
+#include "engine/containers/copy.h"
+#include "engine/system/unshare.h"
 
 #include <cstdio>
 #include <memory>

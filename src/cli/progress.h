@@ -1,7 +1,7 @@
 // Progress lines for commands that copy images (save, load, import, push).
 #pragma once
 
-#include "engine/interchange.h"
+#include "engine/images/interchange.h"
 
 namespace berth::cli {
 

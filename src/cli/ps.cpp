@@ -2,9 +2,9 @@
 // COMMAND, CREATED, STATUS, PORTS, NAMES), -a -q -l -n -s --no-trunc,
 // --filter and --format (Go template, table, json).
 #include "cli/commands.h"
-#include "engine/container_query.h"
-#include "engine/lifecycle.h"
-#include "engine/ps_sort.h"
+#include "engine/containers/container_query.h"
+#include "engine/containers/lifecycle.h"
+#include "engine/containers/ps_sort.h"
 
 #include <algorithm>
 #include <cstdio>

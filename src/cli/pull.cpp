@@ -2,7 +2,7 @@
 // progress line redrawn in place; otherwise plain "Copying blob ... done"
 // lines go to stderr. The image ID goes to stdout (alone with -q).
 #include "cli/commands.h"
-#include "engine/images.h"
+#include "engine/images/images.h"
 
 #include <chrono>
 #include <cstdio>

@@ -5,8 +5,8 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "base/fs.h"
-#include "engine/images.h"
-#include "engine/interchange.h"
+#include "engine/images/images.h"
+#include "engine/images/interchange.h"
 
 #include <cstdio>
 #include <memory>

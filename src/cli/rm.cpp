@@ -3,7 +3,7 @@
 // does. Exit codes are Podman's: 1 when a container is missing, 2 when one is
 // running without -f, else 125.
 #include "cli/targets.h"
-#include "engine/lifecycle.h"
+#include "engine/containers/lifecycle.h"
 
 #include <cstdio>
 #include <fstream>

@@ -2,7 +2,7 @@
 // 0 all removed, 1 an image did not exist, 2 an image is in use or has
 // several names and was not forced, 125 any other failure.
 #include "cli/commands.h"
-#include "engine/images.h"
+#include "engine/images/images.h"
 
 #include <memory>
 

@@ -2,7 +2,7 @@
 // The exit status is the container's, or Podman's 125/126/127.
 #include "cli/commands.h"
 #include "cli/create.h"
-#include "engine/containers.h"
+#include "engine/containers/containers.h"
 
 #include <cstdio>
 

@@ -4,7 +4,7 @@
 // share (declared in cli/progress.h).
 #include "cli/commands.h"
 #include "cli/progress.h"
-#include "engine/interchange.h"
+#include "engine/images/interchange.h"
 
 #include <cstdio>
 #include <memory>

@@ -3,9 +3,9 @@
 // --all and --filter (ps's filters) pick the containers that are not running,
 // oldest first, and print their full IDs, as Podman does.
 #include "cli/targets.h"
-#include "engine/container_query.h"
-#include "engine/containers.h"
-#include "engine/lifecycle.h"
+#include "engine/containers/container_query.h"
+#include "engine/containers/containers.h"
+#include "engine/containers/lifecycle.h"
 
 #include <algorithm>
 #include <cstdio>

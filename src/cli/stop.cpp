@@ -2,8 +2,8 @@
 // output and messages (see targets.h for the reporting rules). stop and
 // restart --filter take every container ps --filter matches, printing IDs.
 #include "cli/targets.h"
-#include "engine/containers.h"
-#include "engine/events.h"
+#include "engine/containers/containers.h"
+#include "engine/system/events.h"
 
 #include <fstream>
 #include <memory>

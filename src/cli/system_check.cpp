@@ -3,8 +3,8 @@
 // when --repair dealt with it) and exits 0 when nothing is left to repair,
 // else 125 with one line saying how to repair it, like podman 5.
 #include "cli/commands.h"
-#include "engine/healthcheck.h"
-#include "engine/system.h"
+#include "engine/containers/healthcheck.h"
+#include "engine/system/system.h"
 
 #include <cstdio>
 

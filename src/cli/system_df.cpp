@@ -4,7 +4,7 @@
 // with -a, unused) images and, with --volumes, unused volumes, after
 // Podman's "are you sure?" unless -f.
 #include "cli/commands.h"
-#include "engine/disk_usage.h"
+#include "engine/system/disk_usage.h"
 
 #include <cmath>
 #include <cstdio>

@@ -1,6 +1,6 @@
 // berth tag / untag.
 #include "cli/commands.h"
-#include "engine/images.h"
+#include "engine/images/images.h"
 
 #include <memory>
 

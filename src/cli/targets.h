@@ -5,8 +5,8 @@
 #pragma once
 
 #include "cli/commands.h"
-#include "engine/container_query.h"
-#include "engine/lifecycle.h"
+#include "engine/containers/container_query.h"
+#include "engine/containers/lifecycle.h"
 
 #include <functional>
 

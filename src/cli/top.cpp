@@ -2,7 +2,7 @@
 // (ps-style descriptors), and their CPU %, memory and pids from the
 // container's own cgroup v2 where it has one, else summed over its processes.
 #include "cli/targets.h"
-#include "engine/stats.h"
+#include "engine/containers/stats.h"
 
 #include <chrono>
 #include <csignal>

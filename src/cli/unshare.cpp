@@ -4,7 +4,7 @@
 // command's own; berth's errors exit 125, a command that cannot be run 126, a
 // missing one 127. Everything after the first argument belongs to the command.
 #include "cli/commands.h"
-#include "engine/unshare.h"
+#include "engine/system/unshare.h"
 
 #include <cstdio>
 #include <memory>

@@ -2,7 +2,7 @@
 // prints the name, ls a table (or --format), inspect a JSON array, rm and
 // prune the names removed. export|import|mount|unmount are in volume_data.cpp.
 #include "cli/commands.h"
-#include "engine/containers.h"
+#include "engine/containers/containers.h"
 
 #include <cstdio>
 

@@ -5,7 +5,7 @@
 // unshare` as Podman's does; unmount works from anywhere.
 #include "base/unique_fd.h"
 #include "cli/commands.h"
-#include "engine/volumes.h"
+#include "engine/volumes/volumes.h"
 
 #include <cstdio>
 #include <fcntl.h>

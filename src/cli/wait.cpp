@@ -2,7 +2,7 @@
 // commands. wait prints each container's exit code; exists answers with its
 // exit status only (0 yes, 1 no); port prints the -p mappings as Podman does.
 #include "cli/targets.h"
-#include "engine/container_query.h"
+#include "engine/containers/container_query.h"
 
 #include <cstdio>
 #include <memory>

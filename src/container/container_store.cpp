@@ -7,6 +7,8 @@
 #include "store/schema.h"
 
 #include <array>
+#include <charconv>
+#include <map>
 #include <cstdio>
 #include <sys/random.h>
 
@@ -14,7 +16,7 @@ namespace berth::container {
 
 static constexpr char const* columns
     = "id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, driver, config, "
-      "monitor_start, restart_count";
+      "monitor_start, restart_count, restart_policy, restart_retries";
 
 std::string_view state_name(State state)
 {
@@ -46,6 +48,51 @@ State parse_state(std::string_view name)
     return State::Created;
 }
 
+Result<RestartPolicy> parse_restart_policy(std::string_view text)
+{
+    using Kind = RestartPolicy::Kind;
+    for (auto kind : { Kind::Unset, Kind::No, Kind::Always, Kind::UnlessStopped })
+        if (text == restart_policy_name(kind))
+            return RestartPolicy { kind, 0 };
+    constexpr std::string_view on_failure = "on-failure";
+    if (text.substr(0, on_failure.size()) == on_failure) {
+        auto rest = text.substr(on_failure.size());
+        if (rest.empty())
+            return RestartPolicy { Kind::OnFailure, 0 };
+        int64_t n = -1;
+        auto digits = rest.substr(1);
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+        if (rest[0] == ':' && !digits.empty() && ec == std::errc() && end == digits.data() + digits.size() && n >= 0)
+            return RestartPolicy { Kind::OnFailure, n };
+    }
+    return Error { EINVAL, "invalid restart policy \"" + std::string(text) + "\": use no, on-failure[:N], always or unless-stopped" };
+}
+
+std::string_view restart_policy_name(RestartPolicy::Kind kind)
+{
+    switch (kind) {
+    case RestartPolicy::Kind::Unset:
+        return "";
+    case RestartPolicy::Kind::No:
+        return "no";
+    case RestartPolicy::Kind::OnFailure:
+        return "on-failure";
+    case RestartPolicy::Kind::Always:
+        return "always";
+    case RestartPolicy::Kind::UnlessStopped:
+        return "unless-stopped";
+    }
+    return "";
+}
+
+std::string anonymous_volume(ContainerRecord const& record, std::string_view destination)
+{
+    for (auto const& v : record.volumes)
+        if (v.anonymous && v.destination == destination)
+            return v.volume;
+    return "";
+}
+
 std::string ps_config(Json const& config)
 {
     Json out = Json::object();
@@ -71,15 +118,17 @@ ErrorOr ContainerStore::insert(ContainerRecord const& r)
     if (TRY(name_in_use(r.name)))
         return Error { EEXIST, "the container name \"" + r.name + "\" is already in use: remove it or choose another name with --name" };
     auto stmt = TRY(m_db->prepare(std::string("INSERT INTO containers (") + columns
-        + ", ps_config) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"));
+        + ", ps_config) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
     stmt.bind(1, r.id).bind(2, r.name).bind(3, r.image_id).bind(4, r.image_name).bind(5, r.created);
     stmt.bind(6, state_name(r.state)).bind(7, r.pid).bind(8, r.monitor_pid).bind(9, r.exit_code);
     stmt.bind(10, r.started).bind(11, r.finished).bind(12, r.driver).bind(13, json::dump(r.config));
-    stmt.bind(14, r.monitor_start).bind(15, r.restart_count).bind(16, ps_config(r.config));
+    stmt.bind(14, r.monitor_start).bind(15, r.restart_count).bind(16, restart_policy_name(r.restart.kind));
+    stmt.bind(17, r.restart.max_retries).bind(18, ps_config(r.config));
     TRY_CTX(stmt.run(), "insert container " + r.id);
-    auto use = TRY(m_db->prepare("INSERT OR IGNORE INTO container_volumes (container_id, volume, destination) VALUES (?1, ?2, ?3)"));
+    auto use = TRY(m_db->prepare("INSERT OR IGNORE INTO container_volumes (container_id, volume, destination, anonymous) "
+                                 "VALUES (?1, ?2, ?3, ?4)"));
     for (auto const& v : r.volumes) {
-        use.bind(1, r.id).bind(2, v.volume).bind(3, v.destination);
+        use.bind(1, r.id).bind(2, v.volume).bind(3, v.destination).bind(4, int64_t(v.anonymous));
         TRY_CTX(use.run(), "record the volumes of container " + r.id);
         use.reset();
     }
@@ -139,9 +188,41 @@ Result<std::vector<ContainerRecord>> ContainerStore::query(std::string const& wh
         r.config = TRY(json::parse(stmt.text(12), "container config"));
         r.monitor_start = stmt.integer(13);
         r.restart_count = stmt.integer(14);
+        // Written by this berth's parse_restart_policy: an unknown name is a bug, read as no policy.
+        r.restart.kind = parse_restart_policy(stmt.text(15)).value_or(RestartPolicy {}).kind;
+        r.restart.max_retries = stmt.integer(16);
         out.push_back(std::move(r));
     }
+    TRY(read_volumes(out, where, args));
     return out;
+}
+
+ErrorOr ContainerStore::read_volumes(std::vector<ContainerRecord>& records, std::string const& where, std::vector<std::string> const& args)
+{
+    if (records.empty())
+        return {};
+    // One query whatever their number: the relation rows of one id, or of the records' own WHERE (ORDER BY dropped).
+    std::string sql = "SELECT container_id, volume, destination, anonymous FROM container_volumes";
+    auto order = where.find("ORDER BY");
+    std::string filter = order == std::string::npos ? where : where.substr(0, order);
+    bool one = records.size() == 1;
+    if (one)
+        sql += " WHERE container_id = ?1";
+    else if (!filter.empty())
+        sql += " WHERE container_id IN (SELECT id FROM containers " + filter + ")";
+    auto stmt = TRY(m_db->prepare(sql + " ORDER BY rowid"));
+    if (one)
+        stmt.bind(1, records.front().id);
+    else if (!filter.empty())
+        for (size_t i = 0; i < args.size(); ++i)
+            stmt.bind(static_cast<int>(i + 1), args[i]);
+    std::map<std::string_view, ContainerRecord*> by_id;
+    for (auto& r : records)
+        by_id[r.id] = &r;
+    while (TRY(stmt.step()))
+        if (auto it = by_id.find(stmt.text(0)); it != by_id.end())
+            it->second->volumes.push_back({ stmt.text(1), stmt.text(2), stmt.integer(3) != 0 });
+    return {};
 }
 
 Result<std::optional<ContainerRecord>> ContainerStore::get(std::string const& id)
@@ -176,10 +257,16 @@ Result<std::vector<ContainerRecord>> ContainerStore::list()
     return query("ORDER BY created DESC, rowid DESC", {});
 }
 
+Result<bool> ContainerStore::exists(char const* column, std::string const& value) const
+{
+    auto stmt = TRY(m_db->prepare(std::string("SELECT 1 FROM containers WHERE ") + column + " = ?1"));
+    stmt.bind(1, value);
+    return TRY(stmt.step());
+}
+
 Result<bool> ContainerStore::name_in_use(std::string const& name)
 {
-    auto rows = TRY(query("WHERE name = ?1", { name }));
-    return !rows.empty();
+    return exists("name", name);
 }
 
 /// A container that is gone needs no lock file: a command that locks one
@@ -187,8 +274,7 @@ Result<bool> ContainerStore::name_in_use(std::string const& name)
 /// just have created, instead of leaving it behind.
 Result<FileLock> ContainerStore::drop_file_if_gone(FileLock lock, std::string const& id) const
 {
-    auto rows = TRY(const_cast<ContainerStore*>(this)->query("WHERE id = ?1", { id }));
-    if (rows.empty())
+    if (!TRY(exists("id", id)))
         lock.remove_file();
     return lock;
 }

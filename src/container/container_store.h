@@ -32,8 +32,22 @@ State parse_state(std::string_view name);
 struct VolumeUse {
     std::string volume;
     std::string destination;
+    bool anonymous = false;  ///< created for this container by `-v /DST` (`rm -v` removes it with the container)
     bool operator==(VolumeUse const&) const = default;
 };
+
+/// --restart, as stored in the record's restart_policy and restart_retries columns.
+struct RestartPolicy {
+    /// Unset: no --restart given (inspect's Name ""), which behaves as No ("no").
+    enum class Kind { Unset, No, OnFailure, Always, UnlessStopped } kind = Kind::Unset;
+    int64_t max_retries = 0;  ///< on-failure:N; 0: unlimited
+    bool operator==(RestartPolicy const&) const = default;
+};
+/// "no", "on-failure", "on-failure:N", "always", "unless-stopped"; "" is Unset.
+/// Anything else: "invalid restart policy \"x\": use no, on-failure[:N], always or unless-stopped".
+Result<RestartPolicy> parse_restart_policy(std::string_view text);
+/// The policy's name as Podman's HostConfig.RestartPolicy.Name: "", "no", "on-failure", "always", "unless-stopped".
+std::string_view restart_policy_name(RestartPolicy::Kind kind);
 
 struct ContainerRecord {
     std::string id;          ///< 64 lowercase hex
@@ -50,9 +64,13 @@ struct ContainerRecord {
     int64_t started = 0;
     int64_t finished = 0;
     std::string driver;      ///< storage driver that holds its rootfs
+    RestartPolicy restart;   ///< --restart; the monitor's exit applies it
     Json config;             ///< the create options as given (engine-defined), for start and inspect
-    std::vector<VolumeUse> volumes;  ///< written by insert (container_volumes); not read back by get/find/list
+    std::vector<VolumeUse> volumes;  ///< the volumes it mounts (container_volumes rows), in mount order; fixed at insert
 };
+
+/// The anonymous volume `record` mounts at `destination`; "" when none.
+std::string anonymous_volume(ContainerRecord const& record, std::string_view destination);
 
 class ContainerStore {
 public:
@@ -62,7 +80,8 @@ public:
     /// Inserts a new record and its volume relation rows (record.volumes), in one
     /// transaction; EEXIST with "the container name \"x\" is already in use" for a taken name.
     ErrorOr insert(ContainerRecord const& record);
-    /// Replaces the mutable fields (state, pid, monitor_pid, exit_code, started, finished, config, monitor_start, restart_count).
+    /// Replaces the mutable fields (state, pid, monitor_pid, exit_code, started, finished, config, monitor_start,
+    /// restart_count); the restart policy and the volumes stay as inserted.
     ErrorOr update(ContainerRecord const& record);
     /// Deletes the row and its relation rows, in one transaction; ENOENT when missing.
     ErrorOr remove(std::string const& id);
@@ -89,6 +108,10 @@ private:
     Result<FileLock> drop_file_if_gone(FileLock lock, std::string const& id) const;
     ContainerStore(store::Database& db, store::Layout layout) : m_db(&db), m_layout(std::move(layout)) {}
     Result<std::vector<ContainerRecord>> query(std::string const& where, std::vector<std::string> const& args);
+    /// True when a row has `value` in `column` (name or id).
+    Result<bool> exists(char const* column, std::string const& value) const;
+    /// Fills the records' volumes from container_volumes (one query).
+    ErrorOr read_volumes(std::vector<ContainerRecord>& records, std::string const& where, std::vector<std::string> const& args);
 
     store::Database* m_db;
     store::Layout m_layout;

@@ -1,5 +1,5 @@
 // Unit tests of the container module: Docker's command and environment rules,
-// user lookup, the -v/--mount/--tmpfs grammars, the spec's defaults, overlay
+// the -v/--mount/--tmpfs grammars, the spec's defaults, overlay
 // options, the vfs copy with whiteouts and the containers/volumes tables.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "base/fs.h"
@@ -11,7 +11,6 @@
 #include "container/removal.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
-#include "container/user.h"
 #include "container/volume_store.h"
 
 #include <doctest/doctest.h>
@@ -128,47 +127,6 @@ TEST_CASE("workdir, hostname and user defaults")
     CHECK(requested_user(img, o) == "nobody");
     o.user = "1000:1000";
     CHECK(requested_user(img, o) == "1000:1000");
-}
-
-TEST_CASE("user: names and numbers against passwd and group")
-{
-    std::string passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\nbob:x:1000:100::/home/bob:/bin/sh\n";
-    std::string group = "root:x:0:\nusers:x:100:\nwheel:x:10:bob,alice\nnogroup:x:65534:\n";
-    auto root = resolve_user_from("", passwd, group, {}).release_value();
-    CHECK(root.uid == 0);
-    CHECK(root.gid == 0);
-    CHECK(root.home == "/root");
-    auto bob = resolve_user_from("bob", passwd, group, {}).release_value();
-    CHECK(bob.uid == 1000);
-    CHECK(bob.gid == 100);
-    CHECK(bob.additional_gids == std::vector<gid_t> { 10 });
-    CHECK(bob.home == "/home/bob");
-    auto numeric = resolve_user_from("4242:4343", passwd, group, {}).release_value();
-    CHECK(numeric.uid == 4242);
-    CHECK(numeric.gid == 4343);
-    auto by_uid = resolve_user_from("65534", passwd, group, {}).release_value();
-    CHECK(by_uid.gid == 65534);
-    auto named_group = resolve_user_from("1000:wheel", passwd, group, { "users", "7" }).release_value();
-    CHECK(named_group.gid == 10);
-    CHECK(named_group.additional_gids == std::vector<gid_t> { 100, 7 });
-    auto unknown = resolve_user_from("mallory", passwd, group, {});
-    REQUIRE_FALSE(unknown.has_value());
-    CHECK(unknown.error().message.find("unable to find user mallory") != std::string::npos);
-    CHECK_FALSE(resolve_user_from("bob:nosuch", passwd, group, {}).has_value());
-}
-
-TEST_CASE("user: /etc/passwd that is a symlink to a host file is read inside the rootfs")
-{
-    auto dir = TempDir::create("/tmp", "berth-ctr-test-").release_value();
-    REQUIRE(fs::mkdir_p(dir.path() + "/root/etc").has_value());
-    REQUIRE(fs::write_file_atomic(dir.path() + "/host-passwd", "evil:x:0:0::/:/bin/sh\n").has_value());
-    REQUIRE(::symlink((dir.path() + "/host-passwd").c_str(), (dir.path() + "/root/etc/passwd").c_str()) == 0);
-    // The absolute link resolves inside the root, where there is no such file.
-    CHECK_FALSE(resolve_user(dir.path() + "/root", "evil", {}).has_value());
-    REQUIRE(fs::mkdir_p(dir.path() + "/root" + dir.path()).has_value());
-    REQUIRE(fs::write_file_atomic(dir.path() + "/root" + dir.path() + "/host-passwd", "evil:x:77:78::/:/bin/sh\n").has_value());
-    auto user = resolve_user(dir.path() + "/root", "evil", {}).release_value();
-    CHECK(user.uid == 77);
 }
 
 TEST_CASE("-v: bind mounts, named and anonymous volumes, options")
@@ -460,8 +418,17 @@ TEST_CASE("volume store: create, duplicate, list, in use through container_volum
     o.volumes = { "data:/d", "/host:/h", "/anon" };
     r.config = o.to_json();
     r.volumes = volume_uses(mount_requests(o).value(), { { "/anon", "a1" } });
-    CHECK(r.volumes == std::vector<VolumeUse> { { "data", "/d" }, { "a1", "/anon" } });
+    CHECK(r.volumes == std::vector<VolumeUse> { { "data", "/d", false }, { "a1", "/anon", true } });
+    r.restart = parse_restart_policy("on-failure:3").value();
     REQUIRE(cs.insert(r).has_value());
+    // Read back typed, by id, by name and in the list.
+    auto back = cs.find("user").value();
+    CHECK(back.volumes == r.volumes);
+    CHECK(back.restart == RestartPolicy { RestartPolicy::Kind::OnFailure, 3 });
+    CHECK(anonymous_volume(back, "/anon") == "a1");
+    CHECK(anonymous_volume(back, "/d").empty());
+    CHECK(cs.list().value().front().volumes == r.volumes);
+    CHECK(cs.get(r.id).value()->restart == back.restart);
     CHECK(vs.users("data").value() == std::vector<std::string> { r.id });
     CHECK(vs.users("a1").value() == std::vector<std::string> { r.id });
     CHECK(vs.users("d").value().empty());
@@ -476,6 +443,24 @@ TEST_CASE("volume store: create, duplicate, list, in use through container_volum
     REQUIRE(vs.remove("data").has_value());
     CHECK_FALSE(fs::exists(dir.path() + "/volumes/data"));
     CHECK(vs.remove("data").error().code == ENOENT);
+}
+
+TEST_CASE("restart policy: Podman's names, on-failure's count")
+{
+    using Kind = RestartPolicy::Kind;
+    CHECK(parse_restart_policy("").value() == RestartPolicy {});
+    CHECK(parse_restart_policy("no").value().kind == Kind::No);
+    CHECK(parse_restart_policy("always").value().kind == Kind::Always);
+    CHECK(parse_restart_policy("unless-stopped").value().kind == Kind::UnlessStopped);
+    CHECK(parse_restart_policy("on-failure").value() == RestartPolicy { Kind::OnFailure, 0 });
+    CHECK(parse_restart_policy("on-failure:12").value() == RestartPolicy { Kind::OnFailure, 12 });
+    for (char const* bad : { "on-failure:", "on-failure:-1", "on-failure:x", "on-failure3", "sometimes", "No" }) {
+        auto r = parse_restart_policy(bad);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().message == "invalid restart policy \"" + std::string(bad) + "\": use no, on-failure[:N], always or unless-stopped");
+    }
+    for (auto kind : { Kind::Unset, Kind::No, Kind::OnFailure, Kind::Always, Kind::UnlessStopped })
+        CHECK(parse_restart_policy(restart_policy_name(kind)).value().kind == kind);
 }
 
 TEST_CASE("container store: ps_config keeps only what ps shows, in step with the config")

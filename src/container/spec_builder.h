@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/json.h"
 #include "container/options.h"
+#include "container/user.h"
 #include "image/config.h"
 #include "runtime/cgroups.h"
 #include "rootless/idmap.h"
@@ -24,14 +25,6 @@
 #include <vector>
 
 namespace berth::container {
-
-/// The process identity, resolved against the rootfs (see user.h).
-struct ResolvedUser {
-    uid_t uid = 0;
-    gid_t gid = 0;
-    std::vector<gid_t> additional_gids;
-    std::string home = "/";  ///< for HOME when the image sets none
-};
 
 /// A mount ready for the spec: the source is a host path.
 struct ResolvedMount {

@@ -193,7 +193,7 @@ std::vector<VolumeUse> volume_uses(std::vector<MountRequest> const& mounts, std:
         auto it = m.source.empty() ? anonymous.find(m.destination) : anonymous.end();
         std::string name = it != anonymous.end() ? it->second : m.source;
         if (!name.empty())
-            uses.push_back({ name, m.destination });
+            uses.push_back({ name, m.destination, it != anonymous.end() });
     }
     return uses;
 }

@@ -1,7 +1,7 @@
 #include "engine/context.h"
 
 #include "base/fs.h"
-#include "engine/interchange.h"
+#include "engine/images/interchange.h"
 
 #include "rootless/userns.h"
 

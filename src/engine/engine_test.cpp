@@ -1,12 +1,12 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include "engine/container_query.h"
-#include "engine/containers.h"
-#include "engine/create_steps.h"
-#include "engine/images.h"
-#include "engine/interchange.h"
-#include "engine/logs.h"
+#include "engine/containers/container_query.h"
+#include "engine/containers/containers.h"
+#include "engine/containers/create_steps.h"
+#include "engine/images/images.h"
+#include "engine/images/interchange.h"
+#include "engine/containers/logs.h"
 
 using namespace berth;
 

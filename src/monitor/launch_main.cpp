@@ -7,6 +7,11 @@
 // can launch many containers.
 //
 //   berth-launch --config=FD --sync=FD [--status=FD] [--lock=FD] [--log-level=LEVEL]
+//   berth-launch --exec=FD --sync=FD [--pidfd=FD]     (berth exec, healthchecks)
+//
+// With --exec it starts no container: spawned by runtime::exec_in() inside a
+// running container's pid namespace, it joins the container's other
+// namespaces and execs the exec'd command (runtime::exec_helper_main).
 //
 // The hard part is the fds. posix_spawn hands us every fd of berth's that is
 // not close-on-exec, so the first step after reading the config is to close
@@ -16,6 +21,7 @@
 #include "base/sys.h"
 #include "monitor/monitor.h"
 #include "monitor/protocol.h"
+#include "runtime/exec.h"
 #include "runtime/kernel.h"
 
 #include <cstdlib>
@@ -31,6 +37,8 @@ struct LaunchArgs {
     int sync_fd = -1;
     int status_fd = -1;
     int lock_fd = -1;
+    int exec_fd = -1;   ///< --exec: the exec request (runtime/exec.h)
+    int pidfd = -1;
     log::Level log_level = log::Level::Warn;  ///< berth's --log-level
 };
 
@@ -53,10 +61,14 @@ bool parse(int argc, char** argv, LaunchArgs& a)
             a.status_fd = fd;
         else if (key == "--lock")
             a.lock_fd = fd;
+        else if (key == "--exec")
+            a.exec_fd = fd;
+        else if (key == "--pidfd")
+            a.pidfd = fd;
         else
             return false;
     }
-    return a.config_fd >= 0 && a.sync_fd >= 0;
+    return (a.config_fd >= 0) != (a.exec_fd >= 0) && a.sync_fd >= 0;
 }
 
 [[noreturn]] void fail(int sync_fd, Error const& e)
@@ -83,6 +95,8 @@ int main(int argc, char** argv)
         return 125;
     }
     log::set_level(a.log_level);
+    if (a.exec_fd >= 0)
+        runtime::exec_helper_main(a.exec_fd, a.sync_fd, a.pidfd);
     auto config = read_config(a.config_fd);
     if (!config)
         fail(a.sync_fd, config.error());

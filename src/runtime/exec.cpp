@@ -1,37 +1,38 @@
 // exec_in(): a process started inside a running container.
 //
-// Parent                        Middle (fork)                Final (clone)
-//   pidfd_open(init), compile
-//   seccomp, caps, rlimits;
-//   socketpair, pid pipe
-//   fork ─────────────────────► close every fd but stdio,
-//                               --preserve-fds and our pipes;
-//                               setns(pidfd, user|mnt|pid|
-//                                 net|ipc|uts|cgroup)
-//                               clone(CLONE_PARENT) ───────► in the container's pid ns,
-//                               pid -> pipe; _exit(0)          a child of the parent
-//   reap middle, read pid                                    rlimits; [-t: pty from the
-//                                                             container's /dev/pts, master
-//                                                             sent over the sync socket]
-//                                                            exec_process(): stdio, user,
-//                                                             caps, no_new_privs, cwd,
-//                                                             seccomp, execve
-//   recv: EOF = exec'd ◄─────────────────────────────────────  or {errno, kind, message}
+// berth (exec_in)                               berth-launch --exec (exec_helper_main)
+//   pidfd_open(init), namespaces to join;
+//   the request as JSON in a memfd; socketpair
+//   a thread: setns(init's pid ns) for its
+//   children only, posix_spawn ────────────────► born in the container's pid namespace;
+//   (the thread ends; berth's own pid ns            closes every fd but stdio, --preserve-fds,
+//    and its children's are untouched)              the sync socket and the pidfd;
+//                                                   setns(pidfd, user|mnt|net|ipc|uts|cgroup);
+//                                                   seccomp, caps, rlimits; [-t: pty from the
+//                                                   container's /dev/pts, master sent back]
+//                                                   exec_process(): stdio, user, caps,
+//                                                   no_new_privs, cwd, seccomp, execve
+//   recv: EOF = exec'd ◄───────────────────────────  or {errno, kind, message}
 //
-// The middle process exists because setns(CLONE_NEWPID) only moves the
-// children of the caller, and the parent cannot move itself there and back:
-// rootless, setns back to the host's pid namespace is refused. With -d the
-// final process is cloned without CLONE_PARENT, so it is nobody's child here.
+// The pid namespace is the hard part: setns(CLONE_NEWPID) moves only the
+// children the caller creates afterwards, and berth cannot move its own
+// children back (rootless, the host's pid namespace belongs to the initial
+// user namespace, where berth has no CAP_SYS_ADMIN). So a thread of berth's,
+// whose pid_for_children is its own, joins it and spawns the helper, and
+// ends: berth's later children (a healthcheck's restart) stay in its pid
+// namespace. The process is then berth's child, with no middle process and
+// no fork of berth (its SQLite connection and heap stay in berth alone).
 // After setns(CLONE_NEWNS) root and cwd are the root of the container's mount
 // namespace (its rootfs after pivot_root), so every path from then on
 // resolves inside the container. What could still lead out is a descriptor
-// of the caller's (an fd on a host directory, reached as the workdir
-// /proc/self/fd/N: runc's CVE-2024-21626), so the middle process closes them
-// all before it joins, and the workdir is opened inside the root without
-// magic links. Neither child returns into the caller.
+// of berth's (an fd on a host directory, reached as the workdir
+// /proc/self/fd/N: runc's CVE-2024-21626), so the helper closes them all
+// before it joins, and the workdir is opened inside the root without magic
+// links.
 #include "runtime/exec.h"
 
-#include "base/scope_guard.h"
+#include "base/child_process.h"
+#include "base/json.h"
 #include "base/sys.h"
 #include "runtime/init.h"
 #include "runtime/kernel.h"
@@ -42,10 +43,13 @@
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <optional>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 namespace berth::runtime {
@@ -122,74 +126,63 @@ Result<UniqueFd> open_exec_terminal(int sync_fd, uid_t uid)
     return slave;
 }
 
-struct ExecPlan {
-    InitPlan init;
-    pid_t target = 0;
-    int pidfd = -1;
-    unsigned flags = 0;
-    bool detach = false;
-    int pid_pipe = -1;  ///< the middle process writes the final process's pid here
-};
-
 /// The final process: limits, terminal, then exec_process(). Never returns.
-[[noreturn]] void exec_final(ExecPlan& plan) noexcept
+[[noreturn]] void exec_final(InitPlan& plan) noexcept
 {
     auto steps = [&]() -> ErrorOr {
-        TRY_CTX(apply_rlimits(plan.init.rlimits), "rlimits");
-        if (plan.init.spec->process.terminal) {
-            auto slave = TRY(open_exec_terminal(plan.init.sync_fd, plan.init.spec->process.user.uid));
-            plan.init.stdio.pty_slave = slave.release();
+        TRY_CTX(apply_rlimits(plan.rlimits), "rlimits");
+        if (plan.spec->process.terminal) {
+            auto slave = TRY(open_exec_terminal(plan.sync_fd, plan.spec->process.user.uid));
+            plan.stdio.pty_slave = slave.release();
         }
-        return exec_process(plan.init);
+        return exec_process(plan);
     };
     auto result = steps();
-    send_error(plan.init.sync_fd, result ? Error::msg("exec: unexpected return") : std::move(result).error());
+    send_error(plan.sync_fd, result ? Error::msg("exec: unexpected return") : std::move(result).error());
     ::_exit(127);
 }
 
-/// The middle process: joins the namespaces (the pid namespace only for its
-/// children), then clones the final process, as a child of berth itself
-/// (CLONE_PARENT) unless detached, and exits.
-[[noreturn]] void exec_child(ExecPlan& plan) noexcept
+/// The request as the helper reads it (its fds are the helper's command line).
+Json request_to_json(ExecRequest const& request, unsigned flags)
 {
-    reset_signals();
-    auto steps = [&]() -> ErrorOr {
-        // Nothing of the caller's but what the process needs may enter the container.
-        std::vector<int> keep = inherited_fds(plan.init);
-        keep.insert(keep.end(), { plan.pidfd, plan.pid_pipe });
-        TRY(kernel::close_fds_except(std::move(keep)));
-        TRY(join_container_namespaces(plan.target, plan.pidfd, plan.flags));
-        if (plan.pidfd >= 0)
-            ::close(plan.pidfd);
-        pid_t pid = TRY_CTX(plan.detach ? kernel::clone_process(0) : kernel::clone_sibling(0), "clone the exec process");
-        if (pid == 0) {
-            ::close(plan.pid_pipe);
-            exec_final(plan);
-        }
-        ssize_t n;
-        do
-            n = ::write(plan.pid_pipe, &pid, sizeof pid);
-        while (n < 0 && errno == EINTR);
-        return {};
-    };
-    auto result = steps();
-    if (!result) {
-        send_error(plan.init.sync_fd, std::move(result).error());
-        ::_exit(127);
-    }
-    ::_exit(0);
+    return Json { { "spec", request.spec->to_json() }, { "init_pid", request.init_pid }, { "namespaces", flags },
+        { "in", request.stdio.in }, { "out", request.stdio.out }, { "err", request.stdio.err },
+        { "preserve", request.stdio.preserve }, { "seccomp_cache_dir", request.seccomp_cache_dir } };
 }
 
-/// Compiles and resolves everything the child needs, before the fork.
+/// An unnamed in-memory file holding `text`, at offset 0.
+Result<UniqueFd> memory_file(char const* name, std::string const& text)
+{
+    UniqueFd fd(::memfd_create(name, MFD_CLOEXEC));
+    if (!fd.valid())
+        return Error::from_errno("memfd_create");
+    TRY(sys::write_all(fd.get(), text));
+    if (::lseek(fd.get(), 0, SEEK_SET) != 0)
+        return Error::from_errno("lseek");
+    return fd;
+}
+
+/// Spawns from a thread that joined `pid_ns` (an fd on a pid namespace)
+/// for its children alone; -1: from this thread, in our own.
+Result<ChildProcess> spawn_in_pid_namespace(int pid_ns, SpawnOptions const& options)
+{
+    if (pid_ns < 0)
+        return ChildProcess::spawn(options);
+    std::optional<Result<ChildProcess>> out;
+    std::thread thread([&] {
+        if (::setns(pid_ns, CLONE_NEWPID) < 0)
+            out.emplace(Error::from_errno("join the container's pid namespace"));
+        else
+            out.emplace(ChildProcess::spawn(options));
+    });
+    thread.join();
+    return std::move(*out);
+}
+
+/// Compiles and resolves everything the process needs (in the helper, before it joins).
 Result<InitPlan> make_exec_plan(ExecRequest const& request)
 {
     Spec const& spec = *request.spec;
-    if (spec.process.args.empty())
-        return Error::msg("exec: no command given");
-    for (int fd : request.stdio.preserve) {
-        if (fd < 3)
-            return Error::msg("preserve fd " + std::to_string(fd) + ": only fds from 3 up can be passed on");
-    }
     InitPlan plan;
     plan.spec = &spec;
     plan.stdio = request.stdio;
@@ -207,12 +200,6 @@ Result<InitPlan> make_exec_plan(ExecRequest const& request)
         rlimits.push_back({ { "type", r.type }, { "hard", r.hard }, { "soft", r.soft } });
     plan.rlimits = TRY(parse_rlimits(rlimits));
     return plan;
-}
-
-void reap(pid_t pid)
-{
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) { }
 }
 
 } // namespace
@@ -237,53 +224,77 @@ Result<unsigned> namespaces_to_join(pid_t pid)
 
 Result<ExecedProcess> exec_in(ExecRequest const& request)
 {
-    ExecPlan plan;
-    plan.init = TRY(make_exec_plan(request));
-    plan.target = request.init_pid;
-    plan.detach = request.detach;
+    if (request.spec->process.args.empty())
+        return Error::msg("exec: no command given");
+    for (int fd : request.stdio.preserve)
+        if (fd < 3)
+            return Error::msg("preserve fd " + std::to_string(fd) + ": only fds from 3 up can be passed on");
     UniqueFd pidfd(pidfd_open(request.init_pid));
     if (!pidfd.valid() && errno == ESRCH)
         return Error { ESRCH, "the container's process " + std::to_string(request.init_pid) + " is gone" };
-    plan.pidfd = pidfd.get();
-    plan.flags = TRY(namespaces_to_join(request.init_pid));
+    unsigned flags = TRY(namespaces_to_join(request.init_pid));
+    UniqueFd pid_ns;
+    if (flags & CLONE_NEWPID)
+        pid_ns = TRY_CTX(sys::open(ns_path(request.init_pid, "pid"), O_RDONLY | O_CLOEXEC), "the container's pid namespace");
+    auto config = TRY_CTX(memory_file("berth-exec", json::dump(request_to_json(request, flags & ~CLONE_NEWPID))), "exec config");
     SyncPair sync = TRY(SyncPair::create());
-    plan.init.sync_fd = sync.child.get();
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) < 0)
-        return Error::from_errno("exec: pipe");
-    UniqueFd pid_read(pipefd[0]), pid_write(pipefd[1]);
-    plan.pid_pipe = pid_write.get();
 
-    pid_t middle = ::fork();
-    if (middle == 0) {
-        sync.parent.reset();
-        pid_read.reset();
-        exec_child(plan);
+    SpawnOptions so;
+    so.argv = { request.helper, "--exec=" + std::to_string(config.get()), "--sync=" + std::to_string(sync.child.get()) };
+    so.inherit = { config.get(), sync.child.get() };
+    if (pidfd.valid()) {
+        so.argv.push_back("--pidfd=" + std::to_string(pidfd.get()));
+        so.inherit.push_back(pidfd.get());
     }
-    if (middle < 0)
-        return Error::from_errno("fork the exec process");
+    for (int fd : { request.stdio.in, request.stdio.out, request.stdio.err })
+        if (fd >= 3)
+            so.inherit.push_back(fd);
+    for (int fd : request.stdio.preserve)
+        if (::fcntl(fd, F_GETFD) >= 0)
+            so.inherit.push_back(fd);
+    auto child = TRY(spawn_in_pid_namespace(pid_ns.get(), so));
     sync.child.reset();
-    pid_write.reset();
-    reap(middle);
-    pid_t pid = -1;
-    if (::read(pid_read.get(), &pid, sizeof pid) != static_cast<ssize_t>(sizeof pid))
-        pid = -1;
-    ArmedScopeGuard kill_child([pid, detach = request.detach] {
-        if (pid > 0 && !detach) {
-            ::kill(pid, SIGKILL);
-            reap(pid);
-        }
-    });
+    config.reset();
     ExecedProcess out;
-    auto result = receive_result(sync.parent.get(), &out.pty_master);
-    if (!result)
-        return std::move(result).error();
-    if (pid <= 0)
-        return Error::msg("exec: the process was not started");
-    kill_child.disarm();
-    if (!request.detach)
-        out.pid = pid;
+    TRY(receive_result(sync.parent.get(), &out.pty_master));
+    // Detached: not waited for; it is reparented when berth exits.
+    out.pid = request.detach ? (child.release(), -1) : child.release();
     return out;
+}
+
+void exec_helper_main(int config_fd, int sync_fd, int pidfd) noexcept
+{
+    reset_signals();
+    auto steps = [&]() -> ErrorOr {
+        // berth wrote it (exec_in): value() with defaults, as a missing key is a bug, not an exception here.
+        auto doc = TRY(json::parse(TRY_CTX(sys::read_all(config_fd), "read the exec config"), "exec config"));
+        auto spec = TRY(Spec::parse(doc.value("spec", Json::object())));
+        ExecRequest request;
+        request.spec = &spec;
+        request.init_pid = doc.value("init_pid", 0);
+        request.stdio.in = doc.value("in", -1);
+        request.stdio.out = doc.value("out", -1);
+        request.stdio.err = doc.value("err", -1);
+        request.stdio.preserve = doc.value("preserve", std::vector<int> {});
+        request.seccomp_cache_dir = doc.value("seccomp_cache_dir", "");
+        unsigned flags = doc.value("namespaces", 0u);
+        ::close(config_fd);
+        InitPlan plan = TRY(make_exec_plan(request));
+        plan.sync_fd = sync_fd;
+        // Nothing of berth's but what the process needs may enter the container.
+        std::vector<int> keep = inherited_fds(plan);
+        keep.push_back(pidfd);
+        TRY(kernel::close_fds_except(std::move(keep)));
+        TRY(join_container_namespaces(request.init_pid, pidfd, flags));
+        if (pidfd >= 0)
+            ::close(pidfd);
+        // Spawned with close-on-exec cleared: the sync socket's EOF tells berth of the execve.
+        ::fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+        exec_final(plan);
+    };
+    auto result = steps();
+    send_error(sync_fd, result ? Error::msg("exec: unexpected return") : std::move(result).error());
+    ::_exit(127);
 }
 
 } // namespace berth::runtime

@@ -3,9 +3,10 @@
 // security setup as the container's process, exec.
 //
 // The hard parts: the pid namespace cannot be entered by the process itself
-// (setns(CLONE_NEWPID) only places its future children), so a middle process
-// joins and clones the final one with CLONE_PARENT; the namespaces are joined
-// with one
+// (setns(CLONE_NEWPID) only places its future children), so a thread of
+// berth's joins it and spawns the helper (berth-launch --exec), which is born
+// there and becomes the process; the other namespaces are joined by the
+// helper with one
 // setns(pidfd, CLONE_NEW*) call (Linux 5.8+, atomic, user namespace first),
 // else one /proc/PID/ns/* file at a time, user first. Only the namespaces that
 // differ from ours are joined: setns into the user namespace we are already in
@@ -30,7 +31,8 @@ struct ExecRequest {
     /// rlimits); linux.seccomp is the container's filter.
     Spec const* spec = nullptr;
     Stdio stdio;                ///< pty_slave is ignored: a terminal is opened in the container
-    bool detach = false;        ///< double fork: the process is not our child
+    bool detach = false;        ///< not waited for: ExecedProcess::pid is -1 (the process is reparented when we exit)
+    std::string helper;         ///< berth-launch's path: spawned with --exec, it becomes the process
     std::string seccomp_cache_dir;  ///< see StartOptions::seccomp_cache_dir
 };
 
@@ -42,9 +44,15 @@ struct ExecedProcess {
 /// Starts the process; returns once it has called execve, or with the error
 /// of the step that failed inside (ErrorKind::NotFound for a missing command,
 /// ErrorKind::CannotInvoke for one that cannot run). The caller must be
-/// single-threaded and privileged over the container's namespaces (root, or
-/// root in berth's user namespace); without detach it must waitpid() the pid.
+/// privileged over the container's namespaces (root, or root in berth's user
+/// namespace); without detach it must waitpid() the pid (its own child).
 Result<ExecedProcess> exec_in(ExecRequest const& request);
+
+/// berth-launch --exec=FD --sync=FD [--pidfd=FD]: the helper's side of
+/// exec_in() (the request as JSON on config_fd; pidfd the container init's,
+/// -1 when the kernel has none). Joins the namespaces and becomes the
+/// process; errors go to sync_fd. Never returns.
+[[noreturn]] void exec_helper_main(int config_fd, int sync_fd, int pidfd) noexcept;
 
 /// The CLONE_NEW* flags of the namespaces of `pid` that differ from ours.
 Result<unsigned> namespaces_to_join(pid_t pid);

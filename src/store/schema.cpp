@@ -176,15 +176,20 @@ std::vector<std::pair<std::string, std::string>> volumes_of_v2_config(Json const
     return out;
 }
 
+/// (id, config text) of every container.
+Result<std::vector<std::pair<std::string, std::string>>> container_configs(Database& db)
+{
+    std::vector<std::pair<std::string, std::string>> rows;
+    auto stmt = TRY(db.prepare("SELECT id, config FROM containers"));
+    while (TRY(stmt.step()))
+        rows.emplace_back(stmt.text(0), stmt.text(1));
+    return rows;
+}
+
 ErrorOr container_volumes(Database& db)
 {
     TRY(db.exec(container_volumes_v3));
-    std::vector<std::pair<std::string, std::string>> rows;  // (id, config)
-    {
-        auto stmt = TRY(db.prepare("SELECT id, config FROM containers"));
-        while (TRY(stmt.step()))
-            rows.emplace_back(stmt.text(0), stmt.text(1));
-    }
+    auto rows = TRY(container_configs(db));
     auto insert = TRY(db.prepare("INSERT OR IGNORE INTO container_volumes (container_id, volume, destination) VALUES (?1, ?2, ?3)"));
     for (auto const& [id, text] : rows) {
         auto config = json::parse(text, "container config");
@@ -201,6 +206,62 @@ ErrorOr container_volumes(Database& db)
     return {};
 }
 
+// Version 4: two things a container's config JSON held as loose keys become
+// typed columns. `restart` ("on-failure:3") becomes restart_policy (Podman's
+// name, "" when no --restart was given) and restart_retries;
+// `anonymous_volumes` ({"/dst": "name"}) becomes the anonymous flag of the
+// container_volumes row of that mount. Both keys leave the config.
+constexpr char const* typed_restart_and_anonymous_v4 = R"sql(
+ALTER TABLE containers ADD COLUMN restart_policy TEXT NOT NULL DEFAULT '';
+ALTER TABLE containers ADD COLUMN restart_retries INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE container_volumes ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+/// (name, retries) of a schema-3 `restart` value, as the berth of schema 3
+/// validated it at create ("on-failure:N"); anything else is no policy.
+std::pair<std::string, int64_t> restart_of_v3_config(Json const& config)
+{
+    auto text = config.value("restart", std::string());
+    for (char const* name : { "no", "always", "unless-stopped", "on-failure" })
+        if (text == name)
+            return { name, 0 };
+    if (text.rfind("on-failure:", 0) == 0) {
+        auto digits = text.substr(11);
+        if (!digits.empty() && digits.size() < 19 && digits.find_first_not_of("0123456789") == std::string::npos)
+            return { "on-failure", std::stoll(digits) };
+    }
+    return { "", 0 };
+}
+
+ErrorOr typed_restart_and_anonymous(Database& db)
+{
+    TRY(db.exec(typed_restart_and_anonymous_v4));
+    auto rows = TRY(container_configs(db));
+    auto update = TRY(db.prepare("UPDATE containers SET restart_policy = ?2, restart_retries = ?3, config = ?4 WHERE id = ?1"));
+    auto anonymous = TRY(db.prepare("INSERT INTO container_volumes (container_id, volume, destination, anonymous) VALUES (?1, ?2, ?3, 1) "
+                                    "ON CONFLICT DO UPDATE SET anonymous = 1"));
+    for (auto const& [id, text] : rows) {
+        auto config = json::parse(text, "container config");
+        if (!config || !config->is_object())
+            continue;  // reported by the schema-3 upgrade; such a record cannot start anyway
+        auto [policy, retries] = restart_of_v3_config(*config);
+        auto volumes = config->value("anonymous_volumes", Json::object());
+        if (volumes.is_object())
+            for (auto const& [destination, name] : volumes.items())
+                if (name.is_string() && !name.get<std::string>().empty()) {
+                    anonymous.bind(1, id).bind(2, name.get<std::string>()).bind(3, destination);
+                    TRY(anonymous.run());
+                    anonymous.reset();
+                }
+        config->erase("restart");
+        config->erase("anonymous_volumes");
+        update.bind(1, id).bind(2, policy).bind(3, retries).bind(4, json::dump(*config));
+        TRY(update.run());
+        update.reset();
+    }
+    return {};
+}
+
 struct Migration {
     char const* what;
     ErrorOr (*apply)(Database&);
@@ -211,6 +272,7 @@ constexpr Migration migrations[] = {
     { "images and layers", [](Database& db) { return db.exec(images_v1); } },
     { "containers and volumes", containers_and_volumes },
     { "container_volumes", container_volumes },
+    { "typed restart policy and anonymous volumes", typed_restart_and_anonymous },
 };
 static_assert(std::size(migrations) == schema_version);
 

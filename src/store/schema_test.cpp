@@ -1,7 +1,8 @@
 // Migrations: a new database gets every table; a database made by berth at
 // schema 1 (the fixture below is that berth's tables, as its SQL made them)
 // upgrades through the list once, its containers' volume mounts recorded in
-// container_volumes; a newer database is refused.
+// container_volumes (anonymous ones marked) and their restart policies typed;
+// a newer database is refused.
 #include "base/temp_dir.h"
 #include "store/database.h"
 #include "store/schema.h"
@@ -43,10 +44,10 @@ CREATE TABLE volumes (name TEXT PRIMARY KEY, driver TEXT NOT NULL, created INTEG
 INSERT INTO volumes (name, driver, created) VALUES ('data', 'local', 1), ('cache', 'local', 2), ('idle', 'local', 3), ('anon1', 'local', 4);
 INSERT INTO containers (id, name, image_id, image_name, created, state, config) VALUES
   ('c1', 'web', 'i', 'busybox', 1, 'exited',
-   '{"volumes":["data:/data:ro","/host:/h","./rel:/r","/anon"],"mounts":["type=volume,source=cache,target=/cache","type=bind,src=/x,dst=/y"],"anonymous_volumes":{"/anon":"anon1"}}'),
+   '{"volumes":["data:/data:ro","/host:/h","./rel:/r","/anon"],"mounts":["type=volume,source=cache,target=/cache","type=bind,src=/x,dst=/y"],"anonymous_volumes":{"/anon":"anon1"},"restart":"on-failure:3"}'),
   ('c2', 'bystander', 'i', 'busybox', 2, 'created',
    '{"command":["sleep","idle","data:/data"],"env":["V=cache"],"volumes":["/idle"],"anonymous_volumes":{}}'),
-  ('c3', 'mounter', 'i', 'busybox', 3, 'running', '{"mounts":["target=/m,type=volume,src=data"]}'),
+  ('c3', 'mounter', 'i', 'busybox', 3, 'running', '{"mounts":["target=/m,type=volume,src=data"],"restart":"always"}'),
   ('c4', 'broken', 'i', 'busybox', 4, 'created', 'not json');
 PRAGMA user_version = 1;
 )sql";
@@ -54,9 +55,19 @@ PRAGMA user_version = 1;
 std::set<std::string> relation(Database& db)
 {
     std::set<std::string> rows;
-    auto stmt = db.prepare("SELECT container_id, volume, destination FROM container_volumes").release_value();
+    auto stmt = db.prepare("SELECT container_id, volume, destination, anonymous FROM container_volumes").release_value();
     while (stmt.step().value())
-        rows.insert(stmt.text(0) + " " + stmt.text(1) + " " + stmt.text(2));
+        rows.insert(stmt.text(0) + " " + stmt.text(1) + " " + stmt.text(2) + (stmt.integer(3) ? " anonymous" : ""));
+    return rows;
+}
+
+/// id: restart_policy restart_retries config, of every container.
+std::set<std::string> restart_and_config(Database& db)
+{
+    std::set<std::string> rows;
+    auto stmt = db.prepare("SELECT id, restart_policy, restart_retries, config FROM containers").release_value();
+    while (stmt.step().value())
+        rows.insert(stmt.text(0) + ": " + stmt.text(1) + " " + std::to_string(stmt.integer(2)) + " " + stmt.text(3));
     return rows;
 }
 
@@ -81,8 +92,14 @@ TEST_CASE("migrate: a schema-1 database upgrades, its containers' volumes record
     REQUIRE(migrate(*db).has_value());
     CHECK(db->user_version().value() == schema_version);
     // Named and anonymous volumes, by -v and --mount; binds, arguments and environment are not mounts.
-    CHECK(relation(*db) == std::set<std::string> { "c1 data /data", "c1 cache /cache", "c1 anon1 /anon", "c3 data /m" });
-    // The records themselves are untouched.
+    CHECK(relation(*db) == std::set<std::string> { "c1 data /data", "c1 cache /cache", "c1 anon1 /anon anonymous", "c3 data /m" });
+    // The restart policy is typed, and the loose keys leave the config; the rest of it is untouched.
+    CHECK(restart_and_config(*db) == std::set<std::string> {
+        "c1: on-failure 3 {\"mounts\":[\"type=volume,source=cache,target=/cache\",\"type=bind,src=/x,dst=/y\"],\"volumes\":[\"data:/data:ro\",\"/host:/h\",\"./rel:/r\",\"/anon\"]}",
+        "c2:  0 {\"command\":[\"sleep\",\"idle\",\"data:/data\"],\"env\":[\"V=cache\"],\"volumes\":[\"/idle\"]}",
+        "c3: always 0 {\"mounts\":[\"target=/m,type=volume,src=data\"]}",
+        "c4:  0 not json" });
+    // The records themselves are kept.
     auto count = db->prepare("SELECT count(*) FROM containers").release_value();
     REQUIRE(count.step().value());
     CHECK(count.integer(0) == 4);
@@ -103,9 +120,28 @@ TEST_CASE("migrate: a schema-1 database without container tables, or with an ear
                      "PRAGMA user_version = 1;")
                 .has_value());
     REQUIRE(migrate(*db).has_value());
-    CHECK(db->prepare("SELECT monitor_start, restart_count, ps_config FROM containers").has_value());
+    CHECK(db->prepare("SELECT monitor_start, restart_count, ps_config, restart_policy, restart_retries FROM containers").has_value());
     CHECK(db->prepare("SELECT * FROM volumes").has_value());
     CHECK(relation(*db) == std::set<std::string> { "old v /v" });
+}
+
+TEST_CASE("migrate: a schema-3 database (berth before typed restart policies) upgrades")
+{
+    auto dir = TempDir::create("/tmp", "berth-schema-test-").release_value();
+    auto db = Database::open(dir.path() + "/berth.db").release_value();
+    REQUIRE(db->exec(schema_1_fixture).has_value());
+    // What schema 3 added, as its berth wrote it: the relation rows, anonymous volumes unmarked.
+    REQUIRE(db->exec("CREATE TABLE container_volumes (container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE, "
+                     "volume TEXT NOT NULL, destination TEXT NOT NULL, PRIMARY KEY (container_id, volume, destination)); "
+                     "CREATE INDEX container_volumes_by_volume ON container_volumes(volume); "
+                     "INSERT INTO container_volumes VALUES ('c1', 'data', '/data'), ('c1', 'cache', '/cache'), ('c1', 'anon1', '/anon'); "
+                     "PRAGMA user_version = 3;")
+                .has_value());
+    REQUIRE(migrate(*db).has_value());
+    CHECK(db->user_version().value() == schema_version);
+    CHECK(relation(*db) == std::set<std::string> { "c1 data /data", "c1 cache /cache", "c1 anon1 /anon anonymous" });
+    auto rows = restart_and_config(*db);
+    CHECK(rows.count("c3: always 0 {\"mounts\":[\"target=/m,type=volume,src=data\"]}") == 1);
 }
 
 TEST_CASE("migrate: a database from a newer berth is refused, untouched")

@@ -1,8 +1,8 @@
 // Fuzz target: durations (healthcheck flags, logs --since), signals (kill
 // --signal, STOPSIGNAL of an image) and sizes/CPU counts (--memory, --cpus).
-#include "engine/healthcheck.h"
-#include "engine/lifecycle.h"
-#include "engine/logs.h"
+#include "engine/containers/healthcheck.h"
+#include "engine/containers/lifecycle.h"
+#include "engine/containers/logs.h"
 #include "fuzz.h"
 #include "runtime/cgroups.h"
 

@@ -1,0 +1,423 @@
+// Local image operations: lookup by the many names Podman accepts, inspect,
+// tag/untag, remove and prune, history, and registry login.
+//
+// Lookup is the subtle part: a user types "busybox" and means whichever
+// stored name ends in "/busybox:latest", preferring localhost/ and the
+// configured search registries, exactly as Podman resolves local short names.
+#include "engine/images/images.h"
+#include "engine/containers/containers.h"
+#include "engine/system/events.h"
+#include "engine/containers/lifecycle.h"
+
+#include "base/timestamp.h"
+#include "image/reference.h"
+#include "registry/auth.h"
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+#include <unistd.h>
+
+namespace berth::engine {
+
+namespace {
+
+bool is_hex(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+/// Whether a stored name ("docker.io/library/busybox:latest") is what the user typed:
+/// the full name, or a short one ("busybox", "library/busybox:1") that ends at a '/'.
+bool name_matches(std::string const& stored, std::string const& typed)
+{
+    if (stored == typed)
+        return true;
+    auto ref = image::Reference::parse(typed);
+    if (!ref || ref->digest)
+        return false;
+    auto [repo, tag] = split_name(stored);
+    if (tag != (ref->tag.empty() ? "latest" : ref->tag))
+        return false;
+    std::string path = ref->is_short_name() ? ref->path : ref->repository();
+    if (repo == path)
+        return true;
+    return repo.size() > path.size() && repo.compare(repo.size() - path.size(), path.size(), path) == 0
+        && repo[repo.size() - path.size() - 1] == '/';
+}
+
+Error not_known(std::string const& name) { return Error { ENOENT, name + ": image not known" }; }
+
+/// Looks a short name up among stored names: an exact "localhost/" or search-registry
+/// hit first, then any stored repository ending in "/<path>".
+Result<std::optional<store::ImageRecord>> find_short_name(Context& ctx, image::Reference const& ref)
+{
+    std::string version = ref.digest ? "@" + ref.digest->str() : ":" + (ref.tag.empty() ? "latest" : ref.tag);
+    std::string suffix = ref.path + version;
+    std::vector<std::string> tries;
+    // An alias names the repository a pull of this short name used (registries.conf).
+    if (auto alias = ctx.registries.aliases().find(ref.path); alias != ctx.registries.aliases().end())
+        tries.push_back(alias->second + version);
+    tries.push_back("localhost/" + suffix);
+    for (auto const& reg : ctx.registries.search_registries())
+        tries.push_back(reg + "/" + suffix);
+    if (ref.path.find('/') == std::string::npos)
+        tries.push_back("docker.io/library/" + suffix);
+    else
+        tries.push_back("docker.io/" + suffix);
+    for (auto const& name : tries)
+        if (auto hit = TRY(ctx.store->find_image_by_name(name)))
+            return hit;
+    std::optional<store::ImageRecord> found;
+    for (auto& record : TRY(ctx.store->list_images())) {
+        auto const& list = ref.digest ? record.digests : record.names;
+        for (auto const& name : list) {
+            if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0
+                && name[name.size() - suffix.size() - 1] == '/') {
+                found = record;
+                break;
+            }
+        }
+        if (found)
+            break;
+    }
+    return found;
+}
+
+} // namespace
+
+Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
+{
+    std::string name = input;
+    if (name.rfind("sha256:", 0) == 0)
+        name = name.substr(7);
+    if (name.size() == 64 && is_hex(name)) {
+        if (auto record = TRY(ctx.store->get_image(name)))
+            return *record;
+        return not_known(input);
+    }
+    if (auto ref = image::Reference::parse(name)) {
+        std::optional<store::ImageRecord> hit;
+        if (ref->is_short_name())
+            hit = TRY(find_short_name(ctx, *ref));
+        else {
+            auto full = ref->repository() + (ref->digest ? "@" + ref->digest->str() : ":" + (ref->tag.empty() ? "latest" : ref->tag));
+            hit = TRY(ctx.store->find_image_by_name(full));
+        }
+        if (hit)
+            return *hit;
+    }
+    if (name.size() >= 3 && is_hex(name)) {
+        auto matches = TRY(ctx.store->find_images_by_id_prefix(name));
+        if (matches.size() == 1)
+            return matches.front();
+        if (matches.size() > 1)
+            return Error::msg(input + ": image ID prefix is ambiguous: use more characters");
+    }
+    return not_known(input);
+}
+
+Result<bool> image_exists(Context& ctx, std::string const& name)
+{
+    auto r = find_image(ctx, name);
+    if (r)
+        return true;
+    if (r.error().code == ENOENT)
+        return false;
+    return std::move(r).error();
+}
+
+// The config is read without re-hashing (run, ps and inspect are hot paths); save re-verifies.
+Result<image::ImageConfig> image_config(Context& ctx, store::ImageRecord const& record)
+{
+    auto text = TRY_CTX(ctx.store->blobs().read_trusted(record.config_digest), "image " + record.id.substr(0, 12));
+    return image::ImageConfig::parse(text);
+}
+
+int64_t parse_time(std::string const& text) { return timestamp::parse_rfc3339(text); }
+
+
+std::pair<std::string, std::string> split_name(std::string const& name)
+{
+    auto at = name.find('@');
+    if (at != std::string::npos)
+        return { name.substr(0, at), "<none>" };
+    auto slash = name.rfind('/');
+    auto colon = name.rfind(':');
+    if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
+        return { name.substr(0, colon), name.substr(colon + 1) };
+    return { name, "latest" };
+}
+
+Result<std::string> normalize_tag_name(std::string const& name)
+{
+    auto ref = TRY(image::Reference::parse(name));
+    if (ref.digest)
+        return Error::msg("tag " + name + ": a tag cannot contain a digest");
+    std::string domain = ref.is_short_name() ? "localhost" : ref.domain;
+    return domain + "/" + ref.path + ":" + (ref.tag.empty() ? "latest" : ref.tag);
+}
+
+Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
+{
+    auto config = TRY(image_config(ctx, record));
+    Json cfg = config.raw.contains("config") && config.raw["config"].is_object() ? config.raw["config"] : Json::object();
+    Json layers = Json::array();
+    for (auto const& d : config.diff_ids)
+        layers.push_back(d.str());
+    Json history = config.raw.contains("history") ? config.raw["history"] : Json::array();
+    Json labels = cfg.contains("Labels") && cfg["Labels"].is_object() ? cfg["Labels"] : Json(nullptr);
+    std::string lower;
+    for (auto it = record.layers.rbegin(); it != record.layers.rend(); ++it)
+        lower += (lower.empty() ? "" : ":") + ctx.store->layers().diff_path(it->diff_id);
+    Json j = {
+        { "Id", record.id },
+        { "Digest", record.manifest_digest.str() },
+        { "RepoTags", record.names },
+        { "RepoDigests", record.digests },
+        { "Parent", "" },
+        { "Comment", config.raw.value("comment", "") },
+        { "Created", config.created.empty() ? timestamp::rfc3339(record.created) : config.created },
+        { "Config", cfg },
+        { "Version", config.raw.value("docker_version", "") },
+        { "Author", config.author },
+        { "Architecture", config.architecture },
+        { "Os", config.os },
+        { "Size", record.size },
+        { "VirtualSize", record.size },
+        { "GraphDriver", { { "Name", "overlay" }, { "Data", { { "LowerDir", lower } } } } },
+        { "RootFS", { { "Type", "layers" }, { "Layers", layers } } },
+        { "Labels", labels },
+        { "Annotations", Json::object() },
+        { "ManifestType", record.manifest_media_type },
+        { "User", config.user },
+        { "History", history },
+        { "NamesHistory", record.names },
+    };
+    if (!config.variant.empty())
+        j["Variant"] = config.variant;
+    return j;
+}
+
+ErrorOr tag_image(Context& ctx, std::string const& image, std::string const& new_name)
+{
+    auto record = TRY(find_image(ctx, image));
+    auto name = TRY(normalize_tag_name(new_name));
+    TRY(ctx.store->add_name(record.id, name));
+    record_image_event(ctx.paths, "tag", record.id, name);
+    return {};
+}
+
+ErrorOr untag_image(Context& ctx, std::string const& image, std::vector<std::string> const& names)
+{
+    auto record = TRY(find_image(ctx, image));
+    if (names.empty()) {
+        for (auto const& n : record.names) {
+            TRY(ctx.store->remove_name(record.id, n));
+            record_image_event(ctx.paths, "untag", record.id, n);
+        }
+        return {};
+    }
+    for (auto const& n : names) {
+        auto full = TRY(normalize_tag_name(n));
+        // A name given without a registry may also match a pulled one ("busybox" -> docker.io/library/busybox:latest).
+        std::string match;
+        for (auto const& have : record.names)
+            if (have == full || name_matches(have, n))
+                match = have;
+        if (match.empty())
+            return Error { ENOENT, n + ": tag not known on image " + record.id.substr(0, 12) };
+        TRY(ctx.store->remove_name(record.id, match));
+        record_image_event(ctx.paths, "untag", record.id, match);
+    }
+    return {};
+}
+
+namespace {
+
+/// Containers made from the image keep it: without force its removal fails,
+/// as Podman's does; with force they are stopped and removed first.
+ErrorOr release_image_users(Context& ctx, std::string const& image_id, Force force)
+{
+    std::vector<container::ContainerRecord> users;
+    for (auto& rec : TRY(list_containers(ctx)))
+        if (rec.image_id == image_id)
+            users.push_back(std::move(rec));
+    if (users.empty())
+        return {};
+    if (force == Force::No)
+        return Error { EBUSY, "image used by " + users.front().id + ": image is in use by a container: remove the container first, or use --force to remove it with the image" };
+    RemoveOptions options;
+    options.force = true;
+    for (auto const& rec : users)
+        TRY(remove_container(ctx, rec, options));
+    return {};
+}
+
+} // namespace
+
+static RemoveReport remove_one(Context& ctx, std::string const& name, Force force)
+{
+    RemoveReport report { name, {}, {}, {} };
+    auto found = find_image(ctx, name);
+    if (!found) {
+        report.error = std::move(found).error();
+        return report;
+    }
+    auto record = found.release_value();
+    std::string bare = name.rfind("sha256:", 0) == 0 ? name.substr(7) : name;
+    bool by_id = record.id.rfind(bare, 0) == 0;
+    // Removing one of several names only untags it, with --force too (which
+    // is about containers and IDs, never about the image's other names).
+    // REPO@DIGEST names every tag of REPO on that image.
+    auto ref = by_id ? Result<image::Reference>(Error::msg("by id")) : image::Reference::parse(name);
+    auto typed_for = [&](std::string const& stored) {
+        if (!ref || !ref->digest)
+            return name;
+        return (ref->is_short_name() ? ref->path : ref->repository()) + ":" + split_name(stored).second;
+    };
+    std::vector<std::string> named;
+    for (auto const& n : record.names)
+        if (name_matches(n, typed_for(n)))
+            named.push_back(n);
+    if (named.size() > 1 && !(ref && ref->digest))
+        named.resize(1);  // a short name that ends several stored names untags one of them
+    if (!by_id && named.empty() && !record.names.empty()) {
+        report.error = Error { EBUSY, "unable to delete image " + record.id.substr(0, 12) + " by " + name
+                + ": none of its names is in that repository (" + record.names.front() + "): remove those names, or the image by ID with --force" };
+        return report;
+    }
+    if (!by_id && !named.empty() && named.size() < record.names.size()) {
+        for (auto const& n : named) {
+            if (auto r = ctx.store->remove_name(record.id, n); !r) {
+                report.error = std::move(r).error();
+                return report;
+            }
+            report.untagged.push_back(n);
+        }
+        return report;
+    }
+    if (by_id && record.names.size() > 1 && force == Force::No) {
+        report.error = Error { EBUSY, "unable to delete image " + record.id.substr(0, 12) + " by ID with more than one tag (" + std::to_string(record.names.size()) + "): please force removal" };
+        return report;
+    }
+    if (auto r = release_image_users(ctx, record.id, force); !r) {
+        report.error = std::move(r).error();
+        return report;
+    }
+    report.untagged = record.names;
+    if (auto r = ctx.store->delete_image(record.id); !r) {
+        report.error = std::move(r).error();
+        return report;
+    }
+    report.deleted = record.id;
+    return report;
+}
+
+std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force)
+{
+    std::vector<RemoveReport> out;
+    for (auto const& n : names) {
+        out.push_back(remove_one(ctx, n, force));
+        for (auto const& u : out.back().untagged)
+            record_image_event(ctx.paths, "untag", out.back().deleted, u);
+        if (!out.back().deleted.empty())
+            record_image_event(ctx.paths, "remove", out.back().deleted, n);
+    }
+    return out;
+}
+
+std::vector<RemoveReport> remove_all_images(Context& ctx, Force force)
+{
+    std::vector<RemoveReport> out;
+    auto all = ctx.store->list_images();
+    if (!all) {
+        out.push_back(RemoveReport { "", {}, {}, std::move(all).error() });
+        return out;
+    }
+    for (auto const& record : *all) {
+        RemoveReport report { record.id, record.names, {}, {} };
+        if (auto r = release_image_users(ctx, record.id, force); !r) {
+            report.untagged.clear();
+            report.error = std::move(r).error();
+        } else if (auto r = ctx.store->delete_image(record.id); !r)
+            report.error = std::move(r).error();
+        else
+            report.deleted = record.id;
+        out.push_back(std::move(report));
+    }
+    return out;
+}
+
+Result<std::vector<std::string>> prune_images(Context& ctx, bool all)
+{
+    std::vector<std::string> removed;
+    std::set<std::string> in_use;
+    for (auto const& rec : TRY(list_containers(ctx)))
+        in_use.insert(rec.image_id);
+    for (auto const& record : TRY(ctx.store->list_images())) {
+        if ((!all && !record.names.empty()) || in_use.count(record.id))
+            continue;
+        TRY(ctx.store->delete_image(record.id));
+        removed.push_back(record.id);
+    }
+    return removed;
+}
+
+Result<std::vector<HistoryRow>> image_history(Context& ctx, store::ImageRecord const& record)
+{
+    auto config = TRY(image_config(ctx, record));
+    std::vector<HistoryRow> rows;
+    size_t layer = 0;
+    for (auto const& h : config.history) {
+        HistoryRow row;
+        row.id = "<missing>";
+        row.created = parse_time(h.created);
+        row.created_by = h.created_by;
+        row.comment = h.comment;
+        if (!h.empty_layer && layer < record.layers.size())
+            row.size = record.layers[layer++].size;
+        rows.push_back(row);
+    }
+    if (rows.empty()) {
+        // No history recorded: one row per layer, as Podman shows.
+        for (auto const& l : record.layers)
+            rows.push_back(HistoryRow { "<missing>", record.created, "", l.size, "" });
+    }
+    std::reverse(rows.begin(), rows.end());
+    if (!rows.empty())
+        rows.front().id = record.id;
+    return rows;
+}
+
+ErrorOr login(std::string const& host, Credentials const& creds, LoginOptions const& options)
+{
+    registry::ClientOptions client_options;
+    if (auto conf = image::RegistriesConf::load(::geteuid() != 0))
+        client_options.insecure = conf->is_insecure(host);
+    client_options.tls_verify = options.tls_verify;
+    client_options.cert_dir = options.cert_dir;
+    client_options.authfile = options.authfile;
+    client_options.credentials = creds;
+    auto client = TRY(registry::Client::create(host, client_options));
+    TRY_CTX(client->check_login(), "log in to " + host);
+    return registry::store_credentials(host, creds, options.authfile);
+}
+
+Result<std::optional<std::string>> login_username(std::string const& host, std::string const& authfile)
+{
+    auto creds = TRY(registry::lookup_credentials(host, authfile));
+    if (!creds)
+        return std::optional<std::string>();
+    return std::optional<std::string>(creds->username);
+}
+
+ErrorOr logout(std::string const& host, std::string const& authfile, bool all)
+{
+    bool removed = TRY(registry::remove_credentials(host, authfile, all));
+    if (!removed && !all)
+        return Error::msg("not logged into " + host);
+    return {};
+}
+
+} // namespace berth::engine

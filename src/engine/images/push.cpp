@@ -1,0 +1,151 @@
+// push: a stored image to a registry, and the manifest conversion between
+// Docker schema 2 and OCI that push --format and save share.
+//
+// The order is the one registries require: every layer blob, then the
+// config, then the manifest that references them (a registry may refuse a
+// manifest whose blobs it does not have). A blob the registry already has is
+// skipped after a HEAD. The manifest is uploaded byte for byte as stored
+// unless a conversion is asked for, so the digest the registry reports is
+// the digest `berth images --digests` shows; the exception is a layer stored
+// under another image's blob, where stored_manifest() (save.cpp) rewrites
+// the manifest to name the blob the store has, and that manifest is pushed. Conversion changes media types
+// only: a Docker gzip layer is the same bytes as an OCI tar+gzip layer.
+#include "engine/images/interchange.h"
+
+#include "engine/images/images.h"
+#include "image/reference.h"
+
+namespace berth::engine {
+
+namespace {
+
+constexpr char const* docker_layer_tar = "application/vnd.docker.image.rootfs.diff.tar";
+constexpr char const* docker_foreign_gzip = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+constexpr char const* oci_nondistributable_gzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+
+Result<std::string> layer_type_for(std::string const& type, ManifestFormat format)
+{
+    using namespace image::media_type;
+    if (format == ManifestFormat::Oci) {
+        if (type == docker_layer_gzip)
+            return std::string(oci_layer_gzip);
+        if (type == docker_layer_tar)
+            return std::string(oci_layer);
+        if (type == docker_foreign_gzip)
+            return std::string(oci_nondistributable_gzip);
+        return type;
+    }
+    if (type == oci_layer_gzip)
+        return std::string(docker_layer_gzip);
+    if (type == oci_layer)
+        return std::string(docker_layer_tar);
+    if (type == oci_nondistributable_gzip)
+        return std::string(docker_foreign_gzip);
+    if (type == oci_layer_zstd)
+        return Error::msg("a zstd-compressed layer cannot be described by a Docker schema 2 manifest: use --format oci");
+    return type;
+}
+
+void notify(PushOptions const& o, CopyEvent::Kind kind, std::string digest = {})
+{
+    if (o.observer)
+        o.observer(CopyEvent { kind, std::move(digest) });
+}
+
+/// The reference to push to: the destination given, or the image's own name.
+Result<image::Reference> destination_for(store::ImageRecord const& record, std::string const& image, std::string destination)
+{
+    if (destination.rfind("docker://", 0) == 0)
+        destination = destination.substr(9);
+    if (destination.empty()) {
+        auto name = name_for_input(record, image);
+        if (!name)
+            return Error::msg("push " + image + ": no destination: give one, e.g. berth push " + image + " registry.example.com/repo:tag");
+        destination = *name;
+    }
+    auto ref = TRY_CTX(image::Reference::parse_normalized(destination), "push destination");
+    return ref;
+}
+
+registry::ClientOptions client_options(Context& ctx, PushOptions const& options, std::string const& host)
+{
+    registry::ClientOptions co;
+    co.tls_verify = options.tls_verify;
+    co.insecure = ctx.registries.is_insecure(host);
+    co.credentials = options.credentials;
+    co.authfile = options.authfile;
+    co.cert_dir = options.cert_dir;
+    co.retries = options.retries;
+    return co;
+}
+
+/// Uploads one stored blob unless the registry has it.
+ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& repo, image::Descriptor const& desc, PushOptions const& o, bool is_config)
+{
+    if (!ctx.store->blobs().has(desc.digest))
+        return Error { ENOENT, "blob " + desc.digest.str() + " is not in the store: pull or load the image again" };
+    auto done = is_config ? CopyEvent::Kind::ConfigDone : CopyEvent::Kind::BlobDone;
+    if (TRY(client.blob_exists(repo, desc.digest))) {
+        notify(o, is_config ? done : CopyEvent::Kind::BlobSkipped, desc.digest.str());
+        return {};
+    }
+    TRY_CTX(client.put_blob(repo, desc.digest, ctx.store->blobs().path(desc.digest), desc.size), "upload blob " + desc.digest.str());
+    notify(o, done, desc.digest.str());
+    return {};
+}
+
+} // namespace
+
+Result<image::Manifest> convert_manifest(image::Manifest const& manifest, ManifestFormat format)
+{
+    if (format == ManifestFormat::AsStored)
+        return manifest;
+    image::Manifest out = manifest;
+    bool oci = format == ManifestFormat::Oci;
+    out.media_type = oci ? image::media_type::oci_manifest : image::media_type::docker_manifest;
+    if (oci && out.config.media_type == image::media_type::docker_config)
+        out.config.media_type = image::media_type::oci_config;
+    if (!oci && out.config.media_type == image::media_type::oci_config)
+        out.config.media_type = image::media_type::docker_config;
+    for (auto& layer : out.layers)
+        layer.media_type = TRY_CTX(layer_type_for(layer.media_type, format), "layer " + layer.digest.str());
+    if (!oci) {
+        // Docker schema 2 has no annotations.
+        out.annotations.clear();
+        out.config.annotations.clear();
+        for (auto& layer : out.layers)
+            layer.annotations.clear();
+    }
+    return out;
+}
+
+Result<PushResult> push_image(Context& ctx, std::string const& image, std::string const& destination, PushOptions const& options)
+{
+    auto record = TRY(find_image(ctx, image));
+    auto ref = TRY(destination_for(record, image, destination));
+    std::string what = "push " + ref.str();
+    if (ctx.registries.is_blocked(ref.domain))
+        return Error::msg(what + ": registry " + ref.domain + " is blocked in registries.conf");
+
+    auto sm = TRY_CTX(stored_manifest(ctx, record), what);
+    auto manifest = TRY_CTX(convert_manifest(sm.manifest, options.format), what);
+    std::string body = sm.body;
+    std::string media_type = sm.media_type;
+    if (manifest.media_type != sm.media_type) {
+        body = image::serialize_manifest(manifest);
+        media_type = manifest.media_type;
+    }
+    auto digest = image::Digest::sha256_of(body);
+    if (ref.digest && *ref.digest != digest)
+        return Error::msg(what + ": the manifest to push has digest " + digest.str() + ", not the one in the destination");
+
+    auto client = TRY_CTX(registry::Client::create(ref.domain, client_options(ctx, options, ref.domain)), what);
+    for (auto const& layer : manifest.layers)
+        TRY_CTX(push_blob(ctx, *client, ref.path, layer, options, false), what);
+    TRY_CTX(push_blob(ctx, *client, ref.path, manifest.config, options, true), what);
+    TRY_CTX(client->put_manifest(ref.path, ref.manifest_ref(), body, media_type), what);
+    notify(options, CopyEvent::Kind::ManifestWritten);
+    return PushResult { ref.str(), digest };
+}
+
+} // namespace berth::engine
