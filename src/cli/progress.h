@@ -6,7 +6,7 @@
 namespace berth::cli {
 
 /// Prints copy events as Podman does ("Copying blob 0123456789ab done") to stderr;
-/// prints nothing when `quiet`. Defined in cli/save.cpp.
+/// prints nothing when `quiet`. Defined in cli/images/save.cpp.
 engine::CopyObserver copy_progress(bool quiet);
 
 } // namespace berth::cli
