@@ -52,10 +52,10 @@ berth_remove_store() {  # berth_remove_store DIR: DIR/data and DIR/run are a sto
     local opts="--root $1/data --runroot $1/run"
     [[ -d $1/data || -d $1/run ]] || return 0
     if timeout 30 "$BERTH" system reset --help >/dev/null 2>&1; then
-        timeout "$BERTH_TIMEOUT" "$BERTH" $opts system reset --force >/dev/null 2>&1 || true
+        timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $opts system reset --force >/dev/null 2>&1 || true
     fi
     if is_rootless && [[ -d $1/data ]] && timeout 30 "$BERTH" unshare --help >/dev/null 2>&1; then
-        timeout "$BERTH_TIMEOUT" "$BERTH" $opts unshare rm -rf "$1/data" >/dev/null 2>&1 || true
+        timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $opts unshare rm -rf "$1/data" >/dev/null 2>&1 || true
     fi
 }
 
@@ -83,12 +83,13 @@ run_berth() {
         expect=$2
         shift 2
     fi
-    run timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "$@"
+    run timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "$@"
     echo "\$ berth $*" >&2
     echo "$output" >&2
     if [[ $expect != '?' && $status -ne $expect ]]; then
         local why="exited $status"
         [[ $status -eq 124 ]] && why="timed out after ${BERTH_TIMEOUT}s"
+        [[ $status -eq 137 ]] && why="was killed (timed out after ${BERTH_TIMEOUT}s and ignored SIGTERM, or SIGKILL)"
         echo "FAIL: berth $* $why, expected exit $expect" >&2
         return 1
     fi
@@ -96,7 +97,7 @@ run_berth() {
 
 # berth_quiet ARGS...: run berth outside `run` (for setup steps); output goes to stderr.
 berth_quiet() {
-    timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "$@" >&2
+    timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "$@" >&2
 }
 
 is_rootless() { [[ $(id -u) -ne 0 ]]; }
@@ -177,7 +178,7 @@ assert_signals_forwarded() {
 # pull_fixture NAME [REGISTRY]: make sure REGISTRY/NAME:latest is in the store.
 pull_fixture() {
     local ref=${2:-$REGISTRY_OPEN}/$1:latest
-    timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS image exists "$ref" 2>/dev/null && return 0
+    timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS image exists "$ref" 2>/dev/null && return 0
     run_berth pull -q "$ref"
 }
 

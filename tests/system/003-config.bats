@@ -31,7 +31,7 @@ teardown() {
     assert_output_equals ""
     run_berth ps -a --format '{{.Names}}'
     assert_output_equals quiet
-    run --separate-stderr timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS --noout rm nosuch
+    run --separate-stderr timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS --noout rm nosuch
     [[ $status -ne 0 ]]
     [[ $stderr == *nosuch* ]]
 }
@@ -113,11 +113,11 @@ teardown() {
     # berth-only: berth keeps a directory of its own below graphroot, never Podman's files.
     local conf=$BATS_TEST_TMPDIR/storage.conf root=$BATS_TEST_TMPDIR/graph
     printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\n' "$root" >"$conf"
-    run env CONTAINERS_STORAGE_CONF="$conf" timeout "$BERTH_TIMEOUT" "$BERTH" info --format '{{.Store.GraphRoot}} {{.Store.GraphDriverName}}'
+    run env CONTAINERS_STORAGE_CONF="$conf" timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" info --format '{{.Store.GraphRoot}} {{.Store.GraphDriverName}}'
     assert_equal "$status" 0
     assert_output_equals "$root/berth vfs"
     printf '[storage\n' >"$conf"
-    run env CONTAINERS_STORAGE_CONF="$conf" timeout "$BERTH_TIMEOUT" "$BERTH" info
+    run env CONTAINERS_STORAGE_CONF="$conf" timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" info
     assert_equal "$status" 125
     assert_output_contains "storage.conf $conf: line 1"
 }

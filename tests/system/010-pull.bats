@@ -274,9 +274,9 @@ evil_check() {  # evil_check IMAGE ENTRY-REGEX
 @test "concurrent pulls sharing a layer both succeed and extract it once" {
     local store log=$BERTH_TEST_ROOT/concurrent
     store=$(extra_store concurrent)
-    timeout "$BERTH_TIMEOUT" "$BERTH" $store --log-level debug pull "$REGISTRY_OPEN/busybox:latest" >"$log.1.log" 2>&1 &
+    timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $store --log-level debug pull "$REGISTRY_OPEN/busybox:latest" >"$log.1.log" 2>&1 &
     local pid1=$!
-    timeout "$BERTH_TIMEOUT" "$BERTH" $store --log-level debug pull "$REGISTRY_OPEN/busybox-extra:latest" >"$log.2.log" 2>&1 &
+    timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $store --log-level debug pull "$REGISTRY_OPEN/busybox-extra:latest" >"$log.2.log" 2>&1 &
     local pid2=$!
     local rc1=0 rc2=0
     wait $pid1 || rc1=$?
@@ -292,7 +292,7 @@ evil_check() {  # evil_check IMAGE ENTRY-REGEX
     extra="extracting layer ($(fixture_info busybox-extra layers | tail -n1)|$(fixture_info busybox-extra diff_ids | tail -n1))"
     run grep -hE "$extra" "$log.1.log" "$log.2.log"
     assert_line_count 1
-    run timeout "$BERTH_TIMEOUT" "$BERTH" $store images --format '{{.Repository}}:{{.Tag}}'
+    run timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $store images --format '{{.Repository}}:{{.Tag}}'
     assert_output_contains "$REGISTRY_OPEN/busybox:latest"
     assert_output_contains "$REGISTRY_OPEN/busybox-extra:latest"
 }

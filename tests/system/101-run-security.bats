@@ -86,7 +86,7 @@ EOF
         # (a second command keeps sh from exec'ing ls, whose own directory fd would show)
     run_berth run --rm "$IMAGE" sh -c 'ls /proc/$$/fd; true'
     assert_output_equals "$(printf '0\n1\n2')"
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm --preserve-fds 2 $IMAGE sh -c 'ls /proc/\$\$/fd; cat <&4; true' 3</dev/null 4<<<passed 5</dev/null"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm --preserve-fds 2 $IMAGE sh -c 'ls /proc/\$\$/fd; cat <&4; true' 3</dev/null 4<<<passed 5</dev/null"
     [[ $status -eq 0 ]]
     assert_output_equals "$(printf '0\n1\n2\n3\n4\npassed')"
 }

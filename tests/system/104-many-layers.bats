@@ -51,9 +51,9 @@ EOF
 
 load_as() {  # load_as OCI-LAYOUT NAME: load it and tag its image NAME
     local out
-    out=$(timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS load -q -i "$1")
-    timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS tag "${out##* }" "$2"
-    timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS untag "$2" "${out##* }"
+    out=$(timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS load -q -i "$1")
+    timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS tag "${out##* }" "$2"
+    timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS untag "$2" "${out##* }"
 }
 
 LINKS() { echo "$BERTH_TEST_ROOT/data/layers/l"; }

@@ -29,7 +29,7 @@ teardown_file() {
 
 # with_host_fds ARGS...: berth ARGS, with fds 3-12 open on $HOST, $HOST/secret and /.
 with_host_fds() {
-    run timeout "$BERTH_TIMEOUT" bash -c '
+    run timeout -k 10 "$BERTH_TIMEOUT" bash -c '
         exec 3<"$HOST" 4<"$HOST/secret" 5</ 6<"$HOST" 7<"$HOST/secret" 8</ 9<"$HOST" 10<"$HOST/secret" 11</ 12<"$HOST"
         exec "$@"' with_host_fds "$BERTH" $BERTH_GLOBAL_OPTS "$@"
     echo "\$ berth $* (fds 3-12 on host files)" >&2

@@ -78,7 +78,7 @@ wait_monitor() {
     run_berth --exit 2 start -a st
     assert_output_equals "started"
     run_berth create --name sti "$IMAGE" cat
-    run bash -c "echo through | timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS start -a -i sti"
+    run bash -c "echo through | timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS start -a -i sti"
     [[ $status -eq 0 ]]
     assert_output_equals "through"
     run_berth rm st sti
@@ -153,7 +153,7 @@ wait_monitor() {
 
 @test "attach relays stdin and output and returns the exit code" {
     run_berth run -d -i --name att "$IMAGE" sh -c 'read line; echo "got $line"; exit 5'
-    run bash -c "echo hello | timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS attach att"
+    run bash -c "echo hello | timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS attach att"
     [[ $status -eq 5 ]]
     assert_output_equals "got hello"
     wait_record att '^exited 5 '
@@ -168,14 +168,14 @@ wait_monitor() {
     # Input is sent after a pause: until berth puts the terminal in raw mode,
     # the line discipline would eat ctrl-q (XON).
     run bash -c "(sleep 1; printf 'echo attached-\$((6*7))\n'; sleep 1; printf '\020\021'; sleep 2) |
-        timeout $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS attach atty' /dev/null"
+        timeout -k 10 $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS attach atty' /dev/null"
     echo "$output" >&2
     [[ $status -eq 0 ]]
     assert_output_contains "attached-42"
     wait_record atty '^running '
     # other keys with --detach-keys; ctrl-p ctrl-q then go to the container
     run bash -c "(sleep 1; printf '\030\001'; sleep 2) |
-        timeout $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS attach --detach-keys ctrl-x,ctrl-a atty' /dev/null"
+        timeout -k 10 $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS attach --detach-keys ctrl-x,ctrl-a atty' /dev/null"
     [[ $status -eq 0 ]]
     wait_record atty '^running '
     run_berth --exit 125 attach --detach-keys ctrl-nonsense atty
@@ -185,7 +185,7 @@ wait_monitor() {
 @test "50 concurrent run -d all exit and leave consistent records" {
     local i
     for i in $(seq 50); do
-        timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS run -d --name many$i "$IMAGE" sh -c "exit $((i % 7))" \
+        timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS run -d --name many$i "$IMAGE" sh -c "exit $((i % 7))" \
             >"$BATS_TEST_TMPDIR/out$i" 2>&1 &
     done
     wait

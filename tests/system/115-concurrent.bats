@@ -31,7 +31,7 @@ parallel_berth() {
         local args=("${@//\{\}/$i}")
         # "|| rc=$?": under bats' set -e a failure would end the subshell before it wrote its status.
         (rc=0
-            timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "${args[@]}" >"$dir/$i.out" 2>&1 </dev/null || rc=$?
+            timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS "${args[@]}" >"$dir/$i.out" 2>&1 </dev/null || rc=$?
             echo $rc >"$dir/$i.rc") &
     done
     wait
@@ -83,7 +83,7 @@ assert_nothing_left() {
     mkdir -p "$dir"
     for id in "${ids[@]}"; do
         (rc=0
-            timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS rm -f -t 0 "$id" >"$dir/$i.out" 2>&1 </dev/null || rc=$?
+            timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS rm -f -t 0 "$id" >"$dir/$i.out" 2>&1 </dev/null || rc=$?
             echo $rc >"$dir/$i.rc") &
         i=$((i + 1))
     done

@@ -29,7 +29,7 @@ teardown_file() {
     mkdir -p "$dir"
     for ((s = 0; s < 20; s++)); do
         (for ((i = s; i < COUNT; i += 20)); do
-            timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS run -d --name "k$i" "$IMAGE" sleep 3600 \
+            timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS run -d --name "k$i" "$IMAGE" sleep 3600 \
                 >/dev/null 2>>"$dir/$s.err" </dev/null || echo "k$i" >>"$dir/$s.failed"
         done) &
     done

@@ -49,10 +49,10 @@ teardown_file() {
 }
 
 @test "exec -i passes stdin; without -i stdin is empty" {
-    run bash -c "echo piped | timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -i ex cat"
+    run bash -c "echo piped | timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -i ex cat"
     [[ $status -eq 0 ]]
     assert_output_equals "piped"
-    run bash -c "echo piped | timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec ex cat"
+    run bash -c "echo piped | timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec ex cat"
     [[ $status -eq 0 ]]
     assert_output_equals ""
 }
@@ -60,7 +60,7 @@ teardown_file() {
 @test "exec -t gets a pty from the container's /dev/pts; without -t no tty" {
     run_berth exec ex sh -c '[ -t 0 ] || [ -t 1 ] && echo tty || echo "not a tty"'
     assert_output_equals "not a tty"
-    run script -qec "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'p=\$(readlink /proc/self/fd/0); echo \$p; [ -c \$p ] && echo exists; [ -t 1 ] && echo istty; echo \$TERM'" /dev/null
+    run script -qec "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'p=\$(readlink /proc/self/fd/0); echo \$p; [ -c \$p ] && echo exists; [ -t 1 ] && echo istty; echo \$TERM'" /dev/null
     echo "$output" >&2
     [[ $status -eq 0 ]]
     assert_output_matches '^/dev/pts/[0-9]+'
@@ -68,14 +68,14 @@ teardown_file() {
     assert_output_contains "istty"
     assert_output_contains "xterm"
     # the exit code comes through the pty too
-    run script -qec "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'exit 7'" /dev/null
+    run script -qec "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'exit 7'" /dev/null
     [[ $status -eq 7 ]]
 }
 
 @test "exec -it relays typed input through the tty and returns the exit code" {
     command -v script >/dev/null || skip "script(1) is not installed"
     # script gives berth a terminal; the shell in the container reads the lines from it
-    run bash -c "printf 'tty\necho typed-\$((6*7))\nexit 9\n' | timeout $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS exec -it ex sh' /dev/null"
+    run bash -c "printf 'tty\necho typed-\$((6*7))\nexit 9\n' | timeout -k 10 $BERTH_TIMEOUT script -qec '$BERTH $BERTH_GLOBAL_OPTS exec -it ex sh' /dev/null"
     echo "$output" >&2
     [[ $status -eq 9 ]]
     assert_output_contains "typed-42"
@@ -143,7 +143,7 @@ teardown_file() {
 @test "exec --preserve-fds passes extra fds; others are closed" {
     run_berth exec ex ls /proc/self/fd
     assert_output_equals "$(printf '0\n1\n2\n3')"
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec --preserve-fds 1 ex cat /proc/self/fd/3 3<<<'from fd 3'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec --preserve-fds 1 ex cat /proc/self/fd/3 3<<<'from fd 3'"
     [[ $status -eq 0 ]]
     assert_output_equals "from fd 3"
 }

@@ -59,16 +59,16 @@ teardown_file() {
     mkdir "$dir/src"
     echo owned >"$dir/src/owned.txt"
     tar -C "$dir/src" --owner=1234 --group=5678 -cf "$dir/in.tar" owned.txt
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpc:/tmp <'$dir/in.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpc:/tmp <'$dir/in.tar'"
     [[ $status -eq 0 ]]
     run_berth exec cpc stat -c '%u:%g' /tmp/owned.txt
     assert_output_equals "0:0"
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp -a=false - cpc:/tmp <'$dir/in.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp -a=false - cpc:/tmp <'$dir/in.tar'"
     [[ $status -eq 0 ]]
     run_berth exec cpc sh -c 'stat -c "%u:%g" /tmp/owned.txt; cat /tmp/owned.txt'
     assert_output_equals "$(printf '1234:5678\nowned')"
     # out as a tar stream, owned by the container's user (its ids outside), as Podman writes it
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp cpc:/tmp/owned.txt - | tar --numeric-owner -tvf -"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp cpc:/tmp/owned.txt - | tar --numeric-owner -tvf -"
     [[ $status -eq 0 ]]
     [[ $output == *" 0/0 "*"owned.txt"* ]]
     # copied out, files belong to whoever runs cp, -a or not (Podman's rule)
@@ -119,7 +119,7 @@ teardown_file() {
     local dir=$BATS_TEST_TMPDIR
     echo payload >"$dir/payload"
     python3 -c 'import sys, tarfile; t = tarfile.open(sys.argv[1], "w"); t.add(sys.argv[2], arcname="../../payload-escaped"); t.close()' "$dir/evil.tar" "$dir/payload"
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpc:/tmp <'$dir/evil.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpc:/tmp <'$dir/evil.tar'"
     [[ $status -eq 125 ]]
     [[ $output == *"leads out of the destination"* ]]
 }
@@ -152,7 +152,7 @@ teardown_file() {
     run ls "$dir/contents"
     assert_equal "$output" $'file\ninner\nsub'
     # a tar stream names the entries after the target too
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp cpc:/lfile - | tar -tf -"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp cpc:/lfile - | tar -tf -"
     assert_output_equals "file"
     run_berth --exit 125 cp cpc:/dangling "$dir/named/x"
     assert_output_contains '"/dangling" could not be found on container cpc: no such file or directory'
@@ -163,7 +163,7 @@ teardown_file() {
     mkdir -p "$dir/npa/b"
     echo deep >"$dir/npa/b/c.txt"
     tar -C "$dir" --no-recursion -cf "$dir/np.tar" npa/b/c.txt
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpc:/tmp <'$dir/np.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpc:/tmp <'$dir/np.tar'"
     [[ $status -eq 0 ]]
     run_berth exec cpc sh -c 'cat /tmp/npa/b/c.txt; stat -c "%a %u:%g" /tmp/npa /tmp/npa/b'
     assert_output_equals "$(printf 'deep\n755 0:0\n755 0:0')"
@@ -185,7 +185,7 @@ teardown_file() {
     run_berth cp cpk:/tmp/made "$dir/made"
     [[ $(stat -c '%u:%g' "$dir/made") == "$me" ]]
     # a tar written out: the container user's ids outside (the caller, root of the user namespace)
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp cpk:/tmp/made - | tar --numeric-owner -tvf -"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp cpk:/tmp/made - | tar --numeric-owner -tvf -"
     [[ $output == *" 0/0 "*"made"* ]]
     # the same mapping with --user 0: what is copied in belongs to the container's root
     start_sleeper cpk0 --userns=keep-id --user 0
@@ -239,7 +239,7 @@ teardown_file() {
     run_berth import "$dir/ctr.tar" localhost/exported:latest
     run_berth run --rm localhost/exported:latest cat /export-marker
     assert_output_equals "exported"
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS export cpc | tar -tf - | grep -c export-marker"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS export cpc | tar -tf - | grep -c export-marker"
     assert_output_equals "1"
 }
 

@@ -209,11 +209,11 @@ id_of() {
     run_berth run -d --name cpown "$IMAGE" sleep 100
     sleep 0.5
     run_berth exec cpown mkdir /a /b /c
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpown:/a <'$dir/in.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp - cpown:/a <'$dir/in.tar'"
     [[ $status -eq 0 ]]
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp -a=false - cpown:/b <'$dir/in.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp -a=false - cpown:/b <'$dir/in.tar'"
     [[ $status -eq 0 ]]
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp --archive=false - cpown:/c <'$dir/in.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS cp --archive=false - cpown:/c <'$dir/in.tar'"
     [[ $status -eq 0 ]]
     run_berth exec cpown stat -c '%u:%g' /a/owned.txt /b/owned.txt /c/owned.txt
     assert_output_equals "$(printf '0:0\n1234:5678\n1234:5678')"

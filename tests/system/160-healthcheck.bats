@@ -30,7 +30,7 @@ health() {
 wait_health() {
     local i got=
     for ((i = 0; i < ${3:-10} * 5; i++)); do
-        got=$(timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.State.Health.Status}}' "$1" 2>/dev/null || true)
+        got=$(timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.State.Health.Status}}' "$1" 2>/dev/null || true)
         [[ $got == "$2" ]] && return 0
         sleep 0.2
     done

@@ -23,7 +23,7 @@ remove() {
 
 # field NAME GOTEMPLATE: one inspect value, "" when the container is gone.
 field() {
-    timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS inspect --format "$2" "$1" 2>/dev/null || true
+    timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS inspect --format "$2" "$1" 2>/dev/null || true
 }
 
 # wait_field NAME GOTEMPLATE VALUE [SECONDS]: poll until the inspect value is VALUE.

@@ -100,7 +100,7 @@ teardown() {
     run_berth volume export ve -o "$dir/ve.tar"
     run tar -tf "$dir/ve.tar"
     [[ $(sort <<<"$output") == "$(printf 'sub/\nsub/f\nt')" ]]
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS volume export ve | tar -tf - | sort"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS volume export ve | tar -tf - | sort"
     [[ $status -eq 0 ]]
     assert_output_equals "$(printf 'sub/\nsub/f\nt')"
     run_berth volume create vi
@@ -109,7 +109,7 @@ teardown() {
     run_berth run --rm -v vi:/d "$IMAGE" cat /d/sub/f /d/t
     assert_output_equals "$(printf 'hi\ntop')"
     run_berth volume create vs
-    run bash -c "timeout $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS volume import vs - <'$dir/ve.tar'"
+    run bash -c "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS volume import vs - <'$dir/ve.tar'"
     [[ $status -eq 0 ]]
     run_berth run --rm -v vs:/d "$IMAGE" cat /d/sub/f
     assert_output_equals hi

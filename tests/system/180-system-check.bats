@@ -239,7 +239,7 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     workload=$!
     local checks=0 reports=""
     while kill -0 "$workload" 2>/dev/null; do
-        run timeout "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS system check --repair
+        run timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS system check --repair
         reports+=$output
         checks=$((checks + 1))
     done
