@@ -39,7 +39,7 @@ wait_health() {
 }
 
 @test "healthcheck run: a passing check makes the container healthy; inspect shows the state and the config" {
-    run_berth run -d --name hc-pass --healthcheck-cmd 'echo ok; echo err >&2' --healthcheck-interval disable "$IMAGE" sleep 1000
+    run_berth run -d --name hc-pass --health-cmd 'echo ok; echo err >&2' --healthcheck-interval disable "$IMAGE" sleep 1000
     assert_equal "$(health hc-pass '["Status"]')" starting "status before any check"
     run_berth healthcheck run hc-pass
     assert_output_equals ""
@@ -75,7 +75,7 @@ wait_health() {
 }
 
 @test "healthcheck run: the JSON array form runs without a shell" {
-    run_berth run -d --name hc-array --healthcheck-cmd '["CMD", "test", "-e", "/etc/passwd"]' --healthcheck-interval disable "$IMAGE" sleep 1000
+    run_berth run -d --name hc-array --health-cmd '["CMD", "test", "-e", "/etc/passwd"]' --healthcheck-interval disable "$IMAGE" sleep 1000
     run_berth healthcheck run hc-array
     assert_equal "$(health hc-array '["Status"]')" healthy
     run_berth inspect hc-array
@@ -84,7 +84,7 @@ wait_health() {
 }
 
 @test "healthcheck run: failures during --healthcheck-start-period do not count" {
-    run_berth run -d --name hc-start --healthcheck-cmd 'test -e /tmp/ready' --healthcheck-retries 1 \
+    run_berth run -d --name hc-start --health-cmd 'test -e /tmp/ready' --healthcheck-retries 1 \
         --healthcheck-start-period 3s --healthcheck-interval disable "$IMAGE" sleep 1000
     run_berth --exit 1 healthcheck run hc-start
     assert_equal "$(health hc-start '["Status"]')" starting
@@ -101,7 +101,7 @@ wait_health() {
 }
 
 @test "healthcheck run: a check slower than --healthcheck-timeout is killed and fails" {
-    run_berth run -d --name hc-slow --healthcheck-cmd 'echo begun; sleep 60' --healthcheck-timeout 1s --healthcheck-retries 1 \
+    run_berth run -d --name hc-slow --health-cmd 'echo begun; sleep 60' --healthcheck-timeout 1s --healthcheck-retries 1 \
         --healthcheck-interval disable "$IMAGE" sleep 1000
     local t0=$SECONDS
     run_berth --exit 1 healthcheck run hc-slow
@@ -116,7 +116,7 @@ wait_health() {
 }
 
 @test "the monitor runs the check every interval, one at a time; ps shows the health and filters on it" {
-    run_berth run -d --name hc-auto --healthcheck-cmd 'echo auto' --healthcheck-interval 1s "$IMAGE" sleep 1000
+    run_berth run -d --name hc-auto --health-cmd 'echo auto' --healthcheck-interval 1s "$IMAGE" sleep 1000
     run_berth run -d --name hc-none "$IMAGE" sleep 1000
     wait_health hc-auto healthy 10
     run_berth ps
@@ -132,7 +132,7 @@ wait_health() {
     assert_output_contains "health"
 
     # A check slower than the interval: the next starts only after it ended.
-    run_berth run -d --name hc-overlap --healthcheck-cmd 'echo start >>/tmp/l; sleep 1.5; echo end >>/tmp/l' \
+    run_berth run -d --name hc-overlap --health-cmd 'echo start >>/tmp/l; sleep 1.5; echo end >>/tmp/l' \
         --healthcheck-interval 1s "$IMAGE" sleep 1000
     sleep 5
     run_berth exec hc-overlap cat /tmp/l
@@ -143,7 +143,7 @@ wait_health() {
 }
 
 @test "a failing check run by the monitor makes the container unhealthy" {
-    run_berth run -d --name hc-autofail --healthcheck-cmd 'exit 1' --healthcheck-interval 1s --healthcheck-retries 2 "$IMAGE" sleep 1000
+    run_berth run -d --name hc-autofail --health-cmd 'exit 1' --healthcheck-interval 1s --healthcheck-retries 2 "$IMAGE" sleep 1000
     wait_health hc-autofail unhealthy 12
     run_berth ps --filter health=unhealthy
     assert_output_matches "\(unhealthy\) +hc-autofail$"
@@ -154,7 +154,7 @@ wait_health() {
     run_berth run -d --name hc-plain "$IMAGE" sleep 1000
     run_berth --exit 125 healthcheck run hc-plain
     assert_output_contains "container hc-plain has no defined healthcheck"
-    run_berth create --name hc-created --healthcheck-cmd true "$IMAGE" true
+    run_berth create --name hc-created --health-cmd true "$IMAGE" true
     run_berth --exit 125 healthcheck run hc-created
     assert_output_contains "container hc-created is not running"
     run_berth --exit 125 healthcheck run hc-missing
@@ -164,7 +164,7 @@ wait_health() {
 }
 
 @test "a restart starts the health over; a stopped container keeps its last state" {
-    run_berth run -d --name hc-restart --healthcheck-cmd true --healthcheck-interval disable "$IMAGE" sleep 1000
+    run_berth run -d --name hc-restart --health-cmd true --healthcheck-interval disable "$IMAGE" sleep 1000
     run_berth healthcheck run hc-restart
     assert_equal "$(health hc-restart '["Status"]')" healthy
     run_berth stop -t 0 hc-restart
@@ -179,14 +179,14 @@ wait_health() {
 
 @test "bad healthcheck flags are one-line errors naming the flag" {
     # Messages name Podman's spelling, whichever alias was typed.
-    run_berth --exit 125 run --rm --healthcheck-cmd true --healthcheck-interval 10 "$IMAGE" true
+    run_berth --exit 125 run --rm --health-cmd true --healthcheck-interval 10 "$IMAGE" true
     assert_output_contains "--health-interval"
     assert_line_count 1
-    run_berth --exit 125 create --healthcheck-cmd true --healthcheck-timeout 0s "$IMAGE" true
+    run_berth --exit 125 create --health-cmd true --healthcheck-timeout 0s "$IMAGE" true
     assert_output_contains "--health-timeout"
-    run_berth --exit 125 create --healthcheck-cmd true --healthcheck-retries 0 "$IMAGE" true
+    run_berth --exit 125 create --health-cmd true --healthcheck-retries 0 "$IMAGE" true
     assert_output_contains "--health-retries"
-    run_berth --exit 125 create --health-start-period=soon --healthcheck-cmd true "$IMAGE" true
+    run_berth --exit 125 create --health-start-period=soon --health-cmd true "$IMAGE" true
     assert_output_contains "--health-start-period"
     run_berth ps -a -q
     assert_output_equals ""
@@ -222,7 +222,7 @@ EOF
     run_berth inspect hc-img2
     assert_equal "$(json_get '[0]["Config"]["Healthcheck"]')" \
         '{"Interval":2000000000,"Retries":1,"StartPeriod":0,"Test":["CMD-SHELL","exit 0"],"Timeout":5000000000}'
-    run_berth create --name hc-img3 --healthcheck-cmd none localhost/hcimage:latest sleep 1000
+    run_berth create --name hc-img3 --health-cmd none localhost/hcimage:latest sleep 1000
     run_berth create --name hc-img4 --no-healthcheck localhost/hcimage:latest sleep 1000
     for c in hc-img3 hc-img4; do
         run_berth inspect "$c"
