@@ -68,6 +68,14 @@ berth_teardown_file() {
     done
     berth_remove_store "$BERTH_TEST_ROOT"
     rm -rf "$BERTH_TEST_ROOT" 2>/dev/null || true
+    # Pause processes whose pid file a test took away (a vanished
+    # XDG_RUNTIME_DIR, a stale pid) are found by the test root in their
+    # environment, which they inherit from the berth that started them.
+    local p
+    for p in $(pgrep -u "$(id -u)" -x berth-pause); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "BERTH_TEST_ROOT=$BERTH_TEST_ROOT" && kill -9 "$p" 2>/dev/null
+    done
+    return 0
 }
 
 setup_file() { berth_setup_file; }
