@@ -1,5 +1,5 @@
 // The flags `create` and `run` share, filled into container::CreateOptions
-// (engine/containers.h), and the pull progress lines both print while
+// (engine/containers/containers.h), and the pull progress lines both print while
 // fetching a missing image.
 #pragma once
 

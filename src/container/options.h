@@ -83,7 +83,7 @@ struct CreateOptions {
     std::vector<std::string> log_opts;       ///< --log-opt max-size=N, path=P
     std::string restart;                     ///< --restart no|on-failure[:N]|always|unless-stopped
     std::vector<std::string> create_command; ///< the berth command line that created it (argv)
-    // Healthcheck flags as typed (engine/healthcheck.h resolves them over the image's): empty = not given.
+    // Healthcheck flags as typed (engine/containers/healthcheck.h resolves them over the image's): empty = not given.
     std::string healthcheck_cmd;             ///< --healthcheck-cmd: shell string or JSON array; "none" disables
     std::string healthcheck_interval;        ///< Go duration; "disable" = 0
     std::string healthcheck_timeout;

@@ -3,7 +3,7 @@
 // directory, a block device) mounted on the volume's _data directory while a
 // container uses it; uid=/gid= own the volume's directory; nocopy skips the
 // copy-up of the image's content. Pure: parsing and checks only; the mount
-// itself is engine/volumes.cpp's.
+// itself is engine/volumes/volumes.cpp's.
 #pragma once
 
 #include "base/error.h"

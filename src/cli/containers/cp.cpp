@@ -1,7 +1,7 @@
 // berth cp: copies files between a container and the host, in either
 // direction, or between two containers; "-" on the host side is a tar stream
 // on stdin or stdout. Paths inside a container are resolved inside its root
-// (engine/copy.h).
+// (engine/containers/copy.h).
 #include "cli/commands.h"
 #include "engine/containers/copy.h"
 

@@ -1,5 +1,5 @@
 // berth healthcheck run: runs a container's healthcheck once, records the
-// result (engine/healthcheck.h) and answers like Podman: exit 0 and no output
+// result (engine/containers/healthcheck.h) and answers like Podman: exit 0 and no output
 // when the check passes; "unhealthy" and exit 1 when it fails; 125 when the
 // container has no healthcheck or is not running. berth-monitor runs the same
 // command every --healthcheck-interval.

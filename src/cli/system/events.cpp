@@ -1,5 +1,5 @@
 // berth events: what happened to containers and images, from the append-only
-// events file (engine/events.h). Podman's line format, --filter, --since,
+// events file (engine/system/events.h). Podman's line format, --filter, --since,
 // --until, --format (Go template or json) and --stream=false; streaming polls
 // the file and ends on SIGINT/SIGTERM or once --until has passed.
 #include "cli/commands.h"

@@ -286,7 +286,7 @@ ErrorOr fetch_layers(Context& ctx, Source& src, image::Manifest const& manifest,
                 notify(PullEvent::Kind::BlobSkipped, desc.digest.str());
                 // This image's own blob for the layer, with the stored layer's size. The blob
                 // itself is not fetched when the layer came from another blob: push and save
-                // then describe the layer by the blob the store has (engine/save.cpp,
+                // then describe the layer by the blob the store has (engine/images/save.cpp,
                 // describe_stored_blobs), which saves a download per shared layer.
                 out[i] = store::LayerInfo { diff_id, desc.digest, desc.media_type, have->size, desc.size };
                 continue;
