@@ -341,3 +341,17 @@ id_of() {
     run_berth --exit 125 init nosuchcontainer
     assert_output_contains "nosuchcontainer"
 }
+
+@test "container prune --filter until: a duration keeps younger containers; a bad value is exit 125 naming it" {
+    run_berth create --name young "$IMAGE" true
+    run_berth container prune -f --filter until=1h30m
+    run_berth ps -a --format '{{.Names}}'
+    assert_output_contains "young"
+    run_berth --exit 125 container prune -f --filter until=bogus
+    # berth names the filter; Podman 4.3.1 says "failed to parse value as time or duration".
+    assert_output_matches '(invalid until filter|failed to parse value as time or duration):? "bogus"'
+    run_berth --exit 125 container prune -f --filter until=1e300h
+    assert_output_matches '(invalid until filter|failed to parse value as time or duration):? "1e300h"'
+    run_berth ps -a --format '{{.Names}}'
+    assert_output_contains "young"
+}

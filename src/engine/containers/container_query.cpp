@@ -11,6 +11,7 @@
 #include "engine/containers/healthcheck.h"
 #include "engine/images/images.h"
 #include "engine/containers/lifecycle.h"
+#include "engine/containers/logs.h"
 
 #include <csignal>
 #include <cstdio>
@@ -210,17 +211,12 @@ Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& r
 
 Result<int64_t> parse_until(std::string const& v)
 {
-    if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos)
-        return std::atoll(v.c_str());
-    if (auto t = timestamp::parse_rfc3339(v); t > 0)
-        return t;
-    char* end = nullptr;
-    double n = std::strtod(v.c_str(), &end);
-    std::string unit = end ? end : "";
-    int64_t mult = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
-    if (end == v.c_str() || mult == 0)
+    // The one parser of times and durations (logs --since/--until), as
+    // Podman reads both with one; it also refuses a duration past int64.
+    auto ns = parse_log_time(v, static_cast<int64_t>(std::time(nullptr)) * 1'000'000'000);
+    if (!ns)
         return Error { EINVAL, "invalid until filter \"" + v + "\": use a timestamp or a duration like 10m" };
-    return static_cast<int64_t>(std::time(nullptr)) - static_cast<int64_t>(n * static_cast<double>(mult));
+    return *ns / 1'000'000'000;
 }
 
 namespace {

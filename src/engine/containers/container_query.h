@@ -24,7 +24,8 @@ struct PsFilter {
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw);
 
 /// The value of an "until" filter (prune, volume ls): unix seconds, RFC 3339,
-/// or a Go-style duration before now (10m, 2h); returns unix seconds.
+/// or a Go-style duration before now (10m, 1h30m), read by parse_log_time;
+/// returns unix seconds.
 Result<int64_t> parse_until(std::string const& value);
 
 struct PsQuery {
