@@ -224,8 +224,14 @@ int main(int argc, char** argv)
     bool known = !word.empty() && std::any_of(std::begin(commands), std::end(commands), [&](auto const& entry) {
         return names_contain(entry.names, word);
     });
+    // `berth --version` (scripts run it to detect the engine) needs no command at all.
+    bool version_only = word.empty() && std::any_of(argv + 1, argv + argc, [](char const* arg) {
+        return std::string_view(arg) == "--version" || std::string_view(arg) == "-v";
+    }) && std::none_of(argv + 1, argv + argc, [](char const* arg) {
+        return std::string_view(arg) == "--help" || std::string_view(arg) == "-h";
+    });
     for (auto const& entry : commands)
-        if (!known || names_contain(entry.names, word))
+        if (!version_only && (!known || names_contain(entry.names, word)))
             entry.setup(app, globals, exit_code);
     // One walk of the tree: Podman's heading for the command list at every
     // level, and, as Podman (Go's pflag), a single-value flag given twice
