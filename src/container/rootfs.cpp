@@ -120,8 +120,12 @@ bool is_mount_point(std::string const& path)
 
 static ErrorOr prepare_dirs(RootfsRequest const& r)
 {
-    for (char const* d : { "upper", "work", "merged", "empty" })
+    for (char const* d : { "upper", "work", "merged" })
         TRY(fs::mkdir_p(fs::join(r.container_dir, d), 0755));
+    // The lower layer of an image without layers (overlay_options): every new
+    // directory costs, and much more on a filesystem busy with deletions.
+    if (r.lower_dirs.empty())
+        TRY(fs::mkdir_p(fs::join(r.container_dir, "empty"), 0755));
     // The root of the container is the upper dir's root: world-readable like "/".
     ::chmod(fs::join(r.container_dir, "upper").c_str(), 0755);
     return {};
