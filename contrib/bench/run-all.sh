@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every benchmark in contrib/bench: pull (root, then rootless) and images (root).
+# Run every benchmark in contrib/bench: pull (root, then rootless), images (root),
+# start-up, run (rootless and root) and lifecycle (rootless).
 #
 #   run-all.sh [--rounds N] [--runs N] [--no-rootless] [--own-registry]
 #
@@ -31,6 +32,8 @@ if ((ROOTLESS)); then
     "$DIR/pull.sh" --rounds "$ROUNDS" --rootless "${EXTRA[@]}" || rc=1
 fi
 "$DIR/images.sh" --runs "$RUNS" "${EXTRA[@]}" || rc=1
+"$DIR/startup.sh" || rc=1              # version: the start-up every command pays
 "$DIR/run.sh" --runs "$RUNS" || rc=1  # rootless run --rm busybox true against podman and unshare
+"$DIR/run.sh" --runs "$RUNS" --root || rc=1
 "$DIR/lifecycle.sh" || rc=1             # rootless: 100 detached containers, monitors, ps, exec, rm
 exit $rc

@@ -11,7 +11,7 @@
 #   berth    berth run --rm --network none busybox true
 #   podman   podman run --rm --network none busybox true   (runtime runc)
 #   unshare  unshare -Urpf --mount-proc true   (the kernel's own cost of the namespaces)
-# and prints the medians, the targets (berth < 30 ms, podman/berth >= 5, i.e.
+# and prints the medians, the targets (berth <= 12 ms, podman/berth >= 5, i.e.
 # berth/podman <= 0.2) with PASS or MISS, and the ratio berth/unshare. Then it
 # samples the peak RSS (VmHWM) of the berth CLI and of berth-monitor during
 # `berth run --rm busybox sleep 1`.
@@ -139,7 +139,7 @@ EOF
 }
 
 echo "== run --rm busybox true, $mode, network none, hyperfine --warmup 5 --runs $RUNS, podman $PODMAN_DRIVER/runc, $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d" " -f1-3 /proc/loadavg)"
-stats ms "$WORK/times" "berth<30ms" "berth/podman<=0.2" "podman/berth" "berth/unshare" | sed -E 's/   runs:.*//'
+stats ms "$WORK/times" "berth<=12ms" "berth/podman<=0.2" "podman/berth" "berth/unshare" | sed -E 's/   runs:.*//'
 peak_rss "$BERTH" "${BERTH_ARGS[@]}" run --rm --network none "$IMAGE" sleep 1
 
 "$BERTH" "${BERTH_ARGS[@]}" system reset --force >/dev/null 2>&1 || note "berth system reset failed"
