@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <unistd.h>
@@ -133,6 +134,19 @@ std::string go_time(int64_t when)
 std::string read_stdin()
 {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+ErrorOr read_cidfiles(std::vector<std::string> const& files, std::vector<std::string>& ids, bool skip_missing)
+{
+    for (auto const& f : files) {
+        std::ifstream in(f);
+        std::string id;
+        if (in >> id)
+            ids.push_back(id);
+        else if (!skip_missing)
+            return Error { ENOENT, "reading CIDFile " + f + ": no such file or directory" };
+    }
+    return {};
 }
 
 bool is_tty(int fd) { return ::isatty(fd) == 1; }

@@ -56,6 +56,10 @@ std::string human_ago(int64_t when);
 std::string go_time(int64_t when);
 /// Reads the whole of standard input (for --password-stdin).
 std::string read_stdin();
+/// --cidfile FILE...: appends the container ID each file holds to `ids`. A
+/// file that is missing or empty is an error naming it, or, with
+/// `skip_missing` (rm --ignore), skipped.
+ErrorOr read_cidfiles(std::vector<std::string> const& files, std::vector<std::string>& ids, bool skip_missing = false);
 /// --noout: standard output goes to /dev/null from now on.
 void discard_stdout();
 /// True when stdout (fd) is a terminal.

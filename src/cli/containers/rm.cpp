@@ -6,7 +6,6 @@
 #include "engine/containers/lifecycle.h"
 
 #include <cstdio>
-#include <fstream>
 
 namespace berth::cli {
 
@@ -33,16 +32,8 @@ int code_for(Error const& e)
 int run_rm(RmArgs& a, Globals const& globals)
 {
     int exit_code = 0;
-    for (auto const& f : a.cidfiles) {
-        std::ifstream in(f);
-        std::string id;
-        if (!(in >> id)) {
-            if (a.ignore)
-                continue;
-            return report(Error { ENOENT, "reading CIDFile " + f + ": no such file or directory" });
-        }
-        a.containers.push_back(id);
-    }
+    if (auto r = read_cidfiles(a.cidfiles, a.containers, a.ignore); !r)
+        return report(r.error());
     if (a.containers.empty() && !a.all && !a.latest) {
         if (!a.cidfiles.empty())
             return 0;

@@ -5,7 +5,6 @@
 #include "engine/containers/containers.h"
 #include "engine/system/events.h"
 
-#include <fstream>
 #include <memory>
 #include <optional>
 
@@ -113,14 +112,9 @@ void setup_stop(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_option("--cidfile", a->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
     add_filter_option(cmd, a, "Stop");
     cmd->callback([a, &globals, &exit_code] {
-        for (auto const& f : a->cidfiles) {
-            std::ifstream in(f);
-            std::string id;
-            if (!(in >> id)) {
-                exit_code = report(Error { ENOENT, "reading CIDFile " + f + ": no such file or directory" });
-                return;
-            }
-            a->containers.push_back(id);
+        if (auto r = read_cidfiles(a->cidfiles, a->containers); !r) {
+            exit_code = report(r.error());
+            return;
         }
         exit_code = run_targets(*a, globals, true, [a](engine::Context& ctx, engine::Target const& t) {
             return engine::stop_container(ctx, t.record, *a->time);
@@ -160,14 +154,9 @@ void setup_kill(CLI::App& parent, Globals& globals, int& exit_code)
             exit_code = report(sig.error());
             return;
         }
-        for (auto const& f : a->cidfiles) {
-            std::ifstream in(f);
-            std::string id;
-            if (!(in >> id)) {
-                exit_code = report(Error { ENOENT, "reading CIDFile " + f + ": no such file or directory" });
-                return;
-            }
-            a->containers.push_back(id);
+        if (auto r = read_cidfiles(a->cidfiles, a->containers); !r) {
+            exit_code = report(r.error());
+            return;
         }
         int signal = *sig;
         exit_code = run_targets(*a, globals, true, [signal](engine::Context& ctx, engine::Target const& t) {
