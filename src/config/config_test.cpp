@@ -95,6 +95,11 @@ TEST_CASE("containers.conf: errors name the file, the line or the key")
     auto table = parse_containers_conf("engine = 1\n", "/x.conf", c);
     REQUIRE(!table.has_value());
     CHECK(table.error().message == "containers.conf /x.conf: [engine] must be a table");
+    // A table header cut short: toml++ 3.3.0 fails an internal assertion here
+    // (config/toml_impl.cpp); it must be the parse error, not an abort.
+    auto header = parse_containers_conf("[\nruntime = \"runc\"\n", "/x.conf", c);
+    REQUIRE(!header.has_value());
+    CHECK(header.error().message.starts_with("containers.conf /x.conf: line 1: "));
 }
 
 TEST_CASE("storage.conf: driver, roots and the mount program, old and new places")
