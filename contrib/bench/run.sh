@@ -70,6 +70,11 @@ PODMAN_DRIVER=${PODMAN_DRIVER:-overlay}
 BERTH_ARGS=(--root "$WORK/berth-root" --runroot "$WORK/berth-run" --runtime berth)
 PODMAN_ARGS=(--root "$WORK/podman-root" --runroot "$WORK/podman-run" --storage-driver "$PODMAN_DRIVER")
 IMAGE=docker.io/library/busybox:latest
+# As root podman raises nofile and nproc to 1048576, above this machine's hard
+# limits without CAP_SYS_RESOURCE, and runc fails (--ulimit host does not help):
+# root podman gets limits every machine allows.
+PODMAN_RUN=()
+((EUID == 0)) && PODMAN_RUN=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
 "$BERTH" "${BERTH_ARGS[@]}" load -q -i "$TARBALL" >"$WORK/logs/berth-load.log" 2>&1 ||
     { cat "$WORK/logs/berth-load.log" >&2; die "berth load failed"; }
@@ -77,7 +82,8 @@ podman "${PODMAN_ARGS[@]}" load -q -i "$TARBALL" >"$WORK/logs/podman-load.log" 2
     { cat "$WORK/logs/podman-load.log" >&2; die "podman load failed"; }
 for tool in berth podman; do
     if [[ $tool == berth ]]; then cmd=("$BERTH" "${BERTH_ARGS[@]}"); else cmd=(podman "${PODMAN_ARGS[@]}"); fi
-    out=$("${cmd[@]}" run --rm --network none "$IMAGE" echo ok 2>&1)
+    [[ $tool == podman ]] && cmd+=(run "${PODMAN_RUN[@]}") || cmd+=(run)
+    out=$("${cmd[@]}" --rm --network none "$IMAGE" echo ok 2>&1)
     [[ $out == ok ]] || die "$tool run does not work here: $out"
 done
 
@@ -86,7 +92,7 @@ mode=root
 note "run --rm busybox true, $mode; berth $BERTH; podman storage driver $PODMAN_DRIVER, runtime runc"
 
 berth_run="$BERTH ${BERTH_ARGS[*]} run --rm --network none $IMAGE true"
-podman_run="podman ${PODMAN_ARGS[*]} run --rm --network none $IMAGE true"
+podman_run="podman ${PODMAN_ARGS[*]} run ${PODMAN_RUN[*]} --rm --network none $IMAGE true"
 hyperfine -N --warmup 5 --runs "$RUNS" --style basic --export-json "$WORK/hyperfine.json" \
     -n berth "$berth_run" -n podman "$podman_run" -n unshare "unshare -Urpf --mount-proc true" \
     >"$WORK/logs/hyperfine.txt" 2>&1 || { cat "$WORK/logs/hyperfine.txt" >&2; die "hyperfine failed"; }
