@@ -79,7 +79,7 @@ setup_file() {
 }
 
 @test "--network none has only loopback, --network host sees the host's interfaces" {
-    run_berth run --rm "$IMAGE" ls /sys/class/net
+    run_berth run --rm --network none "$IMAGE" ls /sys/class/net
     assert_output_equals "lo"
     run_berth run --rm --network host "$IMAGE" ls /sys/class/net
     [[ $(wc -l <<<"$output") -ge 1 ]]
@@ -118,9 +118,9 @@ assert_not_mounted() {
     # The command is missing: the runtime fails after the rootfs was mounted.
     run_berth create --name nocmd "$IMAGE" /no/such/command
     local id=$output
-    run_berth --exit 127 start nocmd
+    run_berth --exit 125 start nocmd
     assert_not_mounted "$id"
-    run_berth --exit 127 start -a nocmd
+    run_berth --exit 125 start -a nocmd
     assert_not_mounted "$id"
     # The OCI runtime is not in PATH: refused after the rootfs was mounted.
     run_berth create --name noruntime --runtime no-such-runtime "$IMAGE" true
