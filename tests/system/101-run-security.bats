@@ -18,7 +18,9 @@ host_caps() {
     awk '/^CapBnd:/ { print $2 }' /proc/self/status
 }
 
+# bats test_tags=berth-only
 @test "--privileged: every capability, no seccomp, masked and read-only paths open" {
+    # berth-only: differs from Podman 4.3.1, which does not mask /proc/interrupts (berth masks it, as newer Podman does).
     run_berth run --rm --privileged "$IMAGE" grep -E '^(CapEff|CapBnd|Seccomp):' /proc/self/status
     assert_output_matches '^Seccomp:[[:space:]]+0$'
     # Every capability berth may pass on: the effective set is the bounding set.
@@ -119,16 +121,21 @@ host_dir() {
     echo 'escgroup:x:4343:' >"$host/group"
     chmod 0644 "$host/passwd" "$host/group"
     import_with evilpasswd "rm -f etc/passwd etc/group && ln -s $host/passwd etc/passwd && ln -s $host/group etc/group"
-    run_berth --exit 125 run --rm -u escaped localhost/evilpasswd id
+    # (Podman 4.3.1 exits 126 here, as its runtime finds no such user; berth 125)
+    run_berth --exit '?' run --rm -u escaped localhost/evilpasswd id
+    assert_failed_with "escaped"
     assert_output_not_contains "4242"
-    run_berth --exit 125 run --rm -u 0 --group-add escgroup localhost/evilpasswd id
+    run_berth --exit '?' run --rm -u 0 --group-add escgroup localhost/evilpasswd id
+    [[ $status -ne 0 ]]
     assert_output_not_contains "4343"
     # Numeric ids need no passwd file and still work.
     run_berth run --rm -u 7:8 localhost/evilpasswd id -u
     assert_output_equals "7"
 }
 
+# bats test_tags=berth-only
 @test "an image whose /dev links to a host directory: nothing is created there" {
+    # berth-only: Podman 4.3.1 with runc creates /dev's entries through the image's symlink, in the host directory.
     local host
     host=$(host_dir dev)
     import_with evildev "rm -rf dev && ln -s $host dev"
@@ -163,7 +170,9 @@ host_dir() {
 
 # ------------------------------------------------------------------ runc
 
+# bats test_tags=berth-only
 @test "--runtime runc gives the same results: output, exit codes, user, security defaults, mounts" {
+    # berth-only: differs from Podman 4.3.1, which does not mask /proc/interrupts (berth masks it, as newer Podman does).
     command -v runc >/dev/null || skip "runc is not installed"
     local dir
     dir=$(host_dir runcbind)
