@@ -90,17 +90,18 @@ EOF
 unqualified-search-registries = ["$REGISTRY_OPEN"]
 
 [aliases]
-"busybox" = "$REGISTRY_OPEN/no-such-repo"
+"busybox-extra" = "$REGISTRY_OPEN/no-such-repo"
 
 [[registry]]
 location = "$REGISTRY_OPEN"
 insecure = true
 EOF
-    # $REGISTRY_OPEN/busybox exists, but the alias points elsewhere: as in Podman, no fallback.
-    CONTAINERS_REGISTRIES_CONF=$conf run_berth --exit '?' pull busybox
+    # $REGISTRY_OPEN/busybox-extra exists, but the alias points elsewhere: as in Podman, no fallback.
+    # (Not busybox: Podman also reads the host's registries.conf.d, where shortnames.conf has it.)
+    CONTAINERS_REGISTRIES_CONF=$conf run_berth --exit '?' pull busybox-extra
     assert_failed_with "no-such-repo"
     assert_output_contains "Trying to pull $REGISTRY_OPEN/no-such-repo:latest"
-    assert_output_not_contains "$REGISTRY_OPEN/busybox"
+    assert_output_not_contains "$REGISTRY_OPEN/busybox-extra"
 }
 
 @test "pull records the image config from the registry" {

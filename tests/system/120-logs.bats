@@ -57,7 +57,7 @@ wait_exited() {
     assert_output_contains "nums n1"
     assert_output_contains "other x"
     run_berth --exit 125 logs --since yesterday nums
-    assert_output_contains "invalid time"
+    assert_output_contains "yesterday"
 }
 
 @test "logs -f follows a running container and ends when it exits" {

@@ -94,7 +94,9 @@ pastas_of() {
     [[ -z $(pastas_of) ]] || { echo "pasta left behind by rm -f -a: $(pastas_of)" >&2; false; }
 }
 
+# bats test_tags=berth-only
 @test "a malformed -p is refused with 125 naming it; with --network none or host -p is dropped with a warning" {
+    # berth-only: differs from Podman 4.3.1, which takes a port range in -p; berth refuses ranges (not supported yet).
     run_berth --exit 125 run --rm -p 80-81:80-81 "$IMAGE" true
     assert_output_contains "80-81:80-81"
     run_berth --exit 125 create -p abc "$IMAGE" true
