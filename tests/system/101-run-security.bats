@@ -114,7 +114,9 @@ host_dir() {
     echo "$d"
 }
 
+# bats test_tags=berth-only
 @test "an image whose /etc/passwd and /etc/group link to host files: the host's are never read" {
+    # berth-only: Podman 4.3.1 refuses every run of this image, numeric -u too, failing on the symlinked passwd file.
     local host
     host=$(host_dir passwd)
     echo 'escaped:x:4242:4242::/:/bin/sh' >"$host/passwd"
