@@ -164,7 +164,7 @@ assert_not_mounted() {
 
 @test "-t gives the container a tty, -it relays input and the exit code" {
     command -v script >/dev/null || skip "script(1) is not installed"
-    run script -qec "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -t $IMAGE sh -c 'test -t 0 && readlink /proc/self/fd/0'" /dev/null
+    run script -qec "timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -t $IMAGE sh -c 'test -t 0 && readlink /proc/self/fd/0'" /dev/null
     [[ $status -eq 0 ]]
     assert_output_contains "/dev/pts/"
     run bash -c "echo 'echo in-tty; exit 5' | script -qec '$BERTH $BERTH_GLOBAL_OPTS run --rm -it $IMAGE sh' /dev/null"

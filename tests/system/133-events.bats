@@ -25,7 +25,7 @@ teardown() {
     run_berth events --stream=false --filter type=container
     assert_output_matches "^20[0-9-]+ [0-9:.]+ \+0000 UTC container create $id \(image=$IMAGE, name=ev1, tier=web\)$"
     assert_output_contains "container start $id"
-    assert_output_contains "container stop $id"
+    # (Podman 4.3.1 logs no stop event for stop -t 0, only died)
     assert_output_contains "container died $id"
     assert_output_contains "container rename $id"
     assert_output_matches "container remove $id \(image=$IMAGE, name=ev2"
@@ -46,7 +46,9 @@ teardown() {
     run_berth --exit 125 events --stream=false --filter bogus=1
 }
 
+# bats test_tags=berth-only
 @test "image events; --since and --until" {
+    # berth-only: Podman 4.3.1's events --until also leaves out events from before the time (tag, untag).
     run_berth tag "$IMAGE" localhost/evtag:1
     run_berth untag localhost/evtag:1 localhost/evtag:1
     run_berth events --stream=false --filter type=image --format '{{.Status}} {{.Name}}'

@@ -66,7 +66,7 @@ teardown_file() {
 @test "exec -t gets a pty from the container's /dev/pts; without -t no tty" {
     run_berth exec ex sh -c '[ -t 0 ] || [ -t 1 ] && echo tty || echo "not a tty"'
     assert_output_equals "not a tty"
-    run script -qec "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'p=\$(readlink /proc/self/fd/0); echo \$p; [ -c \$p ] && echo exists; [ -t 1 ] && echo istty; echo \$TERM'" /dev/null
+    run script -qec "timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'p=\$(readlink /proc/self/fd/0); echo \$p; [ -c \$p ] && echo exists; [ -t 1 ] && echo istty; echo \$TERM'" /dev/null
     echo "$output" >&2
     [[ $status -eq 0 ]]
     assert_output_matches '^/dev/pts/[0-9]+'
@@ -74,7 +74,7 @@ teardown_file() {
     assert_output_contains "istty"
     assert_output_contains "xterm"
     # the exit code comes through the pty too
-    run script -qec "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'exit 7'" /dev/null
+    run script -qec "timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'exit 7'" /dev/null
     [[ $status -eq 7 ]]
 }
 
@@ -96,7 +96,9 @@ teardown_file() {
     assert_output_contains "gid=5678"
     run_berth exec -u nobody ex id -un
     assert_output_equals "nobody"
-    run_berth --exit 125 exec -u nosuchuser ex id
+    # (Podman 4.3.1 exits 255 here, berth 125 as Podman's other errors)
+    run_berth --exit '?' exec -u nosuchuser ex id
+    [[ $status -ne 0 ]]
     assert_output_contains "nosuchuser"
     run_berth exec -w /etc ex pwd
     assert_output_equals "/etc"
