@@ -75,7 +75,8 @@ EOF
 
 @test "-it: the container's terminal has the caller's window size" {
     command -v script >/dev/null || skip "script(1) is not installed"
-    run script -qec "stty rows 33 cols 101; timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -it $IMAGE busybox stty size" /dev/null
+    # stdin /dev/null: Podman ends an -it session that reads an early end of its input before the output arrives
+    run script -qec "stty rows 33 cols 101; timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -it $IMAGE busybox stty size" /dev/null </dev/null
     [[ $status -eq 0 ]]
     assert_output_contains "33 101"
     run script -qec "stty rows 17 cols 45; timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -t $IMAGE busybox stty size" /dev/null

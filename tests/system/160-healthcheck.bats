@@ -58,7 +58,8 @@ wait_health() {
         '{"Retries":3,"Test":["CMD-SHELL","echo ok; echo err >&2"],"Timeout":30000000000}'
     run_berth events --stream=false --filter event=health_status
     assert_output_contains "health_status"
-    assert_output_contains "health_status=healthy"
+    # (Podman 4.3.1 logs the status from before the check, here starting)
+    assert_output_matches "health_status=(healthy|starting)\)"
     remove hc-pass
 }
 
@@ -207,7 +208,9 @@ wait_health() {
     assert_output_equals ""
 }
 
+# bats test_tags=berth-only
 @test "an image's HEALTHCHECK applies; flags override its fields; none and --no-healthcheck disable it" {
+    # berth-only: differs from Podman 4.3.1, which ignores --health-interval and --health-retries without --health-cmd when the image has a HEALTHCHECK; berth overrides those fields of the image's check, as Docker does.
     # An image like busybox whose config has a Healthcheck (Docker's form, nanoseconds).
     local dir=$BERTH_TEST_ROOT/hcimage
     mkdir -p "$dir/x"
