@@ -102,8 +102,9 @@ teardown_file() {
     assert_output_contains "nosuchuser"
     run_berth exec -w /etc ex pwd
     assert_output_equals "/etc"
-    run_berth --exit 125 exec -w /no/such/dir ex pwd
-    assert_output_contains "/no/such/dir"
+    # (Podman 4.3.1 with runc exits 127 here, taking runc's error for a missing command)
+    run_berth --exit '?' exec -w /no/such/dir ex pwd
+    assert_failed_with "/no/such/dir"
     local envfile=$BATS_TEST_TMPDIR/env
     printf 'FROMFILE=file\nBOTH=file\n' >"$envfile"
     run_berth exec -e FOO=bar -e BOTH=flag --env-file "$envfile" ex sh -c 'echo $FOO $FROMFILE $BOTH $PATH'
@@ -127,9 +128,12 @@ teardown_file() {
 }
 
 @test "exec'd process is in the container's namespaces" {
+    # The container's pid namespace: its command is PID 1 and the exec'd shell is
+    # listed (its pid is small, but how small depends on the runtime's helpers).
     run_berth exec ex sh -c 'echo $$; ps'
     local pid=${lines[0]}
-    (( pid < 100 ))
+    (( pid > 1 ))
+    assert_output_matches "^ *$pid .*sh -c"
     assert_output_matches '^ *1 .*sleep 1000'
     run_berth exec ex hostname
     local hostname=$output
