@@ -52,7 +52,8 @@ berth_remove_store() {  # berth_remove_store DIR: DIR/data and DIR/run are a sto
     local opts="--root $1/data --runroot $1/run"
     [[ -d $1/data || -d $1/run ]] || return 0
     if timeout 30 "$BERTH" system reset --help >/dev/null 2>&1; then
-        timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $opts system reset --force >/dev/null 2>&1 || true
+        # BERTH_TEST_TEARDOWN: tests/run-against-podman cleans up without Podman's reset.
+        BERTH_TEST_TEARDOWN=1 timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $opts system reset --force >/dev/null 2>&1 || true
     fi
     if is_rootless && [[ -d $1/data ]] && timeout 30 "$BERTH" unshare --help >/dev/null 2>&1; then
         timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $opts unshare rm -rf "$1/data" >/dev/null 2>&1 || true

@@ -5,7 +5,8 @@ load ../lib/helpers
 
 @test "berth --version prints the version" {
     run_berth --version
-    assert_output_matches '^berth version [0-9]+\.[0-9]+\.[0-9]+'
+    # "berth version 1.2.3" as Podman prints "podman version 4.3.1"
+    assert_output_matches '^[a-z]+ version [0-9]+\.[0-9]+\.[0-9]+'
     assert_line_count 1
 }
 
@@ -58,7 +59,11 @@ load ../lib/helpers
     # must still be found, with its aliases, after global flags too.
     run_berth --help
     local lines=() line word n=0
-    mapfile -t lines < <(sed -n '/^Available Commands:/,/^$/p' <<<"$output" | sed -e 1d -e '/^$/d' -e 's/^ *//' -e 's/  .*//')
+    # The names of each line ("unmount, umount"): Podman pads the column with
+    # as little as one space before the description, so take the words up to the
+    # first that does not end in a comma.
+    mapfile -t lines < <(sed -n '/^Available Commands:/,/^$/p' <<<"$output" | sed -e 1d -e '/^$/d' -e 's/^ *//' |
+        sed -E 's/^(([a-z0-9-]+, )*[a-z0-9-]+).*/\1/')
     [[ ${#lines[@]} -gt 30 ]]
     for line in "${lines[@]}"; do
         # "unmount, umount": an alias shows its command's usage.
@@ -85,9 +90,9 @@ load ../lib/helpers
 @test "a missing command prints the usage and exits 125" {
     run_berth --exit 125
     assert_output_contains "Usage"
-    assert_output_contains "Error: missing command 'berth COMMAND'"
+    assert_output_matches "^Error: missing command '[a-z]+ COMMAND'"
     run_berth --exit 125 volume
-    assert_output_contains "Error: missing command 'berth volume COMMAND'"
+    assert_output_matches "^Error: missing command '[a-z]+ volume COMMAND'"
 }
 
 @test "an unknown --log-level exits 1 and names the levels" {
@@ -113,13 +118,17 @@ load ../lib/helpers
     assert_output_matches "requires|accepts|argument"
 }
 
+# bats test_tags=berth-only
 @test "man pages document every command and flag" {
+    # berth-only: checks berth's own man pages against its own --help.
     [[ -n ${BERTH_MAN_DIR:-} && -x $BERTH_MAN_DIR/check.sh ]] || skip "BERTH_MAN_DIR with man/check.sh not provided by the runner"
     run "$BERTH_MAN_DIR/check.sh" "$BERTH" "$BERTH_MAN_DIR"
     [[ $status -eq 0 ]] || { echo "$output" >&2; return 1; }
 }
 
+# bats test_tags=berth-only
 @test "completion scripts name the real commands" {
+    # berth-only: the completion scripts are berth's own (Podman's call back into podman for every word).
     run_berth completion bash
     assert_output_contains "complete -o default -F _berth berth"
     assert_output_contains "image ls"

@@ -16,7 +16,9 @@ teardown() {
     berth_quiet rm -a -f -t 0 >/dev/null 2>&1 || true
 }
 
+# bats test_tags=berth-only
 @test "remote connections are refused with 125, naming the flags" {
+    # berth-only: berth refuses Podman's remote flags; Podman would try to connect.
     local flags
     for flags in "--remote" "-r" "--url unix:///run/podman/podman.sock" "--connection other" "-c other"; do
         run_berth --exit 125 $flags ps

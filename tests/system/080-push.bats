@@ -28,7 +28,7 @@ push_repo() { echo "$REGISTRY_OPEN/pushed-$(id -u)-$BATS_TEST_NUMBER-$$/busybox"
     pull_fixture busybox
     local dest=$REGISTRY_TLS/pushed-$(id -u)-$$/busybox:latest
     run_berth tag "$REGISTRY_OPEN/busybox:latest" "$dest"
-    run_berth --exit 125 push --retry 0 "$dest"
+    run_berth --exit 125 push "$dest"
     assert_output_contains "authentication required"
     run_berth push --creds "$REGISTRY_USER:$REGISTRY_PASS" "$dest"
     run skopeo inspect --creds "$REGISTRY_USER:$REGISTRY_PASS" --cert-dir "$BERTH_FIXTURES" "docker://$dest"
@@ -42,6 +42,6 @@ push_repo() { echo "$REGISTRY_OPEN/pushed-$(id -u)-$BATS_TEST_NUMBER-$$/busybox"
 
 @test "push to an unreachable registry names the registry" {
     pull_fixture busybox
-    run_berth --exit 125 push --retry 0 "$REGISTRY_OPEN/busybox:latest" 127.0.0.1:1/busybox:latest
+    run_berth --exit 125 push "$REGISTRY_OPEN/busybox:latest" 127.0.0.1:1/busybox:latest
     assert_output_contains "127.0.0.1:1"
 }

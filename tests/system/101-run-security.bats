@@ -18,7 +18,9 @@ host_caps() {
     awk '/^CapBnd:/ { print $2 }' /proc/self/status
 }
 
+# bats test_tags=berth-only
 @test "--privileged: every capability, no seccomp, masked and read-only paths open" {
+    # berth-only: differs from Podman 4.3.1, which does not mask /proc/interrupts (berth masks it, as newer Podman does).
     run_berth run --rm --privileged "$IMAGE" grep -E '^(CapEff|CapBnd|Seccomp):' /proc/self/status
     assert_output_matches '^Seccomp:[[:space:]]+0$'
     # Every capability berth may pass on: the effective set is the bounding set.
@@ -73,7 +75,8 @@ EOF
 
 @test "-it: the container's terminal has the caller's window size" {
     command -v script >/dev/null || skip "script(1) is not installed"
-    run script -qec "stty rows 33 cols 101; timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -it $IMAGE busybox stty size" /dev/null
+    # stdin /dev/null: Podman ends an -it session that reads an early end of its input before the output arrives
+    run script -qec "stty rows 33 cols 101; timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -it $IMAGE busybox stty size" /dev/null </dev/null
     [[ $status -eq 0 ]]
     assert_output_contains "33 101"
     run script -qec "stty rows 17 cols 45; timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS run --rm -t $IMAGE busybox stty size" /dev/null
@@ -112,23 +115,30 @@ host_dir() {
     echo "$d"
 }
 
+# bats test_tags=berth-only
 @test "an image whose /etc/passwd and /etc/group link to host files: the host's are never read" {
+    # berth-only: Podman 4.3.1 refuses every run of this image, numeric -u too, failing on the symlinked passwd file.
     local host
     host=$(host_dir passwd)
     echo 'escaped:x:4242:4242::/:/bin/sh' >"$host/passwd"
     echo 'escgroup:x:4343:' >"$host/group"
     chmod 0644 "$host/passwd" "$host/group"
     import_with evilpasswd "rm -f etc/passwd etc/group && ln -s $host/passwd etc/passwd && ln -s $host/group etc/group"
-    run_berth --exit 125 run --rm -u escaped localhost/evilpasswd id
+    # (Podman 4.3.1 exits 126 here, as its runtime finds no such user; berth 125)
+    run_berth --exit '?' run --rm -u escaped localhost/evilpasswd id
+    assert_failed_with "escaped"
     assert_output_not_contains "4242"
-    run_berth --exit 125 run --rm -u 0 --group-add escgroup localhost/evilpasswd id
+    run_berth --exit '?' run --rm -u 0 --group-add escgroup localhost/evilpasswd id
+    [[ $status -ne 0 ]]
     assert_output_not_contains "4343"
     # Numeric ids need no passwd file and still work.
     run_berth run --rm -u 7:8 localhost/evilpasswd id -u
     assert_output_equals "7"
 }
 
+# bats test_tags=berth-only
 @test "an image whose /dev links to a host directory: nothing is created there" {
+    # berth-only: Podman 4.3.1 with runc creates /dev's entries through the image's symlink, in the host directory.
     local host
     host=$(host_dir dev)
     import_with evildev "rm -rf dev && ln -s $host dev"
@@ -163,7 +173,9 @@ host_dir() {
 
 # ------------------------------------------------------------------ runc
 
+# bats test_tags=berth-only
 @test "--runtime runc gives the same results: output, exit codes, user, security defaults, mounts" {
+    # berth-only: differs from Podman 4.3.1, which does not mask /proc/interrupts (berth masks it, as newer Podman does).
     command -v runc >/dev/null || skip "runc is not installed"
     local dir
     dir=$(host_dir runcbind)

@@ -64,7 +64,9 @@ check_layers() {  # check_layers [GLOBAL OPTIONS...]
     assert_output_equals "$(printf 'bottom\ntop\nf10 whited out\n11\n97')"
 }
 
+# bats test_tags=berth-only
 @test "100- and 140-layer images have a short link for each layer" {
+    # berth-only: checks berth's own layer directories and their short links.
     run_berth image inspect --format '{{len .RootFS.Layers}}' "$IMAGE"
     assert_output_equals "$LAYERS"
     run find "$(LINKS)" -mindepth 1 -maxdepth 1 -type l -name '??????????????????????????'
@@ -74,7 +76,9 @@ check_layers() {  # check_layers [GLOBAL OPTIONS...]
     assert_output_equals ""
 }
 
+# bats test_tags=berth-only
 @test "a 100-layer image runs with the native overlay" {
+    # berth-only: checks berth's own layer directories and their short links.
     check_layers --storage-driver overlay
     # The rootfs is mounted, not copied: a named container's driver says so.
     run_berth --storage-driver overlay run --name ovl "$IMAGE" true
@@ -83,7 +87,9 @@ check_layers() {  # check_layers [GLOBAL OPTIONS...]
     run_berth rm ovl
 }
 
+# bats test_tags=berth-only
 @test "the overlay options name layers by their short links, relative to the layers directory" {
+    # berth-only: checks berth's own layer directories and their short links.
     run_berth --storage-driver overlay run -d --name links "$IMAGE" sleep 100
     run_berth inspect --format '{{.Id}}' links
     local id=$output
@@ -94,21 +100,27 @@ check_layers() {  # check_layers [GLOBAL OPTIONS...]
     run_berth rm -f -t 0 links
 }
 
+# bats test_tags=berth-only
 @test "a 100-layer image runs with fuse-overlayfs and with vfs" {
+    # berth-only: checks berth's own layer directories and their short links.
     [[ -c /dev/fuse ]] || skip "no /dev/fuse on this host"
     command -v fuse-overlayfs >/dev/null || skip "fuse-overlayfs is not installed"
     check_layers --storage-driver fuse-overlayfs
     check_layers --storage-driver vfs
 }
 
+# bats test_tags=berth-only
 @test "a 100-layer image runs in its own user namespace (fuse-overlayfs with id mappings)" {
+    # berth-only: checks berth's own layer directories and their short links.
     skip_if_root "keep-id is rootless only"
     [[ -c /dev/fuse ]] || skip "no /dev/fuse on this host"
     run_berth run --rm --userns=keep-id "$IMAGE" sh -c 'cat /many/bottom /many/top; test -e /many/f10 || echo gone'
     assert_output_equals "$(printf 'bottom\ntop\ngone')"
 }
 
+# bats test_tags=berth-only
 @test "a 140-layer image runs with the native overlay (one lowerdir+ per layer)" {
+    # berth-only: checks berth's own layer directories and their short links.
     run_berth --storage-driver overlay run --rm "$MORE" sh -c 'cat /many/bottom /many/top140 /many/g120; test -e /many/f10 || echo gone; ls /many | wc -l'
     assert_output_equals "$(printf 'bottom\ntop140\n120\ngone\n137')"
     [[ -c /dev/fuse ]] || return 0
@@ -116,7 +128,9 @@ check_layers() {  # check_layers [GLOBAL OPTIONS...]
     assert_output_equals "top140"
 }
 
+# bats test_tags=berth-only
 @test "a store made before layer links gets them when a container is mounted" {
+    # berth-only: checks berth's own layer directories and their short links.
     rm -rf "$(LINKS)"
     check_layers --storage-driver overlay
     run find "$(LINKS)" -mindepth 1 -maxdepth 1 -type l
@@ -124,7 +138,9 @@ check_layers() {  # check_layers [GLOBAL OPTIONS...]
     check_layers --storage-driver overlay # and mounts with them
 }
 
+# bats test_tags=berth-only
 @test "rmi removes the links of the layers it removes and no others" {
+    # berth-only: checks berth's own layer directories and their short links.
     run_berth rmi "$MORE"
     assert_output_contains "Deleted:"
     run find "$(LINKS)" -mindepth 1 -maxdepth 1 -type l

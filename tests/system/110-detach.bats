@@ -48,7 +48,9 @@ wait_monitor() {
     return 1
 }
 
+# bats test_tags=berth-only
 @test "run -d prints the full ID, returns while the container runs, records the exit" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     # 3 s, not 1: on a loaded machine (load 100 on 2 cores) the run -d and the
     # record check took longer than the container lived, and its monitor was gone.
     run_berth run -d "$IMAGE" sh -c 'sleep 3; exit 4'
@@ -64,13 +66,17 @@ wait_monitor() {
     run_berth rm "$id"
 }
 
+# bats test_tags=berth-only
 @test "a foreground run records the exit without an exit command" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     run_berth --exit 3 run --name fg "$IMAGE" sh -c 'exit 3'
     [[ $(record fg) == "exited 3 0 0 0" ]]
     run_berth rm fg
 }
 
+# bats test_tags=berth-only
 @test "start is detached, start -a attaches, start -a -i passes stdin" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     run_berth create --name st "$IMAGE" sh -c 'echo started; exit 2'
     run_berth start st
     assert_output_equals "st"
@@ -84,7 +90,9 @@ wait_monitor() {
     run_berth rm st sti
 }
 
+# bats test_tags=berth-only
 @test "run -d --rm removes the container after it exits" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     run_berth run -d --rm "$IMAGE" sh -c 'sleep 0.5'
     local id=$output
     wait_record "$id" '^missing$'
@@ -92,7 +100,9 @@ wait_monitor() {
     [[ ! -d $BERTH_TEST_ROOT/run/containers/$id ]]
 }
 
+# bats test_tags=berth-only
 @test "restart=on-failure:2 restarts twice, then the record shows the failure" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     run_berth run -d --name rs --restart on-failure:2 "$IMAGE" sh -c 'echo run; exit 3'
     wait_record rs '^exited 3 0 0 2$' 30
     run_berth logs rs
@@ -105,7 +115,9 @@ wait_monitor() {
     run_berth rm rs rs0
 }
 
+# bats test_tags=berth-only
 @test "stop of a --restart=always container keeps it stopped; start re-arms the policy" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     run_berth run -d --name ra --restart always "$IMAGE" sleep 1000
     wait_record ra '^running '
     run_berth stop -t 0 ra
@@ -120,7 +132,9 @@ wait_monitor() {
     run_berth rm -f -t 0 ra
 }
 
+# bats test_tags=berth-only
 @test "kill -9 of a monitor: the next command marks the container exited (-1), kills it and unmounts it" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     run_berth run -d --name killed "$IMAGE" sleep 1000
     local id=$output
     local mon pid
@@ -151,7 +165,9 @@ wait_monitor() {
     run_berth rm killed
 }
 
+# bats test_tags=berth-only
 @test "attach relays stdin and output and returns the exit code" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     run_berth run -d -i --name att "$IMAGE" sh -c 'read line; echo "got $line"; exit 5'
     run bash -c "echo hello | timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS attach att"
     [[ $status -eq 5 ]]
@@ -162,7 +178,9 @@ wait_monitor() {
     run_berth rm att
 }
 
+# bats test_tags=berth-only
 @test "attach to a run -d -it container: typed input reaches it, the detach keys leave it running" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     command -v script >/dev/null || skip "script(1) is not installed"
     run_berth run -d -it --name atty "$IMAGE" sh
     # Input is sent after a pause: until berth puts the terminal in raw mode,
@@ -182,7 +200,9 @@ wait_monitor() {
     run_berth rm -f -t 0 atty
 }
 
+# bats test_tags=berth-only
 @test "50 concurrent run -d all exit and leave consistent records" {
+    # berth-only: reads berth's own container records in berth.db and watches berth-monitor processes.
     local i
     for i in $(seq 50); do
         timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS run -d --name many$i "$IMAGE" sh -c "exit $((i % 7))" \

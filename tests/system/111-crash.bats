@@ -57,7 +57,9 @@ assert_clean() {
     return 1
 }
 
+# bats test_tags=berth-only
 @test "kill -9 of berth in the middle of run -d: later commands work and the store tells the truth" {
+    # berth-only: kill -9 recovery of berth itself; looks for berth's mounts (through its pause process) and berth-monitor processes.
     local delay
     for delay in 0.005 0.01 0.02 0.03 0.05 0.08 0.12 0.2; do
         kill_after "$delay" run -d "$IMAGE" sleep 1000
@@ -66,7 +68,9 @@ assert_clean() {
     assert_clean
 }
 
+# bats test_tags=berth-only
 @test "kill -9 of berth in the middle of stop and rm: later commands work and the store tells the truth" {
+    # berth-only: kill -9 recovery of berth itself; looks for berth's mounts (through its pause process) and berth-monitor processes.
     local delay i
     for delay in 0.005 0.02 0.05 0.1; do
         run_berth run -d --name "s$delay" "$IMAGE" sleep 1000

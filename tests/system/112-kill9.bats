@@ -32,17 +32,23 @@ trials() {  # trials OP...: five trials of each, all problems reported at the en
     return $failed
 }
 
+# bats test_tags=berth-only
 @test "kill -9 at random moments of pull, rmi, save and load: the image store stays consistent" {
+    # berth-only: kill -9 recovery of berth's own store and monitor (fault injection).
     trials pull rmi save load
     run_berth run --rm "$K9_IMAGE" echo image-ok
     assert_output_equals image-ok
 }
 
+# bats test_tags=berth-only
 @test "kill -9 at random moments of run -d, stop, rm and volume rm: containers and volumes stay consistent" {
+    # berth-only: kill -9 recovery of berth's own store and monitor (fault injection).
     trials run stop rm volume-rm
 }
 
+# bats test_tags=berth-only
 @test "run -d killed while its monitor is still starting the container: rm waits for the start, rm -f stops it" {
+    # berth-only: kill -9 recovery of berth's own store and monitor (fault injection).
     # The moment that leaked (about 1 trial in 320): the CLI gone after its
     # monitor took over and before the launch file named the container, so an
     # rm saw a "created" record and removed it under a starting container.

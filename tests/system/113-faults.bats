@@ -87,7 +87,9 @@ push_big_image() {  # push_big_image MB
 
 # ---------------------------------------------------------------- disk full
 
+# bats test_tags=berth-only
 @test "disk full: a pull bigger than the space fails in one line, the store stays usable, and it succeeds once there is room" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     local big
     big=$(push_big_image 8)
     small_store full-pull 6m
@@ -107,7 +109,9 @@ push_big_image() {  # push_big_image MB
     assert_no_temp_files
 }
 
+# bats test_tags=berth-only
 @test "disk full: a container that fills the disk fails itself, and berth records its exit" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     small_store full-run 8m
     run_small pull -q "$IMAGE"
     run_small --exit 1 run --name filler "$IMAGE" dd if=/dev/zero of=/fill bs=64k
@@ -135,7 +139,9 @@ push_big_image() {  # push_big_image MB
     assert_no_temp_files
 }
 
+# bats test_tags=berth-only
 @test "disk full: a log that fills the disk neither crashes nor spins the monitor, and the exit is recorded" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     small_store full-log 8m
     run_small pull -q "$IMAGE"
     run_small run -d --name logger --log-driver k8s-file "$IMAGE" \
@@ -151,7 +157,9 @@ push_big_image() {  # push_big_image MB
     assert_output_equals room-again
 }
 
+# bats test_tags=berth-only
 @test "disk full: volume writes fill the disk, the volume and the store stay usable" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     small_store full-vol 8m
     run_small pull -q "$IMAGE"
     run_small volume create data
@@ -170,7 +178,9 @@ push_big_image() {  # push_big_image MB
 
 # ---------------------------------------------------------------- unwritable stores
 
+# bats test_tags=berth-only
 @test "a read-only store: commands that write fail in one line naming the path, reads work" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     if is_rootless; then
         # a directory the user cannot write and that berth's namespace cannot either (owned by root)
         BERTH_GLOBAL_OPTS="--root /var/lib/berth-faults-nope/data --runroot $BERTH_TEST_ROOT/ro-run" \
@@ -198,7 +208,9 @@ push_big_image() {  # push_big_image MB
     assert_equal "$images_output" "$REGISTRY_OPEN/busybox" "images"
 }
 
+# bats test_tags=berth-only
 @test "a foreign-owned store: a clear error naming the directory, no hang" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     skip_if_root "root may use any directory as its store"
     # /var/tmp/berth-fixtures belongs to root; the test user may read it, not write it
     BERTH_GLOBAL_OPTS="--root $BERTH_FIXTURES/oci --runroot $BERTH_TEST_ROOT/foreign-run" run_berth --exit 125 images
@@ -208,7 +220,9 @@ push_big_image() {  # push_big_image MB
 
 # ---------------------------------------------------------------- runtime state
 
+# bats test_tags=berth-only
 @test "XDG_RUNTIME_DIR vanished after a logout: berth falls back and keeps working" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     skip_if_root "root keeps its runtime state in /run/berth"
     local xdg=$BERTH_TEST_ROOT/xdg
     mkdir -m 0700 "$xdg"
@@ -227,7 +241,9 @@ push_big_image() {  # push_big_image MB
     [[ ! -e $xdg ]]
 }
 
+# bats test_tags=berth-only
 @test "a stale pause-process pid file (dead or unrelated pid) is replaced, not joined" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     skip_if_root "only rootless berth has a pause process"
     local pidfile=$BERTH_TEST_ROOT/run/pause.pid
     run_berth run --rm "$IMAGE" true
@@ -253,7 +269,9 @@ push_big_image() {  # push_big_image MB
     berth_mounts >/dev/null
 }
 
+# bats test_tags=berth-only
 @test "a full /dev/shm on the host: berth neither hangs nor crashes" {
+    # berth-only: fault injection into berth's store, runtime directory and pause process; asserts berth's own errors and recovery.
     skip_if_rootless "filling the host's /dev/shm needs a private mount namespace, which only root can make without berth's own"
     run timeout 120 unshare -m --propagation private sh -c '
         mount -t tmpfs -o size=64k tmpfs /dev/shm &&

@@ -77,8 +77,15 @@ TRAPPER='trap "exit 7" TERM; while :; do sleep 0.1; done'
     assert_output_equals "${id:0:10}"
     run_berth start p1
     wait_state p1 running
+    # --all reports every container, the already stopped one too, as Podman does.
+    run_berth create --name c1 "$IMAGE" true
+    local created=$output
+    run_berth container inspect --format '{{.Id}}' keep
+    local keep=$output
     run_berth stop -a -t 0
-    assert_output_equals "$id"
+    assert_equal "$(sort <<<"$output")" "$(printf '%s\n' "$id" "$keep" "$created" | sort)" "stop -a"
+    assert_equal "$(state_of p1)" exited
+    assert_equal "$(state_of c1)" created
 }
 
 @test "kill sends a signal; a stopped container is an error" {
@@ -131,7 +138,9 @@ TRAPPER='trap "exit 7" TERM; while :; do sleep 0.1; done'
     wait_state r2 running
 }
 
+# bats test_tags=berth-only
 @test "pause freezes every process of the container, unpause thaws it" {
+    # berth-only: rootless Podman 4.3.1 cannot pause on cgroup v1 ("this container does not have a cgroup"); berth freezes the processes without one.
     run_berth run -d --name pz "$IMAGE" sh -c 'sleep 1000 & while :; do sleep 0.1; done'
     wait_state pz running
     sleep 0.3
@@ -173,7 +182,8 @@ TRAPPER='trap "exit 7" TERM; while :; do sleep 0.1; done'
     run_berth --exit 2 rm rmrun
     assert_output_contains "as it is running"
     run_berth rm -f -t 0 rmrun rmc
-    assert_equal "$output" $'rmrun\nrmc'
+    # (Podman removes them in parallel and prints each as it is done)
+    assert_equal "$(sort <<<"$output")" $'rmc\nrmrun'
     run_berth --exit 1 container exists rmrun
     run_berth rm -i nosuch
     assert_output_equals ""
@@ -245,12 +255,11 @@ TRAPPER='trap "exit 7" TERM; while :; do sleep 0.1; done'
     wait_state topc running
     run_berth top topc
     assert_output_matches '^USER +PID +PPID +%CPU +ELAPSED +TTY +TIME +COMMAND$'
-    assert_output_matches '^root +1 +0 +[0-9.]+ +[0-9.msh]+ +\? +0s +sleep 1000$'
+    # (Podman ends the line with a space)
+    assert_output_matches '^root +1 +0 +[0-9.]+ +[0-9.msh]+ +\? +0s +sleep 1000 ?$'
     run_berth top topc pid,comm user
     assert_output_matches '^PID +COMMAND +USER$'
     assert_output_matches '^1 +sleep +root$'
-    run_berth --exit 125 top topc bogus
-    assert_output_contains "unknown descriptor"
     run_berth port topc
     assert_output_equals ""
     run_berth create --name topstopped "$IMAGE" true
@@ -258,7 +267,18 @@ TRAPPER='trap "exit 7" TERM; while :; do sleep 0.1; done'
     assert_output_contains "top can only be used on running containers"
 }
 
+# bats test_tags=berth-only
+@test "top refuses an unknown descriptor" {
+    # berth-only: differs from Podman 4.3.1, which runs ps(1) in the container with descriptors it does not know.
+    run_berth run -d --name topbad "$IMAGE" sleep 1000
+    wait_state topbad running
+    run_berth --exit 125 top topbad bogus
+    assert_output_contains "unknown descriptor"
+}
+
+# bats test_tags=berth-only
 @test "stats --no-stream shows CPU, memory and pids" {
+    # berth-only: rootless Podman 4.3.1 has no stats without cgroup v2; berth reads the processes' own counters.
     run_berth run -d --name st1 "$IMAGE" sh -c 'sleep 1000 & sleep 1000'
     wait_state st1 running
     sleep 0.3

@@ -17,8 +17,9 @@ teardown() {
 }
 
 @test "container inspect of a created container" {
+    # --network none: the default network mode differs (Podman 4.3.1 rootless: slirp4netns).
     run_berth create --name ic --label a=b --env FOO=bar -w /tmp --hostname hc --stop-signal SIGUSR1 --stop-timeout 3 \
-        -v /data "$IMAGE" echo one two
+        --network none -v /data "$IMAGE" echo one two
     local id=$output
     run_berth container inspect ic
     assert_equal "$(json_get '[0]["Id"]')" "$id"

@@ -25,7 +25,7 @@ teardown() {
     run_berth events --stream=false --filter type=container
     assert_output_matches "^20[0-9-]+ [0-9:.]+ \+0000 UTC container create $id \(image=$IMAGE, name=ev1, tier=web\)$"
     assert_output_contains "container start $id"
-    assert_output_contains "container stop $id"
+    # (Podman 4.3.1 logs no stop event for stop -t 0, only died)
     assert_output_contains "container died $id"
     assert_output_contains "container rename $id"
     assert_output_matches "container remove $id \(image=$IMAGE, name=ev2"
@@ -38,10 +38,17 @@ teardown() {
     assert_equal "$(json_get '["Type"]')" container
     assert_equal "$(json_get '["Name"]')" ev1
     [[ $(json_get '["Time"]') =~ ^20[0-9-]+T[0-9:.]+Z$ ]]
+}
+
+# bats test_tags=berth-only
+@test "events refuses an unknown filter" {
+    # berth-only: Podman 4.3.1 ignores an unknown events filter with --stream=false and exits 0.
     run_berth --exit 125 events --stream=false --filter bogus=1
 }
 
+# bats test_tags=berth-only
 @test "image events; --since and --until" {
+    # berth-only: Podman 4.3.1's events --until also leaves out events from before the time (tag, untag).
     run_berth tag "$IMAGE" localhost/evtag:1
     run_berth untag localhost/evtag:1 localhost/evtag:1
     run_berth events --stream=false --filter type=image --format '{{.Status}} {{.Name}}'
@@ -51,7 +58,8 @@ teardown() {
     local mark
     mark=$(date +%s.%N)
     run_berth create --name late "$IMAGE" true
-    run_berth events --stream=false --since "$mark" --format '{{.Status}} {{.Name}}'
+    # (type=container: Podman also logs an image event for the create's image lookup)
+    run_berth events --stream=false --since "$mark" --filter type=container --format '{{.Status}} {{.Name}}'
     assert_output_equals "create late"
     run_berth events --stream=false --until "$mark" --format '{{.Status}} {{.Name}}'
     assert_output_not_contains "create late"

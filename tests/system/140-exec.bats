@@ -33,16 +33,22 @@ teardown_file() {
     assert_output_contains "not found"
     run_berth --exit 126 exec ex /etc/passwd
     run_berth --exit 125 exec no-such-container true
-    run_berth --exit 125 exec ex
+    # No command: Podman 4.3.1 exits 255 here, berth 125; both say why.
+    run_berth --exit '?' exec ex
+    assert_failed_with "command"
 }
 
+# bats test_tags=berth-only
 @test "exec forwards the signals berth gets to the process, once each" {
+    # berth-only: differs from Podman 4.3.1, whose exec does not forward the signals it gets to the process; berth's does, as its run does.
     assert_signals_forwarded exec ex
 }
 
 @test "exec into a stopped container is a clear error with exit 125" {
     run_berth run --name ex2 "$IMAGE" true
-    run_berth --exit 125 exec ex2 true
+    # (Podman 4.3.1 exits 255 here, berth 125 as Podman's other errors.)
+    run_berth --exit '?' exec ex2 true
+    [[ $status -ne 0 ]]
     assert_output_matches '^Error: .*can only create exec sessions on running containers'
     assert_line_count 1
     run_berth rm ex2
@@ -60,7 +66,7 @@ teardown_file() {
 @test "exec -t gets a pty from the container's /dev/pts; without -t no tty" {
     run_berth exec ex sh -c '[ -t 0 ] || [ -t 1 ] && echo tty || echo "not a tty"'
     assert_output_equals "not a tty"
-    run script -qec "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'p=\$(readlink /proc/self/fd/0); echo \$p; [ -c \$p ] && echo exists; [ -t 1 ] && echo istty; echo \$TERM'" /dev/null
+    run script -qec "timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'p=\$(readlink /proc/self/fd/0); echo \$p; [ -c \$p ] && echo exists; [ -t 1 ] && echo istty; echo \$TERM'" /dev/null
     echo "$output" >&2
     [[ $status -eq 0 ]]
     assert_output_matches '^/dev/pts/[0-9]+'
@@ -68,7 +74,7 @@ teardown_file() {
     assert_output_contains "istty"
     assert_output_contains "xterm"
     # the exit code comes through the pty too
-    run script -qec "timeout -k 10 $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'exit 7'" /dev/null
+    run script -qec "timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS exec -t ex sh -c 'exit 7'" /dev/null
     [[ $status -eq 7 ]]
 }
 
@@ -90,12 +96,15 @@ teardown_file() {
     assert_output_contains "gid=5678"
     run_berth exec -u nobody ex id -un
     assert_output_equals "nobody"
-    run_berth --exit 125 exec -u nosuchuser ex id
+    # (Podman 4.3.1 exits 255 here, berth 125 as Podman's other errors)
+    run_berth --exit '?' exec -u nosuchuser ex id
+    [[ $status -ne 0 ]]
     assert_output_contains "nosuchuser"
     run_berth exec -w /etc ex pwd
     assert_output_equals "/etc"
-    run_berth --exit 125 exec -w /no/such/dir ex pwd
-    assert_output_contains "/no/such/dir"
+    # (Podman 4.3.1 with runc exits 127 here, taking runc's error for a missing command)
+    run_berth --exit '?' exec -w /no/such/dir ex pwd
+    assert_failed_with "/no/such/dir"
     local envfile=$BATS_TEST_TMPDIR/env
     printf 'FROMFILE=file\nBOTH=file\n' >"$envfile"
     run_berth exec -e FOO=bar -e BOTH=flag --env-file "$envfile" ex sh -c 'echo $FOO $FROMFILE $BOTH $PATH'
@@ -119,9 +128,12 @@ teardown_file() {
 }
 
 @test "exec'd process is in the container's namespaces" {
+    # The container's pid namespace: its command is PID 1 and the exec'd shell is
+    # listed (its pid is small, but how small depends on the runtime's helpers).
     run_berth exec ex sh -c 'echo $$; ps'
     local pid=${lines[0]}
-    (( pid < 100 ))
+    (( pid > 1 ))
+    assert_output_matches "^ *$pid .*sh -c"
     assert_output_matches '^ *1 .*sleep 1000'
     run_berth exec ex hostname
     local hostname=$output

@@ -26,6 +26,11 @@ health() {
     json_get "[0][\"State\"][\"Health\"]$2"
 }
 
+# sorted_json: JSON on stdin, compact with its keys sorted (Podman keeps Go's field order).
+sorted_json() {
+    python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin), sort_keys=True, separators=(",", ":")))'
+}
+
 # wait_health NAME STATUS [SECONDS]: until State.Health.Status is STATUS.
 wait_health() {
     local i got=
@@ -49,11 +54,12 @@ wait_health() {
     assert_equal "$(health hc-pass '["Log"][0]["Output"]')" "$(printf 'ok\nerr\n')"
     [[ $(health hc-pass '["Log"][0]["Start"]') =~ ^20[0-9-]+T[0-9:.]+Z$ ]]
     run_berth inspect hc-pass
-    assert_equal "$(json_get '[0]["Config"]["Healthcheck"]')" \
-        '{"Interval":0,"Retries":3,"StartPeriod":0,"Test":["CMD-SHELL","echo ok; echo err >&2"],"Timeout":30000000000}'
+    assert_equal "$(json_get '[0]["Config"]["Healthcheck"]' | sorted_json)" \
+        '{"Retries":3,"Test":["CMD-SHELL","echo ok; echo err >&2"],"Timeout":30000000000}'
     run_berth events --stream=false --filter event=health_status
     assert_output_contains "health_status"
-    assert_output_contains "health_status=healthy"
+    # (Podman 4.3.1 logs the status from before the check, here starting)
+    assert_output_matches "health_status=(healthy|starting)\)"
     remove hc-pass
 }
 
@@ -63,7 +69,8 @@ wait_health() {
     assert_output_equals "unhealthy"
     assert_equal "$(health hc-fail '["Status"]')" starting "one failure of two"
     assert_equal "$(health hc-fail '["FailingStreak"]')" 1
-    assert_equal "$(health hc-fail '["Log"][0]["ExitCode"]')" 3
+    # Podman logs 1 for any failed check, not the command's status.
+    assert_equal "$(health hc-fail '["Log"][0]["ExitCode"]')" 1
     run_berth --exit 1 healthcheck run hc-fail
     assert_equal "$(health hc-fail '["Status"]')" unhealthy
     assert_equal "$(health hc-fail '["FailingStreak"]')" 2
@@ -74,7 +81,9 @@ wait_health() {
     remove hc-fail
 }
 
+# bats test_tags=berth-only
 @test "healthcheck run: the JSON array form runs without a shell" {
+    # berth-only: Podman 4.3.1 splits a JSON-array --health-cmd at spaces instead of parsing it.
     run_berth run -d --name hc-array --health-cmd '["CMD", "test", "-e", "/etc/passwd"]' --healthcheck-interval disable "$IMAGE" sleep 1000
     run_berth healthcheck run hc-array
     assert_equal "$(health hc-array '["Status"]')" healthy
@@ -100,7 +109,9 @@ wait_health() {
     remove hc-start
 }
 
+# bats test_tags=berth-only
 @test "healthcheck run: a check slower than --healthcheck-timeout is killed and fails" {
+    # berth-only: Podman 4.3.1 ends a check that times out with an error (exit 125) instead of counting a failure.
     run_berth run -d --name hc-slow --health-cmd 'echo begun; sleep 60' --healthcheck-timeout 1s --healthcheck-retries 1 \
         --healthcheck-interval disable "$IMAGE" sleep 1000
     local t0=$SECONDS
@@ -115,7 +126,9 @@ wait_health() {
     remove hc-slow
 }
 
+# bats test_tags=berth-only
 @test "the monitor runs the check every interval, one at a time; ps shows the health and filters on it" {
+    # berth-only: Podman runs interval checks from systemd timers, and this host has no systemd.
     run_berth run -d --name hc-auto --health-cmd 'echo auto' --healthcheck-interval 1s "$IMAGE" sleep 1000
     run_berth run -d --name hc-none "$IMAGE" sleep 1000
     wait_health hc-auto healthy 10
@@ -142,7 +155,9 @@ wait_health() {
     remove hc-auto hc-none hc-overlap
 }
 
+# bats test_tags=berth-only
 @test "a failing check run by the monitor makes the container unhealthy" {
+    # berth-only: Podman runs interval checks from systemd timers, and this host has no systemd.
     run_berth run -d --name hc-autofail --health-cmd 'exit 1' --healthcheck-interval 1s --healthcheck-retries 2 "$IMAGE" sleep 1000
     wait_health hc-autofail unhealthy 12
     run_berth ps --filter health=unhealthy
@@ -153,10 +168,11 @@ wait_health() {
 @test "healthcheck run: no healthcheck, a stopped or a missing container is exit 125 with a clear message" {
     run_berth run -d --name hc-plain "$IMAGE" sleep 1000
     run_berth --exit 125 healthcheck run hc-plain
-    assert_output_contains "container hc-plain has no defined healthcheck"
+    # Podman names the container by its ID here, berth by the name it was given.
+    assert_output_matches "container [0-9a-z-]+ has no defined healthcheck"
     run_berth create --name hc-created --health-cmd true "$IMAGE" true
     run_berth --exit 125 healthcheck run hc-created
-    assert_output_contains "container hc-created is not running"
+    assert_output_matches "container [0-9a-z-]+ is not running"
     run_berth --exit 125 healthcheck run hc-missing
     assert_output_contains "hc-missing"
     run_berth --exit 125 healthcheck run
@@ -178,26 +194,29 @@ wait_health() {
 }
 
 @test "bad healthcheck flags are one-line errors naming the flag" {
-    # Messages name Podman's spelling, whichever alias was typed.
+    # berth's messages name Podman's current spelling, Podman 4.3.1's the old one.
     run_berth --exit 125 run --rm --health-cmd true --healthcheck-interval 10 "$IMAGE" true
-    assert_output_contains "--health-interval"
+    assert_output_matches "health(check)?-interval"
     assert_line_count 1
     run_berth --exit 125 create --health-cmd true --healthcheck-timeout 0s "$IMAGE" true
-    assert_output_contains "--health-timeout"
+    assert_output_matches "health(check)?-timeout"
     run_berth --exit 125 create --health-cmd true --healthcheck-retries 0 "$IMAGE" true
-    assert_output_contains "--health-retries"
+    assert_output_matches "health(check)?-retries"
     run_berth --exit 125 create --health-start-period=soon --health-cmd true "$IMAGE" true
-    assert_output_contains "--health-start-period"
+    assert_output_matches "health(check)?-start-period"
     run_berth ps -a -q
     assert_output_equals ""
 }
 
+# bats test_tags=berth-only
 @test "an image's HEALTHCHECK applies; flags override its fields; none and --no-healthcheck disable it" {
+    # berth-only: differs from Podman 4.3.1, which ignores --health-interval and --health-retries without --health-cmd when the image has a HEALTHCHECK; berth overrides those fields of the image's check, as Docker does.
     # An image like busybox whose config has a Healthcheck (Docker's form, nanoseconds).
     local dir=$BERTH_TEST_ROOT/hcimage
     mkdir -p "$dir/x"
     run_berth save -o "$dir/busybox.tar" "$IMAGE"
     tar -C "$dir/x" -xf "$dir/busybox.tar"
+    chmod -R u+w "$dir/x"  # Podman's archive has read-only files
     python3 - "$dir/x" <<'EOF'
 import hashlib, json, os, sys
 d = sys.argv[1]
@@ -216,12 +235,12 @@ EOF
 
     run_berth create --name hc-img localhost/hcimage:latest sleep 1000
     run_berth inspect hc-img
-    assert_equal "$(json_get '[0]["Config"]["Healthcheck"]')" \
-        '{"Interval":60000000000,"Retries":4,"StartPeriod":0,"Test":["CMD-SHELL","exit 0"],"Timeout":5000000000}'
+    assert_equal "$(json_get '[0]["Config"]["Healthcheck"]' | sorted_json)" \
+        '{"Interval":60000000000,"Retries":4,"Test":["CMD-SHELL","exit 0"],"Timeout":5000000000}'
     run_berth create --name hc-img2 --healthcheck-interval 2s --healthcheck-retries 1 localhost/hcimage:latest sleep 1000
     run_berth inspect hc-img2
-    assert_equal "$(json_get '[0]["Config"]["Healthcheck"]')" \
-        '{"Interval":2000000000,"Retries":1,"StartPeriod":0,"Test":["CMD-SHELL","exit 0"],"Timeout":5000000000}'
+    assert_equal "$(json_get '[0]["Config"]["Healthcheck"]' | sorted_json)" \
+        '{"Interval":2000000000,"Retries":1,"Test":["CMD-SHELL","exit 0"],"Timeout":5000000000}'
     run_berth create --name hc-img3 --health-cmd none localhost/hcimage:latest sleep 1000
     run_berth create --name hc-img4 --no-healthcheck localhost/hcimage:latest sleep 1000
     for c in hc-img3 hc-img4; do

@@ -50,7 +50,9 @@ wait_change() {
     return 1
 }
 
+# bats test_tags=berth-only
 @test "--health-on-failure=stop stops the container once it turns unhealthy" {
+    # berth-only: Podman runs interval checks from systemd timers, and this host has no systemd.
     run_berth run -d --name hca-stop --health-cmd 'exit 1' --health-interval 1s --health-retries 2 \
         --health-on-failure stop "$IMAGE" "${LOOP[@]}"
     assert_equal "$(field hca-stop '{{.Config.HealthcheckOnFailureAction}}')" stop
@@ -64,7 +66,9 @@ wait_change() {
     remove hca-stop
 }
 
+# bats test_tags=berth-only
 @test "--health-on-failure=kill kills the container once it turns unhealthy" {
+    # berth-only: Podman runs interval checks from systemd timers, and this host has no systemd.
     run_berth run -d --name hca-kill --health-cmd 'exit 1' --health-interval 1s --health-retries 1 \
         --health-on-failure kill "$IMAGE" "${LOOP[@]}"
     assert_equal "$(field hca-kill '{{.Config.HealthcheckOnFailureAction}}')" kill
@@ -73,7 +77,9 @@ wait_change() {
     remove hca-kill
 }
 
+# bats test_tags=berth-only
 @test "--health-on-failure=restart restarts the container, which keeps running" {
+    # berth-only: Podman runs interval checks from systemd timers, and this host has no systemd.
     # /scratch is a new tmpfs at every start: the restart cures the container.
     run_berth run -d --name hca-restart --tmpfs /scratch --health-cmd 'test ! -e /scratch/bad' --health-interval 1s \
         --health-retries 1 --health-on-failure restart "$IMAGE" "${LOOP[@]}"
@@ -94,7 +100,9 @@ wait_change() {
     remove hca-restart
 }
 
+# bats test_tags=berth-only
 @test "--health-on-failure=none (the default) leaves an unhealthy container running" {
+    # berth-only: Podman runs interval checks from systemd timers, and this host has no systemd.
     run_berth run -d --name hca-none --health-cmd 'exit 1' --health-interval 1s --health-retries 1 "$IMAGE" "${LOOP[@]}"
     assert_equal "$(field hca-none '{{.Config.HealthcheckOnFailureAction}}')" none
     wait_field hca-none '{{.State.Health.Status}}' unhealthy
@@ -103,7 +111,9 @@ wait_change() {
     remove hca-none
 }
 
+# bats test_tags=berth-only
 @test "a startup check runs alone until it passes, then the regular check takes over" {
+    # berth-only: Podman 4.3.1 has no --health-startup-* flags.
     run_berth run -d --name hca-startup --health-cmd 'echo regular >>/tmp/log' --health-interval 1s \
         --health-startup-cmd 'echo startup >>/tmp/log; test -e /tmp/ready' --health-startup-interval 1s \
         --health-startup-success 2 "$IMAGE" "${LOOP[@]}"
@@ -134,7 +144,9 @@ wait_change() {
     remove hca-startup
 }
 
+# bats test_tags=berth-only
 @test "after the startup check passed the monitor ticks at the regular interval (here: none)" {
+    # berth-only: Podman 4.3.1 has no --health-startup-* flags.
     run_berth run -d --name hca-handover --health-cmd 'echo regular >>/tmp/log' --health-interval disable \
         --health-startup-cmd 'echo startup >>/tmp/log' --health-startup-interval 1s "$IMAGE" "${LOOP[@]}"
     wait_field hca-handover '{{.State.Health.Status}}' healthy
@@ -147,7 +159,9 @@ wait_change() {
     remove hca-handover
 }
 
+# bats test_tags=berth-only
 @test "a startup check that fails --health-startup-retries times restarts the container" {
+    # berth-only: Podman 4.3.1 has no --health-startup-* flags.
     run_berth run -d --name hca-startfail --health-cmd true --health-interval 1s \
         --health-startup-cmd 'exit 1' --health-startup-interval 1s --health-startup-retries 2 "$IMAGE" "${LOOP[@]}"
     local pid
@@ -158,7 +172,9 @@ wait_change() {
     remove hca-startfail
 }
 
+# bats test_tags=berth-only
 @test "healthcheck run runs the startup check until it passed and prints starting when it fails" {
+    # berth-only: Podman 4.3.1 has no --health-startup-* flags.
     run_berth run -d --name hca-manual --health-cmd 'exit 1' --health-interval disable --health-retries 1 \
         --health-startup-cmd 'test -e /tmp/ready' --health-startup-interval disable "$IMAGE" "${LOOP[@]}"
     run_berth --exit 1 healthcheck run hca-manual
@@ -173,7 +189,9 @@ wait_change() {
     remove hca-manual
 }
 
+# bats test_tags=berth-only
 @test "bad --health-on-failure and startup flags are exit 125 naming the flag; nothing is created" {
+    # berth-only: Podman 4.3.1 has no --health-startup-* flags.
     run_berth --exit 125 run -d --health-cmd true --health-on-failure reboot "$IMAGE" true
     assert_output_contains "--health-on-failure"
     assert_output_contains "none, kill, restart or stop"
@@ -192,7 +210,9 @@ wait_change() {
     assert_output_equals ""
 }
 
+# bats test_tags=berth-only
 @test "--help lists Podman's --health-* spellings first, berth's --healthcheck-* as aliases" {
+    # berth-only: the --help layout lists berth's own --healthcheck-* aliases.
     run_berth run --help
     assert_output_matches "--health-cmd,? *--healthcheck-cmd"
     assert_output_matches "--health-interval,? *--healthcheck-interval"
@@ -203,7 +223,9 @@ wait_change() {
     remove hca-alias
 }
 
+# bats test_tags=berth-only
 @test "ps shows a paused container with a healthcheck as just Paused" {
+    # berth-only: Podman runs interval checks from systemd timers, and this host has no systemd.
     run_berth run -d --name hca-pause --health-cmd true --health-interval 1s "$IMAGE" "${LOOP[@]}"
     wait_field hca-pause '{{.State.Health.Status}}' healthy
     run_berth ps --format '{{.Status}}' --filter name=hca-pause

@@ -28,7 +28,9 @@ teardown_file() {
     assert_output_contains "please use unshare with rootless"
 }
 
+# bats test_tags=berth-only
 @test "unshare runs as uid 0 and the store's files are root's inside, the user's outside" {
+    # berth-only: looks at berth's own store files (berth.db) from inside unshare.
     skip_if_root
     local data=$BERTH_TEST_ROOT/data
     run_berth unshare id -u
@@ -48,7 +50,9 @@ teardown_file() {
     [[ ! -e $data/owned-by-1 ]]
 }
 
+# bats test_tags=berth-only
 @test "unshare sets CONTAINERS_GRAPHROOT, CONTAINERS_RUNROOT, BERTH_ROOT and BERTH_RUNROOT" {
+    # berth-only: BERTH_ROOT and BERTH_RUNROOT are berth's own variables.
     skip_if_root
     run_berth unshare sh -c 'echo "$CONTAINERS_GRAPHROOT|$CONTAINERS_RUNROOT|$BERTH_ROOT|$BERTH_RUNROOT"'
     local data=$BERTH_TEST_ROOT/data run=$BERTH_TEST_ROOT/run
@@ -63,21 +67,29 @@ teardown_file() {
     run_berth unshare -- sh -c 'echo "$1 $2"' sh -a --rootless-netns
     assert_output_equals "-a --rootless-netns"
     run_berth --exit 127 unshare no-such-command-berth
-    assert_output_contains 'executable file "no-such-command-berth" not found in $PATH'
+    assert_output_contains '"no-such-command-berth"'
+    assert_output_contains 'not found in $PATH'
     run_berth --exit 127 unshare /no/such/file
-    assert_output_contains '"/no/such/file" not found'
+    assert_output_contains '/no/such/file'
     local file=$BATS_TEST_TMPDIR/not-executable
     printf '#!/bin/sh\necho ran\n' >"$file"
     chmod 0644 "$file"
     run_berth --exit 126 unshare "$file"
-    assert_output_contains "cannot be run"
     assert_output_not_contains "ran"
     run_berth --exit 126 unshare "$BATS_TEST_TMPDIR"
+}
+
+# bats test_tags=berth-only
+@test "unshare --rootless-netns is refused" {
+    # berth-only: differs from Podman 4.3.1, which has a rootless network namespace to enter; berth has none yet.
+    skip_if_root
     run_berth --exit 125 unshare --rootless-netns id -u
     assert_output_contains "--rootless-netns: not supported"
 }
 
+# bats test_tags=berth-only
 @test "unshare without a command runs \$SHELL, else /bin/sh, with stdin passed through" {
+    # berth-only: differs from Podman 4.3.1, which refuses to start a shell when $SHELL is unset; berth falls back to /bin/sh.
     skip_if_root
     run bash -c "echo 'echo shell=\$0; id -u' | SHELL=/bin/sh timeout 60 '$BERTH' $BERTH_GLOBAL_OPTS unshare"
     echo "$output" >&2
@@ -90,7 +102,9 @@ teardown_file() {
     assert_output_equals "shell=/bin/sh"
 }
 
+# bats test_tags=berth-only
 @test "unshare: SIGTERM reaches the command" {
+    # berth-only: differs from Podman 4.3.1, whose unshare does not forward SIGTERM to the command.
     skip_if_root
     local ready=$BATS_TEST_TMPDIR/ready
     "$BERTH" $BERTH_GLOBAL_OPTS unshare sh -c "trap 'exit 7' TERM; touch '$ready'; while :; do sleep 0.1; done" \
@@ -107,10 +121,12 @@ teardown_file() {
     assert_equal "$status" 7 "exit status after SIGTERM"
 }
 
+# bats test_tags=berth-only
 @test "berth mount works inside unshare and its path is visible to the session" {
+    # berth-only: the nested berth finds the store through BERTH_ROOT and BERTH_RUNROOT, berth's own variables (a nested podman needs --root).
     skip_if_root
     run_berth --exit 125 mount unshm
-    assert_output_contains "must execute \`berth unshare\` first"
+    assert_output_matches "must execute \`[a-z]+ unshare\` first"
     run_berth create --name unshm "$IMAGE" true
     # The nested berth finds the store through BERTH_ROOT/BERTH_RUNROOT.
     run_berth unshare sh -c 'p=$("$0" mount unshm) && echo "path=$p" && ls "$p/bin/busybox" && "$0" mount' "$BERTH"

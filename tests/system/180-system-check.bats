@@ -49,7 +49,9 @@ assert_store_works() {
     assert_output_equals ""
 }
 
+# bats test_tags=berth-only
 @test "a consistent store checks clean, also after containers came and went" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     run_berth system check
     assert_output_equals ""
     run_berth run --rm "$IMAGE" true
@@ -63,7 +65,9 @@ assert_store_works() {
     run_berth rm keep-me
 }
 
+# bats test_tags=berth-only
 @test "half-written blobs and layers of a killed process are reported, then removed by --repair" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local hex=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
     printf 'half a blob' >"$DATA/blobs/sha256/.tmp-killed1"
     in_store "mkdir -p '$DATA/layers/.tmp-$hex-abc123/diff/etc' && echo x >'$DATA/layers/.tmp-$hex-abc123/diff/etc/f'"
@@ -79,7 +83,9 @@ assert_store_works() {
     assert_store_works
 }
 
+# bats test_tags=berth-only
 @test "a deleted or incomplete layer directory damages its image; --repair removes the image" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local how
     for how in "rm -rf LAYER" "rm -rf LAYER/diff"; do
         local id hex
@@ -99,7 +105,9 @@ assert_store_works() {
     done
 }
 
+# bats test_tags=berth-only
 @test "a missing config blob and a corrupt manifest blob damage the image; --quick only looks for missing ones" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local id manifest
     id=$(image_id)
     manifest=$(sql "SELECT substr(manifest_digest, 8) FROM images WHERE id = '$id'")
@@ -121,7 +129,9 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_store_works
 }
 
+# bats test_tags=berth-only
 @test "an image whose layer record is gone, and the unrecorded directory, are repaired" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local id hex
     id=$(image_id)
     hex=$(first_layer)
@@ -136,7 +146,9 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_store_works
 }
 
+# bats test_tags=berth-only
 @test "unreferenced layers and blobs are reported; --max spares recent layers" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local id hex
     id=$(image_id)
     hex=$(first_layer)
@@ -156,7 +168,9 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_store_works
 }
 
+# bats test_tags=berth-only
 @test "lock files and run directories of containers that no longer exist are removed, live ones kept" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local gone=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
     local gone2=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
     local nolayer=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
@@ -182,7 +196,9 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_store_works
 }
 
+# bats test_tags=berth-only
 @test "a container whose directory is gone: --repair leaves it, --repair --force removes it" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     run_berth run --name lost "$IMAGE" true
     local cid
     cid=$(sql "SELECT id FROM containers WHERE name = 'lost'")
@@ -203,7 +219,9 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_store_works
 }
 
+# bats test_tags=berth-only
 @test "containers of a damaged image keep it without --force; --force removes both" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local id
     id=$(image_id)
     run_berth create --name user1 "$IMAGE" true
@@ -227,7 +245,9 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_store_works
 }
 
+# bats test_tags=berth-only
 @test "a check beside running commands finds nothing wrong and breaks nothing" {
+    # berth-only: Podman 4.3.1 has no system check; the tests damage berth's own store files (berth.db, layers, blobs, locks).
     local workload
     (
         for ((i = 0; i < 6; i++)); do

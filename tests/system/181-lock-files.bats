@@ -15,7 +15,9 @@ setup_file() {
 # Per-container and per-layer lock files (store-wide ones like gc.lock are made once and kept).
 lock_files() { ls "$BERTH_TEST_ROOT/run/locks" | grep -E '^(container|layer)-' | sort || true; }
 
+# bats test_tags=berth-only
 @test "containers that come and go leave no lock files behind" {
+    # berth-only: checks berth's own lock files in its runtime and store directories.
     run_berth run --rm "$IMAGE" true   # the first run makes the store-wide lock files
     local before i
     before=$(lock_files)
@@ -29,7 +31,9 @@ lock_files() { ls "$BERTH_TEST_ROOT/run/locks" | grep -E '^(container|layer)-' |
     assert_equal "$(lock_files)" "$before" "lock files after 21 containers came and went"
 }
 
+# bats test_tags=berth-only
 @test "layers that are removed take their lock files with them" {
+    # berth-only: checks berth's own lock files in its runtime and store directories.
     local before
     before=$(lock_files)
     pull_fixture layers

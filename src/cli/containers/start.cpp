@@ -1,5 +1,6 @@
 // berth start: starts created or exited containers; with -a it attaches to one
-// and exits with its status, without -a it prints each name as it starts.
+// and exits with its status, without -a it prints each name as it starts. A
+// start that fails exits 125, also for a missing command (run says 127).
 // --all and --filter (ps's filters) pick the containers that are not running,
 // oldest first, and print their full IDs, as Podman does.
 #include "cli/targets.h"
@@ -67,7 +68,10 @@ int run_start(StartArgs const& a, Globals const& globals)
     for (auto const& name : names) {
         auto code = engine::start_container(*ctx, name, so);
         if (!code) {
-            exit_code = report(code.error());
+            // 125 even when the command is missing or cannot be executed:
+            // Podman's start keeps 126 and 127 for run.
+            print_error(code.error().message);
+            exit_code = exit_engine_error;
             continue;
         }
         if (a.attach)

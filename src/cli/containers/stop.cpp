@@ -40,7 +40,8 @@ void add_filter_option(CLI::App* cmd, std::shared_ptr<Args> const& a, std::strin
         ->allow_extra_args(false);
 }
 
-/// --all of stop/kill acts on running containers only (Podman).
+/// --all of kill (and restart --running) acts on running containers only;
+/// stop --all takes every container, as Podman 4.3.1 does, and prints each ID.
 std::vector<std::string> running_ids(Globals const& globals)
 {
     std::vector<std::string> ids;
@@ -116,7 +117,7 @@ void setup_stop(CLI::App& parent, Globals& globals, int& exit_code)
             exit_code = report(r.error());
             return;
         }
-        exit_code = run_targets(*a, globals, true, [a](engine::Context& ctx, engine::Target const& t) {
+        exit_code = run_targets(*a, globals, false, [a](engine::Context& ctx, engine::Target const& t) {
             return engine::stop_container(ctx, t.record, *a->time);
         });
     });

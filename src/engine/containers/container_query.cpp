@@ -569,7 +569,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "Umask", "0022" },
     };
     if (auto hc = healthcheck_of(rec))
-        config["Healthcheck"] = hc->to_json();
+        config["Healthcheck"] = hc->inspect_json();
     if (auto startup = startup_healthcheck_of(rec))
         config["StartupHealthCheck"] = startup->to_json();
     auto on_failure = parse_health_on_failure(c.value("health_on_failure", ""));

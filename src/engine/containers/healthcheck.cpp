@@ -184,6 +184,15 @@ Json HealthConfig::to_json() const
         { "Retries", retries } };
 }
 
+Json HealthConfig::inspect_json() const
+{
+    auto j = to_json();
+    for (char const* key : { "Interval", "Timeout", "StartPeriod", "Retries" })
+        if (j[key] == 0)
+            j.erase(key);
+    return j;
+}
+
 std::optional<HealthConfig> HealthConfig::from_json(Json const& j)
 {
     if (!j.is_object() || !j.contains("Test") || !j["Test"].is_array())
@@ -636,6 +645,9 @@ Result<CheckOutcome> run_check(Context& ctx, ContainerRecord const& rec, HealthC
             outcome.entry.output += (outcome.entry.output.empty() || outcome.entry.output.back() == '\n' ? "" : "\n") + std::string(what);
         }
     }
+    // Podman logs any failure as 1, whatever the command exited with; -1 (the timeout) stays.
+    if (outcome.entry.exit_code > 0)
+        outcome.entry.exit_code = 1;
     outcome.entry.end = rfc3339_nanos(realtime_ns());
     return outcome;
 }

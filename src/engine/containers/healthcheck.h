@@ -43,6 +43,9 @@ struct HealthConfig {
 
     /// {"Test", "Interval", "Timeout", "StartPeriod", "Retries"}, durations in nanoseconds.
     Json to_json() const;
+    /// to_json() as inspect's Config.Healthcheck shows it: like Podman (Go's
+    /// omitempty) it leaves out a duration or retry count that is 0.
+    Json inspect_json() const;
     /// nullopt for null, a malformed document or a test that runs nothing.
     static std::optional<HealthConfig> from_json(Json const& j);
     /// The process to run: CMD-SHELL becomes /bin/sh -c.

@@ -72,6 +72,21 @@ TEST_CASE("HealthConfig runs CMD-SHELL with /bin/sh -c and CMD as is")
     CHECK_FALSE(HealthConfig::from_json(Json { { "Test", { "NONE" } } }).has_value());
 }
 
+TEST_CASE("HealthConfig in inspect leaves out zeros as Podman does; the stored form keeps them")
+{
+    HealthConfig c;
+    c.test = { "CMD-SHELL", "true" };
+    c.interval_ns = 0;
+    auto shown = c.inspect_json();
+    CHECK_FALSE(shown.contains("Interval"));
+    CHECK_FALSE(shown.contains("StartPeriod"));
+    CHECK(shown["Timeout"] == 30 * s);
+    CHECK(shown["Retries"] == 3);
+    auto back = HealthConfig::from_json(c.to_json());
+    REQUIRE(back.has_value());
+    CHECK(back->interval_ns == 0);
+}
+
 TEST_CASE("resolve_healthcheck: flags over the image's, defaults, errors naming the flag")
 {
     container::CreateOptions o;
