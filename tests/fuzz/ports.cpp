@@ -1,12 +1,12 @@
-// Fuzz target: -p/--publish port specs (container/ports.h). A host address
+// Fuzz target: -p/--publish port specs (network/ports.h). A host address
 // that parses must be an address as a whole, as pasta and the stored config
 // see it (not only up to a NUL byte).
-#include "container/ports.h"
+#include "network/ports.h"
 #include "fuzz.h"
 
 #include <arpa/inet.h>
 
-using namespace berth::container;
+using namespace berth::network;
 
 extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size)
 {

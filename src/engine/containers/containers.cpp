@@ -19,7 +19,7 @@
 #include "base/scope_guard.h"
 #include "base/signal_forwarder.h"
 #include "base/sys.h"
-#include "container/ports.h"
+#include "network/helper.h"
 #include "container/removal.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
@@ -636,17 +636,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.preserve_fds = options.preserve_fds;
     pass_socket_activation(mc);
     mc.lock_fd = lock->fd();
-    if (options.network == "pasta") {
-        // --no-map-gw: pasta's default maps the gateway address to the host's
-        // loopback, which opens every service the host binds to 127.0.0.1 to
-        // every container. Podman rules that a user must opt in to that.
-        mc.pasta_args = { "--config-net", "--quiet", "--no-map-gw" };
-        auto ports = TRY(container::parse_publish_list(options.publish));
-        for (auto& a : container::pasta_port_args(ports))
-            mc.pasta_args.push_back(std::move(a));
-        // Nothing forwarded from the container side to the host's own ports.
-        mc.pasta_args.insert(mc.pasta_args.end(), { "-T", "none", "-U", "none" });
-    }
+    mc.network = TRY(network::plan_helper(TRY(network::parse_network_mode(options.network)), TRY(network::parse_publish_list(options.publish))));
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
         if (auto found = find_program(mc.runtime_path))
             mc.runtime_path = *found;

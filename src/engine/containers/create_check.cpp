@@ -8,8 +8,9 @@
 #include "engine/containers/containers.h"
 #include "engine/containers/healthcheck.h"
 
-#include "container/ports.h"
 #include "container/spec_builder.h"
+#include "network/mode.h"
+#include "network/ports.h"
 #include "rootless/idmap.h"
 #include "runtime/cgroups.h"
 #include "runtime/devices.h"
@@ -28,16 +29,19 @@ namespace berth::engine {
 
 namespace {
 
-/// The network mode, defaulted: pasta when ports are published (as rootless
-/// Podman: they need a user-mode network), else none.
+/// The network mode, parsed once (network/mode.h) and defaulted: pasta when
+/// ports are published (they need a user-mode network), else none.
 ErrorOr check_network(container::CreateOptions& o, Warn const& warn)
 {
-    if (o.network.empty())
-        o.network = o.publish.empty() ? "none" : "pasta";
-    if (o.network != "none" && o.network != "host" && o.network != "pasta")
+    auto mode = TRY(network::parse_network_mode(o.network));
+    using Kind = network::NetworkMode::Kind;
+    if (mode.kind == Kind::Default)
+        mode.kind = o.publish.empty() ? Kind::None : Kind::Pasta;
+    if (mode.kind != Kind::None && mode.kind != Kind::Host && mode.kind != Kind::Pasta)
         return Error { EINVAL, "network mode \"" + o.network + "\": only none, host and pasta are supported so far" };
-    TRY(container::parse_publish_list(o.publish));
-    if (!o.publish.empty() && (o.network == "host" || o.network == "none")) {
+    o.network = mode.text();
+    TRY(network::parse_publish_list(o.publish));
+    if (!o.publish.empty() && !mode.user_mode()) {
         // As Podman: a warning, and the container runs without them.
         if (warn)
             warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");

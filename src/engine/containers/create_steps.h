@@ -58,11 +58,6 @@ struct StartFiles {
 Result<std::vector<container::ResolvedMount>> start_files(container::CreateOptions const& options,
     image::ImageConfig const& image, StartFiles const& files);
 
-/// resolv.conf for the container: the host's, with --dns, --dns-search and
-/// --dns-option replacing its nameserver, search and options lines.
-std::string container_resolv_conf(std::string const& host, std::vector<std::string> const& dns,
-    std::vector<std::string> const& search, std::vector<std::string> const& options);
-
 /// --pidfile and --conmon-pidfile, written once the container runs.
 ErrorOr write_pid_files(container::CreateOptions const& options, pid_t container, pid_t monitor);
 /// --rmi, once the container is gone: removes the image by the name it was

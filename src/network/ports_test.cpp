@@ -1,11 +1,11 @@
 // Unit tests for -p/--publish parsing and formatting (ports.cpp).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include "container/ports.h"
+#include "network/ports.h"
 
 #include <doctest/doctest.h>
 
 using namespace berth;
-using namespace berth::container;
+using namespace berth::network;
 
 TEST_CASE("publish: IP:HOSTPORT:CONTAINERPORT/PROTO and its short forms")
 {

@@ -1,11 +1,11 @@
 // -p/--publish parsing and formatting (see ports.h). Pure functions: no
 // system calls, so every case is covered by container_test.cpp.
-#include "container/ports.h"
+#include "network/ports.h"
 
 #include <arpa/inet.h>
 #include <charconv>
 
-namespace berth::container {
+namespace berth::network {
 
 namespace {
 
@@ -148,4 +148,4 @@ std::vector<std::string> pasta_port_args(std::vector<PortMapping> const& mapping
     return args;
 }
 
-} // namespace berth::container
+} // namespace berth::network

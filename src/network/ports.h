@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace berth::container {
+namespace berth::network {
 
 /// One published port: host_ip:host_port on the host reaches container_port.
 struct PortMapping {
@@ -54,4 +54,4 @@ std::string ports_text(std::vector<PortMapping> const& mappings);
 /// each, and "none" for a protocol without mappings.
 std::vector<std::string> pasta_port_args(std::vector<PortMapping> const& mappings);
 
-} // namespace berth::container
+} // namespace berth::network
