@@ -63,8 +63,8 @@ struct CreateOptions {
     std::string userns;
     std::vector<std::string> uidmap, gidmap;
     std::vector<std::string> group_add;
-    std::string network;                     ///< none | host | pasta; empty: the engine's default (pasta with -p, else none)
-    std::vector<std::string> publish;        ///< -p/--publish values (ports.h), with network pasta
+    std::string network;                     ///< network/mode.h; empty or "private": the engine's default, resolved at create
+    std::vector<std::string> publish;        ///< -p/--publish values (network/ports.h), with a user-mode network
     std::string stop_signal;
     int stop_timeout = 10;
     std::string shm_size;

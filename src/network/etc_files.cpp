@@ -15,12 +15,15 @@ std::string hosts_file(HostsInputs const& in)
     if (in.mode.kind == NetworkMode::Kind::Host)
         return hosts + in.host_hosts;
     hosts += "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
-    hosts += "127.0.1.1\t" + in.hostname + "\n";
+    if (!in.host_address.empty())
+        hosts += in.host_address + "\thost.containers.internal\n";
+    std::string names = in.hostname + (in.name.empty() || in.name == in.hostname ? "" : " " + in.name);
+    hosts += (in.container_address.empty() ? "127.0.1.1" : in.container_address) + "\t" + names + "\n";
     return hosts;
 }
 
 std::string resolv_conf(std::string const& host, std::vector<std::string> const& dns,
-    std::vector<std::string> const& search, std::vector<std::string> const& options)
+    std::vector<std::string> const& search, std::vector<std::string> const& options, std::string const& helper_dns)
 {
     auto join = [](std::string word, std::vector<std::string> const& values) {
         for (auto const& v : values)
@@ -32,6 +35,8 @@ std::string resolv_conf(std::string const& host, std::vector<std::string> const&
         out += join("search", search);
     for (auto const& server : dns)
         out += "nameserver " + server + "\n";
+    if (dns.empty() && !helper_dns.empty())
+        out += "nameserver " + helper_dns + "\n";
     if (!options.empty())
         out += join("options", options);
     std::istringstream in(host);

@@ -21,14 +21,16 @@ struct HostsInputs {
     std::vector<std::string> add_hosts; ///< --add-host HOST:IP (checked)
     std::string host_hosts;             ///< the host's /etc/hosts
     std::string host_address;           ///< the host as host.containers.internal; "" for none
+    std::string container_address;      ///< the container's own address; "" for 127.0.1.1
 };
 /// The container's /etc/hosts.
 std::string hosts_file(HostsInputs const& in);
 
 /// resolv.conf for the container: the host's, with --dns, --dns-search and
-/// --dns-option replacing its nameserver, search and options lines.
+/// --dns-option replacing its nameserver, search and options lines. Without
+/// --dns, `helper_dns` (slirp4netns's forwarder) comes first, as Podman writes it.
 std::string resolv_conf(std::string const& host, std::vector<std::string> const& dns,
-    std::vector<std::string> const& search, std::vector<std::string> const& options);
+    std::vector<std::string> const& search, std::vector<std::string> const& options, std::string const& helper_dns = "");
 
 /// /etc/hostname.
 inline std::string hostname_file(std::string const& hostname) { return hostname + "\n"; }

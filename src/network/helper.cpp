@@ -3,6 +3,7 @@
 #include "network/helper.h"
 
 #include "network/pasta.h"
+#include "network/slirp4netns.h"
 
 namespace berth::network {
 
@@ -64,6 +65,12 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
         plan.executable = executable.empty() ? "pasta" : executable;
         plan.args = pasta_args(mode.options, ports);
         break;
+    case NetworkMode::Kind::Slirp4netns:
+        plan.program = HelperPlan::Program::Slirp4netns;
+        plan.executable = executable.empty() ? "slirp4netns" : executable;
+        plan.args = TRY(slirp4netns_args(mode.options));
+        plan.forwards = ports;
+        break;
     default:
         break;
     }
@@ -76,6 +83,7 @@ ErrorOr attach_helper(HelperPlan const& plan, std::string const& run_dir, pid_t 
     case HelperPlan::Program::Pasta:
         return start_pasta(plan, run_dir, init_pid, own_userns);
     case HelperPlan::Program::Slirp4netns:
+        return start_slirp4netns(plan, run_dir, init_pid, own_userns);
     case HelperPlan::Program::None:
         break;
     }

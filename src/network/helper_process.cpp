@@ -57,7 +57,8 @@ char const* helper_package(std::string const& program)
 
 namespace {
 
-[[noreturn]] void exec_helper(std::vector<std::string> const& argv, std::string const& log_path, std::vector<int> const& keep, pid_t parent)
+[[noreturn]] void exec_helper(std::vector<std::string> const& argv, std::string const& log_path, std::vector<int> const& keep,
+    std::string const& cwd, pid_t parent)
 {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent)
@@ -72,6 +73,10 @@ namespace {
     ::dup2(null, 0);
     ::dup2(null, 1);
     ::dup2(log >= 0 ? log : null, 2);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+        ::dprintf(2, "chdir %s: %s\n", cwd.c_str(), ::strerror(errno));
+        ::_exit(125);
+    }
     // The fds to keep go to 3, 4, ... by way of numbers above every one of them.
     int high = 3 + static_cast<int>(keep.size());
     for (int fd : keep)
@@ -94,13 +99,14 @@ namespace {
 
 } // namespace
 
-Result<pid_t> spawn_helper(std::vector<std::string> const& argv, std::string const& log_path, std::vector<int> const& keep)
+Result<pid_t> spawn_helper(std::vector<std::string> const& argv, std::string const& log_path, std::vector<int> const& keep,
+    std::string const& cwd)
 {
     ::unlink(log_path.c_str());
     pid_t self = ::getpid();
     pid_t child = ::fork();
     if (child == 0)
-        exec_helper(argv, log_path, keep, self);
+        exec_helper(argv, log_path, keep, cwd, self);
     if (child < 0)
         return Error::from_errno("start " + argv[0]);
     return child;

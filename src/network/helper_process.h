@@ -30,8 +30,9 @@ ErrorOr bind_namespaces(BoundNamespaces& out, std::string const& run_dir, pid_t 
 /// Forks and execs argv (argv[0] looked up in PATH) as this process's child:
 /// SIGTERM when this process dies, default signals, stdin and stdout
 /// /dev/null, stderr appended to log_path, and no fd but `keep` (which become
-/// 3, 4, ... in order).
-Result<pid_t> spawn_helper(std::vector<std::string> const& argv, std::string const& log_path, std::vector<int> const& keep = {});
+/// 3, 4, ... in order), in the directory `cwd` (unchanged if "").
+Result<pid_t> spawn_helper(std::vector<std::string> const& argv, std::string const& log_path, std::vector<int> const& keep = {},
+    std::string const& cwd = "");
 
 /// The last line of the helper's log, for an error message.
 std::string last_log_line(std::string const& path);

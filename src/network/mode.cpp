@@ -161,8 +161,9 @@ Result<NetworkMode> default_mode(DefaultInputs const& in)
     if (!in.rootless || in.external_runtime) {
         // FIXME: as root, Podman's default is the bridge network "podman",
         // which berth has not yet; with --runtime the helper cannot be
-        // attached between the runtime's create and start yet.
-        m.kind = in.publishes && !in.external_runtime ? Kind::Pasta : Kind::None;
+        // attached between the runtime's create and start yet (published
+        // ports then ask for pasta, which the engine refuses with --runtime).
+        m.kind = in.publishes ? Kind::Pasta : Kind::None;
         return m;
     }
     if (in.conf_rootless_cmd == "pasta" || in.conf_rootless_cmd == "slirp4netns") {

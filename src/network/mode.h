@@ -41,6 +41,9 @@ struct NetworkMode {
     bool own_namespace() const { return kind != Kind::Host && kind != Kind::Container && kind != Kind::Path; }
 };
 
+/// Podman's warning when -p is given with a mode that cannot publish ports.
+inline constexpr char const* discarded_ports_warning = "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use";
+
 /// Parses a --network value; an unknown mode, an option of a mode that takes
 /// none, or a malformed option is an Error naming it.
 Result<NetworkMode> parse_network_mode(std::string_view text);
@@ -69,9 +72,9 @@ struct DefaultInputs {
 
 /// The mode a container gets for "" or "private". Rootless: containers.conf's
 /// netns, else its default_rootless_network_cmd, else pasta where installed,
-/// else slirp4netns, else an Error naming the package to install. As root,
-/// until bridge networks exist: containers.conf's netns, else pasta with
-/// published ports and none without.
+/// else slirp4netns, else an Error naming the package to install. As root
+/// (until bridge networks exist) and with an external runtime: containers.conf's
+/// netns, else pasta with published ports and none without.
 Result<NetworkMode> default_mode(DefaultInputs const& in);
 
 } // namespace berth::network

@@ -79,7 +79,7 @@ setup_file() {
 }
 
 @test "--network none has only loopback, --network host sees the host's interfaces" {
-    run_berth run --rm "$IMAGE" ls /sys/class/net
+    run_berth run --rm --network none "$IMAGE" ls /sys/class/net
     assert_output_equals "lo"
     run_berth run --rm --network host "$IMAGE" ls /sys/class/net
     [[ $(wc -l <<<"$output") -ge 1 ]]

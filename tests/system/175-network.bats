@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
-# --network pasta and -p/--publish: a published port reaches a server in the
-# container over pasta, `port` shows the mapping, rm -f frees the port and
-# leaves no pasta behind; bad -p values and -p without pasta are refused.
-# Only 127.0.0.1 is used on the host side.
+# Network modes and -p/--publish: the default mode (pasta rootless), pasta,
+# slirp4netns (its options, its port forwarding, the host's loopback only on
+# request), container:NAME and ns:PATH; a published port reaches a server in
+# the container, `port` shows the mapping, rm -f (and kill -9 of the monitor)
+# leaves no helper behind; /etc/hosts names host.containers.internal; bad
+# values are refused. The host side uses 127.0.0.1 and the host's own
+# addresses only.
 
 load ../lib/helpers
 
@@ -33,6 +36,41 @@ free_port() {
 # pastas_of ID: pids of pasta processes started for container ID.
 pastas_of() {
     pgrep -f "pasta .*$BERTH_TEST_ROOT/run/containers/$1" || true
+}
+
+# helpers_of [ID]: pids of pasta and slirp4netns processes started for container ID (any of this store's).
+helpers_of() {
+    pgrep -f "(pasta|slirp4netns) .*$BERTH_TEST_ROOT/run/containers/${1:-}" || true
+}
+
+# serve_www DIR PORT...: busybox httpd arguments serving DIR's index.html "hello-from-berth".
+HTTPD='mkdir -p /www && echo hello-from-berth > /www/index.html && exec httpd -f -p 80 -h /www'
+
+# fetch URL: the body, retried for 5 s while the server starts.
+fetch() {
+    local body="" i
+    for i in $(seq 1 50); do
+        body=$(curl -s --max-time 2 "$1" || true)
+        [[ -n $body ]] && break
+        sleep 0.1
+    done
+    echo "$body"
+}
+
+# host_server ADDRESS PORT: a python3 web server on the host serving
+# host-secret at /secret, bound to ADDRESS only; its pid in $server.
+host_server() {
+    mkdir -p "$BATS_TEST_TMPDIR/www"
+    echo host-secret >"$BATS_TEST_TMPDIR/www/secret"
+    python3 -m http.server "$2" --bind "$1" --directory "$BATS_TEST_TMPDIR/www" >/dev/null 2>&1 &
+    server=$!
+    local i
+    for i in $(seq 1 50); do
+        curl -s --max-time 1 "http://$1:$2/secret" >/dev/null && return 0
+        sleep 0.1
+    done
+    echo "host server on $1:$2 did not start" >&2
+    return 1
 }
 
 @test "run -p publishes a port through pasta; port shows it; rm -f frees it" {
@@ -148,4 +186,216 @@ pastas_of() {
     kill $server
     assert_output_contains "gateway="
     assert_output_not_contains "host-loopback-secret"
+}
+
+@test "with no --network, -p HOSTPORT:80 publishes busybox httpd on 127.0.0.1" {
+    local port
+    port=$(free_port)
+    run_berth run -d -p "$port:80" "$IMAGE" sh -c "$HTTPD"
+    local cid=$output
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through the published port"
+    run_berth rm -f -t 0 "$cid"
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+        echo "port $port still open after rm -f" >&2
+        false
+    fi
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1's rootless default is slirp4netns and it has no
+# pasta; berth follows Podman 5 (pasta rootless).
+@test "the default network mode: pasta rootless, none as root; containers.conf chooses" {
+    command -v pasta >/dev/null || skip "pasta (passt) not installed"
+    run_berth create "$IMAGE" true
+    run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
+    if is_rootless; then assert_output_equals "pasta"; else assert_output_equals "none"; fi
+    run_berth create -p 8080:80 "$IMAGE" true
+    run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
+    assert_output_equals "pasta"
+    # "private" is the default too.
+    run_berth create --network private "$IMAGE" true
+    run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
+    if is_rootless; then assert_output_equals "pasta"; else assert_output_equals "none"; fi
+    local conf=$BATS_TEST_TMPDIR/containers.conf
+    printf '[network]\ndefault_rootless_network_cmd = "slirp4netns"\n' >"$conf"
+    CONTAINERS_CONF=$conf run_berth create "$IMAGE" true
+    CONTAINERS_CONF=$conf run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
+    if is_rootless; then assert_output_equals "slirp4netns"; else assert_output_equals "none"; fi
+    printf '[containers]\nnetns = "host"\n' >"$conf"
+    CONTAINERS_CONF=$conf run_berth create "$IMAGE" true
+    CONTAINERS_CONF=$conf run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
+    assert_output_equals "host"
+    printf '[network]\ndefault_rootless_network_cmd = "bogus"\n' >"$conf"
+    if is_rootless; then
+        CONTAINERS_CONF=$conf run_berth --exit 125 create "$IMAGE" true
+        assert_output_contains "default_rootless_network_cmd \"bogus\""
+    fi
+}
+
+@test "--network slirp4netns: its own address, DNS forwarder and gateway; a published port; no slirp4netns after rm -f" {
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    run_berth run --rm --network slirp4netns "$IMAGE" sh -c 'ip -o -4 addr show tap0; ip route; cat /etc/resolv.conf /etc/hosts'
+    assert_output_contains "10.0.2.100/24"
+    assert_output_contains "default via 10.0.2.2"
+    assert_output_matches "nameserver 10.0.2.3"
+    assert_output_matches $'10.0.2.100\t'
+    assert_output_contains "host.containers.internal"
+    local port
+    port=$(free_port)
+    run_berth run -d --network slirp4netns -p "127.0.0.1:$port:80" "$IMAGE" sh -c "$HTTPD"
+    local cid=$output
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through slirp4netns"
+    run_berth port "$cid"
+    assert_output_equals "80/tcp -> 127.0.0.1:$port"
+    run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$cid"
+    assert_output_equals "slirp4netns"
+    # The host port is taken: exit 125 naming it, nothing left of the second container.
+    run_berth --exit 125 run --rm --network slirp4netns -p "127.0.0.1:$port:80" "$IMAGE" true
+    assert_output_contains "$port"
+    run_berth rm -f -t 0 "$cid"
+    run_berth ps -a -q
+    assert_output_equals ""
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+        echo "port $port still open after rm -f" >&2
+        false
+    fi
+}
+
+@test "slirp4netns reaches a service the host binds to 127.0.0.1 only with allow_host_loopback=true" {
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    command -v python3 >/dev/null || skip "python3 not installed"
+    local port server
+    port=$(free_port)
+    host_server 127.0.0.1 "$port"
+    run_berth run --rm --network slirp4netns "$IMAGE" sh -c "timeout 5 wget -q -O- http://10.0.2.2:$port/secret; true"
+    local closed=$output
+    run_berth run --rm --network slirp4netns:allow_host_loopback=true "$IMAGE" sh -c "timeout 5 wget -q -O- http://10.0.2.2:$port/secret; true"
+    local opened=$output
+    kill "$server"
+    [[ $closed != *host-secret* ]] || { echo "the host's loopback was reachable without allow_host_loopback" >&2; false; }
+    [[ $opened == *host-secret* ]] || { echo "allow_host_loopback=true did not reach the host's loopback" >&2; false; }
+}
+
+@test "an unknown network mode or slirp4netns option, a missing ns: path: exit 125 naming it, nothing created" {
+    run_berth --exit 125 run --rm --network bogusmode "$IMAGE" true
+    assert_output_contains "bogusmode"
+    run_berth --exit 125 create --network ns:/no/such/netns "$IMAGE" true
+    assert_output_contains "/no/such/netns"
+    run_berth ps -a -q
+    assert_output_equals ""
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 checks slirp4netns's options when the container
+# starts and exits 126; berth checks them at create (125, nothing created).
+@test "slirp4netns options are checked at create" {
+    run_berth --exit 125 create --network slirp4netns:bogus=1 "$IMAGE" true
+    assert_output_contains 'unknown option for slirp4netns: "bogus=1"'
+    run_berth --exit 125 create --network slirp4netns:mtu=1 "$IMAGE" true
+    assert_output_contains "mtu=1"
+    run_berth --exit 125 create --network host:x "$IMAGE" true
+    run_berth ps -a -q
+    assert_output_equals ""
+}
+
+@test "--network container:NAME and ns:PATH join another container's network namespace" {
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    run_berth run -d --name netowner --network slirp4netns "$IMAGE" sleep 1000
+    run_berth run --rm --network container:netowner "$IMAGE" sh -c 'ip -o -4 addr; cat /etc/hosts'
+    assert_output_contains "10.0.2.100"
+    assert_output_contains "host.containers.internal"
+    run_berth inspect --format '{{.State.Pid}}' netowner
+    local pid=$output
+    run_berth run --rm --network "ns:/proc/$pid/ns/net" "$IMAGE" ip -o -4 addr
+    assert_output_contains "10.0.2.100"
+    run_berth --exit 125 create --network container:no-such-container "$IMAGE" true
+    assert_output_contains "no-such-container"
+}
+
+# bats test_tags=berth-only
+# berth-only: it kills berth-monitor, and finds the helpers by berth's run directory.
+@test "no pasta or slirp4netns is left after rm -f, or after kill -9 of the container's monitor" {
+    local mode
+    for mode in pasta slirp4netns; do
+        command -v "$mode" >/dev/null || continue
+        run_berth run -d --network "$mode" "$IMAGE" sleep 1000
+        local cid=$output
+        [[ -n $(helpers_of "$cid") ]] || { echo "no $mode for $cid" >&2; false; }
+        run_berth rm -f -t 0 "$cid"
+        [[ -z $(helpers_of "$cid") ]] || { echo "$mode left behind after rm -f" >&2; false; }
+        run_berth run -d --network "$mode" "$IMAGE" sleep 1000
+        cid=$output
+        run_berth inspect --format '{{.State.ConmonPid}}' "$cid"
+        local monitor=$output
+        [[ $monitor -gt 1 ]] || { echo "no monitor pid: $monitor" >&2; false; }
+        kill -9 "$monitor"
+        local i
+        for i in $(seq 1 50); do
+            [[ -z $(helpers_of "$cid") ]] && break
+            sleep 0.1
+        done
+        [[ -z $(helpers_of "$cid") ]] || { echo "$mode left behind after kill -9 of the monitor" >&2; false; }
+        run_berth rm -f -t 0 "$cid"
+    done
+}
+
+# check_name_flags MODE: --add-host, --dns, --dns-search, --dns-option, --hostname and --no-hosts in MODE.
+check_name_flags() {
+    run_berth run --rm --network "$1" --hostname web1 --add-host db.example:192.0.2.77 --dns 192.0.2.53 \
+        --dns-search corp.example --dns-option ndots:3 "$IMAGE" sh -c 'cat /etc/hostname /etc/hosts /etc/resolv.conf; hostname'
+    assert_output_matches $'192.0.2.77[ \t]+db.example'
+    assert_output_contains "host.containers.internal"
+    assert_output_contains "nameserver 192.0.2.53"
+    assert_output_contains "search corp.example"
+    assert_output_contains "options ndots:3"
+    [[ $(grep -c '^web1$' <<<"$output") -eq 2 ]] || { echo "hostname not web1 in /etc/hostname and hostname(1)" >&2; false; }
+    run_berth run --rm --network "$1" --no-hosts "$IMAGE" sh -c 'cat /etc/hosts 2>&1; true'
+    assert_output_not_contains "host.containers.internal"
+}
+
+@test "slirp4netns: --add-host, --dns, --dns-search, --dns-option, --hostname, --no-hosts" {
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    check_name_flags slirp4netns
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no pasta.
+@test "pasta: --add-host, --dns, --dns-search, --dns-option, --hostname, --no-hosts" {
+    command -v pasta >/dev/null || skip "pasta (passt) not installed"
+    check_name_flags pasta
+}
+
+@test "host.containers.internal: in every mode but none and host" {
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    run_berth run --rm --network none "$IMAGE" cat /etc/hosts
+    assert_output_not_contains "host.containers.internal"
+    run_berth run --rm --network host "$IMAGE" cat /etc/hosts
+    assert_output_not_contains "host.containers.internal"
+    run_berth run --rm --network slirp4netns "$IMAGE" cat /etc/hosts
+    assert_output_contains "host.containers.internal"
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no pasta, and its slirp4netns test here would
+# need a service on a host address.
+@test "host.containers.internal reaches a host service on the host's address, not one on 127.0.0.1" {
+    command -v python3 >/dev/null || skip "python3 not installed"
+    local mode
+    for mode in pasta slirp4netns; do
+        command -v "$mode" >/dev/null || continue
+        run_berth run --rm --network "$mode" "$IMAGE" sh -c "awk '/host.containers.internal/ { print \$1 }' /etc/hosts"
+        local address=$output
+        [[ -n $address ]] || { echo "$mode: no host.containers.internal on this host" >&2; continue; }
+        local port server
+        port=$(free_port)
+        host_server "$address" "$port"
+        run_berth run --rm --network "$mode" "$IMAGE" sh -c "timeout 5 wget -q -O- http://host.containers.internal:$port/secret; true"
+        kill "$server"
+        assert_output_contains "host-secret"
+        port=$(free_port)
+        host_server 127.0.0.1 "$port"
+        run_berth run --rm --network "$mode" "$IMAGE" sh -c "timeout 5 wget -q -O- http://host.containers.internal:$port/secret; true"
+        kill "$server"
+        assert_output_not_contains "host-secret"
+    done
 }

@@ -19,7 +19,7 @@
 #include "base/scope_guard.h"
 #include "base/signal_forwarder.h"
 #include "base/sys.h"
-#include "network/helper.h"
+#include "engine/containers/network_setup.h"
 #include "container/removal.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
@@ -107,6 +107,7 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     TRY(choose_auto_userns(ctx, options));
     if (options.runtime.empty())
         options.runtime = ctx.settings.options.runtime;  // --runtime, containers.conf
+    TRY(resolve_network(ctx, options, warn));
     auto mounts = TRY(container::mount_requests(options));
     options.env_files = TRY(read_env_files(options.env_files));
     TRY(replace_named_container(ctx, options));
@@ -245,6 +246,7 @@ std::string containerenv_content(ContainerRecord const& rec, CreateOptions const
 Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions options, std::string const& driver_flag)
 {
     TRY(resolve_namespace_containers(ctx, options));
+    auto net = TRY(prepare_network(ctx, options));
     auto image = TRY(ctx.store->get_image(rec.image_id));
     if (!image)
         return Error { ENOENT, "container " + rec.name + ": its image " + rec.image_id.substr(0, 12) + " is gone" };
@@ -281,7 +283,7 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions optio
     sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));
     sc.id_maps = id_maps;
     StartFiles files { dir, rootfs, container::resolve_hostname(options, rec.id), &sc.user, container::requested_user(config, options),
-        options.user.empty() && !id_maps.default_user.empty(), containerenv_content(rec, options, ctx.paths.rootless) };
+        options.user.empty() && !id_maps.default_user.empty(), containerenv_content(rec, options, ctx.paths.rootless), &net, rec.name };
     sc.mounts = TRY(start_files(options, config, files));
     if (id_maps.private_userns) {
         // The files berth writes belong to the container's root, as the image's do.
@@ -636,7 +638,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.preserve_fds = options.preserve_fds;
     pass_socket_activation(mc);
     mc.lock_fd = lock->fd();
-    mc.network = TRY(network::plan_helper(TRY(network::parse_network_mode(options.network)), TRY(network::parse_publish_list(options.publish))));
+    mc.network = TRY(network_helper_plan(ctx, options));
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
         if (auto found = find_program(mc.runtime_path))
             mc.runtime_path = *found;

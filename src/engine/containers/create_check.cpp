@@ -29,22 +29,19 @@ namespace berth::engine {
 
 namespace {
 
-/// The network mode, parsed once (network/mode.h) and defaulted: pasta when
-/// ports are published (they need a user-mode network), else none.
+/// The network mode, parsed once (network/mode.h), and -p. The default mode
+/// is resolved later (resolve_network, which knows who runs berth); a mode
+/// given that has no helper drops the ports with a warning, as Podman.
 ErrorOr check_network(container::CreateOptions& o, Warn const& warn)
 {
     auto mode = TRY(network::parse_network_mode(o.network));
-    using Kind = network::NetworkMode::Kind;
-    if (mode.kind == Kind::Default)
-        mode.kind = o.publish.empty() ? Kind::None : Kind::Pasta;
-    if (mode.kind != Kind::None && mode.kind != Kind::Host && mode.kind != Kind::Pasta)
-        return Error { EINVAL, "network mode \"" + o.network + "\": only none, host and pasta are supported so far" };
-    o.network = mode.text();
+    struct stat st {};
+    if (mode.kind == network::NetworkMode::Kind::Path && ::stat(mode.value.c_str(), &st) < 0)
+        return Error::from_errno("cannot find specified network namespace path: stat " + mode.value);
     TRY(network::parse_publish_list(o.publish));
-    if (!o.publish.empty() && !mode.user_mode()) {
-        // As Podman: a warning, and the container runs without them.
+    if (!o.publish.empty() && mode.kind != network::NetworkMode::Kind::Default && !mode.user_mode()) {
         if (warn)
-            warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
+            warn(network::discarded_ports_warning);
         o.publish.clear();
     }
     return {};

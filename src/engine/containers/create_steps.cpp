@@ -258,14 +258,30 @@ Result<std::vector<container::ResolvedMount>> start_files(CreateOptions const& o
         out.push_back({ m, path });
         return {};
     };
-    auto mode = TRY(network::parse_network_mode(o.network));
     TRY(add("hostname", "/etc/hostname", network::hostname_file(files.hostname)));
-    if (!o.no_hosts) {
-        network::HostsInputs hosts { mode, files.hostname, o.name, o.add_hosts, fs::read_file("/etc/hosts").value_or(""), "" };
-        TRY(add("hosts", "/etc/hosts", network::hosts_file(hosts)));
+    NetworkStart none;
+    auto const& net = files.network ? *files.network : none;
+    if (!net.etc_from.empty()) {
+        // --network container:NAME: its hosts and resolv.conf, as Podman shares them.
+        for (auto [name, destination] : { std::pair { "hosts", "/etc/hosts" }, std::pair { "resolv.conf", "/etc/resolv.conf" } }) {
+            if ((o.no_hosts && std::string(name) == "hosts") || !fs::exists(fs::join(net.etc_from, name)))
+                continue;
+            MountRequest m;
+            m.type = MountRequest::Type::Bind;
+            m.destination = destination;
+            m.source = fs::join(net.etc_from, name);
+            out.push_back({ m, m.source });
+        }
+    } else {
+        if (!o.no_hosts) {
+            network::HostsInputs hosts { net.mode, files.hostname, files.name, o.add_hosts,
+                net.mode.kind == network::NetworkMode::Kind::Host ? fs::read_file("/etc/hosts").value_or("") : "",
+                net.host_address, net.container_address };
+            TRY(add("hosts", "/etc/hosts", network::hosts_file(hosts)));
+        }
+        auto host_resolv = fs::read_file("/etc/resolv.conf").value_or("");
+        TRY(add("resolv.conf", "/etc/resolv.conf", network::resolv_conf(host_resolv, o.dns, o.dns_search, o.dns_options, net.dns)));
     }
-    auto resolv = network::resolv_conf(fs::read_file("/etc/resolv.conf").value_or(""), o.dns, o.dns_search, o.dns_options);
-    TRY(add("resolv.conf", "/etc/resolv.conf", resolv));
     TRY(add(".containerenv", "/run/.containerenv", files.containerenv));
     if (o.passwd) {
         auto passwd = container::read_in_root(files.rootfs, "etc/passwd").value_or("");
