@@ -64,7 +64,9 @@ struct CreateOptions {
     std::vector<std::string> uidmap, gidmap;
     std::vector<std::string> group_add;
     std::string network;                     ///< network/mode.h; empty or "private": the engine's default, resolved at create
-    std::vector<std::string> publish;        ///< -p/--publish values (network/ports.h), with a user-mode network
+    std::vector<std::string> publish;        ///< -p/--publish values (network/ports.h), with a user-mode network; one per port, host ports chosen, after create
+    std::vector<std::string> expose;         ///< --expose PORT[/PROTO]: published by -P with the image's EXPOSE
+    bool publish_all = false;                ///< -P/--publish-all: every exposed port on a random host port
     std::string stop_signal;
     int stop_timeout = 10;
     std::string shm_size;

@@ -50,7 +50,7 @@ TEST_CASE("logs --since: unix seconds and durations out of range are errors")
 TEST_CASE("published_ports and ports_text show a record's -p mappings as port and ps print them")
 {
     container::ContainerRecord rec;
-    rec.config["publish"] = Json::array({ "127.0.0.1:8080:80", "53/udp" });
+    rec.config["publish"] = Json::array({ "127.0.0.1:8080:80", "53:53/udp" });
     auto ports = engine::published_ports(rec);
     REQUIRE(ports.size() == 2);
     CHECK(ports[0].key == "80/tcp");

@@ -73,6 +73,8 @@ host_server() {
     return 1
 }
 
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no pasta.
 @test "run -p publishes a port through pasta; port shows it; rm -f frees it" {
     command -v pasta >/dev/null || skip "pasta (passt) not installed"
     local port
@@ -113,6 +115,8 @@ host_server() {
     fi
 }
 
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no pasta.
 @test "--network pasta without -p gives a network that is up; pasta goes with the container" {
     command -v pasta >/dev/null || skip "pasta (passt) not installed"
     run_berth run --rm --network pasta "$IMAGE" sh -c 'ip -o link show up | grep -c -v " lo:"'
@@ -129,8 +133,8 @@ host_server() {
 }
 
 @test "a malformed -p is refused with 125 naming it; with --network none or host -p is dropped with a warning" {
-    run_berth --exit 125 run --rm -p 80-81:80-81 "$IMAGE" true
-    assert_output_contains "80-81:80-81"
+    run_berth --exit 125 run --rm -p 80-82:80-81 "$IMAGE" true
+    assert_output_contains "80-82:80-81"
     run_berth --exit 125 create -p abc "$IMAGE" true
     assert_output_contains "-p/--publish \"abc\""
     run_berth ps -a -q
@@ -144,6 +148,8 @@ host_server() {
     assert_output_equals ""
 }
 
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no pasta.
 @test "--network pasta in a user namespace of the container's own" {
     command -v pasta >/dev/null || skip "pasta (passt) not installed"
     local userns=(--userns=keep-id)
@@ -249,9 +255,6 @@ host_server() {
     assert_output_equals "80/tcp -> 127.0.0.1:$port"
     run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$cid"
     assert_output_equals "slirp4netns"
-    # The host port is taken: exit 125 naming it, nothing left of the second container.
-    run_berth --exit 125 run --rm --network slirp4netns -p "127.0.0.1:$port:80" "$IMAGE" true
-    assert_output_contains "$port"
     run_berth rm -f -t 0 "$cid"
     run_berth ps -a -q
     assert_output_equals ""
@@ -342,7 +345,7 @@ host_server() {
 # check_name_flags MODE: --add-host, --dns, --dns-search, --dns-option, --hostname and --no-hosts in MODE.
 check_name_flags() {
     run_berth run --rm --network "$1" --hostname web1 --add-host db.example:192.0.2.77 --dns 192.0.2.53 \
-        --dns-search corp.example --dns-option ndots:3 "$IMAGE" sh -c 'cat /etc/hostname /etc/hosts /etc/resolv.conf; hostname'
+        --dns-search corp.example --dns-option ndots:3 "$IMAGE" sh -c 'cat /etc/hostname; echo; cat /etc/hosts /etc/resolv.conf; hostname'
     assert_output_matches $'192.0.2.77[ \t]+db.example'
     assert_output_contains "host.containers.internal"
     assert_output_contains "nameserver 192.0.2.53"
@@ -365,6 +368,9 @@ check_name_flags() {
     check_name_flags pasta
 }
 
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 names host.containers.internal with --network none
+# too, where nothing leads to the host; berth follows the issue (and Podman 5).
 @test "host.containers.internal: in every mode but none and host" {
     command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
     run_berth run --rm --network none "$IMAGE" cat /etc/hosts
@@ -398,4 +404,139 @@ check_name_flags() {
         kill "$server"
         assert_output_not_contains "host-secret"
     done
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no pasta, and exits 126 (rootlessport) for a
+# port in use; berth exits 125, as the issue asks.
+@test "a host port in use: exit 125 naming it, no container or helper left" {
+    local mode port
+    for mode in pasta slirp4netns; do
+        command -v "$mode" >/dev/null || continue
+        port=$(free_port)
+        run_berth run -d --network "$mode" -p "127.0.0.1:$port:80" "$IMAGE" sh -c "$HTTPD"
+        local cid=$output
+        assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through $mode"
+        run_berth --exit 125 run --rm --name second --network "$mode" -p "127.0.0.1:$port:80" "$IMAGE" true
+        assert_output_contains "$port"
+        run_berth ps -a --format '{{.Names}}'
+        assert_output_not_contains "second"
+        run_berth --exit 125 run -d --name third --network "$mode" -p "127.0.0.1:$port:80" "$IMAGE" sleep 1000
+        run_berth ps --format '{{.Names}}'
+        assert_output_not_contains "third"
+        run_berth rm -f -t 0 "$cid" third
+        [[ -z $(helpers_of) ]] || { echo "$mode left behind: $(helpers_of)" >&2; false; }
+    done
+}
+
+# udp_echo_binary: a static UDP echo server ($BATS_TEST_TMPDIR/udpecho PORT), built with cc.
+udp_echo_binary() {
+    command -v cc >/dev/null || skip "no C compiler for the UDP echo server (busybox nc has no UDP here)"
+    cat >"$BATS_TEST_TMPDIR/udpecho.c" <<'C'
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+int main(int argc, char** argv)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[1])) };
+    if (argc < 2 || bind(fd, (struct sockaddr*)&a, sizeof a) != 0)
+        return 1;
+    for (;;) {
+        char buf[2048];
+        struct sockaddr_in from;
+        socklen_t len = sizeof from;
+        ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr*)&from, &len);
+        if (n > 0)
+            sendto(fd, buf, n, 0, (struct sockaddr*)&from, len);
+    }
+}
+C
+    cc -static -O2 -o "$BATS_TEST_TMPDIR/udpecho" "$BATS_TEST_TMPDIR/udpecho.c" || skip "cc cannot link a static program"
+    chmod 0755 "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/udpecho"
+}
+
+# udp_ping PORT: sends "ping" to 127.0.0.1:PORT until the echo comes back (5 s); prints it.
+udp_ping() {
+    local line="" i
+    exec 3<>"/dev/udp/127.0.0.1/$1"
+    for i in $(seq 1 25); do
+        printf 'ping\n' >&3
+        # One read of the whole datagram: bash's read takes one byte of it and drops the rest.
+        line=$(timeout 0.2 dd bs=2048 count=1 status=none <&3 || true)
+        [[ -n $line ]] && break
+    done
+    exec 3>&-
+    echo "$line"
+}
+
+# FIXME: only with slirp4netns:allow_host_loopback=true. The echo does not
+# come back with Debian 12's pasta (0.0~git20230309: no UDP reply through its
+# forwarding, with or without --no-map-gw), nor with slirp4netns's
+# --disable-host-loopback, which drops the container's replies to 10.0.2.2,
+# the address its port forwarding gives the client. Podman forwards ports
+# with rootlessport instead; berth has no forwarder of its own yet.
+@test "a published UDP port echoes" {
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    udp_echo_binary
+    local port
+    port=$(free_port)
+    run_berth run -d --network slirp4netns:allow_host_loopback=true -v "$BATS_TEST_TMPDIR/udpecho:/udpecho:ro" \
+        -p "127.0.0.1:$port:5353/udp" "$IMAGE" /udpecho 5353
+    local cid=$output
+    assert_equal "$(udp_ping "$port")" "ping" "echo through the published UDP port"
+    run_berth port "$cid" 5353/udp
+    assert_output_equals "127.0.0.1:$port"
+    run_berth rm -f -t 0 "$cid"
+}
+
+@test "-p CONTAINERPORT and -P publish on random free host ports that port, ps and inspect show" {
+    run_berth run -d -P --expose 80 --expose 7001/udp "$IMAGE" sh -c "$HTTPD"
+    local cid=$output
+    run_berth port "$cid" 80
+    assert_output_matches '^0\.0\.0\.0:[0-9]+$'
+    local port=${output##*:}
+    [[ $port -ne 80 ]] || { echo "-P published on port 80 itself" >&2; false; }
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through the -P port"
+    run_berth port "$cid" 7001/udp
+    assert_output_matches '^0\.0\.0\.0:[0-9]+$'
+    local udp=${output##*:}
+    run_berth port "$cid"
+    assert_output_contains "80/tcp -> 0.0.0.0:$port"
+    assert_output_contains "7001/udp -> 0.0.0.0:$udp"
+    run_berth port -a
+    assert_output_contains "${cid:0:12}	80/tcp -> 0.0.0.0:$port"
+    run_berth ps --format '{{.Ports}}' --filter "id=$cid"
+    assert_output_contains "0.0.0.0:$port->80/tcp"
+    assert_output_contains "0.0.0.0:$udp->7001/udp"
+    run_berth inspect --format '{{json .HostConfig.PortBindings}} {{.HostConfig.PublishAllPorts}}' "$cid"
+    assert_output_contains "\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$port\"}]"
+    assert_output_contains " true"
+    run_berth inspect --format '{{json .NetworkSettings.Ports}}' "$cid"
+    assert_output_contains "\"7001/udp\":[{\"HostIp\":\"\",\"HostPort\":\"$udp\"}]"
+    run_berth --exit 125 port "$cid" 9999
+    run_berth rm -f -t 0 "$cid"
+
+    run_berth run -d -p 80 -p "127.0.0.1::81" "$IMAGE" sh -c "$HTTPD"
+    cid=$output
+    run_berth port "$cid" 80
+    assert_output_matches '^0\.0\.0\.0:[0-9]+$'
+    port=${output##*:}
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through the -p 80 port"
+    run_berth port "$cid" 81
+    assert_output_matches '^127\.0\.0\.1:[0-9]+$'
+    run_berth rm -f -t 0 "$cid"
+}
+
+@test "-p with a port range publishes each port of it" {
+    local a b
+    a=$(free_port)
+    b=$((a + 1))
+    run_berth create -p "127.0.0.1:$a-$b:80-81" "$IMAGE" true
+    local cid=$output
+    run_berth inspect --format '{{json .HostConfig.PortBindings}}' "$cid"
+    assert_output_contains "\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$a\"}]"
+    assert_output_contains "\"81/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$b\"}]"
+    run_berth --exit 125 create -p "127.0.0.1:$a-$b:80-82" "$IMAGE" true
+    run_berth rm -f "$cid"
 }

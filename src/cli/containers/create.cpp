@@ -102,6 +102,8 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--dns-search", o.dns_search, "DNS search domain for /etc/resolv.conf")->allow_extra_args(false);
     cmd->add_option("--dns-option,--dns-opt", o.dns_options, "DNS option for /etc/resolv.conf (e.g. ndots:2)")->allow_extra_args(false);
     cmd->add_option("--add-host", o.add_hosts, "Add a line to /etc/hosts: HOST:IP")->allow_extra_args(false);
+    cmd->add_option("--expose", o.expose, "Expose a container port (PORT[/tcp|/udp]) for -P, as the image's EXPOSE does")->allow_extra_args(false);
+    cmd->add_flag("-P,--publish-all", o.publish_all, "Publish every exposed port (the image's EXPOSE, --expose) on a random free host port");
     cmd->add_flag("--no-hosts", o.no_hosts, "Do not create /etc/hosts: the image's stays");
     cmd->add_option("-p,--publish", o.publish, "Publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]")->allow_extra_args(false);
     cmd->add_option("--runtime", o.runtime, "Run the container with this OCI runtime (path or name, e.g. runc)");

@@ -600,7 +600,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "OomScoreAdj", 0 },
         { "PidMode", c.value("pid", "").empty() ? "private" : c.value("pid", "") },
         { "Privileged", c.value("privileged", false) },
-        { "PublishAllPorts", false },
+        { "PublishAllPorts", c.value("publish_all", false) },
         { "ReadonlyRootfs", c.value("read_only", false) },
         { "SecurityOpt", strings(c, "security_opt") },
         { "Tmpfs", tmpfs },

@@ -116,6 +116,7 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
         return Error { EEXIST, "creating container storage: the container name \"" + options.name
                 + "\" is already in use: remove it or choose another name with --name" };
     auto image = TRY(image_for(ctx, options, pull_options));
+    TRY(assign_host_ports(options, TRY(image_config(ctx, image))));
     // systemd as PID 1 stops on SIGRTMIN+3: Podman's stop signal in systemd mode.
     if (options.stop_signal.empty() && options.systemd != "false" && container::systemd_mode(TRY(image_config(ctx, image)), options))
         options.stop_signal = "RTMIN+3";

@@ -39,10 +39,13 @@ ErrorOr check_network(container::CreateOptions& o, Warn const& warn)
     if (mode.kind == network::NetworkMode::Kind::Path && ::stat(mode.value.c_str(), &st) < 0)
         return Error::from_errno("cannot find specified network namespace path: stat " + mode.value);
     TRY(network::parse_publish_list(o.publish));
-    if (!o.publish.empty() && mode.kind != network::NetworkMode::Kind::Default && !mode.user_mode()) {
+    for (auto const& e : o.expose)
+        TRY(network::parse_exposed(e));
+    if ((!o.publish.empty() || o.publish_all) && mode.kind != network::NetworkMode::Kind::Default && !mode.user_mode()) {
         if (warn)
             warn(network::discarded_ports_warning);
         o.publish.clear();
+        o.publish_all = false;
     }
     return {};
 }

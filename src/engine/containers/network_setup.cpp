@@ -7,6 +7,8 @@
 #include "network/host_address.h"
 #include "network/slirp4netns.h"
 
+#include <algorithm>
+
 namespace berth::engine {
 
 using network::NetworkMode;
@@ -18,7 +20,7 @@ Result<NetworkMode> default_network(Context& ctx, container::CreateOptions const
 {
     network::DefaultInputs in;
     in.rootless = ctx.paths.rootless;
-    in.publishes = !o.publish.empty();
+    in.publishes = !o.publish.empty() || o.publish_all;
     in.external_runtime = !o.runtime.empty();
     in.conf_netns = ctx.settings.containers.netns.value_or("");
     in.conf_rootless_cmd = ctx.settings.containers.default_rootless_network_cmd.value_or("");
@@ -41,13 +43,39 @@ ErrorOr resolve_network(Context& ctx, container::CreateOptions& o, Warn const& w
     }
     if (mode.user_mode() && !o.runtime.empty())
         return Error { ENOTSUP, "--network " + mode.name() + ": not supported with --runtime yet: use berth's own runtime or --network none or host" };
-    if (!o.publish.empty() && !mode.user_mode()) {
+    if ((!o.publish.empty() || o.publish_all) && !mode.user_mode()) {
         // As Podman: a warning, and the container runs without them.
         if (warn)
             warn(network::discarded_ports_warning);
         o.publish.clear();
+        o.publish_all = false;
     }
     o.network = mode.text();
+    return {};
+}
+
+ErrorOr assign_host_ports(container::CreateOptions& o, image::ImageConfig const& image)
+{
+    auto ports = TRY(network::parse_publish_list(o.publish));
+    if (o.publish_all) {
+        // The image's EXPOSE (one that does not parse, such as sctp, is not published) and --expose.
+        std::vector<network::PortMapping> exposed;
+        for (auto const& e : image.exposed_ports)
+            if (auto m = network::parse_exposed(e))
+                exposed.push_back(*m);
+        for (auto const& e : o.expose)
+            exposed.push_back(TRY(network::parse_exposed(e)));
+        for (auto const& e : exposed) {
+            bool published = std::any_of(ports.begin(), ports.end(),
+                [&](auto const& p) { return p.container_port == e.container_port && p.protocol == e.protocol; });
+            if (!published)
+                ports.push_back(e);
+        }
+    }
+    TRY(network::choose_host_ports(ports));
+    o.publish.clear();
+    for (auto const& m : ports)
+        o.publish.push_back(network::publish_text(m));
     return {};
 }
 

@@ -24,6 +24,11 @@ namespace berth::engine {
 /// ports dropped with a warning in a mode without a helper, as Podman.
 ErrorOr resolve_network(Context& ctx, container::CreateOptions& options, Warn const& warn);
 
+/// At create, once the image is known: -P's ports (the image's EXPOSE and
+/// --expose) added, and a free host port chosen for every port without one;
+/// options.publish then holds one "IP:HOSTPORT:PORT/PROTO" per port.
+ErrorOr assign_host_ports(container::CreateOptions& options, image::ImageConfig const& image);
+
 /// At start: what the network needs beyond the spec.
 struct NetworkStart {
     network::NetworkMode mode;     ///< as created (container:ID for another's namespace)
