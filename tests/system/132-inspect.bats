@@ -18,7 +18,7 @@ teardown() {
 
 @test "container inspect of a created container" {
     run_berth create --name ic --label a=b --env FOO=bar -w /tmp --hostname hc --stop-signal SIGUSR1 --stop-timeout 3 \
-        -v /data "$IMAGE" echo one two
+        --network none -v /data "$IMAGE" echo one two
     local id=$output
     run_berth container inspect ic
     assert_equal "$(json_get '[0]["Id"]')" "$id"
