@@ -112,3 +112,48 @@ TEST_CASE("helper plans: pasta never maps the gateway to the host's loopback unl
     CHECK(plan_helper(parse_network_mode("none").value(), {})->program == HelperPlan::Program::None);
     CHECK(plan_helper(parse_network_mode("host").value(), {})->program == HelperPlan::Program::None);
 }
+
+TEST_CASE("the default mode: containers.conf, then what is installed; root keeps none until bridges exist")
+{
+    DefaultInputs in;
+    in.rootless = true;
+    in.have_pasta = true;
+    in.have_slirp4netns = true;
+    CHECK(default_mode(in)->kind == Kind::Pasta);
+    in.have_pasta = false;
+    CHECK(default_mode(in)->kind == Kind::Slirp4netns);
+    in.have_slirp4netns = false;
+    auto missing = default_mode(in);
+    REQUIRE(!missing);
+    CHECK(missing.error().message.find("install the passt package") != std::string::npos);
+    in.conf_rootless_cmd = "pasta";
+    CHECK(default_mode(in)->kind == Kind::Pasta);
+    in.conf_rootless_cmd = "bogus";
+    CHECK(!default_mode(in));
+    in.conf_netns = "host";
+    CHECK(default_mode(in)->kind == Kind::Host);
+    in.conf_netns = "slirp4netns:allow_host_loopback=true";
+    CHECK(default_mode(in)->text() == "slirp4netns:allow_host_loopback=true");
+    in.conf_netns = "nonsense";
+    CHECK(!default_mode(in));
+    DefaultInputs root;
+    CHECK(default_mode(root)->kind == Kind::None);
+    root.publishes = true;
+    CHECK(default_mode(root)->kind == Kind::Pasta);
+    DefaultInputs external;
+    external.rootless = true;
+    external.have_pasta = true;
+    external.external_runtime = true;
+    CHECK(default_mode(external)->kind == Kind::None);
+}
+
+TEST_CASE("slirp4netns: its arguments and the container's address")
+{
+    auto plan = plan_helper(parse_network_mode("slirp4netns:allow_host_loopback=true,mtu=1500,cidr=10.5.0.0/24").value(),
+        { PortMapping { "", 8080, 80, "udp" } }).value();
+    CHECK(plan.program == HelperPlan::Program::Slirp4netns);
+    CHECK(plan.args == std::vector<std::string> { "--configure", "--mtu=1500", "--cidr=10.5.0.0/24" });
+    REQUIRE(plan.forwards.size() == 1);
+    CHECK(plan_helper(parse_network_mode("slirp4netns").value(), {})->args
+        == std::vector<std::string> { "--configure", "--mtu=65520", "--disable-host-loopback" });
+}
