@@ -136,7 +136,7 @@ host_server() {
     run_berth --exit 125 run --rm -p 80-82:80-81 "$IMAGE" true
     assert_output_matches "length"
     run_berth --exit 125 create -p abc "$IMAGE" true
-    assert_output_contains "-p/--publish \"abc\""
+    assert_output_contains "\"abc\""
     run_berth ps -a -q
     assert_output_equals ""
     # As Podman: the container runs, without the ports.
