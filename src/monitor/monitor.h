@@ -13,7 +13,6 @@
 
 #include "base/error.h"
 #include "base/json.h"
-#include "network/helper.h"
 #include "runtime/spec.h"
 
 #include <cstdint>
@@ -49,7 +48,7 @@ struct MonitorConfig {
     int status_fd = -1;           ///< read end of the attached CLI's status pipe
     int lock_fd = -1;             ///< the container lock, shared with the CLI: held until the launch file is written
     std::vector<int> preserve_fds;
-    network::HelperPlan network;  ///< the user-mode network helper to attach (network/helper.h), or none
+    std::vector<std::string> pasta_args;  ///< --network pasta: pasta's options (pasta.h); empty: no pasta
 };
 
 /// The config as berth-launch reads it (everything but the three fds, which
