@@ -102,12 +102,7 @@ hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$WORK/hyperf
     { cat "$WORK/logs/hyperfine.txt" >&2; die "hyperfine failed"; }
 cat "$WORK/logs/hyperfine.txt" >&2
 
-python3 - "$WORK/hyperfine.json" >"$WORK/times" <<'EOF'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    for t in r["times"]:  # hyperfine keeps only the mean CPU time (user + system)
-        print(r["command"], t, r["user"] + r["system"])
-EOF
+hyperfine_times "$WORK/hyperfine.json" >"$WORK/times"
 echo "== images with $COUNT images, $mode, hyperfine --warmup 3 --runs $RUNS, podman driver $PODMAN_DRIVER, $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d" " -f1-3 /proc/loadavg)"
 stats ms "$WORK/times" "berth/podman" "berth<20ms" | sed -E 's/   runs:.*//'
 

@@ -169,6 +169,17 @@ wipe_dir() {
     [[ ! -e $1 ]] || note "could not remove all of $1"
 }
 
+# hyperfine_times HYPERFINE_JSON: one line per run, "COMMAND SECONDS CPU", the
+# input of stats (hyperfine keeps only the mean CPU time, user + system).
+hyperfine_times() {
+    python3 - "$1" <<'EOF'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    for t in r["times"]:
+        print(r["command"], t, r["user"] + r["system"])
+EOF
+}
+
 # stats UNIT FILE TARGET...: FILE has lines "TOOL SECONDS [CPU-SECONDS]"; print
 # per tool the median, min, max and every run (in UNIT: s or ms), the median CPU
 # time when known, then each target: "A/B" (the ratio of medians), "A/B<=LIMIT"

@@ -98,12 +98,7 @@ hyperfine -N --warmup 5 --runs "$RUNS" --style basic --export-json "$WORK/hyperf
     >"$WORK/logs/hyperfine.txt" 2>&1 || { cat "$WORK/logs/hyperfine.txt" >&2; die "hyperfine failed"; }
 cat "$WORK/logs/hyperfine.txt" >&2
 
-python3 - "$WORK/hyperfine.json" >"$WORK/times" <<'EOF'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    for t in r["times"]:  # hyperfine keeps only the mean CPU time (user + system)
-        print(r["command"], t, r["user"] + r["system"])
-EOF
+hyperfine_times "$WORK/hyperfine.json" >"$WORK/times"
 
 # Peak RSS (VmHWM) of the CLI and of the monitor, sampled every 5 ms during a
 # one-second container; the last sample before each process ends is its peak.

@@ -30,11 +30,6 @@ hyperfine -N --warmup 10 --runs "$RUNS" --style basic --export-json "$WORK/hyper
     -n berth "$BERTH version" -n berth-flag "$BERTH --version" \
     -n podman "podman version" -n podman-flag "podman --version" -n true /bin/true \
     >"$WORK/hyperfine.txt" 2>&1 || { cat "$WORK/hyperfine.txt" >&2; die "hyperfine failed"; }
-python3 - "$WORK/hyperfine.json" >"$WORK/times" <<'PY'
-import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    for t in r["times"]:  # hyperfine keeps only the mean CPU time (user + system)
-        print(r["command"], t, r["user"] + r["system"])
-PY
+hyperfine_times "$WORK/hyperfine.json" >"$WORK/times"
 echo "== start-up: version, hyperfine --warmup 10 --runs $RUNS, berth $BERTH, $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d" " -f1-3 /proc/loadavg)"
 stats ms "$WORK/times" "berth<=2ms" "berth/podman" "berth-flag/podman-flag" | sed -E 's/   runs:.*//'
