@@ -10,9 +10,12 @@
 // leaves one behind.
 #pragma once
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,12 +40,33 @@ inline void stop_helper(int dir_fd)
     ::unlinkat(dir_fd, helper_pid_file_name, 0);
     ::unlinkat(dir_fd, api_socket_name, 0);
     pid_t pid = n > 0 ? static_cast<pid_t>(std::strtol(buf, nullptr, 10)) : 0;
-    if (pid <= 0 || ::kill(pid, SIGTERM) != 0)
+    if (pid <= 0)
         return;
-    for (int i = 0; i < 200; ++i) {  // 2 s, then SIGKILL
-        if (::waitpid(pid, nullptr, WNOHANG) != 0)
+    // A pidfd says when it has exited without polling every few ms; a kernel
+    // without pidfd_open (before 5.3) gets the loop.
+    int exited = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (::kill(pid, SIGTERM) != 0) {
+        if (exited >= 0)
+            ::close(exited);
+        return;
+    }
+    if (exited >= 0) {
+        struct pollfd p = { exited, POLLIN, 0 };
+        int n;
+        do
+            n = ::poll(&p, 1, 2000);  // 2 s, then SIGKILL
+        while (n < 0 && errno == EINTR);
+        ::close(exited);
+        if (n > 0) {
+            ::waitpid(pid, nullptr, 0);
             return;
-        ::usleep(10000);
+        }
+    } else {
+        for (int i = 0; i < 200; ++i) {  // 2 s, then SIGKILL
+            if (::waitpid(pid, nullptr, WNOHANG) != 0)
+                return;
+            ::usleep(10000);
+        }
     }
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
