@@ -175,8 +175,27 @@ Json port_bindings_json(std::vector<PortMapping> const& mappings)
 std::string ports_text(std::vector<PortMapping> const& mappings)
 {
     std::string out;
-    for (auto const& m : mappings)
-        out += (out.empty() ? "" : ", ") + format_port(m);
+    for (size_t i = 0; i < mappings.size();) {
+        // A run of mappings whose host and container ports both go up by one
+        // (a range, or -p flags that make one) is one entry, as Podman shows it.
+        auto const& first = mappings[i];
+        size_t n = 1;
+        while (i + n < mappings.size()) {
+            auto const& next = mappings[i + n];
+            if (next.host_ip != first.host_ip || next.protocol != first.protocol || next.host_port != first.host_port + n
+                || next.container_port != first.container_port + n)
+                break;
+            ++n;
+        }
+        std::string text = format_port(first);
+        if (n > 1) {
+            auto const& last = mappings[i + n - 1];
+            text = host_address(first) + "-" + std::to_string(last.host_port) + "->" + std::to_string(first.container_port) + "-"
+                + std::to_string(last.container_port) + "/" + first.protocol;
+        }
+        out += (out.empty() ? "" : ", ") + text;
+        i += n;
+    }
     return out;
 }
 

@@ -102,6 +102,10 @@ TEST_CASE("publish: display text and pasta options")
     CHECK(pasta_port_args({}) == std::vector<std::string> { "-t", "none", "-u", "none" });
     CHECK(!parse_publish_list({ "80", "x" }));
     CHECK(ports_text(list) == "127.0.0.1:8080->80/tcp, 0.0.0.0:53->53/udp");
+    // Consecutive ports are one entry, whether a range or separate flags made them (Podman 4.3.1 shows the same).
+    auto runs = parse_publish_list({ "127.0.0.1:18080-18081:80-81", "127.0.0.1:18090:90", "127.0.0.1:18091:91", "18092:92/udp",
+                                       "18093:93/udp", "18095:94/udp" }).value();
+    CHECK(ports_text(runs) == "127.0.0.1:18080-18081->80-81/tcp, 127.0.0.1:18090-18091->90-91/tcp, 0.0.0.0:18092-18093->92-93/udp, 0.0.0.0:18095->94/udp");
     auto bindings = port_bindings_json(published_ports(Json { { "publish", Json::array({ "127.0.0.1:8080:80" }) } }));
     CHECK(bindings.dump() == R"({"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]})");
     CHECK(port_bindings_json(list)["53/udp"][0]["HostIp"] == "");  // every address, as Podman shows it

@@ -536,6 +536,9 @@ udp_ping() {
     run_berth inspect --format '{{json .HostConfig.PortBindings}}' "$cid"
     assert_output_contains "\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$a\"}]"
     assert_output_contains "\"81/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$b\"}]"
+    # ps shows the range as one entry, as Podman does
+    run_berth ps -a --filter "id=$cid" --format '{{.Ports}}'
+    assert_output_equals "127.0.0.1:$a-$b->80-81/tcp"
     run_berth --exit 125 create -p "127.0.0.1:$a-$b:80-82" "$IMAGE" true
     run_berth rm -f "$cid"
 }

@@ -15,21 +15,35 @@ using network::NetworkMode;
 
 namespace {
 
-/// The mode for "" and "private": containers.conf, then what is installed (mode.h).
-Result<NetworkMode> default_network(Context& ctx, container::CreateOptions const& o)
+network::DefaultInputs default_inputs(Context& ctx)
 {
     network::DefaultInputs in;
     in.rootless = ctx.paths.rootless;
-    in.publishes = !o.publish.empty() || o.publish_all;
-    in.external_runtime = !o.runtime.empty();
     in.conf_netns = ctx.settings.containers.netns.value_or("");
     in.conf_rootless_cmd = ctx.settings.containers.default_rootless_network_cmd.value_or("");
     in.have_pasta = find_program("pasta").has_value();
     in.have_slirp4netns = find_program("slirp4netns").has_value();
+    return in;
+}
+
+/// The mode for "" and "private": containers.conf, then what is installed (mode.h).
+Result<NetworkMode> default_network(Context& ctx, container::CreateOptions const& o)
+{
+    auto in = default_inputs(ctx);
+    in.publishes = !o.publish.empty() || o.publish_all;
+    in.external_runtime = !o.runtime.empty();
     return network::default_mode(in);
 }
 
 } // namespace
+
+std::string default_rootless_network_cmd(Context& ctx)
+{
+    auto in = default_inputs(ctx);
+    in.rootless = true;
+    auto mode = network::default_mode(in);
+    return mode && mode->user_mode() ? mode->name() : "";
+}
 
 ErrorOr resolve_network(Context& ctx, container::CreateOptions& o, Warn const& warn)
 {

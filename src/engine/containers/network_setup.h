@@ -24,6 +24,11 @@ namespace berth::engine {
 /// ports dropped with a warning in a mode without a helper, as Podman.
 ErrorOr resolve_network(Context& ctx, container::CreateOptions& options, Warn const& warn);
 
+/// The helper a rootless container gets by default ("pasta", "slirp4netns"),
+/// as default_mode resolves it for this store's containers.conf and host; ""
+/// when none is installed or containers.conf's netns says otherwise. For info.
+std::string default_rootless_network_cmd(Context& ctx);
+
 /// At create, once the image is known: -P's ports (the image's EXPOSE and
 /// --expose) added, and a free host port chosen for every port without one;
 /// options.publish then holds one "IP:HOSTPORT:PORT/PROTO" per port.
