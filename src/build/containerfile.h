@@ -95,6 +95,8 @@ struct From {
 
 struct Run {
     Command command;
+    /// --mount, in order; a spec whose variables must be substituted before it
+    /// parses (type=$T) is missing here until expand(), which parses them all.
     std::vector<Mount> mounts;
     std::string network;    ///< --network: "", "default", "none" or "host"
     std::string security;   ///< --security: "", "sandbox" or "insecure"

@@ -233,6 +233,9 @@ Result<InstructionBody> parse_run(Context const& ctx)
     Run run;
     for (auto const& spec : repeated_flag(ctx, "mount")) {
         auto mount = Mount::parse(spec);
+        // A spec with variables may only be valid once substituted: expand() parses it then.
+        if (!mount && spec.find('$') != std::string::npos)
+            continue;
         if (!mount)
             return ctx.fail(fmt::format("RUN: {}", mount.error().message));
         run.mounts.push_back(std::move(*mount));
