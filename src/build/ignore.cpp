@@ -1,0 +1,289 @@
+// Ignore-file matching. A pattern is compiled into tokens and matched by
+// dynamic programming over (token, character), so that patterns full of `*`
+// and `**` cannot take exponential time. The `**` token has two meanings, as
+// in Docker: at the end of a pattern it matches anything ("a/**"), elsewhere
+// it matches an empty string or any string ending in '/' ("**/b" matches "b"
+// and "x/y/b").
+#include "build/ignore.h"
+
+#include "base/fs.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <optional>
+
+namespace berth::build {
+
+namespace {
+
+struct Token {
+    enum class Kind { Literal, One, Star, AnyDirs, Anything, Class } kind;
+    char literal = 0;
+    std::string ranges;   ///< Class: pairs of (low, high) characters
+    bool negated = false;
+};
+
+/// Reads a [class] starting at pattern[i] == '['; i ends on the ']'.
+std::optional<Token> read_class(std::string_view pattern, size_t& i)
+{
+    Token token { Token::Kind::Class };
+    ++i;
+    if (i < pattern.size() && pattern[i] == '^') {
+        token.negated = true;
+        ++i;
+    }
+    auto next_char = [&]() -> std::optional<char> {
+        if (i < pattern.size() && pattern[i] == '\\')
+            ++i;
+        if (i >= pattern.size())
+            return std::nullopt;
+        return pattern[i++];
+    };
+    while (i < pattern.size() && pattern[i] != ']') {
+        auto low = next_char();
+        if (!low)
+            return std::nullopt;
+        char high = *low;
+        if (i + 1 < pattern.size() && pattern[i] == '-' && pattern[i + 1] != ']') {
+            ++i;
+            auto h = next_char();
+            if (!h)
+                return std::nullopt;
+            high = *h;
+        }
+        token.ranges += *low;
+        token.ranges += high;
+    }
+    if (i >= pattern.size() || token.ranges.empty())
+        return std::nullopt;
+    return token;
+}
+
+std::optional<std::vector<Token>> compile(std::string_view pattern)
+{
+    std::vector<Token> out;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        char c = pattern[i];
+        if (c == '*' && i + 1 < pattern.size() && pattern[i + 1] == '*') {
+            ++i;
+            // "**/" is "**": the slash belongs to it.
+            if (i + 1 < pattern.size() && pattern[i + 1] == '/')
+                ++i;
+            out.push_back({ i + 1 == pattern.size() ? Token::Kind::Anything : Token::Kind::AnyDirs });
+        } else if (c == '*') {
+            out.push_back({ Token::Kind::Star });
+        } else if (c == '?') {
+            out.push_back({ Token::Kind::One });
+        } else if (c == '[') {
+            auto token = read_class(pattern, i);
+            if (!token)
+                return std::nullopt;
+            out.push_back(std::move(*token));
+        } else if (c == '\\' && i + 1 < pattern.size()) {
+            out.push_back({ Token::Kind::Literal, pattern[++i] });
+        } else {
+            out.push_back({ Token::Kind::Literal, c });
+        }
+    }
+    return out;
+}
+
+bool class_matches(Token const& token, char c)
+{
+    bool in = false;
+    for (size_t i = 0; i + 1 < token.ranges.size(); i += 2)
+        in = in || (c >= token.ranges[i] && c <= token.ranges[i + 1]);
+    return in != token.negated;
+}
+
+/// Whether tokens match all of text: rows of "tokens[t..] match text[s..]", from the last token back.
+bool match_tokens(std::vector<Token> const& tokens, std::string_view text)
+{
+    size_t n = text.size();
+    std::vector<char> next(n + 1, 0), row(n + 1, 0);
+    next[n] = 1;
+    for (size_t t = tokens.size(); t-- > 0;) {
+        auto const& token = tokens[t];
+        // `after_slash`: some '/' at or after s is followed by a match of the rest (for AnyDirs).
+        bool after_slash = false;
+        for (size_t s = n + 1; s-- > 0;) {
+            bool has = s < n;
+            char c = has ? text[s] : 0;
+            switch (token.kind) {
+            case Token::Kind::Literal:
+                row[s] = has && c == token.literal && next[s + 1];
+                break;
+            case Token::Kind::One:
+                row[s] = has && c != '/' && next[s + 1];
+                break;
+            case Token::Kind::Class:
+                row[s] = has && c != '/' && class_matches(token, c) && next[s + 1];
+                break;
+            case Token::Kind::Star:
+                row[s] = next[s] || (has && c != '/' && row[s + 1]);
+                break;
+            case Token::Kind::Anything:
+                row[s] = next[s] || (has && row[s + 1]);
+                break;
+            case Token::Kind::AnyDirs:
+                after_slash = after_slash || (has && c == '/' && next[s + 1]);
+                row[s] = next[s] || after_slash;
+                break;
+            }
+        }
+        std::swap(row, next);
+    }
+    return next[0];
+}
+
+/// The literal start of a pattern, up to its first wildcard.
+std::string_view literal_prefix(std::string_view pattern)
+{
+    return pattern.substr(0, std::min(pattern.size(), pattern.find_first_of("*?[\\")));
+}
+
+} // namespace
+
+std::string clean_path(std::string_view path)
+{
+    bool rooted = path.starts_with('/');
+    std::vector<std::string_view> parts;
+    while (!path.empty()) {
+        size_t end = std::min(path.size(), path.find('/'));
+        auto part = path.substr(0, end);
+        path.remove_prefix(end == path.size() ? end : end + 1);
+        if (part.empty() || part == ".")
+            continue;
+        if (part == ".." && !parts.empty() && parts.back() != "..")
+            parts.pop_back();
+        else if (part == ".." && rooted)
+            continue;
+        else
+            parts.push_back(part);
+    }
+    std::string out = rooted ? "/" : "";
+    for (size_t i = 0; i < parts.size(); ++i)
+        out.append(i ? "/" : "").append(parts[i]);
+    return out.empty() ? "." : out;
+}
+
+bool ignore_pattern_match(std::string_view pattern, std::string_view path)
+{
+    auto tokens = compile(pattern);
+    return tokens && match_tokens(*tokens, path);
+}
+
+Result<IgnoreMatcher> IgnoreMatcher::parse(std::string_view text)
+{
+    if (text.starts_with("\xEF\xBB\xBF"))
+        text.remove_prefix(3);
+    IgnoreMatcher out;
+    int line_number = 0;
+    while (!text.empty()) {
+        size_t end = std::min(text.size(), text.find('\n'));
+        std::string_view line = text.substr(0, end);
+        text.remove_prefix(end == text.size() ? end : end + 1);
+        ++line_number;
+        // A comment is a '#' in the very first column; "  #x" is a pattern.
+        if (line.starts_with('#'))
+            continue;
+        auto trim = [](std::string_view s) {
+            while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+                s.remove_prefix(1);
+            while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+                s.remove_suffix(1);
+            return s;
+        };
+        line = trim(line);
+        if (line.empty())
+            continue;
+        IgnoreRule rule;
+        if (line.starts_with('!')) {
+            rule.exception = true;
+            line = trim(line.substr(1));
+        }
+        if (!line.empty()) {
+            rule.pattern = clean_path(line);
+            if (rule.pattern.size() > 1 && rule.pattern[0] == '/')
+                rule.pattern.erase(0, 1);
+        }
+        if (!compile(rule.pattern))
+            return Error::msg(fmt::format("line {}: bad pattern \"{}\": close every [ with ] and put something inside",
+                line_number, std::string(line)));
+        out.m_rules.push_back(std::move(rule));
+    }
+    return out;
+}
+
+bool IgnoreMatcher::excludes(std::string_view path) const
+{
+    auto file = clean_path(path);
+    bool excluded = false;
+    for (auto const& rule : m_rules) {
+        bool matched = ignore_pattern_match(rule.pattern, file);
+        // A rule that matches a parent directory matches everything below it.
+        for (size_t slash = file.find('/'); !matched && slash != std::string::npos; slash = file.find('/', slash + 1))
+            matched = ignore_pattern_match(rule.pattern, std::string_view(file).substr(0, slash));
+        if (matched)
+            excluded = !rule.exception;
+    }
+    return excluded;
+}
+
+bool IgnoreMatcher::may_include_below(std::string_view dir) const
+{
+    auto below = clean_path(dir) + "/";
+    for (auto const& rule : m_rules) {
+        if (!rule.exception)
+            continue;
+        auto prefix = literal_prefix(rule.pattern);
+        if (prefix.starts_with(below) || below.starts_with(prefix))
+            return true;
+    }
+    return false;
+}
+
+std::string find_ignore_file(std::string const& context_dir)
+{
+    for (auto const* name : { ".containerignore", ".dockerignore" }) {
+        auto path = fs::join(context_dir, name);
+        if (fs::exists(path))
+            return path;
+    }
+    return {};
+}
+
+Result<IgnoreMatcher> read_ignore_file(std::string const& context_dir)
+{
+    auto path = find_ignore_file(context_dir);
+    if (path.empty())
+        return IgnoreMatcher();
+    auto text = TRY(fs::read_file(path));
+    auto matcher = IgnoreMatcher::parse(text);
+    if (!matcher)
+        return std::move(matcher).error().with_context(path);
+    return matcher;
+}
+
+Result<std::vector<std::string>> included_paths(std::string const& context_dir, IgnoreMatcher const& matcher)
+{
+    namespace stdfs = std::filesystem;
+    std::vector<std::string> out;
+    std::error_code ec;
+    stdfs::recursive_directory_iterator it(context_dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+        auto relative = it->path().lexically_relative(context_dir).generic_string();
+        bool is_dir = it->is_directory(ec) && !it->is_symlink(ec);
+        if (!matcher.excludes(relative))
+            out.push_back(relative);
+        else if (is_dir && !matcher.may_include_below(relative))
+            it.disable_recursion_pending();
+    }
+    if (ec)
+        return Error::from_errno("walk build context " + context_dir, ec.value());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace berth::build
