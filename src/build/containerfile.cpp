@@ -210,4 +210,10 @@ Result<Instruction> expand(Containerfile const& containerfile, Instruction const
     return out;
 }
 
+Result<From> expand_from(Containerfile const& containerfile, Stage const& stage, Environment const& env)
+{
+    auto out = TRY(expand(containerfile, { stage.line, "FROM", "", {}, stage.from }, env));
+    return *out.as<From>();
+}
+
 } // namespace berth::build

@@ -263,8 +263,11 @@ Result<Instruction> parse_instruction(std::string_view text, char escape = '\\',
 /// The instruction as a step runs it: for the instructions Docker substitutes
 /// (FROM, ENV, LABEL, COPY, ADD, EXPOSE, USER, WORKDIR, VOLUME, STOPSIGNAL,
 /// ARG defaults, RUN --mount values, COPY/ADD flags), every word substituted
-/// with `env` and unquoted; other instructions unchanged. Errors carry
-/// `file:line: KEYWORD:`.
+/// with `env` and unquoted; other instructions unchanged. `text` and `flags`
+/// stay as written. Errors carry `file:line: KEYWORD:`.
 Result<Instruction> expand(Containerfile const& containerfile, Instruction const& instruction, Environment const& env);
+
+/// A stage's FROM with the global ARGs (`env`) substituted: image and --platform.
+Result<From> expand_from(Containerfile const& containerfile, Stage const& stage, Environment const& env);
 
 } // namespace berth::build

@@ -446,10 +446,14 @@ TEST_CASE("expand: FROM with the global ARGs, and what is left alone")
     auto file = parse_containerfile("ARG V=3\nFROM --platform=${PLATFORM:-linux/amd64} alpine:${V}\nRUN echo $V\nCMD echo $V\n"
                                     "HEALTHCHECK CMD echo $V\nSHELL [\"/bin/$V\"]\nMAINTAINER $V\n");
     REQUIRE(file.has_value());
-    Instruction from { 2, "FROM", "", {}, file->stages[0].from };
-    auto expanded_from = expand(*file, from, { { "V", "3.19" } });
+    auto expanded_from = expand_from(*file, file->stages[0], { { "V", "3.19" } });
     REQUIRE(expanded_from.has_value());
-    CHECK(*expanded_from->as<From>() == From { "alpine:3.19", "linux/amd64", "" });
+    CHECK(*expanded_from == From { "alpine:3.19", "linux/amd64", "" });
+    auto bad_from = expand_from(*file, file->stages[0], { { "PLATFORM", "${" } });
+    CHECK(bad_from.has_value());   // a value is not substituted again
+    auto unset = parse_containerfile("FROM ${IMAGE:?required}\n");
+    REQUIRE(unset.has_value());
+    CHECK(expand_from(*unset, unset->stages[0], {}).error().message == "Containerfile:1: FROM: IMAGE: required");
     for (auto const& instruction : file->stages[0].instructions) {
         auto out = expand(*file, instruction, { { "V", "x" } });
         REQUIRE(out.has_value());

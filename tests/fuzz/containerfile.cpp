@@ -56,8 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size)
         last_line = stage.line;
         if (!stage.from.name.empty())
             FUZZ_CHECK(file->stage(stage.from.name) == &stage);
-        Instruction from { stage.line, "FROM", "", {}, stage.from };
-        (void)expand(*file, from, env);
+        (void)expand_from(*file, stage, env);
         for (auto const& instruction : stage.instructions)
             check_instruction(*file, instruction, last_line, lines, env);
     }
