@@ -214,7 +214,9 @@ Result<InstructionBody> parse_from(Context const& ctx)
     auto words = syntax::split_words(ctx.args, ctx.escape);
     if (!(words.size() == 1 || (words.size() == 3 && iequals(words[1], "AS"))))
         return ctx.fail("FROM needs an image and optionally a stage name: FROM image [AS name]");
-    From from { words[0], TRY(string_flag(ctx, "platform")), "" };
+    // Not inside the braces: TRY returning mid-initialisation would leak words[0]'s copy.
+    auto platform = TRY(string_flag(ctx, "platform"));
+    From from { words[0], std::move(platform), "" };
     if (words.size() == 3) {
         for (auto c : words[2])
             from.name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
