@@ -8,6 +8,7 @@
 
 #include "base/fs.h"
 
+#include <cctype>
 #include <charconv>
 #include <fmt/format.h>
 

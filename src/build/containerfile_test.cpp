@@ -339,3 +339,23 @@ TEST_CASE("read_containerfile reads a file and names it in errors")
     CHECK(read_containerfile(path).has_value());
     CHECK(!read_containerfile(dir.path() + "/missing").has_value());
 }
+
+TEST_CASE("error lines count continuations, comments and heredoc bodies")
+{
+    CHECK(parse_error("FROM a\nRUN <<EOF\nx\nEOF\nCOPY onlyone\n").starts_with("Containerfile:5: COPY needs at least"));
+    CHECK(parse_error("FROM a\nRUN a \\\n b\n\n# c\nUSER\n").starts_with("Containerfile:6: USER needs an argument"));
+    // An error in a continued instruction names its first line.
+    CHECK(parse_error("FROM a\nCOPY \\\n# comment\n\n  onlyone\n").starts_with("Containerfile:2: COPY needs at least"));
+    CHECK(parse_error("# escape=`\n\nFROM a\nRUN x `\n  y\nRUNN\n").starts_with("Containerfile:6: unknown instruction"));
+    CHECK(parse_error("FROM a\nRUN <<A <<B\n1\nA\n2\nB\nEXPOSE\n").starts_with("Containerfile:7: EXPOSE needs"));
+}
+
+TEST_CASE("instructions after heredocs keep parsing normally")
+{
+    auto file = parse_ok("FROM a\nRUN <<EOF\nRUN inside\nEOF\n\nRUN after\n");
+    auto const& instructions = file.stages[0].instructions;
+    REQUIRE(instructions.size() == 2);
+    CHECK(instructions[0].as<Run>()->heredocs.at(0).content == "RUN inside\n");
+    CHECK(instructions[1].line == 6);
+    CHECK(instructions[1].as<Run>()->command.shell == "after");
+}
