@@ -5,6 +5,7 @@
 // it matches an empty string or any string ending in '/' ("**/b" matches "b"
 // and "x/y/b").
 #include "build/ignore.h"
+#include "build/syntax.h"
 
 #include "base/fs.h"
 
@@ -174,44 +175,48 @@ bool ignore_pattern_match(std::string_view pattern, std::string_view path)
     return tokens && match_tokens(*tokens, path);
 }
 
+namespace {
+
+/// One line of an ignore file as a rule; nullopt for a comment or a blank line.
+std::optional<IgnoreRule> read_rule(std::string_view line)
+{
+    // A comment is a '#' in the very first column; "  #x" is a pattern.
+    if (line.starts_with('#'))
+        return std::nullopt;
+    line = syntax::trim(line);
+    if (line.empty())
+        return std::nullopt;
+    IgnoreRule rule;
+    if (line.starts_with('!')) {
+        rule.exception = true;
+        line = syntax::trim(line.substr(1));
+    }
+    if (!line.empty()) {
+        rule.pattern = clean_path(line);
+        if (rule.pattern.size() > 1 && rule.pattern[0] == '/')
+            rule.pattern.erase(0, 1);
+    }
+    return rule;
+}
+
+} // namespace
+
 Result<IgnoreMatcher> IgnoreMatcher::parse(std::string_view text)
 {
     if (text.starts_with("\xEF\xBB\xBF"))
         text.remove_prefix(3);
     IgnoreMatcher out;
-    int line_number = 0;
-    while (!text.empty()) {
+    for (int line_number = 1; !text.empty(); ++line_number) {
         size_t end = std::min(text.size(), text.find('\n'));
         std::string_view line = text.substr(0, end);
         text.remove_prefix(end == text.size() ? end : end + 1);
-        ++line_number;
-        // A comment is a '#' in the very first column; "  #x" is a pattern.
-        if (line.starts_with('#'))
+        auto rule = read_rule(line);
+        if (!rule)
             continue;
-        auto trim = [](std::string_view s) {
-            while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-                s.remove_prefix(1);
-            while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-                s.remove_suffix(1);
-            return s;
-        };
-        line = trim(line);
-        if (line.empty())
-            continue;
-        IgnoreRule rule;
-        if (line.starts_with('!')) {
-            rule.exception = true;
-            line = trim(line.substr(1));
-        }
-        if (!line.empty()) {
-            rule.pattern = clean_path(line);
-            if (rule.pattern.size() > 1 && rule.pattern[0] == '/')
-                rule.pattern.erase(0, 1);
-        }
-        if (!compile(rule.pattern))
+        if (!compile(rule->pattern))
             return Error::msg(fmt::format("line {}: bad pattern \"{}\": close every [ with ] and put something inside",
-                line_number, std::string(line)));
-        out.m_rules.push_back(std::move(rule));
+                line_number, syntax::trim(line)));
+        out.m_rules.push_back(std::move(*rule));
     }
     return out;
 }
