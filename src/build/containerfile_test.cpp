@@ -196,6 +196,11 @@ TEST_CASE("directives: syntax, case, spacing, and only at the top")
     CHECK(parse_ok("# unknowndirective=value\n# escape=`\nFROM a\n").escape == '\\');
     // The check directive is known (and ignored).
     CHECK(parse_ok("# check=skip=all\n# escape=`\nFROM a\n").escape == '`');
+    // Lines that only look like directives end them as well.
+    CHECK(parse_ok("# escape\n# escape=`\nFROM a\n").escape == '\\');
+    CHECK(parse_ok("#=x\n# escape=`\nFROM a\n").escape == '\\');
+    CHECK(parse_ok("# 1a=x\n# escape=`\nFROM a\n").escape == '\\');
+    CHECK(parse_ok("# escape=\n# syntax=x\nFROM a\n").syntax.empty());
 }
 
 TEST_CASE("directive errors")
@@ -294,6 +299,27 @@ TEST_CASE("heredoc: an unterminated body is an error on the instruction's line")
         "Containerfile:3: RUN: heredoc <<EOF is not closed: end it with a line \"EOF\"");
 }
 
+TEST_CASE("heredoc: what is not a marker")
+{
+    using syntax::heredoc_marker;
+    CHECK_FALSE(heredoc_marker("<<1EOF"));
+    CHECK_FALSE(heredoc_marker("<<E-F"));
+    CHECK_FALSE(heredoc_marker("<<"));
+    CHECK_FALSE(heredoc_marker("<<-"));
+    CHECK_FALSE(heredoc_marker("<<\"EOF"));
+    CHECK_FALSE(heredoc_marker("x<<EOF"));
+    CHECK(heredoc_marker("<<E_1")->name == "E_1");
+    CHECK(heredoc_marker("12<<-'X'") == Heredoc { "X", "", false, true });
+}
+
+TEST_CASE("heredoc: the markers of a whole line, not only the first word")
+{
+    auto file = parse_ok("FROM alpine\nRUN cat >/a <<A && cat >/b <<-B\n1\nA\n\t2\n\tB\n");
+    auto const& heredocs = only(file).as<Run>()->heredocs;
+    REQUIRE(heredocs.size() == 2);
+    CHECK(heredocs[1] == Heredoc { "B", "2\n", true, true });
+}
+
 TEST_CASE("the escape character of the lexer splits words but keeps them")
 {
     using syntax::split_words;
@@ -319,6 +345,8 @@ TEST_CASE("flags: quotes removed, bare flags, -- ends them")
     CHECK(ended.rest == "--not-a-flag x");
     CHECK(split_flags("-x y", '\\').flags.empty());
     CHECK(split_flags("--e=", '\\').flags.at(0) == Flag { "e", "" });
+    CHECK(split_flags("--chown=a\\ b x", '\\').flags.at(0) == Flag { "chown", "a b" });
+    CHECK(split_flags("--chown='a\\ b' x", '\\').flags.at(0) == Flag { "chown", "a\\ b" });
 }
 
 TEST_CASE("instruction text keeps flags and arguments as written")

@@ -77,6 +77,10 @@ TEST_CASE("parsing: a bad class is an error with its line")
     REQUIRE(!out.has_value());
     CHECK(out.error().message == "line 2: bad pattern \"[abc\": close every [ with ] and put something inside");
     CHECK_FALSE(IgnoreMatcher::parse("x[]").has_value());
+    CHECK_FALSE(IgnoreMatcher::parse("[\\").has_value());
+    CHECK_FALSE(IgnoreMatcher::parse("[a-\\").has_value());
+    CHECK_FALSE(IgnoreMatcher::parse("[^").has_value());
+    CHECK(IgnoreMatcher::parse("[a-]").has_value());
 }
 
 TEST_CASE("single patterns: * ? [class] and escapes stay within a segment")

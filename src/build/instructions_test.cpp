@@ -162,6 +162,7 @@ TEST_CASE("Mount::parse details")
     CHECK(parse("type=tmpfs,target=/t,size=100").size == 100u);
     CHECK(parse("type=tmpfs,target=/t,size=2kb").size == 2048u);
     CHECK(parse("type=cache,target=/a,sharing=private").sharing == CacheSharing::Private);
+    CHECK(parse("type=bind,,target=/a, ").target == "/a");   // empty options are skipped
 }
 
 TEST_CASE("Mount::parse errors")

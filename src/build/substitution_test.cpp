@@ -119,6 +119,7 @@ TEST_CASE("bad substitutions are errors that name the word")
     CHECK(error_of("${NAME/a/b}") == "unsupported modifier (/) in \"${NAME/a/b}\"");
     CHECK(error_of("${NAME:") == "bad substitution in \"${NAME:\"");
     CHECK(error_of("${NAME!}").find("unsupported modifier (!)") == 0);
+    CHECK(error_of("${NAME:#x}") == "unsupported modifier (:#) in \"${NAME:#x}\"");
 }
 
 TEST_CASE("single quotes are literal")
@@ -190,6 +191,8 @@ TEST_CASE("shell patterns")
     CHECK(shell_pattern_match("\\*", "*"));
     CHECK_FALSE(shell_pattern_match("\\*", "x"));
     CHECK(shell_pattern_match("[", "["));
+    CHECK(shell_pattern_match("[!]", "[!]"));     // no closing bracket after the negation: literal
+    CHECK(shell_pattern_match("[]]", "]"));
     CHECK(shell_pattern_match("*a*b*c*", "xxaxxbxxcxx"));
     CHECK_FALSE(shell_pattern_match("*a*b*c*d", "xxaxxbxxcxx"));
 }
