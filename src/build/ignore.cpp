@@ -1,9 +1,13 @@
-// Ignore-file matching. A pattern is compiled into tokens and matched by
-// dynamic programming over (token, character), so that patterns full of `*`
-// and `**` cannot take exponential time. The `**` token has two meanings, as
-// in Docker: at the end of a pattern it matches anything ("a/**"), elsewhere
-// it matches an empty string or any string ending in '/' ("**/b" matches "b"
-// and "x/y/b").
+// Ignore-file matching. A rule's pattern is compiled once into tokens and
+// matched by dynamic programming over (token, character), so that patterns
+// full of `*` and `**` cannot take exponential time. The table is filled
+// forward, so one pass tells whether the path or any of its parent
+// directories matches. The `**` token has two meanings, as in Docker: at the
+// end of a pattern it matches anything ("a/**"), elsewhere it matches an
+// empty string or any string ending in '/' ("**/b" matches "b" and "x/y/b").
+// Two shortcuts keep a large context cheap (about 4 us a path for ten
+// rules): a path must start with the pattern's literal prefix, and a pattern
+// without ** can only match the path's first N segments.
 #include "build/ignore.h"
 #include "build/syntax.h"
 
@@ -98,50 +102,124 @@ bool class_matches(Token const& token, char c)
     return in != token.negated;
 }
 
-/// Whether tokens match all of text: rows of "tokens[t..] match text[s..]", from the last token back.
-bool match_tokens(std::vector<Token> const& tokens, std::string_view text)
+/// Rows of the matching table, kept between calls so that matching does not allocate.
+struct MatchBuffers {
+    std::vector<char> next;
+    std::vector<char> row;
+};
+
+enum class Parents { No, Also };
+
+/// Whether tokens match all of text or, with Parents::Also, a parent
+/// directory of it (text up to one of its '/'). The table is filled forward,
+/// row t holding "tokens[..t] match text[..s]" for every s, so that the last
+/// row answers for the text and all its parents at once.
+bool match_tokens(std::vector<Token> const& tokens, std::string_view text, MatchBuffers& buffers, Parents parents)
 {
     size_t n = text.size();
-    std::vector<char> next(n + 1, 0), row(n + 1, 0);
-    next[n] = 1;
-    for (size_t t = tokens.size(); t-- > 0;) {
-        auto const& token = tokens[t];
-        // `after_slash`: some '/' at or after s is followed by a match of the rest (for AnyDirs).
-        bool after_slash = false;
-        for (size_t s = n + 1; s-- > 0;) {
-            bool has = s < n;
-            char c = has ? text[s] : 0;
+    auto& prev = buffers.next;
+    auto& row = buffers.row;
+    prev.assign(n + 1, 0);
+    row.assign(n + 1, 0);
+    prev[0] = 1;
+    for (auto const& token : tokens) {
+        // For AnyDirs: some k < s with prev[k], so text[k..s) can end in '/'.
+        bool earlier = false;
+        row[0] = token.kind == Token::Kind::Star || token.kind == Token::Kind::Anything || token.kind == Token::Kind::AnyDirs
+            ? prev[0] : 0;
+        for (size_t s = 1; s <= n; ++s) {
+            char c = text[s - 1];
             switch (token.kind) {
             case Token::Kind::Literal:
-                row[s] = has && c == token.literal && next[s + 1];
+                row[s] = prev[s - 1] && c == token.literal;
                 break;
             case Token::Kind::One:
-                row[s] = has && c != '/' && next[s + 1];
+                row[s] = prev[s - 1] && c != '/';
                 break;
             case Token::Kind::Class:
-                row[s] = has && c != '/' && class_matches(token, c) && next[s + 1];
+                row[s] = prev[s - 1] && c != '/' && class_matches(token, c);
                 break;
             case Token::Kind::Star:
-                row[s] = next[s] || (has && c != '/' && row[s + 1]);
+                row[s] = prev[s] || (row[s - 1] && c != '/');
                 break;
             case Token::Kind::Anything:
-                row[s] = next[s] || (has && row[s + 1]);
+                row[s] = prev[s] || row[s - 1];
                 break;
             case Token::Kind::AnyDirs:
-                after_slash = after_slash || (has && c == '/' && next[s + 1]);
-                row[s] = next[s] || after_slash;
+                earlier = earlier || prev[s - 1];
+                row[s] = prev[s] || (c == '/' && earlier);
                 break;
             }
         }
-        std::swap(row, next);
+        std::swap(prev, row);
     }
-    return next[0];
+    if (prev[n])
+        return true;
+    if (parents == Parents::Also)
+        for (size_t s = 0; s < n; ++s)
+            if (text[s] == '/' && prev[s])
+                return true;
+    return false;
 }
 
 /// The literal start of a pattern, up to its first wildcard.
 std::string_view literal_prefix(std::string_view pattern)
 {
     return pattern.substr(0, std::min(pattern.size(), pattern.find_first_of("*?[\\")));
+}
+
+/// A pattern ready to match, with what lets most paths skip the matching table.
+struct Program {
+    std::vector<Token> tokens;
+    std::string prefix;     ///< the literal text every match starts with
+    size_t segments = 0;    ///< how many path segments every match has; 0 when ** makes it vary
+
+    explicit Program(std::vector<Token> t) : tokens(std::move(t))
+    {
+        size_t i = 0;
+        for (; i < tokens.size() && tokens[i].kind == Token::Kind::Literal; ++i)
+            prefix += tokens[i].literal;
+        segments = 1;
+        for (auto const& token : tokens) {
+            if (token.kind == Token::Kind::AnyDirs || token.kind == Token::Kind::Anything)
+                segments = 0;
+            if (token.kind == Token::Kind::Literal && token.literal == '/' && segments)
+                ++segments;
+        }
+    }
+};
+
+/// The first `count` segments of `path`, or nullopt if it has fewer.
+std::optional<std::string_view> leading_segments(std::string_view path, size_t count)
+{
+    size_t end = 0;
+    for (size_t i = 0; i < count; ++i) {
+        if (i > 0) {
+            if (end == path.size())
+                return std::nullopt;
+            ++end;
+        }
+        end = std::min(path.size(), path.find('/', end));
+    }
+    return path.substr(0, end);
+}
+
+/// Whether `program` matches `file` or one of its parent directories.
+bool matches_or_parent(Program const& program, std::string_view file, MatchBuffers& buffers)
+{
+    // Parents are prefixes of the file, so they share its start.
+    if (!file.starts_with(program.prefix))
+        return false;
+    if (program.segments == 0)
+        return match_tokens(program.tokens, file, buffers, Parents::Also);
+    // Without ** a match has a fixed number of segments: one candidate.
+    auto candidate = leading_segments(file, program.segments);
+    if (!candidate)
+        return false;
+    // Most rules are plain names ("node_modules"): the prefix is the whole pattern.
+    if (program.prefix.size() == program.tokens.size())
+        return *candidate == program.prefix;
+    return match_tokens(program.tokens, *candidate, buffers, Parents::No);
 }
 
 } // namespace
@@ -169,10 +247,15 @@ std::string clean_path(std::string_view path)
     return out.empty() ? "." : out;
 }
 
+struct IgnoreMatcher::Compiled {
+    std::vector<Program> patterns;   ///< one per rule, in order
+};
+
 bool ignore_pattern_match(std::string_view pattern, std::string_view path)
 {
     auto tokens = compile(pattern);
-    return tokens && match_tokens(*tokens, path);
+    MatchBuffers buffers;
+    return tokens && match_tokens(*tokens, path, buffers, Parents::No);
 }
 
 namespace {
@@ -206,6 +289,7 @@ Result<IgnoreMatcher> IgnoreMatcher::parse(std::string_view text)
     if (text.starts_with("\xEF\xBB\xBF"))
         text.remove_prefix(3);
     IgnoreMatcher out;
+    auto compiled = std::make_shared<Compiled>();
     for (int line_number = 1; !text.empty(); ++line_number) {
         size_t end = std::min(text.size(), text.find('\n'));
         std::string_view line = text.substr(0, end);
@@ -213,25 +297,28 @@ Result<IgnoreMatcher> IgnoreMatcher::parse(std::string_view text)
         auto rule = read_rule(line);
         if (!rule)
             continue;
-        if (!compile(rule->pattern))
+        auto tokens = compile(rule->pattern);
+        if (!tokens)
             return Error::msg(fmt::format("line {}: bad pattern \"{}\": close every [ with ] and put something inside",
                 line_number, syntax::trim(line)));
+        compiled->patterns.emplace_back(std::move(*tokens));
         out.m_rules.push_back(std::move(*rule));
     }
+    out.m_compiled = std::move(compiled);
     return out;
 }
 
 bool IgnoreMatcher::excludes(std::string_view path) const
 {
+    if (m_rules.empty())
+        return false;
     auto file = clean_path(path);
+    MatchBuffers buffers;
     bool excluded = false;
-    for (auto const& rule : m_rules) {
-        bool matched = ignore_pattern_match(rule.pattern, file);
+    for (size_t i = 0; i < m_rules.size(); ++i) {
         // A rule that matches a parent directory matches everything below it.
-        for (size_t slash = file.find('/'); !matched && slash != std::string::npos; slash = file.find('/', slash + 1))
-            matched = ignore_pattern_match(rule.pattern, std::string_view(file).substr(0, slash));
-        if (matched)
-            excluded = !rule.exception;
+        if (matches_or_parent(m_compiled->patterns[i], file, buffers))
+            excluded = !m_rules[i].exception;
     }
     return excluded;
 }

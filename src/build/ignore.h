@@ -16,6 +16,7 @@
 
 #include "base/error.h"
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,7 +46,10 @@ public:
     std::vector<IgnoreRule> const& rules() const { return m_rules; }
 
 private:
+    struct Compiled;
     std::vector<IgnoreRule> m_rules;
+    /// The rules' patterns compiled once (shared: the matcher stays cheap to copy).
+    std::shared_ptr<Compiled const> m_compiled;
 };
 
 /// Whether `pattern` (one cleaned rule) matches `path` exactly, without the

@@ -5,7 +5,10 @@
 #include "base/fs.h"
 #include "base/temp_dir.h"
 
+#include <cctype>
 #include <doctest/doctest.h>
+#include <random>
+#include <regex>
 #include <unistd.h>
 
 using namespace berth::build;
@@ -255,4 +258,91 @@ TEST_CASE("included_paths walks the context")
     REQUIRE(all.has_value());
     CHECK(all->size() == 17);
     CHECK_FALSE(included_paths(root + "/missing", m).has_value());
+}
+
+namespace {
+
+/// The reference: a pattern as a regular expression, the way Docker builds
+/// one (** before '/' or elsewhere is "(.*/)?", a final ** is ".*"). It reads like
+/// compile() in ignore.cpp on purpose: an independent oracle for the same rules.
+std::regex reference_regex(std::string_view pattern)
+{
+    std::string re;
+    for (size_t i = 0; i < pattern.size(); ++i) {
+        char c = pattern[i];
+        if (c == '*' && i + 1 < pattern.size() && pattern[i + 1] == '*') {
+            ++i;
+            if (i + 1 < pattern.size() && pattern[i + 1] == '/')
+                ++i;
+            re += i + 1 == pattern.size() ? ".*" : "(.*/)?";
+        } else if (c == '*') {
+            re += "[^/]*";
+        } else if (c == '?') {
+            re += "[^/]";
+        } else if (c == '[') {
+            re += "[^/";   // only negated classes of plain letters are generated: "[^ab]"
+            i += 1;
+        } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == ']') {
+            re += c;
+        } else {
+            re += std::string("\\") + c;
+        }
+    }
+    return std::regex(re);
+}
+
+bool reference_excludes(IgnoreMatcher const& m, std::string const& file)
+{
+    bool excluded = false;
+    for (auto const& rule : m.rules()) {
+        bool matched = ignore_pattern_match(rule.pattern, file);
+        for (size_t slash = file.find('/'); !matched && slash != std::string::npos; slash = file.find('/', slash + 1))
+            matched = ignore_pattern_match(rule.pattern, file.substr(0, slash));
+        if (matched)
+            excluded = !rule.exception;
+    }
+    return excluded;
+}
+
+} // namespace
+
+TEST_CASE("random patterns agree with Docker's regular expressions")
+{
+    std::mt19937 random(14);
+    auto pick = [&](std::initializer_list<char const*> choices) { return *(choices.begin() + random() % choices.size()); };
+    int compared = 0;
+    for (int round = 0; round < 3000; ++round) {
+        std::string pattern, path;
+        for (int i = 0, n = 1 + random() % 5; i < n; ++i)
+            pattern += pick({ "a", "b", "/", "*", "**", "**/", "?", "[^a]", ".", "ab" });
+        for (int i = 0, n = random() % 8; i < n; ++i)
+            path += pick({ "a", "b", "/", ".", "ab" });
+        INFO("pattern ", pattern, " path ", path);
+        CHECK(ignore_pattern_match(pattern, path) == std::regex_match(path, reference_regex(pattern)));
+        ++compared;
+    }
+    CHECK(compared == 3000);
+}
+
+TEST_CASE("random rule lists: excludes() equals matching the path and each parent")
+{
+    std::mt19937 random(15);
+    auto pick = [&](std::initializer_list<char const*> choices) { return *(choices.begin() + random() % choices.size()); };
+    for (int round = 0; round < 500; ++round) {
+        std::string text;
+        for (int r = 0, rules = 1 + random() % 4; r < rules; ++r) {
+            text += pick({ "", "", "!" });
+            for (int i = 0, n = 1 + random() % 4; i < n; ++i)
+                text += pick({ "a", "b", "/", "*", "**", "?", "[ab]", "ab", "./" });
+            text += "\n";
+        }
+        auto m = matcher(text);
+        for (int p = 0; p < 10; ++p) {
+            std::string path = pick({ "a", "b", "ab" });
+            for (int i = 0, n = random() % 5; i < n; ++i)
+                path += std::string("/") + pick({ "a", "b", "ab", "ba" });
+            INFO("rules:\n", text, "path ", path);
+            CHECK(m.excludes(path) == reference_excludes(m, path));
+        }
+    }
 }
