@@ -11,6 +11,7 @@
 #include <cctype>
 #include <charconv>
 #include <fmt/format.h>
+#include <unordered_map>
 
 namespace berth::build {
 
@@ -45,15 +46,17 @@ Stage const* Containerfile::stage(std::string_view name) const
 
 namespace {
 
-/// Adds one instruction: a FROM opens a stage, anything else joins the last one.
-ErrorOr add_instruction(Containerfile& out, Instruction instruction)
+/// Adds one instruction: a FROM opens a stage, anything else joins the last
+/// one. `names` holds the stage names so far and their lines.
+ErrorOr add_instruction(Containerfile& out, Instruction instruction, std::unordered_map<std::string, int>& names)
 {
     if (auto const* from = instruction.as<From>()) {
-        if (!from->name.empty())
-            for (auto const& stage : out.stages)
-                if (stage.from.name == from->name)
-                    return syntax::located(out.file, instruction.line,
-                        fmt::format("FROM: stage name \"{}\" is already used on line {}: pick another", from->name, stage.line));
+        if (!from->name.empty()) {
+            auto [it, added] = names.emplace(from->name, instruction.line);
+            if (!added)
+                return syntax::located(out.file, instruction.line,
+                    fmt::format("FROM: stage name \"{}\" is already used on line {}: pick another", from->name, it->second));
+        }
         out.stages.push_back({ instruction.line, *from, {} });
         return {};
     }
@@ -78,8 +81,9 @@ Result<Containerfile> parse_containerfile(std::string_view text, std::string_vie
     out.file = std::string(file);
     out.escape = lexed.escape;
     out.syntax = std::move(lexed.syntax);
+    std::unordered_map<std::string, int> names;
     for (auto const& line : lexed.lines)
-        TRY(add_instruction(out, TRY(parse_logical_line(line, out.escape, file))));
+        TRY(add_instruction(out, TRY(parse_logical_line(line, out.escape, file)), names));
     if (out.stages.empty()) {
         int line = lexed.lines.empty() ? 1 : lexed.lines.back().line;
         return syntax::located(file, line, "no FROM instruction: a Containerfile needs at least FROM image");

@@ -387,3 +387,15 @@ TEST_CASE("instructions after heredocs keep parsing normally")
     CHECK(instructions[1].line == 6);
     CHECK(instructions[1].as<Run>()->command.shell == "after");
 }
+
+TEST_CASE("long words and many stages parse in linear time" * doctest::timeout(2.0))
+{
+    // Words once grew by copying at each character: a 1 MB label took minutes.
+    std::string label = "FROM a\nLABEL big=" + std::string(1 << 20, 'x') + "\n";
+    CHECK(parse_ok(label).stages[0].instructions[0].as<Label>()->labels[0].value.size() == 1u << 20);
+    // Stage names were checked against every earlier stage.
+    std::string stages;
+    for (int i = 0; i < 20000; ++i)
+        stages += "FROM a AS s" + std::to_string(i) + "\n";
+    CHECK(parse_ok(stages).stages.size() == 20000);
+}

@@ -148,7 +148,7 @@ ErrorOr read_heredocs(std::vector<std::string_view> const& lines, size_t& next, 
     std::string_view file)
 {
     auto keyword = keyword_of(line.text);
-    if (!takes_heredocs(keyword))
+    if (!takes_heredocs(keyword) || line.text.find("<<") == std::string::npos)
         return {};
     for (auto const& word : split_words(std::string_view(line.text).substr(keyword.size()), escape)) {
         auto heredoc = heredoc_marker(word);
@@ -290,7 +290,9 @@ std::vector<std::string> split_words(std::string_view text, char escape)
             word.reset();
             continue;
         }
-        word = word.value_or("").append(scan.unit());
+        if (!word)
+            word.emplace();
+        word->append(scan.unit());
     }
     if (word)
         out.push_back(std::move(*word));
