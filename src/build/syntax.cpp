@@ -187,6 +187,8 @@ std::string_view trim(std::string_view text)
     return text;
 }
 
+// FIXME: ONBUILD RUN <<EOF is not read as a heredoc: its body lines would be
+// parsed as instructions. Whether Docker accepts it is unchecked.
 bool takes_heredocs(std::string_view keyword)
 {
     return keyword == "RUN" || keyword == "COPY" || keyword == "ADD";
