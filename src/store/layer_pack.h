@@ -36,7 +36,7 @@ struct ChangeSource {
 /// One change, in the order a layer tar lists it: parents before children, and a directory's
 /// deletions before its other entries (OCI image-spec layer.md asks whiteouts to come first).
 struct LayerChange {
-    enum class Kind { Added, Changed, Deleted };
+    enum class Kind { Added, Changed, Deleted };  ///< in `diff`'s order: A, C, D
     Kind kind = Kind::Added;
     std::string path;     ///< relative to the root, no leading "/": "etc/passwd"
     bool opaque = false;  ///< a directory whose lower contents are all hidden (rm -rf, then recreated)

@@ -44,7 +44,7 @@ int run_commit(CommitArgs const& a, Globals const& globals)
     if (!record)
         return report(record.error());
     if (!a.iidfile.empty())
-        if (auto r = fs::write_file_atomic(a.iidfile, "sha256:" + record->id); !r)
+        if (auto r = fs::write_file_atomic(a.iidfile, record->id); !r)
             return report(r.error());
     std::printf("%s\n", record->id.c_str());
     return 0;
