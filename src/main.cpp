@@ -65,6 +65,7 @@ constexpr CommandEntry commands[] = {
     { "cp", cli::setup_cp },
     { "export", cli::setup_export },
     { "diff", cli::setup_diff },
+    { "commit", cli::setup_commit },
     { "mount unmount umount", cli::setup_mount },
     { "logs", cli::setup_logs },
     { "attach", cli::setup_attach },

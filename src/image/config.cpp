@@ -10,6 +10,8 @@
 // store keys layers by diff_id.
 #include "image/config.h"
 
+#include <algorithm>
+
 namespace berth::image {
 
 namespace {
@@ -97,6 +99,7 @@ ErrorOr parse_run_config(Json const& c, ImageConfig& out)
     out.exposed_ports = TRY(get_key_set(c, "ExposedPorts"));
     out.volumes = TRY(get_key_set(c, "Volumes"));
     out.stop_signal = TRY(get_str(c, "StopSignal"));
+    out.on_build = TRY(get_list(c, "OnBuild"));
     return {};
 }
 
@@ -167,6 +170,15 @@ OrderedJson run_config_json(ImageConfig const& c)
     if (!c.labels.empty())
         j["Labels"] = c.labels;
     set_if(j, "StopSignal", c.stop_signal);
+    if (!c.on_build.empty())
+        j["OnBuild"] = c.on_build;
+    // What the fields do not model stays as the base image had it.
+    static constexpr std::string_view modeled[] = { "User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes",
+        "WorkingDir", "Labels", "StopSignal", "OnBuild" };
+    if (auto it = c.raw.find("config"); it != c.raw.end() && it->is_object())
+        for (auto const& [key, value] : it->items())
+            if (std::find(std::begin(modeled), std::end(modeled), key) == std::end(modeled) && !value.is_null())
+                j[key] = value;
     return j;
 }
 
@@ -195,6 +207,7 @@ Result<ImageConfig> ImageConfig::parse(std::string_view body)
     out.variant = TRY(get_str(j, "variant"));
     out.created = TRY(get_str(j, "created"));
     out.author = TRY(get_str(j, "author"));
+    out.comment = TRY(get_str(j, "comment"));
     if (auto c = j.find("config"); c != j.end() && !c->is_null())
         TRY(parse_run_config(*c, out));
     if (auto r = j.find("rootfs"); r != j.end() && !r->is_null())
@@ -214,6 +227,7 @@ std::string ImageConfig::serialize() const
     OrderedJson j = OrderedJson::object();
     set_if(j, "created", created);
     set_if(j, "author", author);
+    set_if(j, "comment", comment);
     j["architecture"] = architecture;
     if (!variant.empty())
         j["variant"] = variant;

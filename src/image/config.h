@@ -26,6 +26,7 @@ struct ImageConfig {
     std::string variant;
     std::string created;       ///< RFC 3339, may be empty
     std::string author;
+    std::string comment;       ///< Docker's top-level "comment" (commit -m); OCI has none
     // "config" section
     std::string user;
     std::vector<std::string> env;
@@ -36,13 +37,16 @@ struct ImageConfig {
     std::vector<std::string> exposed_ports;  ///< "80/tcp"
     std::vector<std::string> volumes;
     std::string stop_signal;
+    std::vector<std::string> on_build;       ///< Docker's OnBuild triggers
     // rootfs
     std::vector<Digest> diff_ids;
     std::vector<HistoryEntry> history;
     Json raw;                   ///< the whole document
 
     static Result<ImageConfig> parse(std::string_view body);
-    /// Builds the JSON document from the fields (raw is ignored); used by import/commit.
+    /// Builds the JSON document from the fields; used by import/commit. Members of raw's
+    /// "config" that no field models (Healthcheck, Shell, ArgsEscaped...) are kept, so a
+    /// commit does not drop what the base image set.
     std::string serialize() const;
 };
 

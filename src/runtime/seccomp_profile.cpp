@@ -57,7 +57,7 @@ constexpr char const* k_allowed[] = {
     "process_mrelease", "pselect6", "pselect6_time64", "pwrite64", "pwritev", "pwritev2", "read",
     "readahead", "readlink", "readlinkat", "readv", "recv", "recvfrom", "recvmmsg",
     "recvmmsg_time64", "recvmsg", "remap_file_pages", "removexattr", "rename", "renameat",
-    "renameat2", "restart_syscall", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask",
+    "renameat2", "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending", "rt_sigprocmask",
     "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
     "rt_sigtimedwait_time64", "rt_tgsigqueueinfo", "sched_get_priority_max",
     "sched_get_priority_min", "sched_getaffinity", "sched_getattr", "sched_getparam",

@@ -295,6 +295,12 @@ int archive_read_open_filename(struct archive *a0, const char *a1, size_t a2)
     return real(a0, a1, a2);
 }
 
+int archive_read_open_memory(struct archive *a0, const void *a1, size_t a2)
+{
+    static auto const real = lazy_require<decltype(&::archive_read_open_memory)>(archive_library(), "archive_read_open_memory");
+    return real(a0, a1, a2);
+}
+
 int archive_read_support_filter_all(struct archive *a0)
 {
     static auto const real = lazy_require<decltype(&::archive_read_support_filter_all)>(archive_library(), "archive_read_support_filter_all");

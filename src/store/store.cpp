@@ -103,6 +103,21 @@ static Result<std::set<std::string>> referenced_layers(Database& db)
     return out;
 }
 
+Result<LayerInfo> Store::create_layer_from_changes(ChangeSource const& source, OwnerMap const& owners)
+{
+    BlobWriter writer = TRY(m_blobs.begin_write());
+    PackedLayer packed = TRY(pack_changes(source, owners, [&](char const* data, size_t n) { return writer.write(data, n); }));
+    TRY(writer.commit(packed.blob_digest, packed.blob_size));
+    LayerInfo layer = TRY(m_layers.create_from_blob(m_blobs.path(packed.blob_digest), packed.blob_digest,
+        packed.media_type, packed.diff_id));
+    // An identical layer made earlier from another blob keeps that blob's digest: this image's
+    // manifest names the blob just written, so record that one for it.
+    layer.blob_digest = packed.blob_digest;
+    layer.blob_size = packed.blob_size;
+    layer.media_type = packed.media_type;
+    return layer;
+}
+
 ErrorOr Store::gc()
 {
     // One gc at a time, so a second one waits and then sees everything the first freed.

@@ -15,6 +15,7 @@
 #include "image/digest.h"
 #include "store/blob_store.h"
 #include "store/database.h"
+#include "store/layer_pack.h"
 #include "store/layer_store.h"
 #include "store/layout.h"
 #include "store/writer_marks.h"
@@ -91,6 +92,14 @@ public:
     /// put_image(): gc() leaves unreferenced content alone while any is held, since that content
     /// is about to be referenced.
     Result<FileLock> protect_new_content();
+    /// A new layer from a container's changes (commit, build): packs `source` (layer_pack.h)
+    /// into a gzip blob while it is written to the blob store, then extracts that blob as a
+    /// layer as pull does, so the result is a layer like any other: usable by run at once,
+    /// pushable as is. Returns it with its blob digest, media type and both sizes. The
+    /// caller holds protect_new_content() until put_image() references the layer; a kill in
+    /// between leaves a stale temporary blob or layer directory that repair() removes, or an
+    /// unreferenced blob and layer that gc() removes.
+    Result<LayerInfo> create_layer_from_changes(ChangeSource const& source, OwnerMap const& owners = {});
     /// Removes layers and blobs that no image references. Skips layers whose lock is held, and
     /// does nothing while protect_new_content() is held anywhere.
     ErrorOr gc();

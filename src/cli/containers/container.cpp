@@ -85,7 +85,7 @@ void setup_container_group(CLI::App& parent, Globals& globals, int& exit_code)
     setup_container_prune(*group, globals, exit_code);
     for (Setup setup : { setup_create, setup_run, setup_init, setup_start, setup_rm, setup_stop, setup_restart, setup_kill, setup_pause,
              setup_unpause, setup_wait, setup_rename, setup_top, setup_port, setup_stats, setup_exec, setup_cp, setup_export,
-             setup_diff, setup_mount, setup_logs, setup_attach })
+             setup_diff, setup_commit, setup_mount, setup_logs, setup_attach })
         setup(*group, globals, exit_code);
 }
 

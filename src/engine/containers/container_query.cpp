@@ -366,7 +366,8 @@ Json nanos_time(int64_t seconds)
     return seconds > 0 ? Json(timestamp::rfc3339(seconds)) : Json("0001-01-01T00:00:00Z");
 }
 
-Json env_with_defaults(ContainerRecord const& rec, image::ImageConfig const& image, std::string const& hostname)
+/// The defaults, the image's variables, --env-file and -e, later ones replacing earlier ones.
+std::vector<std::string> container_env(ContainerRecord const& rec, image::ImageConfig const& image)
 {
     std::vector<std::string> env = container::default_env();
     auto set = [&](std::string const& entry) { container::set_env(env, entry); };
@@ -377,7 +378,13 @@ Json env_with_defaults(ContainerRecord const& rec, image::ImageConfig const& ima
     for (auto const& e : strings(rec.config, "env"))
         if (e.find('=') != std::string::npos)
             set(e);
-    set("HOSTNAME=" + hostname);
+    return env;
+}
+
+Json env_with_defaults(ContainerRecord const& rec, image::ImageConfig const& image, std::string const& hostname)
+{
+    std::vector<std::string> env = container_env(rec, image);
+    container::set_env(env, "HOSTNAME=" + hostname);
     return env;
 }
 
@@ -486,6 +493,24 @@ Json log_config_json(Json const& config, std::string const& bundle_dir)
 }
 
 } // namespace
+
+image::ImageConfig committed_config(ContainerRecord const& rec, image::ImageConfig image)
+{
+    auto const& c = rec.config;
+    std::tie(image.entrypoint, image.cmd) = entrypoint_and_cmd(c, image);
+    image.env = container_env(rec, image);
+    std::string workdir = c.value("workdir", "");
+    if (!workdir.empty())
+        image.working_dir = workdir;
+    std::string user = c.value("user", "");
+    if (!user.empty())
+        image.user = user;
+    image.labels = labels_of(rec, &image);
+    for (auto const& port : published_ports(rec))
+        if (std::find(image.exposed_ports.begin(), image.exposed_ports.end(), port.key) == image.exposed_ports.end())
+            image.exposed_ports.push_back(port.key);
+    return image;
+}
 
 Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool size)
 {

@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "container/container_store.h"
 #include "engine/context.h"
+#include "image/config.h"
 
 #include <string>
 #include <vector>
@@ -54,6 +55,11 @@ std::string status_name(container::ContainerRecord const& rec);
 Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query);
 /// Podman's `container inspect` document.
 Result<Json> inspect_container(Context& ctx, container::ContainerRecord const& rec, bool size);
+/// The image config a commit of `rec` starts from: `image` (the container's image's) with
+/// what the container runs as, as Podman's commit takes it: entrypoint and cmd, the
+/// environment (defaults, image, -e; no HOSTNAME), the working directory, the user, the
+/// labels (the image's and --label) and the -p ports as exposed ports.
+image::ImageConfig committed_config(container::ContainerRecord const& rec, image::ImageConfig image);
 /// ps's PORTS: "0.0.0.0:8080->80/tcp, [::1]:53->53/udp" ("" without -p).
 std::string ports_text(container::ContainerRecord const& rec);
 

@@ -26,6 +26,7 @@
 #include "runtime/mounts.h"
 #include "runtime/spec.h"
 #include "store/archive_handle.h"
+#include "store/layer_pack.h"
 
 #include <algorithm>
 #include <archive.h>
@@ -872,43 +873,6 @@ ErrorOr export_container(Context& ctx, std::string const& name_or_id, int fd)
     return copy_tree(root.fd.get(), Placement { {}, "" }, sink);
 }
 
-namespace {
-
-bool in_lower(std::vector<std::string> const& lowers, std::string const& rel)
-{
-    struct stat st {};
-    for (auto const& l : lowers)
-        if (::lstat((l + "/" + rel).c_str(), &st) == 0)
-            return true;
-    return false;
-}
-
-ErrorOr diff_dir(std::string const& upper, std::string const& rel, std::vector<std::string> const& lowers, std::vector<Change>& out)
-{
-    for (auto const& name : TRY(fs::list_dir(rel.empty() ? upper : upper + "/" + rel))) {
-        std::string child = rel.empty() ? name : rel + "/" + name;
-        struct stat st {};
-        if (::lstat((upper + "/" + child).c_str(), &st) < 0)
-            continue;
-        if (name == ".wh..wh..opq")
-            continue;
-        if (name.rfind(".wh.", 0) == 0) {
-            out.push_back({ 'D', "/" + (rel.empty() ? "" : rel + "/") + name.substr(4) });
-            continue;
-        }
-        if (S_ISCHR(st.st_mode) && st.st_rdev == 0) {
-            out.push_back({ 'D', "/" + child });
-            continue;
-        }
-        out.push_back({ in_lower(lowers, child) ? 'C' : 'A', "/" + child });
-        if (S_ISDIR(st.st_mode))
-            TRY(diff_dir(upper, child, lowers, out));
-    }
-    return {};
-}
-
-} // namespace
-
 Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name_or_id)
 {
     auto rec = TRY(find_container(ctx, name_or_id));
@@ -918,12 +882,13 @@ Result<std::vector<Change>> diff_container(Context& ctx, std::string const& name
     std::vector<Change> out;
     if (!fs::is_dir(upper))
         return out;
-    auto image = TRY(ctx.store->get_image(rec.image_id));
-    std::vector<std::string> lowers;
-    if (image)
+    // The same reading of the upper directory that commit packs into a layer.
+    store::ChangeSource source { store::ChangeSource::Kind::OverlayUpper, upper, {} };
+    if (auto image = TRY(ctx.store->get_image(rec.image_id)))
         for (auto const& layer : image->layers)
-            lowers.push_back(ctx.store->layers().diff_path(layer.diff_id));
-    TRY(diff_dir(upper, "", lowers, out));
+            source.lower_dirs.push_back(ctx.store->layers().diff_path(layer.diff_id));
+    for (auto const& change : TRY(store::list_changes(source)))
+        out.push_back({ "ACD"[static_cast<int>(change.kind)], "/" + change.path });
     std::sort(out.begin(), out.end(), [](Change const& a, Change const& b) { return a.path < b.path; });
     return out;
 }

@@ -133,7 +133,9 @@ TEST_CASE("EXPOSE, VOLUME, WORKDIR, USER and STOPSIGNAL")
     CHECK(changed({ "STOPSIGNAL 9" }).stop_signal == "9");
     CHECK(change_fails("STOPSIGNAL SIGNOPE"));
     CHECK(change_fails("USER"));
-    CHECK(change_fails("ONBUILD RUN true"));
+    CHECK(changed({ "ONBUILD RUN true", "ONBUILD ADD . /app" }).on_build == std::vector<std::string> { "RUN true", "ADD . /app" });
+    CHECK(change_fails("ONBUILD"));
+    CHECK(change_fails("BOGUS x"));
     CHECK(change_fails("NOSPACEORVALUE"));
 }
 

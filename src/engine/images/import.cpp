@@ -154,19 +154,6 @@ ErrorOr apply_expose(image::ImageConfig& config, std::string const& value, std::
     return {};
 }
 
-std::string now_rfc3339()
-{
-    timespec ts {};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm {};
-    gmtime_r(&ts.tv_sec, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    char frac[16];
-    std::snprintf(frac, sizeof frac, ".%09ldZ", ts.tv_nsec);
-    return std::string(buf) + frac;
-}
-
 bool is_url(std::string const& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
 /// Downloads `url` into `path`, following up to 10 redirects.
@@ -307,6 +294,19 @@ Result<image::ImageConfig> make_config(ImportOptions const& options, image::Dige
 
 } // namespace
 
+std::string now_rfc3339()
+{
+    timespec ts {};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm {};
+    gmtime_r(&ts.tv_sec, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%09ldZ", ts.tv_nsec);
+    return std::string(buf) + frac;
+}
+
 ErrorOr apply_change(image::ImageConfig& config, std::string const& change)
 {
     auto cut = change.find_first_of(" \t");
@@ -362,6 +362,9 @@ ErrorOr apply_change(image::ImageConfig& config, std::string const& change)
             if (std::find(config.volumes.begin(), config.volumes.end(), p) == config.volumes.end())
                 config.volumes.push_back(p);
         }
+    } else if (key == "ONBUILD") {
+        TRY(need_value());
+        config.on_build.push_back(value);
     } else if (key == "STOPSIGNAL") {
         TRY(need_value());
         if (!valid_signal(value))
@@ -369,7 +372,7 @@ ErrorOr apply_change(image::ImageConfig& config, std::string const& change)
         config.stop_signal = value;
     } else {
         return Error::msg("invalid change \"" + change + "\": " + key
-            + " is not supported: use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME or WORKDIR");
+            + " is not supported: use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR");
     }
     return {};
 }

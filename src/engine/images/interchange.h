@@ -92,9 +92,11 @@ ErrorOr set_import_platform(ImportOptions& options, std::string_view platform);
 Result<store::ImageRecord> import_image(Context& ctx, ImportOptions const& options);
 
 /// Applies one --change instruction ("CMD [\"sh\"]", "ENV A=b", "LABEL k=v", "EXPOSE 80/udp",
-/// "VOLUME /data", "WORKDIR /app", "USER u", "ENTRYPOINT ...", "STOPSIGNAL SIGTERM") to `config`.
+/// "VOLUME /data", "WORKDIR /app", "USER u", "ENTRYPOINT ...", "STOPSIGNAL SIGTERM", "ONBUILD RUN x") to `config`.
 /// "KEY=VALUE" is accepted for "KEY VALUE". Errors name the change and the expected form.
 ErrorOr apply_change(image::ImageConfig& config, std::string const& change);
+/// The time now as an image config writes it: RFC 3339, UTC, nanoseconds.
+std::string now_rfc3339();
 
 // ---- push ------------------------------------------------------------------
 
