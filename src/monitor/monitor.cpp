@@ -43,6 +43,9 @@ Result<pid_t> start_external(MonitorConfig const& c, runtime::Stdio const& stdio
         ::dup2(in, 0);
         ::dup2(stdio.out, 1);
         ::dup2(stdio.err, 2);
+        // Nothing else of ours: the container's lock among them would stay
+        // held by the runtime for the container's life, and stop and rm wait on it.
+        ::close_range(3, ~0U, 0);
         std::string id = c.id;
         char const* argv[] = { c.runtime_path.c_str(), "--root", c.runtime_root.c_str(), "run", "--bundle",
             c.bundle_dir.c_str(), id.c_str(), nullptr };

@@ -274,4 +274,8 @@ assert_not_mounted() {
     run_berth run --rm --runtime runc "$IMAGE" echo hi
     assert_output_equals "hi"
     run_berth --exit 3 run --rm --runtime runc "$IMAGE" sh -c 'exit 3'
+    # runc once inherited the container's lock: stop and rm then waited forever.
+    run_berth run -d --name runc-d --runtime runc "$IMAGE" sleep 1000
+    run_berth stop -t 1 runc-d
+    run_berth rm runc-d
 }
