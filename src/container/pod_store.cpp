@@ -98,7 +98,7 @@ ErrorOr PodStore::insert(PodRecord const& r)
     auto taken = TRY(m_db->prepare("SELECT 1 FROM pods WHERE name = ?1"));
     taken.bind(1, r.name);
     if (TRY(taken.step()))
-        return Error { EEXIST, "adding pod to state: name " + r.name + " is in use: pod already exists" };
+        return Error { EEXIST, "adding pod to state: name \"" + r.name + "\" is in use: pod already exists" };
     auto stmt = TRY(m_db->prepare(std::string("INSERT INTO pods (") + pod_columns + ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     stmt.bind(1, r.id).bind(2, r.name).bind(3, r.created).bind(4, r.infra_id).bind(5, json::dump(r.labels));
     stmt.bind(6, join_names(r.shared)).bind(7, r.hostname).bind(8, json::dump(r.config));

@@ -116,7 +116,7 @@ Json row_json(engine::PsEntry const& e, bool no_trunc)
         { "Pod", no_trunc ? r.pod_id : r.pod_id.substr(0, 12) },
         { "PodName", e.pod_name },
         { "AutoRemove", r.config.value("remove", false) },
-        { "IsInfra", false },
+        { "IsInfra", e.infra },
     };
 }
 
@@ -136,7 +136,7 @@ Json json_entry(engine::PsEntry const& e, bool with_size)
         { "Id", r.id },
         { "Image", r.image_name },
         { "ImageID", r.image_id },
-        { "IsInfra", false },
+        { "IsInfra", e.infra },
         { "Labels", labels.empty() ? Json(nullptr) : labels },
         { "Mounts", Json::array() },
         { "Names", Json::array({ r.name }) },

@@ -101,7 +101,7 @@ void add_pod_ps(CLI::App& group, Globals& globals, int& exit_code)
     cmd->alias("ls");
     cmd->alias("list");
     cmd->add_option("--format", a->format, "Go template for each pod ('table ...' for a table)");
-    cmd->add_flag("-q,--quiet", a->quiet, "Print only the pod IDs");
+    cmd->add_flag("-q,--quiet", a->quiet, "Print only the pod IDs (in full)");
     cmd->add_flag("--no-trunc", a->no_trunc, "Print the full IDs");
     cmd->add_flag("--noheading", a->noheading, "Do not print headers");
     cmd->add_option("-f,--filter", a->filters, "Filter pods: id=, name=, label=, status=")->allow_extra_args(false);
@@ -124,8 +124,9 @@ void add_pod_ps(CLI::App& group, Globals& globals, int& exit_code)
             if (engine::pod_matches(r, *filters))
                 rows.push_back(pod_row(r, a->no_trunc));
         if (a->quiet) {
+            // As Podman 4: the full IDs, --no-trunc or not.
             for (auto const& row : rows)
-                std::printf("%s\n", row["ID"].get<std::string>().c_str());
+                std::printf("%s\n", row["Id"].get<std::string>().c_str());
             return;
         }
         std::string format = a->format.empty()

@@ -303,7 +303,7 @@ Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query
         m.by_key[f.key].push_back(f.value);
     }
     ImageCache images(ctx);
-    auto pods = TRY(pod_names(ctx));
+    auto pods = TRY(pods_by_id(ctx));
     std::vector<PsEntry> out;
     for (auto& rec : records) {
         // list_for_ps checked the monitors that have a start time; the rest by pid here.
@@ -318,8 +318,10 @@ Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query
             continue;
         PsEntry e;
         e.record = std::move(rec);
-        if (auto it = pods.find(e.record.pod_id); it != pods.end())
-            e.pod_name = it->second;
+        if (auto it = pods.find(e.record.pod_id); it != pods.end()) {
+            e.pod_name = it->second.name;
+            e.infra = it->second.infra_id == e.record.id;
+        }
         if (is_active(e.record.state) && e.record.config.contains("healthcheck"))
             if (auto health = read_health(ctx, e.record))
                 e.health = health->status;

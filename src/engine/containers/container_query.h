@@ -42,6 +42,7 @@ struct PsEntry {
     int64_t rw_size = 0;                 ///< with PsQuery::size
     std::string health;                  ///< running with a healthcheck: starting|healthy|unhealthy; else ""
     std::string pod_name;                ///< the name of its pod; "" outside a pod
+    bool infra = false;                  ///< the infra container of its pod (removed only with the pod)
 };
 
 /// "created", "running", "exited", "paused": a state as ps and inspect print it.

@@ -374,12 +374,12 @@ Result<std::optional<PodRecord>> pod_of_infra(Context& ctx, ContainerRecord cons
     return ps.infra_of(rec.id);
 }
 
-Result<std::map<std::string, std::string>> pod_names(Context& ctx)
+Result<std::map<std::string, PodRecord>> pods_by_id(Context& ctx)
 {
     auto ps = TRY(pod_records(ctx));
-    std::map<std::string, std::string> out;
-    for (auto const& p : TRY(ps.list()))
-        out[p.id] = p.name;
+    std::map<std::string, PodRecord> out;
+    for (auto& p : TRY(ps.list()))
+        out[p.id] = std::move(p);
     return out;
 }
 

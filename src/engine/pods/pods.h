@@ -90,8 +90,8 @@ ErrorOr join_pod(Context& ctx, container::CreateOptions& options, Warn const& wa
 ErrorOr start_pod_infra(Context& ctx, container::ContainerRecord const& member);
 /// The pod whose infra container `rec` is, if any.
 Result<std::optional<container::PodRecord>> pod_of_infra(Context& ctx, container::ContainerRecord const& rec);
-/// Names of pods by id, for ps (one query).
-Result<std::map<std::string, std::string>> pod_names(Context& ctx);
+/// Every pod by id, for ps (one query).
+Result<std::map<std::string, container::PodRecord>> pods_by_id(Context& ctx);
 
 /// The reference of the infra image (localhost/berth-pause:VERSION), imported
 /// from berth-init when the store does not have it.
