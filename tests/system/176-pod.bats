@@ -149,7 +149,7 @@ httpd_on() {
     assert_output_contains "published or exposed ports must be defined when the pod is created"
     run_berth run -d --pod taken "$IMAGE" sleep 1000
     run_berth --exit 125 pod rm taken
-    assert_output_contains "has containers that are not ready to be removed"
+    assert_output_matches "removing container [0-9a-f]{64} from pod [0-9a-f]{64}: cannot remove container [0-9a-f]{64} as it is running"
     local infra
     infra=$(berth_quiet pod inspect --format '{{.InfraContainerID}}' taken 2>&1)
     run_berth --exit '?' rm -f "$infra"

@@ -286,9 +286,9 @@ ErrorOr remove_pod(Context& ctx, PodRecord const& pod, bool force, std::optional
     if (!force)
         for (auto const& c : r.containers)
             if (is_active(c.state))
-                return Error { EBUSY, "pod " + pod.id + " has containers that are not ready to be removed: "
-                        "cannot remove container " + c.id + " as it is running - running or paused containers cannot be "
-                        "removed without force: container state improper" };
+                return Error { EBUSY, "removing container " + c.id + " from pod " + pod.id + ": cannot remove container "
+                        + c.id + " as it is running - running or paused containers cannot be removed without force: "
+                        "container state improper" };
     if (force)
         TRY(stop_pod(ctx, pod, timeout));
     RemoveOptions ro;

@@ -76,7 +76,7 @@ ErrorOr kill_pod(Context& ctx, container::PodRecord const& pod, int sig);
 /// Pauses (or unpauses) every running (paused) container of the pod.
 ErrorOr pause_pod(Context& ctx, container::PodRecord const& pod, bool pause);
 /// Removes the pod: with running containers only with `force` (which stops
-/// them), else Podman's "pod X has containers that are not ready to be removed".
+/// them), else Podman's "removing container X from pod Y: cannot remove container X as it is running ...".
 ErrorOr remove_pod(Context& ctx, container::PodRecord const& pod, bool force, std::optional<int> timeout);
 /// Removes every pod none of whose containers runs; returns their ids.
 Result<std::vector<std::string>> prune_pods(Context& ctx);
