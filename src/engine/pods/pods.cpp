@@ -313,6 +313,9 @@ Result<std::vector<std::string>> prune_pods(Context& ctx)
     return removed;
 }
 
+// FIXME: a member's create does not take the pod's lock, so a `pod rm -f`
+// racing it may leave a member whose pod is gone (its start then fails with
+// "no pod with name or ID"); Podman locks the pod for the whole create.
 ErrorOr join_pod(Context& ctx, container::CreateOptions& o, Warn const& warn)
 {
     if (o.pod.empty())
