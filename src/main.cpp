@@ -71,6 +71,7 @@ constexpr CommandEntry commands[] = {
     { "attach", cli::setup_attach },
     { "healthcheck", cli::setup_healthcheck },
     { "unshare", cli::setup_unshare },
+    { "pod", cli::setup_pod_group },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { "container", cli::setup_container_cleanup },
 };

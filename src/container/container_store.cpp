@@ -16,7 +16,7 @@ namespace berth::container {
 
 static constexpr char const* columns
     = "id, name, image_id, image_name, created, state, pid, monitor_pid, exit_code, started, finished, driver, config, "
-      "monitor_start, restart_count, restart_policy, restart_retries";
+      "monitor_start, restart_count, restart_policy, restart_retries, pod_id";
 
 std::string_view state_name(State state)
 {
@@ -118,12 +118,12 @@ ErrorOr ContainerStore::insert(ContainerRecord const& r)
     if (TRY(name_in_use(r.name)))
         return Error { EEXIST, "the container name \"" + r.name + "\" is already in use: remove it or choose another name with --name" };
     auto stmt = TRY(m_db->prepare(std::string("INSERT INTO containers (") + columns
-        + ", ps_config) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"));
+        + ", ps_config) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"));
     stmt.bind(1, r.id).bind(2, r.name).bind(3, r.image_id).bind(4, r.image_name).bind(5, r.created);
     stmt.bind(6, state_name(r.state)).bind(7, r.pid).bind(8, r.monitor_pid).bind(9, r.exit_code);
     stmt.bind(10, r.started).bind(11, r.finished).bind(12, r.driver).bind(13, json::dump(r.config));
     stmt.bind(14, r.monitor_start).bind(15, r.restart_count).bind(16, restart_policy_name(r.restart.kind));
-    stmt.bind(17, r.restart.max_retries).bind(18, ps_config(r.config));
+    stmt.bind(17, r.restart.max_retries).bind(18, r.pod_id).bind(19, ps_config(r.config));
     TRY_CTX(stmt.run(), "insert container " + r.id);
     auto use = TRY(m_db->prepare("INSERT OR IGNORE INTO container_volumes (container_id, volume, destination, anonymous) "
                                  "VALUES (?1, ?2, ?3, ?4)"));
@@ -191,6 +191,7 @@ Result<std::vector<ContainerRecord>> ContainerStore::query(std::string const& wh
         // Written by this berth's parse_restart_policy: an unknown name is a bug, read as no policy.
         r.restart.kind = parse_restart_policy(stmt.text(15)).value_or(RestartPolicy {}).kind;
         r.restart.max_retries = stmt.integer(16);
+        r.pod_id = stmt.text(17);
         out.push_back(std::move(r));
     }
     TRY(read_volumes(out, where, args));
@@ -255,6 +256,11 @@ Result<ContainerRecord> ContainerStore::find(std::string const& name_or_id)
 Result<std::vector<ContainerRecord>> ContainerStore::list()
 {
     return query("ORDER BY created DESC, rowid DESC", {});
+}
+
+Result<std::vector<ContainerRecord>> ContainerStore::list_pod(std::string const& pod_id)
+{
+    return query("WHERE pod_id = ?1 ORDER BY created DESC, rowid DESC", { pod_id });
 }
 
 Result<bool> ContainerStore::exists(char const* column, std::string const& value) const

@@ -67,6 +67,7 @@ struct ContainerRecord {
     RestartPolicy restart;   ///< --restart; the monitor's exit applies it
     Json config;             ///< the create options as given (engine-defined), for start and inspect
     std::vector<VolumeUse> volumes;  ///< the volumes it mounts (container_volumes rows), in mount order; fixed at insert
+    std::string pod_id;      ///< the pod it belongs to ("" for none); fixed at insert
 };
 
 /// The anonymous volume `record` mounts at `destination`; "" when none.
@@ -91,6 +92,8 @@ public:
     Result<ContainerRecord> find(std::string const& name_or_id);
     /// All containers, newest first.
     Result<std::vector<ContainerRecord>> list();
+    /// The members of a pod (its infra container included), newest first.
+    Result<std::vector<ContainerRecord>> list_pod(std::string const& pod_id);
     /// True when a container has this name.
     Result<bool> name_in_use(std::string const& name);
 

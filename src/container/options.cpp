@@ -278,6 +278,7 @@ template<typename Options, typename Field> void for_each_plain_field(Options& o,
     f("image", o.image);
     f("command", o.command);
     f("name", o.name);
+    f("pod", o.pod);
     f("env", o.env);
     f("env_files", o.env_files);
     f("env_host", o.env_host);

@@ -33,6 +33,7 @@ struct CreateOptions {
     std::vector<std::string> command;        ///< after the image
     std::optional<std::string> entrypoint;   ///< --entrypoint ("" clears the image's)
     std::string name;
+    std::string pod;                         ///< --pod NAME|ID|new:NAME as given; create resolves it to the pod's id
     std::vector<std::string> env;            ///< -e, in order
     std::vector<std::string> env_files;
     bool env_host = false;

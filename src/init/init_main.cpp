@@ -12,6 +12,11 @@
 // is a tty, so Ctrl-C on a `-it` container reaches it once, from the kernel,
 // and not a second time through us.
 //
+// With -P (--pause) it runs no command: it is a pod's infra process, which
+// only holds the pod's namespaces. It blocks every signal, reaps whatever is
+// reparented to it, and exits 0 on SIGTERM or SIGINT (catatonit -P does the
+// same for Podman's pods).
+//
 // The binary is linked statically (the image may have no libc) and uses only
 // libc: no iostreams, no exceptions, no allocation.
 #include <cerrno>
@@ -84,15 +89,37 @@ bool reap_all(pid_t child, int& child_status)
 int usage()
 {
     std::fprintf(stderr, "usage: %s [--] COMMAND [ARG...]\n"
-                         "Runs COMMAND as the child of a minimal PID 1 that forwards signals and reaps zombies.\n",
-        program);
+                         "       %s -P|--pause\n"
+                         "Runs COMMAND as the child of a minimal PID 1 that forwards signals and reaps zombies;\n"
+                         "with -P, runs nothing and waits for SIGTERM or SIGINT (a pod's infra process).\n",
+        program, program);
     return 125;
+}
+
+/// -P: hold the namespaces until asked to stop; reap what is reparented to us.
+int pause_forever()
+{
+    sigset_t all;
+    ::sigfillset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    for (;;) {
+        siginfo_t info;
+        int sig = ::sigwaitinfo(&all, &info);
+        if (sig == SIGTERM || sig == SIGINT)
+            return 0;
+        if (sig == SIGCHLD) {
+            int ignored = 0;
+            reap_all(-1, ignored);
+        }
+    }
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
+    if (argc == 2 && (std::strcmp(argv[1], "-P") == 0 || std::strcmp(argv[1], "--pause") == 0))
+        return pause_forever();
     int first = 1;
     if (first < argc && std::strcmp(argv[first], "--") == 0)
         ++first;

@@ -9,8 +9,12 @@
 #include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include <net/if.h>
 #include <sched.h>
+#include <cstring>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -139,6 +143,23 @@ ErrorOr sethostname(std::string const& name)
 {
     if (::sethostname(name.data(), name.size()) < 0)
         return Error::from_errno("sethostname " + name);
+    return {};
+}
+
+ErrorOr loopback_up()
+{
+    UniqueFd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sock.valid())
+        return Error::from_errno("socket for lo");
+    struct ifreq ifr {};
+    std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0)
+        return Error::from_errno("read the flags of lo");
+    if (ifr.ifr_flags & IFF_UP)
+        return {};  // pasta (or slirp4netns) was first
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+    if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0)
+        return Error::from_errno("bring lo up");
     return {};
 }
 

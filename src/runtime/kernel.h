@@ -45,6 +45,8 @@ Result<std::string> readlinkat(int dirfd, std::string const& name);
 ErrorOr fchownat(int dirfd, std::string const& name, uid_t uid, gid_t gid, int flags);
 ErrorOr fchmodat(int dirfd, std::string const& name, mode_t mode);
 ErrorOr sethostname(std::string const& name);
+/// Brings the loopback interface of this network namespace up (a new one has it down), as runc does.
+ErrorOr loopback_up();
 ErrorOr chdir(std::string const& path);
 ErrorOr setresuid(uid_t uid);
 ErrorOr setresgid(gid_t gid);

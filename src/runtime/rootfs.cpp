@@ -20,6 +20,7 @@
 #include "runtime/kernel.h"
 #include "runtime/mounts.h"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -130,6 +131,12 @@ ErrorOr setup_rootfs(InitPlan& plan)
 
     if (!spec.hostname.empty())
         TRY(kernel::sethostname(spec.hostname));
+    // A network namespace of the container's own has loopback only, and down:
+    // --network none, and a pod's infra whose members talk over 127.0.0.1.
+    bool own_network = std::any_of(spec.linux_config.namespaces.begin(), spec.linux_config.namespaces.end(),
+        [](Namespace const& ns) { return ns.type == NamespaceType::Network && ns.path.empty(); });
+    if (own_network)
+        TRY(kernel::loopback_up());
     TRY(apply_sysctls(spec));
     TRY(mask_paths(root.get(), spec.linux_config.masked_paths));
     TRY(make_paths_readonly(root.get(), spec.linux_config.readonly_paths));

@@ -61,6 +61,8 @@ public:
     std::string locks_dir() const { return run("locks"); }
     /// run_dir/locks/container-<id>.lock: orders a container's lifecycle transitions.
     std::string container_lock(std::string_view id) const { return lock_file(container_lock_prefix, id); }
+    /// run_dir/locks/pod-<id>.lock: orders a pod's transitions (create of a member, start, stop, rm).
+    std::string pod_lock(std::string_view id) const { return lock_file(pod_lock_prefix, id); }
     /// run_dir/locks/layer-<hex>.lock: two pulls of one layer extract it once.
     std::string layer_lock(std::string_view hex) const { return lock_file(layer_lock_prefix, hex); }
     /// run_dir/locks/gc.lock: one gc (or store check) at a time.
@@ -69,6 +71,8 @@ public:
     std::string new_content_lock() const { return fs::join(locks_dir(), "new-content.lock"); }
     /// What a name in locks_dir() is the container lock of: the id, or "" for another name.
     static std::string_view container_of_lock(std::string_view name) { return lock_subject(container_lock_prefix, name); }
+    /// What a name in locks_dir() is the pod lock of: the id, or "" for another name.
+    static std::string_view pod_of_lock(std::string_view name) { return lock_subject(pod_lock_prefix, name); }
     /// What a name in locks_dir() is the layer lock of: the hex, or "" for another name.
     static std::string_view layer_of_lock(std::string_view name) { return lock_subject(layer_lock_prefix, name); }
 
@@ -94,6 +98,7 @@ public:
 private:
     static constexpr std::string_view container_lock_prefix = "container-";
     static constexpr std::string_view layer_lock_prefix = "layer-";
+    static constexpr std::string_view pod_lock_prefix = "pod-";
     static constexpr std::string_view lock_suffix = ".lock";
 
     std::string data(std::string_view name) const { return fs::join(m_data_dir, name); }

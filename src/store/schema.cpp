@@ -262,6 +262,26 @@ ErrorOr typed_restart_and_anonymous(Database& db)
     return {};
 }
 
+// Version 5: pods. A pod's options are one JSON column (config) as a
+// container's are; the columns are what `pod ps` and lookups touch. A
+// container's pod is a column of its own row (pod_id, '' for none): a
+// container is in at most one pod, and the column is written with the row in
+// its insert, so a member never exists without its pod recorded.
+constexpr char const* pods_v5 = R"sql(
+CREATE TABLE pods (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    created     INTEGER NOT NULL,
+    infra_id    TEXT NOT NULL DEFAULT '',
+    labels      TEXT NOT NULL DEFAULT '{}',
+    shared      TEXT NOT NULL DEFAULT '',
+    hostname    TEXT NOT NULL DEFAULT '',
+    config      TEXT NOT NULL DEFAULT '{}'
+);
+ALTER TABLE containers ADD COLUMN pod_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX containers_by_pod ON containers(pod_id);
+)sql";
+
 struct Migration {
     char const* what;
     ErrorOr (*apply)(Database&);
@@ -273,6 +293,7 @@ constexpr Migration migrations[] = {
     { "containers and volumes", containers_and_volumes },
     { "container_volumes", container_volumes },
     { "typed restart policy and anonymous volumes", typed_restart_and_anonymous },
+    { "pods", [](Database& db) { return db.exec(pods_v5); } },
 };
 static_assert(std::size(migrations) == schema_version);
 

@@ -113,6 +113,19 @@ is_rootless() { [[ $(id -u) -ne 0 ]]; }
 skip_if_rootless() { is_rootless && skip "${1:-test requires root}"; return 0; }
 skip_if_root() { is_rootless || skip "${1:-test requires a rootless user}"; return 0; }
 
+# free_port: a TCP port nobody listens on at 127.0.0.1.
+free_port() {
+    local p i
+    for i in $(seq 1 50); do
+        p=$((20000 + RANDOM % 10000))
+        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # berth_mounts: the mount table berth works in (rootless: inside its user namespace).
 berth_mounts() {
     if is_rootless; then

@@ -20,19 +20,6 @@ teardown() {
     berth_quiet rm -f -a >/dev/null 2>&1 || true
 }
 
-# free_port: a TCP port nobody listens on at 127.0.0.1.
-free_port() {
-    local p i
-    for i in $(seq 1 50); do
-        p=$((20000 + RANDOM % 10000))
-        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-
 # pastas_of ID: pids of pasta processes started for container ID.
 pastas_of() {
     pgrep -f "pasta .*$BERTH_TEST_ROOT/run/containers/$1" || true

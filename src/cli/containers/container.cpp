@@ -54,7 +54,8 @@ int run_prune(PruneArgs const& a, Globals const& globals)
     if (!entries)
         return report(entries.error());
     for (auto const& e : *entries) {
-        if (engine::is_active(e.record.state) || e.record.created >= until)
+        // An infra container goes with its pod (pod rm, pod prune).
+        if (engine::is_active(e.record.state) || e.record.created >= until || e.infra)
             continue;
         if (auto removed = engine::remove_container(*ctx, e.record, {}); !removed) {
             exit_code = report(removed.error());

@@ -23,6 +23,7 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_flag("-t,--tty", o.tty, "Allocate a pseudo-TTY");
     cmd->add_flag("--rm", o.remove, "Remove the container when it exits");
     cmd->add_option("--name", o.name, "Name of the container");
+    cmd->add_option("--pod", o.pod, "Run in this pod (name or ID), sharing its namespaces; new:NAME creates the pod");
     cmd->add_option("-e,--env", o.env, "Set an environment variable (KEY=VALUE, or KEY to copy it from the host)")->allow_extra_args(false);
     cmd->add_option("--env-file", o.env_files, "Read environment variables from a file")->allow_extra_args(false);
     cmd->add_flag("--env-host", o.env_host, "Use the host's environment in the container");

@@ -23,6 +23,7 @@ struct PsArgs {
     bool namespace_ = false;
     std::string sort;  ///< empty: the order of creation (oldest first), as Podman
     bool sync = false;
+    bool pod = false;  ///< --pod: POD ID and PODNAME columns
 };
 
 std::string joined(std::vector<std::string> const& words)
@@ -112,10 +113,10 @@ Json row_json(engine::PsEntry const& e, bool no_trunc)
         { "ExitedAt", r.finished },
         { "StartedAt", r.started },
         { "Size", size_text(e) },
-        { "Pod", "" },
-        { "PodName", "" },
+        { "Pod", no_trunc ? r.pod_id : r.pod_id.substr(0, 12) },
+        { "PodName", e.pod_name },
         { "AutoRemove", r.config.value("remove", false) },
-        { "IsInfra", false },
+        { "IsInfra", e.infra },
     };
 }
 
@@ -135,15 +136,15 @@ Json json_entry(engine::PsEntry const& e, bool with_size)
         { "Id", r.id },
         { "Image", r.image_name },
         { "ImageID", r.image_id },
-        { "IsInfra", false },
+        { "IsInfra", e.infra },
         { "Labels", labels.empty() ? Json(nullptr) : labels },
         { "Mounts", Json::array() },
         { "Names", Json::array({ r.name }) },
         { "Namespaces", Json::object() },
         { "Networks", Json::array() },
         { "Pid", r.pid },
-        { "Pod", "" },
-        { "PodName", "" },
+        { "Pod", r.pod_id },
+        { "PodName", e.pod_name },
         { "Ports", nullptr },
         { "Size", with_size ? Json { { "RwSize", e.rw_size }, { "RootFsSize", e.rw_size + e.image_size } } : Json(nullptr) },
         { "StartedAt", r.started },
@@ -208,6 +209,8 @@ int run_ps(PsArgs const& a, Globals const& globals)
         table.push_back({ "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" });
         if (a.size)
             table.back().push_back("SIZE");
+        if (a.pod)
+            table.back().insert(table.back().end(), { "POD ID", "PODNAME" });
     }
     for (auto const& e : *entries) {
         auto const& r = e.record;
@@ -217,6 +220,8 @@ int run_ps(PsArgs const& a, Globals const& globals)
         table.push_back({ a.no_trunc ? r.id : r.id.substr(0, 12), r.image_name, command, human_ago(r.created), status_of(e), engine::ports_text(r), r.name });
         if (a.size)
             table.back().push_back(size_text(e));
+        if (a.pod)
+            table.back().insert(table.back().end(), { a.no_trunc ? r.pod_id : r.pod_id.substr(0, 12), e.pod_name });
     }
     print_table(table);
     return 0;
@@ -237,8 +242,9 @@ CLI::App* add_ps_command(CLI::App& parent, std::string const& name, Globals& glo
     cmd->add_flag("--noheading", a->noheading, "Do not print headers");
     cmd->add_flag("--external", a->external, "Show containers in storage not controlled by berth (there are none)");
     cmd->add_flag("--ns,--namespace", a->namespace_, "Display namespace information (accepted, not shown)");
+    cmd->add_flag("-p,--pod", a->pod, "Print the ID and name of the pod each container belongs to");
     cmd->add_flag("--sync", a->sync, "Sync container state with the OCI runtime (berth always checks the processes)");
-    cmd->add_option("-f,--filter", a->filters, "Filter output: id=, name=, label=, status=, ancestor=, exited=, before=, since=, health=");
+    cmd->add_option("-f,--filter", a->filters, "Filter output: id=, name=, label=, status=, ancestor=, exited=, before=, since=, health=, pod=");
     cmd->add_option("--format", a->format, "Pretty-print containers to JSON or using a Go template ('table ...' for a table)");
     cmd->add_option("--sort", a->sort, "Sort by command, created, id, image, names, runningfor, size or status");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_ps(*a, globals); });

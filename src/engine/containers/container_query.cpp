@@ -1,5 +1,6 @@
 // ps rows and container inspect documents. See container_query.h.
 #include "engine/containers/container_query.h"
+#include "engine/pods/pods.h"
 
 #include "base/fs.h"
 #include "base/process_stat.h"
@@ -173,6 +174,8 @@ bool matches_one(std::string const& key, std::string const& value, PsEntry const
         return r.state == State::Exited && std::to_string(r.exit_code) == value;
     if (key == "ancestor")
         return image_matches(value, r);
+    if (key == "pod")
+        return !r.pod_id.empty() && (e.pod_name == value || r.pod_id.rfind(value, 0) == 0);
     if (key == "health")
         return value == "none" ? !r.config.contains("healthcheck") : e.health == value;
     if (key == "label") {
@@ -188,7 +191,7 @@ bool matches_one(std::string const& key, std::string const& value, PsEntry const
 
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw)
 {
-    static std::set<std::string> const known { "id", "name", "label", "status", "ancestor", "exited", "before", "since", "health" };
+    static std::set<std::string> const known { "id", "name", "label", "status", "ancestor", "exited", "before", "since", "health", "pod" };
     static std::set<std::string> const states { "created", "running", "paused", "exited", "stopped", "unknown", "restarting", "removing", "configured", "initialized", "stopping" };
     std::vector<PsFilter> out;
     for (auto const& f : raw) {
@@ -197,7 +200,7 @@ Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& r
             return Error { EINVAL, "invalid filter \"" + f + "\": use KEY=VALUE" };
         PsFilter filter { f.substr(0, eq), f.substr(eq + 1) };
         if (!known.count(filter.key))
-            return Error { EINVAL, filter.key + " is an invalid filter: valid filters are id, name, label, status, ancestor, exited, before, since, health" };
+            return Error { EINVAL, filter.key + " is an invalid filter: valid filters are id, name, label, status, ancestor, exited, before, since, health, pod" };
         if (filter.key == "health" && filter.value != "starting" && filter.value != "healthy" && filter.value != "unhealthy" && filter.value != "none")
             return Error { EINVAL, "invalid health filter \"" + filter.value + "\": use starting, healthy, unhealthy or none" };
         if (filter.key == "status" && !states.count(filter.value))
@@ -237,7 +240,7 @@ Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
                                "CASE WHEN ps_config <> '' THEN ps_config ELSE "
                                "json_object('command', json(json_extract(config, '$.command')), 'entrypoint', json_extract(config, '$.entrypoint'), "
                                "'labels', json(json_extract(config, '$.labels')), 'remove', json_extract(config, '$.remove'), "
-                               "'healthcheck', json(json_extract(config, '$.healthcheck')), 'publish', json(json_extract(config, '$.publish'))) END, monitor_start "
+                               "'healthcheck', json(json_extract(config, '$.healthcheck')), 'publish', json(json_extract(config, '$.publish'))) END, monitor_start, pod_id "
                                "FROM containers ORDER BY created DESC, rowid DESC"));
     std::vector<ContainerRecord> out;
     while (TRY(stmt.step())) {
@@ -255,6 +258,7 @@ Result<std::vector<ContainerRecord>> list_for_ps(Context& ctx)
         r.finished = stmt.integer(10);
         r.config = TRY(json::parse(stmt.text(11), "container config"));
         r.monitor_start = stmt.integer(12);
+        r.pod_id = stmt.text(13);
         if (r.config.contains("remove") && r.config["remove"].is_number())
             r.config["remove"] = r.config["remove"].get<int>() != 0;
         for (auto const* key : { "command", "labels", "entrypoint", "healthcheck" })
@@ -299,6 +303,7 @@ Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query
         m.by_key[f.key].push_back(f.value);
     }
     ImageCache images(ctx);
+    auto pods = TRY(pods_by_id(ctx));
     std::vector<PsEntry> out;
     for (auto& rec : records) {
         // list_for_ps checked the monitors that have a start time; the rest by pid here.
@@ -313,6 +318,10 @@ Result<std::vector<PsEntry>> query_containers(Context& ctx, PsQuery const& query
             continue;
         PsEntry e;
         e.record = std::move(rec);
+        if (auto it = pods.find(e.record.pod_id); it != pods.end()) {
+            e.pod_name = it->second.name;
+            e.infra = it->second.infra_id == e.record.id;
+        }
         if (is_active(e.record.state) && e.record.config.contains("healthcheck"))
             if (auto health = read_health(ctx, e.record))
                 e.health = health->status;
@@ -668,7 +677,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "ImageDigest", image.digest },
         { "ImageName", rec.image_name },
         { "Rootfs", "" },
-        { "Pod", "" },
+        { "Pod", rec.pod_id },
         { "ResolvConfPath", fs::join(dir, "resolv.conf") },
         { "HostnamePath", fs::join(dir, "hostname") },
         { "HostsPath", fs::join(dir, "hosts") },

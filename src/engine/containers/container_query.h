@@ -21,7 +21,7 @@ namespace berth::engine {
 struct PsFilter {
     std::string key, value;
 };
-/// KEY=VALUE for id, name, label, status, ancestor, exited, before, since, health.
+/// KEY=VALUE for id, name, label, status, ancestor, exited, before, since, health, pod (name or id prefix).
 Result<std::vector<PsFilter>> parse_ps_filters(std::vector<std::string> const& raw);
 
 /// The value of an "until" filter (prune, volume ls): unix seconds, RFC 3339,
@@ -42,6 +42,8 @@ struct PsEntry {
     int64_t image_size = 0;
     int64_t rw_size = 0;                 ///< with PsQuery::size
     std::string health;                  ///< running with a healthcheck: starting|healthy|unhealthy; else ""
+    std::string pod_name;                ///< the name of its pod; "" outside a pod
+    bool infra = false;                  ///< the infra container of its pod (removed only with the pod)
 };
 
 /// "created", "running", "exited", "paused": a state as ps and inspect print it.

@@ -2,6 +2,7 @@
 // remove, and volumes. The steps of start are named functions; the monitor's
 // side is src/monitor/.
 #include "engine/containers/containers.h"
+#include "engine/pods/pods.h"
 
 #include "berth_config.h"
 #include "engine/containers/create_steps.h"
@@ -94,14 +95,21 @@ Result<std::map<std::string, std::string>> create_anonymous_volumes(Context& ctx
 
 } // namespace
 
-Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& given, PullOptions const& pull_options,
-    std::string const& storage_driver, Warn const& warn)
+namespace {
+
+/// create_container, and the infra container of pod `infra_of` when that is not empty.
+Result<ContainerRecord> create_record(Context& ctx, CreateOptions const& given, PullOptions const& pull_options,
+    Warn const& warn, std::string const& infra_of)
 {
-    (void)storage_driver;
     // containers.conf's defaults under the flags, then the one validation.
     CreateOptions spec = given;
     apply_container_defaults(ctx.settings.containers, spec, sys::environment());
     TRY(read_label_files(spec));
+    // --pod: the pod's shared namespaces become container:<infra> modes.
+    if (infra_of.empty())
+        TRY(join_pod(ctx, spec, warn));
+    else
+        spec.pod = infra_of;
     CreateOptions options = TRY(validate_container_spec(std::move(spec), warn));
     TRY(check_namespace_containers(ctx, options));
     TRY(choose_auto_userns(ctx, options));
@@ -130,6 +138,7 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     r.image_name = image.names.empty() ? image.id : image.names.front();
     r.created = static_cast<int64_t>(std::time(nullptr));
     r.restart = TRY(container::parse_restart_policy(options.restart));
+    r.pod_id = options.pod;
     r.config = options.to_json();
     r.config.erase("restart");  // the record's typed field
     r.volumes = container::volume_uses(mounts, TRY(create_anonymous_volumes(ctx, mounts)));
@@ -153,6 +162,20 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     }
     record_container_event(ctx.paths, "create", r);
     return r;
+}
+
+} // namespace
+
+Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& given, PullOptions const& pull_options,
+    std::string const& storage_driver, Warn const& warn)
+{
+    (void)storage_driver;
+    return create_record(ctx, given, pull_options, warn, "");
+}
+
+Result<ContainerRecord> create_infra_container(Context& ctx, CreateOptions const& options, std::string const& pod_id, Warn const& warn)
+{
+    return create_record(ctx, options, {}, warn, pod_id);
 }
 
 namespace {
@@ -585,6 +608,8 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     auto rec = TRY(find_container(ctx, first.id));
     if (is_active(rec.state))
         return Error { EBUSY, "container " + rec.name + " is already running" };
+    // A pod's member joins the infra's namespaces: the infra runs first.
+    TRY(start_pod_infra(ctx, rec));
     auto options = TRY(CreateOptions::from_json(rec.config));
     if (so.interactive)
         options.interactive = *so.interactive;

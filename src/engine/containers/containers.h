@@ -51,6 +51,11 @@ Result<container::CreateOptions> validate_container_spec(container::CreateOption
 Result<container::ContainerRecord> create_container(Context& ctx, container::CreateOptions const& options,
     PullOptions const& pull_options, std::string const& storage_driver, Warn const& warn = {});
 
+/// The infra container of pod `pod_id`: create_container without --pod
+/// handling, its record naming the pod.
+Result<container::ContainerRecord> create_infra_container(Context& ctx, container::CreateOptions const& options,
+    std::string const& pod_id, Warn const& warn = {});
+
 struct StartOptions {
     bool attach = true;            ///< wait for the container and return its status
     std::optional<bool> interactive;  ///< override the container's -i (start -i)

@@ -1,5 +1,6 @@
 // stop, kill, wait, pause, rm, rename and the container's processes. See lifecycle.h.
 #include "engine/containers/lifecycle.h"
+#include "engine/pods/pods.h"
 
 #include "base/fs.h"
 #include "base/log.h"
@@ -433,6 +434,10 @@ std::vector<std::string> dependent_containers(Context&, ContainerRecord const&) 
 ErrorOr remove_container(Context& ctx, ContainerRecord const& given, RemoveOptions const& options)
 {
     ContainerRecord rec = given;
+    if (!options.with_pod)
+        if (auto pod = TRY(pod_of_infra(ctx, rec)))
+            return Error { EPERM, "container " + rec.id + " is the infra container of pod " + pod->id
+                    + " and cannot be removed without removing the pod" };
     if (is_active(rec.state)) {
         // It may have exited since it was looked up (rm -f of several sends
         // every stop signal first): no signal for a pid it no longer owns.

@@ -65,6 +65,7 @@ struct RemoveOptions {
     bool force = false;          ///< stop a running container first
     bool volumes = false;        ///< remove its anonymous volumes
     std::optional<int> timeout;  ///< stop timeout for force
+    bool with_pod = false;       ///< the pod goes too: its infra container may be removed
 };
 /// Removes one container (its rootfs, directory and row). A running one needs force.
 ErrorOr remove_container(Context& ctx, container::ContainerRecord const& rec, RemoveOptions const& options);

@@ -160,7 +160,8 @@ Result<SystemPruneReport> system_prune(Context& ctx, SystemPruneOptions const& o
     q.all = true;
     q.size = true;
     for (auto const& e : TRY(query_containers(ctx, q))) {
-        if (is_active(e.record.state) || !prune_matches(container_labels(e.record), e.record.created, filters))
+        // An infra container goes with its pod (pod rm, pod prune).
+        if (is_active(e.record.state) || e.infra || !prune_matches(container_labels(e.record), e.record.created, filters))
             continue;
         TRY(remove_container(ctx, e.record, {}));
         report.containers.push_back(e.record.id);
