@@ -167,6 +167,11 @@ Result<std::string> read_all(int fd)
     }
 }
 
+UniqueFd pidfd_open(pid_t pid)
+{
+    return UniqueFd { static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) };
+}
+
 Result<Pipe> pipe()
 {
     int fds[2];

@@ -43,6 +43,9 @@ struct Pipe {
     UniqueFd read_end, write_end;
 };
 Result<Pipe> pipe();
+/// pidfd_open(2): an fd that polls readable once `pid` (a child or not) has
+/// exited; invalid on a kernel without it (before 5.3).
+UniqueFd pidfd_open(pid_t pid);
 Result<std::string> getcwd();
 /// The calling user's home directory ($HOME, else the passwd entry).
 std::string home_dir();

@@ -58,6 +58,7 @@ cpus = 2
     CHECK(*c.pids_limit == 100);
     CHECK(*c.tz == "Asia/Tokyo");
     CHECK(*c.http_proxy == false);
+    CHECK(*c.netns == "private");
     CHECK(*c.runtime == "runc");
     CHECK(*c.events_logger == "none");
     CHECK(*c.network_cmd_path == "/opt/pasta");

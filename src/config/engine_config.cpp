@@ -61,6 +61,7 @@ ErrorOr parse_containers_table(toml::table const& root, ContainersConf& c)
         TRY(set(*t, "pids_limit", c.pids_limit));
         TRY(set(*t, "tz", c.tz));
         TRY(set(*t, "http_proxy", c.http_proxy));
+        TRY(set(*t, "netns", c.netns));
     }
     if (auto const* t = TRY(subtable(root, "engine"))) {
         TRY(set(*t, "runtime", c.runtime));

@@ -36,6 +36,7 @@ struct ContainersConf {
     std::optional<int64_t> pids_limit;    ///< 0 or -1 unlimited
     std::optional<std::string> tz;        ///< "local" or a zone name, as --tz
     std::optional<bool> http_proxy;       ///< pass the host's proxy variables (default true)
+    std::optional<std::string> netns;     ///< the default network mode: private (the engine's), none, host, pasta, slirp4netns
     // [engine]
     std::optional<std::string> runtime;   ///< a name of [engine.runtimes], a name in PATH or a path
     std::map<std::string, std::vector<std::string>> runtimes;  ///< [engine.runtimes]: name -> candidate paths

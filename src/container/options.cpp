@@ -310,6 +310,8 @@ template<typename Options, typename Field> void for_each_plain_field(Options& o,
     f("group_add", o.group_add);
     f("network", o.network);
     f("publish", o.publish);
+    f("expose", o.expose);
+    f("publish_all", o.publish_all);
     f("stop_signal", o.stop_signal);
     f("stop_timeout", o.stop_timeout);
     f("shm_size", o.shm_size);

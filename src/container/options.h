@@ -63,8 +63,10 @@ struct CreateOptions {
     std::string userns;
     std::vector<std::string> uidmap, gidmap;
     std::vector<std::string> group_add;
-    std::string network;                     ///< none | host | pasta; empty: the engine's default (pasta with -p, else none)
-    std::vector<std::string> publish;        ///< -p/--publish values (ports.h), with network pasta
+    std::string network;                     ///< network/mode.h; empty or "private": the engine's default, resolved at create
+    std::vector<std::string> publish;        ///< -p/--publish values (network/ports.h), with a user-mode network; one per port, host ports chosen, after create
+    std::vector<std::string> expose;         ///< --expose PORT[/PROTO]: published by -P with the image's EXPOSE
+    bool publish_all = false;                ///< -P/--publish-all: every exposed port on a random host port
     std::string stop_signal;
     int stop_timeout = 10;
     std::string shm_size;

@@ -4,6 +4,7 @@
 #include "container/spec_builder.h"
 
 #include "base/sys.h"
+#include "network/mode.h"
 #include "runtime/capabilities.h"
 #include "runtime/cgroups.h"
 #include "runtime/devices.h"
@@ -15,6 +16,13 @@
 #include <sys/resource.h>
 
 namespace berth::container {
+
+/// The container's network mode (validated at create; unparsable reads as the default).
+static network::NetworkMode::Kind network_kind(CreateOptions const& options)
+{
+    auto mode = network::parse_network_mode(options.network);
+    return mode ? mode->kind : network::NetworkMode::Kind::Default;
+}
 
 std::vector<std::string> podman_default_capabilities()
 {
@@ -248,7 +256,7 @@ static Json default_mounts(CreateOptions const& options, SpecContext const& ctx)
     std::vector<std::string> sys_options { "nosuid", "noexec", "nodev" };
     if (!options.privileged)
         sys_options.push_back("ro");
-    if (ctx.rootless && options.network == "host") {
+    if (ctx.rootless && network_kind(options) == network::NetworkMode::Kind::Host) {
         sys_options.push_back("rbind");
         mounts.push_back({ { "destination", "/sys" }, { "type", "bind" }, { "source", "/sys" }, { "options", sys_options } });
     } else {
@@ -301,7 +309,11 @@ static Json linux_section(CreateOptions const& options, SpecContext const& ctx, 
             entry["path"] = mode->value;
         ns.push_back(entry);
     }
-    if (options.network != "host")
+    // --network: a namespace of its own, the host's (none in the spec) or one
+    // by path (the engine turned container:NAME into its /proc/PID/ns/net).
+    if (auto net = network::parse_network_mode(options.network); net && net->kind == network::NetworkMode::Kind::Path)
+        ns.push_back({ { "type", "network" }, { "path", net->value } });
+    else if (!net || net->kind != network::NetworkMode::Kind::Host)
         ns.push_back({ { "type", "network" } });
     std::vector<std::string> masked { "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
         "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",

@@ -50,7 +50,7 @@ TEST_CASE("logs --since: unix seconds and durations out of range are errors")
 TEST_CASE("published_ports and ports_text show a record's -p mappings as port and ps print them")
 {
     container::ContainerRecord rec;
-    rec.config["publish"] = Json::array({ "127.0.0.1:8080:80", "53/udp" });
+    rec.config["publish"] = Json::array({ "127.0.0.1:8080:80", "53:53/udp" });
     auto ports = engine::published_ports(rec);
     REQUIRE(ports.size() == 2);
     CHECK(ports[0].key == "80/tcp");
@@ -73,14 +73,4 @@ TEST_CASE("set_import_platform: os/arch[/variant], arch alone is linux")
     CHECK(options.architecture == "amd64");
     CHECK(options.variant.empty());
     CHECK(!engine::set_import_platform(options, "").has_value());
-}
-
-TEST_CASE("container_resolv_conf: --dns, --dns-search and --dns-option replace the host's lines")
-{
-    std::string host = "# generated\nnameserver 127.0.0.53\nsearch corp.example\noptions edns0\n";
-    CHECK(engine::container_resolv_conf(host, {}, {}, {}) == host);
-    CHECK(engine::container_resolv_conf(host, { "192.0.2.1", "192.0.2.2" }, {}, {})
-        == "nameserver 192.0.2.1\nnameserver 192.0.2.2\n# generated\nsearch corp.example\noptions edns0\n");
-    CHECK(engine::container_resolv_conf(host, {}, { "a.example", "b.example" }, { "ndots:2" })
-        == "search a.example b.example\noptions ndots:2\n# generated\nnameserver 127.0.0.53\n");
 }

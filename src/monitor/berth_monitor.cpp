@@ -17,6 +17,7 @@
 // The hard part is staying small: no iostreams, no exceptions, no allocation
 // after start, no stdio; every buffer is static and only touched pages count.
 #include "monitor/protocol.h"
+#include "network/teardown.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -481,29 +482,6 @@ void drain(int fd, char stream)
         handle_output(stream, buf, static_cast<size_t>(n));
 }
 
-/// --network pasta: pasta (our child, see pasta.h) goes with the container,
-/// before the exit file says it is gone, so its ports are free by then.
-void stop_pasta()
-{
-    int fd = ::openat(g_dir_fd, pasta_pid_file_name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    char buf[32] = {};
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    ::unlinkat(g_dir_fd, pasta_pid_file_name, 0);
-    pid_t pid = n > 0 ? static_cast<pid_t>(std::strtol(buf, nullptr, 10)) : 0;
-    if (pid <= 0 || ::kill(pid, SIGTERM) != 0)
-        return;
-    for (int i = 0; i < 200; ++i) {  // 2 s, then SIGKILL
-        if (::waitpid(pid, nullptr, WNOHANG) != 0)
-            return;
-        ::usleep(10000);
-    }
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-}
-
 void write_exit_file(int code)
 {
     struct timespec ts {};
@@ -764,7 +742,7 @@ int main(int argc, char** argv)
     drain(g.stderr_fd, stream_stderr);
     drain(g.pty_fd, stream_stdout);
     out_flush();
-    stop_pasta();
+    berth::network::stop_helper(g_dir_fd);  // its ports are free before the exit file says the container is gone
     write_exit_file(code);
     ::unlinkat(g_dir_fd, attach_socket_name, 0);
     while (g_nclients > 0)

@@ -8,7 +8,6 @@
 #include "base/process_stat.h"
 #include "base/sys.h"
 #include "base/unique_fd.h"
-#include "monitor/pasta.h"
 #include "monitor/protocol.h"
 #include "runtime/container.h"
 
@@ -102,18 +101,19 @@ Result<StdioFds> make_stdio(MonitorConfig const& c, runtime::Stdio& stdio)
 
 Result<pid_t> start_container(MonitorConfig const& c, runtime::Stdio const& stdio)
 {
-    if (!c.runtime_path.empty() && !c.pasta_args.empty())
-        return Error { EINVAL, "--network pasta: not supported with --runtime yet" };
+    bool helper = c.network.program != network::HelperPlan::Program::None;
+    if (!c.runtime_path.empty() && helper)
+        return Error { EINVAL, "--network " + c.network.to_json().value("program", "") + ": not supported with --runtime yet" };
     if (!c.runtime_path.empty())
         return start_external(c, stdio);
     TRY(fs::write_file_replace(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
     runtime::StartOptions options;
     options.seccomp_cache_dir = c.seccomp_cache_dir;
-    if (!c.pasta_args.empty()) {
+    if (helper) {
         bool own_userns = false;
         for (auto const& ns : c.spec.linux_config.namespaces)
             own_userns = own_userns || (ns.type == runtime::NamespaceType::User && ns.path.empty());
-        options.before_go = [&c, own_userns](pid_t pid) { return start_pasta(c.pasta_args, c.run_dir, pid, own_userns); };
+        options.before_go = [&c, own_userns](pid_t pid) { return network::attach_helper(c.network, c.run_dir, pid, own_userns); };
     }
     return runtime::start(c.spec, stdio, options);
 }
@@ -263,7 +263,7 @@ Json config_to_json(MonitorConfig const& c)
         { "interactive", c.interactive },
         { "attached", c.attached },
         { "preserve_fds", c.preserve_fds },
-        { "pasta_args", c.pasta_args },
+        { "network", c.network.to_json() },
     };
 }
 
@@ -293,7 +293,7 @@ Result<MonitorConfig> config_from_json(Json const& j)
         c.interactive = j.at("interactive").get<bool>();
         c.attached = j.at("attached").get<bool>();
         c.preserve_fds = j.at("preserve_fds").get<std::vector<int>>();
-        c.pasta_args = j.at("pasta_args").get<std::vector<std::string>>();
+        c.network = TRY(network::HelperPlan::from_json(j.at("network")));
     } catch (Json::exception const& e) {
         return Error { EINVAL, std::string("launch config: ") + e.what() };
     }

@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "base/json.h"
+#include "network/helper.h"
 #include "runtime/spec.h"
 
 #include <cstdint>
@@ -48,7 +49,7 @@ struct MonitorConfig {
     int status_fd = -1;           ///< read end of the attached CLI's status pipe
     int lock_fd = -1;             ///< the container lock, shared with the CLI: held until the launch file is written
     std::vector<int> preserve_fds;
-    std::vector<std::string> pasta_args;  ///< --network pasta: pasta's options (pasta.h); empty: no pasta
+    network::HelperPlan network;  ///< the user-mode network helper to attach (network/helper.h), or none
 };
 
 /// The config as berth-launch reads it (everything but the three fds, which

@@ -123,7 +123,10 @@ TEST_CASE("launch config: every field but the fds survives the JSON berth-launch
     c.interactive = true;
     c.attached = true;
     c.preserve_fds = { 3, 4 };
-    c.pasta_args = { "--config-net" };
+    c.network.program = network::HelperPlan::Program::Slirp4netns;
+    c.network.executable = "slirp4netns";
+    c.network.args = { "--configure" };
+    c.network.forwards = { network::PortMapping { "127.0.0.1", 8080, 80, "udp" } };
     c.sync_fd = 7;
     c.lock_fd = 8;
     auto back = config_from_json(Json::parse(json::dump(config_to_json(c)))).release_value();
@@ -145,7 +148,14 @@ TEST_CASE("launch config: every field but the fds survives the JSON berth-launch
     CHECK(back.interactive);
     CHECK(back.attached);
     CHECK(back.preserve_fds == c.preserve_fds);
-    CHECK(back.pasta_args == c.pasta_args);
+    CHECK(back.network.program == c.network.program);
+    CHECK(back.network.executable == c.network.executable);
+    CHECK(back.network.args == c.network.args);
+    REQUIRE(back.network.forwards.size() == 1);
+    CHECK(back.network.forwards[0].host_ip == "127.0.0.1");
+    CHECK(back.network.forwards[0].host_port == 8080);
+    CHECK(back.network.forwards[0].container_port == 80);
+    CHECK(back.network.forwards[0].protocol == "udp");
     // The fds are berth-launch's command line, not the document's.
     CHECK(back.sync_fd == -1);
     CHECK(back.lock_fd == -1);

@@ -35,11 +35,8 @@
 //              records the start, a later berth adopts the container from it
 //              (MONITOR_START in clock ticks as /proc/PID/stat field 22,
 //              STARTED in unix seconds). Removed when the exit is recorded.
-//      pasta.pid  pasta's pid (--network pasta), written by pasta; the
-//              monitor kills pasta when the container exits
-//      pasta.log  pasta's own messages
-//      net-ns, user-ns  bind mounts of the container's namespaces, for pasta
-//              to open; unmounted once it has joined them
+//      network.pid, network.log, slirp4netns.sock, net-ns, user-ns
+//              the network helper's (pasta, slirp4netns): network/teardown.h
 //
 // The paths of the store and of the run directory around these files are
 // store/layout.h's.
@@ -58,9 +55,6 @@ namespace berth::monitor {
 
 inline constexpr char const* exit_file_name = "exit";
 inline constexpr char const* exit_temp_file_name = "exit.tmp"; ///< renamed to exit_file_name
-inline constexpr char const* pasta_pid_file_name = "pasta.pid";
-inline constexpr char const* pasta_log_file_name = "pasta.log";
-inline constexpr char const* namespace_file_suffix = "-ns";  ///< net-ns, user-ns
 inline constexpr char const* attach_socket_name = "attach";
 inline constexpr char const* launch_file_name = "monitor";
 inline constexpr char const* monitor_executable = "berth-monitor";

@@ -71,11 +71,6 @@ std::string ns_path(pid_t pid, char const* name)
     return "/proc/" + (pid ? std::to_string(pid) : std::string("self")) + "/ns/" + name;
 }
 
-int pidfd_open(pid_t pid)
-{
-    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-}
-
 void reset_signals()
 {
     sigset_t none;
@@ -229,7 +224,7 @@ Result<ExecedProcess> exec_in(ExecRequest const& request)
     for (int fd : request.stdio.preserve)
         if (fd < 3)
             return Error::msg("preserve fd " + std::to_string(fd) + ": only fds from 3 up can be passed on");
-    UniqueFd pidfd(pidfd_open(request.init_pid));
+    UniqueFd pidfd = sys::pidfd_open(request.init_pid);
     if (!pidfd.valid() && errno == ESRCH)
         return Error { ESRCH, "the container's process " + std::to_string(request.init_pid) + " is gone" };
     unsigned flags = TRY(namespaces_to_join(request.init_pid));

@@ -1,18 +1,19 @@
-// Fuzz target: -p/--publish port specs (container/ports.h). A host address
+// Fuzz target: -p/--publish port specs (network/ports.h). A host address
 // that parses must be an address as a whole, as pasta and the stored config
 // see it (not only up to a NUL byte).
-#include "container/ports.h"
+#include "network/ports.h"
 #include "fuzz.h"
 
 #include <arpa/inet.h>
 
-using namespace berth::container;
+using namespace berth::network;
 
 extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size)
 {
-    auto m = parse_publish(berth::fuzz::as_text(data, size));
-    if (!m)
+    auto list = parse_publish(berth::fuzz::as_text(data, size));
+    if (!list || list->empty())
         return 0;
+    auto m = list->begin();
     if (!m->host_ip.empty()) {
         unsigned char addr[16];
         FUZZ_CHECK(m->host_ip.find('\0') == std::string::npos);
@@ -24,5 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size)
     (void)pasta_port_args({ *m });
     (void)berth::json::dump(port_bindings_json({ *m }), -1);
     (void)ports_text({ *m });
+    (void)publish_text(*m);
     return 0;
 }

@@ -147,6 +147,7 @@ host_cgroup_version() {
     assert_equal "$(jq -r .host.ociRuntime.version <<<"$doc")" "$("$BERTH" --version)" "ociRuntime.version"
     [[ $(jq -r .host.conmon.path <<<"$doc") == */berth-monitor ]]
     assert_equal "$(jq -r .host.networkBackend <<<"$doc")" pasta "networkBackend"
+    assert_equal "$(jq -r .host.rootlessNetworkCmd <<<"$doc")" pasta "rootlessNetworkCmd"
     assert_equal "$(jq -r .host.eventLogger <<<"$doc")" file "eventLogger"
     assert_equal "$(jq -r .host.cgroupManager <<<"$doc")" cgroupfs "cgroupManager"
     assert_equal "$(jq -r .host.logDriver <<<"$doc")" k8s-file "logDriver"
@@ -155,4 +156,8 @@ host_cgroup_version() {
     jq -e '(.host.cgroups.resourceControl | type == "boolean") and (.host.helpers | type == "object")' <<<"$doc" >/dev/null
     run_berth --storage-driver vfs info --format '{{.Store.GraphDriverName}} {{.Store.GraphStatus}}'
     assert_output_equals "vfs map[]"
+    # The helper that containers.conf makes the default is the one named.
+    printf '[network]\ndefault_rootless_network_cmd = "slirp4netns"\n' >"$BATS_TEST_TMPDIR/slirp.conf"
+    CONTAINERS_CONF=$BATS_TEST_TMPDIR/slirp.conf run_berth info --format json
+    assert_equal "$(jq -r '.host | .networkBackend + " " + .rootlessNetworkCmd' <<<"$output")" "slirp4netns slirp4netns" "with slirp4netns configured"
 }

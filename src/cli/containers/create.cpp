@@ -97,13 +97,15 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
         "true: systemd mode when the command is init or systemd; always; false. It gets tmpfs on /run, /run/lock, /tmp, /var/log/journal")
         ->capture_default_str();
     cmd->add_option("-a,--attach", o.attach, "Attach to stdin, stdout or stderr only (repeatable; default: all)")->allow_extra_args(false);
-    cmd->add_option("--network,--net", a->network, "Network mode: none (default; loopback only), host, or pasta (user-mode networking)");
+    cmd->add_option("--network,--net", a->network, "Network mode: none, host, private (the default: pasta rootless), pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME, ns:PATH");
     cmd->add_option("--dns", o.dns, "DNS server for the container's /etc/resolv.conf")->allow_extra_args(false);
     cmd->add_option("--dns-search", o.dns_search, "DNS search domain for /etc/resolv.conf")->allow_extra_args(false);
     cmd->add_option("--dns-option,--dns-opt", o.dns_options, "DNS option for /etc/resolv.conf (e.g. ndots:2)")->allow_extra_args(false);
     cmd->add_option("--add-host", o.add_hosts, "Add a line to /etc/hosts: HOST:IP")->allow_extra_args(false);
+    cmd->add_option("--expose", o.expose, "Expose a container port (PORT[/tcp|/udp]) for -P, as the image's EXPOSE does")->allow_extra_args(false);
+    cmd->add_flag("-P,--publish-all", o.publish_all, "Publish every exposed port (the image's EXPOSE, --expose) on a random free host port");
     cmd->add_flag("--no-hosts", o.no_hosts, "Do not create /etc/hosts: the image's stays");
-    cmd->add_option("-p,--publish", o.publish, "Publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] (implies --network pasta)")->allow_extra_args(false);
+    cmd->add_option("-p,--publish", o.publish, "Publish a container port on the host: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]")->allow_extra_args(false);
     cmd->add_option("--runtime", o.runtime, "Run the container with this OCI runtime (path or name, e.g. runc)");
     cmd->add_option("--preserve-fds", a->preserve_fds, "Pass N additional file descriptors (3 .. 3+N-1) to the container");
     cmd->add_flag("-q,--quiet", a->quiet, "Do not print pull progress");

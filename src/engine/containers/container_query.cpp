@@ -5,7 +5,7 @@
 #include "base/process_stat.h"
 #include "base/timestamp.h"
 #include "container/options.h"
-#include "container/ports.h"
+#include "network/ports.h"
 #include "container/spec_builder.h"
 #include "engine/containers/containers.h"
 #include "engine/containers/healthcheck.h"
@@ -431,14 +431,14 @@ Json labels_json(std::map<std::string, std::string> const& labels)
 
 std::string ports_text(container::ContainerRecord const& rec)
 {
-    return container::ports_text(container::published_ports(rec.config));
+    return network::ports_text(network::published_ports(rec.config));
 }
 
 std::vector<PublishedPort> published_ports(container::ContainerRecord const& rec)
 {
     std::vector<PublishedPort> out;
-    for (auto const& m : container::published_ports(rec.config))
-        out.push_back({ container::port_key(m), container::host_address(m) });
+    for (auto const& m : network::published_ports(rec.config))
+        out.push_back({ network::port_key(m), network::host_address(m) });
     return out;
 }
 
@@ -606,7 +606,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "ContainerIDFile", c.value("cidfile", "") },
         { "LogConfig", log_config_json(c, dir) },
         { "NetworkMode", network },
-        { "PortBindings", container::port_bindings_json(container::published_ports(c)) },
+        { "PortBindings", network::port_bindings_json(network::published_ports(c)) },
         { "RestartPolicy", restart_policy_json(rec.restart) },
         { "AutoRemove", c.value("remove", false) },
         { "VolumeDriver", "" },
@@ -625,7 +625,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "OomScoreAdj", 0 },
         { "PidMode", c.value("pid", "").empty() ? "private" : c.value("pid", "") },
         { "Privileged", c.value("privileged", false) },
-        { "PublishAllPorts", false },
+        { "PublishAllPorts", c.value("publish_all", false) },
         { "ReadonlyRootfs", c.value("read_only", false) },
         { "SecurityOpt", strings(c, "security_opt") },
         { "Tmpfs", tmpfs },
@@ -655,7 +655,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "HairpinMode", false },
         { "LinkLocalIPv6Address", "" },
         { "LinkLocalIPv6PrefixLen", 0 },
-        { "Ports", container::port_bindings_json(container::published_ports(c)) },
+        { "Ports", network::port_bindings_json(network::published_ports(c)) },
         { "SandboxKey", "" },
     };
     Json doc {

@@ -19,7 +19,7 @@
 #include "base/scope_guard.h"
 #include "base/signal_forwarder.h"
 #include "base/sys.h"
-#include "container/ports.h"
+#include "engine/containers/network_setup.h"
 #include "container/removal.h"
 #include "container/rootfs.h"
 #include "container/spec_builder.h"
@@ -107,6 +107,7 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
     TRY(choose_auto_userns(ctx, options));
     if (options.runtime.empty())
         options.runtime = ctx.settings.options.runtime;  // --runtime, containers.conf
+    TRY(resolve_network(ctx, options, warn));
     auto mounts = TRY(container::mount_requests(options));
     options.env_files = TRY(read_env_files(options.env_files));
     TRY(replace_named_container(ctx, options));
@@ -115,6 +116,7 @@ Result<ContainerRecord> create_container(Context& ctx, CreateOptions const& give
         return Error { EEXIST, "creating container storage: the container name \"" + options.name
                 + "\" is already in use: remove it or choose another name with --name" };
     auto image = TRY(image_for(ctx, options, pull_options));
+    TRY(assign_host_ports(options, TRY(image_config(ctx, image))));
     // systemd as PID 1 stops on SIGRTMIN+3: Podman's stop signal in systemd mode.
     if (options.stop_signal.empty() && options.systemd != "false" && container::systemd_mode(TRY(image_config(ctx, image)), options))
         options.stop_signal = "RTMIN+3";
@@ -245,6 +247,7 @@ std::string containerenv_content(ContainerRecord const& rec, CreateOptions const
 Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions options, std::string const& driver_flag)
 {
     TRY(resolve_namespace_containers(ctx, options));
+    auto net = TRY(prepare_network(ctx, options));
     auto image = TRY(ctx.store->get_image(rec.image_id));
     if (!image)
         return Error { ENOENT, "container " + rec.name + ": its image " + rec.image_id.substr(0, 12) + " is gone" };
@@ -281,7 +284,7 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions optio
     sc.user = TRY(container::resolve_user(rootfs, wanted_user, options.group_add));
     sc.id_maps = id_maps;
     StartFiles files { dir, rootfs, container::resolve_hostname(options, rec.id), &sc.user, container::requested_user(config, options),
-        options.user.empty() && !id_maps.default_user.empty(), containerenv_content(rec, options, ctx.paths.rootless) };
+        options.user.empty() && !id_maps.default_user.empty(), containerenv_content(rec, options, ctx.paths.rootless), &net, rec.name };
     sc.mounts = TRY(start_files(options, config, files));
     if (id_maps.private_userns) {
         // The files berth writes belong to the container's root, as the image's do.
@@ -636,17 +639,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.preserve_fds = options.preserve_fds;
     pass_socket_activation(mc);
     mc.lock_fd = lock->fd();
-    if (options.network == "pasta") {
-        // --no-map-gw: pasta's default maps the gateway address to the host's
-        // loopback, which opens every service the host binds to 127.0.0.1 to
-        // every container. Podman rules that a user must opt in to that.
-        mc.pasta_args = { "--config-net", "--quiet", "--no-map-gw" };
-        auto ports = TRY(container::parse_publish_list(options.publish));
-        for (auto& a : container::pasta_port_args(ports))
-            mc.pasta_args.push_back(std::move(a));
-        // Nothing forwarded from the container side to the host's own ports.
-        mc.pasta_args.insert(mc.pasta_args.end(), { "-T", "none", "-U", "none" });
-    }
+    mc.network = TRY(network_helper_plan(ctx, options));
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
         if (auto found = find_program(mc.runtime_path))
             mc.runtime_path = *found;

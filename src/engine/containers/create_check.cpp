@@ -8,8 +8,9 @@
 #include "engine/containers/containers.h"
 #include "engine/containers/healthcheck.h"
 
-#include "container/ports.h"
 #include "container/spec_builder.h"
+#include "network/mode.h"
+#include "network/ports.h"
 #include "rootless/idmap.h"
 #include "runtime/cgroups.h"
 #include "runtime/devices.h"
@@ -28,20 +29,23 @@ namespace berth::engine {
 
 namespace {
 
-/// The network mode, defaulted: pasta when ports are published (as rootless
-/// Podman: they need a user-mode network), else none.
+/// The network mode, parsed once (network/mode.h), and -p. The default mode
+/// is resolved later (resolve_network, which knows who runs berth); a mode
+/// given that has no helper drops the ports with a warning, as Podman.
 ErrorOr check_network(container::CreateOptions& o, Warn const& warn)
 {
-    if (o.network.empty())
-        o.network = o.publish.empty() ? "none" : "pasta";
-    if (o.network != "none" && o.network != "host" && o.network != "pasta")
-        return Error { EINVAL, "network mode \"" + o.network + "\": only none, host and pasta are supported so far" };
-    TRY(container::parse_publish_list(o.publish));
-    if (!o.publish.empty() && (o.network == "host" || o.network == "none")) {
-        // As Podman: a warning, and the container runs without them.
+    auto mode = TRY(network::parse_network_mode(o.network));
+    struct stat st {};
+    if (mode.kind == network::NetworkMode::Kind::Path && ::stat(mode.value.c_str(), &st) < 0)
+        return Error::from_errno("cannot find specified network namespace path: stat " + mode.value);
+    TRY(network::parse_publish_list(o.publish));
+    for (auto const& e : o.expose)
+        TRY(network::parse_exposed(e));
+    if ((!o.publish.empty() || o.publish_all) && mode.kind != network::NetworkMode::Kind::Default && !mode.user_mode()) {
         if (warn)
-            warn("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use");
+            warn(network::discarded_ports_warning);
         o.publish.clear();
+        o.publish_all = false;
     }
     return {};
 }

@@ -10,6 +10,7 @@
 #include "container/user.h"
 #include "engine/containers/containers.h"
 #include "engine/containers/lifecycle.h"
+#include "network/etc_files.h"
 #include "rootless/idmap.h"
 #include "rootless/userns.h"
 #include "runtime/cgroups.h"
@@ -243,33 +244,6 @@ ErrorOr resolve_namespace_containers(Context& ctx, CreateOptions& o)
     return {};
 }
 
-std::string container_resolv_conf(std::string const& host, std::vector<std::string> const& dns,
-    std::vector<std::string> const& search, std::vector<std::string> const& options)
-{
-    auto join = [](std::string word, std::vector<std::string> const& values) {
-        for (auto const& v : values)
-            word += " " + v;
-        return word + "\n";
-    };
-    std::string out;
-    if (!search.empty())
-        out += join("search", search);
-    for (auto const& server : dns)
-        out += "nameserver " + server + "\n";
-    if (!options.empty())
-        out += join("options", options);
-    std::istringstream in(host);
-    std::string line;
-    while (std::getline(in, line)) {
-        auto replaced = [&](char const* key, bool given) { return given && line.rfind(key, 0) == 0; };
-        if (replaced("search", !search.empty()) || replaced("domain", !search.empty())
-            || replaced("nameserver", !dns.empty()) || replaced("options", !options.empty()))
-            continue;
-        out += line + "\n";
-    }
-    return out;
-}
-
 Result<std::vector<container::ResolvedMount>> start_files(CreateOptions const& o, image::ImageConfig const& image,
     StartFiles const& files)
 {
@@ -284,23 +258,30 @@ Result<std::vector<container::ResolvedMount>> start_files(CreateOptions const& o
         out.push_back({ m, path });
         return {};
     };
-    TRY(add("hostname", "/etc/hostname", files.hostname + "\n"));
-    if (!o.no_hosts) {
-        std::string hosts;
-        for (auto const& h : o.add_hosts) {
-            auto colon = h.find(':');
-            hosts += h.substr(colon + 1) + "\t" + h.substr(0, colon) + "\n";
+    TRY(add("hostname", "/etc/hostname", network::hostname_file(files.hostname)));
+    NetworkStart none;
+    auto const& net = files.network ? *files.network : none;
+    if (!net.etc_from.empty()) {
+        // --network container:NAME: its hosts and resolv.conf, as Podman shares them.
+        for (auto [name, destination] : { std::pair { "hosts", "/etc/hosts" }, std::pair { "resolv.conf", "/etc/resolv.conf" } }) {
+            if ((o.no_hosts && std::string(name) == "hosts") || !fs::exists(fs::join(net.etc_from, name)))
+                continue;
+            MountRequest m;
+            m.type = MountRequest::Type::Bind;
+            m.destination = destination;
+            m.source = fs::join(net.etc_from, name);
+            out.push_back({ m, m.source });
         }
-        if (o.network == "host") {
-            hosts += fs::read_file("/etc/hosts").value_or("");
-        } else {
-            hosts += "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n";
-            hosts += "127.0.1.1\t" + files.hostname + "\n";
+    } else {
+        if (!o.no_hosts) {
+            network::HostsInputs hosts { net.mode, files.hostname, files.name, o.add_hosts,
+                net.mode.kind == network::NetworkMode::Kind::Host ? fs::read_file("/etc/hosts").value_or("") : "",
+                net.host_address, net.container_address };
+            TRY(add("hosts", "/etc/hosts", network::hosts_file(hosts)));
         }
-        TRY(add("hosts", "/etc/hosts", hosts));
+        auto host_resolv = fs::read_file("/etc/resolv.conf").value_or("");
+        TRY(add("resolv.conf", "/etc/resolv.conf", network::resolv_conf(host_resolv, o.dns, o.dns_search, o.dns_options, net.dns)));
     }
-    auto resolv = container_resolv_conf(fs::read_file("/etc/resolv.conf").value_or(""), o.dns, o.dns_search, o.dns_options);
-    TRY(add("resolv.conf", "/etc/resolv.conf", resolv));
     TRY(add(".containerenv", "/run/.containerenv", files.containerenv));
     if (o.passwd) {
         auto passwd = container::read_in_root(files.rootfs, "etc/passwd").value_or("");

@@ -11,6 +11,7 @@
 #include "config/engine_config.h"
 #include "container/options.h"
 #include "container/spec_builder.h"
+#include "engine/containers/network_setup.h"
 #include "engine/context.h"
 #include "image/config.h"
 
@@ -54,14 +55,11 @@ struct StartFiles {
     std::string wanted_user;  ///< the --user (or image USER) that was resolved
     bool keep_id = false;     ///< --userns=keep-id without --user: the user's own ids, which get passwd and group lines
     std::string containerenv; ///< what /run/.containerenv holds
+    NetworkStart const* network = nullptr;  ///< hosts and resolv.conf for the mode (network_setup.h)
+    std::string name;         ///< the container's name, in /etc/hosts
 };
 Result<std::vector<container::ResolvedMount>> start_files(container::CreateOptions const& options,
     image::ImageConfig const& image, StartFiles const& files);
-
-/// resolv.conf for the container: the host's, with --dns, --dns-search and
-/// --dns-option replacing its nameserver, search and options lines.
-std::string container_resolv_conf(std::string const& host, std::vector<std::string> const& dns,
-    std::vector<std::string> const& search, std::vector<std::string> const& options);
 
 /// --pidfile and --conmon-pidfile, written once the container runs.
 ErrorOr write_pid_files(container::CreateOptions const& options, pid_t container, pid_t monitor);

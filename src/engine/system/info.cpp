@@ -4,8 +4,9 @@
 // The hard part is honesty where Podman's fields name Podman's helpers:
 // host.ociRuntime is berth's built-in runtime (the berth binary itself)
 // unless an external one is configured, host.conmon is berth-monitor,
-// host.networkBackend is "pasta" because that is the only user-mode network
-// berth drives (it has no bridge networks, so neither cni nor netavark), and
+// host.networkBackend is the user-mode helper (pasta or slirp4netns) that
+// rootless containers get by default (no bridge networks, so neither cni nor
+// netavark), and
 // host.cgroupVersion is "v1" on a hybrid host, as Podman reports it. Fields
 // Podman has for its API service or for buildah (remoteSocket,
 // buildahVersion) are left out rather than invented. berth's own earlier
@@ -19,6 +20,7 @@
 #include "berth_config.h"
 #include "container/rootfs.h"
 #include "engine/containers/container_query.h"
+#include "engine/containers/network_setup.h"
 #include "monitor/protocol.h"
 #include "rootless/host_info.h"
 #include "runtime/capabilities.h"
@@ -198,8 +200,10 @@ Json host_section(Context& ctx, InfoOptions const& options)
     host["cgroupControllers"] = host["cgroups"].value("controllers", Json::array());
     host["eventLogger"] = "file";  // run_dir/events/events.log (events.h)
     host["logDriver"] = "k8s-file";
-    host["networkBackend"] = "pasta";
-    host["rootlessNetworkCmd"] = "pasta";
+    // No bridge networks yet (neither cni nor netavark): the backend is the
+    // user-mode helper that rootless containers get by default.
+    host["rootlessNetworkCmd"] = default_rootless_network_cmd(ctx);
+    host["networkBackend"] = host["rootlessNetworkCmd"].get<std::string>().empty() ? "none" : host["rootlessNetworkCmd"];
     host["linkmode"] = "dynamic";
     host["serviceIsRemote"] = false;
     add_programs(host, options.runtime);

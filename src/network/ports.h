@@ -2,6 +2,8 @@
 // shown by `port`, `ps` and inspect, and the port options handed to pasta.
 // The hard part is the IP: "[::1]:8080:80" carries colons of its own, so the
 // address is split off only when bracketed, and a bare IPv6 address is refused.
+// Ranges become one mapping per port; a missing host port is a random free
+// one, which create chooses (port_choice.cpp) and stores, as Podman does.
 #pragma once
 
 #include "base/error.h"
@@ -12,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace berth::container {
+namespace berth::network {
 
 /// One published port: host_ip:host_port on the host reaches container_port.
 struct PortMapping {
@@ -22,13 +24,25 @@ struct PortMapping {
     std::string protocol = "tcp"; ///< tcp | udp
 };
 
-/// Parses one -p value: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp]. Without a
-/// host port the host port equals the container port. Ranges, sctp and
+/// Parses one -p value: [IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp],
+/// one mapping per port of a range. Without a host port, host_port is 0: a
+/// random free port, chosen at create (choose_host_ports). sctp and
 /// unbracketed IPv6 addresses are refused with an error naming the value.
-Result<PortMapping> parse_publish(std::string_view value);
+Result<std::vector<PortMapping>> parse_publish(std::string_view value);
 
 /// Parses every -p value (errors name the flag and the value).
 Result<std::vector<PortMapping>> parse_publish_list(std::vector<std::string> const& values);
+
+/// Gives every mapping whose host_port is 0 a free port of the host (bound
+/// and released by the kernel's choice, as Podman picks them), distinct
+/// within the list.
+ErrorOr choose_host_ports(std::vector<PortMapping>& mappings);
+
+/// The -p text of one mapping, as create stores it once ports are chosen: "127.0.0.1:8080:80/tcp".
+std::string publish_text(PortMapping const& m);
+
+/// An exposed port, "80" or "53/udp" (--expose, the image's EXPOSE): container_port and protocol.
+Result<PortMapping> parse_exposed(std::string_view value);
 
 /// "0.0.0.0:8080" ("[::1]:8080" for IPv6): where the mapping listens on the host.
 std::string host_address(PortMapping const& m);
@@ -44,7 +58,7 @@ std::string port_key(PortMapping const& m);
 std::vector<PortMapping> published_ports(Json const& config);
 
 /// {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "8080"}]}: inspect's
-/// HostConfig.PortBindings and NetworkSettings.Ports.
+/// HostConfig.PortBindings and NetworkSettings.Ports ("" HostIp: every address, as Podman).
 Json port_bindings_json(std::vector<PortMapping> const& mappings);
 
 /// ps's PORTS: format_port() of each, joined with ", ".
@@ -54,4 +68,4 @@ std::string ports_text(std::vector<PortMapping> const& mappings);
 /// each, and "none" for a protocol without mappings.
 std::vector<std::string> pasta_port_args(std::vector<PortMapping> const& mappings);
 
-} // namespace berth::container
+} // namespace berth::network

@@ -1,0 +1,24 @@
+// The address /etc/hosts gives host.containers.internal: one that reaches
+// the host from a container without opening the host's loopback. As Podman:
+// the host's first non-loopback IPv4 address (else IPv6). pasta copies the
+// address of the host's default-route interface into the container, where
+// it names the container itself, so in pasta mode that interface's addresses
+// are passed over. Connections to the chosen address leave through the
+// helper as connections of the host to itself: services bound to that
+// address or to every address answer; those bound to 127.0.0.1 do not.
+#pragma once
+
+#include "network/mode.h"
+
+#include <string>
+
+namespace berth::network {
+
+/// host.containers.internal's address for a container in `mode` (resolved);
+/// "" where there is none (none, host, another's namespace, or no address).
+std::string host_internal_address(NetworkMode const& mode);
+
+/// The interface of the host's IPv4 default route, from /proc/net/route; "" if none.
+std::string default_route_interface();
+
+} // namespace berth::network

@@ -1,0 +1,184 @@
+// parse_network_mode() and default_mode(): see mode.h. Pure functions, covered
+// by network_test.cpp.
+#include "network/mode.h"
+
+#include <arpa/inet.h>
+#include <charconv>
+
+namespace berth::network {
+
+namespace {
+
+std::vector<std::string> split_commas(std::string_view text)
+{
+    std::vector<std::string> out;
+    for (size_t start = 0;;) {
+        auto comma = text.find(',', start);
+        out.emplace_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        if (comma == std::string_view::npos)
+            return out;
+        start = comma + 1;
+    }
+}
+
+Result<bool> parse_bool(std::string const& option, std::string const& value)
+{
+    if (value == "true")
+        return true;
+    if (value == "false")
+        return false;
+    return Error { EINVAL, "slirp4netns option \"" + option + "\": expected true or false" };
+}
+
+bool valid_address(int family, std::string const& text)
+{
+    unsigned char buf[16];
+    return text.find('\0') == std::string::npos && ::inet_pton(family, text.c_str(), buf) == 1;
+}
+
+} // namespace
+
+std::string NetworkMode::name() const
+{
+    switch (kind) {
+    case Kind::Default: return "private";
+    case Kind::None: return "none";
+    case Kind::Host: return "host";
+    case Kind::Pasta: return "pasta";
+    case Kind::Slirp4netns: return "slirp4netns";
+    case Kind::Container: return "container:" + value;
+    case Kind::Path: return "ns:" + value;
+    }
+    return "";
+}
+
+std::string NetworkMode::text() const
+{
+    std::string out = name();
+    for (size_t i = 0; i < options.size(); ++i)
+        out += (i == 0 ? ":" : ",") + options[i];
+    return out;
+}
+
+Result<NetworkMode> parse_network_mode(std::string_view text)
+{
+    NetworkMode m;
+    auto colon = text.find(':');
+    std::string_view word = text.substr(0, colon);
+    std::string_view rest = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
+    bool has_rest = colon != std::string_view::npos;
+    using Kind = NetworkMode::Kind;
+    if (text.empty() || word == "private")
+        m.kind = Kind::Default;
+    else if (word == "none")
+        m.kind = Kind::None;
+    else if (word == "host")
+        m.kind = Kind::Host;
+    else if (word == "pasta")
+        m.kind = Kind::Pasta;
+    else if (word == "slirp4netns")
+        m.kind = Kind::Slirp4netns;
+    else if (word == "container")
+        m.kind = Kind::Container;
+    else if (word == "ns")
+        m.kind = Kind::Path;
+    else if (word == "bridge")
+        return Error { ENOTSUP, "network mode \"" + std::string(text) + "\": bridge networks are not supported yet: use pasta, slirp4netns, host or none" };
+    else
+        return Error { EINVAL, "network mode \"" + std::string(text) + "\": unknown: use none, host, private, pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME or ns:PATH" };
+    if (m.kind == Kind::Container || m.kind == Kind::Path) {
+        if (rest.empty())
+            return Error { EINVAL, "network mode \"" + std::string(text) + "\": give " + (m.kind == Kind::Container ? "container:NAME" : "ns:PATH") };
+        if (m.kind == Kind::Path && rest.front() != '/')
+            return Error { EINVAL, "network mode \"" + std::string(text) + "\": the namespace path must be absolute" };
+        m.value = std::string(rest);
+        return m;
+    }
+    if (has_rest && !m.user_mode())
+        return Error { EINVAL, "network mode \"" + std::string(text) + "\": " + std::string(word) + " takes no options" };
+    if (has_rest) {
+        if (rest.empty())
+            return Error { EINVAL, "network mode \"" + std::string(text) + "\": empty option list" };
+        m.options = split_commas(rest);
+    }
+    if (m.kind == Kind::Slirp4netns)
+        TRY(parse_slirp4netns_options(m.options));
+    return m;
+}
+
+Result<Slirp4netnsOptions> parse_slirp4netns_options(std::vector<std::string> const& options)
+{
+    Slirp4netnsOptions out;
+    for (auto const& option : options) {
+        auto eq = option.find('=');
+        std::string key = option.substr(0, eq);
+        std::string value = eq == std::string::npos ? "" : option.substr(eq + 1);
+        if (eq == std::string::npos)
+            return Error { EINVAL, "unknown option for slirp4netns: \"" + option + "\" (expected KEY=VALUE)" };
+        if (key == "allow_host_loopback") {
+            out.allow_host_loopback = TRY(parse_bool(option, value));
+        } else if (key == "enable_ipv6") {
+            out.enable_ipv6 = TRY(parse_bool(option, value));
+        } else if (key == "cidr") {
+            auto slash = value.find('/');
+            unsigned bits = 0;
+            auto bits_text = slash == std::string::npos ? std::string_view() : std::string_view(value).substr(slash + 1);
+            auto [end, ec] = std::from_chars(bits_text.data(), bits_text.data() + bits_text.size(), bits);
+            if (slash == std::string::npos || !valid_address(AF_INET, value.substr(0, slash)) || ec != std::errc()
+                || end != bits_text.data() + bits_text.size() || bits_text.empty() || bits > 30)
+                return Error { EINVAL, "slirp4netns option \"" + option + "\": expected an IPv4 CIDR such as 10.0.2.0/24" };
+            out.cidr = value;
+        } else if (key == "mtu") {
+            unsigned mtu = 0;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), mtu);
+            if (value.empty() || ec != std::errc() || end != value.data() + value.size() || mtu < 68 || mtu > 65521)
+                return Error { EINVAL, "slirp4netns option \"" + option + "\": expected an MTU from 68 to 65521" };
+            out.mtu = mtu;
+        } else if (key == "outbound_addr" || key == "outbound_addr6") {
+            if (!valid_address(key == "outbound_addr" ? AF_INET : AF_INET6, value))
+                return Error { EINVAL, "slirp4netns option \"" + option + "\": expected an " + (key == "outbound_addr" ? "IPv4" : "IPv6") + " address" };
+            (key == "outbound_addr" ? out.outbound_addr : out.outbound_addr6) = value;
+        } else if (key == "port_handler") {
+            // rootlesskit's port handler needs rootlesskit, which berth does not run.
+            if (value != "slirp4netns")
+                return Error { ENOTSUP, "slirp4netns option \"" + option + "\": only port_handler=slirp4netns is supported" };
+        } else {
+            return Error { EINVAL, "unknown option for slirp4netns: \"" + option + "\"" };
+        }
+    }
+    return out;
+}
+
+Result<NetworkMode> default_mode(DefaultInputs const& in)
+{
+    using Kind = NetworkMode::Kind;
+    if (!in.conf_netns.empty() && in.conf_netns != "private") {
+        auto m = TRY_CTX(parse_network_mode(in.conf_netns), "containers.conf netns");
+        if (m.kind != Kind::Default)
+            return m;
+    }
+    NetworkMode m;
+    if (!in.rootless || in.external_runtime) {
+        // FIXME: as root, Podman's default is the bridge network "podman",
+        // which berth has not yet; with --runtime the helper cannot be
+        // attached between the runtime's create and start yet (published
+        // ports then ask for pasta, which the engine refuses with --runtime).
+        m.kind = in.publishes ? Kind::Pasta : Kind::None;
+        return m;
+    }
+    if (in.conf_rootless_cmd == "pasta" || in.conf_rootless_cmd == "slirp4netns") {
+        m.kind = in.conf_rootless_cmd == "pasta" ? Kind::Pasta : Kind::Slirp4netns;
+        return m;
+    }
+    if (!in.conf_rootless_cmd.empty())
+        return Error { EINVAL, "containers.conf default_rootless_network_cmd \"" + in.conf_rootless_cmd + "\": use pasta or slirp4netns" };
+    if (in.have_pasta)
+        m.kind = Kind::Pasta;
+    else if (in.have_slirp4netns)
+        m.kind = Kind::Slirp4netns;
+    else
+        return Error { ENOENT, "no user-mode network helper: install the passt package (pasta) or slirp4netns, or run with --network none" };
+    return m;
+}
+
+} // namespace berth::network

@@ -1,0 +1,80 @@
+// --network/--net: the one parser of a container's network mode, returning a
+// typed NetworkMode that create, start, inspect and the spec builder share,
+// and the default a container gets when no mode is given. Podman's spellings:
+// none, host, private, pasta[:OPTIONS,...], slirp4netns[:KEY=VALUE,...],
+// container:NAME, ns:PATH. The hard part is the default: rootless it comes
+// from containers.conf ([containers] netns, [network]
+// default_rootless_network_cmd) and else from what is installed, so resolving
+// it needs facts about the host that the caller gathers (DefaultInputs).
+#pragma once
+
+#include "base/error.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth::network {
+
+struct NetworkMode {
+    enum class Kind {
+        Default,     ///< "" or "private": the engine's default, resolved by default_mode()
+        None,        ///< a network namespace with loopback only
+        Host,        ///< the host's network namespace
+        Pasta,       ///< user-mode networking by pasta (passt)
+        Slirp4netns, ///< user-mode networking by slirp4netns
+        Container,   ///< another container's network namespace
+        Path,        ///< a network namespace by path (ns:PATH)
+    };
+    Kind kind = Kind::Default;
+    std::string value;                 ///< Container: its name or id; Path: the path
+    std::vector<std::string> options;  ///< Pasta: pasta's own options; Slirp4netns: KEY=VALUE
+
+    /// The mode as stored and as inspect's HostConfig.NetworkMode shows it:
+    /// "pasta", "slirp4netns", "container:ID", "ns:PATH"; options are not shown (as Podman).
+    std::string name() const;
+    /// The mode with its options, as parse() reads it back.
+    std::string text() const;
+    /// A network namespace of the container's own that a helper connects.
+    bool user_mode() const { return kind == Kind::Pasta || kind == Kind::Slirp4netns; }
+    /// The container has a network namespace of its own (not the host's, nor another's).
+    bool own_namespace() const { return kind != Kind::Host && kind != Kind::Container && kind != Kind::Path; }
+};
+
+/// Podman's warning when -p is given with a mode that cannot publish ports.
+inline constexpr char const* discarded_ports_warning = "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use";
+
+/// Parses a --network value; an unknown mode, an option of a mode that takes
+/// none, or a malformed option is an Error naming it.
+Result<NetworkMode> parse_network_mode(std::string_view text);
+
+/// slirp4netns's options, checked (Podman's: allow_host_loopback, cidr,
+/// enable_ipv6, mtu, outbound_addr, outbound_addr6, port_handler).
+struct Slirp4netnsOptions {
+    bool allow_host_loopback = false;
+    bool enable_ipv6 = false;
+    std::string cidr;            ///< empty: slirp4netns's 10.0.2.0/24
+    unsigned mtu = 65520;
+    std::string outbound_addr, outbound_addr6;
+};
+Result<Slirp4netnsOptions> parse_slirp4netns_options(std::vector<std::string> const& options);
+
+/// What the default depends on, gathered by the caller.
+struct DefaultInputs {
+    bool rootless = false;
+    bool publishes = false;            ///< -p or -P given
+    bool external_runtime = false;     ///< --runtime: the helper cannot be started (see default_mode)
+    std::string conf_netns;            ///< containers.conf [containers] netns
+    std::string conf_rootless_cmd;     ///< containers.conf [network] default_rootless_network_cmd
+    bool have_pasta = false;           ///< pasta is installed
+    bool have_slirp4netns = false;     ///< slirp4netns is installed
+};
+
+/// The mode a container gets for "" or "private". Rootless: containers.conf's
+/// netns, else its default_rootless_network_cmd, else pasta where installed,
+/// else slirp4netns, else an Error naming the package to install. As root
+/// (until bridge networks exist) and with an external runtime: containers.conf's
+/// netns, else pasta with published ports and none without.
+Result<NetworkMode> default_mode(DefaultInputs const& in);
+
+} // namespace berth::network

@@ -1,0 +1,159 @@
+// Unit tests for the network module's pure parts: modes (mode.cpp), the
+// default mode, slirp4netns's options, the helpers' plans (helper.cpp) and
+// the /etc files (etc_files.cpp).
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "network/etc_files.h"
+#include "network/helper.h"
+#include "network/mode.h"
+
+#include <doctest/doctest.h>
+
+using namespace berth;
+using namespace berth::network;
+using Kind = NetworkMode::Kind;
+
+namespace {
+
+std::string error_of(std::string_view text)
+{
+    auto m = parse_network_mode(text);
+    return m ? "" : m.error().message;
+}
+
+} // namespace
+
+TEST_CASE("network modes: Podman's spellings")
+{
+    CHECK(parse_network_mode("")->kind == Kind::Default);
+    CHECK(parse_network_mode("private")->kind == Kind::Default);
+    CHECK(parse_network_mode("none")->kind == Kind::None);
+    CHECK(parse_network_mode("host")->kind == Kind::Host);
+    auto pasta = parse_network_mode("pasta:--ipv4-only,-T,8080").value();
+    CHECK(pasta.kind == Kind::Pasta);
+    CHECK(pasta.options == std::vector<std::string> { "--ipv4-only", "-T", "8080" });
+    CHECK(pasta.name() == "pasta");
+    CHECK(pasta.text() == "pasta:--ipv4-only,-T,8080");
+    auto slirp = parse_network_mode("slirp4netns:allow_host_loopback=true,mtu=1500").value();
+    CHECK(slirp.kind == Kind::Slirp4netns);
+    CHECK(slirp.text() == "slirp4netns:allow_host_loopback=true,mtu=1500");
+    CHECK(slirp.name() == "slirp4netns");
+    auto other = parse_network_mode("container:web").value();
+    CHECK(other.kind == Kind::Container);
+    CHECK(other.value == "web");
+    CHECK(other.text() == "container:web");
+    auto path = parse_network_mode("ns:/run/netns/x").value();
+    CHECK(path.kind == Kind::Path);
+    CHECK(path.value == "/run/netns/x");
+    CHECK(path.text() == "ns:/run/netns/x");
+}
+
+TEST_CASE("network modes: errors name the value")
+{
+    CHECK(error_of("bogus").find("\"bogus\": unknown") != std::string::npos);
+    CHECK(error_of("bridge").find("bridge networks are not supported yet") != std::string::npos);
+    CHECK(error_of("host:x").find("host takes no options") != std::string::npos);
+    CHECK(error_of("none:") != "");
+    CHECK(error_of("container:") != "");
+    CHECK(error_of("ns:relative").find("absolute") != std::string::npos);
+    CHECK(error_of("pasta:") != "");
+    CHECK(error_of("slirp4netns:bogus=1") == "unknown option for slirp4netns: \"bogus=1\"");
+    CHECK(error_of("slirp4netns:allow_host_loopback=maybe") != "");
+    CHECK(error_of("slirp4netns:mtu=10") != "");
+    CHECK(error_of("slirp4netns:cidr=10.0.2.0") != "");
+    CHECK(error_of("slirp4netns:port_handler=rootlesskit").find("port_handler=slirp4netns") != std::string::npos);
+}
+
+TEST_CASE("slirp4netns options")
+{
+    auto o = parse_slirp4netns_options({ "allow_host_loopback=true", "enable_ipv6=true", "cidr=10.5.0.0/24", "mtu=1500",
+        "outbound_addr=192.0.2.5", "port_handler=slirp4netns" }).value();
+    CHECK(o.allow_host_loopback);
+    CHECK(o.enable_ipv6);
+    CHECK(o.cidr == "10.5.0.0/24");
+    CHECK(o.mtu == 1500);
+    CHECK(o.outbound_addr == "192.0.2.5");
+    auto d = parse_slirp4netns_options({}).value();
+    CHECK(!d.allow_host_loopback);
+    CHECK(d.mtu == 65520);
+}
+
+TEST_CASE("resolv.conf: --dns, --dns-search and --dns-option replace the host's lines")
+{
+    std::string host = "# generated\nnameserver 127.0.0.53\nsearch corp.example\noptions edns0\n";
+    CHECK(resolv_conf(host, {}, {}, {}) == host);
+    CHECK(resolv_conf(host, { "192.0.2.1", "192.0.2.2" }, {}, {})
+        == "nameserver 192.0.2.1\nnameserver 192.0.2.2\n# generated\nsearch corp.example\noptions edns0\n");
+    CHECK(resolv_conf(host, {}, { "a.example", "b.example" }, { "ndots:2" })
+        == "search a.example b.example\noptions ndots:2\n# generated\nnameserver 127.0.0.53\n");
+}
+
+TEST_CASE("hosts: --add-host first; the host's file with --network host")
+{
+    HostsInputs in { parse_network_mode("none").value(), "h1", "c1", { "db:192.0.2.9" }, "127.0.0.1 hostbox\n", "" };
+    auto text = hosts_file(in);
+    CHECK(text.rfind("192.0.2.9\tdb\n", 0) == 0);
+    CHECK(text.find("127.0.0.1\tlocalhost") != std::string::npos);
+    CHECK(text.find("h1") != std::string::npos);
+    in.mode = parse_network_mode("host").value();
+    CHECK(hosts_file(in) == "192.0.2.9\tdb\n127.0.0.1 hostbox\n");
+}
+
+TEST_CASE("helper plans: pasta never maps the gateway to the host's loopback unless asked")
+{
+    auto plan = plan_helper(parse_network_mode("pasta").value(), { PortMapping { "127.0.0.1", 8080, 80, "tcp" } }).value();
+    CHECK(plan.program == HelperPlan::Program::Pasta);
+    CHECK(plan.executable == "pasta");
+    auto has = [&](std::string const& a) { return std::find(plan.args.begin(), plan.args.end(), a) != plan.args.end(); };
+    CHECK(has("--no-map-gw"));
+    CHECK(has("127.0.0.1/8080:80"));
+    plan = plan_helper(parse_network_mode("pasta:--map-gw").value(), {}).value();
+    CHECK(!has("--no-map-gw"));
+    CHECK(has("--map-gw"));
+    CHECK(plan_helper(parse_network_mode("none").value(), {})->program == HelperPlan::Program::None);
+    CHECK(plan_helper(parse_network_mode("host").value(), {})->program == HelperPlan::Program::None);
+}
+
+TEST_CASE("the default mode: containers.conf, then what is installed; root keeps none until bridges exist")
+{
+    DefaultInputs in;
+    in.rootless = true;
+    in.have_pasta = true;
+    in.have_slirp4netns = true;
+    CHECK(default_mode(in)->kind == Kind::Pasta);
+    in.have_pasta = false;
+    CHECK(default_mode(in)->kind == Kind::Slirp4netns);
+    in.have_slirp4netns = false;
+    auto missing = default_mode(in);
+    REQUIRE(!missing);
+    CHECK(missing.error().message.find("install the passt package") != std::string::npos);
+    in.conf_rootless_cmd = "pasta";
+    CHECK(default_mode(in)->kind == Kind::Pasta);
+    in.conf_rootless_cmd = "bogus";
+    CHECK(!default_mode(in));
+    in.conf_netns = "host";
+    CHECK(default_mode(in)->kind == Kind::Host);
+    in.conf_netns = "slirp4netns:allow_host_loopback=true";
+    CHECK(default_mode(in)->text() == "slirp4netns:allow_host_loopback=true");
+    in.conf_netns = "nonsense";
+    CHECK(!default_mode(in));
+    DefaultInputs root;
+    CHECK(default_mode(root)->kind == Kind::None);
+    root.publishes = true;
+    CHECK(default_mode(root)->kind == Kind::Pasta);
+    DefaultInputs external;
+    external.rootless = true;
+    external.have_pasta = true;
+    external.external_runtime = true;
+    CHECK(default_mode(external)->kind == Kind::None);
+}
+
+TEST_CASE("slirp4netns: its arguments and the container's address")
+{
+    auto plan = plan_helper(parse_network_mode("slirp4netns:allow_host_loopback=true,mtu=1500,cidr=10.5.0.0/24").value(),
+        { PortMapping { "", 8080, 80, "udp" } }).value();
+    CHECK(plan.program == HelperPlan::Program::Slirp4netns);
+    CHECK(plan.args == std::vector<std::string> { "--configure", "--mtu=1500", "--cidr=10.5.0.0/24" });
+    REQUIRE(plan.forwards.size() == 1);
+    CHECK(plan_helper(parse_network_mode("slirp4netns").value(), {})->args
+        == std::vector<std::string> { "--configure", "--mtu=65520", "--disable-host-loopback" });
+}
