@@ -314,6 +314,9 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
     }
     if (!TRY(apply_config(s, in)))
         return Error { ENOTSUP, in.keyword + " is not supported" };
+    if (in.as<Workdir>())  // the directory is made (a layer) when the image lacks it
+        if (auto made = TRY(workdir_step(b.ctx, s.image, s.config, nop)))
+            return std::optional(*made);
     return std::optional(TRY(commit_config(b, s, nop)));
 }
 

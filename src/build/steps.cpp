@@ -60,6 +60,21 @@ Result<store::ImageRecord> commit_step(engine::Context& ctx, std::string const& 
 
 namespace {
 
+/// A created (never started) container of `image_id`, and the host path of its mounted rootfs.
+struct MountedContainer {
+    StepContainer container;
+    std::string root_dir;
+};
+Result<MountedContainer> mounted_container(engine::Context& ctx, std::string const& image_id)
+{
+    container::CreateOptions spec;
+    spec.image = image_id;
+    spec.command = { "/" };  // never run
+    auto container = TRY(StepContainer::create(ctx, spec));
+    std::string root_dir = TRY(engine::mount_container(ctx, container.id()));
+    return MountedContainer { std::move(container), std::move(root_dir) };
+}
+
 // ------------------------------------------------------------------ the destination
 
 /// mkdir -p of `path` inside the root filesystem at `root_dir`; every
@@ -74,12 +89,12 @@ ErrorOr make_dirs_in_root(std::string const& root_dir, std::string const& path)
             continue;
         std::string parent = so_far.empty() ? "/" : so_far;
         so_far += "/" + name;
-        auto fd = sys::openat2(root.get(), so_far, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_IN_ROOT);
+        auto fd = sys::openat2(root.get(), so_far, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
         if (fd)
             continue;
         if (fd.error().code != ENOENT)
             return Error { fd.error().code, "destination \"" + so_far + "\": " + fd.error().message };
-        UniqueFd at = TRY(sys::openat2(root.get(), parent, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_IN_ROOT));
+        UniqueFd at = TRY(sys::openat2(root.get(), parent, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
         if (::mkdirat(at.get(), name.c_str(), 0755) < 0 && errno != EEXIST)
             return Error::from_errno("mkdir " + so_far);
     }
@@ -112,7 +127,7 @@ Result<uint32_t> lookup_id(std::string const& name, std::string const& root_dir,
     if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos)
         return static_cast<uint32_t>(std::stoul(name));
     auto fd = sys::openat2(TRY(sys::open(root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)).get(), file, O_RDONLY | O_CLOEXEC,
-        RESOLVE_IN_ROOT);
+        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     std::string text;
     if (fd) {
         char buf[4096];
@@ -231,13 +246,9 @@ ErrorOr copy_from_image(engine::Context& ctx, CopyStep const& step, std::string 
     std::string const& source, std::string const& dest, bool dest_is_dir)
 {
     auto image = TRY(step.resolve_from(step.from));
-    container::CreateOptions spec;
-    spec.image = image.id;
-    spec.command = { "/" };
-    auto from = TRY(StepContainer::create(ctx, spec));
-    std::string from_root = TRY(engine::mount_container(ctx, from.id()));
-    UniqueFd root = TRY(sys::open(from_root, O_PATH | O_DIRECTORY | O_CLOEXEC));
-    auto fd = sys::openat2(root.get(), source, O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT);
+    auto from = TRY(mounted_container(ctx, image.id));
+    UniqueFd root = TRY(sys::open(from.root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    auto fd = sys::openat2(root.get(), source, O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     if (!fd)
         return Error { fd.error().code, "COPY --from=" + step.from + ": " + source + ": no such file or directory" };
     struct stat st {};
@@ -247,10 +258,21 @@ ErrorOr copy_from_image(engine::Context& ctx, CopyStep const& step, std::string 
     bool is_dir = S_ISDIR(st.st_mode);
     TRY(make_dirs_in_root(root_dir, is_dir || dest_is_dir ? dest : parent_of(dest)));
     // FIXME: --chown with --from; the files keep their owners.
-    return engine::copy(ctx, from.id() + ":" + (is_dir ? clean_path(source) + "/." : source), container_id + ":" + dest, copy_options);
+    return engine::copy(ctx, from.container.id() + ":" + (is_dir ? clean_path(source) + "/." : source), container_id + ":" + dest, copy_options);
 }
 
 } // namespace
+
+Result<std::optional<store::ImageRecord>> workdir_step(engine::Context& ctx, store::ImageRecord const& image,
+    image::ImageConfig const& config, std::string const& created_by)
+{
+    auto [container, root_dir] = TRY(mounted_container(ctx, image.id));
+    UniqueFd root = TRY(sys::open(root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (sys::openat2(root.get(), config.working_dir, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS))
+        return std::optional<store::ImageRecord> {};
+    TRY(make_dirs_in_root(root_dir, config.working_dir));
+    return std::optional(TRY(commit_step(ctx, container.id(), config, created_by)));
+}
 
 Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
 {
@@ -258,11 +280,7 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
     for (auto const& source : args.sources)
         if (source.starts_with("<<") || source.starts_with("http://") || source.starts_with("https://"))
             return Error { ENOTSUP, "source \"" + source + "\": heredocs and URLs are not supported yet" }; // FIXME
-    container::CreateOptions spec;
-    spec.image = step.image.id;
-    spec.command = { "/" };
-    auto container = TRY(StepContainer::create(ctx, spec));
-    std::string root_dir = TRY(engine::mount_container(ctx, container.id()));
+    auto [container, root_dir] = TRY(mounted_container(ctx, step.image.id));
     std::string dest = absolute_destination(args.destination, step.config);
     bool dest_is_dir = dest.ends_with("/") || args.sources.size() > 1;
 

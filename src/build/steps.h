@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ private:
 /// (the step's; the layer and a history entry `created_by` are added).
 Result<store::ImageRecord> commit_step(engine::Context& ctx, std::string const& container_id, image::ImageConfig const& config,
     std::string const& created_by);
+
+/// WORKDIR: when `config.working_dir` is missing in `image`, a container of it
+/// gets the directory and is committed with `config`; nullopt when it exists.
+Result<std::optional<store::ImageRecord>> workdir_step(engine::Context& ctx, store::ImageRecord const& image,
+    image::ImageConfig const& config, std::string const& created_by);
 
 /// The image a COPY --from names: a stage built earlier, or an image (pulled as --pull says).
 using ResolveFrom = std::function<Result<store::ImageRecord>(std::string const& from)>;

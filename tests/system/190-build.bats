@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# berth build: RUN/COPY/ENV/WORKDIR/CMD/LABEL, the step output, multi-stage
+# with COPY --from and --target, .containerignore, --build-arg, a failing RUN
+# (its status, and no container left), a Containerfile error, -q and --iidfile.
+
+load ../lib/helpers
+
+IMAGE=$REGISTRY_OPEN/busybox:latest
+
+setup_file() {
+    berth_setup_file
+    pull_fixture busybox
+}
+
+# no_containers: `ps -a` lists none (no step left its container behind).
+no_containers() {
+    run_berth ps -a -q
+    assert_equal "$output" "" "containers left by build"
+}
+
+@test "build: RUN, COPY, ENV, WORKDIR, CMD, LABEL make the image run shows" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir -p "$ctx/dir/sub"
+    echo hello >"$ctx/hello.txt"
+    echo deep >"$ctx/dir/sub/deep.txt"
+    cat >"$ctx/Containerfile" <<EOF
+FROM $IMAGE
+ENV GREETING=hi WHO=world
+RUN echo "\$GREETING \$WHO" >/built.txt
+COPY hello.txt /data/
+COPY dir /data/dir
+WORKDIR /app
+LABEL org.example.kind=test "second label"=yes
+CMD ["sh", "-c", "cat /built.txt /data/hello.txt /data/dir/sub/deep.txt; echo \$GREETING; pwd"]
+EOF
+    run_berth build -t built1 "$ctx"
+    assert_output_contains "STEP 1/8: FROM $IMAGE"
+    assert_output_contains "STEP 3/8: RUN echo \"\$GREETING \$WHO\" >/built.txt"
+    assert_output_contains "COMMIT built1"
+    assert_output_contains "Successfully tagged localhost/built1:latest"
+    assert_output_matches '^--> [0-9a-f]{11}$'
+    local id=${lines[-1]}
+    [[ $id =~ ^[0-9a-f]{64}$ ]]
+    run_berth run --rm built1
+    assert_output_equals "$(printf 'hi world\nhello\ndeep\nhi\n/app')"
+    run_berth image inspect --format '{{.Id}} {{index .Config.Labels "org.example.kind"}} {{index .Config.Labels "second label"}}' built1
+    assert_output_equals "$id test yes"
+    run_berth image inspect --format '{{.Config.WorkingDir}} {{json .Config.Cmd}}' built1
+    assert_output_contains "/app [\"sh\",\"-c\""
+    run_berth run --rm built1 stat -c '%u:%g' /data/hello.txt
+    assert_output_equals "0:0"
+    no_containers
+}
+
+@test "build: the step lines are Podman's" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    printf 'FROM %s\nRUN echo from-run\nENV A=1\n' "$IMAGE" >"$ctx/Dockerfile"
+    run_berth build "$ctx"
+    [[ ${lines[0]} == "STEP 1/3: FROM $IMAGE" ]]
+    [[ ${lines[1]} == "STEP 2/3: RUN echo from-run" ]]
+    [[ ${lines[2]} == "from-run" ]]
+    [[ ${lines[3]} =~ ^--\>\ [0-9a-f]{11}$ ]]
+    [[ ${lines[4]} == "STEP 3/3: ENV A=1" ]]
+    [[ ${lines[5]} == "COMMIT" ]]
+    [[ ${lines[6]} =~ ^--\>\ [0-9a-f]{11}$ ]]
+    [[ ${lines[7]} =~ ^[0-9a-f]{64}$ ]]
+    [[ ${lines[7]} == "${lines[6]#--> }"* ]]
+    assert_line_count 8
+}
+
+@test "build: multi-stage with COPY --from, and --target builds only what it needs" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    cat >"$ctx/Containerfile" <<EOF
+FROM $IMAGE AS first
+RUN echo made-in-first >/artifact
+FROM $IMAGE AS unused
+RUN echo never-run
+FROM $IMAGE
+COPY --from=first /artifact /copied
+CMD ["cat", "/copied"]
+EOF
+    run_berth build -t multi "$ctx"
+    assert_output_contains "[1/3] STEP 1/2: FROM $IMAGE AS first"
+    assert_output_contains "[3/3] STEP 2/3: COPY --from=first /artifact /copied"
+    assert_output_not_contains "never-run"
+    assert_output_contains "[3/3] COMMIT multi"
+    run_berth run --rm multi
+    assert_output_equals "made-in-first"
+
+    run_berth build --target first -t firstonly "$ctx"
+    assert_output_contains "STEP 1/2: FROM $IMAGE AS first"
+    assert_output_not_contains "[1/"
+    assert_output_not_contains "COPY"
+    run_berth run --rm firstonly cat /artifact
+    assert_output_equals "made-in-first"
+    no_containers
+}
+
+@test "build: .containerignore keeps a file out of COPY" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir -p "$ctx/src"
+    echo keep >"$ctx/src/keep.txt"
+    echo secret >"$ctx/src/secret.txt"
+    printf 'src/secret.txt\n' >"$ctx/.containerignore"
+    printf 'FROM %s\nCOPY . /ctx\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth build -t ignored "$ctx"
+    run_berth run --rm ignored ls /ctx/src
+    assert_output_equals "keep.txt"
+    printf 'FROM %s\nCOPY src/secret.txt /\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth --exit 125 build "$ctx"
+    assert_output_contains 'building at STEP "COPY src/secret.txt /"'
+    no_containers
+}
+
+@test "build: --build-arg values ARG, the default applies otherwise" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    cat >"$ctx/Containerfile" <<EOF
+ARG BASE=$IMAGE
+FROM \$BASE
+ARG WHO=nobody
+ENV GREETING="hello \$WHO"
+RUN echo "run sees \$WHO" >/run.txt
+CMD ["sh", "-c", "cat /run.txt; echo \$GREETING; echo \${WHO:-unset}"]
+EOF
+    run_berth build -q --build-arg WHO=builder -t args1 "$ctx"
+    run_berth run --rm args1
+    assert_output_equals "$(printf 'run sees builder\nhello builder\nunset')"
+    run_berth build -q -t args2 "$ctx"
+    run_berth run --rm args2
+    assert_output_equals "$(printf 'run sees nobody\nhello nobody\nunset')"
+}
+
+@test "build: a failing RUN stops the build with its status and leaves no container" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    printf 'FROM %s\nRUN echo before\nRUN exit 3\nRUN echo after\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth --exit 3 build -t failed "$ctx"
+    assert_output_contains 'Error: building at STEP "RUN exit 3": while running runtime: exit status 3'
+    assert_output_not_contains "after"
+    printf 'FROM %s\nRUN false\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth --exit 1 build "$ctx"
+    assert_output_contains 'Error: building at STEP "RUN false": while running runtime: exit status 1'
+    no_containers
+    run_berth --exit 1 image exists failed
+}
+
+# bats test_tags=berth-only
+@test "build: a Containerfile error names the file and line" {
+    # berth-only: Podman's message names the instruction, not the file and line.
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    printf 'FROM %s\nRUN true\nRUNN false\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth --exit 125 build "$ctx"
+    assert_output_contains "Containerfile:3:"
+    assert_output_contains "RUNN"
+    no_containers
+}
+
+@test "build: -q prints only the ID, --iidfile writes it" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    printf 'FROM %s\nLABEL quiet=yes\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth build -q --iidfile "$BATS_TEST_TMPDIR/iid" "$ctx"
+    assert_line_count 1
+    [[ $output =~ ^[0-9a-f]{64}$ ]]
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/iid")" "sha256:$output" "iidfile"
+    run_berth image inspect --format '{{index .Config.Labels "quiet"}}' "$output"
+    assert_output_equals "yes"
+}
