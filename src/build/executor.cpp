@@ -12,12 +12,14 @@
 #include "build/executor.h"
 
 #include "base/fs.h"
+#include "build/cache.h"
 #include "build/steps.h"
 #include "engine/containers/containers.h"
 #include "engine/images/derive.h"
 #include "engine/images/interchange.h"
 
 #include <algorithm>
+#include <fmt/format.h>
 #include <optional>
 #include <set>
 
@@ -252,8 +254,29 @@ Result<store::ImageRecord> commit_config(Build const& b, StageState const& s, st
     return engine::derive_image(b.ctx, s.image, config);
 }
 
+/// The ARGs RUN gets in its environment (those ENV does not override), as KEY=VALUE.
+std::vector<std::string> run_args(StageState const& s)
+{
+    std::vector<std::string> out;
+    Environment env = step_env(s);
+    for (auto const& [key, value] : s.args)
+        if (env[key] == value)
+            out.push_back(key + "=" + value);
+    return out;
+}
+
+/// RUN's history entry, as Docker writes it: "|2 A=1 B=2 /bin/sh -c make" with ARGs.
+std::string run_created_by(std::vector<std::string> const& args, std::vector<std::string> const& argv)
+{
+    std::string out;
+    if (!args.empty())
+        out = fmt::format("|{} {} ", args.size(), join(args));
+    return out + join(argv);
+}
+
 /// RUN: the command as a container of the current image, its changes committed.
-Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run const& run, std::string const& step_text)
+Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run const& run, std::string const& created_by,
+    std::string const& step_text)
 {
     if (!run.heredocs.empty() || !run.mounts.empty())
         return Error { ENOTSUP, "RUN heredocs and --mount are not supported yet" }; // FIXME
@@ -261,10 +284,7 @@ Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run con
     spec.image = s.image.id;
     spec.command = run.command.argv(s.shell);
     spec.network = run.network.empty() || run.network == "default" ? b.options.network : run.network;
-    Environment env = step_env(s);
-    for (auto const& [key, value] : s.args)
-        if (env[key] == value)
-            spec.env.push_back(key + "=" + value);
+    spec.env = run_args(s);
     auto container = TRY(StepContainer::create(b.ctx, spec));
     engine::StartOptions start;
     start.attach = true;
@@ -275,7 +295,18 @@ Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run con
             *b.run_status = status;
         return Error { 0, "building at STEP \"" + step_text + "\": while running runtime: exit status " + std::to_string(status) };
     }
-    return commit_step(b.ctx, container.id(), s.config, join(spec.command));
+    return commit_step(b.ctx, container.id(), s.config, created_by);
+}
+
+/// The image an earlier build made for this step (reported as used), unless --no-cache.
+Result<std::optional<store::ImageRecord>> cached(Build const& b, StageState const& s, std::string const& created_by, NewLayers layers)
+{
+    if (b.options.no_cache)
+        return std::optional<store::ImageRecord> {};
+    auto found = TRY(find_cached_step(b.ctx, s.image, s.config, created_by, layers));
+    if (found)
+        b.report(BuildEvent::Kind::Cached, found->id);
+    return found;
 }
 
 /// The image a COPY --from names: a stage built before, else an image.
@@ -301,20 +332,32 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
     }
     auto in = TRY(expand(b.file, raw, step_env(s)));
     std::string nop = "/bin/sh -c #(nop) " + in.keyword + " " + in.text;
-    if (auto const* run = in.as<Run>())
-        return std::optional(TRY(run_step(b, s, *run, step_text)));
+    if (auto const* run = in.as<Run>()) {
+        std::string created_by = run_created_by(run_args(s), run->command.argv(s.shell));
+        if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
+            return hit;
+        return std::optional(TRY(run_step(b, s, *run, created_by, step_text)));
+    }
     CopyArgs const* args = in.as<Copy>();
     if (!args)
         args = in.as<Add>();
     if (args) {
         std::string from = in.as<Copy>() ? in.as<Copy>()->from : "";
-        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, nop,
-            [&b, stage](std::string const& name) { return resolve_from(b, stage, name); } };
+        auto resolve = [&b, stage](std::string const& name) { return resolve_from(b, stage, name); };
+        // What it reads is in the key: the source image, or a digest of the context's files.
+        std::string created_by = nop + (from.empty() ? " (content " + TRY(context_digest(b.options.context_dir, *args, b.ignore))
+                                                     : " (from " + TRY(resolve(from)).id) + ")";
+        if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
+            return hit;
+        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, created_by, resolve };
         return std::optional(TRY(copy_step(b.ctx, step)));
     }
     if (!TRY(apply_config(s, in)))
         return Error { ENOTSUP, in.keyword + " is not supported" };
-    if (in.as<Workdir>())  // the directory is made (a layer) when the image lacks it
+    bool workdir = in.as<Workdir>() != nullptr;
+    if (auto hit = TRY(cached(b, s, nop, workdir ? NewLayers::Any : NewLayers::None)))
+        return hit;
+    if (workdir)  // the directory is made (a layer) when the image lacks it
         if (auto made = TRY(workdir_step(b.ctx, s.image, s.config, nop)))
             return std::optional(*made);
     return std::optional(TRY(commit_config(b, s, nop)));

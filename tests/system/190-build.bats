@@ -170,3 +170,27 @@ EOF
     run_berth image inspect --format '{{index .Config.Labels "quiet"}}' "$output"
     assert_output_equals "yes"
 }
+
+@test "build: an unchanged step reuses the earlier build's image; --no-cache does not" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    echo one >"$ctx/f.txt"
+    printf 'FROM %s\nRUN echo executed\nCOPY f.txt /f.txt\nENV X=1\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth build -q "$ctx"
+    local first=$output
+    run_berth build "$ctx"
+    ! grep -qx executed <<<"$output"
+    [[ $(grep -c -- '^--> Using cache [0-9a-f]\{64\}$' <<<"$output") -eq 3 ]]
+    [[ ${lines[-1]} == "$first" ]]
+
+    echo two >"$ctx/f.txt"
+    run_berth build "$ctx"
+    [[ $(grep -c -- '^--> Using cache' <<<"$output") -eq 1 ]]
+    [[ ${lines[-1]} != "$first" ]]
+    run_berth run --rm "${lines[-1]}" cat /f.txt
+    assert_output_equals "two"
+
+    run_berth build --no-cache "$ctx"
+    assert_output_not_contains "Using cache"
+    no_containers
+}

@@ -5,9 +5,11 @@
 #include "cli/commands.h"
 #include "cli/create.h"
 #include "base/fs.h"
+#include "base/unique_fd.h"
 
 #include <cstdio>
 #include <memory>
+#include <unistd.h>
 
 namespace berth::cli {
 
@@ -93,9 +95,15 @@ int run_build(BuildArgs const& a, Globals const& globals)
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
+    // -q: RUN's output (written by the containers to our stdout) goes nowhere; the ID still does.
+    UniqueFd saved_stdout(a.quiet ? ::dup(STDOUT_FILENO) : -1);
+    if (a.quiet)
+        discard_stdout();
     int run_status = 0;
     auto image = build::build_image(*ctx, options, &run_status);
     std::fflush(stdout);
+    if (saved_stdout.valid())
+        ::dup2(saved_stdout.get(), STDOUT_FILENO);
     if (!image) {
         int code = report(image.error());
         return run_status != 0 ? run_status : code;
