@@ -13,6 +13,7 @@
 
 #include "base/fs.h"
 #include "build/cache.h"
+#include "build/plan.h"
 #include "build/steps.h"
 #include "engine/containers/containers.h"
 #include "engine/images/derive.h"
@@ -21,7 +22,6 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <optional>
-#include <set>
 
 namespace berth::build {
 
@@ -59,38 +59,6 @@ std::string to_lower(std::string text)
 {
     std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
-}
-
-/// The stage that `name` (AS name or index) means among the stages before `before`.
-std::optional<size_t> stage_index(Containerfile const& file, std::string const& name, size_t before)
-{
-    for (size_t i = 0; i < before; ++i)
-        if (!file.stages[i].from.name.empty() && file.stages[i].from.name == to_lower(name))
-            return i;
-    if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos && std::stoul(name) < before)
-        return std::stoul(name);
-    return std::nullopt;
-}
-
-/// The stages `target` needs (itself included), through FROM and COPY --from, in file order.
-Result<std::set<size_t>> needed_stages(Containerfile const& file, size_t target, Environment const& global_args)
-{
-    std::set<size_t> needed;
-    std::vector<size_t> todo { target };
-    while (!todo.empty()) {
-        size_t i = todo.back();
-        todo.pop_back();
-        if (!needed.insert(i).second)
-            continue;
-        auto from = TRY(expand_from(file, file.stages[i], global_args));
-        if (auto dep = stage_index(file, from.image, i))
-            todo.push_back(*dep);
-        for (auto const& instruction : file.stages[i].instructions)
-            if (auto const* copy = instruction.as<Copy>(); copy && !copy->from.empty())
-                if (auto dep = stage_index(file, copy->from, i))
-                    todo.push_back(*dep);
-    }
-    return needed;
 }
 
 /// A stage's FROM as Podman prints it.
@@ -312,7 +280,7 @@ Result<std::optional<store::ImageRecord>> cached(Build const& b, StageState cons
 /// The image a COPY --from names: a stage built before, else an image.
 Result<store::ImageRecord> resolve_from(Build const& b, size_t stage, std::string const& from)
 {
-    if (auto index = stage_index(b.file, from, stage)) {
+    if (auto index = stage_reference(b.file, from, stage)) {
         auto it = b.built.find(*index);
         if (it == b.built.end())
             return Error { ENOENT, "stage \"" + from + "\" was not built" };
@@ -374,7 +342,7 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
     step_line(1, from_text(stage.from));
     auto from = TRY(expand_from(b.file, stage, b.global_args));
     StageState s;
-    if (auto dep = stage_index(b.file, from.image, index))
+    if (auto dep = stage_reference(b.file, from.image, index))
         s.image = b.built.at(*dep);
     else if (to_lower(from.image) == "scratch")
         return Error { ENOTSUP, "FROM scratch is not supported yet" }; // FIXME
