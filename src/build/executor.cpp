@@ -317,7 +317,7 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
                                                      : " (from " + TRY(resolve(from)).id) + ")";
         if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
             return hit;
-        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, created_by, resolve };
+        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, created_by, resolve, in.as<Add>() != nullptr };
         return std::optional(TRY(copy_step(b.ctx, step)));
     }
     if (!TRY(apply_config(s, in)))

@@ -19,6 +19,7 @@
 #include "engine/images/images.h"
 
 #include <fcntl.h>
+#include <algorithm>
 #include <filesystem>
 #include <fnmatch.h>
 #include <linux/openat2.h>
@@ -227,6 +228,28 @@ ErrorOr stage_source(std::string const& context_dir, std::string const& rel, std
     return {};
 }
 
+/// Whether ADD extracts the context file `path`: a tar, plain or gzip,
+/// bzip2, xz or zstd compressed, known by its first bytes as Docker knows it.
+bool is_archive(std::string const& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    unsigned char head[512] = {};
+    ssize_t n = fd.valid() ? ::read(fd.get(), head, sizeof head) : -1;
+    if (n < 6)
+        return false;
+    auto starts = [&](std::initializer_list<unsigned char> magic) { return std::equal(magic.begin(), magic.end(), head); };
+    return starts({ 0x1f, 0x8b }) || starts({ 'B', 'Z', 'h' }) || starts({ 0xfd, '7', 'z', 'X', 'Z', 0 })
+        || starts({ 0x28, 0xb5, 0x2f, 0xfd }) || (n == sizeof head && std::string_view(reinterpret_cast<char*>(head) + 257, 5) == "ustar");
+}
+
+/// ADD's archive: extracted (owners as the tar has them) into the directory `staged`.
+ErrorOr stage_archive(std::string const& path, std::string const& staged)
+{
+    TRY(fs::mkdir_p(staged, 0755));
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    return engine::extract_tar_into(fd.get(), staged);
+}
+
 /// Copies the host path `staged` into the container: a directory's contents into `dest`, a file to or into it.
 ErrorOr place_into(engine::Context& ctx, std::string const& container_id, std::string const& root_dir, std::string const& staged,
     bool is_dir, std::string const& dest, bool dest_is_dir)
@@ -302,7 +325,11 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
             TRY(fs::mkdir_p(slot, 0700));
             std::string name = rel == "." ? "context" : stdfs::path(rel).filename().string();
             std::string staged = fs::join(slot, name);
-            TRY(stage_source(step.context_dir, rel, included, staged, owner));
+            std::string path = fs::join(step.context_dir, rel);
+            if (step.extract_archives && !fs::is_dir(path) && is_archive(path))
+                TRY(stage_archive(path, staged));  // FIXME: --chown of the extracted files
+            else
+                TRY(stage_source(step.context_dir, rel, included, staged, owner));
             TRY(place_into(ctx, container.id(), root_dir, staged, fs::is_dir(staged), dest, dest_is_dir));
         }
     }

@@ -58,6 +58,7 @@ struct CopyStep {
     IgnoreMatcher const& ignore;
     std::string created_by;
     ResolveFrom resolve_from;
+    bool extract_archives = false;       ///< ADD: a local tar (plain or compressed) is extracted at the destination
 };
 
 /// Copies the sources into a container of the step's image and commits it.

@@ -208,3 +208,15 @@ EOF
     run_berth buildx build -q -t chowned2 "$ctx"
     [[ $output =~ ^[0-9a-f]{64}$ ]]
 }
+
+@test "build: ADD extracts a local tar, COPY does not" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir -p "$ctx" "$BATS_TEST_TMPDIR/t/top"
+    echo inside >"$BATS_TEST_TMPDIR/t/top/file.txt"
+    tar -C "$BATS_TEST_TMPDIR/t" -czf "$ctx/a.tar.gz" top
+    echo plain >"$ctx/plain.txt"
+    printf 'FROM %s\nADD a.tar.gz /x/\nCOPY a.tar.gz /y/\nADD plain.txt /z/\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth build -q -t added "$ctx"
+    run_berth run --rm added sh -c 'cat /x/top/file.txt; ls /y; cat /z/plain.txt'
+    assert_output_equals "$(printf 'inside\na.tar.gz\nplain')"
+}
