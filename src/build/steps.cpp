@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fnmatch.h>
+#include <optional>
 #include <linux/openat2.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,20 +150,27 @@ Result<uint32_t> lookup_id(std::string const& name, std::string const& root_dir,
     return Error { ENOENT, std::string("--chown: no ") + (file[5] == 'p' ? "user" : "group") + " \"" + name + "\" in the image" };
 }
 
-struct Owner {
+/// What COPY gives the files it copies: --chown's owner (root without it), --chmod's mode.
+struct Attributes {
     uid_t uid = 0;
     gid_t gid = 0;
+    std::optional<mode_t> mode;
 };
 
-/// --chown=USER[:GROUP]; a user alone gives the user's group too when it is a number, as Docker does.
-Result<Owner> parse_chown(std::string const& spec, std::string const& root_dir)
+/// --chown=USER[:GROUP] (a user alone: its uid is the gid too, as Docker does) and --chmod=OCTAL.
+Result<Attributes> parse_attributes(std::string const& spec, std::string const& chmod, std::string const& root_dir)
 {
+    Attributes owner;
+    if (!chmod.empty()) {
+        if (chmod.size() > 4 || chmod.find_first_not_of("01234567") != std::string::npos)
+            return Error { EINVAL, "--chmod=" + chmod + ": an octal mode is expected (0755)" };
+        owner.mode = static_cast<mode_t>(std::stoul(chmod, nullptr, 8));
+    }
     if (spec.empty())
-        return Owner {};
+        return owner;
     auto colon = spec.find(':');
     std::string user = spec.substr(0, colon);
     std::string group = colon == std::string::npos ? user : spec.substr(colon + 1);
-    Owner owner;
     owner.uid = TRY(lookup_id(user, root_dir, "/etc/passwd"));
     owner.gid = colon == std::string::npos && user.find_first_not_of("0123456789") != std::string::npos
         ? owner.uid
@@ -172,8 +180,8 @@ Result<Owner> parse_chown(std::string const& spec, std::string const& root_dir)
 
 // ------------------------------------------------------------------ staging
 
-/// Copies one context entry (not following links) to `to`, owned by `owner`.
-ErrorOr stage_entry(std::string const& from, std::string const& to, Owner owner)
+/// Copies one context entry (not following links) to `to`, with `owner`'s owner and mode.
+ErrorOr stage_entry(std::string const& from, std::string const& to, Attributes owner)
 {
     std::error_code ec;
     auto status = stdfs::symlink_status(from, ec);
@@ -190,7 +198,7 @@ ErrorOr stage_entry(std::string const& from, std::string const& to, Owner owner)
     if (::lchown(to.c_str(), owner.uid, owner.gid) < 0)
         return Error::from_errno("chown " + to);
     if (!stdfs::is_symlink(status))
-        stdfs::permissions(to, status.permissions(), ec);
+        stdfs::permissions(to, owner.mode ? static_cast<stdfs::perms>(*owner.mode) : status.permissions(), ec);
     return {};
 }
 
@@ -216,7 +224,7 @@ Result<std::vector<std::string>> matching_sources(std::string const& source, std
 
 /// Stages `rel` (and, for a directory, what is kept below it) as staging/NAME.
 ErrorOr stage_source(std::string const& context_dir, std::string const& rel, std::vector<std::string> const& included,
-    std::string const& target, Owner owner)
+    std::string const& target, Attributes owner)
 {
     TRY(stage_entry(fs::join(context_dir, rel), target, owner));
     if (!fs::is_dir(target))
@@ -312,7 +320,7 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
             TRY(copy_from_image(ctx, step, container.id(), root_dir, source, dest, dest_is_dir));
         return commit_step(ctx, container.id(), step.config, step.created_by);
     }
-    Owner owner = TRY(parse_chown(args.chown, root_dir));
+    Attributes owner = TRY(parse_attributes(args.chown, args.chmod, root_dir));
     auto included = TRY(included_paths(step.context_dir, step.ignore));
     auto staging = TRY(TempDir::create(ctx.store->layout().data_dir(), ".tmp-build-"));
     int n = 0;
