@@ -15,6 +15,7 @@
 #include "build/cache.h"
 #include "build/plan.h"
 #include "build/steps.h"
+#include "build/syntax.h"
 #include "engine/containers/containers.h"
 #include "engine/images/derive.h"
 #include "engine/images/interchange.h"
@@ -233,6 +234,20 @@ std::vector<std::string> run_args(StageState const& s)
     return out;
 }
 
+/// The argv of RUN: its command through the SHELL, or `RUN <<EOF` (the heredoc
+/// alone) as a script for the SHELL. Other heredoc forms are not supported yet.
+Result<std::vector<std::string>> run_argv(Run const& run, std::vector<std::string> const& shell)
+{
+    if (run.heredocs.empty())
+        return run.command.argv(shell);
+    if (run.heredocs.size() == 1 && run.command.form == Command::Form::Shell && syntax::heredoc_marker(syntax::trim(run.command.shell))) {
+        auto argv = shell;
+        argv.push_back(run.heredocs.front().content);
+        return argv;
+    }
+    return Error { ENOTSUP, "RUN with a heredoc as a command's input or several heredocs is not supported yet" }; // FIXME
+}
+
 /// RUN's history entry, as Docker writes it: "|2 A=1 B=2 /bin/sh -c make" with ARGs.
 std::string run_created_by(std::vector<std::string> const& args, std::vector<std::string> const& argv)
 {
@@ -246,11 +261,11 @@ std::string run_created_by(std::vector<std::string> const& args, std::vector<std
 Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run const& run, std::string const& created_by,
     std::string const& step_text)
 {
-    if (!run.heredocs.empty() || !run.mounts.empty())
-        return Error { ENOTSUP, "RUN heredocs and --mount are not supported yet" }; // FIXME
+    if (!run.mounts.empty())
+        return Error { ENOTSUP, "RUN --mount is not supported yet" }; // FIXME
     container::CreateOptions spec;
     spec.image = s.image.id;
-    spec.command = run.command.argv(s.shell);
+    spec.command = TRY(run_argv(run, s.shell));
     spec.network = run.network.empty() || run.network == "default" ? b.options.network : run.network;
     spec.env = run_args(s);
     auto container = TRY(StepContainer::create(b.ctx, spec));
@@ -301,7 +316,7 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
     auto in = TRY(expand(b.file, raw, step_env(s)));
     std::string nop = "/bin/sh -c #(nop) " + in.keyword + " " + in.text;
     if (auto const* run = in.as<Run>()) {
-        std::string created_by = run_created_by(run_args(s), run->command.argv(s.shell));
+        std::string created_by = run_created_by(run_args(s), TRY(run_argv(*run, s.shell)));
         if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
             return hit;
         return std::optional(TRY(run_step(b, s, *run, created_by, step_text)));

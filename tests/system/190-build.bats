@@ -222,3 +222,19 @@ EOF
     run_berth run --rm added sh -c 'cat /x/top/file.txt; ls /y; cat /z/plain.txt'
     assert_output_equals "$(printf 'inside\na.tar.gz\nplain')"
 }
+
+@test "build: RUN <<EOF runs the heredoc as a script" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    cat >"$ctx/Containerfile" <<EOF
+FROM $IMAGE
+RUN <<SCRIPT
+echo one >/h
+echo two >>/h
+SCRIPT
+CMD ["cat", "/h"]
+EOF
+    run_berth build -q -t heredoc "$ctx"
+    run_berth run --rm heredoc
+    assert_output_equals "$(printf 'one\ntwo')"
+}
