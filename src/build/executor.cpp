@@ -19,6 +19,7 @@
 #include "engine/containers/containers.h"
 #include "engine/images/derive.h"
 #include "engine/images/interchange.h"
+#include "image/manifest.h"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -346,6 +347,18 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
     return std::optional(TRY(commit_config(b, s, nop)));
 }
 
+/// FROM scratch: an image with no layers and a config of the host's platform only.
+Result<store::ImageRecord> scratch_image(Build const& b)
+{
+    auto platform = image::Platform::host();
+    image::ImageConfig config;
+    config.os = platform.os;
+    config.architecture = platform.architecture;
+    config.variant = platform.variant;
+    config.raw = Json::object();
+    return engine::derive_image(b.ctx, store::ImageRecord {}, config);
+}
+
 /// One stage: FROM, then every instruction; the last one reports COMMIT when `final`.
 Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& prefix, bool final)
 {
@@ -360,7 +373,7 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
     if (auto dep = stage_reference(b.file, from.image, index))
         s.image = b.built.at(*dep);
     else if (to_lower(from.image) == "scratch")
-        return Error { ENOTSUP, "FROM scratch is not supported yet" }; // FIXME
+        s.image = TRY(scratch_image(b));
     else
         s.image = TRY(find_or_pull(b, from.image));
     s.config = TRY(engine::image_config(b.ctx, s.image));

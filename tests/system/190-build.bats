@@ -240,3 +240,24 @@ EOF
     run_berth run --rm heredoc
     assert_output_equals "$(printf 'one\ntwo')"
 }
+
+@test "build: FROM scratch with files from another stage" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    cat >"$ctx/Containerfile" <<EOF
+FROM $IMAGE AS tools
+RUN echo made >/made
+FROM scratch
+COPY --from=tools /bin/busybox /bin/busybox
+COPY --from=tools /made /made
+ENTRYPOINT ["/bin/busybox"]
+CMD ["cat", "/made"]
+EOF
+    run_berth build -t fromscratch "$ctx"
+    assert_output_contains "[2/2] STEP 1/5: FROM scratch"
+    run_berth run --rm fromscratch
+    assert_output_equals "made"
+    run_berth image inspect --format '{{len .RootFS.Layers}}' fromscratch
+    assert_output_equals "2"
+    no_containers
+}

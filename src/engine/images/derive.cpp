@@ -13,7 +13,8 @@ Result<store::ImageRecord> derive_image(Context& ctx, store::ImageRecord const& 
 {
     std::string body = config.serialize();
     auto config_digest = TRY(ctx.store->blobs().put(body));
-    image::Manifest manifest = TRY(stored_manifest(ctx, base)).manifest;
+    // A base without layers (FROM scratch: not even stored) has no manifest to start from.
+    image::Manifest manifest = base.layers.empty() ? image::Manifest {} : TRY(stored_manifest(ctx, base)).manifest;
     manifest.media_type = image::media_type::oci_manifest;
     manifest.config = image::Descriptor { image::media_type::oci_config, config_digest, static_cast<int64_t>(body.size()), {}, {}, {} };
     manifest = TRY(convert_manifest(manifest, ManifestFormat::Oci));
