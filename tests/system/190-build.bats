@@ -261,3 +261,14 @@ EOF
     assert_output_equals "2"
     no_containers
 }
+
+@test "build: --pull=never refuses an image that is not here; --target names a stage that exists" {
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    printf 'FROM %s/never-pulled:latest\n' "$REGISTRY_OPEN" >"$ctx/Containerfile"
+    run_berth --exit 125 build --pull=never "$ctx"
+    assert_output_contains "never-pulled"
+    printf 'FROM %s AS one\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth --exit 125 build --target two "$ctx"
+    assert_output_contains "two"
+}
