@@ -201,7 +201,7 @@ Result<bool> apply_config(StageState& s, Instruction const& in)
         s.shell = shell->shell;
         c.raw["config"]["Shell"] = shell->shell;
     } else if (auto const* onbuild = std::get_if<Onbuild>(&body)) {
-        c.on_build.push_back(onbuild->trigger);  // FIXME: triggers are recorded, never run
+        c.on_build.push_back(onbuild->trigger);  // run by builds FROM this image (run_triggers)
     } else if (auto const* maintainer = std::get_if<Maintainer>(&body)) {
         c.author = maintainer->name;
     } else {
@@ -359,6 +359,22 @@ Result<store::ImageRecord> scratch_image(Build const& b)
     return engine::derive_image(b.ctx, store::ImageRecord {}, config);
 }
 
+/// The base image's ONBUILD triggers, run right after FROM as Docker runs
+/// them; the stage's images do not keep them.
+ErrorOr run_triggers(Build& b, size_t index, StageState& s, int line)
+{
+    auto triggers = std::move(s.config.on_build);
+    s.config.on_build.clear();
+    for (auto const& trigger : triggers) {
+        auto in = TRY(parse_instruction(trigger, b.file.escape, b.file.file, line));
+        if (auto next = TRY(run_instruction(b, index, s, in, "ONBUILD " + trigger))) {
+            s.image = *next;
+            s.config = TRY(engine::image_config(b.ctx, s.image));
+        }
+    }
+    return {};
+}
+
 /// One stage: FROM, then every instruction; the last one reports COMMIT when `final`.
 Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& prefix, bool final)
 {
@@ -377,6 +393,8 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
     else
         s.image = TRY(find_or_pull(b, from.image));
     s.config = TRY(engine::image_config(b.ctx, s.image));
+    if (auto ran = run_triggers(b, index, s, stage.line); !ran)
+        return Error { ran.error().code, "building at STEP \"" + from_text(stage.from) + "\": " + ran.error().message, ran.error().kind };
     if (final)
         for (auto const& label : b.options.labels) {
             auto eq = label.find('=');

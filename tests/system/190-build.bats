@@ -272,3 +272,21 @@ EOF
     run_berth --exit 125 build --target two "$ctx"
     assert_output_contains "two"
 }
+
+# bats test_tags=berth-only
+@test "build: a base image's ONBUILD triggers run after FROM and are not inherited" {
+    # berth-only: Podman's default OCI format drops ONBUILD (it keeps it with --format docker only).
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    printf 'FROM %s\nONBUILD RUN echo triggered >/t\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth build -q -t withtrigger "$ctx"
+    run_berth image inspect --format '{{json .Config.OnBuild}}' withtrigger
+    assert_output_equals '["RUN echo triggered >/t"]'
+    printf 'FROM withtrigger\nCMD ["cat", "/t"]\n' >"$ctx/Containerfile"
+    run_berth build -q -t triggered "$ctx"
+    run_berth run --rm triggered
+    assert_output_equals "triggered"
+    run_berth image inspect --format '{{json .Config}}' triggered
+    assert_output_not_contains "echo triggered"
+    no_containers
+}
