@@ -272,24 +272,39 @@ ErrorOr place_into(engine::Context& ctx, std::string const& container_id, std::s
     return engine::copy(ctx, staged, container_id + ":" + dest, copy_options);
 }
 
-/// COPY --from: `source` from a container of the stage's or image's filesystem.
-ErrorOr copy_from_image(engine::Context& ctx, CopyStep const& step, std::string const& container_id, std::string const& root_dir,
-    std::string const& source, std::string const& dest, bool dest_is_dir)
+/// Gives everything at and below `top` (links not followed) `owner`'s owner and --chmod mode.
+ErrorOr apply_attributes(std::string const& top, Attributes const& owner)
+{
+    std::vector<std::string> paths { top };
+    std::error_code ec;
+    if (fs::is_dir(top))
+        for (auto const& entry : stdfs::recursive_directory_iterator(top, ec))
+            paths.push_back(entry.path().string());
+    if (ec)
+        return Error { ec.value(), "read " + top + ": " + ec.message() };
+    for (auto const& path : paths) {
+        if (::lchown(path.c_str(), owner.uid, owner.gid) < 0)
+            return Error::from_errno("chown " + path);
+        if (owner.mode && !stdfs::is_symlink(stdfs::symlink_status(path, ec)) && ::chmod(path.c_str(), *owner.mode) < 0)
+            return Error::from_errno("chmod " + path);
+    }
+    return {};
+}
+
+/// COPY --from: `source` of the stage's or image's filesystem, copied out of a
+/// container of it (cp resolves it inside that root) to `staged`.
+ErrorOr stage_from_image(engine::Context& ctx, CopyStep const& step, std::string const& source, std::string const& staged,
+    Attributes const& owner)
 {
     auto image = TRY(step.resolve_from(step.from));
-    auto from = TRY(mounted_container(ctx, image.id));
-    UniqueFd root = TRY(sys::open(from.root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
-    auto fd = sys::openat2(root.get(), source, O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
-    if (!fd)
-        return Error { fd.error().code, "COPY --from=" + step.from + ": " + source + ": no such file or directory" };
-    struct stat st {};
-    ::fstat(fd->get(), &st);
+    container::CreateOptions spec;
+    spec.image = image.id;
+    spec.command = { "/" };  // never run
+    auto from = TRY(StepContainer::create(ctx, spec));
     engine::CopyOptions copy_options;
     copy_options.archive = false;
-    bool is_dir = S_ISDIR(st.st_mode);
-    TRY(make_dirs_in_root(root_dir, is_dir || dest_is_dir ? dest : parent_of(dest)));
-    // FIXME: --chown with --from; the files keep their owners.
-    return engine::copy(ctx, from.container.id() + ":" + (is_dir ? clean_path(source) + "/." : source), container_id + ":" + dest, copy_options);
+    TRY_CTX(engine::copy(ctx, from.id() + ":" + source, staged, copy_options), "COPY --from=" + step.from);
+    return apply_attributes(staged, owner);
 }
 
 } // namespace
@@ -315,15 +330,21 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
     std::string dest = absolute_destination(args.destination, step.config);
     bool dest_is_dir = dest.ends_with("/") || args.sources.size() > 1;
 
-    if (!step.from.empty()) {
-        for (auto const& source : args.sources)
-            TRY(copy_from_image(ctx, step, container.id(), root_dir, source, dest, dest_is_dir));
-        return commit_step(ctx, container.id(), step.config, step.created_by);
-    }
     Attributes owner = TRY(parse_attributes(args.chown, args.chmod, root_dir));
-    auto included = TRY(included_paths(step.context_dir, step.ignore));
     auto staging = TRY(TempDir::create(ctx.store->layout().data_dir(), ".tmp-build-"));
     int n = 0;
+    if (!step.from.empty()) {
+        for (auto const& source : args.sources) {
+            std::string name = stdfs::path(clean_path(source)).filename().string();
+            std::string slot = fs::join(staging.path(), std::to_string(n++));
+            TRY(fs::mkdir_p(slot, 0700));
+            std::string staged = fs::join(slot, name.empty() ? "root" : name);
+            TRY(stage_from_image(ctx, step, source, staged, owner));
+            TRY(place_into(ctx, container.id(), root_dir, staged, fs::is_dir(staged), dest, dest_is_dir));
+        }
+        return commit_step(ctx, container.id(), step.config, step.created_by);
+    }
+    auto included = TRY(included_paths(step.context_dir, step.ignore));
     for (auto const& source : args.sources) {
         auto matches = TRY(matching_sources(source, included));
         if (matches.size() > 1)
@@ -334,9 +355,11 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
             std::string name = rel == "." ? "context" : stdfs::path(rel).filename().string();
             std::string staged = fs::join(slot, name);
             std::string path = fs::join(step.context_dir, rel);
-            if (step.extract_archives && !fs::is_dir(path) && is_archive(path))
-                TRY(stage_archive(path, staged));  // FIXME: --chown of the extracted files
-            else
+            if (step.extract_archives && !fs::is_dir(path) && is_archive(path)) {
+                TRY(stage_archive(path, staged));
+                if (!args.chown.empty() || owner.mode)  // else the archive's owners stay
+                    TRY(apply_attributes(staged, owner));
+            } else
                 TRY(stage_source(step.context_dir, rel, included, staged, owner));
             TRY(place_into(ctx, container.id(), root_dir, staged, fs::is_dir(staged), dest, dest_is_dir));
         }

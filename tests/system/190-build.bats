@@ -199,12 +199,14 @@ EOF
     local ctx=$BATS_TEST_TMPDIR/ctx
     mkdir -p "$ctx/d"
     echo owned >"$ctx/d/owned.txt"
-    printf 'FROM %s\nCOPY --chown=1000:1001 d /owned/\nCOPY --chown=nobody d/owned.txt /by-name.txt\nCOPY --chmod=0640 d/owned.txt /mode.txt\nUSER 1000\n' "$IMAGE" >"$ctx/Containerfile"
+    printf 'FROM %s\nCOPY --chown=1000:1001 d /owned/\nCOPY --chown=nobody d/owned.txt /by-name.txt\nCOPY --chmod=0640 d/owned.txt /mode.txt\nCOPY --from=%s --chown=1000:1001 /etc/passwd /etc/group /from-image/\nUSER 1000\n' "$IMAGE" "$IMAGE" >"$ctx/Containerfile"
     run_berth image build -q --label built.by=bats -t chowned "$ctx"
     run_berth run --rm chowned stat -c '%u:%g %n' /owned/owned.txt /by-name.txt
     assert_output_equals "$(printf '1000:1001 /owned/owned.txt\n65534:65534 /by-name.txt')"
     run_berth run --rm chowned stat -c '%a %u' /mode.txt
     assert_output_equals "640 0"
+    run_berth run --rm chowned stat -c '%u:%g %n' /from-image/passwd /from-image/group
+    assert_output_equals "$(printf '1000:1001 /from-image/passwd\n1000:1001 /from-image/group')"
     run_berth image inspect --format '{{index .Config.Labels "built.by"}} {{.Config.User}}' chowned
     assert_output_equals "bats 1000"
     run_berth buildx build -q -t chowned2 "$ctx"
