@@ -67,6 +67,8 @@ Result<std::string> context_digest(std::string const& context_dir, CopyArgs cons
     auto included = TRY(included_paths(context_dir, ignore));
     image::Sha256 hash;
     hash.update(args.chown + "\n" + args.chmod + "\n");
+    for (auto const& heredoc : args.heredocs)
+        hash.update(heredoc.name + "\n" + heredoc.content + "\n");
     for (auto const& source : args.sources) {
         std::string pattern = clean_path(source.starts_with("/") ? source.substr(1) : source);
         for (auto const& path : included) {

@@ -27,7 +27,7 @@ Result<std::optional<store::ImageRecord>> find_cached_step(engine::Context& ctx,
     image::ImageConfig const& expected, std::string const& created_by, NewLayers layers);
 
 /// A digest of what COPY/ADD reads from the context: each kept path below its
-/// sources (name, type, mode, content or link target), and --chown/--chmod.
+/// sources (name, type, mode, content or link target), its heredocs, and --chown/--chmod.
 Result<std::string> context_digest(std::string const& context_dir, CopyArgs const& args, IgnoreMatcher const& ignore);
 
 } // namespace berth::build

@@ -9,6 +9,7 @@
 // mounted rootfs, each resolved inside it (openat2 RESOLVE_IN_ROOT).
 #include "build/steps.h"
 
+#include "build/syntax.h"
 #include "base/fs.h"
 #include "base/sys.h"
 #include "base/temp_dir.h"
@@ -291,6 +292,16 @@ ErrorOr apply_attributes(std::string const& top, Attributes const& owner)
     return {};
 }
 
+/// COPY's heredoc `name` as the file `staged`. FIXME: variables in it are not substituted.
+ErrorOr stage_heredoc(CopyArgs const& args, std::string const& name, std::string const& staged, Attributes const& owner)
+{
+    auto it = std::find_if(args.heredocs.begin(), args.heredocs.end(), [&](Heredoc const& h) { return h.name == name; });
+    if (it == args.heredocs.end())
+        return Error { EINVAL, "no here-document \"" + name + "\"" };
+    TRY(fs::write_file_atomic(staged, it->content, 0644));
+    return apply_attributes(staged, owner);
+}
+
 /// COPY --from: `source` of the stage's or image's filesystem, copied out of a
 /// container of it (cp resolves it inside that root) to `staged`.
 ErrorOr stage_from_image(engine::Context& ctx, CopyStep const& step, std::string const& source, std::string const& staged,
@@ -324,8 +335,8 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
 {
     auto const& args = step.args;
     for (auto const& source : args.sources)
-        if (source.starts_with("<<") || source.starts_with("http://") || source.starts_with("https://"))
-            return Error { ENOTSUP, "source \"" + source + "\": heredocs and URLs are not supported yet" }; // FIXME
+        if (source.starts_with("http://") || source.starts_with("https://"))
+            return Error { ENOTSUP, "source \"" + source + "\": URLs are not supported yet" }; // FIXME
     auto [container, root_dir] = TRY(mounted_container(ctx, step.image.id));
     std::string dest = absolute_destination(args.destination, step.config);
     bool dest_is_dir = dest.ends_with("/") || args.sources.size() > 1;
@@ -346,6 +357,14 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
     }
     auto included = TRY(included_paths(step.context_dir, step.ignore));
     for (auto const& source : args.sources) {
+        if (auto heredoc = syntax::heredoc_marker(source)) {  // COPY <<EOF /file: the text is the file
+            std::string slot = fs::join(staging.path(), std::to_string(n++));
+            TRY(fs::mkdir_p(slot, 0700));
+            std::string staged = fs::join(slot, heredoc->name);
+            TRY(stage_heredoc(args, heredoc->name, staged, owner));
+            TRY(place_into(ctx, container.id(), root_dir, staged, false, dest, dest_is_dir));
+            continue;
+        }
         auto matches = TRY(matching_sources(source, included));
         if (matches.size() > 1)
             dest_is_dir = true;

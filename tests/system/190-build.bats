@@ -226,7 +226,7 @@ EOF
 }
 
 # bats test_tags=berth-only
-@test "build: RUN <<EOF runs the heredoc as a script" {
+@test "build: RUN <<EOF runs the heredoc as a script, COPY <<EOF makes it a file" {
     # berth-only: Podman 4.3's Buildah does not know heredocs (they came in Podman 4.4).
     local ctx=$BATS_TEST_TMPDIR/ctx
     mkdir "$ctx"
@@ -236,11 +236,14 @@ RUN <<SCRIPT
 echo one >/h
 echo two >>/h
 SCRIPT
-CMD ["cat", "/h"]
+COPY <<NOTE /etc/note.txt
+a note
+NOTE
+CMD ["cat", "/h", "/etc/note.txt"]
 EOF
     run_berth build -q -t heredoc "$ctx"
     run_berth run --rm heredoc
-    assert_output_equals "$(printf 'one\ntwo')"
+    assert_output_equals "$(printf 'one\ntwo\na note')"
 }
 
 @test "build: FROM scratch with files from another stage" {
