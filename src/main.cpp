@@ -26,6 +26,8 @@ struct CommandEntry {
 constexpr CommandEntry commands[] = {
     { "image", cli::setup_image_group },
     { "images", cli::setup_images },
+    { "build", cli::setup_build },
+    { "buildx", cli::setup_buildx },
     { "pull", cli::setup_pull },
     { "push", cli::setup_push },
     { "inspect", cli::setup_inspect },

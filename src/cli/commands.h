@@ -9,6 +9,8 @@ void setup_image_group(CLI::App&, Globals&, int&);   // image ls|pull|push|inspe
 void setup_images(CLI::App&, Globals&, int&);
 void setup_pull(CLI::App&, Globals&, int&);
 void setup_push(CLI::App&, Globals&, int&);
+void setup_build(CLI::App&, Globals&, int&);    // build, image build
+void setup_buildx(CLI::App&, Globals&, int&);   // buildx build
 void setup_inspect(CLI::App&, Globals&, int&);
 void setup_tag(CLI::App&, Globals&, int&);
 void setup_untag(CLI::App&, Globals&, int&);

@@ -38,6 +38,7 @@ void setup_image_group(CLI::App& parent, Globals& globals, int& exit_code)
     setup_save(*group, globals, exit_code);
     setup_load(*group, globals, exit_code);
     setup_import(*group, globals, exit_code);
+    setup_build(*group, globals, exit_code);
 }
 
 } // namespace berth::cli

@@ -95,10 +95,31 @@ Result<std::vector<std::string>> committed_volumes(container::ContainerRecord co
     return out;
 }
 
+/// `config` with the new layer and its history entry, created now.
+image::ImageConfig with_layer(image::ImageConfig config, container::ContainerRecord const& rec, store::LayerInfo const& layer,
+    CommitOptions const& options)
+{
+    config.created = now_rfc3339();
+    image::HistoryEntry entry;
+    entry.created = config.created;
+    entry.created_by = options.created_by.empty() ? "/bin/sh" : options.created_by; // "/bin/sh": what Podman records for a commit
+    entry.author = options.author;
+    entry.comment = "FROM " + (rec.image_name.empty() ? rec.image_id : rec.image_name);
+    if (options.squash) {
+        config.diff_ids.clear();
+        config.history.clear();
+    }
+    config.diff_ids.push_back(layer.diff_id);
+    config.history.push_back(entry);
+    return config;
+}
+
 /// The base image's config with the container's settings, the changes, author, message, history.
 Result<image::ImageConfig> commit_config(Context& ctx, container::ContainerRecord const& rec, store::ImageRecord const& base,
     store::LayerInfo const& layer, CommitOptions const& options)
 {
+    if (options.config)
+        return with_layer(*options.config, rec, layer, options);
     image::ImageConfig config = committed_config(rec, TRY(image_config(ctx, base)));
     for (auto const& volume : TRY(committed_volumes(rec, options.include_volumes)))
         if (std::find(config.volumes.begin(), config.volumes.end(), volume) == config.volumes.end())
@@ -116,19 +137,7 @@ Result<image::ImageConfig> commit_config(Context& ctx, container::ContainerRecor
     if (!options.author.empty())
         config.author = options.author;
     config.comment = options.message;
-    config.created = now_rfc3339();
-    image::HistoryEntry entry;
-    entry.created = config.created;
-    entry.created_by = "/bin/sh"; // what Podman records for a commit
-    entry.author = options.author;
-    entry.comment = "FROM " + (rec.image_name.empty() ? rec.image_id : rec.image_name);
-    if (options.squash) {
-        config.diff_ids.clear();
-        config.history.clear();
-    }
-    config.diff_ids.push_back(layer.diff_id);
-    config.history.push_back(entry);
-    return config;
+    return with_layer(std::move(config), rec, layer, options);
 }
 
 /// The manifest: the base image's layer blobs (none with --squash), the new layer, the config.

@@ -7,6 +7,7 @@
 #include "engine/images/interchange.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct CommitOptions {
     bool include_volumes = false;        ///< --include-volumes: every -v destination becomes an image VOLUME
     std::function<void(std::string const&)> warn;  ///< warnings (no prefix, no newline); may be empty
     CopyObserver observer;               ///< progress: BlobDone, ConfigDone, ManifestWritten
+    /// build: the image's config as the build made it, instead of the container's (committed_config)
+    /// with the volumes and changes; the new layer and history entry are added to it.
+    std::optional<image::ImageConfig> config;
+    std::string created_by;              ///< the history entry's created_by; empty: "/bin/sh", as Podman's commit
 };
 
 /// Parses "oci" or "docker" (-f).

@@ -1,0 +1,481 @@
+// The build executor (executor.h): plans which stages --target needs, then
+// runs each stage's steps in order, every step turning the stage's current
+// image into the next one.
+//
+// Variables follow Docker's scoping: the global ARGs (before the first FROM)
+// are seen by FROM only; a stage sees an ARG from its declaration on, valued
+// by --build-arg, else its default, else the global ARG of that name; ENV
+// wins over ARG. RUN gets the ARGs in its environment but they are not kept
+// in the image. Config-only steps (ENV, LABEL, CMD...) still make an image,
+// with a history entry marked empty_layer, so that every step has an ID to
+// print and to reuse.
+#include "build/executor.h"
+
+#include "base/fs.h"
+#include "build/cache.h"
+#include "build/plan.h"
+#include "build/steps.h"
+#include "build/syntax.h"
+#include "engine/containers/containers.h"
+#include "engine/images/derive.h"
+#include "engine/images/interchange.h"
+#include "image/manifest.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <optional>
+
+namespace berth::build {
+
+namespace {
+
+using engine::Context;
+
+/// What a stage has made so far.
+struct StageState {
+    store::ImageRecord image;
+    image::ImageConfig config;
+    Environment args;                                  ///< the ARGs declared so far, valued
+    std::vector<std::string> shell { "/bin/sh", "-c" };
+    bool cmd_set = false;                              ///< CMD given in this stage (ENTRYPOINT keeps it)
+};
+
+/// The run of one build: the file, the options, the stages built so far.
+struct Build {
+    Context& ctx;
+    BuildOptions const& options;
+    Containerfile const& file;
+    IgnoreMatcher ignore;
+    Environment global_args;
+    std::map<size_t, store::ImageRecord> built;        ///< stage index -> its final image
+    int* run_status = nullptr;
+
+    void report(BuildEvent::Kind kind, std::string text) const
+    {
+        if (options.observer)
+            options.observer(BuildEvent { kind, std::move(text) });
+    }
+};
+
+std::string to_lower(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+/// A stage's FROM as Podman prints it.
+std::string from_text(From const& from)
+{
+    std::string text = "FROM ";
+    if (!from.platform.empty())
+        text += "--platform=" + from.platform + " ";
+    text += from.image;
+    if (!from.name.empty())
+        text += " AS " + from.name;
+    return text;
+}
+
+/// An image by name, pulled as --pull says.
+Result<store::ImageRecord> find_or_pull(Build const& b, std::string const& name)
+{
+    if (b.options.pull != "always") {
+        auto found = engine::find_image(b.ctx, name);
+        if (found || b.options.pull == "never")
+            return found;
+    }
+    return engine::pull(b.ctx, name, b.options.pull_options);
+}
+
+/// The variables a step sees: the stage's ARGs, its ENV over them.
+Environment step_env(StageState const& s)
+{
+    Environment env = s.args;
+    for (auto const& entry : s.config.env) {
+        auto eq = entry.find('=');
+        env[entry.substr(0, eq)] = eq == std::string::npos ? "" : entry.substr(eq + 1);
+    }
+    return env;
+}
+
+void set_env(image::ImageConfig& config, std::string const& key, std::string const& value)
+{
+    std::string entry = key + "=" + value;
+    for (auto& e : config.env)
+        if (e.substr(0, e.find('=')) == key) {
+            e = entry;
+            return;
+        }
+    config.env.push_back(entry);
+}
+
+std::string join(std::vector<std::string> const& words)
+{
+    std::string out;
+    for (auto const& w : words)
+        out += (out.empty() ? "" : " ") + w;
+    return out;
+}
+
+/// HEALTHCHECK as the image config's Healthcheck object.
+Json healthcheck_json(Healthcheck const& h)
+{
+    Json j = Json::object();
+    if (h.none) {
+        j["Test"] = Json::array({ "NONE" });
+        return j;
+    }
+    Json test = Json::array();
+    if (h.command.form == Command::Form::Shell) {
+        test = Json::array({ "CMD-SHELL", h.command.shell });
+    } else {
+        test.push_back("CMD");
+        for (auto const& w : h.command.exec)
+            test.push_back(w);
+    }
+    j["Test"] = test;
+    if (h.interval.count())
+        j["Interval"] = h.interval.count();
+    if (h.timeout.count())
+        j["Timeout"] = h.timeout.count();
+    if (h.start_period.count())
+        j["StartPeriod"] = h.start_period.count();
+    if (h.retries)
+        j["Retries"] = h.retries;
+    return j;
+}
+
+/// ARG: each declaration valued by --build-arg, its default, or the global ARG.
+ErrorOr declare_args(Build const& b, StageState& s, Arg const& arg)
+{
+    for (auto const& decl : arg.args) {
+        if (auto given = b.options.build_args.find(decl.name); given != b.options.build_args.end())
+            s.args[decl.name] = given->second;
+        else if (decl.default_value)
+            s.args[decl.name] = *decl.default_value;
+        else if (auto global = b.global_args.find(decl.name); global != b.global_args.end())
+            s.args[decl.name] = global->second;
+        else
+            s.args.erase(decl.name);
+    }
+    return {};
+}
+
+/// The config instructions: what they change in `s.config`. False: not a config instruction.
+Result<bool> apply_config(StageState& s, Instruction const& in)
+{
+    auto& c = s.config;
+    auto const& body = in.body;
+    if (auto const* env = std::get_if<Env>(&body)) {
+        for (auto const& kv : env->variables)
+            set_env(c, kv.key, kv.value);
+    } else if (auto const* label = std::get_if<Label>(&body)) {
+        for (auto const& kv : label->labels)
+            c.labels[kv.key] = kv.value;
+    } else if (auto const* cmd = std::get_if<Cmd>(&body)) {
+        c.cmd = cmd->command.argv(s.shell);
+        s.cmd_set = true;
+    } else if (auto const* ep = std::get_if<Entrypoint>(&body)) {
+        c.entrypoint = ep->command.argv(s.shell);
+        if (!s.cmd_set)  // Docker: an ENTRYPOINT resets the CMD the base image had
+            c.cmd.clear();
+    } else if (auto const* wd = std::get_if<Workdir>(&body)) {
+        c.working_dir = wd->path.starts_with("/") ? wd->path : fs::join(c.working_dir.empty() ? "/" : c.working_dir, wd->path);
+    } else if (auto const* user = std::get_if<User>(&body)) {
+        c.user = user->user;
+    } else if (auto const* expose = std::get_if<Expose>(&body)) {
+        for (auto port : expose->ports) {
+            if (port.find('/') == std::string::npos)
+                port += "/tcp";
+            if (std::find(c.exposed_ports.begin(), c.exposed_ports.end(), port) == c.exposed_ports.end())
+                c.exposed_ports.push_back(port);
+        }
+    } else if (auto const* volume = std::get_if<Volume>(&body)) {
+        for (auto const& path : volume->paths)
+            if (std::find(c.volumes.begin(), c.volumes.end(), path) == c.volumes.end())
+                c.volumes.push_back(path);
+    } else if (auto const* sig = std::get_if<Stopsignal>(&body)) {
+        c.stop_signal = sig->signal;
+    } else if (auto const* hc = std::get_if<Healthcheck>(&body)) {
+        c.raw["config"]["Healthcheck"] = healthcheck_json(*hc);
+    } else if (auto const* shell = std::get_if<Shell>(&body)) {
+        s.shell = shell->shell;
+        c.raw["config"]["Shell"] = shell->shell;
+    } else if (auto const* onbuild = std::get_if<Onbuild>(&body)) {
+        c.on_build.push_back(onbuild->trigger);  // run by builds FROM this image (run_triggers)
+    } else if (auto const* maintainer = std::get_if<Maintainer>(&body)) {
+        c.author = maintainer->name;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/// A config-only step: the same layers, the new config, an empty_layer history entry.
+Result<store::ImageRecord> commit_config(Build const& b, StageState const& s, std::string const& created_by)
+{
+    image::ImageConfig config = s.config;
+    config.created = engine::now_rfc3339();
+    image::HistoryEntry entry;
+    entry.created = config.created;
+    entry.created_by = created_by;
+    entry.comment = "FROM " + s.image.id.substr(0, 12);
+    entry.empty_layer = true;
+    config.history.push_back(entry);
+    return engine::derive_image(b.ctx, s.image, config);
+}
+
+/// The ARGs RUN gets in its environment (those ENV does not override), as KEY=VALUE.
+std::vector<std::string> run_args(StageState const& s)
+{
+    std::vector<std::string> out;
+    Environment env = step_env(s);
+    for (auto const& [key, value] : s.args)
+        if (env[key] == value)
+            out.push_back(key + "=" + value);
+    return out;
+}
+
+/// The argv of RUN: its command through the SHELL, or `RUN <<EOF` (the heredoc
+/// alone) as a script for the SHELL. Other heredoc forms are not supported yet.
+Result<std::vector<std::string>> run_argv(Run const& run, std::vector<std::string> const& shell)
+{
+    if (run.heredocs.empty())
+        return run.command.argv(shell);
+    if (run.heredocs.size() == 1 && run.command.form == Command::Form::Shell && syntax::heredoc_marker(syntax::trim(run.command.shell))) {
+        auto argv = shell;
+        argv.push_back(run.heredocs.front().content);
+        return argv;
+    }
+    return Error { ENOTSUP, "RUN with a heredoc as a command's input or several heredocs is not supported yet" }; // FIXME
+}
+
+/// RUN's history entry, as Docker writes it: "|2 A=1 B=2 /bin/sh -c make" with ARGs.
+std::string run_created_by(std::vector<std::string> const& args, std::vector<std::string> const& argv)
+{
+    std::string out;
+    if (!args.empty())
+        out = fmt::format("|{} {} ", args.size(), join(args));
+    return out + join(argv);
+}
+
+/// RUN: the command as a container of the current image, its changes committed.
+Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run const& run, std::string const& created_by,
+    std::string const& step_text)
+{
+    if (!run.mounts.empty())
+        return Error { ENOTSUP, "RUN --mount is not supported yet" }; // FIXME
+    container::CreateOptions spec;
+    spec.image = s.image.id;
+    spec.command = TRY(run_argv(run, s.shell));
+    spec.network = run.network.empty() || run.network == "default" ? b.options.network : run.network;
+    spec.env = run_args(s);
+    auto container = TRY(StepContainer::create(b.ctx, spec));
+    engine::StartOptions start;
+    start.attach = true;
+    start.storage_driver = b.ctx.settings.options.storage_driver;
+    int status = TRY(engine::start_container(b.ctx, container.id(), start));
+    if (status != 0) {
+        if (b.run_status)
+            *b.run_status = status;
+        return Error { 0, "building at STEP \"" + step_text + "\": while running runtime: exit status " + std::to_string(status) };
+    }
+    return commit_step(b.ctx, container.id(), s.config, created_by);
+}
+
+/// The image an earlier build made for this step (reported as used), unless --no-cache.
+Result<std::optional<store::ImageRecord>> cached(Build const& b, StageState const& s, std::string const& created_by, NewLayers layers)
+{
+    if (b.options.no_cache)
+        return std::optional<store::ImageRecord> {};
+    auto found = TRY(find_cached_step(b.ctx, s.image, s.config, created_by, layers));
+    if (found)
+        b.report(BuildEvent::Kind::Cached, found->id);
+    return found;
+}
+
+/// The image a COPY --from names: a stage built before, else an image.
+Result<store::ImageRecord> resolve_from(Build const& b, size_t stage, std::string const& from)
+{
+    if (auto index = stage_reference(b.file, from, stage)) {
+        auto it = b.built.find(*index);
+        if (it == b.built.end())
+            return Error { ENOENT, "stage \"" + from + "\" was not built" };
+        return it->second;
+    }
+    return find_or_pull(b, from);
+}
+
+/// One instruction after FROM: the stage's next image (or none for ARG).
+Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage, StageState& s, Instruction const& raw,
+    std::string const& step_text)
+{
+    if (raw.as<Arg>()) {
+        auto expanded = TRY(expand(b.file, raw, step_env(s)));
+        TRY(declare_args(b, s, *expanded.as<Arg>()));
+        return std::optional<store::ImageRecord> {};
+    }
+    auto in = TRY(expand(b.file, raw, step_env(s)));
+    std::string nop = "/bin/sh -c #(nop) " + in.keyword + " " + in.text;
+    if (auto const* run = in.as<Run>()) {
+        std::string created_by = run_created_by(run_args(s), TRY(run_argv(*run, s.shell)));
+        if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
+            return hit;
+        return std::optional(TRY(run_step(b, s, *run, created_by, step_text)));
+    }
+    CopyArgs const* args = in.as<Copy>();
+    if (!args)
+        args = in.as<Add>();
+    if (args) {
+        std::string from = in.as<Copy>() ? in.as<Copy>()->from : "";
+        auto resolve = [&b, stage](std::string const& name) { return resolve_from(b, stage, name); };
+        // What it reads is in the key: the source image, or a digest of the context's files.
+        std::string created_by = nop + (from.empty() ? " (content " + TRY(context_digest(b.options.context_dir, *args, b.ignore))
+                                                     : " (from " + TRY(resolve(from)).id) + ")";
+        if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
+            return hit;
+        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, created_by, resolve, in.as<Add>() != nullptr };
+        return std::optional(TRY(copy_step(b.ctx, step)));
+    }
+    if (!TRY(apply_config(s, in)))
+        return Error { ENOTSUP, in.keyword + " is not supported" };
+    bool workdir = in.as<Workdir>() != nullptr;
+    if (auto hit = TRY(cached(b, s, nop, workdir ? NewLayers::Any : NewLayers::None)))
+        return hit;
+    if (workdir)  // the directory is made (a layer) when the image lacks it
+        if (auto made = TRY(workdir_step(b.ctx, s.image, s.config, nop)))
+            return std::optional(*made);
+    return std::optional(TRY(commit_config(b, s, nop)));
+}
+
+/// FROM scratch: an image with no layers and a config of the host's platform only.
+Result<store::ImageRecord> scratch_image(Build const& b)
+{
+    auto platform = image::Platform::host();
+    image::ImageConfig config;
+    config.os = platform.os;
+    config.architecture = platform.architecture;
+    config.variant = platform.variant;
+    config.raw = Json::object();
+    return engine::derive_image(b.ctx, store::ImageRecord {}, config);
+}
+
+/// The base image's ONBUILD triggers, run right after FROM as Docker runs
+/// them; the stage's images do not keep them.
+ErrorOr run_triggers(Build& b, size_t index, StageState& s, int line)
+{
+    auto triggers = std::move(s.config.on_build);
+    s.config.on_build.clear();
+    for (auto const& trigger : triggers) {
+        auto in = TRY(parse_instruction(trigger, b.file.escape, b.file.file, line));
+        if (auto next = TRY(run_instruction(b, index, s, in, "ONBUILD " + trigger))) {
+            s.image = *next;
+            s.config = TRY(engine::image_config(b.ctx, s.image));
+        }
+    }
+    return {};
+}
+
+/// One stage: FROM, then every instruction; the last one reports COMMIT when `final`.
+Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& prefix, bool final)
+{
+    Stage const& stage = b.file.stages[index];
+    size_t total = stage.instructions.size() + 1;
+    auto step_line = [&](size_t n, std::string const& text) {
+        b.report(BuildEvent::Kind::Step, prefix + "STEP " + std::to_string(n) + "/" + std::to_string(total) + ": " + text);
+    };
+    step_line(1, from_text(stage.from));
+    auto from = TRY(expand_from(b.file, stage, b.global_args));
+    StageState s;
+    if (auto dep = stage_reference(b.file, from.image, index))
+        s.image = b.built.at(*dep);
+    else if (to_lower(from.image) == "scratch")
+        s.image = TRY(scratch_image(b));
+    else
+        s.image = TRY(find_or_pull(b, from.image));
+    s.config = TRY(engine::image_config(b.ctx, s.image));
+    if (auto ran = run_triggers(b, index, s, stage.line); !ran)
+        return Error { ran.error().code, "building at STEP \"" + from_text(stage.from) + "\": " + ran.error().message, ran.error().kind };
+    if (final)
+        for (auto const& label : b.options.labels) {
+            auto eq = label.find('=');
+            s.config.labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
+        }
+    for (size_t i = 0; i < stage.instructions.size(); ++i) {
+        auto const& in = stage.instructions[i];
+        std::string text = in.keyword + (in.text.empty() ? "" : " " + in.text);
+        step_line(i + 2, text);
+        auto next = run_instruction(b, index, s, in, text);
+        if (!next) {
+            if (next.error().message.starts_with("building at STEP"))
+                return next.error();
+            return Error { next.error().code, "building at STEP \"" + text + "\": " + next.error().message, next.error().kind };
+        }
+        if (!*next)
+            continue;
+        s.image = **next;
+        s.config = TRY(engine::image_config(b.ctx, s.image));
+        if (final && i + 1 == stage.instructions.size())
+            b.report(BuildEvent::Kind::Commit, prefix + "COMMIT" + (b.options.tags.empty() ? "" : " " + b.options.tags.front()));
+        b.report(BuildEvent::Kind::StepDone, s.image.id);
+    }
+    return s.image;
+}
+
+} // namespace
+
+Result<std::string> containerfile_path(std::string const& context_dir, std::string const& file)
+{
+    if (!file.empty())
+        return file;
+    for (char const* name : { "Containerfile", "Dockerfile" }) {
+        std::string path = fs::join(context_dir, name);
+        if (fs::exists(path))
+            return path;
+    }
+    return Error { ENOENT, "no Containerfile or Dockerfile in the context directory " + context_dir };
+}
+
+Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& options, int* run_status)
+{
+    if (!fs::is_dir(options.context_dir))
+        return Error { ENOENT, "context directory " + options.context_dir + " does not exist" };
+    auto file = TRY(read_containerfile(TRY(containerfile_path(options.context_dir, options.containerfile))));
+    if (file.stages.empty())
+        return Error { EINVAL, "no FROM instruction in the Containerfile" };
+    Build b { ctx, options, file, TRY(read_ignore_file(options.context_dir)), {}, {}, run_status };
+
+    // The global ARGs, for FROM.
+    for (auto const& in : file.global_args) {
+        auto expanded = TRY(expand(file, in, b.global_args));
+        for (auto const& decl : expanded.as<Arg>()->args) {
+            auto given = options.build_args.find(decl.name);
+            if (given != options.build_args.end())
+                b.global_args[decl.name] = given->second;
+            else if (decl.default_value)
+                b.global_args[decl.name] = *decl.default_value;
+        }
+    }
+    // The target and the stages it needs.
+    size_t target = file.stages.size() - 1;
+    if (!options.target.empty()) {
+        auto const* stage = file.stage(options.target);
+        if (!stage)
+            return Error { ENOENT, "the target \"" + options.target + "\" is not a stage of the Containerfile" };
+        target = static_cast<size_t>(stage - file.stages.data());
+    }
+    auto needed = TRY(needed_stages(file, target, b.global_args));
+
+    // Each stage in order; the prefix "[2/3] " only when there are several.
+    for (size_t i : needed) {
+        std::string prefix = target > 0 ? "[" + std::to_string(i + 1) + "/" + std::to_string(target + 1) + "] " : "";
+        b.built[i] = TRY(run_stage(b, i, prefix, i == target));
+    }
+    auto image = b.built.at(target);
+    for (auto const& tag : options.tags) {
+        TRY(engine::tag_image(ctx, image.id, tag));
+        b.report(BuildEvent::Kind::Tagged, TRY(engine::normalize_tag_name(tag)));
+    }
+    return TRY(engine::find_image(ctx, image.id));
+}
+
+} // namespace berth::build
