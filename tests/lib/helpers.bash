@@ -126,6 +126,17 @@ free_port() {
     return 1
 }
 
+# fetch URL: over HTTP from the host, the body, retried for 5 s while the server starts.
+fetch() {
+    local body="" i
+    for i in $(seq 1 50); do
+        body=$(curl -s --max-time 2 "$1" || true)
+        [[ -n $body ]] && break
+        sleep 0.1
+    done
+    echo "$body"
+}
+
 # berth_mounts: the mount table berth works in (rootless: inside its user namespace).
 berth_mounts() {
     if is_rootless; then

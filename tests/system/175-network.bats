@@ -33,17 +33,6 @@ helpers_of() {
 # serve_www DIR PORT...: busybox httpd arguments serving DIR's index.html "hello-from-berth".
 HTTPD='mkdir -p /www && echo hello-from-berth > /www/index.html && exec httpd -f -p 80 -h /www'
 
-# fetch URL: the body, retried for 5 s while the server starts.
-fetch() {
-    local body="" i
-    for i in $(seq 1 50); do
-        body=$(curl -s --max-time 2 "$1" || true)
-        [[ -n $body ]] && break
-        sleep 0.1
-    done
-    echo "$body"
-}
-
 # host_server ADDRESS PORT: a python3 web server on the host serving
 # host-secret at /secret, bound to ADDRESS only; its pid in $server.
 host_server() {
@@ -69,13 +58,7 @@ host_server() {
     run_berth run -d -p "127.0.0.1:$port:80" "$IMAGE" \
         sh -c 'mkdir -p /www && echo hello-from-berth > /www/index.html && exec httpd -f -p 80 -h /www'
     local cid=$output
-    local body=""
-    for i in $(seq 1 50); do
-        body=$(curl -s --max-time 2 "http://127.0.0.1:$port/" || true)
-        [[ $body == hello-from-berth ]] && break
-        sleep 0.1
-    done
-    assert_equal "$body" "hello-from-berth" "page fetched through the published port"
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through the published port"
     [[ -n $(pastas_of "$cid") ]] || { echo "no pasta process for $cid" >&2; false; }
 
     run_berth port "$cid"

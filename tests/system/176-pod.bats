@@ -91,13 +91,7 @@ httpd_on() {
     port=$(free_port)
     run_berth pod create --name pub -p "127.0.0.1:$port:8080"
     run_berth run -d --pod pub "$IMAGE" sh -c "$(httpd_on 8080)"
-    local body="" i
-    for i in $(seq 1 50); do
-        body=$(curl -s --max-time 2 "http://127.0.0.1:$port/" || true)
-        [[ -n $body ]] && break
-        sleep 0.1
-    done
-    assert_equal "$body" "hello-from-pod" "page fetched through the pod's published port"
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-pod" "page fetched through the pod's published port"
 }
 
 @test "pod stop stops members and infra; pod start starts them again; pod rm -f removes all" {
