@@ -75,6 +75,9 @@ Result<Platform> parse_platform_object(Json const& j, std::string_view what)
     p.os = TRY(optional_string(j, "os", what));
     p.architecture = TRY(optional_string(j, "architecture", what));
     p.variant = TRY(optional_string(j, "variant", what));
+    p.os_version = TRY(optional_string(j, "os.version", what));
+    p.os_features = TRY(string_list(j, "os.features", what));
+    p.features = TRY(string_list(j, "features", what));
     return p;
 }
 
@@ -117,20 +120,34 @@ Result<Json> parse_document(std::string_view body, std::string_view what)
     return j;
 }
 
+} // namespace
+
+OrderedJson platform_json(Platform const& platform)
+{
+    OrderedJson p;
+    p["architecture"] = platform.architecture;
+    p["os"] = platform.os;
+    if (!platform.os_version.empty())
+        p["os.version"] = platform.os_version;
+    if (!platform.os_features.empty())
+        p["os.features"] = platform.os_features;
+    if (!platform.variant.empty())
+        p["variant"] = platform.variant;
+    if (!platform.features.empty())
+        p["features"] = platform.features;
+    return p;
+}
+
+namespace {
+
 OrderedJson ordered_descriptor(Descriptor const& d)
 {
     OrderedJson j;
     j["mediaType"] = d.media_type;
     j["digest"] = d.digest.str();
     j["size"] = d.size;
-    if (d.platform) {
-        OrderedJson p;
-        p["architecture"] = d.platform->architecture;
-        p["os"] = d.platform->os;
-        if (!d.platform->variant.empty())
-            p["variant"] = d.platform->variant;
-        j["platform"] = p;
-    }
+    if (d.platform)
+        j["platform"] = platform_json(*d.platform);
     if (!d.urls.empty())
         j["urls"] = d.urls;
     if (!d.annotations.empty())

@@ -30,6 +30,9 @@ struct Platform {
     std::string os = "linux";
     std::string architecture;  ///< OCI names: amd64, arm64, arm, 386, ppc64le, s390x
     std::string variant;       ///< "v8", "v7", or ""
+    std::string os_version;                ///< "os.version" (index entries; Windows builds)
+    std::vector<std::string> os_features;  ///< "os.features"
+    std::vector<std::string> features;     ///< "features" (Docker manifest lists)
     /// Parses "os/arch[/variant]"; "arch" alone means linux/arch.
     static Result<Platform> parse(std::string_view text);
     /// The platform this binary runs on (linux/amd64 on x86_64).
@@ -72,5 +75,8 @@ Result<Descriptor> select_platform(Index const& index, Platform const& want);
 /// Serialises an OCI manifest (used by commit/build/import and push conversion).
 std::string serialize_manifest(Manifest const& manifest);
 std::string serialize_index(Index const& index);
+/// A platform object in the image spec's key order (architecture, os,
+/// os.version, os.features, variant, features), empty members left out.
+OrderedJson platform_json(Platform const& platform);
 
 } // namespace berth::image

@@ -282,6 +282,18 @@ ALTER TABLE containers ADD COLUMN pod_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX containers_by_pod ON containers(pod_id);
 )sql";
 
+// Version 6: local manifest lists (store/manifest_lists.h). The body is the
+// index document; sources maps each instance's digest to where it came from.
+constexpr char const* manifest_lists_v6 = R"sql(
+CREATE TABLE manifest_lists (
+    id       TEXT PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    created  INTEGER NOT NULL,
+    body     TEXT NOT NULL,
+    sources  TEXT NOT NULL DEFAULT '{}'
+);
+)sql";
+
 struct Migration {
     char const* what;
     ErrorOr (*apply)(Database&);
@@ -294,6 +306,7 @@ constexpr Migration migrations[] = {
     { "container_volumes", container_volumes },
     { "typed restart policy and anonymous volumes", typed_restart_and_anonymous },
     { "pods", [](Database& db) { return db.exec(pods_v5); } },
+    { "manifest lists", [](Database& db) { return db.exec(manifest_lists_v6); } },
 };
 static_assert(std::size(migrations) == schema_version);
 

@@ -67,7 +67,9 @@ Result<image::Reference> destination_for(store::ImageRecord const& record, std::
     return ref;
 }
 
-registry::ClientOptions client_options(Context& ctx, PushOptions const& options, std::string const& host)
+} // namespace
+
+registry::ClientOptions push_client_options(Context& ctx, PushOptions const& options, std::string const& host)
 {
     registry::ClientOptions co;
     co.tls_verify = options.tls_verify;
@@ -78,6 +80,8 @@ registry::ClientOptions client_options(Context& ctx, PushOptions const& options,
     co.retries = options.retries;
     return co;
 }
+
+namespace {
 
 /// Uploads one stored blob unless the registry has it.
 ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& repo, image::Descriptor const& desc, PushOptions const& o, bool is_config)
@@ -139,7 +143,7 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
     if (ref.digest && *ref.digest != digest)
         return Error::msg(what + ": the manifest to push has digest " + digest.str() + ", not the one in the destination");
 
-    auto client = TRY_CTX(registry::Client::create(ref.domain, client_options(ctx, options, ref.domain)), what);
+    auto client = TRY_CTX(registry::Client::create(ref.domain, push_client_options(ctx, options, ref.domain)), what);
     for (auto const& layer : manifest.layers)
         TRY_CTX(push_blob(ctx, *client, ref.path, layer, options, false), what);
     TRY_CTX(push_blob(ctx, *client, ref.path, manifest.config, options, true), what);
