@@ -147,6 +147,13 @@ static ErrorOr attach_name(Database& db, std::string const& id, std::string cons
     bool is_digest = name.find('@') != std::string::npos;
     std::string table = is_digest ? "image_digests" : "image_names";
     std::string column = is_digest ? "digest" : "name";
+    if (!is_digest) {
+        // A name is an image's or a manifest list's, never both (store/manifest_lists.h).
+        auto list = TRY(db.prepare("SELECT 1 FROM manifest_lists WHERE name = ?1"));
+        list.bind(1, name);
+        if (TRY(list.step()))
+            return Error { EEXIST, name + " is the name of a manifest list: remove the list with `berth manifest rm " + name + "` first" };
+    }
     auto move_away = TRY(db.prepare("DELETE FROM " + table + " WHERE " + column + " = ?1 AND image_id != ?2"));
     move_away.bind(1, name).bind(2, id);
     TRY(move_away.run());

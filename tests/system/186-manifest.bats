@@ -166,6 +166,8 @@ skopeo_raw() {
     assert_output_contains "no-such-list: no such manifest list"
     run_berth --exit 125 manifest remove ml "sha256:$(printf '0%.0s' {1..64})"
     assert_output_contains "no instance with digest sha256:0000"
+    run_berth --exit 125 tag "$REGISTRY_OPEN/busybox:latest" ml
+    assert_output_contains "is the name of a manifest list"
     run_berth --exit 125 manifest annotate --annotation novalue ml "sha256:$(printf '0%.0s' {1..64})"
     assert_output_contains "not KEY=VALUE"
 }
