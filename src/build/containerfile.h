@@ -83,6 +83,9 @@ struct Mount {
 
     /// Parses the value of --mount ("type=cache,target=/root/.cache,sharing=locked").
     static Result<Mount> parse(std::string_view spec);
+    /// The mount as one canonical spec (every key that differs from the
+    /// type's default, in a fixed order): what a RUN step's cache key holds.
+    std::string str() const;
     bool operator==(Mount const&) const = default;
 };
 

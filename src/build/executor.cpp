@@ -14,9 +14,11 @@
 #include "base/fs.h"
 #include "build/cache.h"
 #include "build/plan.h"
+#include "build/run_mounts.h"
 #include "build/steps.h"
 #include "build/syntax.h"
 #include "engine/containers/containers.h"
+#include "engine/containers/copy.h"
 #include "engine/images/derive.h"
 #include "engine/images/interchange.h"
 #include "image/manifest.h"
@@ -249,27 +251,40 @@ Result<std::vector<std::string>> run_argv(Run const& run, std::vector<std::strin
     return Error { ENOTSUP, "RUN with a heredoc as a command's input or several heredocs is not supported yet" }; // FIXME
 }
 
-/// RUN's history entry, as Docker writes it: "|2 A=1 B=2 /bin/sh -c make" with ARGs.
-std::string run_created_by(std::vector<std::string> const& args, std::vector<std::string> const& argv)
+/// RUN's history entry, as Docker writes it: "|2 A=1 B=2 /bin/sh -c make" with
+/// ARGs; BuildKit's "--mount=..." words (mounts_key) after them.
+std::string run_created_by(std::vector<std::string> const& args, std::vector<std::string> const& argv, std::string const& mounts)
 {
     std::string out;
     if (!args.empty())
         out = fmt::format("|{} {} ", args.size(), join(args));
+    if (!mounts.empty())
+        out += mounts.substr(1) + " ";
     return out + join(argv);
 }
 
+/// The image a COPY --from or RUN --mount=from= names: a stage built before, else an image.
+Result<store::ImageRecord> resolve_from(Build const& b, size_t stage, std::string const& from);
+
 /// RUN: the command as a container of the current image, its changes committed.
-Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run const& run, std::string const& created_by,
-    std::string const& step_text)
+/// Its --mount mountpoints are made before it runs and removed after, so
+/// that the layer has none of them.
+Result<store::ImageRecord> run_step(Build const& b, size_t stage, StageState const& s, Run const& run,
+    std::string const& created_by, std::string const& step_text)
 {
-    if (!run.mounts.empty())
-        return Error { ENOTSUP, "RUN --mount is not supported yet" }; // FIXME
     container::CreateOptions spec;
     spec.image = s.image.id;
     spec.command = TRY(run_argv(run, s.shell));
     spec.network = run.network.empty() || run.network == "default" ? b.options.network : run.network;
     spec.env = run_args(s);
+    RunMountInputs inputs { b.options.context_dir, &b.options.secrets, s.config.working_dir,
+        [&b, stage](std::string const& name) { return resolve_from(b, stage, name); } };
+    auto mounts = TRY(RunMounts::prepare(b.ctx, run.mounts, inputs, spec));
     auto container = TRY(StepContainer::create(b.ctx, spec));
+    if (!mounts.empty()) {
+        TRY(mounts.make_mountpoints(TRY(engine::mount_container(b.ctx, container.id()))));
+        TRY(engine::unmount_container(b.ctx, container.id()));
+    }
     engine::StartOptions start;
     start.attach = true;
     start.storage_driver = b.ctx.settings.options.storage_driver;
@@ -279,6 +294,8 @@ Result<store::ImageRecord> run_step(Build const& b, StageState const& s, Run con
             *b.run_status = status;
         return Error { 0, "building at STEP \"" + step_text + "\": while running runtime: exit status " + std::to_string(status) };
     }
+    if (!mounts.empty())
+        TRY(mounts.remove_mountpoints(TRY(engine::mount_container(b.ctx, container.id()))));
     return commit_step(b.ctx, container.id(), s.config, created_by);
 }
 
@@ -293,7 +310,6 @@ Result<std::optional<store::ImageRecord>> cached(Build const& b, StageState cons
     return found;
 }
 
-/// The image a COPY --from names: a stage built before, else an image.
 Result<store::ImageRecord> resolve_from(Build const& b, size_t stage, std::string const& from)
 {
     if (auto index = stage_reference(b.file, from, stage)) {
@@ -317,10 +333,14 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
     auto in = TRY(expand(b.file, raw, step_env(s)));
     std::string nop = "/bin/sh -c #(nop) " + in.keyword + " " + in.text;
     if (auto const* run = in.as<Run>()) {
-        std::string created_by = run_created_by(run_args(s), TRY(run_argv(*run, s.shell)));
+        // The mounts are in the key: what a bind reads from the context, and where a cache or secret goes.
+        std::string mounts = TRY(mounts_key(run->mounts, [&b](std::string const& source) {
+            return context_digest(b.options.context_dir, CopyArgs { .sources = { source } }, b.ignore);
+        }));
+        std::string created_by = run_created_by(run_args(s), TRY(run_argv(*run, s.shell)), mounts);
         if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
             return hit;
-        return std::optional(TRY(run_step(b, s, *run, created_by, step_text)));
+        return std::optional(TRY(run_step(b, stage, s, *run, created_by, step_text)));
     }
     CopyArgs const* args = in.as<Copy>();
     if (!args)
@@ -439,6 +459,9 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& options
 {
     if (!fs::is_dir(options.context_dir))
         return Error { ENOENT, "context directory " + options.context_dir + " does not exist" };
+    for (auto const& [id, secret] : options.secrets)
+        if (!secret.source.empty() && !fs::exists(secret.source))
+            return Error { ENOENT, "--secret id=" + id + ": " + secret.source + " does not exist" };
     auto file = TRY(read_containerfile(TRY(containerfile_path(options.context_dir, options.containerfile))));
     if (file.stages.empty())
         return Error { EINVAL, "no FROM instruction in the Containerfile" };

@@ -16,6 +16,7 @@
 
 #include "base/error.h"
 #include "engine/context.h"
+#include "build/run_mounts.h"
 #include "engine/images/images.h"
 #include "store/store.h"
 
@@ -49,6 +50,7 @@ struct BuildOptions {
     std::vector<std::string> labels;               ///< --label K=V, on the final image
     std::string pull = "missing";                  ///< --pull: missing | always | never
     std::string network;                           ///< --network for RUN; empty: run's default
+    std::map<std::string, BuildSecret> secrets;    ///< --secret, by id, for RUN --mount=type=secret
     engine::PullOptions pull_options;              ///< registry options and pull progress
     BuildObserver observer;                        ///< may be empty
 };

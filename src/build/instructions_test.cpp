@@ -165,6 +165,24 @@ TEST_CASE("Mount::parse details")
     CHECK(parse("type=bind,,target=/a, ").target == "/a");   // empty options are skipped
 }
 
+TEST_CASE("Mount::str is canonical and parses back to the same mount")
+{
+    for (std::string_view spec : { "type=cache,target=/root/.cache,sharing=locked,id=pip,mode=700,uid=1,gid=2",
+                                   "target=/src,type=bind,from=builder,source=/out,rw",
+                                   "type=secret,id=token,required,env=TOKEN",
+                                   "type=tmpfs,target=/t,size=64m",
+                                   "type=bind,target=\"/a,b\"" }) {
+        auto mount = Mount::parse(spec);
+        REQUIRE_MESSAGE(mount.has_value(), mount.error().message);
+        auto again = Mount::parse(mount->str());
+        REQUIRE_MESSAGE(again.has_value(), mount->str());
+        CHECK_MESSAGE(*again == *mount, mount->str());
+    }
+    CHECK(Mount::parse("target=/x,type=cache").value().str() == "type=cache,target=/x");
+    CHECK(Mount::parse("type=bind,target=/x,source=.").value().str() == "type=bind,target=/x,source=.");
+    CHECK(Mount::parse("type=cache,target=/x,ro").value().str() == "type=cache,target=/x,ro");
+}
+
 TEST_CASE("Mount::parse errors")
 {
     auto error_of = [](std::string_view spec) {

@@ -179,4 +179,33 @@ Result<Mount> Mount::parse(std::string_view spec)
     return mount;
 }
 
+std::string Mount::str() const
+{
+    std::string out = fmt::format("type={}", type_names[static_cast<size_t>(type)]);
+    auto add = [&out](std::string_view key, std::string const& value) {
+        if (!value.empty())
+            out += fmt::format(",{}={}", key, value.find_first_of(",\"") == std::string::npos ? value : "\"" + value + "\"");
+    };
+    add("target", target);
+    add("source", source);
+    add("from", from);
+    add("id", id);
+    if (read_only != (type == MountType::Bind))
+        out += read_only ? ",ro" : ",rw";
+    if (sharing != CacheSharing::Shared)
+        add("sharing", std::string(sharing_names[static_cast<size_t>(sharing)]));
+    if (mode)
+        add("mode", fmt::format("{:o}", *mode));
+    if (uid)
+        add("uid", std::to_string(*uid));
+    if (gid)
+        add("gid", std::to_string(*gid));
+    if (required)
+        out += ",required";
+    add("env", env);
+    if (size)
+        add("size", std::to_string(*size));
+    return out;
+}
+
 } // namespace berth::build

@@ -1,5 +1,5 @@
-// The stage planner (plan.h): a walk from the target along FROM and
-// COPY --from references, which can only point at earlier stages, so the
+// The stage planner (plan.h): a walk from the target along FROM,
+// COPY --from and RUN --mount=from= references, which can only point at earlier stages, so the
 // walk ends.
 #include "build/plan.h"
 
@@ -37,10 +37,16 @@ Result<std::vector<size_t>> needed_stages(Containerfile const& file, size_t targ
         auto from = TRY(expand_from(file, file.stages[i], global_args));
         if (auto dep = stage_reference(file, from.image, i))
             todo.push_back(*dep);
-        for (auto const& instruction : file.stages[i].instructions)
+        for (auto const& instruction : file.stages[i].instructions) {
             if (auto const* copy = instruction.as<Copy>(); copy && !copy->from.empty())
                 if (auto dep = stage_reference(file, copy->from, i))
                     todo.push_back(*dep);
+            if (auto const* run = instruction.as<Run>())
+                for (auto const& mount : run->mounts)
+                    if (!mount.from.empty())
+                        if (auto dep = stage_reference(file, mount.from, i))
+                            todo.push_back(*dep);
+        }
     }
     return std::vector<size_t>(needed.begin(), needed.end());
 }

@@ -43,3 +43,11 @@ TEST_CASE("plan: FROM with a global ARG may name a stage")
     CHECK(needed_stages(file, 2, { { "FROM_STAGE", "first" } }).value() == std::vector<size_t> { 0, 2 });
     CHECK(needed_stages(file, 2, { { "FROM_STAGE", "second" } }).value() == std::vector<size_t> { 1, 2 });
 }
+
+TEST_CASE("plan: RUN --mount=from= needs that stage")
+{
+    auto file = parse("FROM busybox AS tools\nRUN true\n"
+                      "FROM busybox AS unused\n"
+                      "FROM busybox\nRUN --mount=type=bind,from=tools,target=/t ls /t\n");
+    CHECK(needed_stages(file, 2, {}).value() == std::vector<size_t> { 0, 2 });
+}

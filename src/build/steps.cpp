@@ -61,13 +61,6 @@ Result<store::ImageRecord> commit_step(engine::Context& ctx, std::string const& 
     return engine::commit_container(ctx, container_id, options);
 }
 
-namespace {
-
-/// A created (never started) container of `image_id`, and the host path of its mounted rootfs.
-struct MountedContainer {
-    StepContainer container;
-    std::string root_dir;
-};
 Result<MountedContainer> mounted_container(engine::Context& ctx, std::string const& image_id)
 {
     container::CreateOptions spec;
@@ -80,9 +73,7 @@ Result<MountedContainer> mounted_container(engine::Context& ctx, std::string con
 
 // ------------------------------------------------------------------ the destination
 
-/// mkdir -p of `path` inside the root filesystem at `root_dir`; every
-/// component is resolved within it, so a link in the image cannot lead out.
-ErrorOr make_dirs_in_root(std::string const& root_dir, std::string const& path)
+ErrorOr make_dirs_in_root(std::string const& root_dir, std::string const& path, std::vector<std::string>* made)
 {
     UniqueFd root = TRY(sys::open(root_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
     std::string so_far;
@@ -100,9 +91,14 @@ ErrorOr make_dirs_in_root(std::string const& root_dir, std::string const& path)
         UniqueFd at = TRY(sys::openat2(root.get(), parent, O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS));
         if (::mkdirat(at.get(), name.c_str(), 0755) < 0 && errno != EEXIST)
             return Error::from_errno("mkdir " + so_far);
+        if (made)
+            made->push_back(so_far);
     }
     return {};
 }
+
+namespace {
+
 
 std::string parent_of(std::string const& path)
 {

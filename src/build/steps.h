@@ -35,6 +35,18 @@ private:
     std::string m_id;
 };
 
+/// A created (never started) container of `image_id`, and the host path of its mounted rootfs.
+struct MountedContainer {
+    StepContainer container;
+    std::string root_dir;
+};
+Result<MountedContainer> mounted_container(engine::Context& ctx, std::string const& image_id);
+
+/// mkdir -p of `path` inside the root filesystem at `root_dir`; every
+/// component is resolved within it, so a link in the image cannot lead out.
+/// The directories made are appended to `made` (when given), outermost first.
+ErrorOr make_dirs_in_root(std::string const& root_dir, std::string const& path, std::vector<std::string>* made = nullptr);
+
 /// The container's changes over its image, as a new image with `config`
 /// (the step's; the layer and a history entry `created_by` are added).
 Result<store::ImageRecord> commit_step(engine::Context& ctx, std::string const& container_id, image::ImageConfig const& config,

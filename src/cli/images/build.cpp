@@ -17,7 +17,7 @@ namespace {
 
 struct BuildArgs {
     std::string context = ".";
-    std::vector<std::string> tags, build_args, labels;
+    std::vector<std::string> tags, build_args, labels, secrets;
     std::string file, target, iidfile, pull = "missing", network;
     bool no_cache = false, quiet = false;
     std::string authfile;
@@ -84,6 +84,12 @@ int run_build(BuildArgs const& a, Globals const& globals)
         return report(pull.error());
     options.pull = *pull;
     options.network = a.network;
+    for (auto const& spec : a.secrets) {
+        auto secret = build::parse_build_secret(spec);
+        if (!secret)
+            return report(secret.error());
+        options.secrets[secret->first] = secret->second;
+    }
     CreateArgs create;
     create.quiet = a.quiet;
     create.authfile = a.authfile;
@@ -129,6 +135,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_flag("--no-cache", a->no_cache, "Do not reuse the images of an earlier build");
     cmd->add_option("--pull", a->pull, "Pull the base images: missing, always or never")->capture_default_str();
     cmd->add_flag("-q,--quiet", a->quiet, "Print only the image ID");
+    cmd->add_option("--secret", a->secrets, "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR")->allow_extra_args(false);
     cmd->add_option("-t,--tag", a->tags, "Name the built image")->allow_extra_args(false);
     cmd->add_option("--target", a->target, "The stage to build (and those it needs)");
     cmd->add_option("--tls-verify", a->tls_verify, "Require HTTPS and verify certificates when pulling");
