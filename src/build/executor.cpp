@@ -80,12 +80,16 @@ std::string from_text(From const& from)
 /// An image by name, pulled as --pull says.
 Result<store::ImageRecord> find_or_pull(Build const& b, std::string const& name)
 {
-    if (b.options.pull != "always") {
+    if (b.options.pull == "missing" || b.options.pull == "never") {
         auto found = engine::find_image(b.ctx, name);
         if (found || b.options.pull == "never")
             return found;
     }
-    return engine::pull(b.ctx, name, b.options.pull_options);
+    auto pulled = engine::pull(b.ctx, name, b.options.pull_options);
+    if (!pulled && b.options.pull == "newer")
+        if (auto local = engine::find_image(b.ctx, name))
+            return local;  // "newer": the registry is asked, but a local image does when it cannot answer
+    return pulled;
 }
 
 /// The variables a step sees: the stage's ARGs, its ENV over them.
@@ -272,11 +276,14 @@ Result<store::ImageRecord> resolve_from(Build const& b, size_t stage, std::strin
 Result<store::ImageRecord> run_step(Build const& b, size_t stage, StageState const& s, Run const& run,
     std::string const& created_by, std::string const& step_text)
 {
-    container::CreateOptions spec;
+    container::CreateOptions spec = b.options.run_options;
     spec.image = s.image.id;
     spec.command = TRY(run_argv(run, s.shell));
     spec.network = run.network.empty() || run.network == "default" ? b.options.network : run.network;
-    spec.env = run_args(s);
+    // The stage's environment as it is now (--env is not in an image yet), then the ARGs.
+    spec.env = s.config.env;
+    for (auto& arg : run_args(s))
+        spec.env.push_back(std::move(arg));
     RunMountInputs inputs { b.options.context_dir, &b.options.secrets, s.config.working_dir,
         [&b, stage](std::string const& name) { return resolve_from(b, stage, name); } };
     auto mounts = TRY(RunMounts::prepare(b.ctx, run.mounts, inputs, spec));
@@ -416,6 +423,14 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
     if (auto ran = run_triggers(b, index, s, stage.line); !ran)
         return Error { ran.error().code, "building at STEP \"" + from_text(stage.from) + "\": " + ran.error().message, ran.error().kind };
     if (final)
+        for (auto const& entry : b.options.env) {
+            auto eq = entry.find('=');
+            set_env(s.config, entry.substr(0, eq), eq == std::string::npos ? "" : entry.substr(eq + 1));
+        }
+    if (final)
+        for (auto const& name : b.options.unsetenv)  // the base image's; an ENV of the file may set it again
+            std::erase_if(s.config.env, [&name](std::string const& e) { return e.substr(0, e.find('=')) == name; });
+    if (final)
         for (auto const& label : b.options.labels) {
             auto eq = label.find('=');
             s.config.labels[label.substr(0, eq)] = eq == std::string::npos ? "" : label.substr(eq + 1);
@@ -465,7 +480,7 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& options
     auto file = TRY(read_containerfile(TRY(containerfile_path(options.context_dir, options.containerfile))));
     if (file.stages.empty())
         return Error { EINVAL, "no FROM instruction in the Containerfile" };
-    Build b { ctx, options, file, TRY(read_ignore_file(options.context_dir)), {}, {}, run_status };
+    Build b { ctx, options, file, TRY(read_ignore_file(options.context_dir, options.ignore_file)), {}, {}, run_status };
 
     // The global ARGs, for FROM.
     for (auto const& in : file.global_args) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "base/error.h"
+#include "container/options.h"
 #include "engine/context.h"
 #include "build/run_mounts.h"
 #include "engine/images/images.h"
@@ -48,9 +49,15 @@ struct BuildOptions {
     std::string target;                            ///< --target: the last stage to build; empty: the last one
     bool no_cache = false;                         ///< --no-cache
     std::vector<std::string> labels;               ///< --label K=V, on the final image
-    std::string pull = "missing";                  ///< --pull: missing | always | never
+    std::string pull = "missing";                  ///< --pull: missing | always | never | newer (always, the local one when the pull fails)
     std::string network;                           ///< --network for RUN; empty: run's default
     std::map<std::string, BuildSecret> secrets;    ///< --secret, by id, for RUN --mount=type=secret
+    std::string ignore_file;                       ///< --ignorefile; empty: CONTEXT/.containerignore, else .dockerignore
+    std::vector<std::string> env;                  ///< --env KEY=VALUE: in the final stage's environment (its RUN steps see it) and the image's
+    std::vector<std::string> unsetenv;             ///< --unsetenv NAME: not in the final image's environment
+    /// The container options of every RUN step (-v, --cap-add, --ulimit, --dns, ...);
+    /// image, command, network and environment are the step's own.
+    container::CreateOptions run_options;
     engine::PullOptions pull_options;              ///< registry options and pull progress
     BuildObserver observer;                        ///< may be empty
 };

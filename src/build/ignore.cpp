@@ -346,9 +346,9 @@ std::string find_ignore_file(std::string const& context_dir)
     return {};
 }
 
-Result<IgnoreMatcher> read_ignore_file(std::string const& context_dir)
+Result<IgnoreMatcher> read_ignore_file(std::string const& context_dir, std::string const& file)
 {
-    auto path = find_ignore_file(context_dir);
+    auto path = file.empty() ? find_ignore_file(context_dir) : file;
     if (path.empty())
         return IgnoreMatcher();
     auto text = TRY(fs::read_file(path));

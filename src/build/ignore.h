@@ -64,8 +64,9 @@ std::string clean_path(std::string_view path);
 /// preference), else "" for none.
 std::string find_ignore_file(std::string const& context_dir);
 
-/// The matcher for a context directory's ignore file; none ignores nothing.
-Result<IgnoreMatcher> read_ignore_file(std::string const& context_dir);
+/// The matcher for a context directory's ignore file (or `file`, --ignorefile,
+/// when given); none ignores nothing.
+Result<IgnoreMatcher> read_ignore_file(std::string const& context_dir, std::string const& file = "");
 
 /// Every file, directory and symlink of the context that `matcher` keeps, as
 /// sorted relative paths ("src", "src/main.c"). Symlinks are not followed.

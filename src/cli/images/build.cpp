@@ -5,7 +5,12 @@
 #include "cli/commands.h"
 #include "cli/create.h"
 #include "base/fs.h"
+#include "base/temp_dir.h"
 #include "base/unique_fd.h"
+#include "engine/images/manifest_lists.h"
+
+#include <fcntl.h>
+#include <filesystem>
 
 #include <cstdio>
 #include <memory>
@@ -17,11 +22,12 @@ namespace {
 
 struct BuildArgs {
     std::string context = ".";
-    std::vector<std::string> tags, build_args, labels, secrets;
-    std::string file, target, iidfile, pull = "missing", network;
-    bool no_cache = false, quiet = false;
+    std::vector<std::string> tags, build_args, build_arg_files, labels, secrets, env, unsetenv;
+    std::string file, target, iidfile, pull = "missing", network, ignorefile, logfile, manifest;
+    bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = true;
     std::string authfile;
     std::optional<bool> tls_verify;
+    container::CreateOptions run;  ///< the RUN containers' flags
 };
 
 build::BuildObserver build_progress(bool quiet)
@@ -52,13 +58,50 @@ build::BuildObserver build_progress(bool quiet)
 /// --pull as given: a bare --pull is "always", true/false are always/missing (Podman's older spelling).
 Result<std::string> pull_policy(std::string const& text)
 {
-    if (text == "missing" || text == "always" || text == "never")
+    if (text == "missing" || text == "always" || text == "never" || text == "newer")
         return text;
     if (text == "true" || text.empty())
         return std::string("always");
     if (text == "false")
         return std::string("missing");
-    return Error { EINVAL, "invalid pull policy \"" + text + "\": use missing, always or never" };
+    return Error { EINVAL, "invalid pull policy \"" + text + "\": use missing, always, never or newer" };
+}
+
+/// KEY=VALUE lines of a --build-arg-file (blank lines and # comments skipped).
+ErrorOr read_build_arg_file(std::string const& path, std::vector<std::string>& out)
+{
+    auto text = TRY_CTX(fs::read_file(path), "--build-arg-file");
+    size_t pos = 0;
+    for (int line = 1; pos < text.size(); ++line) {
+        size_t end = std::min(text.find('\n', pos), text.size());
+        std::string entry = text.substr(pos, end - pos);
+        pos = end + 1;
+        auto first = entry.find_first_not_of(" \t\r");
+        if (first == std::string::npos || entry[first] == '#')
+            continue;
+        while (!entry.empty() && (entry.back() == '\r' || entry.back() == ' ' || entry.back() == '\t'))
+            entry.pop_back();
+        out.push_back(entry.substr(first));
+    }
+    return {};
+}
+
+/// -f -: the Containerfile from standard input, kept in a temporary file for the build.
+Result<std::string> containerfile_from_stdin(TempDir const& dir)
+{
+    std::string text;
+    char buf[65536];
+    for (ssize_t n; (n = ::read(STDIN_FILENO, buf, sizeof buf)) != 0;) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return Error::from_errno("read the Containerfile from standard input");
+        }
+        text.append(buf, static_cast<size_t>(n));
+    }
+    std::string path = fs::join(dir.path(), "Containerfile");
+    TRY(fs::write_file_atomic(path, text));
+    return path;
 }
 
 int run_build(BuildArgs const& a, Globals const& globals)
@@ -66,8 +109,24 @@ int run_build(BuildArgs const& a, Globals const& globals)
     build::BuildOptions options;
     options.context_dir = a.context;
     options.containerfile = a.file;
+    std::optional<TempDir> stdin_dir;
+    if (a.file == "-") {
+        auto dir = TempDir::create(std::filesystem::temp_directory_path().string(), "berth-build-");
+        if (!dir)
+            return report(dir.error());
+        stdin_dir.emplace(std::move(*dir));
+        auto path = containerfile_from_stdin(*stdin_dir);
+        if (!path)
+            return report(path.error());
+        options.containerfile = *path;
+    }
     options.tags = a.tags;
-    for (auto const& arg : a.build_args) {
+    std::vector<std::string> build_args;
+    for (auto const& file : a.build_arg_files)
+        if (auto r = read_build_arg_file(file, build_args); !r)
+            return report(r.error());
+    build_args.insert(build_args.end(), a.build_args.begin(), a.build_args.end());  // --build-arg wins
+    for (auto const& arg : build_args) {
         auto eq = arg.find('=');
         if (eq == std::string::npos) {  // --build-arg NAME takes the value from the environment, as Podman
             if (char const* value = std::getenv(arg.c_str()))
@@ -77,13 +136,22 @@ int run_build(BuildArgs const& a, Globals const& globals)
         options.build_args[arg.substr(0, eq)] = arg.substr(eq + 1);
     }
     options.target = a.target;
-    options.no_cache = a.no_cache;
+    options.no_cache = a.no_cache || !a.layers;
     options.labels = a.labels;
     auto pull = pull_policy(a.pull);
     if (!pull)
         return report(pull.error());
     options.pull = *pull;
     options.network = a.network;
+    options.ignore_file = a.ignorefile;
+    options.unsetenv = a.unsetenv;
+    for (auto const& entry : a.env) {
+        if (entry.find('=') != std::string::npos)
+            options.env.push_back(entry);
+        else if (char const* value = std::getenv(entry.c_str()))  // --env NAME: the host's value, as Podman
+            options.env.push_back(entry + "=" + value);
+    }
+    options.run_options = a.run;
     for (auto const& spec : a.secrets) {
         auto secret = build::parse_build_secret(spec);
         if (!secret)
@@ -97,6 +165,16 @@ int run_build(BuildArgs const& a, Globals const& globals)
     options.pull_options = pull_options_for_create(create);
     options.observer = build_progress(a.quiet);
 
+    // --logfile: everything the build prints goes to the file instead.
+    if (!a.logfile.empty()) {
+        UniqueFd log(::open(a.logfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+        if (!log.valid())
+            return report(Error::from_errno("--logfile " + a.logfile));
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::dup2(log.get(), STDOUT_FILENO);
+        ::dup2(log.get(), STDERR_FILENO);
+    }
     int exit_code = 0;
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
@@ -117,6 +195,12 @@ int run_build(BuildArgs const& a, Globals const& globals)
     if (!a.iidfile.empty())
         if (auto r = fs::write_file_atomic(a.iidfile, "sha256:" + image->id); !r)
             return report(r.error());
+    if (!a.manifest.empty()) {
+        engine::ManifestAddOptions add;
+        auto list = engine::create_manifest_list(*ctx, a.manifest, { "containers-storage:" + image->id }, add, true);
+        if (!list)
+            return report(std::move(list).error().with_context("--manifest " + a.manifest));
+    }
     std::printf("%s\n", image->id.c_str());
     return 0;
 }
@@ -126,15 +210,38 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     auto a = std::make_shared<BuildArgs>();
     auto* cmd = parent.add_subcommand(name, "Build an image using instructions from Containerfiles");
     cmd->add_option("context", a->context, "The build context directory");
+    auto& run = a->run;
+    cmd->add_option("--add-host", run.add_hosts, "Add HOST:IP to the /etc/hosts of RUN containers")->allow_extra_args(false);
     cmd->add_option("--authfile", a->authfile, "Path of the authentication file");
     cmd->add_option("--build-arg", a->build_args, "ARG=VALUE for the build")->allow_extra_args(false);
-    cmd->add_option("-f,--file", a->file, "The Containerfile (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile)");
+    cmd->add_option("--build-arg-file", a->build_arg_files, "A file of ARG=VALUE lines for the build (--build-arg wins)")->allow_extra_args(false);
+    cmd->add_option("--cap-add", run.cap_add, "Add a capability to RUN containers")->delimiter(',')->allow_extra_args(false);
+    cmd->add_option("--cap-drop", run.cap_drop, "Drop a capability from RUN containers")->delimiter(',')->allow_extra_args(false);
+    cmd->add_option("--device", run.devices, "Add a host device to RUN containers")->allow_extra_args(false);
+    cmd->add_option("--dns", run.dns, "DNS servers for RUN containers")->delimiter(',')->allow_extra_args(false);
+    cmd->add_option("--dns-option", run.dns_options, "DNS options for RUN containers")->delimiter(',')->allow_extra_args(false);
+    cmd->add_option("--dns-search", run.dns_search, "DNS search domains for RUN containers")->delimiter(',')->allow_extra_args(false);
+    cmd->add_option("--env", a->env, "Set KEY=VALUE in the image's environment (KEY alone: the host's value)")->allow_extra_args(false);
+    cmd->add_option("-f,--file", a->file, "The Containerfile (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile; - reads standard input)");
+    cmd->add_flag("--force-rm", a->force_rm, "Remove the step containers even after a failure (always done)")->capture_default_str();
     cmd->add_option("--iidfile", a->iidfile, "Write the image ID to this file");
+    cmd->add_option("--ignorefile", a->ignorefile, "The ignore file to use instead of CONTEXT/.containerignore or .dockerignore");
     cmd->add_option("--label", a->labels, "Set a label KEY=VALUE on the image")->allow_extra_args(false);
+    cmd->add_flag("--layers", a->layers, "Reuse the images of earlier builds for unchanged steps (--layers=false: never)")->capture_default_str();
+    cmd->add_option("--logfile", a->logfile, "Write the build's output to this file instead of the terminal");
+    cmd->add_option("--manifest", a->manifest, "Add the image to this manifest list (created when missing)");
+    cmd->add_option("-m,--memory", run.memory, "Memory limit of RUN containers (512m, 1g)");
     cmd->add_option("--network", a->network, "The network mode of RUN instructions");
     cmd->add_flag("--no-cache", a->no_cache, "Do not reuse the images of an earlier build");
-    cmd->add_option("--pull", a->pull, "Pull the base images: missing, always or never")->capture_default_str();
+    cmd->add_flag("--no-hosts", run.no_hosts, "Leave the image's /etc/hosts alone in RUN containers");
+    cmd->add_option("--pull", a->pull, "Pull the base images: missing, always, never or newer")->capture_default_str();
     cmd->add_flag("-q,--quiet", a->quiet, "Print only the image ID");
+    cmd->add_flag("--rm", a->rm, "Remove the step containers after the build (always done)")->capture_default_str();
+    cmd->add_option("--security-opt", run.security_opt, "Security options of RUN containers (seccomp=, apparmor=, no-new-privileges)")->allow_extra_args(false);
+    cmd->add_option("--shm-size", run.shm_size, "Size of /dev/shm in RUN containers");
+    cmd->add_option("--ulimit", run.ulimits, "A resource limit of RUN containers: TYPE=SOFT[:HARD]")->allow_extra_args(false);
+    cmd->add_option("--unsetenv", a->unsetenv, "Remove a variable of the base image from the final image's environment")->allow_extra_args(false);
+    cmd->add_option("-v,--volume", run.volumes, "Bind mount into RUN containers: SRC:DST[:OPTIONS]")->allow_extra_args(false);
     cmd->add_option("--secret", a->secrets, "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR")->allow_extra_args(false);
     cmd->add_option("-t,--tag", a->tags, "Name the built image")->allow_extra_args(false);
     cmd->add_option("--target", a->target, "The stage to build (and those it needs)");

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# berth build's flags beyond the basics: -f - (the Containerfile on standard
+# input), --build-arg-file, --env and --unsetenv, --ignorefile, --logfile,
+# the RUN containers' flags (-v, --cap-drop, --add-host, --ulimit),
+# --layers=false, --pull=newer, --manifest.
+
+load ../lib/helpers
+
+IMAGE=$REGISTRY_OPEN/busybox:latest
+
+setup_file() {
+    berth_setup_file
+    pull_fixture busybox
+}
+
+teardown() {
+    berth_quiet manifest rm buildlist >/dev/null 2>&1 || true
+}
+
+ctx() { mkdir -p "$BATS_TEST_TMPDIR/ctx"; echo "$BATS_TEST_TMPDIR/ctx"; }
+
+@test "build -f - reads the Containerfile from standard input" {
+    local c
+    c=$(ctx)
+    run bash -c "printf 'FROM %s\nARG A\nRUN echo \"\$A\" >/a\n' '$IMAGE' | '$BERTH' $BERTH_GLOBAL_OPTS build -q -f - --build-arg A=from-stdin-file -t stdin1 '$c'"
+    [[ $status -eq 0 ]] || { echo "$output" >&2; false; }
+    run_berth run --rm stdin1 cat /a
+    assert_output_equals "from-stdin-file"
+}
+
+# berth-only: Podman 4.3 has no --build-arg-file (Podman 4.7 added it).
+# bats test_tags=berth-only
+@test "build --build-arg-file, with --build-arg winning" {
+    local c
+    c=$(ctx)
+    printf '# comment\nA=from-file\n\nB=from-file\n' >"$BATS_TEST_TMPDIR/args"
+    printf 'FROM %s\nARG A\nARG B\nRUN echo "$A $B" >/ab\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --build-arg-file "$BATS_TEST_TMPDIR/args" --build-arg B=from-flag -t argfile1 "$c"
+    run_berth run --rm argfile1 cat /ab
+    assert_output_equals "from-file from-flag"
+    run_berth --exit 125 build --build-arg-file "$BATS_TEST_TMPDIR/no-such-file" "$c"
+    assert_output_contains "--build-arg-file"
+}
+
+@test "build --env is in the image's environment; --unsetenv drops a base image variable" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nENV FROM_BASE=1 KEEP=1\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q -t envbase "$c"
+    printf 'FROM envbase\nRUN true\n' >"$c/Containerfile"
+    run_berth build -q --env BUILD_ENV=hello --unsetenv FROM_BASE -t env1 "$c"
+    run_berth run --rm env1 sh -c 'echo "${FROM_BASE:-unset} $KEEP $BUILD_ENV"'
+    assert_output_equals "unset 1 hello"
+}
+
+# berth-only: Podman 4.3's RUN steps do not see --env.
+# bats test_tags=berth-only
+@test "build --env is seen by the final stage's RUN steps" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo "$BUILD_ENV" >/seen\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --env BUILD_ENV=hello -t env2 "$c"
+    run_berth run --rm env2 cat /seen
+    assert_output_equals "hello"
+}
+
+@test "build --ignorefile uses that file instead of the context's" {
+    local c
+    c=$(ctx)
+    echo a >"$c/a.txt"
+    echo b >"$c/b.txt"
+    echo b.txt >"$c/.containerignore"
+    echo a.txt >"$BATS_TEST_TMPDIR/other-ignore"
+    printf 'FROM %s\nCOPY . /ctx/\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --ignorefile "$BATS_TEST_TMPDIR/other-ignore" -t ignore1 "$c"
+    run_berth run --rm ignore1 ls /ctx
+    assert_output_contains "b.txt"
+    assert_output_not_contains "a.txt"
+}
+
+# berth-only: Podman 4.3 still prints the image ID on standard output with --logfile.
+# bats test_tags=berth-only
+@test "build --logfile writes the steps, the RUN output and the ID to the file" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo run-output\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build --logfile "$BATS_TEST_TMPDIR/log" -t log1 "$c"
+    assert_output_equals ""
+    run cat "$BATS_TEST_TMPDIR/log"
+    assert_output_contains "STEP 1/2: FROM $IMAGE"
+    assert_output_contains "run-output"
+    assert_output_matches '^[0-9a-f]{64}$'
+}
+
+@test "build gives RUN containers -v, --cap-drop, --add-host and --ulimit" {
+    local c
+    c=$(ctx)
+    mkdir -p "$BATS_TEST_TMPDIR/host"
+    echo host-file >"$BATS_TEST_TMPDIR/host/f"
+    printf 'FROM %s\nRUN cat /hostdata/f >/copied; touch /x; (chown 1 /x 2>/dev/null && echo chown-allowed || echo chown-denied) >/caps; grep -c myhost /etc/hosts >/hosts; ulimit -n >/nofile\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q -v "$BATS_TEST_TMPDIR/host:/hostdata:ro" --cap-drop chown --add-host myhost:10.1.2.3 \
+        --ulimit nofile=512:512 -t runflags1 "$c"
+    run_berth run --rm runflags1 sh -c 'cat /copied /caps /hosts /nofile'
+    assert_output_equals "$(printf 'host-file\nchown-denied\n1\n512')"
+}
+
+@test "build --layers=false runs every step again" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo step-ran\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -t layers1 "$c"
+    run_berth build --layers=false -t layers1 "$c"
+    assert_output_contains "step-ran"
+    assert_output_not_contains "Using cache"
+}
+
+# berth-only: Podman 4.3 has no --pull=newer.
+# bats test_tags=berth-only
+@test "build --pull=newer uses the local base image when the registry cannot answer; --pull=always fails" {
+    local c
+    c=$(ctx)
+    run_berth tag "$IMAGE" 127.0.0.1:1/offline/busybox:latest
+    printf 'FROM 127.0.0.1:1/offline/busybox:latest\nRUN echo ok\n' >"$c/Containerfile"
+    run_berth build -q --pull=newer -t newer1 "$c"
+    run_berth --exit 125 build -q --pull=always -t newer2 "$c"
+    assert_output_contains "127.0.0.1:1"
+    run_berth --exit 125 build --pull=sometimes "$c"
+    assert_output_contains "use missing, always, never or newer"
+}
+
+@test "build --manifest adds the image to a manifest list, creating it" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo one >/v\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --manifest buildlist -t m1 "$c"
+    run_berth image inspect --format '{{.Digest}}' m1
+    local digest=$output
+    run_berth manifest inspect buildlist
+    assert_output_contains "\"digest\": \"$digest\""
+    printf 'FROM %s\nRUN echo two >/v\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --manifest buildlist -t m2 "$c"
+    run_berth manifest inspect buildlist
+    assert_equal "$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])["manifests"]))' "$output")" 2 "instances"
+}
