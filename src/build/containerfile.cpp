@@ -135,6 +135,9 @@ public:
         TRY(word(args.chown));
         TRY(word(args.chmod));
         TRY(words(args.excludes));
+        for (auto& heredoc : args.heredocs)
+            if (heredoc.expand)
+                heredoc.content = TRY(expand_heredoc(heredoc.content, m_env, m_escape));
         return {};
     }
     /// RUN --mount values substitute, so the mounts are parsed again from the flags.

@@ -241,18 +241,27 @@ std::vector<std::string> run_args(StageState const& s)
     return out;
 }
 
-/// The argv of RUN: its command through the SHELL, or `RUN <<EOF` (the heredoc
-/// alone) as a script for the SHELL. Other heredoc forms are not supported yet.
+/// The argv of RUN: its command through the SHELL; `RUN <<EOF` (the heredoc
+/// alone) as a script for the SHELL; a command with heredocs as its input
+/// (`RUN cat <<EOF >/file`, several too) as one script of the command line and
+/// each heredoc's lines and delimiter, which the shell reads as it would from
+/// a file (as BuildKit does).
 Result<std::vector<std::string>> run_argv(Run const& run, std::vector<std::string> const& shell)
 {
     if (run.heredocs.empty())
         return run.command.argv(shell);
-    if (run.heredocs.size() == 1 && run.command.form == Command::Form::Shell && syntax::heredoc_marker(syntax::trim(run.command.shell))) {
-        auto argv = shell;
+    if (run.command.form != Command::Form::Shell)
+        return Error { EINVAL, "RUN in exec form (JSON) cannot take a heredoc: write it in shell form" };
+    auto argv = shell;
+    if (run.heredocs.size() == 1 && syntax::heredoc_marker(syntax::trim(run.command.shell))) {
         argv.push_back(run.heredocs.front().content);
         return argv;
     }
-    return Error { ENOTSUP, "RUN with a heredoc as a command's input or several heredocs is not supported yet" }; // FIXME
+    std::string script = run.command.shell + "\n";
+    for (auto const& heredoc : run.heredocs)
+        script += heredoc.content + heredoc.name + "\n";
+    argv.push_back(script);
+    return argv;
 }
 
 /// RUN's history entry, as Docker writes it: "|2 A=1 B=2 /bin/sh -c make" with

@@ -288,7 +288,7 @@ ErrorOr apply_attributes(std::string const& top, Attributes const& owner)
     return {};
 }
 
-/// COPY's heredoc `name` as the file `staged`. FIXME: variables in it are not substituted.
+/// COPY's heredoc `name` as the file `staged` (its variables substituted by expand()).
 ErrorOr stage_heredoc(CopyArgs const& args, std::string const& name, std::string const& staged, Attributes const& owner)
 {
     auto it = std::find_if(args.heredocs.begin(), args.heredocs.end(), [&](Heredoc const& h) { return h.name == name; });

@@ -374,4 +374,34 @@ Result<std::vector<std::string>> expand_words(std::string_view text, Environment
     return out.take_words();
 }
 
+Result<std::string> expand_heredoc(std::string_view text, Environment const& env, char escape)
+{
+    // The same substitution as a word, with the text escaped so that the word
+    // rules keep it as it is: quotes escaped, a lone escape character doubled.
+    std::string word;
+    word.reserve(text.size() + text.size() / 8);
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '"' || c == '\'') {
+            word += escape;
+            word += c;
+        } else if (c == escape) {
+            char next = i + 1 < text.size() ? text[i + 1] : '\0';
+            if (next == '$' || next == escape) {
+                word += escape;
+                word += next;
+                ++i;
+            } else if (next == '\n') {
+                ++i;  // a line continuation: both go
+            } else {
+                word += escape;
+                word += escape;
+            }
+        } else {
+            word += c;
+        }
+    }
+    return expand_word(word, env, escape);
+}
+
 } // namespace berth::build

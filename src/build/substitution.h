@@ -36,6 +36,12 @@ Result<std::string> expand_word(std::string_view word, Environment const& env, c
 /// substituted value brings ("EXPOSE $PORTS" with PORTS="80 443" is two words).
 Result<std::vector<std::string>> expand_words(std::string_view text, Environment const& env, char escape = '\\');
 
+/// Substitutes variables in a heredoc's text as a shell does in an unquoted
+/// heredoc (COPY <<EOF): quotes are kept as they are, and the escape
+/// character escapes only $, itself and a newline; every other character,
+/// whitespace and newlines included, is kept.
+Result<std::string> expand_heredoc(std::string_view text, Environment const& env, char escape = '\\');
+
 /// Shell pattern matching for ${VAR#pattern}: * any run, ? one character,
 /// [...] a class (^ or ! negates), the escape character quotes the next one.
 bool shell_pattern_match(std::string_view pattern, std::string_view text, char escape = '\\');

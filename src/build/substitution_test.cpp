@@ -196,3 +196,21 @@ TEST_CASE("shell patterns")
     CHECK(shell_pattern_match("*a*b*c*", "xxaxxbxxcxx"));
     CHECK_FALSE(shell_pattern_match("*a*b*c*d", "xxaxxbxxcxx"));
 }
+
+TEST_CASE("heredoc text: variables substituted, quotes and other escapes kept, as a shell heredoc")
+{
+    Environment env { { "NAME", "world" }, { "EMPTY", "" } };
+    auto heredoc = [&](std::string_view text) {
+        auto out = expand_heredoc(text, env);
+        REQUIRE_MESSAGE(out.has_value(), out.error().message);
+        return *out;
+    };
+    CHECK(heredoc("hello $NAME\n") == "hello world\n");
+    CHECK(heredoc("say \"${NAME}\" and 'it'\n") == "say \"world\" and 'it'\n");
+    CHECK(heredoc("cost \\$5 and a\\tb and C:\\\\dir\n") == "cost $5 and a\\tb and C:\\dir\n");
+    CHECK(heredoc("  indented\n\tand tabbed  \n") == "  indented\n\tand tabbed  \n");
+    CHECK(heredoc("${EMPTY:-fallback} ${MISSING}|\n") == "fallback |\n");
+    CHECK(heredoc("joined \\\nline\n") == "joined line\n");
+    CHECK(heredoc("`backquote` ~tilde\n") == "`backquote` ~tilde\n");
+    CHECK(!expand_heredoc("${NAME\n", env));
+}

@@ -246,6 +246,34 @@ EOF
     assert_output_equals "$(printf 'one\ntwo\na note')"
 }
 
+# bats test_tags=berth-only
+@test "build: heredocs as a RUN command's input (several too); COPY <<EOF substitutes unless quoted" {
+    # berth-only: Podman 4.3's Buildah does not know heredocs (they came in Podman 4.4).
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    cat >"$ctx/Containerfile" <<'EOF'
+FROM REPLACE_IMAGE
+ARG WHO=builder
+ENV GREETING=hello
+RUN cat <<FIRST >/one; cat <<-SECOND >/two
+$GREETING from run
+FIRST
+	tab-stripped "quoted" $WHO
+	SECOND
+COPY <<NOTE /note.txt
+$GREETING ${WHO:-nobody} "kept" \$literal
+NOTE
+COPY <<"RAW" /raw.txt
+$GREETING stays
+RAW
+CMD ["cat", "/one", "/two", "/note.txt", "/raw.txt"]
+EOF
+    sed -i "s|REPLACE_IMAGE|$IMAGE|" "$ctx/Containerfile"
+    run_berth build -q -t heredoc2 "$ctx"
+    run_berth run --rm heredoc2
+    assert_output_equals "$(printf '%s\n' 'hello from run' 'tab-stripped "quoted" builder' 'hello builder "kept" $literal' '$GREETING stays')"
+}
+
 @test "build: FROM scratch with files from another stage" {
     local ctx=$BATS_TEST_TMPDIR/ctx
     mkdir "$ctx"
