@@ -12,6 +12,9 @@
 #include "build/executor.h"
 
 #include "base/fs.h"
+#include "base/sys.h"
+#include "base/temp_dir.h"
+#include "image/digest.h"
 #include "build/cache.h"
 #include "build/plan.h"
 #include "build/run_mounts.h"
@@ -24,6 +27,7 @@
 #include "image/manifest.h"
 
 #include <algorithm>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <optional>
 
@@ -315,6 +319,21 @@ Result<store::ImageRecord> run_step(Build const& b, size_t stage, StageState con
     return commit_step(b.ctx, container.id(), s.config, created_by);
 }
 
+/// The sha256 digest of a file's content.
+Result<image::Digest> file_digest(std::string const& path)
+{
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_CLOEXEC));
+    image::Sha256 hash;
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+        size_t n = TRY(sys::read(fd.get(), buf.data(), buf.size()));
+        if (n == 0)
+            break;
+        hash.update(buf.data(), n);
+    }
+    return hash.finish();
+}
+
 /// The image an earlier build made for this step (reported as used), unless --no-cache.
 Result<std::optional<store::ImageRecord>> cached(Build const& b, StageState const& s, std::string const& created_by, NewLayers layers)
 {
@@ -364,12 +383,30 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
     if (args) {
         std::string from = in.as<Copy>() ? in.as<Copy>()->from : "";
         auto resolve = [&b, stage](std::string const& name) { return resolve_from(b, stage, name); };
+        // ADD's URLs are downloaded first: what they hold is in the key, as the context's files are.
+        std::optional<TempDir> downloads;
+        std::map<std::string, std::string> fetched;
+        std::string urls;
+        if (auto const* add = in.as<Add>())
+            for (auto const& source : args->sources) {
+                if (!engine::is_url(source) || fetched.count(source))
+                    continue;
+                if (!downloads)
+                    downloads.emplace(TRY(TempDir::create(b.ctx.store->layout().data_dir(), ".tmp-build-")));
+                std::string file = fs::join(downloads->path(), std::to_string(fetched.size()));
+                TRY(engine::download(source, file));
+                auto digest = TRY(file_digest(file));
+                if (!add->checksum.empty() && add->checksum != digest.str())
+                    return Error { EINVAL, "ADD " + source + ": the download has digest " + digest.str() + ", not --checksum=" + add->checksum };
+                fetched[source] = file;
+                urls += " (url " + source + " " + digest.str() + ")";
+            }
         // What it reads is in the key: the source image, or a digest of the context's files.
         std::string created_by = nop + (from.empty() ? " (content " + TRY(context_digest(b.options.context_dir, *args, b.ignore))
-                                                     : " (from " + TRY(resolve(from)).id) + ")";
+                                                     : " (from " + TRY(resolve(from)).id) + ")" + urls;
         if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
             return hit;
-        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, created_by, resolve, in.as<Add>() != nullptr };
+        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, created_by, resolve, in.as<Add>() != nullptr, fetched };
         return std::optional(TRY(copy_step(b.ctx, step)));
     }
     if (!TRY(apply_config(s, in)))

@@ -199,6 +199,18 @@ ErrorOr stage_entry(std::string const& from, std::string const& to, Attributes o
     return {};
 }
 
+/// The file name ADD gives a URL's download: the last element of its path.
+Result<std::string> url_file_name(std::string const& url)
+{
+    std::string path = url.substr(url.find("://") + 3);
+    path = path.substr(0, path.find_first_of("?#"));
+    auto slash = path.find('/');
+    std::string name = slash == std::string::npos ? "" : stdfs::path(path.substr(slash)).filename().string();
+    if (name.empty() || name == "." || name == "..")
+        return Error { EINVAL, "ADD " + url + ": the URL names no file: give a destination file name" };
+    return name;
+}
+
 /// The context's paths a source names: itself, or what its wildcards match.
 Result<std::vector<std::string>> matching_sources(std::string const& source, std::vector<std::string> const& included)
 {
@@ -330,9 +342,6 @@ Result<std::optional<store::ImageRecord>> workdir_step(engine::Context& ctx, sto
 Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
 {
     auto const& args = step.args;
-    for (auto const& source : args.sources)
-        if (source.starts_with("http://") || source.starts_with("https://"))
-            return Error { ENOTSUP, "source \"" + source + "\": URLs are not supported yet" }; // FIXME
     auto [container, root_dir] = TRY(mounted_container(ctx, step.image.id));
     std::string dest = absolute_destination(args.destination, step.config);
     bool dest_is_dir = dest.ends_with("/") || args.sources.size() > 1;
@@ -353,6 +362,17 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
     }
     auto included = TRY(included_paths(step.context_dir, step.ignore));
     for (auto const& source : args.sources) {
+        if (auto download = step.downloads.find(source); download != step.downloads.end()) {
+            // ADD URL: the file as downloaded, named by the URL's last path element, 0600 unless --chmod.
+            std::string slot = fs::join(staging.path(), std::to_string(n++));
+            TRY(fs::mkdir_p(slot, 0700));
+            std::string staged = fs::join(slot, TRY(url_file_name(source)));
+            Attributes file_owner = owner;
+            file_owner.mode = owner.mode.value_or(0600);
+            TRY(stage_entry(download->second, staged, file_owner));
+            TRY(place_into(ctx, container.id(), root_dir, staged, false, dest, dest_is_dir));
+            continue;
+        }
         if (auto heredoc = syntax::heredoc_marker(source)) {  // COPY <<EOF /file: the text is the file
             std::string slot = fs::join(staging.path(), std::to_string(n++));
             TRY(fs::mkdir_p(slot, 0700));

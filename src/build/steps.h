@@ -12,6 +12,7 @@
 #include "store/store.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +72,7 @@ struct CopyStep {
     std::string created_by;
     ResolveFrom resolve_from;
     bool extract_archives = false;       ///< ADD: a local tar (plain or compressed) is extracted at the destination
+    std::map<std::string, std::string> downloads;  ///< ADD: each URL source's downloaded file
 };
 
 /// Copies the sources into a container of the step's image and commits it.

@@ -154,36 +154,6 @@ ErrorOr apply_expose(image::ImageConfig& config, std::string const& value, std::
     return {};
 }
 
-bool is_url(std::string const& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
-
-/// Downloads `url` into `path`, following up to 10 redirects.
-ErrorOr download(std::string url, std::string const& path)
-{
-    registry::http::global_init();
-    UniqueFd fd = TRY(sys::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    for (int hop = 0; hop < 10; ++hop) {
-        registry::http::Request req;
-        req.url = url;
-        req.sink = [&](char const* data, size_t n) { return sys::write_all(fd.get(), data, n); };
-        auto outcome = registry::http::perform(req);
-        if (outcome.sink_error)
-            return std::move(*outcome.sink_error);
-        if (outcome.curl_code != 0)
-            return Error::msg("download " + url + ": " + outcome.error);
-        long status = outcome.response.status;
-        if (status >= 300 && status < 400 && !outcome.response.redirect_url.empty()) {
-            url = outcome.response.redirect_url;
-            if (::ftruncate(fd.get(), 0) < 0 || ::lseek(fd.get(), 0, SEEK_SET) < 0)
-                return Error::from_errno("truncate " + path);
-            continue;
-        }
-        if (status < 200 || status >= 300)
-            return Error::msg("download " + url + ": HTTP " + std::to_string(status));
-        return sys::fsync(fd.get());
-    }
-    return Error::msg("download " + url + ": too many redirects");
-}
-
 struct StoredBlob {
     image::Digest digest;
     int64_t size = 0;
@@ -440,6 +410,36 @@ Result<store::ImageRecord> import_image(Context& ctx, ImportOptions const& optio
     if (options.observer)
         options.observer(CopyEvent { CopyEvent::Kind::ManifestWritten, {} });
     return TRY(ctx.store->get_image(record.id)).value_or(record);
+}
+
+bool is_url(std::string const& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+
+/// Downloads `url` into `path`, following up to 10 redirects.
+ErrorOr download(std::string url, std::string const& path)
+{
+    registry::http::global_init();
+    UniqueFd fd = TRY(sys::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    for (int hop = 0; hop < 10; ++hop) {
+        registry::http::Request req;
+        req.url = url;
+        req.sink = [&](char const* data, size_t n) { return sys::write_all(fd.get(), data, n); };
+        auto outcome = registry::http::perform(req);
+        if (outcome.sink_error)
+            return std::move(*outcome.sink_error);
+        if (outcome.curl_code != 0)
+            return Error::msg("download " + url + ": " + outcome.error);
+        long status = outcome.response.status;
+        if (status >= 300 && status < 400 && !outcome.response.redirect_url.empty()) {
+            url = outcome.response.redirect_url;
+            if (::ftruncate(fd.get(), 0) < 0 || ::lseek(fd.get(), 0, SEEK_SET) < 0)
+                return Error::from_errno("truncate " + path);
+            continue;
+        }
+        if (status < 200 || status >= 300)
+            return Error::msg("download " + url + ": HTTP " + std::to_string(status));
+        return sys::fsync(fd.get());
+    }
+    return Error::msg("download " + url + ": too many redirects");
 }
 
 } // namespace berth::engine

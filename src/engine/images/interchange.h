@@ -98,6 +98,12 @@ ErrorOr apply_change(image::ImageConfig& config, std::string const& change);
 /// The time now as an image config writes it: RFC 3339, UTC, nanoseconds.
 std::string now_rfc3339();
 
+/// Whether `s` is an http:// or https:// URL.
+bool is_url(std::string const& s);
+/// Downloads `url` into the file `path` (made 0600), following up to 10
+/// redirects; an HTTP status outside 2xx is an error naming the URL.
+ErrorOr download(std::string url, std::string const& path);
+
 // ---- push ------------------------------------------------------------------
 
 enum class ManifestFormat { AsStored, Oci, DockerV2S2 };
