@@ -274,6 +274,33 @@ EOF
     assert_output_equals "$(printf '%s\n' 'hello from run' 'tab-stripped "quoted" builder' 'hello builder "kept" $literal' '$GREETING stays')"
 }
 
+@test "build: intermediate images are listed with -a only, are not dangling, and go with the image built on them" {
+    # A store of its own: the other tests leave images of their own.
+    BERTH_GLOBAL_OPTS=$(extra_store interm)
+    pull_fixture busybox
+    local ctx=$BATS_TEST_TMPDIR/ctx
+    mkdir "$ctx"
+    printf 'FROM %s\nRUN echo a >/a\nENV X=1\nRUN echo b >/b\n' "$IMAGE" >"$ctx/Containerfile"
+    run_berth build -q -t interm1 "$ctx"
+    local id=$output
+    run_berth images --format '{{.Repository}}'
+    assert_output_not_contains "<none>"
+    run_berth images -a --format '{{.Repository}} {{.ID}}'
+    assert_equal "$(grep -c '^<none> ' <<<"$output")" 2 "intermediate images listed by -a"
+    run_berth images -q --filter dangling=true
+    assert_output_equals ""
+    run_berth image prune -f
+    assert_output_equals ""
+    run_berth images -a -q
+    assert_equal "$(grep -c . <<<"$output")" 4 "images after prune"
+    # rmi of the built image takes its intermediate images along.
+    run_berth rmi interm1
+    assert_equal "$(grep -c '^Deleted: ' <<<"$output")" 3 "Deleted lines"
+    assert_output_contains "Deleted: $id"
+    run_berth images -a --format '{{.Repository}}'
+    assert_output_equals "$REGISTRY_OPEN/busybox"
+}
+
 @test "build: FROM scratch with files from another stage" {
     local ctx=$BATS_TEST_TMPDIR/ctx
     mkdir "$ctx"

@@ -34,7 +34,7 @@ Result<std::vector<Filter>> parse_filters(std::vector<std::string> const& raw)
             return Error::msg("invalid filter \"" + f + "\": use KEY=VALUE");
         Filter filter { f.substr(0, eq), f.substr(eq + 1) };
         if (!known.count(filter.key))
-            return Error::msg("invalid filter \"" + filter.key + "\": valid filters are reference, dangling, label, before, since, id");
+            return Error::msg("invalid filter \"" + filter.key + "\": valid filters are reference, dangling, intermediate, label, before, since, id");
         out.push_back(filter);
     }
     return out;
@@ -56,12 +56,16 @@ bool reference_matches(std::string const& pattern, std::vector<std::string> cons
     return false;
 }
 
-Result<bool> matches(engine::Context& ctx, store::ImageRecord const& r, std::vector<Filter> const& filters)
+Result<bool> matches(engine::Context& ctx, store::ImageRecord const& r, std::vector<Filter> const& filters,
+    std::set<std::string> const& parents)
 {
+    bool intermediate = r.names.empty() && parents.count(r.id);
     for (auto const& f : filters) {
         if (f.key == "reference" && !reference_matches(f.value, r.names))
             return false;
-        if (f.key == "dangling" && (f.value == "true") != r.names.empty())
+        if (f.key == "dangling" && (f.value == "true") != (r.names.empty() && !intermediate))
+            return false;
+        if (f.key == "intermediate" && (f.value == "true") != intermediate)
             return false;
         if (f.key == "id" && r.id.rfind(f.value, 0) != 0)
             return false;
@@ -147,9 +151,14 @@ int run_images(ImagesArgs const& a, Globals const& globals)
     std::vector<Filter> fs = *filters;
     if (!a.reference.empty())
         fs.push_back(Filter { "reference", a.reference });
+    auto parents = engine::parent_images(*ctx, *all);
+    if (!parents)
+        return report(parents.error());
     std::vector<store::ImageRecord> images;
     for (auto& r : *all) {
-        auto ok = matches(*ctx, r, fs);
+        if (!a.all && r.names.empty() && parents->count(r.id))
+            continue;  // an intermediate image of a build: -a shows it, as Podman
+        auto ok = matches(*ctx, r, fs, *parents);
         if (!ok)
             return report(ok.error());
         if (*ok)

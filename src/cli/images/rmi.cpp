@@ -33,6 +33,8 @@ int run_rmi(RmiArgs const& a, Globals const& globals)
             std::printf("Untagged: %s\n", n.c_str());
         if (!r.deleted.empty())
             std::printf("Deleted: %s\n", r.deleted.c_str());
+        for (auto const& id : r.deleted_parents)
+            std::printf("Deleted: %s\n", id.c_str());
         if (r.error) {
             if (r.error->code == ENOENT && (a.ignore || a.force))  // as Podman: --force ignores missing images
                 continue;

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 #include <set>
 #include <unistd.h>
 
@@ -314,15 +315,52 @@ static RemoveReport remove_one(Context& ctx, std::string const& name, Force forc
     return report;
 }
 
+/// After `removed` went: its unnamed ancestors (the intermediate images of the
+/// build that made it) that no other image was built on and no container
+/// uses, as Podman's rmi removes them. Returns their IDs, nearest first.
+static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, store::ImageRecord const& removed)
+{
+    std::set<std::string> in_use;
+    for (auto const& rec : TRY(list_containers(ctx)))
+        in_use.insert(rec.image_id);
+    std::vector<std::string> gone;
+    for (bool again = true; again;) {
+        again = false;
+        auto images = TRY(ctx.store->list_images());
+        auto parents = TRY(parent_images(ctx, images));
+        for (auto const& r : images) {
+            bool ancestor = r.layers.size() <= removed.layers.size()
+                && std::equal(r.layers.begin(), r.layers.end(), removed.layers.begin(),
+                    [](store::LayerInfo const& a, store::LayerInfo const& b) { return a.diff_id == b.diff_id; });
+            if (!ancestor || !r.names.empty() || parents.count(r.id) || in_use.count(r.id))
+                continue;
+            TRY(ctx.store->delete_image(r.id));
+            gone.push_back(r.id);
+            again = true;
+        }
+    }
+    return gone;
+}
+
 std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force)
 {
     std::vector<RemoveReport> out;
     for (auto const& n : names) {
+        auto before = find_image(ctx, n);
         out.push_back(remove_one(ctx, n, force));
-        for (auto const& u : out.back().untagged)
-            record_image_event(ctx.paths, "untag", out.back().deleted, u);
-        if (!out.back().deleted.empty())
-            record_image_event(ctx.paths, "remove", out.back().deleted, n);
+        auto& report = out.back();
+        for (auto const& u : report.untagged)
+            record_image_event(ctx.paths, "untag", report.deleted, u);
+        if (report.deleted.empty())
+            continue;
+        record_image_event(ctx.paths, "remove", report.deleted, n);
+        if (before && before->id == report.deleted) {
+            auto parents = remove_dangling_ancestors(ctx, *before);
+            if (parents)
+                report.deleted_parents = std::move(*parents);
+            else
+                report.error = std::move(parents).error();
+        }
     }
     return out;
 }
@@ -349,17 +387,57 @@ std::vector<RemoveReport> remove_all_images(Context& ctx, Force force)
     return out;
 }
 
+Result<std::set<std::string>> parent_images(Context& ctx, std::vector<store::ImageRecord> const& images)
+{
+    std::set<std::string> parents;
+    std::map<std::string, std::vector<image::HistoryEntry>> histories;  // read only for images with a layer-prefix partner
+    auto history = [&](store::ImageRecord const& r) -> Result<std::vector<image::HistoryEntry> const*> {
+        auto it = histories.find(r.id);
+        if (it == histories.end())
+            it = histories.emplace(r.id, TRY(image_config(ctx, r)).history).first;
+        return &it->second;
+    };
+    auto same_entry = [](image::HistoryEntry const& a, image::HistoryEntry const& b) {
+        return a.created == b.created && a.created_by == b.created_by && a.empty_layer == b.empty_layer;
+    };
+    for (auto const& x : images) {
+        if (!x.names.empty())
+            continue;  // only an unnamed image's role matters (intermediate or dangling)
+        for (auto const& y : images) {
+            if (y.id == x.id || y.layers.size() < x.layers.size()
+                || !std::equal(x.layers.begin(), x.layers.end(), y.layers.begin(),
+                    [](store::LayerInfo const& a, store::LayerInfo const& b) { return a.diff_id == b.diff_id; }))
+                continue;
+            // Built on x: x's history goes on in y's (a pulled image that merely shares layers has its own).
+            auto const* hx = TRY(history(x));
+            auto const* hy = TRY(history(y));
+            if (hy->size() > hx->size() && std::equal(hx->begin(), hx->end(), hy->begin(), same_entry)) {
+                parents.insert(x.id);
+                break;
+            }
+        }
+    }
+    return parents;
+}
+
 Result<std::vector<std::string>> prune_images(Context& ctx, bool all)
 {
     std::vector<std::string> removed;
     std::set<std::string> in_use;
     for (auto const& rec : TRY(list_containers(ctx)))
         in_use.insert(rec.image_id);
-    for (auto const& record : TRY(ctx.store->list_images())) {
-        if ((!all && !record.names.empty()) || in_use.count(record.id))
-            continue;
-        TRY(ctx.store->delete_image(record.id));
-        removed.push_back(record.id);
+    // Removing a dangling image can leave its parent dangling: go round until none goes.
+    for (bool again = true; again;) {
+        again = false;
+        auto images = TRY(ctx.store->list_images());
+        auto parents = all ? std::set<std::string> {} : TRY(parent_images(ctx, images));
+        for (auto const& record : images) {
+            if ((!all && (!record.names.empty() || parents.count(record.id))) || in_use.count(record.id))
+                continue;
+            TRY(ctx.store->delete_image(record.id));
+            removed.push_back(record.id);
+            again = !all;
+        }
     }
     return removed;
 }

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,7 @@ struct RemoveReport {
     std::vector<std::string> untagged;
     std::string deleted;        ///< image ID if the image itself was removed
     std::optional<Error> error;
+    std::vector<std::string> deleted_parents;  ///< its intermediate images, removed with it once nothing else was built on them
 };
 enum class Force { No, Yes };
 /// `rmi`: removing by name untags first; the image goes when its last name does
@@ -74,7 +76,17 @@ enum class Force { No, Yes };
 std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force);
 /// `rmi -a`.
 std::vector<RemoveReport> remove_all_images(Context& ctx, Force force);
-/// `image prune`: dangling images (no names), or every image with `all`; never one a container uses.
+/// The IDs of the images that another image of `images` was built on: its
+/// layers are a prefix of the other's and its history a shorter prefix of the
+/// other's (a build step's image; a pulled image that shares layers with it
+/// has a history of its own). An unnamed
+/// image in it is an *intermediate* image (`images` hides it without -a); an
+/// unnamed one not in it is *dangling*, as Podman has them.
+Result<std::set<std::string>> parent_images(Context& ctx, std::vector<store::ImageRecord> const& images);
+
+/// `image prune`: dangling images (no names, no child image; as they go, their
+/// parents may become dangling and go too), or every image with `all`; never
+/// one a container uses.
 Result<std::vector<std::string>> prune_images(Context& ctx, bool all);
 
 struct HistoryRow {
