@@ -211,6 +211,18 @@ Json container_object(ContainerInput const& in, PodInput const& pod, PodVolumes&
         c["securityContext"] = sc;
     if (!o.workdir.empty() && o.workdir != in.image.working_dir)
         c["workingDir"] = o.workdir;
+    if (in.probe) {
+        Json probe { { "exec", Json { { "command", string_array(in.probe->command) } } } };
+        auto set = [&](char const* key, int64_t value) {
+            if (value > 0)
+                probe[key] = value;
+        };
+        set("periodSeconds", in.probe->period_seconds);
+        set("timeoutSeconds", in.probe->timeout_seconds);
+        set("initialDelaySeconds", in.probe->initial_delay_seconds);
+        set("failureThreshold", in.probe->failure_threshold);
+        c["livenessProbe"] = probe;
+    }
     if (o.tty)
         c["tty"] = true;
     if (o.interactive)

@@ -19,10 +19,20 @@
 #include "network/ports.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace berth::kube {
+
+/// A container's healthcheck, as a livenessProbe.
+struct Probe {
+    std::vector<std::string> command;           ///< what the exec probe runs (CMD-SHELL: /bin/sh -c CMD)
+    int64_t period_seconds = 0;                 ///< 0: left out
+    int64_t timeout_seconds = 0;
+    int64_t initial_delay_seconds = 0;
+    int failure_threshold = 0;
+};
 
 /// One container as generate sees it.
 struct ContainerInput {
@@ -30,6 +40,7 @@ struct ContainerInput {
     container::CreateOptions options;           ///< record.config parsed
     image::ImageConfig image;                   ///< the config of its image
     std::vector<network::PortMapping> ports;    ///< what it publishes (for a pod's first member: the pod's)
+    std::optional<Probe> probe;                 ///< its healthcheck
 };
 
 /// One pod (or the pod a set of loose containers becomes).

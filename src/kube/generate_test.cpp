@@ -99,6 +99,7 @@ TEST_CASE("a pod of two containers with -s: entrypoint and args, privileged, rea
     side.privileged = true;
     side.tmpfs = { "/scratch" };
     auto s = make_container("side_car", side);
+    s.probe = Probe { { "/bin/sh", "-c", "test -e /tmp" }, 5, 2, 0, 3 };
     PodInput pod { "p1", "p1", { w, s }, {} };
     auto o = fixed_options();
     o.service = true;

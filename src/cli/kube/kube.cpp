@@ -80,6 +80,8 @@ void print_down(engine::KubeDownReport const& r)
 
 void print_play(engine::KubePlayReport const& r)
 {
+    if (!r.replaced.removed.empty())
+        print_down(r.replaced);
     if (!r.volumes.empty()) {
         std::printf("Volumes:\n");
         for (auto const& v : r.volumes)

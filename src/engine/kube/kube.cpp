@@ -7,6 +7,7 @@
 #include "base/timestamp.h"
 #include "container/spec_builder.h"
 #include "engine/containers/container_query.h"
+#include "engine/containers/healthcheck.h"
 #include "engine/pods/pods.h"
 #include "engine/volumes/volumes.h"
 #include "kube/generate.h"
@@ -32,6 +33,10 @@ Result<kube::ContainerInput> container_input(Context& ctx, container::ContainerR
     in.options = TRY(container::CreateOptions::from_json(rec.config));
     in.image = TRY(image_config(ctx, TRY(find_image(ctx, rec.image_id))));
     in.ports = network::published_ports(rec.config);
+    if (auto hc = HealthConfig::from_json(rec.config.value("healthcheck", Json())); hc && !hc->argv().empty()) {
+        auto seconds = [](int64_t ns) { return ns / nanos_per_second; };
+        in.probe = kube::Probe { hc->argv(), seconds(hc->interval_ns), seconds(hc->timeout_ns), seconds(hc->start_period_ns), hc->retries };
+    }
     return in;
 }
 
@@ -208,6 +213,21 @@ Result<KubePlayReport::Pod> play_pod(Context& ctx, kube::PlayPod const& p, KubeP
     return report;
 }
 
+/// kube down's work: every pod stopped, then every pod removed.
+Result<KubeDownReport> stop_and_remove(Context& ctx, std::vector<container::PodRecord> const& pods)
+{
+    KubeDownReport report;
+    for (auto const& pod : pods) {
+        TRY(stop_pod(ctx, pod, std::nullopt));
+        report.stopped.push_back(pod.id);
+    }
+    for (auto const& pod : pods) {
+        TRY(remove_pod(ctx, pod, true, std::nullopt));
+        report.removed.push_back(pod.id);
+    }
+    return report;
+}
+
 } // namespace
 
 Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, PullOptions const& pull_options,
@@ -215,18 +235,18 @@ Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, P
 {
     auto plan = TRY(kube::plan_play(TRY(read_play_input(options))));
     // Pods of the same names: removed with --replace, else an error before anything is made.
-    for (auto const& p : plan.pods) {
-        auto existing = find_pod(ctx, p.name);
-        if (!existing)
-            continue;
-        if (!options.replace)
-            return Error { EEXIST, options.file + ": pod " + p.name + " already exists: remove it, or use --replace" };
-        TRY(remove_pod(ctx, *existing, true, 0));
-    }
+    std::vector<container::PodRecord> existing;
+    for (auto const& p : plan.pods)
+        if (auto pod = find_pod(ctx, p.name)) {
+            if (!options.replace)
+                return Error { EEXIST, options.file + ": pod " + p.name + " already exists: remove it, or use --replace" };
+            existing.push_back(*pod);
+        }
+    KubePlayReport report;
+    report.replaced = TRY(stop_and_remove(ctx, existing));
     for (auto const& p : plan.pods)
         for (auto const& hp : p.host_paths)
             TRY(prepare_host_path(hp));
-    KubePlayReport report;
     // A failure undoes the whole file: its pods, and the volumes it created.
     ArmedScopeGuard undo([&] {
         for (auto const& p : report.pods)
@@ -236,11 +256,13 @@ Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, P
             (void)remove_volume(ctx, name, true, 0);
     });
     for (auto const& v : plan.volumes) {
-        if (get_volume(ctx, v.name))
-            continue;  // a claim that exists is used as it is
-        auto volume = TRY_CTX(create_volume(ctx, v.name, {}, {}, false), options.file + ": volume " + v.name);
-        TRY(write_volume_files(volume, v.files));
-        report.volumes.push_back(v.name);
+        // A claim that exists is used as it is; a ConfigMap's or Secret's volume gets its files anew.
+        auto volume = get_volume(ctx, v.name);
+        if (!volume) {
+            volume = TRY_CTX(create_volume(ctx, v.name, {}, {}, false), options.file + ": volume " + v.name);
+            report.volumes.push_back(v.name);
+        }
+        TRY(write_volume_files(*volume, v.files));
     }
     for (auto const& p : plan.pods)
         report.pods.push_back(TRY(play_pod(ctx, p, options, pull_options, storage_driver, warn)));
@@ -257,19 +279,10 @@ Result<KubeDownReport> down_kube(Context& ctx, std::string const& file)
     kube::PlayInput in;
     in.file = file;
     in.text = TRY_CTX(fs::read_file(file), "read " + file);
-    KubeDownReport report;
     std::vector<container::PodRecord> pods;
     for (auto const& name : TRY(kube::pod_names(in)))
         pods.push_back(TRY(find_pod(ctx, name)));
-    for (auto const& pod : pods) {
-        TRY(stop_pod(ctx, pod, std::nullopt));
-        report.stopped.push_back(pod.id);
-    }
-    for (auto const& pod : pods) {
-        TRY(remove_pod(ctx, pod, true, std::nullopt));
-        report.removed.push_back(pod.id);
-    }
-    return report;
+    return stop_and_remove(ctx, pods);
 }
 
 } // namespace berth::engine

@@ -43,7 +43,12 @@ struct KubePlayOptions {
     std::vector<std::string> create_command;  ///< argv, recorded on the pods and containers
 };
 
+struct KubeDownReport {
+    std::vector<std::string> stopped, removed;  ///< pod ids
+};
+
 struct KubePlayReport {
+    KubeDownReport replaced;                  ///< the pods --replace removed first
     struct Pod {
         std::string id;
         std::vector<std::string> containers;  ///< their ids, in the file's order
@@ -55,10 +60,6 @@ struct KubePlayReport {
 /// Creates (and with options.start starts) what the file describes.
 Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, PullOptions const& pull_options,
     std::string const& storage_driver, Warn const& warn = {});
-
-struct KubeDownReport {
-    std::vector<std::string> stopped, removed;  ///< pod ids
-};
 
 /// Stops and removes the pods the file makes (with their containers); an
 /// error for a pod that does not exist.
