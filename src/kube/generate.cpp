@@ -200,7 +200,11 @@ std::string bool_annotation(bool b)
 Json container_object(ContainerInput const& in, PodInput const& pod, PodVolumes& vols, Json& annotations)
 {
     auto const& o = in.options;
+    // kube play names a member POD-NAME: generate gives it back its own name, so a round trip keeps the names.
     auto name = kube_name(in.record.name);
+    auto prefix = kube_name(pod.name) + "-";
+    if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0)
+        name = name.substr(prefix.size());
     Json c { { "name", name }, { "image", in.record.image_name.empty() ? o.image : in.record.image_name } };
     set_command(c, in);
     if (auto env = env_list(in); !env.empty())

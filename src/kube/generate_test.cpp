@@ -147,6 +147,11 @@ TEST_CASE("names become DNS-1123 labels; no ports, no Service; --type")
     CHECK(kube_name("-x-") == "x");
     PodInput pod { "p", "", { make_container("c", {}) }, {} };
     CHECK(service_object(pod, fixed_options()).is_null());
+    // A member kube play named POD-NAME gets its own name back.
+    PodInput played { "web", "", { make_container("web-server", {}), make_container("web", {}) }, {} };
+    auto doc = pod_object(played, fixed_options());
+    CHECK(doc["spec"]["containers"][0]["name"] == "server");
+    CHECK(doc["spec"]["containers"][1]["name"] == "web");
     CHECK(parse_type("pod").value() == GenerateOptions::Type::Pod);
     CHECK(parse_type("deployment").value() == GenerateOptions::Type::Deployment);
     CHECK(parse_type("job").error().message == "invalid type \"job\": use pod or deployment");

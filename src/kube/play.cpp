@@ -422,6 +422,7 @@ ErrorOr read_mounts(YAML::Node const& c, Where const& w, std::map<std::string, P
         using K = PodVolume::Kind;
         switch (v.kind) {
         case K::Memory: o.tmpfs.push_back(path); break;
+        // FIXME: an anonymous volume per container, as Podman 4.3: the pod's containers do not share an emptyDir.
         case K::EmptyDir: o.volumes.push_back(path); break;
         case K::Named:
         case K::HostPath: o.volumes.push_back(v.source + ":" + path + (ro ? ":ro" : "")); break;

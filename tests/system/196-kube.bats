@@ -276,6 +276,13 @@ Pod:"
     assert_output_equals "1/two words"
     run_berth inspect --format '{{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}' rt-srv
     assert_output_equals "rtvol:/www"
+    # Generated again, the played pod gives the same containers back (not rt-srv).
+    local again=$BERTH_TEST_ROOT/again.yaml
+    run_berth kube generate -f "$again" rt
+    assert_equal "$(kube_get "$again" 'sorted(c["name"] for c in kind("Pod")["spec"]["containers"])')" \
+        "$(kube_get "$f" 'sorted(c["name"] for c in kind("Pod")["spec"]["containers"])')"
+    assert_equal "$(kube_get "$again" '[c.get("env") for c in kind("Pod")["spec"]["containers"]]')" \
+        "$(kube_get "$f" '[c.get("env") for c in kind("Pod")["spec"]["containers"]]')"
     run_berth kube down "$f"
 }
 

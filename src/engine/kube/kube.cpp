@@ -31,7 +31,9 @@ Result<kube::ContainerInput> container_input(Context& ctx, container::ContainerR
     kube::ContainerInput in;
     in.record = rec;
     in.options = TRY(container::CreateOptions::from_json(rec.config));
-    in.image = TRY(image_config(ctx, TRY(find_image(ctx, rec.image_id))));
+    // An image removed since (rmi -f) leaves nothing to compare with: everything is written out.
+    if (auto image = find_image(ctx, rec.image_id))
+        in.image = TRY(image_config(ctx, *image));
     in.ports = network::published_ports(rec.config);
     if (auto hc = HealthConfig::from_json(rec.config.value("healthcheck", Json())); hc && !hc->argv().empty()) {
         auto seconds = [](int64_t ns) { return ns / nanos_per_second; };
