@@ -152,6 +152,7 @@ Result<std::string> base64_decode(std::string const& text, Where const& w)
 /// The ConfigMaps and Secrets of the file and of --configmap, by name.
 struct DataObjects {
     std::map<std::string, std::map<std::string, std::string>> configmaps, secrets;
+    std::map<std::string, std::map<std::string, std::string>> binary;  ///< ConfigMaps' binaryData, decoded
     bool lenient = false;  ///< kube down: a missing reference is no error
 };
 
@@ -201,6 +202,10 @@ ErrorOr read_data_object(Document const& d, DataObjects& data)
             values[k] = v;
         data.secrets[d.name] = std::move(values);
     } else {
+        // binaryData becomes files of the ConfigMap's volume only: a variable cannot hold any byte.
+        auto& binary = data.binary[d.name];
+        for (auto const& [k, v] : TRY(string_map_at(d.node, "binaryData", d.where)))
+            binary[k] = TRY(base64_decode(v, d.where.key("binaryData").key(k)));
         data.configmaps[d.name] = std::move(values);
     }
     return {};
@@ -374,8 +379,11 @@ Result<std::map<std::string, PodVolume>> read_volumes(YAML::Node const& spec, Wh
             auto ref_name = TRY(string_at(ref, secret ? "secretName" : "name", rw, true));
             auto values = TRY(find_data(data, secret, ref_name, TRY(bool_at(ref, "optional", rw)), rw));
             PlayVolume pv { ref_name, {} };
-            std::map<std::string, std::string> none;
-            auto const& all = values ? *values : none;
+            std::map<std::string, std::string> all;
+            if (values)
+                all = *values;
+            if (auto it = data.binary.find(ref_name); !secret && it != data.binary.end())
+                all.insert(it->second.begin(), it->second.end());
             bool items = false;
             TRY(each(ref, "items", rw, [&](YAML::Node const& item, Where const& iw) -> ErrorOr {
                 items = true;

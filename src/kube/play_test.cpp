@@ -31,6 +31,8 @@ metadata:
 data:
   GREETING: hello
   index.html: from-configmap
+binaryData:
+  blob: AAEC
 ---
 apiVersion: v1
 kind: Secret
@@ -65,6 +67,8 @@ spec:
       items:
       - key: index.html
         path: sub/index.html
+      - key: blob
+        path: blob.bin
   - name: host
     hostPath:
       path: /srv/x
@@ -136,7 +140,7 @@ TEST_CASE("a Pod with a ConfigMap, a Secret, a PVC, ports, volumes and a probe")
     CHECK(pod.host_paths[0].type == "DirectoryOrCreate");
     REQUIRE(plan.volumes.size() == 2);
     CHECK(plan.volumes[0] == PlayVolume { "www", {} });
-    CHECK(plan.volumes[1] == PlayVolume { "cfg", { { "sub/index.html", "from-configmap" } } });
+    CHECK(plan.volumes[1] == PlayVolume { "cfg", { { "sub/index.html", "from-configmap" }, { "blob.bin", std::string("\0\1\2", 3) } } });
     REQUIRE(pod.containers.size() == 2);
     auto const& s = pod.containers[0];
     CHECK(s.name == "web-server");

@@ -249,6 +249,15 @@ Pod:"
     run_berth pod ps --format '{{.Name}}'
     assert_output_equals "idle"
     run_berth kube down "$f"
+    # "-" reads the YAML from standard input, for play and down.
+    run timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS kube play --start=false - <"$f"
+    [[ $status -eq 0 ]] || { echo "kube play - failed: $output" >&2; false; }
+    run_berth pod ps --format '{{.Name}}'
+    assert_output_equals "idle"
+    run timeout -k 10 "$BERTH_TIMEOUT" "$BERTH" $BERTH_GLOBAL_OPTS kube down - <"$f"
+    [[ $status -eq 0 ]] || { echo "kube down - failed: $output" >&2; false; }
+    run_berth pod ps -q
+    assert_output_equals ""
 }
 
 # bats test_tags=berth-only

@@ -3,6 +3,7 @@
 
 #include "berth_config.h"
 #include "base/fs.h"
+#include "base/sys.h"
 #include "base/scope_guard.h"
 #include "base/timestamp.h"
 #include "container/spec_builder.h"
@@ -178,11 +179,19 @@ ErrorOr prepare_host_path(kube::PlayHostPath const& hp)
     return {};
 }
 
+/// A YAML file's text; "-" is standard input.
+Result<std::string> read_yaml(std::string const& file)
+{
+    if (file == "-")
+        return TRY_CTX(sys::read_all(STDIN_FILENO), "read standard input");
+    return TRY_CTX(fs::read_file(file), "read " + file);
+}
+
 Result<kube::PlayInput> read_play_input(KubePlayOptions const& options)
 {
     kube::PlayInput in;
     in.file = options.file;
-    in.text = TRY_CTX(fs::read_file(options.file), "read " + options.file);
+    in.text = TRY(read_yaml(options.file));
     for (auto const& file : options.configmaps)
         in.configmaps.emplace_back(file, TRY_CTX(fs::read_file(file), "read --configmap " + file));
     in.network = options.network;
@@ -280,7 +289,7 @@ Result<KubeDownReport> down_kube(Context& ctx, std::string const& file)
 {
     kube::PlayInput in;
     in.file = file;
-    in.text = TRY_CTX(fs::read_file(file), "read " + file);
+    in.text = TRY(read_yaml(file));
     std::vector<container::PodRecord> pods;
     for (auto const& name : TRY(kube::pod_names(in)))
         pods.push_back(TRY(find_pod(ctx, name)));

@@ -34,7 +34,7 @@ struct KubeGenerateOptions {
 Result<std::string> generate_kube(Context& ctx, std::vector<std::string> const& names, KubeGenerateOptions const& options);
 
 struct KubePlayOptions {
-    std::string file;                         ///< the YAML file
+    std::string file;                         ///< the YAML file; "-" is standard input
     std::vector<std::string> configmaps;      ///< --configmap files
     std::string network;                      ///< --network of every pod
     std::vector<std::string> publish;         ///< --publish: more ports of every pod
@@ -62,7 +62,7 @@ Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, P
     std::string const& storage_driver, Warn const& warn = {});
 
 /// Stops and removes the pods the file makes (with their containers); an
-/// error for a pod that does not exist.
+/// error for a pod that does not exist. `file` "-" is standard input.
 Result<KubeDownReport> down_kube(Context& ctx, std::string const& file);
 
 } // namespace berth::engine
