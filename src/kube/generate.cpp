@@ -65,12 +65,14 @@ void set_command(Json& c, ContainerInput const& in)
         c["args"] = string_array(cmd);
 }
 
-/// The variables -e set that the image does not already have with that value.
+/// The variables --env-file and -e set (the last of a name wins) that the image does not already have with that value.
 Json env_list(ContainerInput const& in)
 {
     Json out = Json::array();
     std::set<std::string> seen;
-    for (auto it = in.options.env.rbegin(); it != in.options.env.rend(); ++it) {
+    auto given = in.options.env_files;  // KEY=VALUE lines once created
+    given.insert(given.end(), in.options.env.begin(), in.options.env.end());
+    for (auto it = given.rbegin(); it != given.rend(); ++it) {
         auto eq = it->find('=');
         if (eq == std::string::npos || !seen.insert(env_key(*it)).second || contains(in.image.env, *it))
             continue;
@@ -273,6 +275,16 @@ Json pod_spec(PodInput const& pod, Json& annotations)
     Json spec { { "containers", containers }, { "automountServiceAccountToken", false }, { "enableServiceLinks", false } };
     if (!pod.hostname.empty())
         spec["hostname"] = pod.hostname;
+    if (pod.host_network || std::any_of(pod.containers.begin(), pod.containers.end(),
+            [](ContainerInput const& c) { return c.options.network == "host"; }))
+        spec["hostNetwork"] = true;
+    // --stop-timeout as the grace period (the longest member's), unless all have the default 10 s.
+    int grace = 10;
+    for (auto const& c : pod.containers)
+        if (c.options.stop_timeout != 10)
+            grace = grace == 10 ? c.options.stop_timeout : std::max(grace, c.options.stop_timeout);
+    if (grace != 10)
+        spec["terminationGracePeriodSeconds"] = grace;
     if (auto policy = restart_policy(pod); !policy.empty())
         spec["restartPolicy"] = policy;
     if (!vols.list.empty())

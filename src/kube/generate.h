@@ -49,6 +49,7 @@ struct PodInput {
     std::string hostname;                       ///< a pod's --hostname; "" for none
     std::vector<ContainerInput> containers;     ///< in creation order, without the infra container
     std::map<std::string, std::string> host_path_types;  ///< bind source -> "Directory" | "File" (the engine stats them)
+    bool host_network = false;                  ///< the pod's --network host
 };
 
 struct GenerateOptions {

@@ -119,6 +119,20 @@ TEST_CASE("--type deployment: the pod as a template, replicas, no restart policy
     check_golden("deployment.yaml", generate_yaml({ pod }, {}, opts));
 }
 
+TEST_CASE("--env-file variables, --network host, --stop-timeout")
+{
+    container::CreateOptions o;
+    o.env_files = { "FROM_FILE=1", "X=file" };
+    o.env = { "X=flag" };
+    o.network = "host";
+    o.stop_timeout = 2;
+    auto doc = pod_object(PodInput { "h-pod", "", { make_container("h", o) }, {} }, fixed_options());
+    CHECK(doc["spec"]["terminationGracePeriodSeconds"] == 2);
+    CHECK(doc["spec"]["containers"][0]["env"]
+        == Json::parse(R"([{"name": "FROM_FILE", "value": "1"}, {"name": "X", "value": "flag"}])"));
+    CHECK(doc["spec"]["hostNetwork"] == true);
+}
+
 TEST_CASE("the image's own command and environment are left out")
 {
     container::CreateOptions o;

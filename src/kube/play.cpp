@@ -571,6 +571,9 @@ ErrorOr read_workload(Document const& d, PlayInput const& input, DataObjects con
         pod.labels = TRY(labels_of(meta, d.where));
         TRY(read_pod_spec(pod_spec, sw, data, plan, pod));
         pod.publish.insert(pod.publish.end(), input.publish.begin(), input.publish.end());
+        // On the host's network a container's port is the host's already: nothing to publish.
+        if (pod.network == "host")
+            pod.publish.clear();
         plan.pods.push_back(std::move(pod));
         return {};
     };

@@ -196,6 +196,13 @@ spec:
     CHECK(pod_names(PlayInput { "d.yaml", text, {}, "", {} }).value() == std::vector<std::string> { "dep-pod-0", "dep-pod-1" });
 }
 
+TEST_CASE("hostNetwork: the pod on the host's network, its hostPorts not published")
+{
+    auto plan = plan_of("kind: Pod\nmetadata: {name: h}\nspec:\n  hostNetwork: true\n  containers:\n  - name: c\n    image: b\n    ports: [{containerPort: 80, hostPort: 80}]\n");
+    CHECK(plan.pods[0].network == "host");
+    CHECK(plan.pods[0].publish.empty());
+}
+
 TEST_CASE("errors name the file, the object and the key")
 {
     CHECK(error_of("kind: Pod\nmetadata:\n  name: x\n  bad: [\n").rfind("k.yaml: line ", 0) == 0);

@@ -68,6 +68,7 @@ Result<kube::PodInput> pod_input(Context& ctx, container::PodRecord const& pod)
     kube::PodInput in;
     in.name = pod.name;
     in.hostname = pod.hostname.empty() ? pod.name : pod.hostname;
+    in.host_network = pod.config.value("network", "") == "host";
     std::vector<network::PortMapping> ports;
     for (auto it = report.containers.rbegin(); it != report.containers.rend(); ++it) {
         if (it->id == pod.infra_id) {
