@@ -85,6 +85,36 @@ Result<bool> bool_at(YAML::Node const& parent, std::string const& key, Where con
     return w.key(key).error("must be true or false, not \"" + s + "\"");
 }
 
+/// The fields the Kubernetes API defines for an object (from its v1 schema):
+/// any other key is a typo the API server would reject, so it is an error
+/// here too. Fields berth has no use for (resources, tolerations ...) pass.
+ErrorOr known_fields(YAML::Node const& n, std::set<std::string> const& fields, char const* object, Where const& w)
+{
+    if (!n.IsMap())
+        return {};
+    for (auto const& kv : n) {
+        auto key = kv.first.as<std::string>();
+        if (!fields.count(key))
+            return w.key(key).error(std::string("unknown field of a ") + object);
+    }
+    return {};
+}
+
+std::set<std::string> const container_fields { "args", "command", "env", "envFrom", "image", "imagePullPolicy", "lifecycle",
+    "livenessProbe", "name", "ports", "readinessProbe", "resources", "securityContext", "startupProbe", "stdin", "stdinOnce",
+    "terminationMessagePath", "terminationMessagePolicy", "tty", "volumeDevices", "volumeMounts", "workingDir" };
+std::set<std::string> const pod_spec_fields { "activeDeadlineSeconds", "affinity", "automountServiceAccountToken",
+    "containers", "dnsConfig", "dnsPolicy", "enableServiceLinks", "ephemeralContainers", "hostAliases", "hostIPC",
+    "hostNetwork", "hostPID", "hostname", "imagePullSecrets", "initContainers", "nodeName", "nodeSelector", "os", "overhead",
+    "preemptionPolicy", "priority", "priorityClassName", "readinessGates", "restartPolicy", "runtimeClassName",
+    "schedulerName", "securityContext", "serviceAccount", "serviceAccountName", "setHostnameAsFQDN",
+    "shareProcessNamespace", "subdomain", "terminationGracePeriodSeconds", "tolerations", "topologySpreadConstraints",
+    "volumes" };
+std::set<std::string> const volume_mount_fields { "mountPath", "mountPropagation", "name", "readOnly", "subPath", "subPathExpr" };
+std::set<std::string> const port_fields { "containerPort", "hostIP", "hostPort", "name", "protocol" };
+std::set<std::string> const env_fields { "name", "value", "valueFrom" };
+std::set<std::string> const env_from_fields { "configMapRef", "prefix", "secretRef" };
+
 /// A list (empty when absent); each element is passed with its Where.
 template<typename F>
 ErrorOr each(YAML::Node const& parent, std::string const& key, Where const& w, F&& f)
@@ -228,6 +258,7 @@ ErrorOr read_env(YAML::Node const& c, Where const& w, DataObjects const& data, c
     // envFrom first: env entries override them, as in Kubernetes.
     TRY(each(c, "envFrom", w, [&](YAML::Node const& n, Where const& at) -> ErrorOr {
         TRY(expect(n, YAML::NodeType::Map, "a map", at));
+        TRY(known_fields(n, env_from_fields, "EnvFromSource", at));
         auto prefix = TRY(string_at(n, "prefix", at));
         for (auto [key, secret] : { std::pair { "configMapRef", false }, std::pair { "secretRef", true } }) {
             auto ref = n[key];
@@ -244,6 +275,7 @@ ErrorOr read_env(YAML::Node const& c, Where const& w, DataObjects const& data, c
     }));
     return each(c, "env", w, [&](YAML::Node const& n, Where const& at) -> ErrorOr {
         TRY(expect(n, YAML::NodeType::Map, "a map", at));
+        TRY(known_fields(n, env_fields, "EnvVar", at));
         auto name = TRY(string_at(n, "name", at, true));
         auto from = n["valueFrom"];
         if (!from) {
@@ -416,6 +448,7 @@ ErrorOr read_mounts(YAML::Node const& c, Where const& w, std::map<std::string, P
 {
     return each(c, "volumeMounts", w, [&](YAML::Node const& n, Where const& at) -> ErrorOr {
         TRY(expect(n, YAML::NodeType::Map, "a map", at));
+        TRY(known_fields(n, volume_mount_fields, "VolumeMount", at));
         auto name = TRY(string_at(n, "name", at, true));
         auto path = TRY(string_at(n, "mountPath", at, true));
         if (path.empty() || path[0] != '/')
@@ -466,6 +499,7 @@ Result<container::CreateOptions> read_container(YAML::Node const& c, Where const
     Where const& sw, DataObjects const& data, std::map<std::string, PodVolume> const& volumes, std::string const& restart)
 {
     TRY(expect(c, YAML::NodeType::Map, "a map", w));
+    TRY(known_fields(c, container_fields, "Container", w));
     container::CreateOptions o;
     auto name = TRY(string_at(c, "name", w, true));
     o.name = pod.name + "-" + name;
@@ -494,6 +528,7 @@ Result<container::CreateOptions> read_container(YAML::Node const& c, Where const
     o.detach = true;
     TRY(each(c, "ports", w, [&](YAML::Node const& n, Where const& at) -> ErrorOr {
         TRY(expect(n, YAML::NodeType::Map, "a map", at));
+        TRY(known_fields(n, port_fields, "ContainerPort", at));
         auto port = TRY(int_at(n, "containerPort", at));
         if (!port)
             return at.key("containerPort").error("missing (required)");
@@ -520,6 +555,9 @@ Result<container::CreateOptions> read_container(YAML::Node const& c, Where const
 ErrorOr read_pod_spec(YAML::Node const& spec, Where const& sw, DataObjects const& data, PlayPlan& plan, PlayPod& pod)
 {
     TRY(expect(spec, YAML::NodeType::Map, "a map", sw));
+    TRY(known_fields(spec, pod_spec_fields, "PodSpec", sw));
+    if (auto init = spec["initContainers"]; init && !(init.IsSequence() && init.size() == 0))
+        return sw.key("initContainers").error("init containers are not supported");
     auto volumes = TRY(read_volumes(spec, sw, data, plan, pod));
     auto restart = TRY(restart_of(TRY(string_at(spec, "restartPolicy", sw)), sw.key("restartPolicy")));
     if (TRY(bool_at(spec, "hostNetwork", sw)))

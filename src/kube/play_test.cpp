@@ -216,6 +216,12 @@ TEST_CASE("errors name the file, the object and the key")
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: b\n    volumeMounts:\n    - {name: v, mountPath: /v}\n")
         == "k.yaml: Pod p: spec.containers[0].volumeMounts[0].name: no volume \"v\" in the pod's spec.volumes");
     CHECK(error_of("metadata: {name: p}\n") == "k.yaml: document 1: kind: missing (required)");
+    CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: b\n    comand: [x]\n")
+        == "k.yaml: Pod p: spec.containers[0].comand: unknown field of a Container");
+    CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: b}]\n  initContainers: [{name: i, image: b}]\n")
+        == "k.yaml: Pod p: spec.initContainers: init containers are not supported");
+    // Fields of the API that berth has no use for pass.
+    plan_of("kind: Pod\nmetadata: {name: p}\nspec:\n  tolerations: []\n  containers:\n  - name: c\n    image: b\n    resources: {limits: {cpu: 1}}\n");
     CHECK(error_of("kind: Service\nmetadata: {name: s}\n") == "k.yaml: no Pod, Deployment or PersistentVolumeClaim in the file");
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  restartPolicy: Sometimes\n  containers: [{name: c, image: b}]\n")
         == "k.yaml: Pod p: spec.restartPolicy: \"Sometimes\" is not a restart policy: use Always, OnFailure or Never");
