@@ -179,6 +179,10 @@ std::string pod_volume(PodVolumes& vols, container::MountRequest const& m, PodIn
         v["name"] = host_path_volume_name(m.source, vols.host_paths++);
         auto type = pod.host_path_types.find(m.source);
         v["hostPath"] = Json { { "path", m.source }, { "type", type == pod.host_path_types.end() ? "Directory" : type->second } };
+    } else if (m.type == T::Volume && pod.empty_dirs.count(m.source)) {
+        auto prefix = pod.name + "-";
+        v["name"] = kube_name(m.source.rfind(prefix, 0) == 0 ? m.source.substr(prefix.size()) : m.source);
+        v["emptyDir"] = Json::object();
     } else if (m.type == T::Volume && !m.source.empty()) {
         v["name"] = kube_name(m.source) + "-pvc";
         v["persistentVolumeClaim"] = Json { { "claimName", m.source } };

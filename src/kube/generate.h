@@ -20,6 +20,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,7 @@ struct PodInput {
     std::vector<ContainerInput> containers;     ///< in creation order, without the infra container
     std::map<std::string, std::string> host_path_types;  ///< bind source -> "Directory" | "File" (the engine stats them)
     bool host_network = false;                  ///< the pod's --network host
+    std::set<std::string> empty_dirs;           ///< named volumes that are the pod's emptyDirs (kube play's POD-NAME)
 };
 
 struct GenerateOptions {

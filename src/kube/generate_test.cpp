@@ -166,6 +166,13 @@ TEST_CASE("names become DNS-1123 labels; no ports, no Service; --type")
     auto doc = pod_object(played, fixed_options());
     CHECK(doc["spec"]["containers"][0]["name"] == "server");
     CHECK(doc["spec"]["containers"][1]["name"] == "web");
+    // The volume kube play made for an emptyDir is one again, by its own name.
+    container::CreateOptions o;
+    o.volumes = { "web-scratch:/scratch" };
+    PodInput scratch { "web", "", { make_container("web-server", o) }, {}, false, { "web-scratch" } };
+    auto sdoc = pod_object(scratch, fixed_options());
+    CHECK(sdoc["spec"]["volumes"] == Json::parse(R"([{"name": "scratch", "emptyDir": {}}])"));
+    CHECK(sdoc["spec"]["containers"][0]["volumeMounts"] == Json::parse(R"([{"name": "scratch", "mountPath": "/scratch"}])"));
     CHECK(parse_type("pod").value() == GenerateOptions::Type::Pod);
     CHECK(parse_type("deployment").value() == GenerateOptions::Type::Deployment);
     CHECK(parse_type("job").error().message == "invalid type \"job\": use pod or deployment");

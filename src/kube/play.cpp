@@ -368,7 +368,7 @@ ErrorOr read_probe(YAML::Node const& c, Where const& w, container::CreateOptions
 
 /// What a pod volume is, for the mounts of its containers.
 struct PodVolume {
-    enum class Kind { Named, HostPath, EmptyDir, Memory } kind = Kind::Named;
+    enum class Kind { Named, HostPath, EmptyDir, Memory, Data } kind = Kind::Named;
     std::string source;   ///< the named volume or the host path
 };
 
@@ -402,6 +402,11 @@ Result<std::map<std::string, PodVolume>> read_volumes(YAML::Node const& spec, Wh
             v.kind = PodVolume::Kind::EmptyDir;
             if (empty.IsMap() && TRY(string_at(empty, "medium", at.key("emptyDir"))) == "Memory")
                 v.kind = PodVolume::Kind::Memory;
+            else {
+                // One volume of the pod's, shared by its containers, gone with the pod.
+                v.source = empty_dir_volume(pod.name, name);
+                pod.pod_volumes.push_back({ v.source, {} });
+            }
         } else if (n["configMap"] || n["secret"]) {
             bool secret = !n["configMap"];
             auto key = secret ? "secret" : "configMap";
@@ -410,7 +415,8 @@ Result<std::map<std::string, PodVolume>> read_volumes(YAML::Node const& spec, Wh
             TRY(expect(ref, YAML::NodeType::Map, "a map", rw));
             auto ref_name = TRY(string_at(ref, secret ? "secretName" : "name", rw, true));
             auto values = TRY(find_data(data, secret, ref_name, TRY(bool_at(ref, "optional", rw)), rw));
-            PlayVolume pv { ref_name, {} };
+            // The pod's own copy, read-only as in Kubernetes: its files are the object's, not the containers'.
+            PlayVolume pv { empty_dir_volume(pod.name, name), {} };
             std::map<std::string, std::string> all;
             if (values)
                 all = *values;
@@ -431,8 +437,9 @@ Result<std::map<std::string, PodVolume>> read_volumes(YAML::Node const& spec, Wh
             }));
             if (!items)
                 pv.files = all;
-            v.source = ref_name;
-            add_volume(std::move(pv));
+            v.kind = PodVolume::Kind::Data;
+            v.source = pv.name;
+            pod.pod_volumes.push_back(std::move(pv));
         } else {
             return at.error("unsupported volume type: use persistentVolumeClaim, hostPath, emptyDir, configMap or secret");
         }
@@ -463,8 +470,9 @@ ErrorOr read_mounts(YAML::Node const& c, Where const& w, std::map<std::string, P
         using K = PodVolume::Kind;
         switch (v.kind) {
         case K::Memory: o.tmpfs.push_back(path); break;
-        // FIXME: an anonymous volume per container, as Podman 4.3: the pod's containers do not share an emptyDir.
-        case K::EmptyDir: o.volumes.push_back(path); break;
+        // FIXME: a tmpfs per container: the pod's containers do not share a Memory emptyDir.
+        case K::Data: o.volumes.push_back(v.source + ":" + path + ":ro"); break;
+        case K::EmptyDir:
         case K::Named:
         case K::HostPath: o.volumes.push_back(v.source + ":" + path + (ro ? ":ro" : "")); break;
         }
@@ -647,6 +655,11 @@ ErrorOr check_kind(Document const& d)
 }
 
 } // namespace
+
+std::string empty_dir_volume(std::string const& pod, std::string const& volume)
+{
+    return pod + "-" + volume;
+}
 
 namespace {
 

@@ -1,6 +1,6 @@
 // `kube play`: a Kubernetes YAML file read into a plan of what to create —
-// named volumes (PersistentVolumeClaims, and ConfigMaps and Secrets mounted as
-// volumes, with their files), pods with their published ports, and each
+// named volumes (PersistentVolumeClaims, kept; and the pod's own: emptyDirs,
+// ConfigMaps and Secrets with their files), pods with their published ports, and each
 // container's create options, the same container::CreateOptions that `run`
 // fills. Pure: the engine reads the files, executes the plan and runs every
 // container through its own create, so a played container gets the same
@@ -29,10 +29,10 @@ struct PlayInput {
     std::vector<std::string> publish;           ///< --publish: more ports of every pod
 };
 
-/// A named volume the file needs; created when missing.
+/// A named volume the file needs.
 struct PlayVolume {
     std::string name;
-    std::map<std::string, std::string> files;   ///< a ConfigMap's or Secret's keys as files (written when created)
+    std::map<std::string, std::string> files;   ///< a ConfigMap's or Secret's keys as files
     bool operator==(PlayVolume const&) const = default;
 };
 
@@ -51,6 +51,9 @@ struct PlayPod {
     std::vector<std::string> labels;            ///< metadata.labels, KEY=VALUE
     std::vector<container::CreateOptions> containers;  ///< named POD-CONTAINER; pod left for the engine to fill
     std::vector<PlayHostPath> host_paths;
+    /// The volumes that live as long as the pod (named empty_dir_volume): its emptyDirs, and its
+    /// ConfigMap and Secret volumes with their files. Made with the pod, removed with it.
+    std::vector<PlayVolume> pod_volumes;
 };
 
 struct PlayPlan {
@@ -65,6 +68,11 @@ struct PlayPlan {
 /// required key or a reference to a ConfigMap or Secret the file lacks is an
 /// Error "FILE: KIND NAME: KEY: WHAT".
 Result<PlayPlan> plan_play(PlayInput const& input);
+
+/// The label of a volume kube play made for a pod's emptyDir; its value is the pod's name.
+inline constexpr char const* empty_dir_label = "io.berth.kube.emptydir";
+/// The name of that volume: POD-VOLUME.
+std::string empty_dir_volume(std::string const& pod, std::string const& volume);
 
 /// The names of the pods a file makes, for `kube down` (its errors as plan_play's).
 Result<std::vector<std::string>> pod_names(PlayInput const& input);

@@ -138,9 +138,11 @@ TEST_CASE("a Pod with a ConfigMap, a Secret, a PVC, ports, volumes and a probe")
     REQUIRE(pod.host_paths.size() == 1);
     CHECK(pod.host_paths[0].path == "/srv/x");
     CHECK(pod.host_paths[0].type == "DirectoryOrCreate");
-    REQUIRE(plan.volumes.size() == 2);
+    REQUIRE(plan.volumes.size() == 1);
     CHECK(plan.volumes[0] == PlayVolume { "www", {} });
-    CHECK(plan.volumes[1] == PlayVolume { "cfg", { { "sub/index.html", "from-configmap" }, { "blob.bin", std::string("\0\1\2", 3) } } });
+    REQUIRE(pod.pod_volumes.size() == 2);
+    CHECK(pod.pod_volumes[0] == PlayVolume { "web-conf", { { "sub/index.html", "from-configmap" }, { "blob.bin", std::string("\0\1\2", 3) } } });
+    CHECK(pod.pod_volumes[1] == PlayVolume { "web-scratch", {} });
     REQUIRE(pod.containers.size() == 2);
     auto const& s = pod.containers[0];
     CHECK(s.name == "web-server");
@@ -149,7 +151,7 @@ TEST_CASE("a Pod with a ConfigMap, a Secret, a PVC, ports, volumes and a probe")
     CHECK(s.command == std::vector<std::string> { "-f", "-p", "80" });
     CHECK(s.workdir == "/www");
     CHECK(s.env == std::vector<std::string> { "A=1", "G=hello", "P=s3cr3t" });
-    CHECK(s.volumes == std::vector<std::string> { "www:/www", "cfg:/etc/conf:ro", "/srv/x:/host", "/scratch" });
+    CHECK(s.volumes == std::vector<std::string> { "www:/www", "web-conf:/etc/conf:ro", "/srv/x:/host", "web-scratch:/scratch" });
     CHECK(s.tmpfs == std::vector<std::string> { "/mem" });
     CHECK(s.user == "1000");
     CHECK(s.cap_add == std::vector<std::string> { "NET_ADMIN" });

@@ -137,6 +137,11 @@ Result<std::string> generate_kube(Context& ctx, std::vector<std::string> const& 
                     auto volume = get_volume(ctx, use.volume);
                     container::VolumeRecord missing;
                     missing.name = use.volume;
+                    // The volume kube play made for this pod's emptyDir is an emptyDir again.
+                    if (volume && volume->labels.count(kube::empty_dir_label) && volume->labels.at(kube::empty_dir_label) == pod.name) {
+                        pod.empty_dirs.insert(use.volume);
+                        continue;
+                    }
                     add_volume(volumes, volume ? *volume : missing);
                 }
     }
@@ -200,6 +205,29 @@ Result<kube::PlayInput> read_play_input(KubePlayOptions const& options)
     return in;
 }
 
+/// A volume of the pod's own (an emptyDir, a ConfigMap's or Secret's files), made anew
+/// when a removed pod of that name left it.
+ErrorOr create_pod_volume(Context& ctx, kube::PlayVolume const& v, std::string const& pod)
+{
+    if (auto old = get_volume(ctx, v.name)) {
+        auto label = old->labels.find(kube::empty_dir_label);
+        if (label == old->labels.end() || label->second != pod)
+            return Error { EEXIST, "volume " + v.name + " for a volume of pod " + pod + " exists already: remove it" };
+        TRY(remove_volume(ctx, v.name, true, 0));
+    }
+    auto volume = TRY(create_volume(ctx, v.name, { { kube::empty_dir_label, pod } }, {}, false));
+    return write_volume_files(volume, v.files);
+}
+
+/// Removes a pod, then the volumes of its emptyDirs.
+ErrorOr remove_pod_and_scratch(Context& ctx, container::PodRecord const& pod)
+{
+    TRY(remove_pod(ctx, pod, true, 0));
+    for (auto const& volume : TRY(list_volumes(ctx, { VolumeFilter { "label", std::string(kube::empty_dir_label) + "=" + pod.name } })))
+        TRY(remove_volume(ctx, volume.name, true, 0));
+    return {};
+}
+
 /// One pod of the plan: the pod, then its containers; removed again when one fails.
 Result<KubePlayReport::Pod> play_pod(Context& ctx, kube::PlayPod const& p, KubePlayOptions const& options,
     PullOptions const& pull_options, std::string const& storage_driver, Warn const& warn)
@@ -212,7 +240,9 @@ Result<KubePlayReport::Pod> play_pod(Context& ctx, kube::PlayPod const& p, KubeP
     po.labels = p.labels;
     po.create_command = options.create_command;
     auto pod = TRY_CTX(create_pod(ctx, po, warn), options.file + ": pod " + p.name);
-    ArmedScopeGuard drop_pod([&] { (void)remove_pod(ctx, pod, true, 0); });
+    ArmedScopeGuard drop_pod([&] { (void)remove_pod_and_scratch(ctx, pod); });
+    for (auto const& volume : p.pod_volumes)
+        TRY(create_pod_volume(ctx, volume, p.name));
     KubePlayReport::Pod report { pod.id, {} };
     for (auto spec : p.containers) {
         spec.pod = pod.id;
@@ -234,7 +264,7 @@ Result<KubeDownReport> stop_and_remove(Context& ctx, std::vector<container::PodR
         report.stopped.push_back(pod.id);
     }
     for (auto const& pod : pods) {
-        TRY(remove_pod(ctx, pod, true, std::nullopt));
+        TRY(remove_pod_and_scratch(ctx, pod));
         report.removed.push_back(pod.id);
     }
     return report;
@@ -263,18 +293,16 @@ Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, P
     ArmedScopeGuard undo([&] {
         for (auto const& p : report.pods)
             if (auto pod = find_pod(ctx, p.id))
-                (void)remove_pod(ctx, *pod, true, 0);
+                (void)remove_pod_and_scratch(ctx, *pod);
         for (auto const& name : report.volumes)
             (void)remove_volume(ctx, name, true, 0);
     });
     for (auto const& v : plan.volumes) {
-        // A claim that exists is used as it is; a ConfigMap's or Secret's volume gets its files anew.
-        auto volume = get_volume(ctx, v.name);
-        if (!volume) {
-            volume = TRY_CTX(create_volume(ctx, v.name, {}, {}, false), options.file + ": volume " + v.name);
-            report.volumes.push_back(v.name);
-        }
-        TRY(write_volume_files(*volume, v.files));
+        // A claim whose volume exists uses it as it is.
+        if (get_volume(ctx, v.name))
+            continue;
+        TRY_CTX(create_volume(ctx, v.name, {}, {}, false), options.file + ": volume " + v.name);
+        report.volumes.push_back(v.name);
     }
     for (auto const& p : plan.pods)
         report.pods.push_back(TRY(play_pod(ctx, p, options, pull_options, storage_driver, warn)));
