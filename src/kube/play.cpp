@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace berth::kube {
@@ -220,10 +221,25 @@ Result<std::vector<Document>> load_documents(std::string const& file, std::strin
     return out;
 }
 
+/// Kubernetes' rule for a ConfigMap's or Secret's key, which names a file in
+/// its volume: [-._a-zA-Z0-9]+, not "." nor "..", so that no key reaches out of it.
+ErrorOr check_keys(std::map<std::string, std::string> const& values, Where const& w)
+{
+    for (auto const& [key, value] : values) {
+        bool ok = !key.empty() && key.size() <= 253 && key != "." && key.rfind("..", 0) != 0
+            && std::all_of(key.begin(), key.end(), [](unsigned char ch) { return std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_'; });
+        if (!ok)
+            return w.key(key).error("is not a valid key: use letters, digits, '-', '_' and '.'");
+    }
+    return {};
+}
+
 ErrorOr read_data_object(Document const& d, DataObjects& data)
 {
     if (d.name.empty())
         return d.where.key("metadata.name").error("missing (required)");
+    for (char const* section : { "data", "stringData", "binaryData" })
+        TRY(check_keys(TRY(string_map_at(d.node, section, d.where)), d.where.key(section)));
     auto values = TRY(string_map_at(d.node, "data", d.where));
     if (d.kind == "Secret") {
         for (auto& [k, v] : values)

@@ -218,6 +218,10 @@ TEST_CASE("errors name the file, the object and the key")
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: b\n    volumeMounts:\n    - {name: v, mountPath: /v}\n")
         == "k.yaml: Pod p: spec.containers[0].volumeMounts[0].name: no volume \"v\" in the pod's spec.volumes");
     CHECK(error_of("metadata: {name: p}\n") == "k.yaml: document 1: kind: missing (required)");
+    // A key names a file in the ConfigMap's volume: none may reach out of it.
+    CHECK(error_of("kind: ConfigMap\nmetadata: {name: c}\ndata:\n  ../../etc/passwd: x\n")
+        == "k.yaml: ConfigMap c: data.../../etc/passwd: is not a valid key: use letters, digits, '-', '_' and '.'");
+    CHECK(error_of("kind: Secret\nmetadata: {name: s}\nstringData:\n  a/b: x\n").find("stringData.a/b: is not a valid key") != std::string::npos);
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: b\n    comand: [x]\n")
         == "k.yaml: Pod p: spec.containers[0].comand: unknown field of a Container");
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: b}]\n  initContainers: [{name: i, image: b}]\n")

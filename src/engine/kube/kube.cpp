@@ -219,7 +219,7 @@ ErrorOr create_pod_volume(Context& ctx, kube::PlayVolume const& v, std::string c
     return write_volume_files(volume, v.files);
 }
 
-/// Removes a pod, then the volumes of its emptyDirs.
+/// Removes a pod, then its own volumes (emptyDir, ConfigMap, Secret).
 ErrorOr remove_pod_and_scratch(Context& ctx, container::PodRecord const& pod)
 {
     TRY(remove_pod(ctx, pod, true, 0));
