@@ -222,6 +222,9 @@ TEST_CASE("errors name the file, the object and the key")
     CHECK(error_of("kind: ConfigMap\nmetadata: {name: c}\ndata:\n  ../../etc/passwd: x\n")
         == "k.yaml: ConfigMap c: data.../../etc/passwd: is not a valid key: use letters, digits, '-', '_' and '.'");
     CHECK(error_of("kind: Secret\nmetadata: {name: s}\nstringData:\n  a/b: x\n").find("stringData.a/b: is not a valid key") != std::string::npos);
+    CHECK(error_of("kind: ConfigMap\nmetadata: {name: c}\ndata: {k: v}\n---\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: b}]\n"
+                   "  volumes:\n  - name: v\n    configMap:\n      name: c\n      items: [{key: k, path: ../../x}]\n")
+        == "k.yaml: Pod p: spec.volumes[0].configMap.items[0].path: must be a relative path without \"..\"");
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: b\n    comand: [x]\n")
         == "k.yaml: Pod p: spec.containers[0].comand: unknown field of a Container");
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: b}]\n  initContainers: [{name: i, image: b}]\n")
