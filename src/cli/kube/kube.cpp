@@ -118,6 +118,9 @@ void add_play(CLI::App& parent, char const* name, Globals& globals, int& exit_co
         ->allow_extra_args(false);
     cmd->add_option("--network,--net", o.network, "Network mode of the pods: none, host, pasta[:OPTIONS], slirp4netns[:OPTIONS]");
     cmd->add_flag("-q,--quiet", a->pull.quiet, "Do not print pull progress");
+    cmd->add_option("--authfile", a->pull.authfile, "Credentials for pulling the images (auth.json)");
+    cmd->add_option_function<bool>("--tls-verify", [a](bool v) { a->pull.tls_verify = v; },
+        "Require HTTPS and verify certificates when pulling the images (default true)");
     cmd->callback([a, &globals, &exit_code] {
         auto ctx = open_or_report(globals, exit_code);
         if (!ctx)
