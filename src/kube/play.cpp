@@ -609,6 +609,26 @@ ErrorOr read_pod_spec(YAML::Node const& spec, Where const& sw, DataObjects const
     return {};
 }
 
+/// The per-container annotations kube generate writes (Podman's): --init and -t come back.
+ErrorOr read_annotations(YAML::Node const& meta, Where const& w, PlayPod& pod)
+{
+    if (!meta)
+        return {};
+    auto annotations = TRY(string_map_at(meta, "annotations", w.key("metadata")));
+    for (auto& o : pod.containers) {
+        auto name = o.name.substr(pod.name.size() + 1);
+        auto value = [&](std::string const& key) {
+            auto it = annotations.find(key + "/" + name);
+            return it == annotations.end() ? std::string() : it->second;
+        };
+        if (value("io.podman.annotations.init") == "TRUE")
+            o.init = true;
+        if (value("io.kubernetes.cri-o.TTY") == "true")
+            o.tty = true;
+    }
+    return {};
+}
+
 Result<std::vector<std::string>> labels_of(YAML::Node const& meta, Where const& w)
 {
     std::vector<std::string> out;
@@ -632,6 +652,7 @@ ErrorOr read_workload(Document const& d, PlayInput const& input, DataObjects con
         pod.network = input.network;
         pod.labels = TRY(labels_of(meta, d.where));
         TRY(read_pod_spec(pod_spec, sw, data, plan, pod));
+        TRY(read_annotations(meta, d.where, pod));
         pod.publish.insert(pod.publish.end(), input.publish.begin(), input.publish.end());
         // On the host's network a container's port is the host's already: nothing to publish.
         if (pod.network == "host")

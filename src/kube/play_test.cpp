@@ -198,6 +198,17 @@ spec:
     CHECK(pod_names(PlayInput { "d.yaml", text, {}, "", {} }).value() == std::vector<std::string> { "dep-pod-0", "dep-pod-1" });
 }
 
+TEST_CASE("the annotations kube generate writes bring --init and -t back")
+{
+    auto plan = plan_of("kind: Pod\nmetadata:\n  name: a\n  annotations:\n    io.podman.annotations.init/c: \"TRUE\"\n"
+                        "    io.kubernetes.cri-o.TTY/c: \"true\"\n    io.podman.annotations.init/d: \"FALSE\"\n"
+                        "spec:\n  containers:\n  - {name: c, image: b}\n  - {name: d, image: b}\n");
+    CHECK(plan.pods[0].containers[0].init);
+    CHECK(plan.pods[0].containers[0].tty);
+    CHECK_FALSE(plan.pods[0].containers[1].init);
+    CHECK_FALSE(plan.pods[0].containers[1].tty);
+}
+
 TEST_CASE("hostNetwork: the pod on the host's network, its hostPorts not published")
 {
     auto plan = plan_of("kind: Pod\nmetadata: {name: h}\nspec:\n  hostNetwork: true\n  containers:\n  - name: c\n    image: b\n    ports: [{containerPort: 80, hostPort: 80}]\n");

@@ -271,7 +271,7 @@ Pod:"
     run_berth volume create rtvol
     run_berth run --rm -v rtvol:/www "$IMAGE" sh -c 'echo round-trip > /www/index.html'
     run_berth create --pod rt --name srv -v rtvol:/www -e MODE=served "$IMAGE" sh -c 'exec httpd -f -p 8080 -h /www'
-    run_berth create --pod rt --name helper -e A=1 -e B="two words" "$IMAGE" sleep 1000
+    run_berth create --pod rt --name helper --init -e A=1 -e B="two words" "$IMAGE" sleep 1000
     run_berth pod start rt
     assert_equal "$(fetch "http://127.0.0.1:$port/")" "round-trip" "before"
     run_berth kube generate -f "$f" rt
@@ -287,6 +287,8 @@ Pod:"
     assert_output_equals "1/two words"
     run_berth inspect --format '{{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}' rt-srv
     assert_output_equals "rtvol:/www"
+    run_berth inspect --format '{{.HostConfig.Init}}' rt-helper
+    assert_output_equals "true"
     # Generated again, the played pod gives the same containers back (not rt-srv).
     local again=$BERTH_TEST_ROOT/again.yaml
     run_berth kube generate -f "$again" rt
