@@ -75,6 +75,9 @@ constexpr CommandEntry commands[] = {
     { "unshare", cli::setup_unshare },
     { "pod", cli::setup_pod_group },
     { "manifest", cli::setup_manifest_group },
+    { "kube", cli::setup_kube_group },
+    { "generate", cli::setup_generate_group },
+    { "play", cli::setup_play_group },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { "container", cli::setup_container_cleanup },
 };

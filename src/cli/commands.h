@@ -61,6 +61,9 @@ void setup_healthcheck(CLI::App&, Globals&, int&);  // healthcheck run
 void setup_unshare(CLI::App&, Globals&, int&);
 void setup_pod_group(CLI::App&, Globals&, int&);  // pod create|ps|inspect|start|stop|restart|kill|pause|unpause|rm|prune|exists
 void setup_manifest_group(CLI::App&, Globals&, int&);  // manifest create|add|annotate|remove|rm|inspect|exists|push
+void setup_kube_group(CLI::App&, Globals&, int&);  // kube generate|play|down
+void setup_generate_group(CLI::App&, Globals&, int&);  // generate kube
+void setup_play_group(CLI::App&, Globals&, int&);  // play kube
 
 // Pieces shared between a top-level alias and its `image` subcommand.
 CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals&, int&);
