@@ -74,6 +74,8 @@ constexpr CommandEntry commands[] = {
     { "healthcheck", cli::setup_healthcheck },
     { "unshare", cli::setup_unshare },
     { "pod", cli::setup_pod_group },
+    { "generate", cli::setup_generate },
+    { "quadlet", cli::setup_quadlet },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { "container", cli::setup_container_cleanup },
 };

@@ -92,6 +92,9 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--cidfile", o.cidfile, "Write the container ID to this file");
     cmd->add_option("--pidfile", o.pidfile, "Write the host pid of the container's process 1 to this file when it starts");
     cmd->add_option("--conmon-pidfile", o.conmon_pidfile, "Write the pid of the container's monitor to this file when it starts");
+    cmd->add_option("--sdnotify", o.sdnotify,
+        "What becomes of $NOTIFY_SOCKET: container (passed into the container, which sends READY=1), conmon (berth sends "
+        "READY=1 once the container runs) or ignore (default container)");
     cmd->add_flag("--replace", o.replace, "Remove a container of the same --name first (stopping it)");
     cmd->add_option("--timeout", o.timeout, "Kill the container after this many seconds (0: never)");
     cmd->add_option("--systemd", o.systemd,
