@@ -71,3 +71,33 @@ TEST_CASE("quadlet: errors name the file, the line and the key")
     REQUIRE(!no_section);
     CHECK(no_section.error().message == "/etc/containers/systemd/t.container: no [Container] section");
 }
+
+TEST_CASE("quadlet: a .volume makes a oneshot `volume create --ignore`; Volume=NAME.volume names its volume and needs its service")
+{
+    auto vol = UnitFile::parse("/q/data.volume", "[Volume]\nLabel=app=web tier=db\nCopy=no\nUser=1000\n");
+    REQUIRE(vol);
+    auto service = volume_service(*vol, "data.volume", env());
+    REQUIRE(service);
+    CHECK(service->find("ExecStart=/usr/bin/berth volume create --ignore --label=app=web --label=tier=db --opt=nocopy "
+                        "--opt=uid=1000 systemd-data\n")
+        != std::string::npos);
+    CHECK(service->find("Type=oneshot\nRemainAfterExit=yes\n") != std::string::npos);
+    CHECK(volume_name(*vol, "data.volume") == "systemd-data");
+    auto named = UnitFile::parse("/q/x.volume", "[Volume]\nVolumeName=shared\n");
+    REQUIRE(named);
+    CHECK(volume_name(*named, "x.volume") == "shared");
+    auto bad = UnitFile::parse("/q/x.volume", "[Volume]\nDriver=local\n");
+    REQUIRE(bad);
+    auto refused = volume_service(*bad, "x.volume", env());
+    REQUIRE(!refused);
+    CHECK(refused.error().message == "/q/x.volume:2: unsupported key Driver in section [Volume]");
+
+    auto ctr = UnitFile::parse("/q/web.container", "[Container]\nImage=busybox\nVolume=data.volume:/data\nVolume=x.volume:/x:ro\n");
+    REQUIRE(ctr);
+    GeneratorEnvironment e = env();
+    e.volume_names = { { "x.volume", "shared" } };
+    auto unit = container_service(*ctr, e);
+    REQUIRE(unit);
+    CHECK(unit->find("--volume=systemd-data:/data --volume=shared:/x:ro busybox") != std::string::npos);
+    CHECK(unit->find("Requires=data-volume.service\nAfter=data-volume.service\nRequires=x-volume.service\n") != std::string::npos);
+}

@@ -1,5 +1,5 @@
-// berth-generator: the systemd generator that turns Quadlet .container files
-// into services (systemd.generator(7)). systemd runs it at boot and at every
+// berth-generator: the systemd generator that turns Quadlet .container and
+// .volume files into services (systemd.generator(7)). systemd runs it at boot and at every
 // daemon-reload as `berth-generator NORMAL_DIR EARLY_DIR LATE_DIR` (with
 // -user, or as berth-user-generator, for the user manager, as Podman's quadlet);
 // it writes NAME.service into NORMAL_DIR. A broken file is reported (systemd
@@ -65,9 +65,10 @@ int main(int argc, char** argv)
     if ((dirs.empty() && !dry_run) || dirs.size() > 3)
         return usage();
     auto search = quadlet::search_dirs(user);
-    quadlet::GeneratorEnvironment env { berth_binary() };
+    auto sources = quadlet::find_sources(search);
+    quadlet::GeneratorEnvironment env { berth_binary(), quadlet::volume_names(sources, search) };
     int status = 0;
-    for (auto const& source : quadlet::find_sources(search)) {
+    for (auto const& source : sources) {
         auto fail = [&](Error const& e) {
             std::fprintf(stderr, "berth-generator: %s: %s\n", source.path.c_str(), e.message.c_str());
             status = 1;
@@ -77,7 +78,7 @@ int main(int argc, char** argv)
             fail(file.error());
             continue;
         }
-        auto text = quadlet::container_service(*file, env);
+        auto text = quadlet::service_text(source, *file, env);
         if (!text) {
             fail(text.error());
             continue;

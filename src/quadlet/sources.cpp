@@ -63,9 +63,10 @@ std::vector<Source> find_sources(std::vector<std::string> const& dirs)
 {
     std::vector<Source> out;
     for (auto const& dir : dirs)
-        for (auto const& name : files_ending(dir, ".container"))
-            if (std::none_of(out.begin(), out.end(), [&](Source const& s) { return s.name == name; }))
-                out.push_back(Source { name, fs::join(dir, name) });
+        for (auto const* suffix : { ".container", ".volume" })
+            for (auto const& name : files_ending(dir, suffix))
+                if (std::none_of(out.begin(), out.end(), [&](Source const& s) { return s.name == name; }))
+                    out.push_back(Source { name, fs::join(dir, name) });
     std::sort(out.begin(), out.end(), [](Source const& a, Source const& b) { return a.name < b.name; });
     return out;
 }
@@ -98,7 +99,26 @@ Result<UnitFile> load_source(Source const& source, std::vector<std::string> cons
 std::string service_name(std::string const& source_name)
 {
     auto dot = source_name.rfind('.');
-    return source_name.substr(0, dot) + ".service";
+    // As Podman's: data.volume makes data-volume.service, web.container web.service.
+    std::string kind = source_name.substr(dot + 1);
+    return source_name.substr(0, dot) + (kind == "container" ? "" : "-" + kind) + ".service";
+}
+
+Result<std::string> service_text(Source const& source, UnitFile const& file, GeneratorEnvironment const& env)
+{
+    if (source.name.ends_with(".volume"))
+        return volume_service(file, source.name, env);
+    return container_service(file, env);
+}
+
+std::map<std::string, std::string> volume_names(std::vector<Source> const& sources, std::vector<std::string> const& dirs)
+{
+    std::map<std::string, std::string> names;
+    for (auto const& s : sources)
+        if (s.name.ends_with(".volume"))
+            if (auto file = load_source(s, dirs))
+                names.emplace(s.name, volume_name(*file, s.name));
+    return names;
 }
 
 ErrorOr write_service(std::string const& dir, std::string const& service, std::string const& text, UnitFile const& source)

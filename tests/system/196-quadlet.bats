@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Quadlet: berth-generator turns .container files (and their drop-ins) into
-# services that pass `systemd-analyze verify`, links [Install] WantedBy=,
+# Quadlet: berth-generator turns .container and .volume files (and their
+# drop-ins) into services that pass `systemd-analyze verify`, links [Install] WantedBy=,
 # and the service's Exec lines, run as systemd would, run and remove the
 # container; a bad key is an error naming file, line and key, and the other
 # files still get their units; `berth quadlet list|print`.
@@ -81,6 +81,40 @@ EOF
     unit_exec "$unit" ExecStopPost
     [[ $status -eq 0 ]]
     run_berth --exit 1 container exists systemd-web
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .volume becomes a oneshot service that creates the volume; a container's Volume=NAME.volume uses it" {
+    skip_without_verify
+    printf '[Volume]\nLabel=app=web\n' >"$QDIR/data.volume"
+    cat >"$QDIR/db.container" <<EOF
+[Container]
+Image=$IMAGE
+Volume=data.volume:/data
+Exec=sh -c 'echo stored > /data/f; exec sleep 1000'
+EOF
+    run "$GENERATOR" "$OUT"
+    echo "$output"
+    [[ $status -eq 0 ]]
+    local vol=$OUT/data-volume.service ctr=$OUT/db.service
+    verify_units "$vol" "$ctr"
+    assert_equal "$(unit_value "$vol" Type)" oneshot
+    assert_equal "$(unit_value "$ctr" Requires)" data-volume.service
+    store_env
+    unit_exec "$vol" ExecStart
+    [[ $status -eq 0 ]]
+    # Once more, as at every boot: the volume exists, which is no error.
+    unit_exec "$vol" ExecStart
+    [[ $status -eq 0 ]]
+    run_berth volume inspect --format '{{.Name}} {{.Labels.app}}' systemd-data
+    assert_output_equals "systemd-data web"
+    unit_exec "$ctr" ExecStart
+    [[ $status -eq 0 ]]
+    run_berth exec systemd-db cat /data/f
+    assert_output_equals stored
+    unit_exec "$ctr" ExecStop
+    [[ $status -eq 0 ]]
+    run_berth volume rm systemd-data
 }
 
 # bats test_tags=berth-only

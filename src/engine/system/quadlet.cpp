@@ -25,7 +25,7 @@ std::vector<QuadletEntry> list_quadlets()
 Result<std::string> quadlet_text(std::string const& name)
 {
     auto search = dirs();
-    std::string wanted = name.ends_with(".container") ? name : name + ".container";
+    std::string wanted = name.ends_with(".container") || name.ends_with(".volume") ? name : name + ".container";
     for (auto const& s : quadlet::find_sources(search)) {
         if (s.name != wanted)
             continue;
