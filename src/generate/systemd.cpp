@@ -248,7 +248,7 @@ Error no_create_command(std::string const& what, std::string const& name)
 /// The parts of a container's unit; `pod_unit` is the unit of its pod when
 /// the pod's units are generated together ("" otherwise).
 Result<UnitParts> container_parts(ContainerInput const& c, SystemdOptions const& o, UnitEnvironment const& env,
-    FlagArity const& arity, std::string const& pod_unit)
+    FlagArity const& arity, std::string const& pod_unit, bool new_pod)
 {
     UnitParts u;
     bool fresh = o.new_unit || o.template_unit;
@@ -279,12 +279,16 @@ Result<UnitParts> container_parts(ContainerInput const& c, SystemdOptions const&
         return no_create_command("container", c.name);
     auto command = TRY(split_create_command(c.create_command, arity.global_booleans, { "create", "run" }, "container"));
     std::set<std::string> drop { "--cidfile", "--cgroups", "--conmon-pidfile", "--rm", "--replace" };
+    if (new_pod)
+        drop.insert({ "--pod", "--pod-id-file" });
     auto args = filter_args(command.args, arity.run_booleans, drop, { "--name", "--sdnotify", "-d", "--detach" },
         o.template_unit ? "-%i" : "");
     Words base { env.executable };
     base.insert(base.end(), command.globals.begin(), command.globals.end());
     Words start = base;
     start.insert(start.end(), { "run", "--cidfile=%t/%n.ctr-id", "--cgroups=no-conmon", "--rm" });
+    if (new_pod)
+        start.insert(start.end(), { "--pod-id-file", "%t/" + pod_unit + ".pod-id" });
     if (!args.has("--sdnotify"))
         start.push_back("--sdnotify=conmon");
     if (!args.has("-d") && !args.has("--detach"))
@@ -329,7 +333,7 @@ Result<Unit> container_unit(ContainerInput const& container, SystemdOptions cons
     FlagArity const& arity)
 {
     TRY(check_options(options));
-    auto parts = TRY(container_parts(container, options, env, arity, ""));
+    auto parts = TRY(container_parts(container, options, env, arity, "", false));
     return Unit { parts.name, render(parts, options, env) };
 }
 
@@ -339,12 +343,6 @@ Result<std::vector<Unit>> pod_units(PodInput const& pod, SystemdOptions const& o
     TRY(check_options(options));
     if (options.template_unit)
         return Error { EINVAL, "--template is not supported for pods" };
-    // FIXME: --new for pods needs `pod create --pod-id-file --infra-conmon-pidfile
-    // --exit-policy --replace`, `pod start|stop|rm --pod-id-file` and `run
-    // --pod-id-file`, which berth does not have yet.
-    if (options.new_unit)
-        return Error { ENOTSUP, "generate systemd --new is not supported for pods yet (berth pod create has no --pod-id-file): "
-                                "generate the pod's units without --new" };
     if (pod.infra.id.empty())
         return Error { EINVAL, "pod " + pod.name + " has no infra container: a unit needs one to start and stop the pod" };
     std::string name = pod_unit_name(pod, options);
@@ -359,21 +357,55 @@ Result<std::vector<Unit>> pod_units(PodInput const& pod, SystemdOptions const& o
         u.unit_lines = { "Wants=" + join(members), "Before=" + join(members) };
     std::string timeout = std::to_string(u.stop_timeout);
     u.requires_mounts_for = env.run_dir;
-    Words base { env.executable };
-    base.insert(base.end(), env.global_args.begin(), env.global_args.end());
-    std::string infra = options.use_names ? pod.infra.name : pod.infra.id;
-    auto with = [&](Words more) {
-        Words w = base;
-        w.insert(w.end(), more.begin(), more.end());
-        return format_command(w);
-    };
-    u.exec_start = with({ "start", infra });
-    u.exec_stop = with({ "stop", "-t", timeout, infra });
-    u.exec_stop_post = with({ "stop", "-t", timeout, infra });
-    u.pid_file = pod.infra.monitor_pidfile;
+    if (!options.new_unit) {
+        Words base { env.executable };
+        base.insert(base.end(), env.global_args.begin(), env.global_args.end());
+        std::string infra = options.use_names ? pod.infra.name : pod.infra.id;
+        auto with = [&](Words more) {
+            Words w = base;
+            w.insert(w.end(), more.begin(), more.end());
+            return format_command(w);
+        };
+        u.exec_start = with({ "start", infra });
+        u.exec_stop = with({ "stop", "-t", timeout, infra });
+        u.exec_stop_post = with({ "stop", "-t", timeout, infra });
+        u.pid_file = pod.infra.monitor_pidfile;
+    } else {
+        // The pod is created by ExecStartPre from its create command (with an
+        // ID file the members join by, and the infra monitor's pid file for
+        // PIDFile=). Unlike Podman's there is no --exit-policy=stop: berth's
+        // pods have none, the pod runs until its unit stops.
+        if (pod.create_command.empty())
+            return no_create_command("pod", pod.name);
+        auto command = TRY(split_create_command(pod.create_command, arity.global_booleans, { "create", "create" }, "pod"));
+        auto args = filter_args(command.args, arity.pod_create_booleans,
+            { "--infra-conmon-pidfile", "--pod-id-file", "--replace" }, { "--name", "-n" }, "");
+        // A name given as the argument instead of --name.
+        bool named = args.has("--name") || args.has("-n")
+            || std::any_of(args.words.begin(), args.words.end(), [](auto const& w) { return !is_flag(w); });
+        Words base { env.executable };
+        base.insert(base.end(), command.globals.begin(), command.globals.end());
+        std::string pidfile = "%t/" + name + ".pid", idfile = "%t/" + name + ".pod-id";
+        Words create = base;
+        create.insert(create.end(), { "pod", "create", "--infra-conmon-pidfile", pidfile, "--pod-id-file", idfile });
+        if (!named)
+            create.insert(create.end(), { "--name", escape_exec_word(pod.name) });
+        create.insert(create.end(), args.words.begin(), args.words.end());
+        create.push_back("--replace");
+        auto with = [&](Words more) {
+            Words w = base;
+            w.insert(w.end(), more.begin(), more.end());
+            return format_command(w);
+        };
+        u.exec_start_pre = { format_command({ "/bin/rm", "-f", pidfile, idfile }), format_command(create) };
+        u.exec_start = with({ "pod", "start", "--pod-id-file", idfile });
+        u.exec_stop = with({ "pod", "stop", "--ignore", "--pod-id-file", idfile, "-t", timeout });
+        u.exec_stop_post = with({ "pod", "rm", "--ignore", "-f", "--pod-id-file", idfile });
+        u.pid_file = pidfile;
+    }
     std::vector<Unit> units { Unit { u.name, render(u, options, env) } };
     for (auto const& m : pod.members) {
-        auto parts = TRY(container_parts(m, options, env, arity, name));
+        auto parts = TRY(container_parts(m, options, env, arity, name, options.new_unit));
         units.push_back(Unit { parts.name, render(parts, options, env) });
     }
     return units;

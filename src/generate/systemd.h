@@ -57,6 +57,7 @@ struct UnitEnvironment {
 struct FlagArity {
     std::set<std::string> global_booleans;  ///< "--noout", "-r", ...
     std::set<std::string> run_booleans;     ///< "-d", "--rm", "-i", ...
+    std::set<std::string> pod_create_booleans;  ///< "--replace", ...
 };
 
 struct ContainerInput {
@@ -73,6 +74,7 @@ struct PodInput {
     std::string name;
     ContainerInput infra;                     ///< what the pod unit starts and stops without --new
     std::vector<ContainerInput> members;      ///< the other containers, each with a unit of its own
+    std::vector<std::string> create_command;  ///< argv of `berth pod create`; may be empty
 };
 
 struct Unit {
@@ -87,7 +89,9 @@ Result<Unit> container_unit(ContainerInput const& container, SystemdOptions cons
     FlagArity const& arity);
 
 /// The pod's unit, then one per member, in the order of `pod.members`.
-/// Errors: --template; --new (FIXME: berth's pod commands lack --pod-id-file).
+/// With --new the pod unit creates the pod (ExecStartPre, `pod create
+/// --pod-id-file`) and the members join it by that file. Errors: --template;
+/// --new for a pod or member without a create command.
 Result<std::vector<Unit>> pod_units(PodInput const& pod, SystemdOptions const& options, UnitEnvironment const& env,
     FlagArity const& arity);
 

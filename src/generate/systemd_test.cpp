@@ -35,6 +35,7 @@ FlagArity arity()
     FlagArity a;
     a.global_booleans = { "--noout", "--syslog", "-r", "--remote" };
     a.run_booleans = { "-d", "--detach", "--rm", "-i", "--interactive", "-t", "--tty", "--replace", "--init", "-P" };
+    a.pod_create_booleans = { "--replace" };
     return a;
 }
 
@@ -58,6 +59,7 @@ PodInput pod()
     p.infra.id = id2;
     p.infra.name = "999999999999-infra";
     p.infra.monitor_pidfile = "/run/b/containers/" + id2 + "/monitor.pid";
+    p.create_command = { "berth", "--root", "/var/lib/b", "pod", "create", "--name", "p1", "-p", "8081:80" };
     ContainerInput m;
     m.id = id3;
     m.name = "pc1";
@@ -139,13 +141,16 @@ TEST_CASE("generate systemd: a pod and its member, bound together")
     check_golden("pod-member.service", (*units)[1].text);
 }
 
-TEST_CASE("generate systemd: a pod with --new is refused until berth's pod commands take --pod-id-file")
+TEST_CASE("generate systemd: a pod with --new creates the pod and joins its members by the pod ID file")
 {
     SystemdOptions o;
+    o.use_names = true;
     o.new_unit = true;
     auto units = pod_units(pod(), o, environment(), arity());
-    REQUIRE(!units);
-    CHECK(units.error().message.find("not supported for pods yet") != std::string::npos);
+    REQUIRE(units);
+    REQUIRE(units->size() == 2);
+    check_golden("pod-new.service", (*units)[0].text);
+    check_golden("pod-member-new.service", (*units)[1].text);
 }
 
 TEST_CASE("generate systemd: a member alone with --new keeps its --pod")

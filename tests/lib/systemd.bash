@@ -88,6 +88,15 @@ EOF
     echo "$output" >&2
 }
 
+# unit_exec_ok FILE KEY: unit_exec, failing the test unless every line succeeded.
+unit_exec_ok() {
+    unit_exec "$@"
+    if [[ $status -ne 0 ]]; then
+        echo "FAIL: $2 of $1 exited $status" >&2
+        return 1
+    fi
+}
+
 # unit_value FILE KEY: the values of KEY= in FILE, one a line, continuation lines joined.
 unit_value() {
     python3 -c '

@@ -70,16 +70,13 @@ EOF
     assert_equal "$(unit_value "$unit" Description)" "The web test"
     assert_equal "$(unit_value "$unit" SourcePath)" "$QDIR/web.container"
     store_env
-    unit_exec "$unit" ExecStart
-    [[ $status -eq 0 ]]
+    unit_exec_ok "$unit" ExecStart
     run_berth inspect --format '{{.State.Status}} {{index .Config.Labels "app"}} {{index .Config.Labels "tier"}}' systemd-web
     assert_output_equals "running web front"
     run_berth logs systemd-web
     assert_output_equals "GREETING=hello quadlet"
-    unit_exec "$unit" ExecStop
-    [[ $status -eq 0 ]]
-    unit_exec "$unit" ExecStopPost
-    [[ $status -eq 0 ]]
+    unit_exec_ok "$unit" ExecStop
+    unit_exec_ok "$unit" ExecStopPost
     run_berth --exit 1 container exists systemd-web
 }
 
@@ -101,19 +98,15 @@ EOF
     assert_equal "$(unit_value "$vol" Type)" oneshot
     assert_equal "$(unit_value "$ctr" Requires)" data-volume.service
     store_env
-    unit_exec "$vol" ExecStart
-    [[ $status -eq 0 ]]
+    unit_exec_ok "$vol" ExecStart
     # Once more, as at every boot: the volume exists, which is no error.
-    unit_exec "$vol" ExecStart
-    [[ $status -eq 0 ]]
+    unit_exec_ok "$vol" ExecStart
     run_berth volume inspect --format '{{.Name}} {{.Labels.app}}' systemd-data
     assert_output_equals "systemd-data web"
-    unit_exec "$ctr" ExecStart
-    [[ $status -eq 0 ]]
+    unit_exec_ok "$ctr" ExecStart
     run_berth exec systemd-db cat /data/f
     assert_output_equals stored
-    unit_exec "$ctr" ExecStop
-    [[ $status -eq 0 ]]
+    unit_exec_ok "$ctr" ExecStop
     run_berth volume rm systemd-data
 }
 

@@ -1,7 +1,7 @@
 // berth generate systemd: prints (or with --files writes) systemd units for a
 // container or a pod, as `podman generate systemd` does. The create commands
 // the --new units rewrite are walked with the boolean flags of berth's own
-// `run` and global options, read here from their CLI11 definitions.
+// `run`, `pod create` and global options, read here from their CLI11 definitions.
 #include "cli/commands.h"
 #include "engine/system/generate_systemd.h"
 
@@ -34,7 +34,9 @@ generate::FlagArity flag_arity(CLI::App const& root)
     int exit_code = 0;
     CLI::App scratch;
     setup_run(scratch, globals, exit_code);
+    setup_pod_group(scratch, globals, exit_code);
     add_booleans(*scratch.get_subcommand("run"), arity.run_booleans);
+    add_booleans(*scratch.get_subcommand("pod")->get_subcommand("create"), arity.pod_create_booleans);
     return arity;
 }
 

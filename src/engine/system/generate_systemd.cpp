@@ -76,6 +76,8 @@ Result<std::vector<generate::Unit>> generate_systemd(Context& ctx, SystemdReques
     generate::PodInput in;
     in.id = pod->id;
     in.name = pod->name;
+    if (auto cmd = pod->config.find("create_command"); cmd != pod->config.end() && cmd->is_array())
+        in.create_command = cmd->get<std::vector<std::string>>();
     // Oldest first: the order they were added to the pod.
     for (auto it = report.containers.rbegin(); it != report.containers.rend(); ++it) {
         if (it->id == pod->infra_id)
