@@ -78,6 +78,8 @@ constexpr CommandEntry commands[] = {
     { "kube", cli::setup_kube_group },
     { "generate", cli::setup_generate_group },
     { "play", cli::setup_play_group },
+    { "generate", cli::setup_generate },
+    { "quadlet", cli::setup_quadlet },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { "container", cli::setup_container_cleanup },
 };

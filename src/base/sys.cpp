@@ -4,11 +4,15 @@
 
 #include "berth_config.h"
 
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <vector>
 
@@ -237,6 +241,24 @@ Result<std::string> helper_path(std::string const& name)
         tried += (tried.empty() ? "" : ", ") + path;
     }
     return Error { ENOENT, "helper " + name + " not found (tried " + tried + "): reinstall berth or set BERTH_HELPER_DIR" };
+}
+
+ErrorOr sd_notify(std::string const& socket_path, std::string_view message)
+{
+    struct sockaddr_un addr {};
+    addr.sun_family = AF_UNIX;
+    if (socket_path.empty() || socket_path.size() >= sizeof addr.sun_path || (socket_path[0] != '/' && socket_path[0] != '@'))
+        return Error { EINVAL, "NOTIFY_SOCKET \"" + socket_path + "\" is not a unix socket path" };
+    std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
+    if (socket_path[0] == '@')
+        addr.sun_path[0] = '\0';  // the abstract namespace
+    socklen_t len = static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + socket_path.size());
+    UniqueFd fd { ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) };
+    if (!fd.valid())
+        return Error::from_errno("socket");
+    if (::sendto(fd.get(), message.data(), message.size(), MSG_NOSIGNAL, reinterpret_cast<struct sockaddr*>(&addr), len) < 0)
+        return Error::from_errno("notify " + socket_path);
+    return {};
 }
 
 } // namespace berth::sys

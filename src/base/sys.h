@@ -52,6 +52,11 @@ std::string home_dir();
 /// This process's environment as NAME -> value (--env-host, -e NAME without a value).
 std::map<std::string, std::string> environment();
 
+/// sd_notify(3) without libsystemd: one datagram `message` to the unix socket
+/// `socket_path` (a path, or "@name" in the abstract namespace), as systemd's
+/// NOTIFY_SOCKET names it.
+ErrorOr sd_notify(std::string const& socket_path, std::string_view message);
+
 /// Where a helper executable of berth's own (berth-monitor, berth-init) lives:
 /// $BERTH_HELPER_DIR/NAME, else NAME beside the running berth binary (the build
 /// tree and a plain install), else the configured libexec directory. ENOENT

@@ -64,6 +64,8 @@ void setup_manifest_group(CLI::App&, Globals&, int&);  // manifest create|add|an
 void setup_kube_group(CLI::App&, Globals&, int&);  // kube generate|play|down
 void setup_generate_group(CLI::App&, Globals&, int&);  // generate kube
 void setup_play_group(CLI::App&, Globals&, int&);  // play kube
+void setup_generate(CLI::App&, Globals&, int&);  // generate systemd
+void setup_quadlet(CLI::App&, Globals&, int&);   // quadlet list|print
 
 // Pieces shared between a top-level alias and its `image` subcommand.
 CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals&, int&);

@@ -35,14 +35,19 @@ void discard_stdout()
     }
 }
 
-CLI::App& container_group(CLI::App& parent)
+CLI::App& command_group(CLI::App& parent, std::string const& name, std::string const& description)
 {
     for (auto* sub : parent.get_subcommands({}))
-        if (sub->get_name() == "container")
+        if (sub->get_name() == name)
             return *sub;
-    auto* group = parent.add_subcommand("container", "Manage containers");
+    auto* group = parent.add_subcommand(name, description);
     group->require_subcommand(1);
     return *group;
+}
+
+CLI::App& container_group(CLI::App& parent)
+{
+    return command_group(parent, "container", "Manage containers");
 }
 
 int print_formatted(std::string const& text, std::vector<Json> const& rows, std::map<std::string, std::string> const& headers,

@@ -33,8 +33,10 @@ void print_error(std::string const& message);
 /// listed once in main.cpp's command table.
 using Setup = void (*)(CLI::App& parent, Globals& globals, int& exit_code);
 
-/// The `container` command group under `parent`: several setup functions add
-/// to it, in any order, so the first one creates it.
+/// The command group `name` under `parent`: several setup functions add to
+/// it, in any order, so the first one creates it (with `description`).
+CLI::App& command_group(CLI::App& parent, std::string const& name, std::string const& description);
+/// The `container` command group (command_group).
 CLI::App& container_group(CLI::App& parent);
 
 /// Renders rows with a --format template (table or per-line) to stdout.

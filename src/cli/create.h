@@ -27,6 +27,7 @@ struct CreateArgs {
     int preserve_fds = 0;
     bool quiet = false;
     bool detach = false;
+    std::string pod_id_file;                 ///< --pod-id-file: the pod's ID is read from it
 };
 
 /// Adds the create/run flags to `cmd`; IMAGE and COMMAND are read from the

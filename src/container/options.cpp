@@ -342,6 +342,7 @@ template<typename Options, typename Field> void for_each_plain_field(Options& o,
     f("health_startup_timeout", o.health_startup_timeout);
     f("pidfile", o.pidfile);
     f("conmon_pidfile", o.conmon_pidfile);
+    f("sdnotify", o.sdnotify);
     f("tz", o.tz);
     f("systemd", o.systemd);
     f("ipc", o.ipc);

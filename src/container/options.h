@@ -104,6 +104,7 @@ struct CreateOptions {
     bool remove_image = false;               ///< --rmi: remove the image once the container is removed (run --rm)
     std::string pidfile;                     ///< --pidfile: the container's pid 1 (host pid) is written there at start
     std::string conmon_pidfile;              ///< --conmon-pidfile: the monitor's pid is written there at start
+    std::string sdnotify = "container";      ///< --sdnotify container|conmon|ignore: what becomes of NOTIFY_SOCKET
     std::string tz;                          ///< --tz: "local" (the host's), or a zone under /usr/share/zoneinfo
     std::vector<std::string> attach;         ///< -a/--attach: stdin, stdout, stderr (empty: all)
     int64_t timeout = 0;                     ///< --timeout: seconds before the container is killed (0: none)

@@ -35,6 +35,8 @@
 //              records the start, a later berth adopts the container from it
 //              (MONITOR_START in clock ticks as /proc/PID/stat field 22,
 //              STARTED in unix seconds). Removed when the exit is recorded.
+//      monitor.pid  the monitor's pid alone, written by berth at every start
+//              (systemd's PIDFile= of `generate systemd` units, conmon.pid in Podman)
 //      network.pid, network.log, slirp4netns.sock, net-ns, user-ns
 //              the network helper's (pasta, slirp4netns): network/teardown.h
 //
@@ -57,6 +59,7 @@ inline constexpr char const* exit_file_name = "exit";
 inline constexpr char const* exit_temp_file_name = "exit.tmp"; ///< renamed to exit_file_name
 inline constexpr char const* attach_socket_name = "attach";
 inline constexpr char const* launch_file_name = "monitor";
+inline constexpr char const* monitor_pid_file_name = "monitor.pid";
 inline constexpr char const* monitor_executable = "berth-monitor";
 inline constexpr char const* launch_executable = "berth-launch";
 /// Blocked from berth-launch's start on, so that none is lost before

@@ -24,6 +24,7 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_flag("--rm", o.remove, "Remove the container when it exits");
     cmd->add_option("--name", o.name, "Name of the container");
     cmd->add_option("--pod", o.pod, "Run in this pod (name or ID), sharing its namespaces; new:NAME creates the pod");
+    cmd->add_option("--pod-id-file", a->pod_id_file, "Run in the pod whose ID this file holds (as pod create --pod-id-file wrote it)");
     cmd->add_option("-e,--env", o.env, "Set an environment variable (KEY=VALUE, or KEY to copy it from the host)")->allow_extra_args(false);
     cmd->add_option("--env-file", o.env_files, "Read environment variables from a file")->allow_extra_args(false);
     cmd->add_flag("--env-host", o.env_host, "Use the host's environment in the container");
@@ -92,6 +93,9 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--cidfile", o.cidfile, "Write the container ID to this file");
     cmd->add_option("--pidfile", o.pidfile, "Write the host pid of the container's process 1 to this file when it starts");
     cmd->add_option("--conmon-pidfile", o.conmon_pidfile, "Write the pid of the container's monitor to this file when it starts");
+    cmd->add_option("--sdnotify", o.sdnotify,
+        "What becomes of $NOTIFY_SOCKET: container (passed into the container, which sends READY=1), conmon (berth sends "
+        "READY=1 once the container runs) or ignore (default container)");
     cmd->add_flag("--replace", o.replace, "Remove a container of the same --name first (stopping it)");
     cmd->add_option("--timeout", o.timeout, "Kill the container after this many seconds (0: never)");
     cmd->add_option("--systemd", o.systemd,
@@ -170,6 +174,13 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
         print_warning(warning);
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd)
         o.preserve_fds.push_back(fd);
+    if (!a.pod_id_file.empty()) {
+        if (!o.pod.empty())
+            return Error { EINVAL, "--pod and --pod-id-file cannot be used together" };
+        std::vector<std::string> ids;
+        TRY_CTX(read_cidfiles({ a.pod_id_file }, ids), "--pod-id-file");
+        o.pod = ids.front();
+    }
     return {};
 }
 

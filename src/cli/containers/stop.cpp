@@ -113,10 +113,14 @@ void setup_stop(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_option("--cidfile", a->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
     add_filter_option(cmd, a, "Stop");
     cmd->callback([a, &globals, &exit_code] {
-        if (auto r = read_cidfiles(a->cidfiles, a->containers); !r) {
+        // With --ignore a missing file is no container, as Podman: a unit's
+        // ExecStop after a failed start finds no ID file.
+        if (auto r = read_cidfiles(a->cidfiles, a->containers, a->ignore); !r) {
             exit_code = report(r.error());
             return;
         }
+        if (!a->cidfiles.empty() && a->containers.empty() && !a->all && !a->latest && a->filters.empty())
+            return;
         exit_code = run_targets(*a, globals, false, [a](engine::Context& ctx, engine::Target const& t) {
             return engine::stop_container(ctx, t.record, *a->time);
         });
@@ -129,8 +133,13 @@ void setup_restart(CLI::App& parent, Globals& globals, int& exit_code)
     auto* cmd = add_common(parent, a, "restart", "Restart one or more containers", false);
     add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)", TimeoutAlias::Yes);
     cmd->add_flag("--running", a->running, "Restart only running containers");
+    cmd->add_option("--cidfile", a->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
     add_filter_option(cmd, a, "Restart");
     cmd->callback([a, &globals, &exit_code] {
+        if (auto r = read_cidfiles(a->cidfiles, a->containers); !r) {
+            exit_code = report(r.error());
+            return;
+        }
         exit_code = run_targets(*a, globals, a->running, [a](engine::Context& ctx, engine::Target const& t) -> ErrorOr {
             TRY(engine::stop_container(ctx, t.record, *a->time));
             engine::StartOptions so;

@@ -176,9 +176,7 @@ void setup_kube_group(CLI::App& parent, Globals& globals, int& exit_code)
 
 void setup_generate_group(CLI::App& parent, Globals& globals, int& exit_code)
 {
-    auto* group = parent.add_subcommand("generate", "Generate structured data (kube: Kubernetes YAML)");
-    group->require_subcommand(1);
-    add_generate(*group, "kube", globals, exit_code);
+    add_generate(command_group(parent, "generate", "Generate structured data: systemd units (generate systemd), Kubernetes YAML (generate kube)"), "kube", globals, exit_code);
 }
 
 void setup_play_group(CLI::App& parent, Globals& globals, int& exit_code)

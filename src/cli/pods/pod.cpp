@@ -36,6 +36,10 @@ void add_pod_create(CLI::App& group, Globals& globals, int& exit_code)
     cmd->add_option("-l,--label", o.labels, "Set a label (KEY=VALUE)")->allow_extra_args(false);
     cmd->add_option("--add-host", o.add_hosts, "Add a line to the pod's /etc/hosts: HOST:IP")->allow_extra_args(false);
     cmd->add_option("--dns", o.dns, "DNS server for the pod's /etc/resolv.conf")->allow_extra_args(false);
+    cmd->add_option("--infra-conmon-pidfile", o.infra_conmon_pidfile,
+        "Write the pid of the infra container's monitor to this file whenever it starts");
+    cmd->add_option("--pod-id-file", o.pod_id_file, "Write the pod's ID to this file");
+    cmd->add_flag("--replace", o.replace, "Remove a pod of the same name first (stopping its containers)");
     cmd->callback([a, &globals, &exit_code] {
         auto& o = a->options;
         if (!a->name_arg.empty()) {
@@ -178,6 +182,8 @@ void add_pod_inspect(CLI::App& group, Globals& globals, int& exit_code)
 struct PodTargets {
     std::vector<std::string> names;
     bool all = false;
+    std::vector<std::string> id_files;  ///< --pod-id-file
+    bool ignore = false;                ///< --ignore: a missing pod (or ID file) is no error
 };
 
 CLI::App* add_pod_action(CLI::App& group, char const* name, char const* help, std::shared_ptr<PodTargets> const& t)
@@ -185,6 +191,8 @@ CLI::App* add_pod_action(CLI::App& group, char const* name, char const* help, st
     auto* cmd = group.add_subcommand(name, help);
     cmd->add_option("pod", t->names, "Pod names or IDs");
     cmd->add_flag("-a,--all", t->all, "Act on every pod");
+    cmd->add_option("--pod-id-file", t->id_files, "Read the pod ID from the file (as pod create --pod-id-file wrote it)")
+        ->allow_extra_args(false);
     return cmd;
 }
 
@@ -193,7 +201,12 @@ using PodAction = std::function<ErrorOr(engine::Context&, container::PodRecord c
 int run_pod_action(PodTargets const& t, Globals const& globals, PodAction const& action)
 {
     int exit_code = 0;
-    if (t.names.empty() && !t.all)
+    auto names = t.names;
+    if (auto read = read_cidfiles(t.id_files, names, t.ignore); !read)
+        return report(read.error());
+    if (names.empty() && !t.id_files.empty() && !t.all)
+        return 0;  // --ignore and no ID file: a unit's ExecStop after a failed start
+    if (names.empty() && !t.all)
         return report(Error { EINVAL, "you must provide at least one name or id" });
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
@@ -206,8 +219,10 @@ int run_pod_action(PodTargets const& t, Globals const& globals, PodAction const&
         for (auto const& r : *all)
             pods.push_back(r.pod);
     }
-    for (auto const& name : t.names) {
+    for (auto const& name : names) {
         auto pod = engine::find_pod(*ctx, name);
+        if (!pod && t.ignore && pod.error().code == ENOENT)
+            continue;
         if (!pod)
             return report(pod.error());
         pods.push_back(*pod);
@@ -242,6 +257,7 @@ void add_pod_lifecycle(CLI::App& group, Globals& globals, int& exit_code)
         [timeout](engine::Context& ctx, container::PodRecord const& pod) { return engine::stop_pod(ctx, pod, *timeout); });
     stop->add_option_function<int>("-t,--time", [timeout](int v) { *timeout = v; },
         "Seconds to wait for each container to stop before killing it (default: its stop timeout)");
+    stop->add_flag("-i,--ignore", stop_t->ignore, "Ignore pods (and --pod-id-file files) that do not exist");
     auto [restart, restart_t] = simple("restart", "Stop, then start every container of pods",
         [timeout](engine::Context& ctx, container::PodRecord const& pod) -> ErrorOr {
             TRY(engine::stop_pod(ctx, pod, *timeout));
@@ -263,6 +279,7 @@ void add_pod_lifecycle(CLI::App& group, Globals& globals, int& exit_code)
         });
     rm->alias("remove");
     rm->add_flag("-f,--force", *force, "Stop and remove running containers too");
+    rm->add_flag("-i,--ignore", rm_t->ignore, "Ignore pods (and --pod-id-file files) that do not exist");
     rm->add_option_function<int>("-t,--time", [timeout](int v) { *timeout = v; },
         "Seconds to wait for each container to stop before killing it (with --force)");
 }

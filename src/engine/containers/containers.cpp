@@ -367,6 +367,41 @@ void pass_socket_activation(monitor::MonitorConfig& mc)
         container::set_env(env, std::string("LISTEN_FDNAMES=") + names);
 }
 
+/// --sdnotify (podman-run(1)): takes NOTIFY_SOCKET out of berth's environment,
+/// so that neither the monitor, its cleanup nor an OCI runtime acts on it, and
+/// in `container` mode bind-mounts the socket into the container (at Podman's
+/// /run/notify/notify.sock), whose own READY=1 then reaches systemd directly.
+/// Returns the socket to send MAINPID (and, for conmon, READY=1) to once the
+/// container runs; "" for none.
+std::string take_notify_socket(monitor::MonitorConfig& mc, std::string const& mode)
+{
+    char const* env = std::getenv("NOTIFY_SOCKET");
+    if (!env || !*env)
+        return {};
+    std::string socket = env;
+    ::unsetenv("NOTIFY_SOCKET");
+    if (mode == "ignore")
+        return {};
+    if (mode == "container" && socket[0] == '/') {
+        mc.spec.mounts.push_back({ "/run/notify/notify.sock", "bind", socket, { "bind", "nosuid", "nodev", "noexec", "rprivate" } });
+        container::set_env(mc.spec.process.env, "NOTIFY_SOCKET=/run/notify/notify.sock");
+    }
+    return socket;
+}
+
+/// Tells systemd the monitor is the service's main process (it outlives the
+/// container and records its exit) and, with --sdnotify=conmon, that it is ready.
+void notify_started(std::string const& socket, std::string const& mode, pid_t monitor)
+{
+    if (socket.empty())
+        return;
+    std::string message = "MAINPID=" + std::to_string(monitor);
+    if (mode == "conmon")
+        message += "\nREADY=1";
+    if (auto sent = sys::sd_notify(socket, message); !sent)
+        log::warn("--sdnotify={}: {}", mode, sent.error().message);
+}
+
 /// berth-launch's command line and fds (launch_main.cpp).
 SpawnOptions launch_spawn_options(monitor::MonitorConfig const& config, std::string const& helper, int config_fd,
     int sync_fd, int status_fd, bool tty)
@@ -663,6 +698,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     mc.attached = so.attach;
     mc.preserve_fds = options.preserve_fds;
     pass_socket_activation(mc);
+    std::string notify_socket = take_notify_socket(mc, options.sdnotify);
     mc.lock_fd = lock->fd();
     mc.network = TRY(network_helper_plan(ctx, options));
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
@@ -699,6 +735,11 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
         log::warn("record container start: {}", recorded.error().message);
     if (auto written = write_pid_files(options, launched.container, launched.monitor.pid()); !written)
         log::warn("container {}: {}", rec.name, written.error().message);
+    // systemd's PIDFile= of `generate systemd` units (Podman's conmon.pid).
+    std::string monitor_pid_file = fs::join(ctx.paths.layout().container_run_dir(rec.id), monitor::monitor_pid_file_name);
+    if (auto written = fs::write_file_replace(monitor_pid_file, std::to_string(launched.monitor.pid())); !written)
+        log::warn("container {}: {}", rec.name, written.error().message);
+    notify_started(notify_socket, options.sdnotify, launched.monitor.pid());
     record_container_event(ctx.paths, "start", rec);
     lock.reset();
     if (!so.attach) {

@@ -72,11 +72,13 @@ ErrorOr check_group_add(container::CreateOptions const& o)
     return {};
 }
 
-/// Checks the resource flags and --cgroups; `warn`s once when no delegated
+/// Checks the resource flags, --cgroups and --sdnotify; `warn`s once when no delegated
 /// cgroup v2 hierarchy can honour them: the container still runs, without limits.
 ErrorOr check_resources(container::CreateOptions const& o, Warn const& warn)
 {
     TRY(container::resources_from_options(o));
+    if (o.sdnotify != "container" && o.sdnotify != "conmon" && o.sdnotify != "ignore")
+        return Error { EINVAL, "invalid --sdnotify \"" + o.sdnotify + "\": use container, conmon or ignore" };
     if (o.cgroups != "disabled" && o.cgroups != "enabled" && o.cgroups != "no-conmon" && o.cgroups != "split")
         return Error { EINVAL, "invalid --cgroups \"" + o.cgroups + "\": use enabled, disabled, no-conmon or split" };
     auto flags = container::resource_flags(o);

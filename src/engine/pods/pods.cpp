@@ -3,6 +3,7 @@
 // rules; the rows and the pure rules are in container/pod_store.h.
 #include "engine/pods/pods.h"
 
+#include "base/fs.h"
 #include "base/scope_guard.h"
 #include "base/timestamp.h"
 #include "engine/containers/container_query.h"
@@ -64,6 +65,7 @@ container::CreateOptions infra_spec(PodCreateOptions const& o, PodRecord const& 
     spec.add_hosts = o.add_hosts;
     spec.dns = o.dns;
     spec.create_command = o.create_command;
+    spec.conmon_pidfile = o.infra_conmon_pidfile;
     spec.detach = true;
     return spec;
 }
@@ -85,6 +87,11 @@ std::vector<ContainerRecord> stop_order(PodReport const& r)
 
 Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const& warn)
 {
+    if (o.replace && !o.name.empty()) {
+        auto old = find_pod(ctx, o.name);
+        if (old && old->name == o.name)
+            TRY_CTX(remove_pod(ctx, *old, true, std::nullopt), "--replace");
+    }
     auto ps = TRY(pod_records(ctx));
     PodRecord pod;
     pod.id = container::generate_id();
@@ -107,14 +114,22 @@ Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const
         return Error { EINVAL, "cannot set ports or a network for a pod that does not share its network namespace" };
     std::string image = o.infra ? TRY(ensure_pause_image(ctx)) : "";
     TRY(ps.insert(pod));
-    if (!o.infra)
+    auto write_id_file = [&]() -> ErrorOr {
+        if (!o.pod_id_file.empty())
+            TRY_CTX(fs::write_file_atomic(o.pod_id_file, pod.id), "--pod-id-file");
+        return {};
+    };
+    if (!o.infra) {
+        TRY(write_id_file());
         return pod;
+    }
     ArmedScopeGuard drop_pod([&] { (void)ps.remove(pod.id); });
     auto spec = infra_spec(o, pod, image);
     auto infra = TRY_CTX(create_infra_container(ctx, spec, pod.id, warn), "create the infra container of pod " + pod.name);
     TRY(ps.set_infra(pod.id, infra.id));
     pod.infra_id = infra.id;
     drop_pod.disarm();
+    TRY(write_id_file());
     return pod;
 }
 

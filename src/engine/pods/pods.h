@@ -39,6 +39,9 @@ struct PodCreateOptions {
     std::vector<std::string> add_hosts;     ///< --add-host, in the infra's /etc/hosts
     std::vector<std::string> dns;           ///< --dns, in the infra's /etc/resolv.conf
     std::vector<std::string> create_command;  ///< argv of the command that created it
+    std::string infra_conmon_pidfile;       ///< --infra-conmon-pidfile: the infra monitor's pid, at every start
+    std::string pod_id_file;                ///< --pod-id-file: the new pod's ID is written there
+    bool replace = false;                   ///< --replace: remove a pod of the same name first (stopping it)
 };
 
 /// Creates the pod's row and its infra container (not started), building the

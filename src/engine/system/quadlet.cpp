@@ -1,0 +1,43 @@
+// `berth quadlet`: Quadlet files as berth-generator finds them (quadlet/sources.h).
+#include "engine/system/quadlet.h"
+
+#include "base/fs.h"
+#include "quadlet/sources.h"
+
+#include <unistd.h>
+
+namespace berth::engine {
+
+namespace {
+
+std::vector<std::string> dirs() { return quadlet::search_dirs(::geteuid() != 0); }
+
+} // namespace
+
+std::vector<QuadletEntry> list_quadlets()
+{
+    std::vector<QuadletEntry> out;
+    for (auto const& s : quadlet::find_sources(dirs()))
+        out.push_back(QuadletEntry { s.name, quadlet::service_name(s.name), s.path });
+    return out;
+}
+
+Result<std::string> quadlet_text(std::string const& name)
+{
+    auto search = dirs();
+    std::string wanted = name.ends_with(".container") || name.ends_with(".volume") ? name : name + ".container";
+    for (auto const& s : quadlet::find_sources(search)) {
+        if (s.name != wanted)
+            continue;
+        std::string text = TRY_CTX(fs::read_file(s.path), "reading " + s.path);
+        for (auto const& path : quadlet::drop_in_paths(s, search))
+            text += "\n# " + path + "\n" + TRY_CTX(fs::read_file(path), "reading " + path);
+        return text;
+    }
+    std::string where;
+    for (auto const& d : search)
+        where += (where.empty() ? "" : ", ") + d;
+    return Error { ENOENT, "no quadlet " + wanted + " found (searched " + where + ")" };
+}
+
+} // namespace berth::engine

@@ -1,0 +1,57 @@
+// Where Quadlet files are found and what becomes of them: Podman's documented
+// search paths (podman-systemd.unit(5)), the drop-ins of each file, and the
+// services written into a systemd generator's output directory. The I/O half
+// of Quadlet; the parser and the unit text are pure (unit_file.h,
+// container_unit.h).
+#pragma once
+
+#include "base/error.h"
+#include "quadlet/container_unit.h"
+#include "quadlet/unit_file.h"
+
+#include <map>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace berth::quadlet {
+
+/// The directories searched, in order (a name found in an earlier one wins):
+/// $QUADLET_UNIT_DIRS (colon-separated) if set; else as root
+/// /run/containers/systemd, /etc/containers/systemd, /usr/share/containers/systemd;
+/// for a user $XDG_RUNTIME_DIR/containers/systemd, $XDG_CONFIG_HOME (~/.config)/containers/systemd,
+/// /etc/containers/systemd/users/UID, /etc/containers/systemd/users.
+std::vector<std::string> search_dirs(bool user);
+
+struct Source {
+    std::string name;  ///< "web.container"
+    std::string path;  ///< where it was found
+};
+
+/// The .container and .volume files in `dirs`, by name, the first of each name only.
+std::vector<Source> find_sources(std::vector<std::string> const& dirs);
+
+/// The drop-ins of `source`: NAME.container.d/*.conf in every search
+/// directory, ordered by file name (a name in an earlier directory wins).
+std::vector<std::string> drop_in_paths(Source const& source, std::vector<std::string> const& dirs);
+
+/// The file, parsed, with its drop-ins (NAME.container.d/*.conf in every
+/// search directory, by file name; a name in an earlier directory wins) merged.
+Result<UnitFile> load_source(Source const& source, std::vector<std::string> const& dirs);
+
+/// "web.container" → "web.service", "data.volume" → "data-volume.service".
+std::string service_name(std::string const& source_name);
+
+/// The service text of a loaded source, by its kind.
+Result<std::string> service_text(Source const& source, UnitFile const& file, GeneratorEnvironment const& env);
+
+/// GeneratorEnvironment::volume_names of the .volume files among `sources`
+/// (one that does not load keeps the default name; its own unit reports the error).
+std::map<std::string, std::string> volume_names(std::vector<Source> const& sources, std::vector<std::string> const& dirs);
+
+/// Writes `text` as DIR/SERVICE and, for each unit its [Install] WantedBy= or
+/// RequiredBy= names, the DIR/UNIT.wants (.requires) link a `systemctl enable`
+/// would make (generated units cannot be enabled).
+ErrorOr write_service(std::string const& dir, std::string const& service, std::string const& text, UnitFile const& source);
+
+} // namespace berth::quadlet
