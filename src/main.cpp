@@ -74,6 +74,7 @@ constexpr CommandEntry commands[] = {
     { "healthcheck", cli::setup_healthcheck },
     { "unshare", cli::setup_unshare },
     { "pod", cli::setup_pod_group },
+    { "network", cli::setup_network_group },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { "container", cli::setup_container_cleanup },
 };

@@ -60,6 +60,7 @@ void setup_mount(CLI::App&, Globals&, int&);      // mount, unmount|umount
 void setup_healthcheck(CLI::App&, Globals&, int&);  // healthcheck run
 void setup_unshare(CLI::App&, Globals&, int&);
 void setup_pod_group(CLI::App&, Globals&, int&);  // pod create|ps|inspect|start|stop|restart|kill|pause|unpause|rm|prune|exists
+void setup_network_group(CLI::App&, Globals&, int&);  // network create|ls|inspect|rm|prune|exists
 
 // Pieces shared between a top-level alias and its `image` subcommand.
 CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals&, int&);
