@@ -163,3 +163,11 @@ teardown() {
     run_berth network ls -q
     assert_output_equals "podman"
 }
+
+@test "system prune removes the networks no container is on" {
+    run_berth network create sp1
+    run_berth system prune -f
+    assert_output_contains $'Deleted Networks\nsp1'
+    run_berth --exit 1 network exists sp1
+    run_berth network exists podman
+}
