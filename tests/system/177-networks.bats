@@ -171,3 +171,29 @@ teardown() {
     run_berth --exit 1 network exists sp1
     run_berth network exists podman
 }
+
+@test "network create --ipv6: an fdXX::/64 subnet besides the IPv4 one; an IPv6 --subnet alone enables IPv6" {
+    run_berth network create --ipv6 six
+    run_berth network inspect --format '{{.IPv6Enabled}} {{range .Subnets}}{{.Subnet}} {{.Gateway}} {{end}}' six
+    [[ $output =~ ^true\ 10\.89\.[0-9]+\.0/24\ 10\.89\.[0-9]+\.1\ fd[0-9a-f]{2}(:[0-9a-f]{1,4}){3}::/64\ fd[0-9a-f]{2}(:[0-9a-f]{1,4}){3}::1\ $ ]] \
+        || { echo "unexpected subnets: $output" >&2; false; }
+    run_berth network create --subnet fd10:213::/64 sixonly
+    run_berth network inspect --format '{{.IPv6Enabled}} {{range .Subnets}}{{.Subnet}} {{.Gateway}} {{end}}' sixonly
+    assert_output_equals "true fd10:213::/64 fd10:213::1 "
+    run_berth --exit 125 network create -o colour=red badopt
+    assert_output_equals "Error: unsupported bridge network option colour"
+}
+
+@test "network create: 8 concurrent creates get 8 distinct subnets and bridges" {
+    local i pids=()
+    for i in 1 2 3 4 5 6 7 8; do
+        timeout 60 "$BERTH" $BERTH_GLOBAL_OPTS network create "cc$i" >/dev/null &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i"; done
+    run_berth network inspect --format '{{(index .Subnets 0).Subnet}}' cc1 cc2 cc3 cc4 cc5 cc6 cc7 cc8
+    assert_line_count 8
+    assert_equal "$(sort -u <<<"$output" | wc -l)" "8" "distinct subnets"
+    run_berth network inspect --format '{{.NetworkInterface}}' cc1 cc2 cc3 cc4 cc5 cc6 cc7 cc8
+    assert_equal "$(sort -u <<<"$output" | wc -l)" "8" "distinct bridges"
+}
