@@ -80,6 +80,7 @@ constexpr CommandEntry commands[] = {
     { "play", cli::setup_play_group },
     { "generate", cli::setup_generate },
     { "quadlet", cli::setup_quadlet },
+    { "network", cli::setup_network_group },
     // Last: adds `cleanup` to a `container` group another entry may have created.
     { "container", cli::setup_container_cleanup },
 };

@@ -66,6 +66,7 @@ void setup_generate_group(CLI::App&, Globals&, int&);  // generate kube
 void setup_play_group(CLI::App&, Globals&, int&);  // play kube
 void setup_generate(CLI::App&, Globals&, int&);  // generate systemd
 void setup_quadlet(CLI::App&, Globals&, int&);   // quadlet list|print
+void setup_network_group(CLI::App&, Globals&, int&);  // network create|ls|inspect|rm|prune|exists
 
 // Pieces shared between a top-level alias and its `image` subcommand.
 CLI::App* add_images_command(CLI::App& parent, std::string const& name, Globals&, int&);

@@ -63,6 +63,22 @@ int print_formatted(std::string const& text, std::vector<Json> const& rows, std:
     return 0;
 }
 
+int report_removal(Error const& error)
+{
+    int code = report(error);
+    return error.code == ENOENT ? 1 : error.code == EBUSY ? 2 : code;
+}
+
+std::map<std::string, std::string> key_values(std::vector<std::string> const& items)
+{
+    std::map<std::string, std::string> out;
+    for (auto const& item : items) {
+        auto eq = item.find('=');
+        out[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
+    }
+    return out;
+}
+
 void print_json(Json const& value)
 {
     std::string s = value.dump(4, ' ', false, Json::error_handler_t::replace) + "\n";

@@ -26,6 +26,9 @@ inline constexpr int exit_engine_error = exit_status(ErrorKind::Engine);
 
 /// Prints "Error: <message>" to stderr; returns the exit code for the error's kind.
 int report(Error const& error);
+/// report() for a failed removal, with Podman's exit codes of `volume rm` and
+/// `network rm`: 1 when the object does not exist (ENOENT), 2 when it is in use (EBUSY).
+int report_removal(Error const& error);
 /// Prints "Error: <message>" to stderr without changing the exit code.
 void print_error(std::string const& message);
 
@@ -56,6 +59,8 @@ std::string human_size_compact(int64_t bytes);
 std::string human_ago(int64_t when);
 /// Seconds since the epoch -> "2026-11-28 12:00:00 +0000 UTC" (Go's time.Time String()).
 std::string go_time(int64_t when);
+/// KEY=VALUE items (--label, --opt) as a map; an item without '=' maps to "".
+std::map<std::string, std::string> key_values(std::vector<std::string> const& items);
 /// Reads the whole of standard input (for --password-stdin).
 std::string read_stdin();
 /// --cidfile FILE...: appends the container ID each file holds to `ids`. A

@@ -157,6 +157,9 @@ ErrorOr ContainerStore::remove(std::string const& id)
     auto uses = TRY(m_db->prepare("DELETE FROM container_volumes WHERE container_id = ?1"));
     uses.bind(1, id);
     TRY_CTX(uses.run(), "delete the volumes of container " + id);
+    auto networks = TRY(m_db->prepare("DELETE FROM container_networks WHERE container_id = ?1"));
+    networks.bind(1, id);
+    TRY_CTX(networks.run(), "delete the networks of container " + id);
     auto stmt = TRY(m_db->prepare("DELETE FROM containers WHERE id = ?1"));
     stmt.bind(1, id);
     TRY_CTX(stmt.run(), "delete container " + id);

@@ -3,7 +3,9 @@
 
 #include "base/fs.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
+#include <cstring>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <sstream>
@@ -52,6 +54,38 @@ std::string host_internal_address(NetworkMode const& mode)
     }
     ::freeifaddrs(list);
     return !v4.empty() ? v4 : v6;
+}
+
+void add_host_interfaces(TakenResources& taken)
+{
+    struct ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) < 0)
+        return;
+    for (auto* ifa = list; ifa; ifa = ifa->ifa_next) {
+        if (ifa->ifa_flags & IFF_LOOPBACK)
+            continue;
+        if (std::find(taken.host_interfaces.begin(), taken.host_interfaces.end(), ifa->ifa_name) == taken.host_interfaces.end())
+            taken.host_interfaces.push_back(ifa->ifa_name);
+        if (!ifa->ifa_addr || !ifa->ifa_netmask)
+            continue;
+        IpAddress address, mask;
+        if (ifa->ifa_addr->sa_family == AF_INET) {
+            std::memcpy(address.bytes.data(), &reinterpret_cast<sockaddr_in*>(ifa->ifa_addr)->sin_addr, 4);
+            std::memcpy(mask.bytes.data(), &reinterpret_cast<sockaddr_in*>(ifa->ifa_netmask)->sin_addr, 4);
+        } else if (ifa->ifa_addr->sa_family == AF_INET6) {
+            address.v6 = mask.v6 = true;
+            std::memcpy(address.bytes.data(), &reinterpret_cast<sockaddr_in6*>(ifa->ifa_addr)->sin6_addr, 16);
+            std::memcpy(mask.bytes.data(), &reinterpret_cast<sockaddr_in6*>(ifa->ifa_netmask)->sin6_addr, 16);
+        } else {
+            continue;
+        }
+        unsigned prefix = 0;
+        for (size_t i = 0; i < mask.size(); ++i)
+            prefix += static_cast<unsigned>(__builtin_popcount(mask.bytes[i]));
+        if (auto subnet = Subnet::parse(address.text() + "/" + std::to_string(prefix)))
+            taken.host_subnets.push_back(*subnet);
+    }
+    ::freeifaddrs(list);
 }
 
 } // namespace berth::network

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "network/mode.h"
+#include "network/network_config.h"
 
 #include <string>
 
@@ -20,5 +21,10 @@ std::string host_internal_address(NetworkMode const& mode);
 
 /// The interface of the host's IPv4 default route, from /proc/net/route; "" if none.
 std::string default_route_interface();
+
+/// The subnets and names of the interfaces of the network namespace berth
+/// runs in (getifaddrs), which a new network's subnet and bridge must not take.
+/// Loopback is left out. A failure of getifaddrs gives none.
+void add_host_interfaces(TakenResources& taken);
 
 } // namespace berth::network

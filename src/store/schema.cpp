@@ -4,8 +4,8 @@
 // (container/options.cpp may change its grammar; a migration must not).
 //
 // Relation tables say which other objects a container refers to, one table a
-// kind of object: container_volumes now; container_networks and a pod column
-// or container_pods follow the same shape (container_id REFERENCES
+// kind of object: container_volumes and container_networks (a pod is a column,
+// pod_id, as a container is in one pod at most). They share one shape (container_id REFERENCES
 // containers(id) ON DELETE CASCADE, the other object's name, what the relation
 // carries). They are written with the container's row and go with it, in the
 // same transaction; the other object's users are then one indexed query.
@@ -294,6 +294,33 @@ CREATE TABLE manifest_lists (
 );
 )sql";
 
+// Version 7: user-defined networks. A network is its Podman/netavark JSON
+// document (config), keyed by name, with its id for lookups by id prefix; the
+// default network `podman` has no row (it exists without being created).
+// container_networks says which networks a container is on, in the order
+// given (position), with what it asked for there (aliases, static ips, mac)
+// and, while its network is set up, the addresses it holds (ips, a JSON
+// array: the leases, which the store's write lock keeps unique).
+constexpr char const* networks_v7 = R"sql(
+CREATE TABLE networks (
+    name    TEXT PRIMARY KEY,
+    id      TEXT NOT NULL UNIQUE,
+    created INTEGER NOT NULL,
+    config  TEXT NOT NULL
+);
+CREATE TABLE container_networks (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    network      TEXT NOT NULL,
+    position     INTEGER NOT NULL DEFAULT 0,
+    aliases      TEXT NOT NULL DEFAULT '[]',
+    static_ips   TEXT NOT NULL DEFAULT '[]',
+    static_mac   TEXT NOT NULL DEFAULT '',
+    ips          TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (container_id, network)
+);
+CREATE INDEX container_networks_by_network ON container_networks(network);
+)sql";
+
 struct Migration {
     char const* what;
     ErrorOr (*apply)(Database&);
@@ -307,6 +334,7 @@ constexpr Migration migrations[] = {
     { "typed restart policy and anonymous volumes", typed_restart_and_anonymous },
     { "pods", [](Database& db) { return db.exec(pods_v5); } },
     { "manifest lists", [](Database& db) { return db.exec(manifest_lists_v6); } },
+    { "networks", [](Database& db) { return db.exec(networks_v7); } },
 };
 static_assert(std::size(migrations) == schema_version);
 

@@ -1,8 +1,8 @@
 // berth system df and system prune: Podman's summary table (TYPE TOTAL
 // ACTIVE SIZE RECLAIMABLE) or, with -v, one section each for images,
-// containers and volumes; and the prune of stopped containers, dangling (or,
-// with -a, unused) images and, with --volumes, unused volumes, after
-// Podman's "are you sure?" unless -f.
+// containers and volumes; and the prune of stopped containers, unused
+// networks, dangling (or, with -a, unused) images and, with --volumes, unused
+// volumes, after Podman's "are you sure?" unless -f.
 #include "cli/commands.h"
 #include "engine/system/disk_usage.h"
 
@@ -133,6 +133,7 @@ int run_system_prune(PruneArgs const& a, Globals const& globals)
             std::printf("%s\n", item.c_str());
     };
     section("Deleted Containers", pruned->containers);
+    section("Deleted Networks", pruned->networks);
     section("Deleted Volumes", pruned->volumes);
     section("Deleted Images", pruned->images);
     std::printf("Total reclaimed space: %s\n", human_size_compact(pruned->reclaimed).c_str());

@@ -10,16 +10,6 @@ namespace berth::cli {
 
 namespace {
 
-std::map<std::string, std::string> key_values(std::vector<std::string> const& items)
-{
-    std::map<std::string, std::string> out;
-    for (auto const& item : items) {
-        auto eq = item.find('=');
-        out[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
-    }
-    return out;
-}
-
 void add_volume_create(CLI::App& group, Globals& globals, int& exit_code)
 {
     struct Args {
@@ -162,8 +152,7 @@ void add_volume_rm(CLI::App& group, Globals& globals, int& exit_code)
             if (auto r = engine::remove_volume(*ctx, name, a->force, a->time); !r) {
                 if (a->force && r.error().code == ENOENT)
                     continue;  // as Podman: --force also means "if it exists"
-                int code = report(r.error());
-                exit_code = r.error().code == ENOENT ? 1 : r.error().code == EBUSY ? 2 : code;
+                exit_code = report_removal(r.error());
                 continue;
             }
             std::printf("%s\n", name.c_str());

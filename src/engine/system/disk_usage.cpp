@@ -5,6 +5,7 @@
 #include "engine/containers/containers.h"
 #include "engine/images/images.h"
 #include "engine/containers/lifecycle.h"
+#include "engine/networks/networks.h"
 #include "engine/volumes/volumes.h"
 
 #include <algorithm>
@@ -166,6 +167,17 @@ Result<SystemPruneReport> system_prune(Context& ctx, SystemPruneOptions const& o
         TRY(remove_container(ctx, e.record, {}));
         report.containers.push_back(e.record.id);
         report.reclaimed += e.rw_size;
+    }
+    // Networks no container is on (the default network is never removed).
+    for (auto const& name : TRY(unused_networks(ctx))) {
+        auto network = find_network(ctx, name);
+        if (!network || !prune_matches(network->labels, network->created, filters))
+            continue;
+        auto removed = remove_network(ctx, name, false);
+        if (!removed && (removed.error().code == EBUSY || removed.error().code == ENOENT))
+            continue;  // a container joined it meanwhile, or another prune took it
+        TRY(std::move(removed));
+        report.networks.push_back(name);
     }
     // Volumes no container uses.
     if (options.volumes) {

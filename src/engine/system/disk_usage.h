@@ -64,12 +64,13 @@ struct SystemPruneOptions {
     std::vector<std::string> filters; ///< label=, label!=, until=
 };
 struct SystemPruneReport {
-    std::vector<std::string> containers, volumes, images;
+    std::vector<std::string> containers, networks, volumes, images;
     int64_t reclaimed = 0;            ///< bytes
 };
 /// Checks the filters (Podman's "KEY is an invalid filter").
 ErrorOr check_prune_filters(std::vector<std::string> const& filters);
-/// `system prune`: stopped containers, then (with volumes) unused volumes,
+/// `system prune`: stopped containers, then the networks no container is on,
+/// then (with volumes) unused volumes,
 /// then dangling (with all: unused) images, each only where the filters match.
 Result<SystemPruneReport> system_prune(Context& ctx, SystemPruneOptions const& options);
 

@@ -9,6 +9,7 @@
 #include "engine/containers/container_query.h"
 #include "engine/containers/copy.h"
 #include "engine/containers/lifecycle.h"
+#include "engine/filter_groups.h"
 #include "runtime/kernel.h"
 
 #include <algorithm>
@@ -69,15 +70,7 @@ Result<std::vector<VolumeFilter>> parse_volume_filters(std::vector<std::string> 
             if (filter.value != "true" && filter.value != "false")
                 return Error { EINVAL, "\"" + filter.value + "\" is not a valid value for the \"dangling\" filter - must be true or false" };
         }
-        if (filter.key == "until")
-            filter.value = std::to_string(TRY(parse_until(filter.value)));
-        if (filter.key == "name") {
-            try {
-                std::regex check(filter.value);
-            } catch (std::regex_error const&) {
-                return Error { EINVAL, "invalid name filter \"" + filter.value + "\": not a regular expression" };
-            }
-        }
+        TRY(check_shared_filter(filter));
         out.push_back(std::move(filter));
     }
     return out;
@@ -85,26 +78,18 @@ Result<std::vector<VolumeFilter>> parse_volume_filters(std::vector<std::string> 
 
 namespace {
 
-/// label=KEY or label=KEY=VALUE against a map of labels (or options).
-bool has_pair(std::map<std::string, std::string> const& map, std::string const& wanted)
-{
-    auto eq = wanted.find('=');
-    auto it = map.find(wanted.substr(0, eq));
-    return it != map.end() && (eq == std::string::npos || it->second == wanted.substr(eq + 1));
-}
-
 bool matches_one(VolumeRecord const& v, bool in_use, VolumeFilter const& f)
 {
     if (f.key == "name")
         return std::regex_search(v.name, std::regex(f.value));
     if (f.key == "label")
-        return has_pair(v.labels, f.value);
+        return has_key_value(v.labels, f.value);
     if (f.key == "driver")
         return v.driver == f.value;
     if (f.key == "dangling")
         return (f.value == "true") != in_use;
     if (f.key == "opt")
-        return has_pair(v.options, f.value);
+        return has_key_value(v.options, f.value);
     if (f.key == "until")
         return v.created < std::atoll(f.value.c_str());
     return false;
@@ -114,16 +99,7 @@ bool matches_one(VolumeRecord const& v, bool in_use, VolumeFilter const& f)
 
 bool volume_matches(VolumeRecord const& volume, bool in_use, std::vector<VolumeFilter> const& filters)
 {
-    std::map<std::string, std::vector<VolumeFilter const*>> by_key;
-    for (auto const& f : filters)
-        by_key[f.key].push_back(&f);
-    for (auto const& [key, group] : by_key) {
-        auto hit = [&](VolumeFilter const* f) { return matches_one(volume, in_use, *f); };
-        bool ok = key == "label" ? std::all_of(group.begin(), group.end(), hit) : std::any_of(group.begin(), group.end(), hit);
-        if (!ok)
-            return false;
-    }
-    return true;
+    return filter_groups_match(filters, { "label" }, [&](VolumeFilter const& f) { return matches_one(volume, in_use, f); });
 }
 
 Result<std::vector<VolumeRecord>> list_volumes(Context& ctx, std::vector<VolumeFilter> const& filters)
