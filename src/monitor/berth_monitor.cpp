@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
 #include <poll.h>
@@ -471,6 +472,52 @@ bool reap(int& status)
     return done;
 }
 
+/// The container's main process is gone. As the subreaper the monitor has
+/// adopted whatever outlived it: the container of an external runtime whose
+/// `runc run` a SIGKILL (stop's escalation) ended before it could pass the
+/// signal on. None of it may outlive the exit file: kill and reap the
+/// children that live in another pid namespace (the container's), not the
+/// monitor's own (a health action's `berth stop` is still at work).
+void kill_orphans()
+{
+    struct stat own {};
+    if (::stat("/proc/self/ns/pid", &own) < 0)
+        return;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(::getpid()));
+    for (int round = 0; round < 100; ++round) {
+        int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        char buf[4096];
+        ssize_t n = ::read(fd, buf, sizeof buf - 1);
+        ::close(fd);
+        if (n <= 0)
+            return;
+        buf[n] = 0;
+        bool any = false;
+        for (char* p = buf; *p;) {
+            char* end = nullptr;
+            long pid = std::strtol(p, &end, 10);
+            if (end == p)
+                break;
+            p = end;
+            while (*p == ' ' || *p == '\n')
+                ++p;
+            char ns[64];
+            std::snprintf(ns, sizeof ns, "/proc/%ld/ns/pid", pid);
+            struct stat theirs {};
+            if (pid > 0 && ::stat(ns, &theirs) == 0 && (theirs.st_ino != own.st_ino || theirs.st_dev != own.st_dev)) {
+                ::kill(static_cast<pid_t>(pid), SIGKILL);
+                ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+                any = true;
+            }
+        }
+        if (!any)
+            return;
+    }
+}
+
 void drain(int fd, char stream)
 {
     if (fd < 0)
@@ -743,6 +790,7 @@ int main(int argc, char** argv)
     drain(g.pty_fd, stream_stdout);
     out_flush();
     berth::network::stop_helper(g_dir_fd);  // its ports are free before the exit file says the container is gone
+    kill_orphans();
     write_exit_file(code);
     ::unlinkat(g_dir_fd, attach_socket_name, 0);
     while (g_nclients > 0)

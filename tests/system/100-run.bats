@@ -275,7 +275,11 @@ assert_not_mounted() {
     assert_output_equals "hi"
     run_berth --exit 3 run --rm --runtime runc "$IMAGE" sh -c 'exit 3'
     # runc once inherited the container's lock: stop and rm then waited forever.
-    run_berth run -d --name runc-d --runtime runc "$IMAGE" sleep 1000
+    # And stop's SIGKILL once killed `runc run` and left the container running:
+    # sleep as pid 1 ignores SIGTERM, so only the SIGKILL ends it.
+    local secs=$((4000 + $(id -u) % 1000))  # this mode's own: the other mode runs this test at the same time
+    run_berth run -d --name runc-d --runtime runc "$IMAGE" sleep "$secs"
     run_berth stop -t 1 runc-d
     run_berth rm runc-d
+    assert_no_process "sleep $secs\$"
 }
