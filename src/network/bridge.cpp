@@ -6,6 +6,7 @@
 #include "base/fs.h"
 #include "base/unique_fd.h"
 #include "network/helper_process.h"
+#include "network/port_proxy.h"
 #include "network/teardown.h"
 
 #include <fcntl.h>
@@ -17,7 +18,7 @@ namespace berth::network {
 Json BridgePlan::to_json() const
 {
     return Json { { "netavark", netavark }, { "aardvark", aardvark }, { "config_dir", config_dir }, { "rootless", rootless },
-        { "enter_netns", enter_netns }, { "options_file", options_file } };
+        { "enter_netns", enter_netns }, { "options_file", options_file }, { "proxy_ports", proxy_ports }, { "proxy_target", proxy_target } };
 }
 
 Result<BridgePlan> BridgePlan::from_json(Json const& json)
@@ -31,6 +32,8 @@ Result<BridgePlan> BridgePlan::from_json(Json const& json)
     p.rootless = json.value("rootless", false);
     p.enter_netns = json.value("enter_netns", "");
     p.options_file = json.value("options_file", "");
+    p.proxy_ports = json.value("proxy_ports", std::vector<std::string> {});
+    p.proxy_target = json.value("proxy_target", "");
     return p;
 }
 
@@ -101,6 +104,15 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
     }
     if (auto written = fs::write_file_replace(fs::join(run_dir, "netavark-status.json"), result->out); !written)
         return fail(std::move(written).error());
+    // Ports first held (root) or proxied (rootless), then netavark's rules:
+    // a port in use fails the start before anything forwards to it.
+    if (!plan.proxy_ports.empty()) {
+        auto ports = parse_publish_list(plan.proxy_ports);
+        if (!ports)
+            return fail(std::move(ports).error());
+        if (auto started = start_port_proxy(*ports, plan.proxy_target, plan.enter_netns, run_dir); !started)
+            return fail(std::move(started).error());
+    }
     return {};
 }
 

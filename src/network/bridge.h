@@ -20,6 +20,7 @@
 #include "base/json.h"
 
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace berth::network {
@@ -31,6 +32,8 @@ struct BridgePlan {
     bool rootless = false;      ///< netavark --rootless
     std::string enter_netns;    ///< rootless: the network namespace netavark runs in; "" as root
     std::string options_file;   ///< netavark's network options (netavark.h netavark_options)
+    std::vector<std::string> proxy_ports;  ///< rootless: -p values the port proxy publishes (port_proxy.h)
+    std::string proxy_target;   ///< rootless: the container's address the proxy connects to
 
     bool active() const { return !netavark.empty(); }
     Json to_json() const;

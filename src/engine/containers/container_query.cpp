@@ -669,9 +669,9 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "SandboxKey", "" },
     };
     if (network::parse_network_mode(network).value_or(network::NetworkMode {}).kind == network::NetworkMode::Kind::Bridge) {
-        // As Podman: the first network's addresses at the top too.
+        // As Podman: the default network's addresses at the top too.
         auto networks = inspect_networks(ctx, rec.id);
-        if (!networks.empty())
+        if (networks.size() == 1 && networks.contains(network::default_network_name))
             for (char const* key : { "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "MacAddress" })
                 network_settings[key] = networks.begin().value()[key];
         network_settings["Networks"] = std::move(networks);

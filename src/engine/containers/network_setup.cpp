@@ -181,8 +181,16 @@ ErrorOr prepare_bridge(Context& ctx, std::string const& id, std::string const& n
     if (networks.empty())
         return Error { ENOENT, "container " + name + " is on no network: recreate it with --network" };
     auto ports = TRY(network::parse_publish_list(o.publish));
-    if (ctx.paths.rootless && !ports.empty())
-        return Error { ENOTSUP, "-p with a user-defined network is not supported rootless yet: use the default network mode (pasta) to publish ports" };
+    // Rootless, netavark's forwarding stays inside the per-user namespace:
+    // berth's port proxy publishes on the host instead (port_proxy.h).
+    // As root the proxy only holds the ports (netavark's rules forward them).
+    std::vector<std::string> proxied = o.publish;
+    if (ctx.paths.rootless) {
+        for (auto const& p : ports)
+            if (p.protocol != "tcp")
+                return Error { ENOTSUP, "publish " + network::publish_text(p) + ": UDP ports of a rootless container on a user-defined network are not supported yet" };
+        ports.clear();
+    }
     auto rows = TRY(ns.lease(id, [&](container::ContainerNetwork const& row, std::vector<std::string> const& used) {
         return choose_addresses(networks.at(row.network), row, used);
     }));
@@ -214,6 +222,8 @@ ErrorOr prepare_bridge(Context& ctx, std::string const& id, std::string const& n
     TRY(fs::mkdir_p(run_dir, 0700));
     out.bridge = TRY(bridge_plan(ctx));
     out.bridge.options_file = fs::join(run_dir, "netavark.json");
+    out.bridge.proxy_ports = proxied;
+    out.bridge.proxy_target = out.container_address;
     TRY(fs::write_file_replace(out.bridge.options_file, json::dump(network::netavark_options(id, name, attachments, networks, ports))));
     return {};
 }
@@ -267,11 +277,14 @@ Json inspect_networks(Context& ctx, std::string const& id)
             status = std::move(*parsed);
     for (auto const& row : *rows) {
         auto network = find_network(ctx, row.network);
+        // As Podman: the short id is a name on every network too.
+        auto aliases = row.aliases;
+        aliases.push_back(id.substr(0, 12));
         Json entry {
             { "EndpointID", "" }, { "Gateway", "" }, { "IPAddress", "" }, { "IPPrefixLen", 0 }, { "IPv6Gateway", "" },
             { "GlobalIPv6Address", "" }, { "GlobalIPv6PrefixLen", 0 }, { "MacAddress", "" },
             { "NetworkID", network ? network->id : row.network }, { "DriverOpts", nullptr }, { "IPAMConfig", nullptr },
-            { "Links", nullptr }, { "Aliases", row.aliases.empty() ? Json(nullptr) : Json(row.aliases) },
+            { "Links", nullptr }, { "Aliases", aliases },
         };
         if (auto it = status.find(row.network); it != status.end()) {
             entry["MacAddress"] = it->second.mac;
