@@ -218,3 +218,32 @@ mknet() {
     run_berth --exit 125 network connect n9 lone
     assert_output_contains "not on a user-defined network"
 }
+
+# bats test_tags=berth-only
+# berth-only: it kills berth's own monitor (Podman's conmon differs).
+@test "kill -9 of the monitor: the next command tears the network down and frees the port and the address" {
+    mknet n12 12
+    local port
+    port=$(free_port)
+    run_berth run -d --name k12 -p "$port:80" --network n12 --ip "$P.12.7" "$IMAGE" sh -c 'mkdir -p /www && echo k12 > /www/index.html && exec httpd -f -p 80 -h /www'
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "k12" "served before the kill"
+    run_berth inspect --format '{{.State.ConmonPid}} {{.State.Pid}}' k12
+    local monitor=${output% *} pid=${output#* }
+    kill -9 "$monitor"
+    local i
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    run_berth ps -a --format '{{.Names}} {{.State}}'
+    assert_output_contains "k12 exited"
+    # The port is free, and the address can be taken by another container.
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+        echo "port $port still open after the monitor was killed" >&2
+        false
+    fi
+    run_berth run --rm --network n12 --ip "$P.12.7" "$IMAGE" sh -c 'ip -4 -o addr show eth0'
+    assert_output_contains "$P.12.7/24"
+    if ! is_rootless; then
+        run_berth rm k12
+        run ip -o link
+        assert_output_not_contains "bt$(( $$ % 100000 ))n12"
+    fi
+}
