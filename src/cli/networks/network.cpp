@@ -293,6 +293,34 @@ void add_network_disconnect(CLI::App& group, Globals& globals, int& exit_code)
     });
 }
 
+void add_network_reload(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::vector<std::string> containers;
+        bool all = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("reload", "Set up the networks of running containers again (firewall rules lost to a firewall reload)");
+    cmd->add_option("container", a->containers, "Container names or IDs");
+    cmd->add_flag("-a,--all", a->all, "Every running container on user-defined networks");
+    cmd->callback([a, &globals, &exit_code] {
+        if (a->containers.empty() == !a->all) {
+            exit_code = report(Error { EINVAL, "network reload: give containers or --all" });
+            return;
+        }
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto reloaded = engine::reload_networks(*ctx, a->containers, a->all);
+        if (!reloaded) {
+            exit_code = report(reloaded.error());
+            return;
+        }
+        for (auto const& id : *reloaded)
+            std::printf("%s\n", id.c_str());
+    });
+}
+
 } // namespace
 
 void setup_network_group(CLI::App& parent, Globals& globals, int& exit_code)
@@ -307,6 +335,7 @@ void setup_network_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_network_exists(*group, globals, exit_code);
     add_network_connect(*group, globals, exit_code);
     add_network_disconnect(*group, globals, exit_code);
+    add_network_reload(*group, globals, exit_code);
 }
 
 } // namespace berth::cli

@@ -175,4 +175,30 @@ ErrorOr disconnect_network(Context& ctx, std::string const& network_name, std::s
     return ns.detach(rec.id, network.name);
 }
 
+Result<std::vector<std::string>> reload_networks(Context& ctx, std::vector<std::string> const& containers, bool all)
+{
+    std::vector<std::string> targets = containers;
+    if (all) {
+        auto cs = TRY(container_records(ctx));
+        for (auto const& rec : TRY(cs.list()))
+            if (is_active(rec.state) && network::parse_network_mode(rec.config.value("network", "")).value_or(network::NetworkMode {}).kind
+                    == network::NetworkMode::Kind::Bridge)
+                targets.push_back(rec.id);
+    }
+    std::vector<std::string> reloaded;
+    for (auto const& name : targets) {
+        auto locked = TRY(lock_bridge_container(ctx, name));
+        auto const& rec = locked.rec;
+        std::string run_dir = ctx.paths.layout().container_run_dir(rec.id);
+        if (!is_active(rec.state) || !fs::exists(fs::join(run_dir, network::bridge_teardown_file_name)))
+            return Error { EINVAL, "container " + rec.name + " is not running: its networks are set up when it starts" };
+        auto whole = TRY(read_options(run_dir));
+        (void)run_netavark(ctx, run_dir, whole, "teardown");  // what is left of it, if anything
+        auto status = TRY(run_netavark(ctx, run_dir, whole, "setup"));
+        TRY(fs::write_file_replace(fs::join(run_dir, "netavark-status.json"), status));
+        reloaded.push_back(rec.id);
+    }
+    return reloaded;
+}
+
 } // namespace berth::engine

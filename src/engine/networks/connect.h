@@ -30,4 +30,11 @@ ErrorOr connect_network(Context& ctx, std::string const& network, std::string co
 /// last network cannot be taken away while it runs.
 ErrorOr disconnect_network(Context& ctx, std::string const& network, std::string const& container);
 
+/// network reload: netavark's setup of each running container on
+/// user-defined networks applied again (teardown, then setup with the same
+/// addresses), restoring firewall rules that something else flushed. Empty
+/// `containers` with `all`: every such container. Returns the ids reloaded;
+/// a container in another mode is an Error naming it.
+Result<std::vector<std::string>> reload_networks(Context& ctx, std::vector<std::string> const& containers, bool all);
+
 } // namespace berth::engine
