@@ -15,6 +15,8 @@
 #include "engine/images/images.h"
 #include "image/reference.h"
 
+#include <map>
+
 namespace berth::engine {
 
 namespace {
@@ -83,8 +85,29 @@ registry::ClientOptions push_client_options(Context& ctx, PushOptions const& opt
 
 namespace {
 
-/// Uploads one stored blob unless the registry has it.
-ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& repo, image::Descriptor const& desc, PushOptions const& o, bool is_config)
+/// Where in the registry `host`, other than `repo`, the store knows each blob to be: the
+/// repositories of the repo digests of the images holding it (pulled from there). Push asks
+/// the registry to mount a blob from there instead of uploading it.
+Result<std::map<image::Digest, std::string>> mount_sources(Context& ctx, std::string const& host, std::string const& repo)
+{
+    std::map<image::Digest, std::string> out;
+    for (auto const& image : TRY(ctx.store->list_images()))
+        for (auto const& repo_digest : image.digests) {
+            std::string name = repo_digest.substr(0, repo_digest.find('@'));
+            auto slash = name.find('/');
+            if (slash == std::string::npos || name.substr(0, slash) != host || name.substr(slash + 1) == repo)
+                continue;
+            for (auto const& layer : image.layers)
+                out.emplace(layer.blob_digest, name.substr(slash + 1));
+            out.emplace(image.config_digest, name.substr(slash + 1));
+        }
+    return out;
+}
+
+/// Uploads one stored blob unless the registry has it, mounting it from `mount_from` (a
+/// repository of the same registry) when given and the registry allows.
+ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& repo, image::Descriptor const& desc, PushOptions const& o,
+    bool is_config, std::string const& mount_from = {})
 {
     if (!ctx.store->blobs().has(desc.digest))
         return Error { ENOENT, "blob " + desc.digest.str() + " is not in the store: pull or load the image again" };
@@ -93,7 +116,7 @@ ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& rep
         notify(o, is_config ? done : CopyEvent::Kind::BlobSkipped, desc.digest.str());
         return {};
     }
-    TRY_CTX(client.put_blob(repo, desc.digest, ctx.store->blobs().path(desc.digest), desc.size), "upload blob " + desc.digest.str());
+    TRY_CTX(client.put_blob(repo, desc.digest, ctx.store->blobs().path(desc.digest), desc.size, mount_from), "upload blob " + desc.digest.str());
     notify(o, done, desc.digest.str());
     return {};
 }
@@ -144,9 +167,14 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
         return Error::msg(what + ": the manifest to push has digest " + digest.str() + ", not the one in the destination");
 
     auto client = TRY_CTX(registry::Client::create(ref.domain, push_client_options(ctx, options, ref.domain)), what);
+    auto sources = TRY_CTX(mount_sources(ctx, ref.domain, ref.path), what);
+    auto source_of = [&sources](image::Digest const& digest) {
+        auto it = sources.find(digest);
+        return it == sources.end() ? std::string() : it->second;
+    };
     for (auto const& layer : manifest.layers)
-        TRY_CTX(push_blob(ctx, *client, ref.path, layer, options, false), what);
-    TRY_CTX(push_blob(ctx, *client, ref.path, manifest.config, options, true), what);
+        TRY_CTX(push_blob(ctx, *client, ref.path, layer, options, false, source_of(layer.digest)), what);
+    TRY_CTX(push_blob(ctx, *client, ref.path, manifest.config, options, true, source_of(manifest.config.digest)), what);
     TRY_CTX(client->put_manifest(ref.path, ref.manifest_ref(), body, media_type), what);
     notify(options, CopyEvent::Kind::ManifestWritten);
     return PushResult { ref.str(), digest };
