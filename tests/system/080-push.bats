@@ -48,6 +48,50 @@ push_repo() { echo "$REGISTRY_OPEN/pushed-$(id -u)-$BATS_TEST_NUMBER-$$/busybox"
     [[ $status -eq 0 ]] || { echo "$output" >&2; return 1; }
 }
 
+# berth-only: Podman 4.3 pushes this image (pulled with a Docker manifest) with its gzip layers as they are, zstd asked or not.
+# bats test_tags=berth-only
+@test "push --compression-format zstd: +zstd layers that berth pulls back and skopeo copies; gzip again" {
+    pull_fixture busybox
+    local dest dest2
+    dest=$(push_repo):zstd
+    dest2=$(push_repo):gzip-again
+    run_berth tag "$REGISTRY_OPEN/busybox:latest" "$dest"
+    run_berth push --compression-format zstd "$dest"
+    run skopeo inspect --tls-verify=false --raw "docker://$dest"
+    [[ $status -eq 0 ]] || { echo "$output" >&2; return 1; }
+    assert_equal "$(json_get '["layers"][0]["mediaType"]')" "application/vnd.oci.image.layer.v1.tar+zstd" "layer media type"
+    run skopeo copy --src-tls-verify=false "docker://$dest" "oci:$BATS_TEST_TMPDIR/oci:zstd"
+    [[ $status -eq 0 ]] || { echo "$output" >&2; return 1; }
+    run_berth rmi "$dest"
+    run_berth pull -q "$dest"
+    assert_output_equals "$(fixture_info busybox id)"
+    run_berth run --rm "$dest" echo pulled-zstd
+    assert_output_equals "pulled-zstd"
+    # The zstd layers the store now has, pushed as gzip.
+    run_berth tag "$dest" "$dest2"
+    run_berth push --compression-format gzip "$dest2"
+    run skopeo inspect --tls-verify=false --raw "docker://$dest2"
+    [[ $status -eq 0 ]] || { echo "$output" >&2; return 1; }
+    assert_output_contains "tar+gzip"
+    assert_output_not_contains "zstd"
+    run_berth --exit 125 push --compression-format lz4 "$dest2"
+    assert_output_contains '"lz4"'
+    assert_line_count 1
+}
+
+# berth-only: Podman 4.3 has no --compression-level.
+# bats test_tags=berth-only
+@test "push --compression-level; one out of the compressor's range is refused" {
+    pull_fixture busybox
+    local dest
+    dest=$(push_repo):level
+    run_berth tag "$REGISTRY_OPEN/busybox:latest" "$dest"
+    run_berth push --compression-format zstd --compression-level 19 "$dest"
+    run_berth --exit 125 push --compression-format gzip --compression-level 42 "$dest"
+    assert_output_contains "--compression-level 42"
+    assert_line_count 1
+}
+
 @test "push to the TLS registry needs credentials" {
     pull_fixture busybox
     local dest=$REGISTRY_TLS/pushed-$(id -u)-$$/busybox:latest

@@ -14,8 +14,10 @@
 
 #include "engine/images/images.h"
 #include "image/reference.h"
+#include "store/recompress.h"
 
 #include <map>
+#include <optional>
 
 namespace berth::engine {
 
@@ -146,6 +148,34 @@ Result<image::Manifest> convert_manifest(image::Manifest const& manifest, Manife
     return out;
 }
 
+namespace {
+
+/// --compression-format: every layer not yet in that compression is recompressed into a new
+/// blob of the store, and the manifest names it (+zstd needs OCI: a manifest pushed as stored
+/// becomes OCI; Docker asked for is an error).
+ErrorOr recompress_layers(Context& ctx, image::Manifest& manifest, PushOptions const& options)
+{
+    auto to = TRY(store::parse_compression(options.compression_format));
+    if (to == store::Compression::Zstd && manifest.media_type == image::media_type::docker_manifest) {
+        if (options.format != ManifestFormat::AsStored)
+            return Error { EINVAL, "--compression-format zstd needs the OCI format: use --format oci" };
+        manifest = TRY(convert_manifest(manifest, ManifestFormat::Oci));
+    }
+    bool docker = manifest.media_type == image::media_type::docker_manifest;
+    for (auto& layer : manifest.layers) {
+        if (store::compression_of(layer.media_type) == to)
+            continue;
+        auto blob = TRY(store::recompress_blob(ctx.store->blobs(), layer.digest, to, options.compression_level));
+        layer.digest = blob.digest;
+        layer.size = blob.size;
+        layer.media_type = to == store::Compression::Zstd ? image::media_type::oci_layer_zstd
+            : docker ? image::media_type::docker_layer_gzip : image::media_type::oci_layer_gzip;
+    }
+    return {};
+}
+
+} // namespace
+
 Result<PushResult> push_image(Context& ctx, std::string const& image, std::string const& destination, PushOptions const& options)
 {
     auto record = TRY(find_image(ctx, image));
@@ -156,9 +186,14 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
 
     auto sm = TRY_CTX(stored_manifest(ctx, record), what);
     auto manifest = TRY_CTX(convert_manifest(sm.manifest, options.format), what);
+    std::optional<FileLock> protect;  // the recompressed blobs are referenced by nothing
+    if (!options.compression_format.empty()) {
+        protect = TRY(ctx.store->protect_new_content());
+        TRY_CTX(recompress_layers(ctx, manifest, options), what);
+    }
     std::string body = sm.body;
     std::string media_type = sm.media_type;
-    if (manifest.media_type != sm.media_type) {
+    if (manifest.media_type != sm.media_type || !options.compression_format.empty()) {
         body = image::serialize_manifest(manifest);
         media_type = manifest.media_type;
     }
