@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fnmatch.h>
 #include <sys/stat.h>
+#include <ctime>
 
 namespace berth::build {
 
@@ -44,12 +45,13 @@ bool layers_fit(store::ImageRecord const& parent, store::ImageRecord const& cand
 } // namespace
 
 Result<std::optional<store::ImageRecord>> find_cached_step(engine::Context& ctx, store::ImageRecord const& parent,
-    image::ImageConfig const& expected, std::string const& created_by, NewLayers layers)
+    image::ImageConfig const& expected, std::string const& created_by, NewLayers layers, std::optional<int64_t> max_age)
 {
     std::string want = comparable(expected);
+    int64_t oldest = max_age ? static_cast<int64_t>(::time(nullptr)) - *max_age : 0;
     auto const& history = expected.history;
     for (auto const& candidate : TRY(ctx.store->list_images())) {
-        if (candidate.id == parent.id || !layers_fit(parent, candidate, layers))
+        if (candidate.id == parent.id || !layers_fit(parent, candidate, layers) || (max_age && candidate.created < oldest))
             continue;
         auto config = engine::image_config(ctx, candidate);
         if (!config || config->history.size() != history.size() + 1 || config->history.back().created_by != created_by)

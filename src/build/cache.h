@@ -23,8 +23,9 @@ enum class NewLayers { None, One, Any };
 
 /// The image an earlier build made over `parent` with config `expected`
 /// (history and diff IDs aside) and a last history entry `created_by`; nullopt if none.
+/// With `max_age` (seconds), an image created longer ago than that does not count.
 Result<std::optional<store::ImageRecord>> find_cached_step(engine::Context& ctx, store::ImageRecord const& parent,
-    image::ImageConfig const& expected, std::string const& created_by, NewLayers layers);
+    image::ImageConfig const& expected, std::string const& created_by, NewLayers layers, std::optional<int64_t> max_age = {});
 
 /// A digest of what COPY/ADD reads from the context: each kept path below its
 /// sources (name, type, mode, content or link target), its heredocs, and --chown/--chmod.

@@ -16,6 +16,7 @@
 #include "base/temp_dir.h"
 #include "image/digest.h"
 #include "build/cache.h"
+#include "build/finalize.h"
 #include "build/plan.h"
 #include "build/run_mounts.h"
 #include "build/steps.h"
@@ -55,6 +56,7 @@ struct Build {
     Environment global_args;
     std::map<size_t, store::ImageRecord> built;        ///< stage index -> its final image
     int* run_status = nullptr;
+    store::ImageRecord target_base;                    ///< the target stage's FROM image
 
     void report(BuildEvent::Kind kind, std::string text) const
     {
@@ -81,12 +83,19 @@ std::string from_text(From const& from)
     return text;
 }
 
-/// An image by name, pulled as --pull says.
+/// Whether a local image is of the platform --platform asks for (any, when none is asked).
+bool of_platform(Build const& b, store::ImageRecord const& image)
+{
+    auto const& want = b.options.output;
+    return (want.os.empty() || image.os == want.os) && (want.architecture.empty() || image.architecture == want.architecture);
+}
+
+/// An image by name, pulled as --pull says (also when the local one is of another platform than --platform's).
 Result<store::ImageRecord> find_or_pull(Build const& b, std::string const& name)
 {
     if (b.options.pull == "missing" || b.options.pull == "never") {
         auto found = engine::find_image(b.ctx, name);
-        if (found || b.options.pull == "never")
+        if (b.options.pull == "never" || (found && of_platform(b, *found)))
             return found;
     }
     auto pulled = engine::pull(b.ctx, name, b.options.pull_options);
@@ -337,9 +346,9 @@ Result<image::Digest> file_digest(std::string const& path)
 /// The image an earlier build made for this step (reported as used), unless --no-cache.
 Result<std::optional<store::ImageRecord>> cached(Build const& b, StageState const& s, std::string const& created_by, NewLayers layers)
 {
-    if (b.options.no_cache)
+    if (b.options.no_cache || (b.options.cache_ttl && *b.options.cache_ttl <= 0))
         return std::optional<store::ImageRecord> {};
-    auto found = TRY(find_cached_step(b.ctx, s.image, s.config, created_by, layers));
+    auto found = TRY(find_cached_step(b.ctx, s.image, s.config, created_by, layers, b.options.cache_ttl));
     if (found)
         b.report(BuildEvent::Kind::Cached, found->id);
     return found;
@@ -424,10 +433,11 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
 Result<store::ImageRecord> scratch_image(Build const& b)
 {
     auto platform = image::Platform::host();
+    auto const& want = b.options.output;
     image::ImageConfig config;
-    config.os = platform.os;
-    config.architecture = platform.architecture;
-    config.variant = platform.variant;
+    config.os = want.os.empty() ? platform.os : want.os;
+    config.architecture = want.architecture.empty() ? platform.architecture : want.architecture;
+    config.variant = want.platform_given() ? want.variant : platform.variant;
     config.raw = Json::object();
     return engine::derive_image(b.ctx, store::ImageRecord {}, config);
 }
@@ -466,6 +476,8 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
     else
         s.image = TRY(find_or_pull(b, from.image));
     s.config = TRY(engine::image_config(b.ctx, s.image));
+    if (final)
+        b.target_base = s.image;
     if (auto ran = run_triggers(b, index, s, stage.line); !ran)
         return Error { ran.error().code, "building at STEP \"" + from_text(stage.from) + "\": " + ran.error().message, ran.error().kind };
     if (final)
@@ -495,11 +507,43 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
             continue;
         s.image = **next;
         s.config = TRY(engine::image_config(b.ctx, s.image));
-        if (final && i + 1 == stage.instructions.size())
+        if (final && i + 1 == stage.instructions.size()) {
             b.report(BuildEvent::Kind::Commit, prefix + "COMMIT" + (b.options.tags.empty() ? "" : " " + b.options.tags.front()));
+            break;  // its image is reported when finalize_image has shaped it
+        }
         b.report(BuildEvent::Kind::StepDone, s.image.id);
     }
     return s.image;
+}
+
+/// Copies what `fd` reads to the new file `path`.
+ErrorOr save_stream(int fd, std::string const& path)
+{
+    UniqueFd out = TRY(sys::open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+        size_t n = TRY(sys::read(fd, buf.data(), buf.size()));
+        if (n == 0)
+            return {};
+        TRY(sys::write_all(out.get(), buf.data(), n));
+    }
+}
+
+/// Whether the file starts as a tar does, or as gzip, zstd, xz or bzip2 data.
+Result<bool> is_archive_file(std::string const& path)
+{
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_CLOEXEC));
+    char head[512] = {};
+    size_t n = 0;
+    while (n < sizeof head) {
+        size_t got = TRY(sys::read(fd.get(), head + n, sizeof head - n));
+        if (got == 0)
+            break;
+        n += got;
+    }
+    std::string_view h(head, n);
+    return h.starts_with("\x1f\x8b") || h.starts_with("\x28\xb5\x2f\xfd") || h.starts_with("\xfd" "7zXZ") || h.starts_with("BZh")
+        || (n >= 262 && h.substr(257, 5) == "ustar");
 }
 
 } // namespace
@@ -516,8 +560,39 @@ Result<std::string> containerfile_path(std::string const& context_dir, std::stri
     return Error { ENOENT, "no Containerfile or Dockerfile in the context directory " + context_dir };
 }
 
-Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& options, int* run_status)
+Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& given, int* run_status)
 {
+    BuildOptions options = given;
+    if (auto& out = options.output; out.platform_given()) {  // a part not given is the host's, as Podman
+        auto host = image::Platform::host();
+        if (out.os.empty())
+            out.os = host.os;
+        if (out.architecture.empty())
+            out.architecture = host.architecture;
+        options.pull_options.platform = out.os + "/" + out.architecture + (out.variant.empty() ? "" : "/" + out.variant);
+    }
+    // A context that is a tar (standard input, or a URL's download) is extracted first.
+    std::optional<TempDir> context_tmp;
+    if (options.context_fd >= 0 || engine::is_url(options.context_dir)) {
+        std::string what = options.context_fd >= 0 ? "the build context from standard input" : "the build context";
+        context_tmp.emplace(TRY(TempDir::create(ctx.store->layout().data_dir(), ".tmp-build-context-")));
+        std::string dir = fs::join(context_tmp->path(), "context");
+        std::string file = fs::join(context_tmp->path(), "context.tar");
+        TRY(fs::mkdir_p(dir));
+        if (options.context_fd >= 0)
+            TRY_CTX(save_stream(options.context_fd, file), what);
+        else
+            TRY_CTX(engine::download(options.context_dir, file), what);
+        if (TRY(is_archive_file(file))) {
+            UniqueFd fd = TRY(sys::open(file, O_RDONLY | O_CLOEXEC));
+            TRY_CTX(engine::extract_tar_into(fd.get(), dir), what);
+        } else {  // not an archive: a Containerfile, with an empty context (as Podman takes it)
+            TRY(sys::rename(file, fs::join(dir, "Containerfile")));
+        }
+        options.context_dir = dir;
+        if (!options.containerfile.empty() && !options.containerfile.starts_with("/"))  // -f names a file of the tar
+            options.containerfile = fs::join(dir, options.containerfile);
+    }
     if (!fs::is_dir(options.context_dir))
         return Error { ENOENT, "context directory " + options.context_dir + " does not exist" };
     for (auto const& [id, secret] : options.secrets)
@@ -554,7 +629,10 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& options
         std::string prefix = target > 0 ? "[" + std::to_string(i + 1) + "/" + std::to_string(target + 1) + "] " : "";
         b.built[i] = TRY(run_stage(b, i, prefix, i == target));
     }
-    auto image = b.built.at(target);
+    auto image = TRY(finalize_image(ctx, b.built.at(target), b.target_base, options.output,
+        [&b](std::string const& warning) { b.report(BuildEvent::Kind::Warning, warning); }));
+    if (!file.stages[target].instructions.empty())
+        b.report(BuildEvent::Kind::StepDone, image.id);
     for (auto const& tag : options.tags) {
         TRY(engine::tag_image(ctx, image.id, tag));
         b.report(BuildEvent::Kind::Tagged, TRY(engine::normalize_tag_name(tag)));

@@ -17,12 +17,14 @@
 #include "base/error.h"
 #include "container/options.h"
 #include "engine/context.h"
+#include "build/output.h"
 #include "build/run_mounts.h"
 #include "engine/images/images.h"
 #include "store/store.h"
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,13 +38,15 @@ struct BuildEvent {
         StepDone,  ///< text: the full ID of the step's image
         Commit,    ///< text: "[2/3] COMMIT name" before the final image's last StepDone
         Tagged,    ///< text: the full name given ("localhost/app:latest")
+        Warning,   ///< text: a warning, no prefix (HEALTHCHECK in an OCI image)
     } kind;
     std::string text;
 };
 using BuildObserver = std::function<void(BuildEvent const&)>;
 
 struct BuildOptions {
-    std::string context_dir;                       ///< CONTEXT
+    std::string context_dir;                       ///< CONTEXT: a directory, or an http(s) URL of a tar (plain or compressed)
+    int context_fd = -1;                           ///< `build -`: the context is the tar read from this fd (context_dir unused)
     std::string containerfile;                     ///< -f; empty: CONTEXT/Containerfile, else CONTEXT/Dockerfile
     std::vector<std::string> tags;                 ///< -t, applied at the end
     std::map<std::string, std::string> build_args; ///< --build-arg
@@ -55,6 +59,8 @@ struct BuildOptions {
     std::string ignore_file;                       ///< --ignorefile; empty: CONTEXT/.containerignore, else .dockerignore
     std::vector<std::string> env;                  ///< --env KEY=VALUE: in the final stage's environment (its RUN steps see it) and the image's
     std::vector<std::string> unsetenv;             ///< --unsetenv NAME: not in the final image's environment
+    OutputOptions output;                          ///< --format, --squash, --timestamp, --platform...
+    std::optional<int64_t> cache_ttl;              ///< --cache-ttl in seconds: cached steps older than it are built again
     /// The container options of every RUN step (-v, --cap-add, --ulimit, --dns, ...);
     /// image, command, network and environment are the step's own.
     container::CreateOptions run_options;

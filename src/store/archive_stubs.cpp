@@ -143,6 +143,18 @@ void archive_entry_set_hardlink(struct archive_entry *a0, const char *a1)
     real(a0, a1);
 }
 
+void archive_entry_unset_atime(struct archive_entry *a0)
+{
+    static auto const real = lazy_require<decltype(&::archive_entry_unset_atime)>(archive_library(), "archive_entry_unset_atime");
+    real(a0);
+}
+
+void archive_entry_unset_ctime(struct archive_entry *a0)
+{
+    static auto const real = lazy_require<decltype(&::archive_entry_unset_ctime)>(archive_library(), "archive_entry_unset_ctime");
+    real(a0);
+}
+
 void archive_entry_set_mtime(struct archive_entry *a0, time_t a1, long a2)
 {
     static auto const real = lazy_require<decltype(&::archive_entry_set_mtime)>(archive_library(), "archive_entry_set_mtime");
@@ -353,6 +365,12 @@ int archive_write_add_filter_gzip(struct archive *a0)
 {
     static auto const real = lazy_require<decltype(&::archive_write_add_filter_gzip)>(archive_library(), "archive_write_add_filter_gzip");
     return real(a0);
+}
+
+int archive_write_set_filter_option(struct archive *a0, const char *a1, const char *a2, const char *a3)
+{
+    static auto const real = lazy_require<decltype(&::archive_write_set_filter_option)>(archive_library(), "archive_write_set_filter_option");
+    return real(a0, a1, a2, a3);
 }
 
 int archive_write_add_filter_zstd(struct archive *a0)

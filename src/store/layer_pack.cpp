@@ -19,6 +19,7 @@
 // path is opened beneath the root with RESOLVE_NO_SYMLINKS, so a symlink
 // swapped in cannot lead the walk (or the data read) out of the tree.
 #include "store/layer_pack.h"
+#include "store/layer_stamp.h"
 
 #include "base/log.h"
 #include "base/sys.h"
@@ -298,6 +299,8 @@ public:
         m_gzip = new_archive_writer();
         archive_write_set_format_raw(m_gzip.get());
         archive_write_add_filter_gzip(m_gzip.get());
+        // No time in the gzip header: the same tar always makes the same blob (build --timestamp).
+        archive_write_set_filter_option(m_gzip.get(), "gzip", "timestamp", nullptr);
         archive_write_set_bytes_per_block(m_gzip.get(), 0); // no padding after the gzip stream
         if (archive_write_open(m_gzip.get(), this, nullptr, &LayerWriter::gzip_out, nullptr) != ARCHIVE_OK)
             return failure(m_gzip.get(), "open gzip stream");
@@ -412,20 +415,24 @@ ErrorOr add_xattrs(struct archive_entry* e, int fd, std::string const& rel)
 }
 
 /// An empty regular file (a whiteout or the opaque marker) named `name`, stamped with `like`'s time.
-ErrorOr write_marker(LayerWriter& w, std::string const& name, struct stat const& like)
+ErrorOr write_marker(LayerWriter& w, std::string const& name, struct stat const& like, std::optional<int64_t> mtime)
 {
     ArchiveEntryPtr e(archive_entry_new());
     archive_entry_set_pathname(e.get(), name.c_str());
     archive_entry_set_filetype(e.get(), AE_IFREG);
     archive_entry_set_perm(e.get(), 0);
     archive_entry_set_size(e.get(), 0);
-    archive_entry_set_mtime(e.get(), like.st_mtim.tv_sec, like.st_mtim.tv_nsec);
+    if (mtime)
+        archive_entry_set_mtime(e.get(), *mtime, 0);
+    else
+        archive_entry_set_mtime(e.get(), like.st_mtim.tv_sec, like.st_mtim.tv_nsec);
     return w.entry(e.get(), -1, name);
 }
 
 class Packer {
 public:
-    Packer(Tree const& tree, OwnerMap const& owners, LayerWriter& w) : m_tree(tree), m_owners(owners), m_w(w) {}
+    Packer(Tree const& tree, OwnerMap const& owners, LayerWriter& w, std::optional<int64_t> mtime)
+        : m_tree(tree), m_owners(owners), m_w(w), m_mtime(mtime) {}
 
     ErrorOr put(LayerChange const& change)
     {
@@ -433,13 +440,18 @@ public:
         if (change.kind == LayerChange::Kind::Deleted) {
             std::string parent = parent_of(rel);
             struct stat pst = TRY(m_tree.stat(parent));
-            return write_marker(m_w, child_path(parent, std::string(whiteout_prefix) + base_of(rel)), pst);
+            return write_marker(m_w, child_path(parent, std::string(whiteout_prefix) + base_of(rel)), pst, m_mtime);
         }
         UniqueFd path_fd = TRY(m_tree.open_path(rel));
         struct stat st = TRY(sys::fstat(path_fd.get()));
         ArchiveEntryPtr e(archive_entry_new());
         archive_entry_copy_stat(e.get(), &st);
         archive_entry_set_pathname(e.get(), rel.c_str());
+        if (m_mtime) {  // and no access or change time, which a pax header may carry
+            archive_entry_set_mtime(e.get(), *m_mtime, 0);
+            archive_entry_unset_atime(e.get());
+            archive_entry_unset_ctime(e.get());
+        }
         if (m_owners) {
             auto [uid, gid] = m_owners(st.st_uid, st.st_gid);
             archive_entry_set_uid(e.get(), uid);
@@ -464,7 +476,7 @@ public:
             archive_entry_set_size(e.get(), 0);
         TRY(m_w.entry(e.get(), S_ISREG(st.st_mode) ? data.get() : -1, rel));
         if (change.opaque)
-            TRY(write_marker(m_w, rel + "/" + std::string(opaque_marker), st));
+            TRY(write_marker(m_w, rel + "/" + std::string(opaque_marker), st, m_mtime));
         return {};
     }
 
@@ -472,6 +484,7 @@ private:
     Tree const& m_tree;
     OwnerMap const& m_owners;
     LayerWriter& m_w;
+    std::optional<int64_t> m_mtime;
     std::map<std::pair<dev_t, ino_t>, std::string> m_links;
 };
 
@@ -499,13 +512,18 @@ Result<std::vector<LayerChange>> list_changes(ChangeSource const& source)
 
 Result<PackedLayer> pack_changes(ChangeSource const& source, OwnerMap const& owners, ByteSink const& out)
 {
+    return pack_changes_at(source, owners, out, std::nullopt);
+}
+
+Result<PackedLayer> pack_changes_at(ChangeSource const& source, OwnerMap const& owners, ByteSink const& out, std::optional<int64_t> mtime)
+{
     std::string what = "layer from " + source.dir;
     Tree tree = TRY_CTX(Tree::open(source.dir), what);
     ChangeFinder finder(tree, source);
     TRY_CTX(finder.walk(""), what);
     LayerWriter writer(out);
     TRY_CTX(writer.open(), what);
-    Packer packer(tree, owners, writer);
+    Packer packer(tree, owners, writer, mtime);
     for (auto const& change : finder.take())
         TRY_CTX(packer.put(change), what);
     auto packed = TRY_CTX(writer.finish(), what);

@@ -2,7 +2,7 @@
 # berth build, ADD with URLs: a file served on 127.0.0.1 is added as
 # downloaded (named by the URL, mode 0600, not extracted), --checksum is
 # checked, the download's content is the step's cache key, and a URL that
-# fails names itself.
+# fails names itself. A build context given as the URL of a tarball.
 
 load ../lib/helpers
 
@@ -77,4 +77,17 @@ ctx() { mkdir -p "$BATS_TEST_TMPDIR/ctx"; echo "$BATS_TEST_TMPDIR/ctx"; }
     assert_output_contains "no-such-file.txt: HTTP 404"
     run_berth ps -a -q
     assert_output_equals ""
+}
+
+@test "build URL: the context is the tarball the URL serves, extracted" {
+    local c
+    c=$(ctx)
+    echo from-url-context >"$c/data.txt"
+    printf 'FROM %s\nCOPY data.txt /data.txt\n' "$IMAGE" >"$c/Containerfile"
+    tar -C "$c" -czf "$SERVE_DIR/ctx-$BATS_TEST_NUMBER.tar.gz" .
+    run_berth build -q -t urlctx1 "http://127.0.0.1:$SERVE_PORT/ctx-$BATS_TEST_NUMBER.tar.gz"
+    run_berth run --rm urlctx1 cat /data.txt
+    assert_output_equals "from-url-context"
+    run_berth --exit 125 build "http://127.0.0.1:$SERVE_PORT/no-such-context.tar.gz"
+    assert_output_contains "404"
 }

@@ -2,6 +2,8 @@
 // (build/executor.h). Prints Podman's step lines on stdout, the pull progress
 // on stderr, and the image's full ID last; -q prints the ID only.
 #include "build/executor.h"
+#include "build/instructions.h"
+#include "base/log.h"
 #include "cli/commands.h"
 #include "cli/create.h"
 #include "base/fs.h"
@@ -14,6 +16,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <chrono>
 #include <unistd.h>
 
 namespace berth::cli {
@@ -25,6 +28,8 @@ struct BuildArgs {
     std::vector<std::string> tags, build_args, build_arg_files, labels, secrets, env, unsetenv;
     std::string file, target, iidfile, pull = "missing", network, ignorefile, logfile, manifest;
     bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = true;
+    std::string format, timestamp, platform, os, arch, variant, cache_ttl;
+    bool squash = false, squash_all = false;
     std::string authfile;
     std::optional<bool> tls_verify;
     container::CreateOptions run;  ///< the RUN containers' flags
@@ -50,6 +55,8 @@ build::BuildObserver build_progress(bool quiet)
         case K::Tagged:
             std::printf("Successfully tagged %s\n", e.text.c_str());
             break;
+        case K::Warning:
+            break;  // logged by the warning observer
         }
         std::fflush(stdout);  // RUN's output is written by the container, between these lines
     };
@@ -104,10 +111,50 @@ Result<std::string> containerfile_from_stdin(TempDir const& dir)
     return path;
 }
 
+/// --format (else BUILDAH_FORMAT), --squash, --squash-all, --timestamp, --platform, --os, --arch, --variant.
+Result<build::OutputOptions> output_options(BuildArgs const& a)
+{
+    build::OutputOptions out;
+    char const* env_format = std::getenv("BUILDAH_FORMAT");
+    out.format = TRY(build::parse_image_format(!a.format.empty() ? a.format : env_format ? env_format : ""));
+    out.squash = a.squash;
+    out.squash_all = a.squash_all;
+    if (!a.timestamp.empty())
+        out.timestamp = TRY(build::parse_build_timestamp(a.timestamp));
+    if (!a.platform.empty())
+        TRY(build::parse_build_platform(a.platform, out));
+    auto part = [](char const* flag, std::string const& value, std::string& field) -> ErrorOr {
+        if (value.empty())
+            return {};
+        if (value.find_first_of("/ ,") != std::string::npos)
+            return Error { EINVAL, std::string(flag) + ": invalid value \"" + value + "\"" };
+        field = value;
+        return {};
+    };
+    TRY(part("--os", a.os, out.os));
+    TRY(part("--arch", a.arch, out.architecture));
+    TRY(part("--variant", a.variant, out.variant));
+    return out;
+}
+
+/// --cache-ttl: a Go duration, as whole seconds.
+Result<int64_t> cache_ttl(std::string const& text)
+{
+    auto d = build::parse_go_duration(text);
+    if (!d || d->count() < 0)
+        return Error { EINVAL, "--cache-ttl: unable to parse \"" + text + "\" as a duration (e.g. 10m, 1h30m)" };
+    return std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+}
+
 int run_build(BuildArgs const& a, Globals const& globals)
 {
     build::BuildOptions options;
     options.context_dir = a.context;
+    if (a.context == "-") {  // the context is a tar on standard input
+        if (a.file == "-")
+            return report(Error { EINVAL, "-f - and the context - cannot both be standard input: give the Containerfile in the tar" });
+        options.context_fd = STDIN_FILENO;
+    }
     options.containerfile = a.file;
     std::optional<TempDir> stdin_dir;
     if (a.file == "-") {
@@ -121,6 +168,16 @@ int run_build(BuildArgs const& a, Globals const& globals)
         options.containerfile = *path;
     }
     options.tags = a.tags;
+    auto output = output_options(a);
+    if (!output)
+        return report(output.error());
+    options.output = *output;
+    if (!a.cache_ttl.empty()) {
+        auto ttl = cache_ttl(a.cache_ttl);
+        if (!ttl)
+            return report(ttl.error());
+        options.cache_ttl = *ttl;
+    }
     std::vector<std::string> build_args;
     for (auto const& file : a.build_arg_files)
         if (auto r = read_build_arg_file(file, build_args); !r)
@@ -163,7 +220,13 @@ int run_build(BuildArgs const& a, Globals const& globals)
     create.authfile = a.authfile;
     create.tls_verify = a.tls_verify;
     options.pull_options = pull_options_for_create(create);
-    options.observer = build_progress(a.quiet);
+    auto progress = build_progress(a.quiet);
+    options.observer = [progress](build::BuildEvent const& e) {
+        if (e.kind == build::BuildEvent::Kind::Warning)
+            log::warn("{}", e.text);
+        else if (progress)
+            progress(e);
+    };
 
     // --logfile: everything the build prints goes to the file instead.
     if (!a.logfile.empty()) {
@@ -209,12 +272,14 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
 {
     auto a = std::make_shared<BuildArgs>();
     auto* cmd = parent.add_subcommand(name, "Build an image using instructions from Containerfiles");
-    cmd->add_option("context", a->context, "The build context directory");
+    cmd->add_option("context", a->context, "The build context: a directory, - (a tar on standard input) or an http(s) URL of a tar");
     auto& run = a->run;
     cmd->add_option("--add-host", run.add_hosts, "Add HOST:IP to the /etc/hosts of RUN containers")->allow_extra_args(false);
     cmd->add_option("--authfile", a->authfile, "Path of the authentication file");
     cmd->add_option("--build-arg", a->build_args, "ARG=VALUE for the build")->allow_extra_args(false);
     cmd->add_option("--build-arg-file", a->build_arg_files, "A file of ARG=VALUE lines for the build (--build-arg wins)")->allow_extra_args(false);
+    cmd->add_option("--arch", a->arch, "The architecture in the image's config, and of the base images to pull (no emulation)");
+    cmd->add_option("--cache-ttl", a->cache_ttl, "Reuse only cached steps younger than this duration (10m, 1h); 0: none");
     cmd->add_option("--cap-add", run.cap_add, "Add a capability to RUN containers")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--cap-drop", run.cap_drop, "Drop a capability from RUN containers")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--device", run.devices, "Add a host device to RUN containers")->allow_extra_args(false);
@@ -222,6 +287,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--dns-option", run.dns_options, "DNS options for RUN containers")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--dns-search", run.dns_search, "DNS search domains for RUN containers")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--env", a->env, "Set KEY=VALUE in the image's environment (KEY alone: the host's value)")->allow_extra_args(false);
+    cmd->add_option("--format", a->format, "The image's format: oci (default, or $BUILDAH_FORMAT) or docker");
     cmd->add_option("-f,--file", a->file, "The Containerfile (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile; - reads standard input)");
     cmd->add_flag("--force-rm", a->force_rm, "Remove the step containers even after a failure (always done)")->capture_default_str();
     cmd->add_option("--iidfile", a->iidfile, "Write the image ID to this file");
@@ -234,11 +300,16 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--network", a->network, "The network mode of RUN instructions");
     cmd->add_flag("--no-cache", a->no_cache, "Do not reuse the images of an earlier build");
     cmd->add_flag("--no-hosts", run.no_hosts, "Leave the image's /etc/hosts alone in RUN containers");
+    cmd->add_option("--os", a->os, "The OS in the image's config, and of the base images to pull");
+    cmd->add_option("--platform", a->platform, "OS/ARCH[/VARIANT] of the image's config and of the base images to pull (no emulation)");
     cmd->add_option("--pull", a->pull, "Pull the base images: missing, always, never or newer")->capture_default_str();
     cmd->add_flag("-q,--quiet", a->quiet, "Print only the image ID");
     cmd->add_flag("--rm", a->rm, "Remove the step containers after the build (always done)")->capture_default_str();
     cmd->add_option("--security-opt", run.security_opt, "Security options of RUN containers (seccomp=, apparmor=, no-new-privileges)")->allow_extra_args(false);
     cmd->add_option("--shm-size", run.shm_size, "Size of /dev/shm in RUN containers");
+    cmd->add_flag("--squash", a->squash, "The build's new layers as one layer on top of the base image's");
+    cmd->add_flag("--squash-all", a->squash_all, "The image as one layer");
+    cmd->add_option("--timestamp", a->timestamp, "Seconds since the epoch for the created times and the new layers' file times (reproducible builds)");
     cmd->add_option("--ulimit", run.ulimits, "A resource limit of RUN containers: TYPE=SOFT[:HARD]")->allow_extra_args(false);
     cmd->add_option("--unsetenv", a->unsetenv, "Remove a variable of the base image from the final image's environment")->allow_extra_args(false);
     cmd->add_option("-v,--volume", run.volumes, "Bind mount into RUN containers: SRC:DST[:OPTIONS]")->allow_extra_args(false);
@@ -246,6 +317,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("-t,--tag", a->tags, "Name the built image")->allow_extra_args(false);
     cmd->add_option("--target", a->target, "The stage to build (and those it needs)");
     cmd->add_option("--tls-verify", a->tls_verify, "Require HTTPS and verify certificates when pulling");
+    cmd->add_option("--variant", a->variant, "The architecture variant in the image's config (v7, v8)");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_build(*a, globals); });
     return cmd;
 }

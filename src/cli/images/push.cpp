@@ -20,6 +20,7 @@ struct PushArgs {
     std::string image, destination;
     bool tls_verify = true;
     std::string creds, authfile, cert_dir, format, digestfile, compression_format;
+    int compression_level = -1;
     int retry = 3;
     bool quiet = false, remove_signatures = false;
     CLI::Option* tls_option = nullptr;
@@ -89,6 +90,8 @@ int run_push(PushArgs const& a, Globals const& globals)
     options.authfile = a.authfile;
     options.cert_dir = a.cert_dir;
     options.retries = a.retry;
+    options.compression_format = a.compression_format;
+    options.compression_level = a.compression_level;
     options.observer = copy_progress(a.quiet);
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
@@ -117,7 +120,8 @@ void setup_push(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_option("--retry", a->retry, "Number of times to retry a failed upload")->capture_default_str();
     cmd->add_option("-f,--format", a->format, "Manifest format: oci or v2s2 (default: as stored)");
     cmd->add_option("--digestfile", a->digestfile, "Write the digest of the pushed manifest to this file");
-    cmd->add_option("--compression-format", a->compression_format, "Accepted for compatibility: layers are pushed as stored");
+    cmd->add_option("--compression-format", a->compression_format, "Recompress the layers to gzip or zstd (default: as stored)");
+    cmd->add_option("--compression-level", a->compression_level, "The compression level (gzip 1-9, zstd 1-19)");
     cmd->add_flag("--remove-signatures", a->remove_signatures, "Do not copy signatures (berth stores none)");
     cmd->add_flag("-q,--quiet", a->quiet, "Suppress the progress output");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_push(*a, globals); });

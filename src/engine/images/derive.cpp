@@ -11,20 +11,28 @@ namespace berth::engine {
 
 Result<store::ImageRecord> derive_image(Context& ctx, store::ImageRecord const& base, image::ImageConfig const& config)
 {
-    std::string body = config.serialize();
-    auto config_digest = TRY(ctx.store->blobs().put(body));
     // A base without layers (FROM scratch: not even stored) has no manifest to start from.
     image::Manifest manifest = base.layers.empty() ? image::Manifest {} : TRY(stored_manifest(ctx, base)).manifest;
     manifest.media_type = image::media_type::oci_manifest;
-    manifest.config = image::Descriptor { image::media_type::oci_config, config_digest, static_cast<int64_t>(body.size()), {}, {}, {} };
     manifest = TRY(convert_manifest(manifest, ManifestFormat::Oci));
+    return store_image(ctx, config, std::move(manifest), base.layers);
+}
+
+Result<store::ImageRecord> store_image(Context& ctx, image::ImageConfig const& config, image::Manifest manifest,
+    std::vector<store::LayerInfo> layers)
+{
+    std::string body = config.serialize();
+    auto config_digest = TRY(ctx.store->blobs().put(body));
+    bool docker = manifest.media_type == image::media_type::docker_manifest;
+    manifest.config = image::Descriptor { docker ? image::media_type::docker_config : image::media_type::oci_config, config_digest,
+        static_cast<int64_t>(body.size()), {}, {}, {} };
 
     store::ImageRecord record;
     record.id = config_digest.hex();
     record.config_digest = config_digest;
     record.manifest_digest = TRY(ctx.store->blobs().put(image::serialize_manifest(manifest)));
     record.manifest_media_type = manifest.media_type;
-    record.layers = base.layers;
+    record.layers = std::move(layers);
     record.created = parse_time(config.created);
     for (auto const& layer : record.layers)
         record.size += layer.size;

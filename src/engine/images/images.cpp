@@ -197,6 +197,8 @@ Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
     };
     if (!config.variant.empty())
         j["Variant"] = config.variant;
+    if (cfg.contains("Healthcheck") && cfg["Healthcheck"].is_object())  // Podman shows a Docker image's at the top too
+        j["Healthcheck"] = cfg["Healthcheck"];
     return j;
 }
 

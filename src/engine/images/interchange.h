@@ -115,6 +115,8 @@ struct PushOptions {
     std::string cert_dir;
     int retries = 3;
     ManifestFormat format = ManifestFormat::AsStored;
+    std::string compression_format;  ///< --compression-format gzip|zstd: layers recompressed to it; empty: as stored
+    int compression_level = -1;      ///< --compression-level; -1: the compressor's default
     CopyObserver observer;
 };
 

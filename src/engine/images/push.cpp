@@ -14,6 +14,10 @@
 
 #include "engine/images/images.h"
 #include "image/reference.h"
+#include "store/recompress.h"
+
+#include <map>
+#include <optional>
 
 namespace berth::engine {
 
@@ -83,8 +87,29 @@ registry::ClientOptions push_client_options(Context& ctx, PushOptions const& opt
 
 namespace {
 
-/// Uploads one stored blob unless the registry has it.
-ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& repo, image::Descriptor const& desc, PushOptions const& o, bool is_config)
+/// Where in the registry `host`, other than `repo`, the store knows each blob to be: the
+/// repositories of the repo digests of the images holding it (pulled from there). Push asks
+/// the registry to mount a blob from there instead of uploading it.
+Result<std::map<image::Digest, std::string>> mount_sources(Context& ctx, std::string const& host, std::string const& repo)
+{
+    std::map<image::Digest, std::string> out;
+    for (auto const& image : TRY(ctx.store->list_images()))
+        for (auto const& repo_digest : image.digests) {
+            std::string name = repo_digest.substr(0, repo_digest.find('@'));
+            auto slash = name.find('/');
+            if (slash == std::string::npos || name.substr(0, slash) != host || name.substr(slash + 1) == repo)
+                continue;
+            for (auto const& layer : image.layers)
+                out.emplace(layer.blob_digest, name.substr(slash + 1));
+            out.emplace(image.config_digest, name.substr(slash + 1));
+        }
+    return out;
+}
+
+/// Uploads one stored blob unless the registry has it, mounting it from `mount_from` (a
+/// repository of the same registry) when given and the registry allows.
+ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& repo, image::Descriptor const& desc, PushOptions const& o,
+    bool is_config, std::string const& mount_from = {})
 {
     if (!ctx.store->blobs().has(desc.digest))
         return Error { ENOENT, "blob " + desc.digest.str() + " is not in the store: pull or load the image again" };
@@ -93,7 +118,7 @@ ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& rep
         notify(o, is_config ? done : CopyEvent::Kind::BlobSkipped, desc.digest.str());
         return {};
     }
-    TRY_CTX(client.put_blob(repo, desc.digest, ctx.store->blobs().path(desc.digest), desc.size), "upload blob " + desc.digest.str());
+    TRY_CTX(client.put_blob(repo, desc.digest, ctx.store->blobs().path(desc.digest), desc.size, mount_from), "upload blob " + desc.digest.str());
     notify(o, done, desc.digest.str());
     return {};
 }
@@ -123,6 +148,34 @@ Result<image::Manifest> convert_manifest(image::Manifest const& manifest, Manife
     return out;
 }
 
+namespace {
+
+/// --compression-format: every layer not yet in that compression is recompressed into a new
+/// blob of the store, and the manifest names it (+zstd needs OCI: a manifest pushed as stored
+/// becomes OCI; Docker asked for is an error).
+ErrorOr recompress_layers(Context& ctx, image::Manifest& manifest, PushOptions const& options)
+{
+    auto to = TRY(store::parse_compression(options.compression_format));
+    if (to == store::Compression::Zstd && manifest.media_type == image::media_type::docker_manifest) {
+        if (options.format != ManifestFormat::AsStored)
+            return Error { EINVAL, "--compression-format zstd needs the OCI format: use --format oci" };
+        manifest = TRY(convert_manifest(manifest, ManifestFormat::Oci));
+    }
+    bool docker = manifest.media_type == image::media_type::docker_manifest;
+    for (auto& layer : manifest.layers) {
+        if (store::compression_of(layer.media_type) == to)
+            continue;
+        auto blob = TRY(store::recompress_blob(ctx.store->blobs(), layer.digest, to, options.compression_level));
+        layer.digest = blob.digest;
+        layer.size = blob.size;
+        layer.media_type = to == store::Compression::Zstd ? image::media_type::oci_layer_zstd
+            : docker ? image::media_type::docker_layer_gzip : image::media_type::oci_layer_gzip;
+    }
+    return {};
+}
+
+} // namespace
+
 Result<PushResult> push_image(Context& ctx, std::string const& image, std::string const& destination, PushOptions const& options)
 {
     auto record = TRY(find_image(ctx, image));
@@ -133,9 +186,14 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
 
     auto sm = TRY_CTX(stored_manifest(ctx, record), what);
     auto manifest = TRY_CTX(convert_manifest(sm.manifest, options.format), what);
+    std::optional<FileLock> protect;  // the recompressed blobs are referenced by nothing
+    if (!options.compression_format.empty()) {
+        protect = TRY(ctx.store->protect_new_content());
+        TRY_CTX(recompress_layers(ctx, manifest, options), what);
+    }
     std::string body = sm.body;
     std::string media_type = sm.media_type;
-    if (manifest.media_type != sm.media_type) {
+    if (manifest.media_type != sm.media_type || !options.compression_format.empty()) {
         body = image::serialize_manifest(manifest);
         media_type = manifest.media_type;
     }
@@ -144,9 +202,14 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
         return Error::msg(what + ": the manifest to push has digest " + digest.str() + ", not the one in the destination");
 
     auto client = TRY_CTX(registry::Client::create(ref.domain, push_client_options(ctx, options, ref.domain)), what);
+    auto sources = TRY_CTX(mount_sources(ctx, ref.domain, ref.path), what);
+    auto source_of = [&sources](image::Digest const& digest) {
+        auto it = sources.find(digest);
+        return it == sources.end() ? std::string() : it->second;
+    };
     for (auto const& layer : manifest.layers)
-        TRY_CTX(push_blob(ctx, *client, ref.path, layer, options, false), what);
-    TRY_CTX(push_blob(ctx, *client, ref.path, manifest.config, options, true), what);
+        TRY_CTX(push_blob(ctx, *client, ref.path, layer, options, false, source_of(layer.digest)), what);
+    TRY_CTX(push_blob(ctx, *client, ref.path, manifest.config, options, true, source_of(manifest.config.digest)), what);
     TRY_CTX(client->put_manifest(ref.path, ref.manifest_ref(), body, media_type), what);
     notify(options, CopyEvent::Kind::ManifestWritten);
     return PushResult { ref.str(), digest };

@@ -1,0 +1,145 @@
+// finalize (finalize.h): a new config, maybe new layers, and a manifest around
+// them, stored as an image the way commit stores one.
+//
+// The new layers are the ones above the base's. --squash packs them as one:
+// the image's whole tree, mounted in a created container, diffed against the
+// base's layers (--squash-all: against nothing). --timestamp without squash
+// packs each new layer again from its extracted diff directory, every entry
+// stamped with the time. The history keeps one entry per step, marked
+// empty_layer except the last, so that the entries with a layer still match
+// the layers one for one.
+#include "build/finalize.h"
+
+#include "base/timestamp.h"
+#include "build/steps.h"
+#include "engine/images/derive.h"
+#include "engine/images/images.h"
+#include "engine/images/interchange.h"
+#include "image/manifest.h"
+#include "store/layer_stamp.h"
+
+#include <algorithm>
+
+namespace berth::build {
+
+namespace {
+
+std::vector<std::string> diff_dirs(engine::Context& ctx, std::vector<store::LayerInfo> const& layers, size_t count)
+{
+    std::vector<std::string> out;
+    for (size_t i = 0; i < count && i < layers.size(); ++i)
+        out.push_back(ctx.store->layers().diff_path(layers[i].diff_id));
+    return out;
+}
+
+/// The image's tree above the base's first `keep` layers as one layer.
+Result<store::LayerInfo> squashed_layer(engine::Context& ctx, store::ImageRecord const& image, size_t keep,
+    std::optional<int64_t> mtime)
+{
+    auto mounted = TRY(mounted_container(ctx, image.id));
+    store::ChangeSource source;
+    source.kind = store::ChangeSource::Kind::FullTree;
+    source.dir = mounted.root_dir;
+    source.lower_dirs = diff_dirs(ctx, image.layers, keep);
+    if (mtime)
+        return store::create_layer_at(*ctx.store, source, *mtime);
+    return ctx.store->create_layer_from_changes(source);
+}
+
+/// Layer `index` of the image packed again with every mtime `mtime`.
+Result<store::LayerInfo> restamped_layer(engine::Context& ctx, store::ImageRecord const& image, size_t index, int64_t mtime)
+{
+    store::ChangeSource source;
+    source.kind = store::ChangeSource::Kind::OverlayUpper;
+    source.dir = ctx.store->layers().diff_path(image.layers[index].diff_id);
+    source.lower_dirs = diff_dirs(ctx, image.layers, index);
+    return store::create_layer_at(*ctx.store, source, mtime);
+}
+
+image::Descriptor layer_descriptor(store::LayerInfo const& layer)
+{
+    return image::Descriptor { layer.media_type, layer.blob_digest, layer.blob_size, {}, {}, {} };
+}
+
+/// The history entries from `from` on: empty_layer all but the last (none when there is none).
+void one_layer_history(std::vector<image::HistoryEntry>& history, size_t from, std::string const& created)
+{
+    if (from >= history.size()) {
+        image::HistoryEntry entry;
+        entry.created = created;
+        entry.created_by = "/bin/sh -c #(nop) squashed";
+        history.push_back(entry);
+    }
+    for (size_t i = from; i < history.size(); ++i)
+        history[i].empty_layer = i + 1 != history.size();
+}
+
+} // namespace
+
+Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageRecord const& image, store::ImageRecord const& base,
+    OutputOptions const& options, std::function<void(std::string const&)> const& warn)
+{
+    auto config = TRY(engine::image_config(ctx, image));
+    std::string before = config.serialize();
+    size_t base_layers = std::min(base.layers.size(), image.layers.size());
+    size_t base_history = base.id.empty() ? 0 : std::min(TRY(engine::image_config(ctx, base)).history.size(), config.history.size());
+    size_t new_layers = image.layers.size() - base_layers;
+    bool squash = options.squash_all ? image.layers.size() > 1 || new_layers > 0 : options.squash && new_layers > 0;
+    bool restamp = options.timestamp && new_layers > 0;
+
+    if (options.platform_given()) {
+        if (!options.os.empty())
+            config.os = options.os;
+        if (!options.architecture.empty())
+            config.architecture = options.architecture;
+        config.variant = options.variant;
+    }
+    if (options.format == ImageFormat::Oci) {
+        for (auto const& w : drop_docker_only(config.raw))
+            if (warn)
+                warn(w);
+        config.on_build.clear();
+    }
+    std::string created = options.timestamp ? timestamp::rfc3339(*options.timestamp) : config.created;
+    if (options.timestamp) {
+        // The steps' entries name their parent step's image ("FROM 0123456789ab"), whose ID has
+        // its own time in it: they name the base image instead, as Buildah's do.
+        config.created = created;
+        for (size_t i = base_history; i < config.history.size(); ++i) {
+            config.history[i].created = created;
+            if (config.history[i].comment.starts_with("FROM "))
+                config.history[i].comment = "FROM " + (base.id.empty() ? std::string("scratch") : base.id.substr(0, 12));
+        }
+    }
+    auto stored = TRY(engine::stored_manifest(ctx, image));
+    bool want_docker = options.format == ImageFormat::Docker;
+    bool is_docker = stored.media_type == image::media_type::docker_manifest;
+    if (!squash && !restamp && config.serialize() == before && want_docker == is_docker)
+        return image;
+
+    auto protect = TRY(ctx.store->protect_new_content());
+    std::vector<store::LayerInfo> layers = image.layers;
+    image::Manifest manifest = stored.manifest;
+    if (squash) {
+        size_t keep = options.squash_all ? 0 : base_layers;
+        auto layer = TRY_CTX(squashed_layer(ctx, image, keep, options.timestamp), "squash the build's layers");
+        layers.resize(keep);
+        layers.push_back(layer);
+        manifest.layers.resize(keep);
+        manifest.layers.push_back(layer_descriptor(layer));
+        config.diff_ids.resize(keep);
+        config.diff_ids.push_back(layer.diff_id);
+        one_layer_history(config.history, options.squash_all ? 0 : base_history, created);
+    } else if (restamp) {
+        for (size_t i = base_layers; i < layers.size(); ++i) {
+            layers[i] = TRY_CTX(restamped_layer(ctx, image, i, *options.timestamp), "--timestamp");
+            manifest.layers[i] = layer_descriptor(layers[i]);
+            config.diff_ids[i] = layers[i].diff_id;
+        }
+    }
+
+    manifest = TRY(engine::convert_manifest(manifest, want_docker ? engine::ManifestFormat::DockerV2S2 : engine::ManifestFormat::Oci));
+    return engine::store_image(ctx, config, std::move(manifest), std::move(layers));
+}
+
+} // namespace berth::build

@@ -1,0 +1,82 @@
+// build's output flags (output.h): parsing and the Docker-only config members.
+#include "build/output.h"
+
+#include <charconv>
+
+namespace berth::build {
+
+Result<ImageFormat> parse_image_format(std::string_view text)
+{
+    if (text.empty() || text == "oci")
+        return ImageFormat::Oci;
+    if (text == "docker")
+        return ImageFormat::Docker;
+    return Error { EINVAL, "--format: unrecognized image type \"" + std::string(text) + "\": use oci or docker" };
+}
+
+ErrorOr parse_build_platform(std::string_view text, OutputOptions& out)
+{
+    auto fail = [&] {
+        return Error { EINVAL, "--platform: invalid platform syntax for \"" + std::string(text) + "\" (use OS/ARCH[/VARIANT])" };
+    };
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+        size_t slash = text.find('/', start);
+        parts.emplace_back(text.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+        if (slash == std::string_view::npos)
+            break;
+        start = slash + 1;
+    }
+    if (parts.size() < 2 || parts.size() > 3)
+        return fail();
+    for (auto const& part : parts)
+        if (part.empty() || part.find_first_of(" \t,") != std::string::npos)
+            return fail();
+    out.os = parts[0];
+    out.architecture = parts[1];
+    out.variant = parts.size() == 3 ? parts[2] : "";
+    return {};
+}
+
+Result<int64_t> parse_build_timestamp(std::string_view text)
+{
+    int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0)
+        return Error { EINVAL, "--timestamp: invalid value \"" + std::string(text) + "\": give whole seconds since the epoch" };
+    return value;
+}
+
+std::vector<std::string> drop_docker_only(Json& config)
+{
+    std::vector<std::string> warnings;
+    if (!config.is_object() || !config.contains("config") || !config["config"].is_object())
+        return warnings;
+    Json& c = config["config"];
+    if (c.contains("Healthcheck") && !c["Healthcheck"].is_null()) {
+        warnings.push_back("HEALTHCHECK is not supported for OCI image format and will be ignored. Must use `docker` format");
+        c.erase("Healthcheck");
+    }
+    if (c.contains("Shell") && c["Shell"].is_array() && !c["Shell"].empty()) {
+        std::string text = "SHELL is not supported for OCI image format, [";
+        for (auto const& w : c["Shell"]) {
+            if (text.back() != '[')
+                text += ' ';
+            text += w.is_string() ? w.get<std::string>() : w.dump();
+        }
+        text += "] will be ignored. Must use `docker` format";
+        warnings.push_back(std::move(text));
+    }
+    c.erase("Shell");
+    if (c.contains("OnBuild") && c["OnBuild"].is_array())
+        for (auto const& trigger : c["OnBuild"]) {
+            std::string text = "ONBUILD is not supported for OCI image format, ";
+            text += trigger.is_string() ? trigger.get<std::string>() : trigger.dump();
+            text += " will be ignored. Must use `docker` format";
+            warnings.push_back(std::move(text));
+        }
+    c.erase("OnBuild");
+    return warnings;
+}
+
+} // namespace berth::build

@@ -1,0 +1,46 @@
+// What `build` does to the image its last step made before naming it: the
+// flags that shape the output rather than the steps (--format, --squash,
+// --squash-all, --timestamp, --platform/--os/--arch/--variant). The pure
+// parts are here (flag parsing, the config members only Docker's format
+// has); finalize.cpp writes the image.
+#pragma once
+
+#include "base/error.h"
+#include "base/json.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth::build {
+
+enum class ImageFormat { Oci, Docker };
+
+/// The image's shape, from build's flags.
+struct OutputOptions {
+    ImageFormat format = ImageFormat::Oci;      ///< --format (BUILDAH_FORMAT when not given)
+    bool squash = false;                        ///< --squash: the build's new layers as one
+    bool squash_all = false;                    ///< --squash-all: one layer in total
+    std::optional<int64_t> timestamp;           ///< --timestamp: created times and the new layers' file mtimes
+    std::string os, architecture, variant;      ///< --platform/--os/--arch/--variant; empty: as the steps made it
+
+    bool platform_given() const { return !os.empty() || !architecture.empty() || !variant.empty(); }
+};
+
+/// --format / BUILDAH_FORMAT: "oci" or "docker" ("" is oci).
+Result<ImageFormat> parse_image_format(std::string_view text);
+
+/// --platform "os/arch[/variant]" into `out`: both os and arch are needed, as Podman asks.
+ErrorOr parse_build_platform(std::string_view text, OutputOptions& out);
+
+/// --timestamp: whole seconds since the epoch, not negative.
+Result<int64_t> parse_build_timestamp(std::string_view text);
+
+/// The OCI format has no Healthcheck, Shell or OnBuild: they are removed from
+/// the image config document's "config" object (`config` is the whole
+/// document), and a warning for each (Podman's words) is returned.
+std::vector<std::string> drop_docker_only(Json& config);
+
+} // namespace berth::build
