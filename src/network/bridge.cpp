@@ -73,7 +73,7 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
         "--aardvark-binary", plan.aardvark, "--file", plan.options_file };
     // The teardown file first: whatever happens from here on, the monitor
     // (or the engine, if the monitor is gone) undoes it.
-    std::string teardown = plan.enter_netns + "\n" + netns + "\n";
+    std::string teardown = plan.enter_netns + "\n" + netns + "\n" + fs::join(plan.config_dir, netavark_lock_name) + "\n";
     for (auto const& a : argv)
         teardown += a + "\n";
     TRY(fs::write_file_replace(fs::join(run_dir, bridge_teardown_file_name), teardown));
@@ -92,7 +92,11 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
     }
     argv.push_back("setup");
     argv.push_back(netns);
-    auto result = run_command(argv, std::chrono::seconds(60), options);
+    // Under netavark's lock, released before any teardown (which takes it).
+    auto result = [&]() -> Result<CommandResult> {
+        auto lock = TRY(lock_netavark(plan.config_dir));
+        return run_command(argv, std::chrono::seconds(60), options);
+    }();
     if (!result)
         return fail(std::move(result).error());
     if (result->exit_code != 0) {
@@ -114,6 +118,12 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
             return fail(std::move(started).error());
     }
     return {};
+}
+
+Result<FileLock> lock_netavark(std::string const& config_dir)
+{
+    TRY(fs::mkdir_p(config_dir, 0700));
+    return FileLock::acquire(fs::join(config_dir, netavark_lock_name));
 }
 
 std::string read_bridge_status(std::string const& run_dir)

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "base/error.h"
+#include "base/file_lock.h"
 #include "base/json.h"
 
 #include <string>
@@ -51,6 +52,10 @@ Result<std::string> find_aardvark(std::vector<std::string> const& helper_dirs = 
 /// writes its status (network name -> interfaces) to run_dir/netavark-status.json.
 /// On failure nothing is left set up. The Error carries netavark's message.
 ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t init_pid);
+
+/// netavark's lock (one netavark at a time per config directory: two setups
+/// of a new network race to make its iptables chains, as Podman knows).
+Result<FileLock> lock_netavark(std::string const& config_dir);
 
 /// The status file setup_bridge wrote (netavark.h parse_netavark_status's input); "" if none.
 std::string read_bridge_status(std::string const& run_dir);

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -32,7 +33,8 @@ inline constexpr char const* helper_pid_file_name = "network.pid";  ///< the hel
 inline constexpr char const* helper_log_file_name = "network.log";  ///< the helper's own messages
 inline constexpr char const* api_socket_name = "slirp4netns.sock";  ///< slirp4netns's API socket (port forwarding)
 inline constexpr char const* namespace_file_suffix = "-ns";          ///< net-ns, user-ns: bind mounts for the helper to open
-inline constexpr char const* bridge_teardown_file_name = "netavark.teardown";  ///< lines: netns to enter (or empty), the container's netns, netavark's argv
+inline constexpr char const* bridge_teardown_file_name = "netavark.teardown";  ///< lines: netns to enter (or empty), the container's netns, the lock, netavark's argv
+inline constexpr char const* netavark_lock_name = "netavark.lock";  ///< in netavark's config directory: one netavark at a time (its iptables chains race)
 inline constexpr char const* bridge_netns_file_name = "netavark-ns";           ///< the container's network namespace, bound until the teardown
 
 /// Ends the helper named by dir_fd/network.pid (SIGTERM, SIGKILL after 2 s)
@@ -110,19 +112,24 @@ inline void teardown_bridge(int dir_fd)
         *nl = 0;
         p = nl + 1;
     }
-    if (count < 3) {
+    if (count < 4) {
         ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
         return;
     }
     char const* enter = lines[0];
     char const* netns = lines[1];
+    char const* lock_path = lines[2];
     char* argv[64];
     int argc = 0;
-    for (int i = 2; i < count; ++i)
+    for (int i = 3; i < count; ++i)
         argv[argc++] = lines[i];
     argv[argc++] = const_cast<char*>("teardown");
     argv[argc++] = const_cast<char*>(netns);
     argv[argc] = nullptr;
+    int lock = *lock_path ? ::open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+    if (lock >= 0)
+        while (::flock(lock, LOCK_EX) < 0 && errno == EINTR) {
+        }
     pid_t pid = ::fork();
     if (pid == 0) {
         if (*enter) {
@@ -144,6 +151,8 @@ inline void teardown_bridge(int dir_fd)
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
     }
+    if (lock >= 0)
+        ::close(lock);
     ::umount2(netns, MNT_DETACH);
     ::unlink(netns);
     ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
