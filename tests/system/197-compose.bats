@@ -78,7 +78,7 @@ EOT
     compose config
     assert_output_contains "name: proj-$BATS_TEST_NUMBER"
     assert_output_contains "image: \"$IMAGE\""
-    assert_output_contains 'command: [echo, hello world, fallback, "", $HOME]'
+    assert_output_contains 'command: [echo, hello world, fallback, $HOME]'
     assert_output_contains '- A=dflt'
     compose -f compose.yaml -f override.yaml config
     assert_output_contains '- A=dflt'

@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
@@ -142,6 +143,11 @@ int attach_up(engine::Context& ctx, Globals const& globals, compose::Project con
         engine::ComposeActionOptions o;
         (void)engine::compose_action(*own, p, engine::ComposeAction::Stop, o);
     });
+    // The containers' monitors are our children (start_container spawned
+    // them): reaped, so that an exited one is gone and the logs end.
+    std::signal(SIGCHLD, SIG_IGN);
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
     LogsArgs a;
     a.follow = true;
     int code = print_logs(ctx, records, a);
