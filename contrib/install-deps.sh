@@ -7,7 +7,7 @@ BUILD_PKGS=(g++ meson ninja-build pkg-config libcli11-dev nlohmann-json3-dev
     libcurl4-openssl-dev libssl-dev libseccomp-dev libyaml-cpp-dev doctest-dev
     libarchive-dev libsqlite3-dev libtomlplusplus-dev libfmt-dev libcap-dev
     libzstd-dev zlib1g-dev go-md2man)  # zlib: the static sqlite3 links it
-RUNTIME_PKGS=(uidmap fuse-overlayfs slirp4netns passt runc)
+RUNTIME_PKGS=(uidmap fuse-overlayfs slirp4netns passt runc netavark aardvark-dns iptables)  # netavark, aardvark-dns: user-defined networks
 TEST_PKGS=(bats busybox-static skopeo docker-registry apache2-utils openssl
     python3 curl ca-certificates zstd tar sqlite3 procps python3-kubernetes python3-yaml
     systemd)  # python3-kubernetes checks kube generate's YAML; systemd-analyze verify checks generated units offline

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sched.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,13 +26,18 @@ bool is_executable_file(std::string const& path)
 }
 
 // Runs in the forked child: only async-signal-safe calls, ends in execv or _exit.
-[[noreturn]] void exec_child(std::vector<char*> const& argv, int out_fd, int err_fd, int status_fd)
+[[noreturn]] void exec_child(std::vector<char*> const& argv, int out_fd, int err_fd, int status_fd, CommandOptions const& options)
 {
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
     signal(SIGPIPE, SIG_DFL);
-    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (options.netns_fd >= 0 && ::setns(options.netns_fd, CLONE_NEWNET) != 0) {
+        int e = errno;
+        (void)!::write(status_fd, &e, sizeof e);
+        _exit(127);
+    }
+    int null_fd = options.stdin_fd >= 0 ? options.stdin_fd : ::open("/dev/null", O_RDONLY);
     if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) {
         int e = errno;
         (void)!::write(status_fd, &e, sizeof e);
@@ -127,6 +133,11 @@ std::optional<std::string> find_program(std::string const& name)
 
 Result<CommandResult> run_command(std::vector<std::string> const& argv, std::chrono::milliseconds timeout)
 {
+    return run_command(argv, timeout, CommandOptions {});
+}
+
+Result<CommandResult> run_command(std::vector<std::string> const& argv, std::chrono::milliseconds timeout, CommandOptions const& options)
+{
     if (argv.empty())
         return Error::msg("run command: empty argument list");
     std::vector<char*> cargv;
@@ -143,7 +154,7 @@ Result<CommandResult> run_command(std::vector<std::string> const& argv, std::chr
     if (pid < 0)
         return Error::from_errno("run " + argv[0] + ": fork");
     if (pid == 0)
-        exec_child(cargv, out.write_end.get(), err.write_end.get(), status.write_end.get());
+        exec_child(cargv, out.write_end.get(), err.write_end.get(), status.write_end.get(), options);
 
     out.write_end.reset();
     err.write_end.reset();

@@ -34,6 +34,13 @@ std::optional<std::string> find_program(std::string const& name);
 Result<CommandResult> run_command(std::vector<std::string> const& argv,
     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+/// What the child gets besides argv.
+struct CommandOptions {
+    int stdin_fd = -1;   ///< its stdin (-1: /dev/null)
+    int netns_fd = -1;   ///< a network namespace it joins before exec (-1: ours)
+};
+Result<CommandResult> run_command(std::vector<std::string> const& argv, std::chrono::milliseconds timeout, CommandOptions const& options);
+
 /// The first non-empty line of `text`, trimmed of surrounding whitespace.
 std::string first_line(std::string const& text);
 

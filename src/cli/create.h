@@ -23,7 +23,7 @@ struct CreateArgs {
     std::optional<bool> tls_verify;
     std::vector<std::string> ignored;        ///< flags Podman accepts and ignores: one warning each
     bool disable_content_trust = false;      ///< accepted and ignored, as Podman
-    std::string network;
+    std::vector<std::string> network;  ///< --network, repeatable: joined with ","
     int preserve_fds = 0;
     bool quiet = false;
     bool detach = false;

@@ -19,6 +19,16 @@
 
 namespace berth::container {
 
+/// A container's place on one network: a row of container_networks.
+struct ContainerNetwork {
+    std::string network;                   ///< the network's name
+    std::vector<std::string> aliases;      ///< --network NAME:alias=, --network-alias
+    std::vector<std::string> static_ips;   ///< --ip, --ip6, NAME:ip=
+    std::string static_mac;
+    std::string interface_name;            ///< eth0, eth1, ... in the order given
+    std::vector<std::string> ips;          ///< the addresses it holds while its network is set up
+};
+
 class NetworkStore {
 public:
     /// Records in `db` (migrated to the current schema if it is not).
@@ -38,6 +48,26 @@ public:
     ErrorOr remove(std::string const& name);
     /// The ids of the containers on network `name`.
     Result<std::vector<std::string>> users(std::string const& name);
+
+    /// Records that container `id` is on `networks` (in order), in one
+    /// transaction that also checks each network still exists (ENOENT):
+    /// a concurrent `network rm` cannot leave the container on a deleted one.
+    ErrorOr attach(std::string const& id, std::vector<ContainerNetwork> const& networks);
+    /// Puts container `id` on one more network, last (network connect);
+    /// EEXIST when it is on it already, ENOENT when the network is gone.
+    ErrorOr add(std::string const& id, ContainerNetwork const& network);
+    /// Takes container `id` off `network` (network disconnect); ENOENT when it is not on it.
+    ErrorOr detach(std::string const& id, std::string const& network);
+    /// The networks container `id` is on, in order.
+    Result<std::vector<ContainerNetwork>> of_container(std::string const& id);
+    /// Gives container `id` its addresses: for each of its networks, `choose`
+    /// gets the row and the addresses every other container holds there and
+    /// returns the row's addresses. One write transaction: two starts never
+    /// get the same address.
+    using Choose = std::function<Result<std::vector<std::string>>(ContainerNetwork const&, std::vector<std::string> const& used)>;
+    Result<std::vector<ContainerNetwork>> lease(std::string const& id, Choose const& choose);
+    /// Gives up container `id`'s addresses (its network is torn down).
+    ErrorOr release(std::string const& id);
 
 private:
     explicit NetworkStore(store::Database& db) : m_db(&db) {}

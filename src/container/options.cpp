@@ -356,6 +356,10 @@ template<typename Options, typename Field> void for_each_plain_field(Options& o,
     f("dns_search", o.dns_search);
     f("dns_options", o.dns_options);
     f("add_hosts", o.add_hosts);
+    f("network_aliases", o.network_aliases);
+    f("ip", o.ip);
+    f("ip6", o.ip6);
+    f("mac_address", o.mac_address);
     f("env_merge", o.env_merge);
     f("unsetenv", o.unsetenv);
     f("label_files", o.label_files);

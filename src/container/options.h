@@ -65,6 +65,9 @@ struct CreateOptions {
     std::vector<std::string> uidmap, gidmap;
     std::vector<std::string> group_add;
     std::string network;                     ///< network/mode.h; empty or "private": the engine's default, resolved at create
+    std::vector<std::string> network_aliases;///< --network-alias: names on every user-defined network (merged into network at create)
+    std::string ip, ip6;                     ///< --ip/--ip6: static address on the (single) user-defined network (merged at create)
+    std::string mac_address;                 ///< --mac-address: on the (single) user-defined network (merged at create)
     std::vector<std::string> publish;        ///< -p/--publish values (network/ports.h), with a user-mode network; one per port, host ports chosen, after create
     std::vector<std::string> expose;         ///< --expose PORT[/PROTO]: published by -P with the image's EXPOSE
     bool publish_all = false;                ///< -P/--publish-all: every exposed port on a random host port

@@ -790,6 +790,7 @@ int main(int argc, char** argv)
     drain(g.pty_fd, stream_stdout);
     out_flush();
     berth::network::stop_helper(g_dir_fd);  // its ports are free before the exit file says the container is gone
+    berth::network::teardown_bridge(g_dir_fd);  // the same for netavark: veth, rules, DNS entry
     kill_orphans();
     write_exit_file(code);
     ::unlinkat(g_dir_fd, attach_socket_name, 0);

@@ -112,6 +112,8 @@ Result<pid_t> start_container(MonitorConfig const& c, runtime::Stdio const& stdi
     TRY(fs::write_file_replace(fs::join(c.bundle_dir, "config.json"), json::dump(c.spec.to_json(), 2) + "\n"));
     runtime::StartOptions options;
     options.seccomp_cache_dir = c.seccomp_cache_dir;
+    if (c.bridge.active())
+        options.before_go = [&c](pid_t pid) { return network::setup_bridge(c.bridge, c.run_dir, pid); };
     if (helper) {
         bool own_userns = false;
         for (auto const& ns : c.spec.linux_config.namespaces)
@@ -267,6 +269,7 @@ Json config_to_json(MonitorConfig const& c)
         { "attached", c.attached },
         { "preserve_fds", c.preserve_fds },
         { "network", c.network.to_json() },
+        { "bridge", c.bridge.to_json() },
     };
 }
 
@@ -297,6 +300,7 @@ Result<MonitorConfig> config_from_json(Json const& j)
         c.attached = j.at("attached").get<bool>();
         c.preserve_fds = j.at("preserve_fds").get<std::vector<int>>();
         c.network = TRY(network::HelperPlan::from_json(j.at("network")));
+        c.bridge = TRY(network::BridgePlan::from_json(j.value("bridge", Json::object())));
     } catch (Json::exception const& e) {
         return Error { EINVAL, std::string("launch config: ") + e.what() };
     }

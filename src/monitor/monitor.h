@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 #include "base/json.h"
+#include "network/bridge.h"
 #include "network/helper.h"
 #include "runtime/spec.h"
 
@@ -50,6 +51,7 @@ struct MonitorConfig {
     int lock_fd = -1;             ///< the container lock, shared with the CLI: held until the launch file is written
     std::vector<int> preserve_fds;
     network::HelperPlan network;  ///< the user-mode network helper to attach (network/helper.h), or none
+    network::BridgePlan bridge;   ///< user-defined networks: netavark's setup (network/bridge.h), or none
 };
 
 /// The config as berth-launch reads it (everything but the three fds, which

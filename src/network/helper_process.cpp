@@ -14,9 +14,9 @@
 
 namespace berth::network {
 
-Result<std::string> bind_namespace(std::string const& run_dir, pid_t pid, char const* name)
+Result<std::string> bind_namespace(std::string const& run_dir, pid_t pid, char const* name, char const* file_name)
 {
-    std::string target = fs::join(run_dir, std::string(name) + namespace_file_suffix);
+    std::string target = fs::join(run_dir, file_name ? std::string(file_name) : std::string(name) + namespace_file_suffix);
     std::string source = "/proc/" + std::to_string(pid) + "/ns/" + name;
     ::umount2(target.c_str(), MNT_DETACH);
     int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);

@@ -12,8 +12,8 @@
 
 namespace berth::network {
 
-/// Bind mounts /proc/PID/ns/NAME on run_dir/NAME-ns and returns that path.
-Result<std::string> bind_namespace(std::string const& run_dir, pid_t pid, char const* name);
+/// Bind mounts /proc/PID/ns/NAME on run_dir/NAME-ns (or run_dir/FILE_NAME) and returns that path.
+Result<std::string> bind_namespace(std::string const& run_dir, pid_t pid, char const* name, char const* file_name = nullptr);
 /// Undoes bind_namespace.
 void unbind_namespace(std::string const& path);
 

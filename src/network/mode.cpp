@@ -2,7 +2,9 @@
 // by network_test.cpp.
 #include "network/mode.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
+#include <cctype>
 #include <charconv>
 
 namespace berth::network {
@@ -36,6 +38,62 @@ bool valid_address(int family, std::string const& text)
     return text.find('\0') == std::string::npos && ::inet_pton(family, text.c_str(), buf) == 1;
 }
 
+bool valid_name(std::string_view name)
+{
+    if (name.empty() || !std::isalnum(static_cast<unsigned char>(name.front())))
+        return false;
+    return std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; });
+}
+
+/// NAME[:KEY=VALUE][,KEY=VALUE...][,NAME[:...]...]: an item without "=", or
+/// with a ":" before its "=", starts the next network, so "a:alias=x,b" and
+/// "a:alias=x,b:alias=y" are two networks.
+Result<NetworkMode> parse_networks(std::string_view text)
+{
+    NetworkMode m;
+    m.kind = NetworkMode::Kind::Bridge;
+    for (auto const& item : split_commas(text)) {
+        std::string option = item;
+        auto eq_at = item.find('=');
+        bool starts_network = eq_at == std::string::npos || m.networks.empty() || item.substr(0, eq_at).find(':') != std::string::npos;
+        if (starts_network) {
+            auto colon = item.find(':');
+            NetworkRequest n;
+            n.network = item.substr(0, colon);
+            if (n.network == "bridge")
+                n.network = "podman";  // Podman's spelling of the default network
+            if (!valid_name(n.network))
+                return Error { EINVAL, "network mode \"" + std::string(text) + "\": unknown: use none, host, private, pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME, ns:PATH or a network's name" };
+            m.networks.push_back(std::move(n));
+            if (colon == std::string::npos)
+                continue;
+            option = item.substr(colon + 1);
+        }
+        auto eq = option.find('=');
+        std::string key = option.substr(0, eq), value = eq == std::string::npos ? "" : option.substr(eq + 1);
+        auto& n = m.networks.back();
+        if (eq == std::string::npos || value.empty())
+            return Error { EINVAL, "network \"" + n.network + "\" option \"" + option + "\": expected alias=, ip=, ip6=, mac= or interface_name= with a value" };
+        if (key == "alias")
+            n.aliases.push_back(value);
+        else if (key == "ip" || key == "ip6") {
+            if (!valid_address(key == "ip" ? AF_INET : AF_INET6, value))
+                return Error { EINVAL, "network \"" + n.network + "\" option \"" + option + "\": not an " + (key == "ip" ? "IPv4" : "IPv6") + " address" };
+            n.ips.push_back(value);
+        } else if (key == "mac")
+            n.mac = value;
+        else if (key == "interface_name")
+            n.interface_name = value;
+        else
+            return Error { EINVAL, "network \"" + n.network + "\": unknown option \"" + option + "\": use alias=, ip=, ip6=, mac= or interface_name=" };
+    }
+    for (size_t i = 0; i < m.networks.size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+            if (m.networks[i].network == m.networks[j].network)
+                return Error { EINVAL, "network \"" + m.networks[i].network + "\" is given twice" };
+    return m;
+}
+
 } // namespace
 
 std::string NetworkMode::name() const
@@ -48,12 +106,31 @@ std::string NetworkMode::name() const
     case Kind::Slirp4netns: return "slirp4netns";
     case Kind::Container: return "container:" + value;
     case Kind::Path: return "ns:" + value;
+    case Kind::Bridge: return "bridge";
     }
     return "";
 }
 
 std::string NetworkMode::text() const
 {
+    if (kind == Kind::Bridge) {
+        std::string out;
+        for (auto const& n : networks) {
+            std::vector<std::string> opts;
+            for (auto const& a : n.aliases)
+                opts.push_back("alias=" + a);
+            for (auto const& ip : n.ips)
+                opts.push_back((ip.find(':') == std::string::npos ? "ip=" : "ip6=") + ip);
+            if (!n.mac.empty())
+                opts.push_back("mac=" + n.mac);
+            if (!n.interface_name.empty())
+                opts.push_back("interface_name=" + n.interface_name);
+            out += (out.empty() ? "" : ",") + n.network;
+            for (size_t i = 0; i < opts.size(); ++i)
+                out += (i == 0 ? ":" : ",") + opts[i];
+        }
+        return out;
+    }
     std::string out = name();
     for (size_t i = 0; i < options.size(); ++i)
         out += (i == 0 ? ":" : ",") + options[i];
@@ -82,10 +159,8 @@ Result<NetworkMode> parse_network_mode(std::string_view text)
         m.kind = Kind::Container;
     else if (word == "ns")
         m.kind = Kind::Path;
-    else if (word == "bridge")
-        return Error { ENOTSUP, "network mode \"" + std::string(text) + "\": bridge networks are not supported yet: use pasta, slirp4netns, host or none" };
     else
-        return Error { EINVAL, "network mode \"" + std::string(text) + "\": unknown: use none, host, private, pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME or ns:PATH" };
+        return parse_networks(text);
     if (m.kind == Kind::Container || m.kind == Kind::Path) {
         if (rest.empty())
             return Error { EINVAL, "network mode \"" + std::string(text) + "\": give " + (m.kind == Kind::Container ? "container:NAME" : "ns:PATH") };

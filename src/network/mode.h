@@ -2,7 +2,8 @@
 // typed NetworkMode that create, start, inspect and the spec builder share,
 // and the default a container gets when no mode is given. Podman's spellings:
 // none, host, private, pasta[:OPTIONS,...], slirp4netns[:KEY=VALUE,...],
-// container:NAME, ns:PATH. The hard part is the default: rootless it comes
+// container:NAME, ns:PATH, and user-defined networks: NAME[:OPTIONS][,NAME...]
+// (bridge networks driven through netavark). The hard part is the default: rootless it comes
 // from containers.conf ([containers] netns, [network]
 // default_rootless_network_cmd) and else from what is installed, so resolving
 // it needs facts about the host that the caller gathers (DefaultInputs).
@@ -16,6 +17,17 @@
 
 namespace berth::network {
 
+/// One user-defined network a container joins, as --network NAME:OPTIONS asks:
+/// alias=, ip=, ip6=, mac=, interface_name= (Podman's keys).
+struct NetworkRequest {
+    std::string network;                 ///< name or id as given; the engine makes it the name
+    std::vector<std::string> aliases;
+    std::vector<std::string> ips;        ///< static addresses (ip= and ip6=)
+    std::string mac;
+    std::string interface_name;          ///< "" for eth0, eth1, ... in order
+    bool operator==(NetworkRequest const&) const = default;
+};
+
 struct NetworkMode {
     enum class Kind {
         Default,     ///< "" or "private": the engine's default, resolved by default_mode()
@@ -25,18 +37,22 @@ struct NetworkMode {
         Slirp4netns, ///< user-mode networking by slirp4netns
         Container,   ///< another container's network namespace
         Path,        ///< a network namespace by path (ns:PATH)
+        Bridge,      ///< user-defined networks (netavark): `networks`; "bridge" alone is the default network
     };
     Kind kind = Kind::Default;
     std::string value;                 ///< Container: its name or id; Path: the path
     std::vector<std::string> options;  ///< Pasta: pasta's own options; Slirp4netns: KEY=VALUE
+    std::vector<NetworkRequest> networks;  ///< Bridge: in the order given, at least one
 
     /// The mode as stored and as inspect's HostConfig.NetworkMode shows it:
-    /// "pasta", "slirp4netns", "container:ID", "ns:PATH"; options are not shown (as Podman).
+    /// "pasta", "slirp4netns", "container:ID", "ns:PATH", "bridge"; options are not shown (as Podman).
     std::string name() const;
     /// The mode with its options, as parse() reads it back.
     std::string text() const;
     /// A network namespace of the container's own that a helper connects.
     bool user_mode() const { return kind == Kind::Pasta || kind == Kind::Slirp4netns; }
+    /// Ports can be published (-p): by a helper or by netavark.
+    bool publishes() const { return user_mode() || kind == Kind::Bridge; }
     /// The container has a network namespace of its own (not the host's, nor another's).
     bool own_namespace() const { return kind != Kind::Host && kind != Kind::Container && kind != Kind::Path; }
 };

@@ -191,7 +191,15 @@ Result<NetworkConfig> plan_network(CreateOptions const& o, TakenResources const&
         return invalid_argument("network name " + n.name + " invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
     if (std::find(names.begin(), names.end(), n.name) != names.end())
         return Error { EEXIST, "network name " + n.name + " already used: network already exists" };
-    n.interface = free_name(interfaces);
+    if (!o.interface_name.empty()) {
+        if (o.interface_name.size() > 15 || !valid_network_name(o.interface_name))
+            return invalid_argument("interface name " + o.interface_name + " invalid: at most 15 of [a-zA-Z0-9_.-]");
+        if (std::find(interfaces.begin(), interfaces.end(), o.interface_name) != interfaces.end())
+            return Error { EEXIST, "bridge name " + o.interface_name + " already in use" };
+        n.interface = o.interface_name;
+    } else {
+        n.interface = free_name(interfaces);
+    }
     // Subnets, each with its gateway and range (given in the same order).
     if (o.subnets.empty() && (!o.gateways.empty() || !o.ip_ranges.empty()))
         return invalid_argument("cannot set gateway or range without subnet");

@@ -61,6 +61,7 @@ NetworkConfig default_network(int64_t created);
 struct CreateOptions {
     std::string name;                      ///< "" picks podmanN
     std::string driver = "bridge";
+    std::string interface_name;            ///< --interface-name: the bridge's name ("" picks podmanN)
     std::vector<std::string> subnets, gateways, ip_ranges;
     bool internal = false, ipv6 = false, disable_dns = false;
     std::map<std::string, std::string> labels, options;

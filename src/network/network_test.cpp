@@ -47,10 +47,38 @@ TEST_CASE("network modes: Podman's spellings")
     CHECK(path.text() == "ns:/run/netns/x");
 }
 
+TEST_CASE("user-defined networks: names, Podman's per-network options, several networks")
+{
+    auto one = parse_network_mode("front").value();
+    CHECK(one.kind == Kind::Bridge);
+    CHECK(one.name() == "bridge");
+    REQUIRE(one.networks.size() == 1);
+    CHECK(one.networks[0].network == "front");
+    CHECK(one.text() == "front");
+    CHECK(parse_network_mode("bridge")->networks[0].network == "podman");
+    auto two = parse_network_mode("a:alias=x,alias=y,ip=10.1.0.5,mac=02:00:00:00:00:01,b:interface_name=e9,c").value();
+    REQUIRE(two.networks.size() == 3);
+    CHECK(two.networks[0].aliases == std::vector<std::string> { "x", "y" });
+    CHECK(two.networks[0].ips == std::vector<std::string> { "10.1.0.5" });
+    CHECK(two.networks[0].mac == "02:00:00:00:00:01");
+    CHECK(two.networks[1].network == "b");
+    CHECK(two.networks[1].interface_name == "e9");
+    CHECK(two.networks[2].network == "c");
+    // text() reads back to the same networks.
+    CHECK(parse_network_mode(two.text())->networks == two.networks);
+    CHECK(parse_network_mode("n:ip6=fd00::5")->networks[0].ips == std::vector<std::string> { "fd00::5" });
+    CHECK(two.publishes());
+    CHECK(!two.user_mode());
+}
+
 TEST_CASE("network modes: errors name the value")
 {
-    CHECK(error_of("bogus").find("\"bogus\": unknown") != std::string::npos);
-    CHECK(error_of("bridge").find("bridge networks are not supported yet") != std::string::npos);
+    CHECK(error_of("bad name").find("\"bad name\": unknown") != std::string::npos);
+    CHECK(error_of("-x").find("unknown") != std::string::npos);
+    CHECK(error_of("net:bogus=1").find("unknown option \"bogus=1\"") != std::string::npos);
+    CHECK(error_of("net:ip=10.0.0.300").find("not an IPv4 address") != std::string::npos);
+    CHECK(error_of("net:alias=").find("with a value") != std::string::npos);
+    CHECK(error_of("a,a").find("given twice") != std::string::npos);
     CHECK(error_of("host:x").find("host takes no options") != std::string::npos);
     CHECK(error_of("none:") != "");
     CHECK(error_of("container:") != "");
@@ -134,7 +162,7 @@ TEST_CASE("the default mode: containers.conf, then what is installed; root keeps
     CHECK(default_mode(in)->kind == Kind::Host);
     in.conf_netns = "slirp4netns:allow_host_loopback=true";
     CHECK(default_mode(in)->text() == "slirp4netns:allow_host_loopback=true");
-    in.conf_netns = "nonsense";
+    in.conf_netns = "no such mode";
     CHECK(!default_mode(in));
     DefaultInputs root;
     CHECK(default_mode(root)->kind == Kind::None);

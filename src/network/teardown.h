@@ -8,6 +8,10 @@
 // The helper is the monitor's child with PR_SET_PDEATHSIG (helper.cpp): when
 // the monitor is killed outright the kernel ends the helper too, so no path
 // leaves one behind.
+//
+// A container on user-defined networks has no helper but netavark's setup
+// (bridge.h); teardown_bridge runs `netavark teardown` as the teardown file
+// that setup wrote says, then unmounts the container's network namespace.
 #pragma once
 
 #include <cerrno>
@@ -15,6 +19,8 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -26,6 +32,8 @@ inline constexpr char const* helper_pid_file_name = "network.pid";  ///< the hel
 inline constexpr char const* helper_log_file_name = "network.log";  ///< the helper's own messages
 inline constexpr char const* api_socket_name = "slirp4netns.sock";  ///< slirp4netns's API socket (port forwarding)
 inline constexpr char const* namespace_file_suffix = "-ns";          ///< net-ns, user-ns: bind mounts for the helper to open
+inline constexpr char const* bridge_teardown_file_name = "netavark.teardown";  ///< lines: netns to enter (or empty), the container's netns, netavark's argv
+inline constexpr char const* bridge_netns_file_name = "netavark-ns";           ///< the container's network namespace, bound until the teardown
 
 /// Ends the helper named by dir_fd/network.pid (SIGTERM, SIGKILL after 2 s)
 /// and reaps it; nothing when there is none. Called by the helper's parent.
@@ -70,6 +78,85 @@ inline void stop_helper(int dir_fd)
     }
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+}
+
+/// Undoes setup_bridge (bridge.h) as dir_fd/netavark.teardown says: runs
+/// `netavark ... teardown NETNS` (in the network namespace to enter, if
+/// any), unmounts NETNS, and removes the file. Nothing when there is none.
+/// Safe to call twice, and from the engine when the monitor was killed.
+inline void teardown_bridge(int dir_fd)
+{
+    int fd = ::openat(dir_fd, bridge_teardown_file_name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    static char buf[8192];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) {
+        ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
+        return;
+    }
+    buf[n] = 0;
+    // Split into lines: enter, netns, argv...
+    char* lines[64];
+    int count = 0;
+    for (char* p = buf; *p && count < 60;) {
+        lines[count++] = p;
+        char* nl = p;
+        while (*nl && *nl != '\n')
+            ++nl;
+        if (!*nl)
+            break;
+        *nl = 0;
+        p = nl + 1;
+    }
+    if (count < 3) {
+        ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
+        return;
+    }
+    char const* enter = lines[0];
+    char const* netns = lines[1];
+    char* argv[64];
+    int argc = 0;
+    for (int i = 2; i < count; ++i)
+        argv[argc++] = lines[i];
+    argv[argc++] = const_cast<char*>("teardown");
+    argv[argc++] = const_cast<char*>(netns);
+    argv[argc] = nullptr;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        if (*enter) {
+            int ns = ::open(enter, O_RDONLY | O_CLOEXEC);
+            if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0)
+                ::_exit(127);
+        }
+        int null_fd = ::open("/dev/null", O_RDWR);
+        if (null_fd >= 0) {
+            ::dup2(null_fd, 0);
+            ::dup2(null_fd, 1);
+            ::dup2(null_fd, 2);
+        }
+        ::execv(argv[0], argv);
+        ::_exit(127);
+    }
+    if (pid > 0) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    ::umount2(netns, MNT_DETACH);
+    ::unlink(netns);
+    ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
+}
+
+/// teardown_bridge for a run directory by path.
+inline void teardown_bridge_at(char const* run_dir)
+{
+    int dir_fd = ::open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0)
+        return;
+    teardown_bridge(dir_fd);
+    ::close(dir_fd);
 }
 
 } // namespace berth::network

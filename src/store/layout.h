@@ -84,6 +84,10 @@ public:
     std::string seccomp_cache_dir() const { return run("seccomp"); }
     /// run_dir/runtime: an external OCI runtime's --root.
     std::string runtime_root() const { return run("runtime"); }
+    /// netavark's --config (aardvark-dns's state), and where the rootless
+    /// network namespace lives (network/rootless_netns.h).
+    std::string netavark_config_dir() const { return run("networks"); }
+    std::string run_root() const { return m_run_dir; }
     /// run_dir/events: the event log's directory.
     std::string events_dir() const { return m_events_dir.empty() ? run("events") : fs::join(m_events_dir, "events"); }
     /// run_dir/events/events.log: one JSON line per event.

@@ -312,12 +312,28 @@ host_server() {
     done
 }
 
+# host_has_other_address: the host has an address (not loopback, not link-local)
+# on an interface other than its default route's, which pasta mode names
+# host.containers.internal (pasta copies the default route's interface).
+host_has_other_address() {
+    local route_if
+    route_if=$(awk '$2 == "00000000" { print $1; exit }' /proc/net/route)
+    ip -o addr show up | awk -v skip="$route_if" '$2 != "lo" && $2 != skip && $3 ~ /^inet6?$/ && $4 !~ /^fe80|^169\.254/ { found = 1 } END { exit !found }'
+}
+
 # check_name_flags MODE: --add-host, --dns, --dns-search, --dns-option, --hostname and --no-hosts in MODE.
 check_name_flags() {
+    # In pasta mode a host with a single interface has no address to give
+    # host.containers.internal (bridges of other tests may come and go: ask before and after).
+    local named=1
+    [[ $1 == pasta ]] && ! host_has_other_address && named=0
     run_berth run --rm --network "$1" --hostname web1 --add-host db.example:192.0.2.77 --dns 192.0.2.53 \
         --dns-search corp.example --dns-option ndots:3 "$IMAGE" sh -c 'cat /etc/hostname; echo; cat /etc/hosts /etc/resolv.conf; hostname'
+    [[ $1 == pasta ]] && ! host_has_other_address && named=0
     assert_output_matches $'192.0.2.77[ \t]+db.example'
-    assert_output_contains "host.containers.internal"
+    if [[ $named == 1 ]]; then
+        assert_output_contains "host.containers.internal"
+    fi
     assert_output_contains "nameserver 192.0.2.53"
     assert_output_contains "search corp.example"
     assert_output_contains "options ndots:3"

@@ -102,7 +102,14 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
         "true: systemd mode when the command is init or systemd; always; false. It gets tmpfs on /run, /run/lock, /tmp, /var/log/journal")
         ->capture_default_str();
     cmd->add_option("-a,--attach", o.attach, "Attach to stdin, stdout or stderr only (repeatable; default: all)")->allow_extra_args(false);
-    cmd->add_option("--network,--net", a->network, "Network mode: none, host, private (the default: pasta rootless), pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME, ns:PATH");
+    cmd->add_option("--network,--net", a->network,
+           "Network mode: none, host, private (the default: pasta rootless), pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME, "
+           "ns:PATH, or user-defined networks NAME[:alias=A,ip=IP,ip6=IP,mac=MAC,interface_name=N] (repeatable; \"bridge\" is the default network podman)")
+        ->allow_extra_args(false);
+    cmd->add_option("--network-alias", o.network_aliases, "Another name of the container on its user-defined networks (repeatable)")->allow_extra_args(false);
+    cmd->add_option("--ip", o.ip, "Static IPv4 address on the container's user-defined network");
+    cmd->add_option("--ip6", o.ip6, "Static IPv6 address on the container's user-defined network");
+    cmd->add_option("--mac-address", o.mac_address, "Static MAC address on the container's user-defined network");
     cmd->add_option("--dns", o.dns, "DNS server for the container's /etc/resolv.conf")->allow_extra_args(false);
     cmd->add_option("--dns-search", o.dns_search, "DNS search domain for /etc/resolv.conf")->allow_extra_args(false);
     cmd->add_option("--dns-option,--dns-opt", o.dns_options, "DNS option for /etc/resolv.conf (e.g. ndots:2)")->allow_extra_args(false);
@@ -165,7 +172,8 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
     o.command.assign(rest.begin() + 1, rest.end());
     if (a.entrypoint_option && a.entrypoint_option->count())
         o.entrypoint = a.entrypoint;
-    o.network = a.network;  // empty: the engine's default
+    for (auto const& n : a.network)
+        o.network += (o.network.empty() ? "" : ",") + n;  // empty: the engine's default
     if (a.http_proxy_option && a.http_proxy_option->count())
         o.http_proxy = a.http_proxy;
     if (o.platform.empty() && !(a.arch.empty() && a.os.empty() && a.variant.empty()))

@@ -3,6 +3,7 @@
 // --format, where .ID is cut to 12 characters unless --no-trunc), inspect a
 // JSON array of the networks' documents, rm and prune the names removed.
 #include "cli/commands.h"
+#include "engine/networks/connect.h"
 #include "engine/networks/networks.h"
 
 #include <cstdio>
@@ -66,6 +67,7 @@ void add_network_create(CLI::App& group, Globals& globals, int& exit_code)
         ->allow_extra_args(false);
     cmd->add_option("--ip-range", a->options.ip_ranges, "Allocate container addresses from this CIDR range of the subnet at the same position")
         ->allow_extra_args(false);
+    cmd->add_option("--interface-name", a->options.interface_name, "The bridge's name (default: podmanN)");
     cmd->add_flag("--internal", a->options.internal, "Restrict external access from this network");
     cmd->add_flag("--ipv6", a->options.ipv6, "Enable IPv6 (a random fdXX::/64 subnet unless one is given)");
     cmd->add_flag("--disable-dns", a->options.disable_dns, "Do not run a DNS server for the network's containers");
@@ -248,6 +250,49 @@ void add_network_exists(CLI::App& group, Globals& globals, int& exit_code)
     });
 }
 
+void add_network_connect(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::string network, container;
+        engine::ConnectOptions options;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("connect", "Connect a container to a network (at once when it runs)");
+    cmd->add_option("network", a->network, "Network name or ID")->required();
+    cmd->add_option("container", a->container, "Container name or ID")->required();
+    cmd->add_option("--alias", a->options.aliases, "Another name of the container on this network (repeatable)")->allow_extra_args(false);
+    cmd->add_option("--ip", a->options.ip, "Static IPv4 address on this network");
+    cmd->add_option("--ip6", a->options.ip6, "Static IPv6 address on this network");
+    cmd->add_option("--mac-address", a->options.mac, "Static MAC address on this network");
+    cmd->callback([a, &globals, &exit_code] {
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        if (auto r = engine::connect_network(*ctx, a->network, a->container, a->options); !r)
+            exit_code = report(r.error());
+    });
+}
+
+void add_network_disconnect(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::string network, container;
+        bool force = false;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("disconnect", "Disconnect a container from a network (at once when it runs)");
+    cmd->add_option("network", a->network, "Network name or ID")->required();
+    cmd->add_option("container", a->container, "Container name or ID")->required();
+    cmd->add_flag("-f,--force", a->force, "Accepted for Podman's command line");
+    cmd->callback([a, &globals, &exit_code] {
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        if (auto r = engine::disconnect_network(*ctx, a->network, a->container); !r)
+            exit_code = report(r.error());
+    });
+}
+
 } // namespace
 
 void setup_network_group(CLI::App& parent, Globals& globals, int& exit_code)
@@ -260,6 +305,8 @@ void setup_network_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_network_rm(*group, globals, exit_code);
     add_network_prune(*group, globals, exit_code);
     add_network_exists(*group, globals, exit_code);
+    add_network_connect(*group, globals, exit_code);
+    add_network_disconnect(*group, globals, exit_code);
 }
 
 } // namespace berth::cli

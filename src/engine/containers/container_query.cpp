@@ -1,5 +1,6 @@
 // ps rows and container inspect documents. See container_query.h.
 #include "engine/containers/container_query.h"
+#include "engine/containers/network_setup.h"
 #include "engine/pods/pods.h"
 
 #include "base/fs.h"
@@ -614,7 +615,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "CgroupMode", c.value("cgroupns", "").empty() ? "private" : c.value("cgroupns", "") },
         { "ContainerIDFile", c.value("cidfile", "") },
         { "LogConfig", log_config_json(c, dir) },
-        { "NetworkMode", network },
+        { "NetworkMode", network::parse_network_mode(network).value_or(network::NetworkMode {}).kind == network::NetworkMode::Kind::Bridge ? std::string("bridge") : network },
         { "PortBindings", network::port_bindings_json(network::published_ports(c)) },
         { "RestartPolicy", restart_policy_json(rec.restart) },
         { "AutoRemove", c.value("remove", false) },
@@ -667,6 +668,14 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "Ports", network::port_bindings_json(network::published_ports(c)) },
         { "SandboxKey", "" },
     };
+    if (network::parse_network_mode(network).value_or(network::NetworkMode {}).kind == network::NetworkMode::Kind::Bridge) {
+        // As Podman: the first network's addresses at the top too.
+        auto networks = inspect_networks(ctx, rec.id);
+        if (!networks.empty())
+            for (char const* key : { "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "MacAddress" })
+                network_settings[key] = networks.begin().value()[key];
+        network_settings["Networks"] = std::move(networks);
+    }
     Json doc {
         { "Id", rec.id },
         { "Created", nanos_time(rec.created) },

@@ -160,6 +160,10 @@ Result<ContainerRecord> create_record(Context& ctx, CreateOptions const& given, 
         }
         r.name = container::generate_name(attempt);
     }
+    if (auto recorded = record_networks(ctx, r.id, options); !recorded) {
+        (void)container::remove_container(cs, r.id);
+        return std::move(recorded).error();
+    }
     record_container_event(ctx.paths, "create", r);
     return r;
 }
@@ -254,6 +258,7 @@ ErrorOr chown_to_container_user(std::string const& path, rootless::ContainerIdMa
 struct Prepared {
     runtime::Spec spec;
     MountGuard rootfs;  ///< unmounted if the start fails from here on
+    network::BridgePlan bridge;  ///< user-defined networks: netavark's setup
 };
 
 /// /run/.containerenv, by which programs know they run in a container: empty,
@@ -270,7 +275,7 @@ std::string containerenv_content(ContainerRecord const& rec, CreateOptions const
 Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions options, std::string const& driver_flag)
 {
     TRY(resolve_namespace_containers(ctx, options));
-    auto net = TRY(prepare_network(ctx, options));
+    auto net = TRY(prepare_network(ctx, rec.id, rec.name, options));
     auto image = TRY(ctx.store->get_image(rec.image_id));
     if (!image)
         return Error { ENOENT, "container " + rec.name + ": its image " + rec.image_id.substr(0, 12) + " is gone" };
@@ -323,6 +328,7 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions optio
     }
     sc.default_capabilities = options.default_capabilities.empty() ? runtime::default_capabilities() : options.default_capabilities;
     prepared.spec = TRY(container::build_spec(config, options, sc));
+    prepared.bridge = net.bridge;
     return prepared;
 }
 
@@ -530,6 +536,7 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     if (auto r = container::unmount_rootfs(dir); !r)
         log::warn("unmount container {}: {}", rec.id, r.error().message);
     release_volume_filesystems(ctx, rec);
+    release_networks(ctx, rec.id);
     if (rec.config.value("remove", false)) {
         if (auto r = container::remove_container(cs, rec.id); !r)
             log::warn("remove container {}: {}", rec.id, r.error().message);
@@ -653,6 +660,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     // A start that fails leaves no volume filesystem (a tmpfs volume) mounted
     // that only this container would use: prepare mounts them.
     ArmedScopeGuard release_volumes([&] { release_volume_filesystems(ctx, rec); });
+    ArmedScopeGuard release_addresses([&] { release_networks(ctx, rec.id); });
     auto prepared = TRY_CTX(prepare(ctx, rec, options, driver), "start " + rec.name);
     TRY(cs.update(rec));
 
@@ -701,6 +709,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     std::string notify_socket = take_notify_socket(mc, options.sdnotify);
     mc.lock_fd = lock->fd();
     mc.network = TRY(network_helper_plan(ctx, options));
+    mc.bridge = prepared.bridge;
     if (!mc.runtime_path.empty() && mc.runtime_path.find('/') == std::string::npos) {
         if (auto found = find_program(mc.runtime_path))
             mc.runtime_path = *found;
@@ -719,6 +728,7 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     // The monitor (and `container cleanup` or this CLI after it) owns the mount now.
     prepared.rootfs.release();
     release_volumes.disarm();
+    release_addresses.disarm();
     // Recorded here, under the lock, so that `rm` right after `run -d` sees a
     // running container; the exit is recorded by whoever takes the lock next
     // (this CLI when attached, else the monitor's `container cleanup`).

@@ -41,7 +41,7 @@ ErrorOr check_network(container::CreateOptions& o, Warn const& warn)
     TRY(network::parse_publish_list(o.publish));
     for (auto const& e : o.expose)
         TRY(network::parse_exposed(e));
-    if ((!o.publish.empty() || o.publish_all) && mode.kind != network::NetworkMode::Kind::Default && !mode.user_mode()) {
+    if ((!o.publish.empty() || o.publish_all) && mode.kind != network::NetworkMode::Kind::Default && !mode.publishes()) {
         if (warn)
             warn(network::discarded_ports_warning);
         o.publish.clear();

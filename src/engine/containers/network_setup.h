@@ -8,10 +8,12 @@
 #pragma once
 
 #include "base/error.h"
+#include "container/network_store.h"
 #include "container/options.h"
 #include "engine/containers/containers.h"
 #include "engine/context.h"
 #include "image/config.h"
+#include "network/bridge.h"
 #include "network/helper.h"
 #include "network/mode.h"
 
@@ -41,9 +43,34 @@ struct NetworkStart {
     std::string host_address;      ///< host.containers.internal; "" for none
     std::string container_address; ///< the container's address in /etc/hosts; "" for 127.0.1.1
     std::string dns;               ///< the helper's DNS forwarder, first in resolv.conf; "" for none
+    network::BridgePlan bridge;    ///< user-defined networks: netavark's setup for berth-launch
 };
 /// container:ID's must run; options.network becomes ns:/proc/PID/ns/net then.
-Result<NetworkStart> prepare_network(Context& ctx, container::CreateOptions& options);
+/// User-defined networks: the container's addresses leased (released by
+/// release_networks, also when the start fails later) and netavark's
+/// options written to its run directory.
+Result<NetworkStart> prepare_network(Context& ctx, std::string const& id, std::string const& name, container::CreateOptions& options);
+
+/// netavark, aardvark-dns and where they run (rootless: the per-user
+/// network namespace, made if needed); options_file left empty.
+Result<network::BridgePlan> bridge_plan(Context& ctx);
+
+/// The addresses a container gets on `network`: its static ones, else one
+/// free address per subnet that none of `used` holds.
+Result<std::vector<std::string>> choose_addresses(network::NetworkConfig const& network, container::ContainerNetwork const& row,
+    std::vector<std::string> const& used);
+
+/// inspect's NetworkSettings.Networks of a container on user-defined networks
+/// (its addresses while it runs, as netavark reported them); an empty object
+/// for other modes.
+Json inspect_networks(Context& ctx, std::string const& id);
+
+/// At create: the user-defined networks of `options` recorded for container `id`.
+ErrorOr record_networks(Context& ctx, std::string const& id, container::CreateOptions const& options);
+
+/// When container `id` has stopped: netavark's teardown if its monitor did
+/// not run it (killed), and its addresses given up.
+void release_networks(Context& ctx, std::string const& id);
 
 /// The helper berth-launch attaches (network/helper.h) for a container's options.
 Result<network::HelperPlan> network_helper_plan(Context& ctx, container::CreateOptions const& options);
