@@ -398,3 +398,61 @@ EOT
     run_berth network ls --format '{{.Name}}'
     assert_output_not_contains webapp
 }
+
+@test "compose build, pull, images, top, port, pause and unpause" {
+    local port ports=''
+    port=$(free_port)
+    # Rootless, -p on a user-defined network is not supported yet (network_setup.cpp says so).
+    is_rootless || ports="ports: [\"127.0.0.1:$port:80\"]"
+    mkdir -p app
+    printf 'FROM %s\nARG WORD=unset\nRUN echo "$WORD" > /word\n' "$IMAGE" >app/Containerfile.custom
+    cat >compose.yaml <<EOT
+name: img
+services:
+  built:
+    build:
+      context: ./app
+      dockerfile: Containerfile.custom
+      args:
+        WORD: built-word
+    command: sh -c 'cat /word; exec httpd -f -p 80 -h /'
+    $ports
+  pulled:
+    image: $IMAGE
+    command: sleep 1000
+    network_mode: none
+EOT
+    compose pull
+    assert_output_contains "Image $IMAGE  Pulled"
+    compose build
+    assert_output_contains "img-built"
+    run_berth image exists img-built
+    compose up -d
+    wait_compose_output "built-1  | built-word" logs built
+    compose images
+    assert_output_matches '^img-built-1 +.*img-built +latest '
+    assert_output_matches '^img-pulled-1 +.*busybox +latest '
+    compose top pulled
+    assert_output_contains "img-pulled-1"
+    assert_output_contains "sleep 1000"
+    if ! is_rootless; then
+        compose port built 80
+        assert_output_equals "127.0.0.1:$port"
+    fi
+    compose --exit 125 port built 81
+    assert_output_contains "no port 81/tcp of service built is published"
+    compose pause pulled
+    compose ps --format '{{.Name}} {{.State}}' pulled
+    assert_output_equals "img-pulled-1 paused"
+    compose unpause pulled
+    compose ps --format '{{.Name}} {{.State}}' pulled
+    assert_output_equals "img-pulled-1 running"
+    compose ls -q
+    assert_output_equals img
+    compose down --rmi local
+    assert_output_contains "Image img-built  Removed"
+    run_berth --exit 1 image exists img-built
+    run_berth image exists "$IMAGE"
+    run_berth ps -a -q
+    assert_output_equals ""
+}

@@ -56,7 +56,7 @@ int run_ps(PsArgs const& a, engine::Context& ctx, compose::Project const& p)
     std::vector<engine::PsEntry> shown;
     for (auto const& id : ids)
         for (auto const& e : *entries)
-            if (e.record.id == id && (a.all || e.record.state == container::State::Running) && (a.status.empty() || engine::state_name(e.record.state) == a.status))
+            if (e.record.id == id && (a.all || engine::is_active(e.record.state)) && (a.status.empty() || engine::state_name(e.record.state) == a.status))
                 shown.push_back(e);
     if (a.quiet || a.services) {
         std::vector<std::string> seen;
