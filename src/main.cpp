@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "berth_config.h"
 #include "cli/commands.h"
+#include "cli/compose/compose.h"
 #include "cli/common.h"
 
 #include <CLI/CLI.hpp>
@@ -76,6 +77,7 @@ constexpr CommandEntry commands[] = {
     { "pod", cli::setup_pod_group },
     { "manifest", cli::setup_manifest_group },
     { "kube", cli::setup_kube_group },
+    { "compose", cli::setup_compose },
     { "generate", cli::setup_generate_group },
     { "play", cli::setup_play_group },
     { "generate", cli::setup_generate },

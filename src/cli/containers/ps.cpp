@@ -253,4 +253,9 @@ CLI::App* add_ps_command(CLI::App& parent, std::string const& name, Globals& glo
 
 void setup_ps(CLI::App& parent, Globals& globals, int& exit_code) { add_ps_command(parent, "ps", globals, exit_code); }
 
+std::string ps_status(engine::PsEntry const& entry)
+{
+    return status_of(entry);
+}
+
 } // namespace berth::cli
