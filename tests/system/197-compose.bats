@@ -400,10 +400,9 @@ EOT
 }
 
 @test "compose build, pull, images, top, port, pause and unpause" {
-    local port ports=''
+    local port ports
     port=$(free_port)
-    # Rootless, -p on a user-defined network is not supported yet (network_setup.cpp says so).
-    is_rootless || ports="ports: [\"127.0.0.1:$port:80\"]"
+    ports="ports: [\"127.0.0.1:$port:80\"]"
     mkdir -p app
     printf 'FROM %s\nARG WORD=unset\nRUN echo "$WORD" > /word\n' "$IMAGE" >app/Containerfile.custom
     cat >compose.yaml <<EOT
@@ -435,10 +434,9 @@ EOT
     compose top pulled
     assert_output_contains "img-pulled-1"
     assert_output_contains "sleep 1000"
-    if ! is_rootless; then
-        compose port built 80
-        assert_output_equals "127.0.0.1:$port"
-    fi
+    compose port built 80
+    assert_output_equals "127.0.0.1:$port"
+    assert_equal "$(fetch "http://127.0.0.1:$port/word")" "built-word" "served on the published port"
     compose --exit 125 port built 81
     assert_output_contains "no port 81/tcp of service built is published"
     compose pause pulled
