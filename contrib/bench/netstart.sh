@@ -11,9 +11,13 @@
 #   berth-slirp   berth run --rm --network slirp4netns busybox true
 #   podman-none   podman run --rm --network none busybox true   (runtime runc)
 #   podman-slirp  podman run --rm --network slirp4netns busybox true
+#   berth-bridge  berth run --rm --network benchnet busybox true    (a user network, netavark)
+#   podman-bridge podman run --rm --network benchnet busybox true   (left out if podman cannot run it here)
 #   pasta-alone   pasta --config-net -- true   (pasta's own start and exit, rootless only)
 # and prints the medians and each mode's time over its tool's `none`, with the
-# target (berth's pasta adds at most 5 ms, issue 13). Podman 4.3.1 has no pasta.
+# targets (berth's pasta and user network add at most 5 ms, issue 13). Podman
+# 4.3.1 has no pasta. Both user networks are made with --disable-dns: rootless
+# Podman 4.3.1 cannot start aardvark-dns without systemd.
 # Needs: hyperfine, podman, runc, passt, slirp4netns, the fixtures.
 set -uo pipefail
 
@@ -62,6 +66,16 @@ for mode in none slirp4netns; do
     out=$($podman_run --network $mode "$IMAGE" echo ok 2>&1)
     [[ $out == ok ]] || die "podman run --network $mode does not work here: $out"
 done
+${CMD[berth]} network create --disable-dns --subnet 10.211.0.0/24 benchnet >/dev/null || die "berth network create failed"
+out=$($berth_run --network benchnet "$IMAGE" echo ok 2>&1)
+[[ $out == ok ]] || die "berth run --network benchnet does not work here: $out"
+bridges=(-n berth-bridge "$berth_run --network benchnet $IMAGE true")
+if ${CMD[podman]} network create --disable-dns --subnet 10.212.0.0/24 benchnet >/dev/null 2>&1 &&
+    out=$($podman_run --network benchnet "$IMAGE" echo ok 2>&1) && [[ $out == ok ]]; then
+    bridges+=(-n podman-bridge "$podman_run --network benchnet $IMAGE true")
+else
+    note "podman cannot run a container on a user network here: left out ($out)"
+fi
 
 alone=()
 ((EUID != 0)) && alone=(-n pasta-alone "pasta --config-net --quiet -t none -u none -T none -U none -- true")
@@ -71,7 +85,7 @@ hyperfine -N --warmup 3 --runs "$RUNS" --style basic --export-json "$WORK/hyperf
     -n berth-slirp "$berth_run --network slirp4netns $IMAGE true" \
     -n podman-none "$podman_run --network none $IMAGE true" \
     -n podman-slirp "$podman_run --network slirp4netns $IMAGE true" \
-    "${alone[@]}" >"$WORK/logs/hyperfine.txt" 2>&1 || { cat "$WORK/logs/hyperfine.txt" >&2; die "hyperfine failed"; }
+    "${bridges[@]}" "${alone[@]}" >"$WORK/logs/hyperfine.txt" 2>&1 || { cat "$WORK/logs/hyperfine.txt" >&2; die "hyperfine failed"; }
 hyperfine_times "$WORK/hyperfine.json" >"$WORK/times"
 
 mode=root
@@ -85,9 +99,12 @@ for line in open(sys.argv[1]):
     tool, secs, *_ = line.split()
     runs.setdefault(tool, []).append(float(secs) * 1000)
 med = {t: statistics.median(v) for t, v in runs.items()}
-for tool, base in (("berth-pasta", "berth-none"), ("berth-slirp", "berth-none"), ("podman-slirp", "podman-none")):
+for tool, base in (("berth-pasta", "berth-none"), ("berth-slirp", "berth-none"), ("podman-slirp", "podman-none"),
+                   ("berth-bridge", "berth-none"), ("podman-bridge", "podman-none")):
+    if tool not in med:
+        continue
     added = med[tool] - med[base]
-    target = f"   target <= 5 ms   {'PASS' if added <= 5 else 'MISS'}" if tool == "berth-pasta" else ""
+    target = f"   target <= 5 ms   {'PASS' if added <= 5 else 'MISS'}" if tool in ("berth-pasta", "berth-bridge") else ""
     print(f"added by {tool.split('-')[1]:6s} ({tool.split('-')[0]}): {added:6.1f} ms{target}")
 if "pasta-alone" in med:
     print(f"pasta alone (start, configure, exit): {med['pasta-alone']:.1f} ms")

@@ -1,6 +1,8 @@
 // A Kubernetes YAML file into the plan of `kube play` (see play.h).
 #include "kube/play.h"
 
+#include "base/yaml_guard.h"
+
 #include "base/json.h"
 
 #include <yaml-cpp/yaml.h>
@@ -196,6 +198,8 @@ struct Document {
 Result<std::vector<Document>> load_documents(std::string const& file, std::string const& text)
 {
     std::vector<YAML::Node> nodes;
+    if (auto line = yaml_block_comma_line(text))
+        return Error { EINVAL, file + ": line " + std::to_string(*line) + ": a ',' cannot start a line outside [ ] or { }" };
     try {
         nodes = YAML::LoadAll(text);
     } catch (YAML::Exception const& e) {
