@@ -52,7 +52,7 @@ void add_healthcheck(Healthcheck const& h, container::CreateOptions& o)
         return;
     }
     if (!h.test.empty())
-        o.healthcheck_cmd = Json(h.test).dump();
+        o.healthcheck_cmd = json::dump(Json(h.test));
     o.healthcheck_interval = h.interval;
     o.healthcheck_timeout = h.timeout;
     o.healthcheck_start_period = h.start_period;
@@ -106,7 +106,7 @@ container::CreateOptions create_options(Project const& p, Service const& s, int 
     if (s.command)
         o.command = *s.command;
     if (s.entrypoint)
-        o.entrypoint = s.entrypoint->empty() ? std::string() : Json(*s.entrypoint).dump();
+        o.entrypoint = s.entrypoint->empty() ? std::string() : json::dump(Json(*s.entrypoint));
     o.env = s.environment;
     for (auto const& f : s.env_files)
         if (!f.empty() && f[0] != '?')
@@ -143,7 +143,7 @@ container::CreateOptions create_options(Project const& p, Service const& s, int 
         files += (files.empty() ? "" : ",") + f;
     o.labels.push_back(std::string(config_files_label) + "=" + files);
     char hash[32];
-    std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string> {}(o.to_json().dump()));
+    std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string> {}(json::dump(o.to_json())));
     o.labels.push_back(std::string(config_hash_label) + "=" + hash);
     return o;
 }

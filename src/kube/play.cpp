@@ -541,7 +541,7 @@ Result<container::CreateOptions> read_container(YAML::Node const& c, Where const
         Json words = Json::array();
         for (auto const& word : command)
             words.push_back(word);
-        o.entrypoint = words.dump();
+        o.entrypoint = json::dump(words);  // replaces invalid UTF-8 rather than throwing
     }
     o.command = args;
     TRY(read_env(c, w, data, o));

@@ -72,7 +72,7 @@ int run_ps(PsArgs const& a, engine::Context& ctx, compose::Project const& p)
     for (auto const& e : shown)
         rows.push_back(ps_row(e));
     if (a.format == "json") {
-        std::printf("%s\n", Json(rows).dump().c_str());
+        std::printf("%s\n", json::dump(Json(rows)).c_str());
         return 0;
     }
     if (!a.format.empty())
@@ -133,7 +133,7 @@ void add_ls(CLI::App& group, Globals& globals, int& exit_code)
             for (auto const& p : *projects)
                 std::printf("%s\n", p.name.c_str());
         } else if (a->format == "json") {
-            std::printf("%s\n", Json(rows).dump().c_str());
+            std::printf("%s\n", json::dump(Json(rows)).c_str());
         } else if (!a->format.empty()) {
             exit_code = print_formatted(a->format, rows);
         } else {
