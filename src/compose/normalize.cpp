@@ -551,8 +551,8 @@ Result<Node> normalize_top(Node const& doc, std::string const& file, Variables c
 
 Result<Node> normalize_file(std::string const& file, std::string const& text, Variables const& vars, std::string const& working_dir)
 {
-    if (auto line = yaml_block_comma_line(text))
-        return Error { EINVAL, file + ": line " + std::to_string(*line) + ": a ',' cannot start a line outside [ ] or { }" };
+    if (auto hazard = yaml_hazard(text))
+        return Error { EINVAL, file + ": " + *hazard };
     try {
         return normalize_top(YAML::Load(text), file, vars, working_dir);
     } catch (YAML::Exception const& e) {

@@ -198,8 +198,8 @@ struct Document {
 Result<std::vector<Document>> load_documents(std::string const& file, std::string const& text)
 {
     std::vector<YAML::Node> nodes;
-    if (auto line = yaml_block_comma_line(text))
-        return Error { EINVAL, file + ": line " + std::to_string(*line) + ": a ',' cannot start a line outside [ ] or { }" };
+    if (auto hazard = yaml_hazard(text))
+        return Error { EINVAL, file + ": " + *hazard };
     try {
         nodes = YAML::LoadAll(text);
     } catch (YAML::Exception const& e) {
@@ -743,14 +743,30 @@ Result<PlayPlan> make_plan(PlayInput const& input, bool lenient)
 
 } // namespace
 
+namespace {
+
+/// make_plan with whatever yaml-cpp still throws (a subscript of a scalar
+/// where a map was checked for too loosely) as an Error: the one wrapper.
+Result<PlayPlan> make_plan_caught(PlayInput const& input, bool lenient)
+{
+    try {
+        return make_plan(input, lenient);
+    } catch (YAML::Exception const& e) {
+        return Error { EINVAL, input.file + ": line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1)
+                + ": " + e.msg };
+    }
+}
+
+} // namespace
+
 Result<PlayPlan> plan_play(PlayInput const& input)
 {
-    return make_plan(input, false);
+    return make_plan_caught(input, false);
 }
 
 Result<std::vector<std::string>> pod_names(PlayInput const& input)
 {
-    auto p = TRY(make_plan(input, true));
+    auto p = TRY(make_plan_caught(input, true));
     std::vector<std::string> out;
     for (auto const& pod : p.pods)
         out.push_back(pod.name);
