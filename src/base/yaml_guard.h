@@ -32,26 +32,64 @@ inline std::optional<std::string> yaml_hazard(std::string_view text)
             return "line " + std::to_string(line) + ": control character " + hex + " is not allowed in YAML";
         }
     }
-    // Each line: indentation, then any node properties (!tag, &anchor), then
-    // the first character of the node, which must not be ','.
-    for (size_t i = 0; i < text.size(); ++line) {
-        size_t end = text.find('\n', i);
-        if (end == std::string_view::npos)
-            end = text.size();
-        size_t j = i;
-        auto skip_blanks = [&] {
-            while (j < end && (text[j] == ' ' || text[j] == '\t'))
-                ++j;
-        };
-        skip_blanks();
-        while (j < end && (text[j] == '!' || text[j] == '&')) {
-            while (j < end && text[j] != ' ' && text[j] != '\t' && text[j] != ',')
-                ++j;
-            skip_blanks();
+    // A ',' that starts a token outside [ ] and { } (at a line's start,
+    // after blanks, a closing quote, a tag or an anchor) is refused; one
+    // inside a plain scalar ("a: b,c") or a quoted one is not. Quotes,
+    // comments and flow brackets are followed only where a token starts.
+    int depth = 0;
+    char quote = 0;
+    bool token_start = true, property = false, comment = false;
+    line = 1;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '\n') {
+            ++line;
+            comment = false;
+            property = false;
+            if (!quote)
+                token_start = true;
+            continue;
         }
-        if (j < end && text[j] == ',')
-            return "line " + std::to_string(line) + ": a line cannot start with ',' (put a flow collection's commas after its items)";
-        i = end + 1;
+        if (comment)
+            continue;
+        if (quote) {
+            if (c == quote) {
+                if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+                    ++i;  // '' inside single quotes
+                    continue;
+                }
+                if (quote == '"' && i > 0 && text[i - 1] == '\\')
+                    continue;
+                quote = 0;
+                token_start = true;  // a ',' right after a closing quote starts a token
+            }
+            continue;
+        }
+        if (c == ' ' || c == '\t') {
+            token_start = true;
+            property = false;
+            continue;
+        }
+        if (c == ',' && depth == 0 && (token_start || property))
+            return "line " + std::to_string(line) + ": a ',' outside [ ] or { } cannot start a value (put it in quotes)";
+        if (token_start) {
+            if (c == '#')
+                comment = true;
+            else if (c == '"' || c == '\'')
+                quote = c;
+            else if (c == '!' || c == '&' || c == '*')
+                property = true;
+            if (c == '[' || c == '{')
+                ++depth;
+            else if ((c == ']' || c == '}') && depth > 0)
+                --depth;
+            token_start = c == '[' || c == '{' || c == ']' || c == '}' || c == ',' || c == '-' || c == ':' || c == '?';
+            continue;
+        }
+        if (depth > 0 && (c == '[' || c == '{'))
+            ++depth;
+        else if (depth > 0 && (c == ']' || c == '}' || c == ','))
+            token_start = true, depth -= (c == ',') ? 0 : 1;
     }
     return std::nullopt;
 }
