@@ -48,6 +48,18 @@ inline std::optional<std::string> yaml_hazard(std::string_view text)
             property = false;
             if (!quote)
                 token_start = true;
+            // Whatever the state, a line that starts with ',' is refused, and
+            // a document marker ends an unterminated quote or bracket.
+            size_t j = i + 1;
+            while (j < text.size() && (text[j] == ' ' || text[j] == '\t'))
+                ++j;
+            if (j < text.size() && text[j] == ',')
+                return "line " + std::to_string(line) + ": a line cannot start with ',' (put it in quotes or after an item)";
+            if (text.substr(i + 1, 3) == "---" || text.substr(i + 1, 3) == "...") {
+                quote = 0;
+                depth = 0;
+                token_start = true;
+            }
             continue;
         }
         if (comment)
