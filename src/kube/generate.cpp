@@ -309,7 +309,11 @@ Result<GenerateOptions::Type> parse_type(std::string const& text)
         return GenerateOptions::Type::Pod;
     if (text == "deployment")
         return GenerateOptions::Type::Deployment;
-    return Error { EINVAL, "invalid type \"" + text + "\": use pod or deployment" };
+    if (text == "daemonset")
+        return GenerateOptions::Type::DaemonSet;
+    if (text == "job")
+        return GenerateOptions::Type::Job;
+    return Error { EINVAL, "invalid type \"" + text + "\": use pod, deployment, daemonset or job" };
 }
 
 std::string kube_name(std::string const& name)
@@ -340,14 +344,27 @@ Json pod_object(PodInput const& pod, GenerateOptions const& options)
         meta["annotations"] = annotations;
         return Json { { "apiVersion", "v1" }, { "kind", "Pod" }, { "metadata", meta }, { "spec", spec } };
     }
-    // A Deployment's pods must restart always: the only policy it allows.
-    spec.erase("restartPolicy");
+    using T = GenerateOptions::Type;
+    // A Deployment's and a DaemonSet's pods must restart always, the only policy
+    // they allow; a Job's must not: Never unless the containers restart on failure.
+    if (options.type == T::Job) {
+        if (spec.value("restartPolicy", "") != "OnFailure")
+            spec["restartPolicy"] = "Never";
+    } else {
+        spec.erase("restartPolicy");
+    }
     Json tmpl { { "metadata", Json { { "labels", Json { { "app", name } } }, { "annotations", annotations } } }, { "spec", spec } };
-    Json dmeta = metadata(name + "-deployment", options);
+    auto kind = options.type == T::Deployment ? "Deployment" : options.type == T::DaemonSet ? "DaemonSet" : "Job";
+    std::string suffix = options.type == T::Deployment ? "-deployment" : options.type == T::DaemonSet ? "-daemonset" : "-job";
+    Json dmeta = metadata(name + suffix, options);
     dmeta["labels"]["app"] = name;
-    return Json { { "apiVersion", "apps/v1" }, { "kind", "Deployment" }, { "metadata", dmeta },
-        { "spec", Json { { "replicas", options.replicas }, { "selector", Json { { "matchLabels", Json { { "app", name } } } } },
-                      { "template", tmpl } } } };
+    Json workload { { "template", tmpl } };
+    if (options.type != T::Job)
+        workload["selector"] = Json { { "matchLabels", Json { { "app", name } } } };
+    if (options.type == T::Deployment)
+        workload["replicas"] = options.replicas;
+    return Json { { "apiVersion", options.type == T::Job ? "batch/v1" : "apps/v1" }, { "kind", kind }, { "metadata", dmeta },
+        { "spec", workload } };
 }
 
 Json service_object(PodInput const& pod, GenerateOptions const& options)

@@ -55,14 +55,14 @@ struct PodInput {
 };
 
 struct GenerateOptions {
-    enum class Type { Pod, Deployment } type = Type::Pod;
+    enum class Type { Pod, Deployment, DaemonSet, Job } type = Type::Pod;
     int replicas = 1;                           ///< spec.replicas of a Deployment
     bool service = false;                       ///< -s: a NodePort Service for each pod's ports
     std::string version;                        ///< "berth-0.1.0", in the header comment
     std::string created;                        ///< RFC 3339 creationTimestamp of every object
 };
 
-/// "--type": "pod" or "deployment"; anything else is an Error naming the value.
+/// "--type": "pod", "deployment", "daemonset" or "job"; anything else is an Error naming the value.
 Result<GenerateOptions::Type> parse_type(std::string const& text);
 
 /// A DNS-1123 label from a name: lowercase, '_' dropped (Podman's

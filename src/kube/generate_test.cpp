@@ -119,6 +119,22 @@ TEST_CASE("--type deployment: the pod as a template, replicas, no restart policy
     check_golden("deployment.yaml", generate_yaml({ pod }, {}, opts));
 }
 
+TEST_CASE("--type daemonset and job: a template with a selector; a Job's pod restarts Never or OnFailure")
+{
+    container::CreateOptions o;
+    o.command = { "sleep", "1000" };
+    auto c = make_container("app", o);
+    c.record.restart.kind = container::RestartPolicy::Kind::Always;
+    PodInput pod { "app-pod", "", { c }, {} };
+    auto opts = fixed_options();
+    opts.type = GenerateOptions::Type::DaemonSet;
+    check_golden("daemonset.yaml", generate_yaml({ pod }, {}, opts));
+    opts.type = GenerateOptions::Type::Job;
+    check_golden("job.yaml", generate_yaml({ pod }, {}, opts));
+    pod.containers[0].record.restart.kind = container::RestartPolicy::Kind::OnFailure;
+    CHECK(generate_yaml({ pod }, {}, opts).find("restartPolicy: OnFailure") != std::string::npos);
+}
+
 TEST_CASE("--env-file variables, --network host, --stop-timeout")
 {
     container::CreateOptions o;
@@ -175,5 +191,7 @@ TEST_CASE("names become DNS-1123 labels; no ports, no Service; --type")
     CHECK(sdoc["spec"]["containers"][0]["volumeMounts"] == Json::parse(R"([{"name": "scratch", "mountPath": "/scratch"}])"));
     CHECK(parse_type("pod").value() == GenerateOptions::Type::Pod);
     CHECK(parse_type("deployment").value() == GenerateOptions::Type::Deployment);
-    CHECK(parse_type("job").error().message == "invalid type \"job\": use pod or deployment");
+    CHECK(parse_type("daemonset").value() == GenerateOptions::Type::DaemonSet);
+    CHECK(parse_type("job").value() == GenerateOptions::Type::Job);
+    CHECK(parse_type("cronjob").error().message == "invalid type \"cronjob\": use pod, deployment, daemonset or job");
 }

@@ -354,7 +354,80 @@ ErrorOr read_security(YAML::Node const& sc, Where const& w, container::CreateOpt
     return {};
 }
 
-/// livenessProbe.exec -> the healthcheck.
+/// A probe's port: a number, or the name of one of the container's ports.
+Result<int64_t> probe_port(YAML::Node const& action, YAML::Node const& c, Where const& w)
+{
+    auto n = action["port"];
+    if (!n || n.IsNull())
+        return w.key("port").error("missing (required)");
+    TRY(expect(n, YAML::NodeType::Scalar, "a port number or name", w.key("port")));
+    if (!n.Scalar().empty() && std::isdigit(static_cast<unsigned char>(n.Scalar()[0]))) {
+        auto port = *TRY(int_at(action, "port", w));
+        if (port < 1 || port > 65535)
+            return w.key("port").error("must be between 1 and 65535, not " + std::to_string(port));
+        return port;
+    }
+    if (auto ports = c["ports"]; ports && ports.IsSequence())
+        for (auto const& p : ports)
+            if (p.IsMap() && p["name"] && p["name"].IsScalar() && p["name"].Scalar() == n.Scalar())
+                if (auto port = TRY(int_at(p, "containerPort", w.key("port"))))
+                    return *port;
+    return w.key("port").error("no port named \"" + n.Scalar() + "\" in the container's ports");
+}
+
+/// A probe's host and path go into a shell command in single quotes: refuse
+/// what could leave them.
+Result<std::string> probe_word(YAML::Node const& action, char const* key, std::string fallback, Where const& w)
+{
+    auto v = TRY(string_at(action, key, w));
+    if (v.empty())
+        return fallback;
+    for (unsigned char ch : v)
+        if (ch == '\'' || ch < 0x21 || ch == 0x7f)
+            return w.key(key).error("\"" + v + "\" is not valid here: no quotes, blanks or control characters");
+    return v;
+}
+
+/// The healthcheck command of a probe's action: exec as it is; httpGet and
+/// tcpSocket as the commands Podman writes for them (curl, nc), with busybox's
+/// wget after curl so that an image without curl can still be probed.
+Result<std::string> probe_command(YAML::Node const& probe, YAML::Node const& c, Where const& pw)
+{
+    if (auto exec = probe["exec"]) {
+        TRY(expect(exec, YAML::NodeType::Map, "a map", pw.key("exec")));
+        auto command = TRY(strings_at(exec, "command", pw.key("exec")));
+        if (command.empty())
+            return pw.key("exec.command").error("missing (required)");
+        Json words = Json::array({ "CMD" });
+        for (auto const& word : command)
+            words.push_back(word);
+        return json::dump(words);
+    }
+    if (auto http = probe["httpGet"]) {
+        auto hw = pw.key("httpGet");
+        TRY(expect(http, YAML::NodeType::Map, "a map", hw));
+        auto port = TRY(probe_port(http, c, hw));
+        auto host = TRY(probe_word(http, "host", "localhost", hw));
+        auto path = TRY(probe_word(http, "path", "/", hw));
+        if (path[0] != '/')
+            path = "/" + path;
+        auto scheme = TRY(string_at(http, "scheme", hw));
+        if (scheme != "" && scheme != "HTTP" && scheme != "HTTPS")
+            return hw.key("scheme").error("\"" + scheme + "\" is not a scheme: use HTTP or HTTPS");
+        auto url = "'" + std::string(scheme == "HTTPS" ? "https" : "http") + "://" + host + ":" + std::to_string(port) + path + "'";
+        return json::dump(Json::array({ "CMD-SHELL", "curl -f -s -o /dev/null " + url + " || wget -q -O /dev/null " + url + " || exit 1" }));
+    }
+    if (auto tcp = probe["tcpSocket"]) {
+        auto tw = pw.key("tcpSocket");
+        TRY(expect(tcp, YAML::NodeType::Map, "a map", tw));
+        auto port = TRY(probe_port(tcp, c, tw));
+        auto host = TRY(probe_word(tcp, "host", "localhost", tw));
+        return json::dump(Json::array({ "CMD-SHELL", "nc -z -v '" + host + "' " + std::to_string(port) + " || exit 1" }));
+    }
+    return pw.error("no action: give exec, httpGet or tcpSocket");
+}
+
+/// livenessProbe -> the healthcheck.
 ErrorOr read_probe(YAML::Node const& c, Where const& w, container::CreateOptions& o)
 {
     auto probe = c["livenessProbe"];
@@ -362,17 +435,7 @@ ErrorOr read_probe(YAML::Node const& c, Where const& w, container::CreateOptions
         return {};
     auto pw = w.key("livenessProbe");
     TRY(expect(probe, YAML::NodeType::Map, "a map", pw));
-    auto exec = probe["exec"];
-    if (!exec)
-        return pw.error("only exec probes are supported (httpGet and tcpSocket are not)");
-    TRY(expect(exec, YAML::NodeType::Map, "a map", pw.key("exec")));
-    auto command = TRY(strings_at(exec, "command", pw.key("exec")));
-    if (command.empty())
-        return pw.key("exec.command").error("missing (required)");
-    Json words = Json::array({ "CMD" });
-    for (auto const& word : command)
-        words.push_back(word);
-    o.healthcheck_cmd = words.dump();
+    o.healthcheck_cmd = TRY(probe_command(probe, c, pw));
     auto seconds = [&](char const* key, std::string& out) -> ErrorOr {
         if (auto v = TRY(int_at(probe, key, pw)))
             out = std::to_string(*v) + "s";
@@ -480,14 +543,20 @@ ErrorOr read_mounts(YAML::Node const& c, Where const& w, std::map<std::string, P
         auto path = TRY(string_at(n, "mountPath", at, true));
         if (path.empty() || path[0] != '/')
             return at.key("mountPath").error("must be an absolute path, not \"" + path + "\"");
-        if (!TRY(string_at(n, "subPath", at)).empty())
-            return at.key("subPath").error("is not supported");
         bool ro = TRY(bool_at(n, "readOnly", at));
         auto it = volumes.find(name);
         if (it == volumes.end())
             return at.key("name").error("no volume \"" + name + "\" in the pod's spec.volumes");
-        auto const& v = it->second;
+        auto v = it->second;
         using K = PodVolume::Kind;
+        // A part of a host path is a host path; named volumes have no sub-mounts in berth.
+        if (auto sub = TRY(string_at(n, "subPath", at)); !sub.empty()) {
+            if (v.kind != K::HostPath)
+                return at.key("subPath").error("is only supported on hostPath volumes");
+            if (sub[0] == '/' || ("/" + sub + "/").find("/../") != std::string::npos)
+                return at.key("subPath").error("must be a relative path without \"..\"");
+            v.source += (v.source.back() == '/' ? "" : "/") + sub;
+        }
         switch (v.kind) {
         case K::Memory: o.tmpfs.push_back(path); break;
         // FIXME: a tmpfs per container: the pod's containers do not share a Memory emptyDir.
@@ -579,15 +648,25 @@ Result<container::CreateOptions> read_container(YAML::Node const& c, Where const
     return o;
 }
 
-/// A pod spec (of a Pod, or of a Deployment's template) into `pod`.
-ErrorOr read_pod_spec(YAML::Node const& spec, Where const& sw, DataObjects const& data, PlayPlan& plan, PlayPod& pod)
+/// A pod spec (of a Pod, or of a workload's template) into `pod`. A Job's
+/// pod never restarts always: Kubernetes requires Never or OnFailure there,
+/// and an unset policy means Never.
+ErrorOr read_pod_spec(YAML::Node const& spec, Where const& sw, DataObjects const& data, PlayPlan& plan, PlayPod& pod,
+    std::string const& kind)
 {
     TRY(expect(spec, YAML::NodeType::Map, "a map", sw));
     TRY(known_fields(spec, pod_spec_fields, "PodSpec", sw));
     if (auto init = spec["initContainers"]; init && !(init.IsSequence() && init.size() == 0))
         return sw.key("initContainers").error("init containers are not supported");
     auto volumes = TRY(read_volumes(spec, sw, data, plan, pod));
-    auto restart = TRY(restart_of(TRY(string_at(spec, "restartPolicy", sw)), sw.key("restartPolicy")));
+    auto policy = TRY(string_at(spec, "restartPolicy", sw));
+    if (kind == "Job") {
+        if (policy == "Always")
+            return sw.key("restartPolicy").error("\"Always\" is not allowed in a Job: use Never or OnFailure");
+        if (policy.empty())
+            policy = "Never";
+    }
+    auto restart = TRY(restart_of(policy, sw.key("restartPolicy")));
     if (TRY(bool_at(spec, "hostNetwork", sw)))
         pod.network = "host";
     if (auto hostname = TRY(string_at(spec, "hostname", sw)); !hostname.empty())
@@ -655,7 +734,7 @@ ErrorOr read_workload(Document const& d, PlayInput const& input, DataObjects con
         pod.hostname = name;
         pod.network = input.network;
         pod.labels = TRY(labels_of(meta, d.where));
-        TRY(read_pod_spec(pod_spec, sw, data, plan, pod));
+        TRY(read_pod_spec(pod_spec, sw, data, plan, pod, d.kind));
         TRY(read_annotations(meta, d.where, pod));
         pod.publish.insert(pod.publish.end(), input.publish.begin(), input.publish.end());
         // On the host's network a container's port is the host's already: nothing to publish.
@@ -666,9 +745,13 @@ ErrorOr read_workload(Document const& d, PlayInput const& input, DataObjects con
     };
     if (d.kind == "Pod")
         return make_pod(d.name, spec, d.where.key("spec"), d.node["metadata"]);
-    // Deployment: one pod per replica, NAME-pod-N (Podman 4.3).
+    // Deployment: one pod per replica, NAME-pod-N (Podman 4.3). DaemonSet
+    // (one node: one pod) and Job (its parallelism is not followed: one run
+    // of its pod): NAME-pod (Podman 5).
     TRY(expect(spec, YAML::NodeType::Map, "a map", d.where.key("spec")));
-    auto replicas = TRY(int_at(spec, "replicas", d.where.key("spec"))).value_or(1);
+    int64_t replicas = 1;
+    if (d.kind == "Deployment")
+        replicas = TRY(int_at(spec, "replicas", d.where.key("spec"))).value_or(1);
     if (replicas < 0)
         return d.where.key("spec.replicas").error("must not be negative");
     auto tmpl = spec["template"];
@@ -677,6 +760,8 @@ ErrorOr read_workload(Document const& d, PlayInput const& input, DataObjects con
     TRY(expect(tmpl, YAML::NodeType::Map, "a map", d.where.key("spec.template")));
     if (!tmpl["spec"])
         return d.where.key("spec.template.spec").error("missing (required)");
+    if (d.kind != "Deployment")
+        return make_pod(d.name + "-pod", tmpl["spec"], d.where.key("spec.template.spec"), tmpl["metadata"]);
     for (int64_t i = 0; i < replicas; ++i)
         TRY(make_pod(d.name + "-pod-" + std::to_string(i), tmpl["spec"], d.where.key("spec.template.spec"), tmpl["metadata"]));
     return {};
@@ -684,14 +769,15 @@ ErrorOr read_workload(Document const& d, PlayInput const& input, DataObjects con
 
 bool is_workload(std::string const& kind)
 {
-    return kind == "Pod" || kind == "Deployment";
+    return kind == "Pod" || kind == "Deployment" || kind == "DaemonSet" || kind == "Job";
 }
 
 ErrorOr check_kind(Document const& d)
 {
-    static std::set<std::string> const known { "Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service" };
+    static std::set<std::string> const known { "Pod", "Deployment", "DaemonSet", "Job", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service" };
     if (!known.count(d.kind))
-        return d.where.key("kind").error("\"" + d.kind + "\" is not supported: use Pod, Deployment, ConfigMap, Secret, PersistentVolumeClaim or Service");
+        return d.where.key("kind").error("\"" + d.kind
+            + "\" is not supported: use Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim or Service");
     return {};
 }
 
@@ -733,7 +819,7 @@ Result<PlayPlan> make_plan(PlayInput const& input, bool lenient)
         }
     }
     if (plan.pods.empty() && plan.volumes.empty())
-        return Error { EINVAL, input.file + ": no Pod, Deployment or PersistentVolumeClaim in the file" };
+        return Error { EINVAL, input.file + ": no Pod, Deployment, DaemonSet, Job or PersistentVolumeClaim in the file" };
     std::set<std::string> names;
     for (auto const& pod : plan.pods)
         if (!names.insert(pod.name).second)

@@ -198,6 +198,59 @@ spec:
     CHECK(pod_names(PlayInput { "d.yaml", text, {}, "", {} }).value() == std::vector<std::string> { "dep-pod-0", "dep-pod-1" });
 }
 
+TEST_CASE("a DaemonSet and a Job are one pod each, NAME-pod; a Job's pod does not restart")
+{
+    auto plan = plan_of("kind: DaemonSet\nmetadata: {name: ds}\nspec:\n  template:\n    metadata: {labels: {a: b}}\n"
+                        "    spec:\n      containers: [{name: c, image: b}]\n---\n"
+                        "kind: Job\nmetadata: {name: job}\nspec:\n  completions: 3\n  template:\n    spec:\n      containers: [{name: c, image: b}]\n---\n"
+                        "kind: Job\nmetadata: {name: retry}\nspec:\n  template:\n    spec:\n      restartPolicy: OnFailure\n"
+                        "      containers: [{name: c, image: b}]\n");
+    REQUIRE(plan.pods.size() == 3);
+    CHECK(plan.pods[0].name == "ds-pod");
+    CHECK(plan.pods[0].labels == std::vector<std::string> { "a=b" });
+    CHECK(plan.pods[0].containers[0].restart == "always");
+    CHECK(plan.pods[1].name == "job-pod");
+    CHECK(plan.pods[1].containers[0].name == "job-pod-c");
+    CHECK(plan.pods[1].containers[0].restart == "no");
+    CHECK(plan.pods[2].containers[0].restart == "on-failure");
+    CHECK(error_of("kind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      restartPolicy: Always\n      containers: [{name: c, image: b}]\n")
+        == "k.yaml: Job j: spec.template.spec.restartPolicy: \"Always\" is not allowed in a Job: use Never or OnFailure");
+    CHECK(error_of("kind: DaemonSet\nmetadata: {name: d}\nspec: {}\n") == "k.yaml: DaemonSet d: spec.template: missing (required)");
+}
+
+TEST_CASE("httpGet and tcpSocket probes become shell healthchecks; a named port is looked up")
+{
+    auto plan = plan_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                        "  - name: web\n    image: b\n    ports: [{name: http, containerPort: 8080}]\n"
+                        "    livenessProbe:\n      httpGet: {path: /healthz, port: http}\n      periodSeconds: 5\n"
+                        "  - name: db\n    image: b\n    livenessProbe:\n      tcpSocket: {port: 5432, host: 127.0.0.1}\n");
+    CHECK(plan.pods[0].containers[0].healthcheck_cmd
+        == R"(["CMD-SHELL","curl -f -s -o /dev/null 'http://localhost:8080/healthz' || wget -q -O /dev/null 'http://localhost:8080/healthz' || exit 1"])");
+    CHECK(plan.pods[0].containers[0].healthcheck_interval == "5s");
+    CHECK(plan.pods[0].containers[1].healthcheck_cmd == R"(["CMD-SHELL","nc -z -v '127.0.0.1' 5432 || exit 1"])");
+    auto probe = [](std::string const& action) {
+        return error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: b\n    livenessProbe:\n      " + action + "\n");
+    };
+    CHECK(probe("httpGet: {port: web}") == "k.yaml: Pod p: spec.containers[0].livenessProbe.httpGet.port: no port named \"web\" in the container's ports");
+    CHECK(probe("httpGet: {port: 70000}") == "k.yaml: Pod p: spec.containers[0].livenessProbe.httpGet.port: must be between 1 and 65535, not 70000");
+    CHECK(probe("httpGet: {port: 80, path: \"/a'b\"}")
+        == "k.yaml: Pod p: spec.containers[0].livenessProbe.httpGet.path: \"/a'b\" is not valid here: no quotes, blanks or control characters");
+    CHECK(probe("tcpSocket: {}") == "k.yaml: Pod p: spec.containers[0].livenessProbe.tcpSocket.port: missing (required)");
+    CHECK(probe("grpc: {port: 1}") == "k.yaml: Pod p: spec.containers[0].livenessProbe: no action: give exec, httpGet or tcpSocket");
+}
+
+TEST_CASE("subPath: a part of a hostPath volume; refused on other volumes")
+{
+    char const* pod = "kind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - {name: h, hostPath: {path: /srv/data}}\n  - {name: v, persistentVolumeClaim: {claimName: c}}\n"
+                      "  containers:\n  - name: c\n    image: b\n    volumeMounts:\n";
+    auto plan = plan_of(std::string(pod) + "    - {name: h, mountPath: /d, subPath: site/www, readOnly: true}\n");
+    CHECK(plan.pods[0].containers[0].volumes == std::vector<std::string> { "/srv/data/site/www:/d:ro" });
+    CHECK(error_of(std::string(pod) + "    - {name: v, mountPath: /d, subPath: x}\n")
+        == "k.yaml: Pod p: spec.containers[0].volumeMounts[0].subPath: is only supported on hostPath volumes");
+    CHECK(error_of(std::string(pod) + "    - {name: h, mountPath: /d, subPath: a/../../etc}\n")
+        == "k.yaml: Pod p: spec.containers[0].volumeMounts[0].subPath: must be a relative path without \"..\"");
+}
+
 TEST_CASE("the annotations kube generate writes bring --init and -t back")
 {
     auto plan = plan_of("kind: Pod\nmetadata:\n  name: a\n  annotations:\n    io.podman.annotations.init/c: \"TRUE\"\n"
@@ -219,7 +272,7 @@ TEST_CASE("hostNetwork: the pod on the host's network, its hostPorts not publish
 TEST_CASE("errors name the file, the object and the key")
 {
     CHECK(error_of("kind: Pod\nmetadata:\n  name: x\n  bad: [\n").rfind("k.yaml: line ", 0) == 0);
-    CHECK(error_of("kind: Ingress\nmetadata: {name: i}\n") == "k.yaml: Ingress i: kind: \"Ingress\" is not supported: use Pod, Deployment, ConfigMap, Secret, PersistentVolumeClaim or Service");
+    CHECK(error_of("kind: Ingress\nmetadata: {name: i}\n") == "k.yaml: Ingress i: kind: \"Ingress\" is not supported: use Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim or Service");
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n") == "k.yaml: Pod p: spec.containers[0].image: missing (required)");
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: b\n    ports:\n    - containerPort: http\n")
         == "k.yaml: Pod p: spec.containers[0].ports[0].containerPort: must be an integer, not \"http\"");
@@ -242,7 +295,7 @@ TEST_CASE("errors name the file, the object and the key")
         == "k.yaml: Pod p: spec.initContainers: init containers are not supported");
     // Fields of the API that berth has no use for pass.
     plan_of("kind: Pod\nmetadata: {name: p}\nspec:\n  tolerations: []\n  containers:\n  - name: c\n    image: b\n    resources: {limits: {cpu: 1}}\n");
-    CHECK(error_of("kind: Service\nmetadata: {name: s}\n") == "k.yaml: no Pod, Deployment or PersistentVolumeClaim in the file");
+    CHECK(error_of("kind: Service\nmetadata: {name: s}\n") == "k.yaml: no Pod, Deployment, DaemonSet, Job or PersistentVolumeClaim in the file");
     CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  restartPolicy: Sometimes\n  containers: [{name: c, image: b}]\n")
         == "k.yaml: Pod p: spec.restartPolicy: \"Sometimes\" is not a restart policy: use Always, OnFailure or Never");
 }

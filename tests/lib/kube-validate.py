@@ -6,7 +6,7 @@
 # rejects unknown keys, values of the wrong type and missing required
 # fields (the models raise when one is constructed without them), plus the
 # name and port rules the API server checks beyond the schema (DNS-1123
-# names, port ranges, NodePort range). Prints "ok KIND NAME" per document;
+# names, port ranges, NodePort range, workload restart policies). Prints "ok KIND NAME" per document;
 # exits 1 with "FILE: document N (KIND): PATH: PROBLEM" lines otherwise.
 import datetime
 import re
@@ -23,6 +23,8 @@ KINDS = {
     ("v1", "ConfigMap"): client.V1ConfigMap,
     ("v1", "Secret"): client.V1Secret,
     ("apps/v1", "Deployment"): client.V1Deployment,
+    ("apps/v1", "DaemonSet"): client.V1DaemonSet,
+    ("batch/v1", "Job"): client.V1Job,
 }
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -98,7 +100,7 @@ def check_names(doc):
     pod_specs = []
     if doc["kind"] == "Pod":
         pod_specs.append(("spec", doc["spec"]))
-    elif doc["kind"] == "Deployment":
+    elif doc["kind"] in ("Deployment", "DaemonSet"):
         spec = doc["spec"]
         pod_specs.append(("spec.template.spec", spec["template"]["spec"]))
         selector = spec["selector"].get("matchLabels", {})
@@ -106,7 +108,12 @@ def check_names(doc):
         if any(labels.get(k) != v for k, v in selector.items()):
             raise Invalid("spec.selector: does not match spec.template.metadata.labels")
         if spec["template"]["spec"].get("restartPolicy", "Always") != "Always":
-            raise Invalid("spec.template.spec.restartPolicy: a Deployment allows only Always")
+            raise Invalid(f"spec.template.spec.restartPolicy: a {doc['kind']} allows only Always")
+    elif doc["kind"] == "Job":
+        spec = doc["spec"]
+        pod_specs.append(("spec.template.spec", spec["template"]["spec"]))
+        if spec["template"]["spec"].get("restartPolicy") not in ("Never", "OnFailure"):
+            raise Invalid("spec.template.spec.restartPolicy: a Job needs Never or OnFailure")
     elif doc["kind"] == "Service":
         for i, port in enumerate(doc["spec"].get("ports", [])):
             if "nodePort" in port and not 30000 <= port["nodePort"] <= 32767:

@@ -110,8 +110,19 @@ print(v if isinstance(v, str) else json.dumps(v, sort_keys=True))' "$1" "$2"
     assert_equal "$(kube_get "$f" 'docs[0]["metadata"]["labels"]')" '{"team": "blue"}'
     run_berth --exit 125 kube generate nosuchthing
     assert_output_equals 'Error: name or ID "nosuchthing" not found'
-    run_berth --exit 125 kube generate --type job dep1
-    assert_output_contains 'invalid type "job": use pod or deployment'
+    run_berth --exit 125 kube generate --type cronjob dep1
+    assert_output_contains 'invalid type "cronjob": use pod, deployment, daemonset or job'
+    # A DaemonSet and a Job: valid objects, and a Job's pod never restarts always.
+    run_berth kube generate --type daemonset dep1
+    echo "$output" >"$f"
+    kube_validate "$f"
+    assert_equal "$(kube_get "$f" 'kind("DaemonSet")["spec"]["selector"]["matchLabels"]')" '{"app": "dep1-pod"}'
+    run_berth kube generate --type job dep1
+    echo "$output" >"$f"
+    kube_validate "$f"
+    assert_equal "$(kube_get "$f" 'kind("Job")["spec"]["template"]["spec"]["restartPolicy"]')" "Never"
+    run_berth --exit 125 kube generate --type job --replicas 2 dep1
+    assert_output_contains "--replicas is only used with --type deployment"
 }
 
 # The Pod the play tests use: httpd serving the PVC, a writer putting the
@@ -387,6 +398,77 @@ EOF
     assert_output_equals ""
 }
 
+# bats test_tags=berth-only
+@test "kube play: a DaemonSet with an httpGet probe turns healthy, a Job runs once, subPath of a hostPath" {
+    # berth-only: Podman 4.3.1 plays neither DaemonSet nor Job.
+    local f=$BERTH_TEST_ROOT/ds.yaml host=$BERTH_TEST_ROOT/site
+    mkdir -p "$host/www" && echo from-subpath >"$host/www/index.html"
+    cat >"$f" <<EOF
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: httpd
+        image: $IMAGE
+        command: [sh, -c, "exec httpd -f -p 8080 -h /www"]
+        ports:
+        - {name: http, containerPort: 8080}
+        livenessProbe:
+          httpGet: {path: /index.html, port: http}
+          periodSeconds: 60
+        volumeMounts:
+        - {name: site, mountPath: /www, subPath: www, readOnly: true}
+      volumes:
+      - name: site
+        hostPath: {path: $host, type: Directory}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+spec:
+  template:
+    spec:
+      containers:
+      - name: task
+        image: $IMAGE
+        command: [sh, -c, "echo job-ran"]
+EOF
+    run_berth kube play "$f"
+    run_berth pod ps --format '{{.Name}}'
+    assert_output_contains "once-pod"
+    assert_output_contains "web-pod"
+    assert_line_count 2
+    run_berth inspect --format '{{.Config.Healthcheck.Test}}' web-pod-httpd
+    assert_output_contains "wget -q -O /dev/null 'http://localhost:8080/index.html'"
+    run_berth exec web-pod-httpd sh -c 'for i in $(seq 1 50); do wget -q -O - http://localhost:8080/index.html 2>/dev/null && exit 0; sleep 0.1; done; exit 1'
+    assert_output_equals "from-subpath"
+    run_berth healthcheck run web-pod-httpd
+    run_berth inspect --format '{{.State.Health.Status}}' web-pod-httpd
+    assert_output_equals "healthy"
+    # The Job's container ran to its end and was not restarted.
+    run_berth wait once-pod-task
+    assert_output_equals "0"
+    run_berth logs once-pod-task
+    assert_output_equals "job-ran"
+    run_berth inspect --format '{{.HostConfig.RestartPolicy.Name}}' once-pod-task
+    assert_output_equals "no"
+    # A probe whose page is missing fails the healthcheck.
+    rm "$host/www/index.html"
+    run_berth --exit 1 healthcheck run web-pod-httpd
+    run_berth kube down "$f"
+    run_berth pod ps -q
+    assert_output_equals ""
+}
+
 @test "kube play --authfile pulls a missing image from a registry that needs credentials" {
     local auth=$BERTH_TEST_ROOT/kube-auth.json f=$BERTH_TEST_ROOT/auth.yaml
     run_berth login --authfile "$auth" --username "$REGISTRY_USER" --password-stdin "$REGISTRY_TLS" <<<"$REGISTRY_PASS"
@@ -430,7 +512,7 @@ EOF
     assert_output_matches "^Error: $f: line 6, column 1: "
     printf 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: ing\n' >"$f"
     run_berth --exit 125 kube play "$f"
-    assert_output_equals "Error: $f: Ingress ing: kind: \"Ingress\" is not supported: use Pod, Deployment, ConfigMap, Secret, PersistentVolumeClaim or Service"
+    assert_output_equals "Error: $f: Ingress ing: kind: \"Ingress\" is not supported: use Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim or Service"
     printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: noimg\nspec:\n  containers:\n  - name: c\n' >"$f"
     run_berth --exit 125 kube play "$f"
     assert_output_equals "Error: $f: Pod noimg: spec.containers[0].image: missing (required)"

@@ -48,7 +48,7 @@ void add_generate(CLI::App& parent, char const* name, Globals& globals, int& exi
     cmd->add_option("name", a->names, "Containers, pods or volumes (names or IDs)")->required();
     cmd->add_flag("-s,--service", a->options.service, "Also generate a Service of type NodePort for the published ports");
     cmd->add_option("-f,--filename", a->filename, "Write the YAML to this file (which must not exist) instead of stdout");
-    cmd->add_option("-t,--type", a->options.type, "Kind of the workload object: pod or deployment")->capture_default_str();
+    cmd->add_option("-t,--type", a->options.type, "Kind of the workload object: pod, deployment, daemonset or job")->capture_default_str();
     cmd->add_option("-r,--replicas", a->options.replicas, "Replicas of a deployment (--type deployment)")->capture_default_str();
     cmd->callback([a, &globals, &exit_code] {
         auto ctx = open_or_report(globals, exit_code);
@@ -108,7 +108,7 @@ void add_play(CLI::App& parent, char const* name, Globals& globals, int& exit_co
     auto a = std::make_shared<PlayArgs>();
     auto& o = a->options;
     auto* cmd = parent.add_subcommand(name, "Create pods, containers and volumes from Kubernetes YAML");
-    cmd->add_option("file", o.file, "The YAML file (Pod, Deployment, ConfigMap, Secret, PersistentVolumeClaim)")->required();
+    cmd->add_option("file", o.file, "The YAML file (Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim)")->required();
     cmd->add_flag("--down", a->down, "Stop and remove the pods the file made (as kube down)");
     cmd->add_flag("--replace", o.replace, "Remove pods of the same names (and their containers) first");
     cmd->add_flag("--start", o.start, "Start the pods (--start=false: only create them)")->default_str("true");
