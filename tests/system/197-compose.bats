@@ -98,6 +98,11 @@ EOT
     cd "$PROJ/My.App_X"
     compose config
     assert_output_contains 'name: myapp_x'
+    # From a subdirectory the nearest parent's file is the project's, with its .env and its name.
+    mkdir -p sub/deeper && cd sub/deeper
+    compose config
+    assert_output_contains 'name: myapp_x'
+    assert_output_contains 'command: [echo, hello world, fallback, $HOME]'
 }
 
 @test "compose config: profiles and dependency order" {

@@ -1,5 +1,5 @@
 // Finding and reading a project's files: -f, else compose.yaml and its
-// override file in the current directory; the .env file (or --env-file)
+// override file in the current directory or the nearest parent that has one; the .env file (or --env-file)
 // under the process environment; COMPOSE_FILE and COMPOSE_PROFILES.
 #include "engine/compose/compose.h"
 
@@ -73,16 +73,24 @@ Result<std::vector<std::string>> file_names(ComposeFiles const& given, compose::
                 return Error { ENOENT, "compose file " + f + " not found: give an existing file with -f" };
         return files;
     }
-    for (auto const& [base, override_name] : { std::pair { "compose.yaml", "compose.override.yaml" }, { "compose.yml", "compose.override.yml" },
-             { "docker-compose.yaml", "docker-compose.override.yaml" }, { "docker-compose.yml", "docker-compose.override.yml" } }) {
-        if (!exists(cwd + "/" + base))
-            continue;
-        files.push_back(cwd + "/" + base);
-        if (exists(cwd + "/" + override_name))
-            files.push_back(cwd + "/" + override_name);
-        return files;
+    // The current directory, then each parent up to /, as docker compose looks.
+    for (std::string dir = cwd;;) {
+        auto in_dir = [&](char const* name) { return (dir == "/" ? "" : dir) + "/" + name; };
+        for (auto const& [base, override_name] : { std::pair { "compose.yaml", "compose.override.yaml" }, { "compose.yml", "compose.override.yml" },
+                 { "docker-compose.yaml", "docker-compose.override.yaml" }, { "docker-compose.yml", "docker-compose.override.yml" } }) {
+            if (!exists(in_dir(base)))
+                continue;
+            files.push_back(in_dir(base));
+            if (exists(in_dir(override_name)))
+                files.push_back(in_dir(override_name));
+            return files;
+        }
+        if (dir == "/" || dir.empty())
+            break;
+        auto slash = dir.rfind('/');
+        dir = slash == 0 || slash == std::string::npos ? "/" : dir.substr(0, slash);
     }
-    return Error { ENOENT, "no compose file found in " + cwd + " (compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml): give one with -f" };
+    return Error { ENOENT, "no compose file found in " + cwd + " or its parents (compose.yaml, compose.yml, docker-compose.yaml, docker-compose.yml): give one with -f" };
 }
 
 } // namespace
