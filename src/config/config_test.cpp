@@ -45,6 +45,7 @@ runc = ["/no/such/runc", "/usr/bin/true"]
 [network]
 default_rootless_network_cmd = "slirp4netns"
 default_network = "podman"
+default_subnet = "10.99.0.0/16"
 [machine]
 cpus = 2
 )",
@@ -66,6 +67,7 @@ cpus = 2
     CHECK(*c.tmp_dir == "/run/x");
     CHECK(*c.default_rootless_network_cmd == "slirp4netns");
     CHECK(*c.default_network == "podman");
+    CHECK(*c.default_subnet == "10.99.0.0/16");
     CHECK(resolve_runtime(c, "runc") == "/usr/bin/true");
     CHECK(resolve_runtime(c, "crun") == "crun");
     CHECK(c.files == std::vector<std::string> { "/etc/containers/containers.conf" });

@@ -77,6 +77,7 @@ ErrorOr parse_containers_table(toml::table const& root, ContainersConf& c)
     if (auto const* t = TRY(subtable(root, "network"))) {
         TRY(set(*t, "default_rootless_network_cmd", c.default_rootless_network_cmd));
         TRY(set(*t, "default_network", c.default_network));
+        TRY(set(*t, "default_subnet", c.default_subnet));
     }
     if (c.events_logger && *c.events_logger != "file" && *c.events_logger != "journald" && *c.events_logger != "none")
         return Error::msg("events_logger \"" + *c.events_logger + "\": use file, journald or none");

@@ -48,6 +48,7 @@ struct ContainersConf {
     // [network]
     std::optional<std::string> default_rootless_network_cmd;  ///< pasta | slirp4netns
     std::optional<std::string> default_network;
+    std::optional<std::string> default_subnet;  ///< the subnet of the network "podman" (10.88.0.0/16)
     std::vector<std::string> files;  ///< the files read, in order
 };
 

@@ -73,7 +73,7 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
         "--aardvark-binary", plan.aardvark, "--file", plan.options_file };
     // The teardown file first: whatever happens from here on, the monitor
     // (or the engine, if the monitor is gone) undoes it.
-    std::string teardown = plan.enter_netns + "\n" + netns + "\n" + fs::join(plan.config_dir, netavark_lock_name) + "\n";
+    std::string teardown = plan.enter_netns + "\n" + netns + "\n" + netavark_lock_file(plan) + "\n";
     for (auto const& a : argv)
         teardown += a + "\n";
     TRY(fs::write_file_replace(fs::join(run_dir, bridge_teardown_file_name), teardown));
@@ -94,7 +94,7 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
     argv.push_back(netns);
     // Under netavark's lock, released before any teardown (which takes it).
     auto result = [&]() -> Result<CommandResult> {
-        auto lock = TRY(lock_netavark(plan.config_dir));
+        auto lock = TRY(lock_netavark(plan));
         return run_command(argv, std::chrono::seconds(60), options);
     }();
     if (!result)
@@ -120,10 +120,16 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
     return {};
 }
 
-Result<FileLock> lock_netavark(std::string const& config_dir)
+std::string netavark_lock_file(BridgePlan const& plan)
 {
-    TRY(fs::mkdir_p(config_dir, 0700));
-    return FileLock::acquire(fs::join(config_dir, netavark_lock_name));
+    return plan.rootless ? fs::join(plan.config_dir, netavark_lock_name) : std::string("/run/lock/berth-") + netavark_lock_name;
+}
+
+Result<FileLock> lock_netavark(BridgePlan const& plan)
+{
+    auto file = netavark_lock_file(plan);
+    TRY(fs::mkdir_p(file.substr(0, file.rfind('/')), plan.rootless ? 0700 : 0755));
+    return FileLock::acquire(file);
 }
 
 std::string read_bridge_status(std::string const& run_dir)

@@ -53,9 +53,14 @@ Result<std::string> find_aardvark(std::vector<std::string> const& helper_dirs = 
 /// On failure nothing is left set up. The Error carries netavark's message.
 ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t init_pid);
 
-/// netavark's lock (one netavark at a time per config directory: two setups
-/// of a new network race to make its iptables chains, as Podman knows).
-Result<FileLock> lock_netavark(std::string const& config_dir);
+/// netavark's lock: one netavark at a time where its iptables chains live
+/// (two setups of a new network race to make them, as Podman knows). As root
+/// that is the host's namespace, shared by every store (the default network
+/// has the same ID, so the same chains, in each): one lock for the host,
+/// /run/lock/berth-netavark.lock. Rootless, each store's own namespace: a
+/// lock in its config directory.
+std::string netavark_lock_file(BridgePlan const& plan);
+Result<FileLock> lock_netavark(BridgePlan const& plan);
 
 /// The status file setup_bridge wrote (netavark.h parse_netavark_status's input); "" if none.
 std::string read_bridge_status(std::string const& run_dir);

@@ -233,14 +233,16 @@ Result<NetworkMode> default_mode(DefaultInputs const& in)
             return m;
     }
     NetworkMode m;
-    if (!in.rootless || in.external_runtime) {
-        // FIXME: as root, Podman's default is the bridge network "podman",
-        // which berth has not yet; with --runtime the helper cannot be
-        // attached between the runtime's create and start yet (published
-        // ports then ask for pasta, which the engine refuses with --runtime).
+    if (in.external_runtime) {
+        // With --runtime neither a helper nor netavark can be attached
+        // between the runtime's create and start yet (published ports then
+        // ask for pasta, which the engine refuses with --runtime).
         m.kind = in.publishes ? Kind::Pasta : Kind::None;
         return m;
     }
+    // As root, as Podman: the default bridge network "podman".
+    if (!in.rootless)
+        return parse_network_mode("bridge");
     if (in.conf_rootless_cmd == "pasta" || in.conf_rootless_cmd == "slirp4netns") {
         m.kind = in.conf_rootless_cmd == "pasta" ? Kind::Pasta : Kind::Slirp4netns;
         return m;

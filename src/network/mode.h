@@ -88,9 +88,10 @@ struct DefaultInputs {
 
 /// The mode a container gets for "" or "private". Rootless: containers.conf's
 /// netns, else its default_rootless_network_cmd, else pasta where installed,
-/// else slirp4netns, else an Error naming the package to install. As root
-/// (until bridge networks exist) and with an external runtime: containers.conf's
-/// netns, else pasta with published ports and none without.
+/// else slirp4netns, else an Error naming the package to install. As root:
+/// containers.conf's netns, else the default network "podman" (a bridge).
+/// With an external runtime: containers.conf's netns, else pasta with
+/// published ports and none without.
 Result<NetworkMode> default_mode(DefaultInputs const& in);
 
 } // namespace berth::network

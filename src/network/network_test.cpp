@@ -141,7 +141,7 @@ TEST_CASE("helper plans: pasta never maps the gateway to the host's loopback unl
     CHECK(plan_helper(parse_network_mode("host").value(), {})->program == HelperPlan::Program::None);
 }
 
-TEST_CASE("the default mode: containers.conf, then what is installed; root keeps none until bridges exist")
+TEST_CASE("the default mode: containers.conf, then what is installed; as root the network podman")
 {
     DefaultInputs in;
     in.rootless = true;
@@ -165,9 +165,10 @@ TEST_CASE("the default mode: containers.conf, then what is installed; root keeps
     in.conf_netns = "no such mode";
     CHECK(!default_mode(in));
     DefaultInputs root;
+    CHECK(default_mode(root)->kind == Kind::Bridge);
+    CHECK(default_mode(root)->networks.at(0).network == "podman");
+    root.conf_netns = "none";
     CHECK(default_mode(root)->kind == Kind::None);
-    root.publishes = true;
-    CHECK(default_mode(root)->kind == Kind::Pasta);
     DefaultInputs external;
     external.rootless = true;
     external.have_pasta = true;

@@ -34,7 +34,7 @@ inline constexpr char const* helper_log_file_name = "network.log";  ///< the hel
 inline constexpr char const* api_socket_name = "slirp4netns.sock";  ///< slirp4netns's API socket (port forwarding)
 inline constexpr char const* namespace_file_suffix = "-ns";          ///< net-ns, user-ns: bind mounts for the helper to open
 inline constexpr char const* bridge_teardown_file_name = "netavark.teardown";  ///< lines: netns to enter (or empty), the container's netns, the lock, netavark's argv
-inline constexpr char const* netavark_lock_name = "netavark.lock";  ///< in netavark's config directory: one netavark at a time (its iptables chains race)
+inline constexpr char const* netavark_lock_name = "netavark.lock";  ///< one netavark at a time (its iptables chains race): bridge.h netavark_lock_file
 inline constexpr char const* bridge_netns_file_name = "netavark-ns";           ///< the container's network namespace, bound until the teardown
 
 /// Ends the helper named by dir_fd/network.pid (SIGTERM, SIGKILL after 2 s)

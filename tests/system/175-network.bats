@@ -55,7 +55,7 @@ host_server() {
     command -v pasta >/dev/null || skip "pasta (passt) not installed"
     local port
     port=$(free_port)
-    run_berth run -d -p "127.0.0.1:$port:80" "$IMAGE" \
+    run_berth run -d --network pasta -p "127.0.0.1:$port:80" "$IMAGE" \
         sh -c 'mkdir -p /www && echo hello-from-berth > /www/index.html && exec httpd -f -p 80 -h /www'
     local cid=$output
     assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through the published port"
@@ -73,7 +73,7 @@ host_server() {
     assert_output_equals "pasta"
 
     # The host port is taken: pasta's error, exit 125, nothing left behind.
-    run_berth --exit 125 run --rm -p "127.0.0.1:$port:80" "$IMAGE" true
+    run_berth --exit 125 run --rm --network pasta -p "127.0.0.1:$port:80" "$IMAGE" true
     assert_output_contains "start pasta"
     assert_output_contains "$port"
 
@@ -180,23 +180,41 @@ host_server() {
 # bats test_tags=berth-only
 # berth-only: Podman 4.3.1's rootless default is slirp4netns and it has no
 # pasta; berth follows Podman 5 (pasta rootless).
-@test "the default network mode: pasta rootless, none as root; containers.conf chooses" {
+@test "the default network mode: pasta rootless, the network podman as root; containers.conf chooses" {
     command -v pasta >/dev/null || skip "pasta (passt) not installed"
+    local default=pasta
+    is_rootless || default=bridge
     run_berth create "$IMAGE" true
     run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
-    if is_rootless; then assert_output_equals "pasta"; else assert_output_equals "none"; fi
+    assert_output_equals "$default"
     run_berth create -p 8080:80 "$IMAGE" true
     run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
-    assert_output_equals "pasta"
+    assert_output_equals "$default"
     # "private" is the default too.
     run_berth create --network private "$IMAGE" true
     run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
-    if is_rootless; then assert_output_equals "pasta"; else assert_output_equals "none"; fi
+    assert_output_equals "$default"
+    if ! is_rootless; then
+        # As root the container is on the network podman: an address of its subnet, its gateway the default route.
+        local subnet gateway
+        subnet=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS network inspect --format '{{range .Subnets}}{{.Subnet}}{{end}}' podman)
+        gateway=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS network inspect --format '{{range .Subnets}}{{.Gateway}}{{end}}' podman)
+        run_berth run --rm "$IMAGE" sh -c 'ip -o -4 addr show eth0; ip route'
+        assert_output_contains "inet ${subnet%.0/16}."
+        assert_output_contains "default via $gateway"
+    fi
     local conf=$BATS_TEST_TMPDIR/containers.conf
     printf '[network]\ndefault_rootless_network_cmd = "slirp4netns"\n' >"$conf"
     CONTAINERS_CONF=$conf run_berth create "$IMAGE" true
     CONTAINERS_CONF=$conf run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"
-    if is_rootless; then assert_output_equals "slirp4netns"; else assert_output_equals "none"; fi
+    if is_rootless; then assert_output_equals "slirp4netns"; else assert_output_equals "bridge"; fi
+    # default_subnet: the network podman's subnet.
+    printf '[network]\ndefault_subnet = "10.217.0.0/16"\n' >"$conf"
+    CONTAINERS_CONF=$conf run_berth network inspect --format '{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}' podman
+    assert_output_equals "10.217.0.0/16 10.217.0.1"
+    printf '[network]\ndefault_subnet = "10.217.0.0/33"\n' >"$conf"
+    CONTAINERS_CONF=$conf run_berth --exit 125 network inspect podman
+    assert_output_contains "default_subnet"
     printf '[containers]\nnetns = "host"\n' >"$conf"
     CONTAINERS_CONF=$conf run_berth create "$IMAGE" true
     CONTAINERS_CONF=$conf run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$output"

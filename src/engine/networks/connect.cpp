@@ -39,7 +39,7 @@ Result<std::string> run_netavark(Context& ctx, std::string const& run_dir, Json 
             return Error::from_errno("open " + plan.enter_netns);
         co.netns_fd = enter.get();
     }
-    auto lock = TRY(network::lock_netavark(plan.config_dir));
+    auto lock = TRY(network::lock_netavark(plan));
     auto result = TRY(run_command(argv, std::chrono::seconds(60), co));
     ::unlink(file.c_str());
     if (result.exit_code != 0) {

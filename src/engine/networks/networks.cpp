@@ -48,6 +48,17 @@ bool is_default(std::string const& name_or_id)
         || (name_or_id.size() >= 3 && name_or_id.size() <= id.size() && id.substr(0, name_or_id.size()) == name_or_id);
 }
 
+/// The network "podman", on containers.conf's [network] default_subnet if set.
+Result<NetworkConfig> default_network_config(Context& ctx, int64_t created)
+{
+    auto n = network::default_network(created);
+    if (auto const& text = ctx.settings.containers.default_subnet; text && !text->empty()) {
+        auto subnet = TRY_CTX(network::Subnet::parse(*text), "containers.conf default_subnet");
+        n.subnets = { { subnet, subnet.network.plus(1), {}, {} } };
+    }
+    return n;
+}
+
 } // namespace
 
 Result<NetworkConfig> create_network(Context& ctx, network::CreateOptions const& options, bool ignore_existing)
@@ -55,18 +66,19 @@ Result<NetworkConfig> create_network(Context& ctx, network::CreateOptions const&
     auto ns = TRY(open_network_store(ctx));
     if (ignore_existing && !options.name.empty()) {
         if (options.name == network::default_network_name)
-            return network::default_network(now());
+            return default_network_config(ctx, now());
         if (auto existing = TRY(ns.find(options.name)); existing && existing->name == options.name)
             return *existing;
     }
     network::TakenResources taken;
     network::add_host_interfaces(taken);
+    auto default_one = TRY(default_network_config(ctx, 0));
     std::array<uint8_t, 7> ula {};
     random_bytes(ula.data(), ula.size());
     auto id = container::generate_id();
     return ns.create([&](std::vector<NetworkConfig> const& existing) {
         taken.networks = existing;
-        taken.networks.push_back(network::default_network(0));
+        taken.networks.push_back(default_one);
         return network::plan_network(options, taken, id, now(), ula);
     });
 }
@@ -80,7 +92,7 @@ Result<NetworkConfig> find_network(Context& ctx, std::string const& name_or_id)
     if (is_default(name_or_id)) {
         if (found && found->name != name_or_id)
             return Error { EINVAL, "more than one network matches ID prefix \"" + name_or_id + "\": give more of the ID" };
-        return network::default_network(now());
+        return default_network_config(ctx, now());
     }
     return container::network_not_found(name_or_id);
 }
@@ -136,7 +148,7 @@ Result<std::vector<NetworkConfig>> list_networks(Context& ctx, std::vector<Netwo
 {
     auto ns = TRY(open_network_store(ctx));
     auto all = TRY(ns.list());
-    all.push_back(network::default_network(now()));
+    all.push_back(TRY(default_network_config(ctx, now())));
     std::sort(all.begin(), all.end(), [](auto const& a, auto const& b) { return a.name < b.name; });
     std::vector<NetworkConfig> out;
     for (auto& n : all)
