@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "engine/containers/auto_update.h"
 
+#include <cstdio>
 #include <memory>
 
 namespace berth::cli {
@@ -71,6 +72,7 @@ void setup_auto_update(CLI::App& parent, Globals& globals, int& exit_code)
             return;
         }
         exit_code = print_reports(a->format, result->reports);
+        std::fflush(stdout);  // the table, then the errors about its rows
         for (auto const& error : result->errors)
             print_error(error.message);
         if (!result->errors.empty())
