@@ -156,8 +156,12 @@ only_container() {
     only_container au-rb
 }
 
-@test "auto-update: a registry container from a short name, or with an unknown policy, is an error naming it; the others go on" {
-    local short_id bad_id
+@test "auto-update: a short name, an unknown policy or a registry that does not answer is an error naming the container; the others go on" {
+    local short_id bad_id gone_id gone_ref
+    gone_ref=127.0.0.1:$(free_port)/au/gone:latest
+    run_berth tag "$IMAGE" "$gone_ref"
+    run_labelled au-gone registry "$gone_ref" sleep 1000
+    gone_id=$cid
     run_berth tag "$IMAGE" au-short
     run_labelled au-sn registry au-short sleep 1000
     short_id=$cid
@@ -169,6 +173,8 @@ only_container() {
     assert_output_contains "au-ok local false"
     assert_output_contains "Error: auto-updating container \"$short_id\" (au-sn): short name: auto updates require fully-qualified image reference: \"au-short\""
     assert_output_contains "Error: auto-updating container \"$bad_id\" (au-bad): \"sometimes\" is not a valid auto-update policy"
+    assert_output_contains "au-gone registry failed"
+    assert_output_contains "Error: auto-updating container \"$gone_id\" (au-gone): image check for \"$gone_ref\" failed: "
     run_berth inspect --format '{{.Id}} {{.State.Status}}' au-sn
     assert_output_equals "$short_id running"
 }
@@ -185,4 +191,17 @@ only_container() {
     assert_line_count 1
     run_berth auto-update --help
     assert_output_contains "--rollback"
+}
+
+@test "auto-update registry: a container of the image that was pushed from here is up to date" {
+    local repo id
+    repo=$(au_repo):latest
+    build_version "$repo" v1
+    run_berth push -q "$repo"
+    run_labelled au-pushed registry "$repo"
+    id=$cid
+    run_berth auto-update --format "$ROW"
+    assert_output_equals "au-pushed registry false"
+    run_berth inspect --format '{{.Id}} {{.State.Status}}' au-pushed
+    assert_output_equals "$id running"
 }

@@ -13,7 +13,7 @@
 #include "engine/images/images.h"
 
 #include <algorithm>
-#include <set>
+#include <map>
 #include <thread>
 
 namespace berth::engine {
@@ -253,11 +253,14 @@ Result<std::string> restart_through_unit(Context& ctx, Task const& t, AutoUpdate
 }
 
 /// Pulls (registry, once per reference) and restarts or recreates the container.
-Result<std::string> update(Context& ctx, Task const& t, AutoUpdateOptions const& options, std::set<std::string>& pulled)
+Result<std::string> update(Context& ctx, Task const& t, AutoUpdateOptions const& options, std::map<std::string, std::string>& pulled)
 {
-    if (t.report.policy == "registry" && !pulled.contains(t.options.image)) {
-        TRY_CTX(pull(ctx, t.options.image, t.pull), "pulling " + t.options.image);
-        pulled.insert(t.options.image);
+    if (t.report.policy == "registry") {
+        if (!pulled.contains(t.options.image))
+            pulled[t.options.image] = TRY_CTX(pull(ctx, t.options.image, t.pull), "pulling " + t.options.image).id;
+        // The same image under another manifest (built here, then pushed): nothing to do.
+        if (pulled[t.options.image] == t.record.image_id)
+            return std::string("false");
     }
     if (!t.report.unit.empty() && systemd_available())
         return restart_through_unit(ctx, t, options);
@@ -270,7 +273,7 @@ Result<std::string> update(Context& ctx, Task const& t, AutoUpdateOptions const&
 
 /// Checks one container and updates it unless this is a dry run; the
 /// report, with an Error beside it when that failed.
-std::optional<Error> run_task(Context& ctx, Task& t, AutoUpdateOptions const& options, std::set<std::string>& pulled)
+std::optional<Error> run_task(Context& ctx, Task& t, AutoUpdateOptions const& options, std::map<std::string, std::string>& pulled)
 {
     auto needed = needs_update(ctx, t);
     if (!needed) {
@@ -309,7 +312,7 @@ Result<AutoUpdateResult> auto_update(Context& ctx, AutoUpdateOptions const& opti
             tasks.push_back(std::move(**task));
     }
     std::sort(tasks.begin(), tasks.end(), [](Task const& a, Task const& b) { return a.record.name < b.record.name; });
-    std::set<std::string> pulled;
+    std::map<std::string, std::string> pulled;  // reference -> the image ID it pulled
     for (auto& t : tasks) {
         if (auto error = run_task(ctx, t, options, pulled))
             result.errors.push_back(std::move(*error));
