@@ -220,9 +220,15 @@ Result<std::string> recreate(Context& ctx, Task const& t, AutoUpdateOptions cons
 {
     auto const& rec = t.record;
     auto aside = rec.name + "-autoupdate-" + rec.id.substr(0, 12);
-    TRY(set_auto_remove(ctx, rec.id, false));
-    TRY_CTX(stop_container(ctx, rec, std::nullopt), "stopping the old container");
-    TRY(rename_container(ctx, TRY(find_container(ctx, rec.id)), aside));
+    auto set_aside = [&]() -> ErrorOr {
+        TRY(set_auto_remove(ctx, rec.id, false));
+        TRY_CTX(stop_container(ctx, rec, std::nullopt), "stopping the old container");
+        return rename_container(ctx, TRY(find_container(ctx, rec.id)), aside);
+    };
+    if (auto done = set_aside(); !done) {
+        (void)restore_old_container(ctx, t, "", options);  // as far as it got: --rm back, running again
+        return std::move(done).error();
+    }
     std::string new_id;
     auto started = start_new_container(ctx, t, options, new_id);
     if (started) {
