@@ -73,6 +73,7 @@ constexpr CommandEntry commands[] = {
     { "logs", cli::setup_logs },
     { "attach", cli::setup_attach },
     { "healthcheck", cli::setup_healthcheck },
+    { "auto-update", cli::setup_auto_update },
     { "unshare", cli::setup_unshare },
     { "pod", cli::setup_pod_group },
     { "manifest", cli::setup_manifest_group },

@@ -58,6 +58,7 @@ void setup_diff(CLI::App&, Globals&, int&);
 void setup_commit(CLI::App&, Globals&, int&);
 void setup_mount(CLI::App&, Globals&, int&);      // mount, unmount|umount
 void setup_healthcheck(CLI::App&, Globals&, int&);  // healthcheck run
+void setup_auto_update(CLI::App&, Globals&, int&);
 void setup_unshare(CLI::App&, Globals&, int&);
 void setup_pod_group(CLI::App&, Globals&, int&);  // pod create|ps|inspect|start|stop|restart|kill|pause|unpause|rm|prune|exists
 void setup_manifest_group(CLI::App&, Globals&, int&);  // manifest create|add|annotate|remove|rm|inspect|exists|push

@@ -7,6 +7,8 @@
 #include "cli/commands.h"
 #include "engine/containers/containers.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 
 namespace berth::cli {
@@ -182,6 +184,11 @@ ErrorOr finish_create_args(CreateArgs& a, std::vector<std::string> const& rest)
         print_warning(warning);
     for (int fd = 3; fd < 3 + a.preserve_fds; ++fd)
         o.preserve_fds.push_back(fd);
+    // A container made by a unit of `generate systemd` or Quadlet names the
+    // unit in a label, as Podman's: `auto-update` restarts that unit.
+    if (char const* unit = std::getenv("PODMAN_SYSTEMD_UNIT"); unit && *unit
+        && std::none_of(o.labels.begin(), o.labels.end(), [](auto const& l) { return l.rfind("PODMAN_SYSTEMD_UNIT=", 0) == 0; }))
+        o.labels.push_back(std::string("PODMAN_SYSTEMD_UNIT=") + unit);
     if (!a.pod_id_file.empty()) {
         if (!o.pod.empty())
             return Error { EINVAL, "--pod and --pod-id-file cannot be used together" };

@@ -48,6 +48,12 @@ std::string platform_from_parts(std::string const& os, std::string const& arch, 
 /// Pulls one reference; returns the stored image.
 Result<store::ImageRecord> pull(Context& ctx, std::string const& reference, PullOptions const& options);
 
+/// The digest of the manifest that a fully qualified `reference` names in its
+/// registry (mirrors first, as pull), for options.platform (an index is
+/// descended to that platform's manifest): what a pull would store as the
+/// image's manifest digest. Fetches manifests only, stores nothing.
+Result<image::Digest> registry_manifest_digest(Context& ctx, std::string const& reference, PullOptions const& options);
+
 /// Finds a local image by name, ID or ID prefix; error "<name>: image not known".
 Result<store::ImageRecord> find_image(Context& ctx, std::string const& name_or_id);
 /// Whether a name resolves to a local image.

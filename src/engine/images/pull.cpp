@@ -400,9 +400,11 @@ Result<store::ImageRecord> pull_from(Context& ctx, image::Reference const& ref, 
     return TRY(ctx.store->get_image(record.id)).value_or(record);
 }
 
-/// Tries the mirrors, then the registry itself, for one fully-qualified reference.
-Result<store::ImageRecord> pull_qualified(Context& ctx, image::Reference const& ref, PullOptions const& options,
-    image::Platform const& platform, Notifier& notify)
+/// Tries the mirrors, then the registry itself, for one fully-qualified
+/// reference: `attempt` gets each endpoint's source and its reference there
+/// until one succeeds; the last error otherwise.
+template<typename T, typename Attempt>
+Result<T> on_first_endpoint(Context& ctx, image::Reference const& ref, PullOptions const& options, Attempt attempt)
 {
     auto source = TRY(ctx.registries.pull_source(ref));
     std::optional<Error> last;
@@ -413,15 +415,23 @@ Result<store::ImageRecord> pull_qualified(Context& ctx, image::Reference const& 
             continue;
         }
         Source src { client.release_value(), endpoint.reference.path };
-        auto result = pull_from(ctx, ref, endpoint.reference, src, platform, notify);
+        Result<T> result = attempt(src, endpoint.reference);
         if (result)
             return result;
-        log::debug("pull {} from {}: {}", ref.str(), endpoint.location, result.error().message);
+        log::debug("{} from {}: {}", ref.str(), endpoint.location, result.error().message);
         last = std::move(result).error();
     }
     if (!last)
         return Error::msg(ref.str() + ": no registry to pull from");
     return std::move(*last);
+}
+
+Result<store::ImageRecord> pull_qualified(Context& ctx, image::Reference const& ref, PullOptions const& options,
+    image::Platform const& platform, Notifier& notify)
+{
+    return on_first_endpoint<store::ImageRecord>(ctx, ref, options, [&](Source& src, image::Reference const& at) {
+        return pull_from(ctx, ref, at, src, platform, notify);
+    });
 }
 
 } // namespace
@@ -447,6 +457,21 @@ Result<store::ImageRecord> pull(Context& ctx, std::string const& text, PullOptio
     if (!last)
         return Error::msg("pull " + text + ": short name did not resolve to any registry: set unqualified-search-registries in registries.conf");
     return std::move(*last);
+}
+
+Result<image::Digest> registry_manifest_digest(Context& ctx, std::string const& text, PullOptions const& options)
+{
+    auto ref = TRY(image::Reference::parse(text));
+    if (ref.is_short_name())
+        return Error { EINVAL, text + ": not a fully qualified reference: name its registry (registry/repository:tag)" };
+    ref = ref.with_default_tag();
+    auto platform = options.platform.empty() ? image::Platform::host() : TRY(image::Platform::parse(options.platform));
+    return on_first_endpoint<image::Digest>(ctx, ref, options, [&](Source& src, image::Reference const& at) -> Result<image::Digest> {
+        std::optional<image::Digest> index_digest;
+        std::string index_body;
+        auto resp = TRY(fetch_manifest(src, at, platform, index_digest, index_body));
+        return resp.digest;
+    });
 }
 
 std::string platform_from_parts(std::string const& os, std::string const& arch, std::string const& variant)
