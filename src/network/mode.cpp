@@ -80,12 +80,14 @@ Result<NetworkMode> parse_networks(std::string_view text)
             if (!valid_address(key == "ip" ? AF_INET : AF_INET6, value))
                 return Error { EINVAL, "network \"" + n.network + "\" option \"" + option + "\": not an " + (key == "ip" ? "IPv4" : "IPv6") + " address" };
             n.ips.push_back(value);
-        } else if (key == "mac")
+        } else if (key == "mac") {
+            TRY(check_mac_address(value));
             n.mac = value;
-        else if (key == "interface_name")
+        } else if (key == "interface_name") {
             n.interface_name = value;
-        else
+        } else {
             return Error { EINVAL, "network \"" + n.network + "\": unknown option \"" + option + "\": use alias=, ip=, ip6=, mac= or interface_name=" };
+        }
     }
     for (size_t i = 0; i < m.networks.size(); ++i)
         for (size_t j = 0; j < i; ++j)
@@ -95,6 +97,17 @@ Result<NetworkMode> parse_networks(std::string_view text)
 }
 
 } // namespace
+
+ErrorOr check_mac_address(std::string_view text)
+{
+    // "xx:xx:xx:xx:xx:xx": 17 characters, a separator after every pair, one separator throughout.
+    bool ok = text.size() == 17 && (text[2] == ':' || text[2] == '-');
+    for (size_t i = 0; ok && i < text.size(); ++i)
+        ok = i % 3 == 2 ? text[i] == text[2] : std::isxdigit(static_cast<unsigned char>(text[i])) != 0;
+    if (!ok)
+        return Error { EINVAL, "address " + std::string(text) + ": invalid MAC address" };
+    return {};
+}
 
 std::string NetworkMode::name() const
 {

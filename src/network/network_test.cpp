@@ -71,6 +71,18 @@ TEST_CASE("user-defined networks: names, Podman's per-network options, several n
     CHECK(!two.user_mode());
 }
 
+TEST_CASE("MAC addresses: six hex pairs with one separator, else Podman's error")
+{
+    CHECK(check_mac_address("02:42:ac:11:00:0f").has_value());
+    CHECK(check_mac_address("02-42-AC-11-00-0F").has_value());
+    CHECK(check_mac_address("zz:42").error().message == "address zz:42: invalid MAC address");
+    CHECK_FALSE(check_mac_address("02:42:ac:11:00").has_value());
+    CHECK_FALSE(check_mac_address("02:42-ac:11:00:0f").has_value());
+    CHECK_FALSE(check_mac_address("02:42:ac:11:00:0g").has_value());
+    CHECK_FALSE(check_mac_address("0242.ac11.000f.").has_value());
+    CHECK(parse_network_mode("n:mac=zz").error().message == "address zz: invalid MAC address");
+}
+
 TEST_CASE("network modes: errors name the value")
 {
     CHECK(error_of("bad name").find("\"bad name\": unknown") != std::string::npos);
