@@ -45,6 +45,15 @@ bool valid_name(std::string_view name)
     return std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; });
 }
 
+/// The words of the modes that are not user-defined networks (Podman refuses them as network names).
+bool is_mode_word(std::string_view word)
+{
+    for (char const* mode : { "none", "host", "private", "pasta", "slirp4netns", "container", "ns" })
+        if (word == mode)
+            return true;
+    return false;
+}
+
 /// NAME[:KEY=VALUE][,KEY=VALUE...][,NAME[:...]...]: an item without "=", or
 /// with a ":" before its "=", starts the next network, so "a:alias=x,b" and
 /// "a:alias=x,b:alias=y" are two networks.
@@ -64,6 +73,9 @@ Result<NetworkMode> parse_networks(std::string_view text)
                 n.network = "podman";  // Podman's spelling of the default network
             if (!valid_name(n.network))
                 return Error { EINVAL, "network mode \"" + std::string(text) + "\": unknown: use none, host, private, pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME, ns:PATH or a network's name" };
+            // "host,alias=x" would be stored as "host:alias=x", which reads back as the host mode.
+            if (is_mode_word(n.network))
+                return Error { EINVAL, "network mode \"" + std::string(text) + "\": " + n.network + " is a network mode, not a network's name: give it alone" };
             m.networks.push_back(std::move(n));
             if (colon == std::string::npos)
                 continue;

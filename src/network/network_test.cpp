@@ -83,6 +83,15 @@ TEST_CASE("MAC addresses: six hex pairs with one separator, else Podman's error"
     CHECK(parse_network_mode("n:mac=zz").error().message == "address zz: invalid MAC address");
 }
 
+TEST_CASE("a mode's word is no network's name in a list (its text would read back as the mode)")
+{
+    CHECK(parse_network_mode("host,alias=x").error().message
+        == "network mode \"host,alias=x\": host is a network mode, not a network's name: give it alone");
+    CHECK_FALSE(parse_network_mode("a,container").has_value());
+    CHECK_FALSE(parse_network_mode("a,none:alias=y").has_value());
+    CHECK(parse_network_mode("a,hostnet").has_value());
+}
+
 TEST_CASE("network modes: errors name the value")
 {
     CHECK(error_of("bad name").find("\"bad name\": unknown") != std::string::npos);
