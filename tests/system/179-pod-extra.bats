@@ -218,6 +218,24 @@ assert_unknown_pod() {
 }
 
 # bats test_tags=berth-only
+@test "pod clone: a member's copy keeps its restart policy and what --env-file gave it" {
+    # berth-only: Podman 4.3.1's copy has on-failure with no retry count.
+    printf 'FROM_FILE=yes\n' >"$BATS_TEST_TMPDIR/env"
+    run_berth pod create --name keep
+    run_berth create --pod keep --name kept --restart on-failure:3 --env-file "$BATS_TEST_TMPDIR/env" -e SET=1 \
+        "$IMAGE" sh -c 'echo "$FROM_FILE $SET"'
+    # The file was read at create: the copy does not need it.
+    rm "$BATS_TEST_TMPDIR/env"
+    run_berth pod clone keep
+    run_berth inspect --format '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}' kept-clone
+    assert_output_equals "on-failure 3"
+    run_berth pod start keep-clone
+    run_berth wait kept-clone
+    run_berth pod logs -c kept-clone keep-clone
+    assert_output_equals "yes 1"
+}
+
+# bats test_tags=berth-only
 @test "pod clone keeps the namespaces the pod shares" {
     # berth-only: Podman 4.3.1's clone shares ipc, net and uts whatever the pod shared.
     run_berth pod create --name pidpod --share ipc,net,uts,pid

@@ -92,7 +92,7 @@ ErrorOr clone_member(Context& ctx, ContainerRecord const& member, PodRecord cons
     o.replace = false;
     o.restart = std::string(container::restart_policy_name(member.restart.kind));
     if (member.restart.max_retries > 0)
-        o.restart += ":" + std::to_string(member.restart.max_retries);
+        o.restart.append(":").append(std::to_string(member.restart.max_retries));
     // The create read --env-file already: its lines come before -e's.
     o.env.insert(o.env.begin(), o.env_files.begin(), o.env_files.end());
     o.env_files.clear();
