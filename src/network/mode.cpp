@@ -45,15 +45,6 @@ bool valid_name(std::string_view name)
     return std::all_of(name.begin(), name.end(), [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '.' || c == '-'; });
 }
 
-/// The words of the modes that are not user-defined networks (Podman refuses them as network names).
-bool is_mode_word(std::string_view word)
-{
-    for (char const* mode : { "none", "host", "private", "pasta", "slirp4netns", "container", "ns" })
-        if (word == mode)
-            return true;
-    return false;
-}
-
 /// NAME[:KEY=VALUE][,KEY=VALUE...][,NAME[:...]...]: an item without "=", or
 /// with a ":" before its "=", starts the next network, so "a:alias=x,b" and
 /// "a:alias=x,b:alias=y" are two networks.
@@ -109,6 +100,14 @@ Result<NetworkMode> parse_networks(std::string_view text)
 }
 
 } // namespace
+
+bool is_mode_word(std::string_view word)
+{
+    for (char const* mode : { "none", "host", "private", "pasta", "slirp4netns", "container", "ns" })
+        if (word == mode)
+            return true;
+    return false;
+}
 
 ErrorOr check_mac_address(std::string_view text)
 {
