@@ -60,7 +60,8 @@ void setup_mount(CLI::App&, Globals&, int&);      // mount, unmount|umount
 void setup_healthcheck(CLI::App&, Globals&, int&);  // healthcheck run
 void setup_auto_update(CLI::App&, Globals&, int&);
 void setup_unshare(CLI::App&, Globals&, int&);
-void setup_pod_group(CLI::App&, Globals&, int&);  // pod create|ps|inspect|start|stop|restart|kill|pause|unpause|rm|prune|exists
+void setup_pod_group(CLI::App&, Globals&, int&);  // pod create|ps|inspect|start|stop|restart|kill|pause|unpause|rm|prune|exists|clone
+void add_pod_observers(CLI::App& pod_group, Globals&, int&);  // pod top|logs|stats
 void setup_manifest_group(CLI::App&, Globals&, int&);  // manifest create|add|annotate|remove|rm|inspect|exists|push
 void setup_kube_group(CLI::App&, Globals&, int&);  // kube generate|play|down
 void setup_generate_group(CLI::App&, Globals&, int&);  // generate kube

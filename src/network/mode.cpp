@@ -64,6 +64,9 @@ Result<NetworkMode> parse_networks(std::string_view text)
                 n.network = "podman";  // Podman's spelling of the default network
             if (!valid_name(n.network))
                 return Error { EINVAL, "network mode \"" + std::string(text) + "\": unknown: use none, host, private, pasta[:OPTIONS], slirp4netns[:OPTIONS], container:NAME, ns:PATH or a network's name" };
+            // "host,alias=x" would be stored as "host:alias=x", which reads back as the host mode.
+            if (is_mode_word(n.network))
+                return Error { EINVAL, "network mode \"" + std::string(text) + "\": " + n.network + " is a network mode, not a network's name: give it alone" };
             m.networks.push_back(std::move(n));
             if (colon == std::string::npos)
                 continue;
@@ -80,12 +83,14 @@ Result<NetworkMode> parse_networks(std::string_view text)
             if (!valid_address(key == "ip" ? AF_INET : AF_INET6, value))
                 return Error { EINVAL, "network \"" + n.network + "\" option \"" + option + "\": not an " + (key == "ip" ? "IPv4" : "IPv6") + " address" };
             n.ips.push_back(value);
-        } else if (key == "mac")
+        } else if (key == "mac") {
+            TRY(check_mac_address(value));
             n.mac = value;
-        else if (key == "interface_name")
+        } else if (key == "interface_name") {
             n.interface_name = value;
-        else
+        } else {
             return Error { EINVAL, "network \"" + n.network + "\": unknown option \"" + option + "\": use alias=, ip=, ip6=, mac= or interface_name=" };
+        }
     }
     for (size_t i = 0; i < m.networks.size(); ++i)
         for (size_t j = 0; j < i; ++j)
@@ -95,6 +100,25 @@ Result<NetworkMode> parse_networks(std::string_view text)
 }
 
 } // namespace
+
+bool is_mode_word(std::string_view word)
+{
+    for (char const* mode : { "none", "host", "private", "pasta", "slirp4netns", "container", "ns" })
+        if (word == mode)
+            return true;
+    return false;
+}
+
+ErrorOr check_mac_address(std::string_view text)
+{
+    // "xx:xx:xx:xx:xx:xx": 17 characters, a separator after every pair, one separator throughout.
+    bool ok = text.size() == 17 && (text[2] == ':' || text[2] == '-');
+    for (size_t i = 0; ok && i < text.size(); ++i)
+        ok = i % 3 == 2 ? text[i] == text[2] : std::isxdigit(static_cast<unsigned char>(text[i])) != 0;
+    if (!ok)
+        return Error { EINVAL, "address " + std::string(text) + ": invalid MAC address" };
+    return {};
+}
 
 std::string NetworkMode::name() const
 {

@@ -60,6 +60,15 @@ struct NetworkMode {
 /// Podman's warning when -p is given with a mode that cannot publish ports.
 inline constexpr char const* discarded_ports_warning = "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use";
 
+/// The words --network reads as modes, not networks (none, host, private,
+/// pasta, slirp4netns, container, ns): no network may have such a name.
+bool is_mode_word(std::string_view word);
+
+/// Checks a MAC address as --mac-address and --network NAME:mac= take it: six
+/// pairs of hex digits separated by ':' (or '-'); else Podman's error
+/// "address X: invalid MAC address".
+ErrorOr check_mac_address(std::string_view text);
+
 /// Parses a --network value; an unknown mode, an option of a mode that takes
 /// none, or a malformed option is an Error naming it.
 Result<NetworkMode> parse_network_mode(std::string_view text);

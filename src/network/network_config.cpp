@@ -2,6 +2,7 @@
 #include "network/network_config.h"
 
 #include "base/timestamp.h"
+#include "network/mode.h"
 
 #include <algorithm>
 #include <charconv>
@@ -189,6 +190,8 @@ Result<NetworkConfig> plan_network(CreateOptions const& o, TakenResources const&
     n.name = o.name.empty() ? free_name(names) : o.name;
     if (!valid_network_name(n.name))
         return invalid_argument("network name " + n.name + " invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    if (is_mode_word(n.name) || n.name == "bridge")
+        return invalid_argument("cannot create network with name \"" + n.name + "\" because it conflicts with a valid network mode");
     if (std::find(names.begin(), names.end(), n.name) != names.end())
         return Error { EEXIST, "network name " + n.name + " already used: network already exists" };
     if (!o.interface_name.empty()) {

@@ -78,6 +78,11 @@ TEST_CASE("network create: the default pool, names and bridges")
     CHECK(error_of({ .name = "podman1" }, taken) == "network name podman1 already used: network already exists");
     CHECK(error_of({ .name = "podman" }) == "network name podman already used: network already exists");
     CHECK(error_of({ .name = "bad name" }) == "network name bad name invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    // --network would read these as its modes (Podman's message).
+    CHECK(error_of({ .name = "host" }) == "cannot create network with name \"host\" because it conflicts with a valid network mode");
+    CHECK(error_of({ .name = "bridge" }) == "cannot create network with name \"bridge\" because it conflicts with a valid network mode");
+    CHECK(error_of({ .name = "pasta" }).find("conflicts with a valid network mode") != std::string::npos);
+    CHECK(plan({ .name = "hostnet" }).has_value());
 }
 
 TEST_CASE("network create: subnets, gateways and ranges are checked")

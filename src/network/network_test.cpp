@@ -71,6 +71,27 @@ TEST_CASE("user-defined networks: names, Podman's per-network options, several n
     CHECK(!two.user_mode());
 }
 
+TEST_CASE("MAC addresses: six hex pairs with one separator, else Podman's error")
+{
+    CHECK(check_mac_address("02:42:ac:11:00:0f").has_value());
+    CHECK(check_mac_address("02-42-AC-11-00-0F").has_value());
+    CHECK(check_mac_address("zz:42").error().message == "address zz:42: invalid MAC address");
+    CHECK_FALSE(check_mac_address("02:42:ac:11:00").has_value());
+    CHECK_FALSE(check_mac_address("02:42-ac:11:00:0f").has_value());
+    CHECK_FALSE(check_mac_address("02:42:ac:11:00:0g").has_value());
+    CHECK_FALSE(check_mac_address("0242.ac11.000f.").has_value());
+    CHECK(parse_network_mode("n:mac=zz").error().message == "address zz: invalid MAC address");
+}
+
+TEST_CASE("a mode's word is no network's name in a list (its text would read back as the mode)")
+{
+    CHECK(parse_network_mode("host,alias=x").error().message
+        == "network mode \"host,alias=x\": host is a network mode, not a network's name: give it alone");
+    CHECK_FALSE(parse_network_mode("a,container").has_value());
+    CHECK_FALSE(parse_network_mode("a,none:alias=y").has_value());
+    CHECK(parse_network_mode("a,hostnet").has_value());
+}
+
 TEST_CASE("network modes: errors name the value")
 {
     CHECK(error_of("bad name").find("\"bad name\": unknown") != std::string::npos);

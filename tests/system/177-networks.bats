@@ -91,6 +91,11 @@ teardown() {
     assert_output_equals "Error: gateway 10.213.10.1 not in subnet 10.213.9.0/24"
     run_berth --exit 125 network create 'bad name'
     assert_output_matches '^Error: network name bad name invalid: names must match \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]\*'
+    run_berth --exit 125 network create --subnet 10.213.12.0/24 host
+    assert_output_equals 'Error: cannot create network with name "host" because it conflicts with a valid network mode'
+    run_berth --exit 125 network create --subnet 10.213.12.0/24 bridge
+    assert_output_equals 'Error: cannot create network with name "bridge" because it conflicts with a valid network mode'
+    run_berth --exit 1 network exists host
     run_berth --exit 125 network create -d nosuchdriver bad1
     assert_output_matches '^Error: unsupported driver nosuchdriver: invalid argument'
     run_berth --exit 1 network exists bad1

@@ -1,14 +1,12 @@
 // berth top and berth stats: the processes of running containers from /proc
 // (ps-style descriptors), and their CPU %, memory and pids from the
 // container's own cgroup v2 where it has one, else summed over its processes.
+#include "cli/stats.h"
 #include "cli/targets.h"
 #include "engine/containers/stats.h"
 
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <memory>
-#include <thread>
 
 namespace berth::cli {
 
@@ -47,55 +45,28 @@ namespace {
 
 struct StatsArgs {
     std::vector<std::string> containers;
-    bool all = false, no_stream = false, no_reset = false, latest = false;
+    bool all = false, latest = false;
+    StatsStreamOptions stream;
     std::string format;
-    int interval = 5;
 };
 
-struct Row {
-    engine::Target target;
-    std::optional<engine::StatsSample> previous;
-};
-
-volatile sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
-
-Json stats_row(engine::Target const& t, engine::StatsSample const& s, std::optional<engine::StatsSample> const& prev)
+int print_stats_rows(std::string const& format, std::vector<Json> const& rows)
 {
-    double cpu = 0;
-    if (prev && s.system_ns > prev->system_ns) {
-        // Podman: container CPU delta over host CPU delta, times the number of CPUs.
-        long cpus = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
-        cpu = 100.0 * static_cast<double>(s.cpu_ns - prev->cpu_ns) / static_cast<double>(s.system_ns - prev->system_ns) * static_cast<double>(cpus);
-    } else if (s.when_ns > 0) {
-        cpu = 0;
+    if (format == "json") {
+        print_json(Json(rows));
+        return 0;
     }
-    char pct[32], mem_pct[32];
-    std::snprintf(pct, sizeof pct, "%.2f%%", cpu);
-    std::snprintf(mem_pct, sizeof mem_pct, "%.2f%%", s.memory_limit > 0 ? 100.0 * static_cast<double>(s.memory) / static_cast<double>(s.memory_limit) : 0.0);
-    double cpu_seconds = static_cast<double>(s.cpu_ns) / 1e9;
-    char cpu_time[32];
-    std::snprintf(cpu_time, sizeof cpu_time, "%.6fs", cpu_seconds);
-    return Json {
-        { "ID", t.record.id.substr(0, 12) },
-        { "ContainerID", t.record.id },
-        { "Name", t.record.name },
-        { "CPUPerc", pct },
-        { "CPU", cpu },
-        { "CPUNano", s.cpu_ns },
-        { "MemUsage", human_size(s.memory) + " / " + human_size(s.memory_limit) },
-        { "MemUsageBytes", human_size(s.memory) + " / " + human_size(s.memory_limit) },
-        { "MemPerc", mem_pct },
-        { "MemUsageRaw", s.memory },
-        { "MemLimit", s.memory_limit },
-        { "NetIO", "-- / --" },
-        { "BlockIO", human_size(s.block_read) + " / " + human_size(s.block_write) },
-        { "PIDs", std::to_string(s.pids) },
-        { "PIDS", s.pids },
-        { "CPUTime", cpu_time },
-        { "AvgCPU", pct },
-        { "UpTime", cpu_time },
-    };
+    if (!format.empty()) {
+        std::map<std::string, std::string> headers { { "ID", "ID" }, { "CPUPerc", "CPU %" }, { "MemUsage", "MEM USAGE / LIMIT" },
+            { "MemPerc", "MEM %" }, { "NetIO", "NET IO" }, { "BlockIO", "BLOCK IO" }, { "PIDs", "PIDS" }, { "CPUTime", "CPU TIME" },
+            { "AvgCPU", "AVG CPU %" } };
+        return print_formatted(format, rows, headers);
+    }
+    std::vector<std::vector<std::string>> table { { "ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS", "CPU TIME", "AVG CPU %" } };
+    for (auto& o : rows)
+        table.push_back({ o["ID"], o["Name"], o["CPUPerc"], o["MemUsage"], o["MemPerc"], o["NetIO"], o["BlockIO"], o["PIDs"], o["CPUTime"], o["AvgCPU"] });
+    print_table(table);
+    return 0;
 }
 
 int run_stats(StatsArgs const& a, Globals const& globals)
@@ -110,7 +81,7 @@ int run_stats(StatsArgs const& a, Globals const& globals)
         return report(targets.error());
     if (a.latest && targets->size() > 1)
         targets->resize(1);
-    std::vector<Row> rows;
+    std::vector<container::ContainerRecord> records;
     for (auto& t : *targets) {
         if (!engine::is_active(t.record.state)) {
             if (!everything)
@@ -118,52 +89,9 @@ int run_stats(StatsArgs const& a, Globals const& globals)
             if (!a.all)
                 continue;
         }
-        rows.push_back({ t, std::nullopt });
+        records.push_back(t.record);
     }
-    // The first CPU % needs two samples: take one now, the next after a short wait.
-    std::vector<container::ContainerRecord const*> records;
-    for (auto& r : rows)
-        records.push_back(&r.target.record);
-    auto first_samples = engine::sample_stats(records);
-    for (size_t i = 0; i < rows.size(); ++i)
-        if (first_samples[i])
-            rows[i].previous = *first_samples[i];
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    for (bool first = true; !g_stop; first = false) {
-        std::this_thread::sleep_for(first ? std::chrono::milliseconds(500) : std::chrono::seconds(a.interval));
-        std::vector<Json> out;
-        auto samples = engine::sample_stats(records);
-        for (size_t i = 0; i < rows.size(); ++i) {
-            if (!samples[i])
-                continue;
-            out.push_back(stats_row(rows[i].target, *samples[i], rows[i].previous));
-            rows[i].previous = *samples[i];
-        }
-        if (!a.no_stream && !a.no_reset && is_tty(1))
-            std::printf("\033[2J\033[H");
-        if (a.format == "json") {
-            Json arr = Json::array();
-            for (auto& o : out)
-                arr.push_back(o);
-            print_json(arr);
-        } else if (!a.format.empty()) {
-            std::map<std::string, std::string> headers { { "ID", "ID" }, { "CPUPerc", "CPU %" }, { "MemUsage", "MEM USAGE / LIMIT" },
-                { "MemPerc", "MEM %" }, { "NetIO", "NET IO" }, { "BlockIO", "BLOCK IO" }, { "PIDs", "PIDS" }, { "CPUTime", "CPU TIME" },
-                { "AvgCPU", "AVG CPU %" } };
-            if (int rc = print_formatted(a.format, out, headers))
-                return rc;
-        } else {
-            std::vector<std::vector<std::string>> table { { "ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS", "CPU TIME", "AVG CPU %" } };
-            for (auto& o : out)
-                table.push_back({ o["ID"], o["Name"], o["CPUPerc"], o["MemUsage"], o["MemPerc"], o["NetIO"], o["BlockIO"], o["PIDs"], o["CPUTime"], o["AvgCPU"] });
-            print_table(table);
-        }
-        std::fflush(stdout);
-        if (a.no_stream)
-            break;
-    }
-    return 0;
+    return stream_stats(records, a.stream, [&](std::vector<Json> const& rows) { return print_stats_rows(a.format, rows); });
 }
 
 } // namespace
@@ -174,11 +102,11 @@ void setup_stats(CLI::App& parent, Globals& globals, int& exit_code)
     auto* cmd = parent.add_subcommand("stats", "Display a live stream of container resource usage statistics");
     cmd->add_option("container", a->containers, "Containers (default: all running ones)");
     cmd->add_flag("-a,--all", a->all, "Show all containers (stopped ones show no figures)");
-    cmd->add_flag("--no-stream", a->no_stream, "Disable streaming stats and only pull the first result");
-    cmd->add_flag("--no-reset", a->no_reset, "Disable resetting the screen between intervals");
+    cmd->add_flag("--no-stream", a->stream.no_stream, "Disable streaming stats and only pull the first result");
+    cmd->add_flag("--no-reset", a->stream.no_reset, "Disable resetting the screen between intervals");
     cmd->add_flag("-l,--latest", a->latest, "Act on the latest container berth is aware of");
     cmd->add_option("--format", a->format, "Pretty-print container statistics to JSON or using a Go template");
-    cmd->add_option("-i,--interval", a->interval, "Time in seconds between stats reports (default 5)")->check(CLI::PositiveNumber);
+    cmd->add_option("-i,--interval", a->stream.interval, "Time in seconds between stats reports (default 5)")->check(CLI::PositiveNumber);
     cmd->callback([a, &globals, &exit_code] { exit_code = run_stats(*a, globals); });
 }
 

@@ -1,5 +1,5 @@
-// berth pod create|ps|inspect|start|stop|restart|kill|pause|unpause|rm|prune|exists,
-// with Podman's output: create prints the pod ID, ps a table (or --format),
+// berth pod create|ps|inspect|start|stop|restart|kill|pause|unpause|rm|prune|exists|clone,
+// with Podman's output: create and clone print the pod ID, ps a table (or --format),
 // inspect a JSON document (an array for several pods), the lifecycle
 // commands the full ID of each pod they acted on.
 #include "cli/commands.h"
@@ -325,6 +325,39 @@ void add_pod_exists(CLI::App& group, Globals& globals, int& exit_code)
     });
 }
 
+void add_pod_clone(CLI::App& group, Globals& globals, int& exit_code)
+{
+    struct Args {
+        std::vector<std::string> args;  ///< POD [NAME]
+        engine::PodCloneOptions options;
+    };
+    auto a = std::make_shared<Args>();
+    auto* cmd = group.add_subcommand("clone", "Clone an existing pod and its containers");
+    cmd->add_option("args", a->args, "POD [NAME]: the pod to clone and the new pod's name (as --name)");
+    cmd->add_option("-n,--name", a->options.name, "Name of the new pod (default: the pod's name and -clone)");
+    cmd->add_flag("--destroy", a->options.destroy, "Remove the original pod once cloned");
+    cmd->add_flag("--start", a->options.start, "Start the new pod");
+    cmd->callback([a, &globals, &exit_code] {
+        if (a->args.empty() || a->args.size() > 2) {
+            exit_code = report(Error { EINVAL, "pod clone takes a pod and optionally a new name: berth pod clone [options] POD [NAME]" });
+            return;
+        }
+        if (a->args.size() == 2)
+            a->options.name = a->args[1];
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto pod = engine::find_pod(*ctx, a->args.front());
+        auto clone = pod ? engine::clone_pod(*ctx, *pod, a->options, [](std::string const& w) { std::fprintf(stderr, "berth: %s\n", w.c_str()); })
+                         : Result<container::PodRecord>(pod.error());
+        if (!clone) {
+            exit_code = report(clone.error());
+            return;
+        }
+        std::printf("%s\n", clone->id.c_str());
+    });
+}
+
 } // namespace
 
 void setup_pod_group(CLI::App& parent, Globals& globals, int& exit_code)
@@ -337,6 +370,8 @@ void setup_pod_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_pod_lifecycle(*group, globals, exit_code);
     add_pod_prune(*group, globals, exit_code);
     add_pod_exists(*group, globals, exit_code);
+    add_pod_clone(*group, globals, exit_code);
+    add_pod_observers(*group, globals, exit_code);
 }
 
 } // namespace berth::cli

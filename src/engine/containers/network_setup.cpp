@@ -58,8 +58,10 @@ ErrorOr resolve_networks(Context& ctx, NetworkMode& mode, container::CreateOptio
         for (auto const* ip : { &o.ip, &o.ip6 })
             if (!ip->empty())
                 n.ips.push_back(*ip);
-        if (!o.mac_address.empty())
+        if (!o.mac_address.empty()) {
+            TRY(network::check_mac_address(o.mac_address));
             n.mac = o.mac_address;
+        }
         for (auto const& ip : n.ips) {
             auto address = TRY_CTX(network::IpAddress::parse(ip), "--ip");
             TRY(network::check_static_address(network, address));

@@ -84,6 +84,36 @@ ErrorOr remove_pod(Context& ctx, container::PodRecord const& pod, bool force, st
 /// Removes every pod none of whose containers runs; returns their ids.
 Result<std::vector<std::string>> prune_pods(Context& ctx);
 
+/// `pod clone`'s flags.
+struct PodCloneOptions {
+    std::string name;      ///< --name; empty: the original's name and "-clone"
+    bool destroy = false;  ///< --destroy: remove the original pod (stopping it) once cloned
+    bool start = false;    ///< --start: start the new pod
+};
+/// A new pod with the options `pod` was created with, its own infra container
+/// and a copy of each member (each named its original's name and "-clone"),
+/// as Podman 4.3. A member that cannot be copied removes the new pod again.
+Result<container::PodRecord> clone_pod(Context& ctx, container::PodRecord const& pod, PodCloneOptions const& options,
+    Warn const& warn = {});
+
+/// `pod top`: the header and one row per process of each running container of
+/// the pod (the infra first), for top_table's descriptors; an empty table
+/// when none runs (Podman prints nothing then).
+Result<std::vector<std::vector<std::string>>> pod_top_table(Context& ctx, container::PodRecord const& pod,
+    std::vector<std::string> const& descriptors);
+/// `pod logs`: the containers whose logs to show, newest first, never the
+/// infra; with `container` (a name or ID) only that one, which must be in the
+/// pod (ENOENT "container X is not in pod P: no such container").
+Result<std::vector<container::ContainerRecord>> pod_log_containers(Context& ctx, container::PodRecord const& pod,
+    std::string const& container);
+/// A running container of a pod, for `pod stats`.
+struct PodMember {
+    container::PodRecord pod;
+    container::ContainerRecord container;
+};
+/// `pod stats`: the running containers of `pods`, in order, each pod's infra first.
+Result<std::vector<PodMember>> running_pod_members(Context& ctx, std::vector<container::PodRecord> const& pods);
+
 /// create/run --pod: resolves options.pod (a name, an id, or new:NAME, which
 /// creates the pod) to its id, refuses -p/--network when the pod shares its
 /// network namespace (Podman's errors), and points the shared namespaces at
