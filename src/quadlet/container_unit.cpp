@@ -80,7 +80,7 @@ struct Resolved {
     std::string image;
 };
 
-Result<Resolved> resolve_container(UnitFile const& file, Entry const& image, GeneratorEnvironment const& env, References& refs)
+Result<Resolved> resolve_container(UnitFile const& file, Entry const& image, References& refs)
 {
     Resolved out;
     out.image = TRY(refs.resolve(image, image.value, { "image", "build" }));
@@ -93,14 +93,12 @@ Result<Resolved> resolve_container(UnitFile const& file, Entry const& image, Gen
         } else if (e.key == "Network") {
             out.flags.push_back("--network=" + TRY(refs.resolve(e, e.value, { "network" })));
         } else if (e.key == "Pod") {
-            // As Podman 5: the container joins the pod's service (BindsTo=),
-            // and mounts the pod's volumes as the pod's infra would share them.
+            // As Podman's: the container joins the pod the pod's service
+            // made (its --pod-id-file) and is bound to that service.
             if (!e.value.ends_with(".pod"))
                 return entry_error(e, "Pod=" + e.value + ": not a Quadlet .pod file (NAME.pod)");
-            out.flags.push_back("--pod=" + TRY(refs.resolve(e, e.value, { "pod" }, "BindsTo")));
-            if (auto vols = env.pod_volumes.find(e.value); vols != env.pod_volumes.end())
-                for (auto const& v : vols->second)
-                    out.flags.push_back("--volume=" + TRY(refs.resolve(e, v, { "volume" })));
+            TRY(refs.resolve(e, e.value, { "pod" }, "BindsTo"));
+            out.flags.push_back("--pod-id-file=%t/" + source_stem(e.value) + "-pod.pod-id");
         } else if (auto h = handlers().find(e.key); h != handlers().end()) {
             TRY(h->second(e, out.flags));
         }
@@ -140,7 +138,7 @@ Result<std::string> container_service(UnitFile const& file, GeneratorEnvironment
     // Key by key, in the file's order; a NAME.volume (.network, .pod, .image,
     // .build) names what that file makes, and the unit then needs its service.
     References refs { env, {} };
-    auto resolved = TRY(resolve_container(file, *image, env, refs));
+    auto resolved = TRY(resolve_container(file, *image, refs));
     run.insert(run.end(), resolved.flags.begin(), resolved.flags.end());
     TRY(podman_args(file, "Container", run));
     run.push_back(resolved.image);

@@ -26,8 +26,6 @@ struct GeneratorEnvironment {
     /// its volume, db.network → its network, app.pod → its pod, base.image →
     /// its image, app.build → the image it builds (see resource_name).
     std::map<std::string, std::string> resource_names;
-    /// The Volume= values of each .pod, mounted in every container that joins it.
-    std::map<std::string, std::vector<std::string>> pod_volumes;
     /// The services of the containers that join each .pod (Pod=), which the pod's service wants.
     std::map<std::string, std::vector<std::string>> pod_containers;
 };

@@ -44,15 +44,14 @@ Result<std::string> image_service(UnitFile const& file, GeneratorEnvironment con
 Result<std::string> build_service(UnitFile const& file, GeneratorEnvironment const& env);
 
 /// NAME.pod → NAME-pod.service: `berth pod create` (ExecStartPre) with
-/// PodName=, PublishPort=, Network=, Label=, HostName=, AddHost=, DNS=,
-/// PodmanArgs=, then pod start, stop and rm; the services of the containers
-/// that join it (env.pod_containers) are wanted and started after it.
-/// Volume= is mounted in each of those containers (container_service).
+/// PodName=, PublishPort=, Network=, Volume=, Label=, HostName=, AddHost=,
+/// DNS=, PodmanArgs=, then pod start, stop and rm; the services of the
+/// containers that join it (env.pod_containers) are wanted and started after it.
 Result<std::string> pod_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env);
 
 /// NAME.kube → NAME-kube.service: a oneshot `berth kube play --replace` of
 /// Yaml= (relative to the unit file) with PublishPort=, Network=,
-/// ConfigMap=, PodmanArgs=, and `berth kube down` when it stops;
+/// ConfigMap=, PodmanArgs=, and `berth kube down` after it stops (ExecStopPost);
 /// SetWorkingDirectory=yaml (or unit) runs both in that file's directory.
 Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment const& env);
 

@@ -20,10 +20,9 @@ std::string read(std::string const& path) { return fs::read_file(path).value_or(
 /// As the generator would make it for the files in testdata/.
 GeneratorEnvironment env()
 {
-    GeneratorEnvironment e { "/usr/bin/berth", {}, {}, {} };
+    GeneratorEnvironment e { "/usr/bin/berth", {}, {} };
     e.resource_names = { { "db.network", "dbnet" }, { "data.volume", "systemd-data" }, { "app.pod", "app" },
         { "base.image", "registry.example/base:1.0" }, { "app.build", "localhost/app:latest" } };
-    e.pod_volumes = { { "app.pod", { "data.volume:/data" } } };
     e.pod_containers = { { "app.pod", { "web.service" } } };
     return e;
 }
@@ -118,10 +117,10 @@ TEST_CASE("quadlet: a container's Network=, Pod= and Image= name what those file
     auto built = service_of("web.container", "[Container]\nImage=app.build\n");
     CHECK(has(built, "Requires=app-build.service\nAfter=app-build.service\n"));
     CHECK(has(built, " localhost/app:latest\n"));
-    // As Podman 5: --pod by name, BindsTo= the pod's service; the pod's volumes mounted.
+    // As Podman's: the pod service's --pod-id-file, BindsTo= that service.
     auto member = service_of("web.container", "[Container]\nImage=busybox\nPod=app.pod\n");
-    CHECK(has(member, "--pod=app --volume=systemd-data:/data busybox\n"));
-    CHECK(has(member, "BindsTo=app-pod.service\nAfter=app-pod.service\nRequires=data-volume.service\n"));
+    CHECK(has(member, "--pod-id-file=%t/app-pod.pod-id busybox\n"));
+    CHECK(has(member, "BindsTo=app-pod.service\nAfter=app-pod.service\nSourcePath="));
     CHECK(error_of("web.container", "[Container]\nImage=busybox\nPod=mypod\n")
         == "/etc/containers/systemd/web.container:3: Pod=mypod: not a Quadlet .pod file (NAME.pod)");
     CHECK(error_of("web.container", "[Container]\nImage=busybox\nPod=other.pod\n")
@@ -137,7 +136,7 @@ TEST_CASE("quadlet: the defaults of each kind")
     CHECK(!has(net, "ExecStopPost"));
     auto pod = service_of("p.pod", "[Pod]\n");
     CHECK(has(pod, "ExecStartPre=/usr/bin/berth pod create --infra-conmon-pidfile=%t/%N.pid --pod-id-file=%t/%N.pod-id "
-                   "--replace --name=systemd-p\n"));
+                   "--replace --infra-name=systemd-p-infra --name=systemd-p\n"));
     CHECK(!has(pod, "Wants=web.service"));
     auto image = service_of("i.image", "[Image]\nImage=busybox\n");
     CHECK(has(image, "ExecStart=/usr/bin/berth image pull busybox\n"));
@@ -145,7 +144,7 @@ TEST_CASE("quadlet: the defaults of each kind")
     CHECK(has(build, "ExecStart=/usr/bin/berth build --tag=localhost/b --file=/src/b/Containerfile /src/b\n"));
     auto kube = service_of("k.kube", "[Kube]\nYaml=/srv/k.yaml\n");
     CHECK(has(kube, "ExecStart=/usr/bin/berth kube play --replace /srv/k.yaml\n"));
-    CHECK(has(kube, "ExecStop=/usr/bin/berth kube down /srv/k.yaml\n"));
+    CHECK(has(kube, "ExecStopPost=/usr/bin/berth kube down /srv/k.yaml\n"));
     CHECK(!has(kube, "WorkingDirectory="));
 }
 

@@ -126,15 +126,13 @@ Result<std::string> service_text(Source const& source, UnitFile const& file, Gen
 
 GeneratorEnvironment generator_environment(std::string executable, std::vector<Source> const& sources, std::vector<std::string> const& dirs)
 {
-    GeneratorEnvironment env { std::move(executable), {}, {}, {} };
+    GeneratorEnvironment env { std::move(executable), {}, {} };
     for (auto const& s : sources) {
         auto file = load_source(s, dirs);
         if (!file)
             continue;
         if (auto name = resource_name(*file, s.name); !name.empty())
             env.resource_names.emplace(s.name, name);
-        if (s.name.ends_with(".pod"))
-            env.pod_volumes[s.name] = file->values("Pod", "Volume");
         if (auto pod = file->last("Container", "Pod"); s.name.ends_with(".container") && pod && !pod->empty())
             env.pod_containers[*pod].push_back(service_name(s.name));
     }

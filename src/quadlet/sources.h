@@ -49,7 +49,7 @@ std::string service_name(std::string const& source_name);
 Result<std::string> service_text(Source const& source, UnitFile const& file, GeneratorEnvironment const& env);
 
 /// What the units of `sources` are made with: `executable`, and what each
-/// source makes, which pod each container joins and the pods' volumes
+/// source makes and which pod each container joins
 /// (a file that does not load is left out; its own unit reports the error).
 GeneratorEnvironment generator_environment(std::string executable, std::vector<Source> const& sources, std::vector<std::string> const& dirs);
 

@@ -28,6 +28,10 @@ setup() {
     OUT=$BATS_TEST_TMPDIR/out
     mkdir -p "$QDIR" "$OUT"
     export QUADLET_UNIT_DIRS=$QDIR
+    # The subnets of the networks made here: root's bridges are on the host,
+    # where a rootless run at the same time must not find them taken.
+    NET=10.231.$(( $(id -u) == 0 ? 70 : 80 ))
+    NET2=10.231.$(( $(id -u) == 0 ? 71 : 81 ))
 }
 
 teardown() {
@@ -141,9 +145,9 @@ EOF
     skip_without_verify
     cat >"$QDIR/backend.network" <<EOF
 [Network]
-Subnet=10.231.7.0/24
-Gateway=10.231.7.1
-IPRange=10.231.7.128/25
+Subnet=$NET.0/24
+Gateway=$NET.1
+IPRange=$NET.128/25
 Label=app=quadlet
 Options=mtu=1400
 Internal=yes
@@ -165,10 +169,10 @@ EOF
     unit_exec_ok "$net" ExecStart
     run_berth network inspect --format \
         '{{range .Subnets}}{{.Subnet}} {{.Gateway}} {{.LeaseRange.StartIP}}{{end}} {{.Internal}} {{.Labels.app}} {{.Options.mtu}}' systemd-backend
-    assert_output_equals "10.231.7.0/24 10.231.7.1 10.231.7.129 true quadlet 1400"
+    assert_output_equals "$NET.0/24 $NET.1 $NET.129 true quadlet 1400"
     unit_exec_ok "$ctr" ExecStart
     run_berth exec systemd-api ip -4 -o addr show eth0
-    assert_output_matches 'inet 10\.231\.7\.(129|1[3-9][0-9]|2[0-9][0-9])/24'
+    assert_output_matches "inet ${NET//./\\.}\\.(129|1[3-9][0-9]|2[0-9][0-9])/24"
     unit_exec_ok "$ctr" ExecStop
     # NetworkDeleteOnStop=yes: the service's stop removes the network.
     unit_exec_ok "$net" ExecStopPost
@@ -200,6 +204,7 @@ EOF
     assert_equal "$(unit_value "$pod" Wants | tail -1)" front.service
     assert_equal "$(unit_value "$pod" Before)" front.service
     assert_equal "$(unit_value "$ctr" BindsTo)" shop-pod.service
+    assert_equal "$(unit_value "$pod" Requires)" cart-volume.service
     store_env
     unit_exec_ok "$vol" ExecStart
     unit_exec_ok "$pod" ExecStartPre
@@ -251,7 +256,7 @@ metadata:
 data:
   text: hello-from-a-configmap
 EOF
-    printf '[Network]\nSubnet=10.231.8.0/24\n' >"$QDIR/lan.network"
+    printf '[Network]\nSubnet=%s.0/24\n' "$NET2" >"$QDIR/lan.network"
     cat >"$QDIR/greeter.kube" <<EOF
 [Kube]
 Yaml=k8s/greeter.yaml
@@ -269,8 +274,8 @@ EOF
     unit_exec_ok "$kube" ExecStart
     wait_for_log greeter-c hello-from-a-configmap
     run_berth exec greeter-c ip -4 -o addr show eth0
-    assert_output_contains "inet 10.231.8."
-    unit_exec_ok "$kube" ExecStop
+    assert_output_contains "inet $NET2."
+    unit_exec_ok "$kube" ExecStopPost
     run_berth --exit 1 pod exists greeter
     run_berth network rm systemd-lan
 }
