@@ -99,10 +99,8 @@ Result<std::string> image_service(UnitFile const& file, GeneratorEnvironment con
     auto image = file.last("Image", "Image");
     if (!image || image->empty())
         return Error { EINVAL, file.path() + ": [Image] has no Image=" };
-    // FIXME: berth image pull has no --all-tags yet; refuse rather than pull one tag.
-    if (TRY(bool_value(file, "Image", "AllTags")))
-        return entry_error(*last_entry(file, "Image", "AllTags"), "AllTags=yes is not supported: berth image pull has no --all-tags");
     Words pull { env.executable, "image", "pull" };
+    TRY(flag_if(file, "Image", "AllTags", "--all-tags", pull));
     flag_last(file, "Image", "Arch", "--arch", pull);
     flag_last(file, "Image", "OS", "--os", pull);
     flag_last(file, "Image", "Variant", "--variant", pull);

@@ -33,7 +33,7 @@ std::string resource_name(UnitFile const& file, std::string const& source_name);
 Result<std::string> network_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env);
 
 /// NAME.image → NAME-image.service: a oneshot `berth image pull` of Image=
-/// with Arch=, OS=, Variant=, TLSVerify=, AuthFile=, CertDir=, Creds=,
+/// with AllTags=, Arch=, OS=, Variant=, TLSVerify=, AuthFile=, CertDir=, Creds=,
 /// PodmanArgs=; ImageTag= is the name containers use for it.
 Result<std::string> image_service(UnitFile const& file, GeneratorEnvironment const& env);
 

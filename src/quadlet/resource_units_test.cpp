@@ -140,6 +140,8 @@ TEST_CASE("quadlet: the defaults of each kind")
     CHECK(!has(pod, "Wants=web.service"));
     auto image = service_of("i.image", "[Image]\nImage=busybox\n");
     CHECK(has(image, "ExecStart=/usr/bin/berth image pull busybox\n"));
+    auto all = service_of("i.image", "[Image]\nImage=registry.example/tools\nAllTags=yes\n");
+    CHECK(has(all, "ExecStart=/usr/bin/berth image pull --all-tags registry.example/tools\n"));
     auto build = service_of("b.build", "[Build]\nImageTag=localhost/b\nFile=/src/b/Containerfile\n");
     CHECK(has(build, "ExecStart=/usr/bin/berth build --tag=localhost/b --file=/src/b/Containerfile /src/b\n"));
     auto kube = service_of("k.kube", "[Kube]\nYaml=/srv/k.yaml\n");
@@ -161,8 +163,8 @@ TEST_CASE("quadlet: the errors of each kind name the file (and the line where th
     CHECK(error_of("p.pod", "[Pod]\nNetwork=nosuch.network\n")
         == "/etc/containers/systemd/p.pod:2: Network=nosuch.network: no Quadlet file nosuch.network in the search path");
     CHECK(error_of("i.image", "[Image]\nArch=arm64\n") == "/etc/containers/systemd/i.image: [Image] has no Image=");
-    CHECK(error_of("i.image", "[Image]\nImage=busybox\nAllTags=yes\n")
-        == "/etc/containers/systemd/i.image:3: AllTags=yes is not supported: berth image pull has no --all-tags");
+    CHECK(error_of("i.image", "[Image]\nImage=busybox\nAllTags=often\n")
+        == "/etc/containers/systemd/i.image:3: AllTags=often is not a boolean (yes or no)");
     CHECK(error_of("b.build", "[Build]\nFile=/x/Containerfile\n") == "/etc/containers/systemd/b.build: [Build] has no ImageTag=");
     CHECK(error_of("b.build", "[Build]\nImageTag=localhost/b\nFile=Containerfile\n")
         == "/etc/containers/systemd/b.build: [Build] needs SetWorkingDirectory= (unit, file or a path) or an absolute File=");
