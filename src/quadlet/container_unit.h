@@ -14,15 +14,20 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace berth::quadlet {
 
 /// What the units are made with.
 struct GeneratorEnvironment {
     std::string executable;  ///< berth's absolute path
-    /// The volume each .volume file makes ("data.volume" → its VolumeName=,
-    /// else "systemd-data"), for Volume=data.volume:/path in .container files.
-    std::map<std::string, std::string> volume_names;
+    /// What each Quadlet file among the sources makes, by its file name, for
+    /// the references of others ("Volume=data.volume:/path"): data.volume →
+    /// its volume, db.network → its network, app.pod → its pod, base.image →
+    /// its image, app.build → the image it builds (see resource_name).
+    std::map<std::string, std::string> resource_names;
+    /// The services of the containers that join each .pod (Pod=), which the pod's service wants.
+    std::map<std::string, std::vector<std::string>> pod_containers;
 };
 
 /// The service for `file` (NAME.container, drop-ins merged), named NAME.service.

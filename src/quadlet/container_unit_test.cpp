@@ -2,23 +2,18 @@
 // service (BERTH_UPDATE_GOLDEN=1 rewrites it), the defaults, and the errors.
 #include "quadlet/container_unit.h"
 
+#include "base/fs.h"
+
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <fstream>
-#include <sstream>
 
 using namespace berth;
 using namespace berth::quadlet;
 
 namespace {
 
-std::string read(std::string const& path)
-{
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+std::string read(std::string const& path) { return fs::read_file(path).value_or(""); }
 
 GeneratorEnvironment env() { return GeneratorEnvironment { "/usr/bin/berth" }; }
 
@@ -95,9 +90,18 @@ TEST_CASE("quadlet: a .volume makes a oneshot `volume create --ignore`; Volume=N
     auto ctr = UnitFile::parse("/q/web.container", "[Container]\nImage=busybox\nVolume=data.volume:/data\nVolume=x.volume:/x:ro\n");
     REQUIRE(ctr);
     GeneratorEnvironment e = env();
-    e.volume_names = { { "x.volume", "shared" } };
+    e.resource_names = { { "data.volume", "systemd-data" }, { "x.volume", "shared" } };
     auto unit = container_service(*ctr, e);
     REQUIRE(unit);
     CHECK(unit->find("--volume=systemd-data:/data --volume=shared:/x:ro busybox") != std::string::npos);
     CHECK(unit->find("Requires=data-volume.service\nAfter=data-volume.service\nRequires=x-volume.service\n") != std::string::npos);
+}
+
+TEST_CASE("quadlet: a reference to a Quadlet file that is not in the search path is an error naming it")
+{
+    auto ctr = UnitFile::parse("/q/web.container", "[Container]\nImage=busybox\nVolume=nosuch.volume:/data\n");
+    REQUIRE(ctr);
+    auto unit = container_service(*ctr, env());
+    REQUIRE(!unit);
+    CHECK(unit.error().message == "/q/web.container:3: Volume=nosuch.volume:/data: no Quadlet file nosuch.volume in the search path");
 }

@@ -1,5 +1,6 @@
-// berth-generator: the systemd generator that turns Quadlet .container and
-// .volume files into services (systemd.generator(7)). systemd runs it at boot and at every
+// berth-generator: the systemd generator that turns Quadlet files
+// (.container, .volume, .network, .pod, .kube, .image, .build) into
+// services (systemd.generator(7)). systemd runs it at boot and at every
 // daemon-reload as `berth-generator NORMAL_DIR EARLY_DIR LATE_DIR` (with
 // -user, or as berth-user-generator, for the user manager, as Podman's quadlet);
 // it writes NAME.service into NORMAL_DIR. A broken file is reported (systemd
@@ -66,7 +67,7 @@ int main(int argc, char** argv)
         return usage();
     auto search = quadlet::search_dirs(user);
     auto sources = quadlet::find_sources(search);
-    quadlet::GeneratorEnvironment env { berth_binary(), quadlet::volume_names(sources, search) };
+    auto env = quadlet::generator_environment(berth_binary(), sources, search);
     int status = 0;
     for (auto const& source : sources) {
         auto fail = [&](Error const& e) {

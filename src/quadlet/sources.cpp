@@ -1,6 +1,8 @@
 // Quadlet's search paths, drop-ins and the generator's output (sources.h).
 #include "quadlet/sources.h"
 
+#include "quadlet/resource_units.h"
+
 #include "base/fs.h"
 #include "base/sys.h"
 
@@ -63,7 +65,7 @@ std::vector<Source> find_sources(std::vector<std::string> const& dirs)
 {
     std::vector<Source> out;
     for (auto const& dir : dirs)
-        for (auto const* suffix : { ".container", ".volume" })
+        for (auto const* suffix : source_kinds)
             for (auto const& name : files_ending(dir, suffix))
                 if (std::none_of(out.begin(), out.end(), [&](Source const& s) { return s.name == name; }))
                     out.push_back(Source { name, fs::join(dir, name) });
@@ -106,19 +108,35 @@ std::string service_name(std::string const& source_name)
 
 Result<std::string> service_text(Source const& source, UnitFile const& file, GeneratorEnvironment const& env)
 {
-    if (source.name.ends_with(".volume"))
-        return volume_service(file, source.name, env);
+    auto const& name = source.name;
+    if (name.ends_with(".volume"))
+        return volume_service(file, name, env);
+    if (name.ends_with(".network"))
+        return network_service(file, name, env);
+    if (name.ends_with(".pod"))
+        return pod_service(file, name, env);
+    if (name.ends_with(".kube"))
+        return kube_service(file, env);
+    if (name.ends_with(".image"))
+        return image_service(file, env);
+    if (name.ends_with(".build"))
+        return build_service(file, env);
     return container_service(file, env);
 }
 
-std::map<std::string, std::string> volume_names(std::vector<Source> const& sources, std::vector<std::string> const& dirs)
+GeneratorEnvironment generator_environment(std::string executable, std::vector<Source> const& sources, std::vector<std::string> const& dirs)
 {
-    std::map<std::string, std::string> names;
-    for (auto const& s : sources)
-        if (s.name.ends_with(".volume"))
-            if (auto file = load_source(s, dirs))
-                names.emplace(s.name, volume_name(*file, s.name));
-    return names;
+    GeneratorEnvironment env { std::move(executable), {}, {} };
+    for (auto const& s : sources) {
+        auto file = load_source(s, dirs);
+        if (!file)
+            continue;
+        if (auto name = resource_name(*file, s.name); !name.empty())
+            env.resource_names.emplace(s.name, name);
+        if (auto pod = file->last("Container", "Pod"); s.name.ends_with(".container") && pod && !pod->empty())
+            env.pod_containers[*pod].push_back(service_name(s.name));
+    }
+    return env;
 }
 
 ErrorOr write_service(std::string const& dir, std::string const& service, std::string const& text, UnitFile const& source)

@@ -28,7 +28,10 @@ struct Source {
     std::string path;  ///< where it was found
 };
 
-/// The .container and .volume files in `dirs`, by name, the first of each name only.
+/// The kinds of Quadlet file, by the suffix of their names.
+inline constexpr char const* source_kinds[] = { ".container", ".volume", ".network", ".pod", ".kube", ".image", ".build" };
+
+/// The Quadlet files (every kind) in `dirs`, by name, the first of each name only.
 std::vector<Source> find_sources(std::vector<std::string> const& dirs);
 
 /// The drop-ins of `source`: NAME.container.d/*.conf in every search
@@ -39,15 +42,16 @@ std::vector<std::string> drop_in_paths(Source const& source, std::vector<std::st
 /// search directory, by file name; a name in an earlier directory wins) merged.
 Result<UnitFile> load_source(Source const& source, std::vector<std::string> const& dirs);
 
-/// "web.container" → "web.service", "data.volume" → "data-volume.service".
+/// "web.container" → "web.service", "data.volume" → "data-volume.service" (and -network, -pod, -kube, -image, -build).
 std::string service_name(std::string const& source_name);
 
 /// The service text of a loaded source, by its kind.
 Result<std::string> service_text(Source const& source, UnitFile const& file, GeneratorEnvironment const& env);
 
-/// GeneratorEnvironment::volume_names of the .volume files among `sources`
-/// (one that does not load keeps the default name; its own unit reports the error).
-std::map<std::string, std::string> volume_names(std::vector<Source> const& sources, std::vector<std::string> const& dirs);
+/// What the units of `sources` are made with: `executable`, and what each
+/// source makes and which pod each container joins
+/// (a file that does not load is left out; its own unit reports the error).
+GeneratorEnvironment generator_environment(std::string executable, std::vector<Source> const& sources, std::vector<std::string> const& dirs);
 
 /// Writes `text` as DIR/SERVICE and, for each unit its [Install] WantedBy= or
 /// RequiredBy= names, the DIR/UNIT.wants (.requires) link a `systemctl enable`

@@ -105,6 +105,23 @@ EOF
     assert_output_not_contains "$REGISTRY_OPEN/busybox"
 }
 
+@test "pull --all-tags pulls every tag of the repository, also when the reference has a tag" {
+    local repo=$REGISTRY_OPEN/alltags-$(id -u)-$$/busybox
+    run_berth pull -q "$REGISTRY_OPEN/busybox:latest"
+    run_berth tag "$REGISTRY_OPEN/busybox:latest" "$repo:one" "$repo:two"
+    run_berth push "$repo:one"
+    run_berth push "$repo:two"
+    run_berth rmi "$repo:one" "$repo:two"
+    run_berth --exit 1 image exists "$repo:one"
+    run_berth pull --all-tags "$repo"
+    run_berth image exists "$repo:one"
+    run_berth image exists "$repo:two"
+    run_berth rmi "$repo:one" "$repo:two"
+    run_berth pull --all-tags "$repo:one"
+    run_berth image exists "$repo:two"
+    run_berth rmi "$repo:one" "$repo:two"
+}
+
 @test "pull records the image config from the registry" {
     pull_fixture busybox
     run_berth image inspect "$REGISTRY_OPEN/busybox:latest"

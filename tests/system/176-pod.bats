@@ -3,7 +3,7 @@
 # joining a pod with --pod (and --pod new:NAME), the namespaces they share
 # (two members reach each other on 127.0.0.1), a port published on the pod
 # reaching a member from the host, pod ps/inspect, the pod's lifecycle over
-# its members, and the errors Podman gives: an unknown pod, a taken name, -p
+# its members, the pod's --volume in every member, and the errors Podman gives: an unknown pod, a taken name, -p
 # on a member, rm of a pod that runs, rm of the infra container alone.
 
 load ../lib/helpers
@@ -111,6 +111,19 @@ httpd_on() {
     assert_output_equals ""
     run_berth pod ps -q
     assert_output_equals ""
+}
+
+@test "pod create --volume: every member mounts the pod's volumes; a member's own volume at the same path is a conflict" {
+    echo on-the-host >"$BATS_TEST_TMPDIR/h"
+    run_berth pod create --name vols -v podvol:/shared -v "$BATS_TEST_TMPDIR:/host"
+    run_berth run --rm --pod vols "$IMAGE" sh -c 'echo from-the-first > /shared/f'
+    run_berth run --rm --pod vols "$IMAGE" cat /shared/f /host/h
+    assert_output_equals "from-the-first
+on-the-host"
+    run_berth --exit 125 run --rm --pod vols -v own:/shared "$IMAGE" true
+    assert_output_contains '"/shared": duplicate mount destination'
+    run_berth pod rm -f vols
+    run_berth volume rm podvol
 }
 
 @test "run --pod new:NAME creates the pod; rm of its last member leaves the pod" {

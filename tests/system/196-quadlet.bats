@@ -1,9 +1,12 @@
 #!/usr/bin/env bats
-# Quadlet: berth-generator turns .container and .volume files (and their
-# drop-ins) into services that pass `systemd-analyze verify`, links [Install] WantedBy=,
-# and the service's Exec lines, run as systemd would, run and remove the
-# container; a bad key is an error naming file, line and key, and the other
-# files still get their units; `berth quadlet list|print`.
+# Quadlet: berth-generator turns .container, .volume, .network, .pod, .kube,
+# .image and .build files (and their drop-ins) into services that pass
+# `systemd-analyze verify`, links [Install] WantedBy=, and the services' Exec
+# lines, run as systemd would, do what the files say: run and remove the
+# container, create the volume and the network (with its subnet), create and
+# run the pod its containers join, play and down the kube file, pull and
+# build the image a container runs. A bad key is an error naming file, line
+# and key, and the other files still get their units; `berth quadlet list|print`.
 #
 # All berth-only: Podman 4.3 (the one installed here) has no Quadlet; the
 # keys and the units follow Podman's documentation (podman-systemd.unit(5)).
@@ -25,10 +28,43 @@ setup() {
     OUT=$BATS_TEST_TMPDIR/out
     mkdir -p "$QDIR" "$OUT"
     export QUADLET_UNIT_DIRS=$QDIR
+    # The subnets of the networks made here: root's bridges are on the host,
+    # where a rootless run at the same time must not find them taken.
+    NET=10.231.$(( $(id -u) == 0 ? 70 : 80 ))
+    NET2=10.231.$(( $(id -u) == 0 ? 71 : 81 ))
 }
 
 teardown() {
     berth_quiet rm -f -a -t 0 >/dev/null 2>&1 || true
+}
+
+# generate_ok: berth-generator writes the units of $QDIR into $OUT without an error.
+generate_ok() {
+    run "$GENERATOR" "$OUT"
+    echo "$output"
+    [[ $status -eq 0 ]]
+}
+
+# verify_needed RESOURCE_UNIT CONTAINER_UNIT: both verify; the first is a
+# oneshot that stays active, and the container's unit Requires= it.
+verify_needed() {
+    verify_units "$1" "$2"
+    assert_equal "$(unit_value "$1" Type)" oneshot
+    assert_equal "$(unit_value "$1" RemainAfterExit)" yes
+    assert_equal "$(unit_value "$2" Requires)" "$(basename "$1")"
+}
+
+# wait_for_log CONTAINER REGEX: the container's log has a line matching REGEX
+# within 10 s (a detached container may not have written it yet).
+wait_for_log() {
+    local i
+    for i in $(seq 1 100); do
+        timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS logs "$1" 2>/dev/null | grep -qE "$2" && return 0
+        sleep 0.1
+    done
+    run_berth logs "$1"
+    echo "FAIL: no line matching '$2' in the log of $1" >&2
+    return 1
 }
 
 # The Exec lines of a generated unit carry no --root: give the test store by
@@ -58,9 +94,7 @@ WantedBy=default.target
 EOF
     mkdir -p "$QDIR/web.container.d"
     printf '[Container]\nLabel=tier=front\n' >"$QDIR/web.container.d/10-tier.conf"
-    run "$GENERATOR" "$OUT"
-    echo "$output"
-    [[ $status -eq 0 ]]
+    generate_ok
     local unit=$OUT/web.service
     [[ -f $unit ]]
     [[ $(readlink "$OUT/default.target.wants/web.service") == ../web.service ]]
@@ -90,13 +124,9 @@ Image=$IMAGE
 Volume=data.volume:/data
 Exec=sh -c 'echo stored > /data/f; exec sleep 1000'
 EOF
-    run "$GENERATOR" "$OUT"
-    echo "$output"
-    [[ $status -eq 0 ]]
+    generate_ok
     local vol=$OUT/data-volume.service ctr=$OUT/db.service
-    verify_units "$vol" "$ctr"
-    assert_equal "$(unit_value "$vol" Type)" oneshot
-    assert_equal "$(unit_value "$ctr" Requires)" data-volume.service
+    verify_needed "$vol" "$ctr"
     store_env
     unit_exec_ok "$vol" ExecStart
     # Once more, as at every boot: the volume exists, which is no error.
@@ -108,6 +138,213 @@ EOF
     assert_output_equals stored
     unit_exec_ok "$ctr" ExecStop
     run_berth volume rm systemd-data
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .network becomes a oneshot service that creates the network; a container's Network=NAME.network joins it" {
+    skip_without_verify
+    cat >"$QDIR/backend.network" <<EOF
+[Network]
+Subnet=$NET.0/24
+Gateway=$NET.1
+IPRange=$NET.128/25
+Label=app=quadlet
+Options=mtu=1400
+Internal=yes
+NetworkDeleteOnStop=yes
+EOF
+    cat >"$QDIR/api.container" <<EOF
+[Container]
+Image=$IMAGE
+Network=backend.network
+Exec=sleep 1000
+EOF
+    generate_ok
+    local net=$OUT/backend-network.service ctr=$OUT/api.service
+    verify_needed "$net" "$ctr"
+    assert_equal "$(unit_value "$ctr" After)" backend-network.service
+    store_env
+    unit_exec_ok "$net" ExecStart
+    # Once more, as at every boot: the network exists, which is no error.
+    unit_exec_ok "$net" ExecStart
+    run_berth network inspect --format \
+        '{{range .Subnets}}{{.Subnet}} {{.Gateway}} {{.LeaseRange.StartIP}}{{end}} {{.Internal}} {{.Labels.app}} {{.Options.mtu}}' systemd-backend
+    assert_output_equals "$NET.0/24 $NET.1 $NET.129 true quadlet 1400"
+    unit_exec_ok "$ctr" ExecStart
+    run_berth exec systemd-api ip -4 -o addr show eth0
+    assert_output_matches "inet ${NET//./\\.}\\.(129|1[3-9][0-9]|2[0-9][0-9])/24"
+    unit_exec_ok "$ctr" ExecStop
+    # NetworkDeleteOnStop=yes: the service's stop removes the network.
+    unit_exec_ok "$net" ExecStopPost
+    run_berth --exit 1 network exists systemd-backend
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .pod becomes a service that creates and runs the pod; a container's Pod=NAME.pod joins it" {
+    skip_without_verify
+    local port
+    port=$(free_port)
+    cat >"$QDIR/shop.pod" <<EOF
+[Pod]
+PublishPort=127.0.0.1:$port:8080
+Label=app=shop
+Volume=cart.volume:/cart
+EOF
+    printf '[Volume]\n' >"$QDIR/cart.volume"
+    cat >"$QDIR/front.container" <<EOF
+[Container]
+Image=$IMAGE
+Pod=shop.pod
+Exec=sh -c 'echo in-the-pod > /cart/index.html; exec httpd -f -p 8080 -h /cart'
+EOF
+    generate_ok
+    local pod=$OUT/shop-pod.service ctr=$OUT/front.service vol=$OUT/cart-volume.service
+    verify_units "$pod" "$ctr" "$vol"
+    assert_equal "$(unit_value "$pod" Type)" forking
+    assert_equal "$(unit_value "$pod" Wants | tail -1)" front.service
+    assert_equal "$(unit_value "$pod" Before)" front.service
+    assert_equal "$(unit_value "$ctr" BindsTo)" shop-pod.service
+    assert_equal "$(unit_value "$pod" Requires)" cart-volume.service
+    store_env
+    unit_exec_ok "$vol" ExecStart
+    unit_exec_ok "$pod" ExecStartPre
+    unit_exec_ok "$pod" ExecStart
+    local rt=$BATS_TEST_TMPDIR/rt
+    # Type=forking: the PIDFile= is the infra container's monitor, alive.
+    kill -0 "$(cat "$rt/shop-pod.pid")"
+    run_berth pod inspect --format '{{.Name}} {{.State}} {{.Labels.app}}' systemd-shop
+    assert_output_equals "systemd-shop Running shop"
+    unit_exec_ok "$ctr" ExecStart
+    run_berth inspect --format '{{.Pod}}' systemd-front
+    assert_output_equals "$(cat "$rt/shop-pod.pod-id")"
+    # The pod's port reaches the container; the pod's volume is mounted in it.
+    run fetch "http://127.0.0.1:$port/index.html"
+    assert_output_equals in-the-pod
+    unit_exec_ok "$pod" ExecStop
+    unit_exec_ok "$pod" ExecStopPost
+    run_berth --exit 1 pod exists systemd-shop
+    run_berth --exit 1 container exists systemd-front
+    run_berth volume rm systemd-cart
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .kube plays its YAML file (ConfigMap=, Network=) and downs it when the service stops" {
+    skip_without_verify
+    mkdir -p "$QDIR/k8s"
+    cat >"$QDIR/k8s/greeter.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: greeter
+spec:
+  containers:
+  - name: c
+    image: $IMAGE
+    command: ["sh", "-c", "echo \$GREETING; exec sleep 1000"]
+    env:
+    - name: GREETING
+      valueFrom:
+        configMapKeyRef:
+          name: greeting
+          key: text
+EOF
+    cat >"$QDIR/k8s/greeting.yaml" <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: greeting
+data:
+  text: hello-from-a-configmap
+EOF
+    printf '[Network]\nSubnet=%s.0/24\n' "$NET2" >"$QDIR/lan.network"
+    cat >"$QDIR/greeter.kube" <<EOF
+[Kube]
+Yaml=k8s/greeter.yaml
+ConfigMap=k8s/greeting.yaml
+Network=lan.network
+SetWorkingDirectory=yaml
+EOF
+    generate_ok
+    local kube=$OUT/greeter-kube.service net=$OUT/lan-network.service
+    verify_units "$kube" "$net"
+    assert_equal "$(unit_value "$kube" WorkingDirectory)" "$QDIR/k8s"
+    assert_equal "$(unit_value "$kube" Requires)" lan-network.service
+    store_env
+    unit_exec_ok "$net" ExecStart
+    unit_exec_ok "$kube" ExecStart
+    wait_for_log greeter-c hello-from-a-configmap
+    run_berth exec greeter-c ip -4 -o addr show eth0
+    assert_output_contains "inet $NET2."
+    unit_exec_ok "$kube" ExecStopPost
+    run_berth --exit 1 pod exists greeter
+    run_berth network rm systemd-lan
+}
+
+# bats test_tags=berth-only
+@test "quadlet: an .image pulls its image; a container's Image=NAME.image runs it" {
+    skip_without_verify
+    # Not in the store until the .image's service pulls it.
+    run_berth rmi "$IMAGE"
+    printf '[Image]\nImage=%s\nTLSVerify=no\n' "$IMAGE" >"$QDIR/tools.image"
+    printf '[Container]\nImage=tools.image\nExec=sh -c "echo pulled-by-quadlet; exec sleep 1000"\n' >"$QDIR/tool.container"
+    generate_ok
+    local img=$OUT/tools-image.service ctr=$OUT/tool.service
+    verify_needed "$img" "$ctr"
+    store_env
+    run_berth --exit 1 image exists "$IMAGE"
+    unit_exec_ok "$img" ExecStart
+    run_berth image exists "$IMAGE"
+    unit_exec_ok "$ctr" ExecStart
+    wait_for_log systemd-tool pulled-by-quadlet
+    unit_exec_ok "$ctr" ExecStop
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .build builds its image in the unit's directory; a container's Image=NAME.build runs it" {
+    skip_without_verify
+    printf 'FROM %s\nCOPY msg /msg\n' "$IMAGE" >"$QDIR/Containerfile.app"
+    echo built-by-quadlet >"$QDIR/msg"
+    cat >"$QDIR/app.build" <<EOF
+[Build]
+ImageTag=localhost/quadlet-app:1
+File=Containerfile.app
+SetWorkingDirectory=unit
+Label=built.by=quadlet
+Pull=never
+EOF
+    cat >"$QDIR/app.container" <<EOF
+[Container]
+Image=app.build
+Exec=sh -c 'cat /msg; exec sleep 1000'
+EOF
+    generate_ok
+    local build=$OUT/app-build.service ctr=$OUT/app.service
+    verify_needed "$build" "$ctr"
+    assert_equal "$(unit_value "$build" WorkingDirectory)" "$QDIR"
+    store_env
+    unit_exec_ok "$build" ExecStart
+    run_berth image inspect --format '{{index .Labels "built.by"}}' localhost/quadlet-app:1
+    assert_output_equals quadlet
+    unit_exec_ok "$ctr" ExecStart
+    wait_for_log systemd-app built-by-quadlet
+    unit_exec_ok "$ctr" ExecStop
+    run_berth rmi localhost/quadlet-app:1
+}
+
+# bats test_tags=berth-only
+@test "quadlet: errors in .network, .build and references name the file (and line); the other files still get units" {
+    printf '[Network]\nSubnet=10.231.9.0/24\nDNS=10.231.9.1\n' >"$QDIR/bad.network"
+    printf '[Container]\nImage=%s\nNetwork=nosuch.network\n' "$IMAGE" >"$QDIR/lost.container"
+    printf '[Build]\nFile=Containerfile\n' >"$QDIR/notag.build"
+    printf '[Pod]\n' >"$QDIR/fine.pod"
+    run "$GENERATOR" "$OUT"
+    echo "$output"
+    [[ $status -eq 1 ]]
+    assert_output_contains "$QDIR/bad.network:3: unsupported key DNS in section [Network]"
+    assert_output_contains "$QDIR/lost.container:3: Network=nosuch.network: no Quadlet file nosuch.network in the search path"
+    assert_output_contains "$QDIR/notag.build: [Build] has no ImageTag="
+    [[ ! -e $OUT/bad-network.service && ! -e $OUT/lost.service && ! -e $OUT/notag-build.service ]]
+    [[ -f $OUT/fine-pod.service ]]
 }
 
 # bats test_tags=berth-only
@@ -127,13 +364,18 @@ EOF
 # bats test_tags=berth-only
 @test "quadlet list and print show the files in the search path" {
     printf '[Container]\nImage=%s\n' "$IMAGE" >"$QDIR/one.container"
+    printf '[Network]\n' >"$QDIR/two.network"
     mkdir -p "$QDIR/one.container.d"
     printf '[Container]\nExec=true\n' >"$QDIR/one.container.d/x.conf"
     run_berth quadlet list
     assert_output_matches '^NAME +UNIT NAME +PATH ON DISK$'
     assert_output_matches "^one.container +one.service +$QDIR/one.container$"
+    assert_output_matches "^two.network +two-network.service +$QDIR/two.network$"
     run_berth quadlet list --format '{{.UnitName}}'
-    assert_output_equals one.service
+    assert_output_equals "one.service
+two-network.service"
+    run_berth quadlet print two.network
+    assert_output_equals "[Network]"
     run_berth quadlet print one
     assert_output_contains "Image=$IMAGE"
     assert_output_contains "# $QDIR/one.container.d/x.conf"

@@ -20,6 +20,7 @@ struct PullArgs {
     std::string creds, authfile, cert_dir;
     int retry = 3;
     bool quiet = false;
+    bool all_tags = false;
     CLI::Option* tls_option = nullptr;
 };
 
@@ -119,6 +120,14 @@ int run_pull(PullArgs const& args, Globals const& globals)
     if (!ctx)
         return exit_code;
     for (auto const& ref : args.references) {
+        if (args.all_tags) {
+            auto records = engine::pull_all_tags(*ctx, ref, options);
+            if (!records)
+                return report(std::move(records).error().with_context("pull " + ref));
+            for (auto const& r : *records)
+                std::printf("%s\n", r.id.c_str());
+            continue;
+        }
         auto record = engine::pull(*ctx, ref, options);
         if (!record)
             return report(std::move(record).error().with_context("pull " + ref));
@@ -149,6 +158,7 @@ void setup_pull(CLI::App& parent, Globals& globals, int& exit_code)
     auto* cmd = parent.add_subcommand("pull", "Pull an image from a registry");
     cmd->add_option("reference", a->references, "Image reference(s), e.g. docker.io/library/alpine:latest")->required();
     add_pull_options(cmd, a);
+    cmd->add_flag("-a,--all-tags", a->all_tags, "Pull every tag of the repository");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_pull(*a, globals); });
 }
 

@@ -36,6 +36,7 @@ void add_pod_create(CLI::App& group, Globals& globals, int& exit_code)
     cmd->add_option("-l,--label", o.labels, "Set a label (KEY=VALUE)")->allow_extra_args(false);
     cmd->add_option("--add-host", o.add_hosts, "Add a line to the pod's /etc/hosts: HOST:IP")->allow_extra_args(false);
     cmd->add_option("--dns", o.dns, "DNS server for the pod's /etc/resolv.conf")->allow_extra_args(false);
+    cmd->add_option("-v,--volume", o.volumes, "Mount a volume in the pod's containers: SRC:DST[:OPTIONS] (as run -v)")->allow_extra_args(false);
     cmd->add_option("--infra-conmon-pidfile", o.infra_conmon_pidfile,
         "Write the pid of the infra container's monitor to this file whenever it starts");
     cmd->add_option("--pod-id-file", o.pod_id_file, "Write the pod's ID to this file");

@@ -28,7 +28,7 @@ void add_quadlet_print(CLI::App& group, int& exit_code)
 {
     auto name = std::make_shared<std::string>();
     auto* cmd = group.add_subcommand("print", "Print a Quadlet file and its drop-ins");
-    cmd->add_option("quadlet", *name, "The file's name (web.container, data.volume, or web for web.container)")->required();
+    cmd->add_option("quadlet", *name, "The file's name (web.container, db.network, or web for web.container)")->required();
     cmd->callback([name, &exit_code] {
         auto text = engine::quadlet_text(*name);
         if (!text) {
@@ -43,7 +43,7 @@ void add_quadlet_print(CLI::App& group, int& exit_code)
 
 void setup_quadlet(CLI::App& parent, Globals&, int& exit_code)
 {
-    auto* group = parent.add_subcommand("quadlet", "Show the Quadlet files (.container, .volume) that berth-generator turns into systemd units");
+    auto* group = parent.add_subcommand("quadlet", "Show the Quadlet files (.container, .volume, .network, .pod, .kube, .image, .build) that berth-generator turns into systemd units");
     group->require_subcommand(1);
     add_quadlet_list(*group, exit_code);
     add_quadlet_print(*group, exit_code);

@@ -42,6 +42,10 @@ struct PullOptions {
     PullObserver observer;                      ///< may be empty; called from several threads, serialised by the engine
 };
 
+/// Pulls every tag of a repository (a reference without tag or digest), as
+/// `pull --all-tags`; the images in the registry's tag order.
+Result<std::vector<store::ImageRecord>> pull_all_tags(Context& ctx, std::string const& reference, PullOptions const& options);
+
 /// --os/--arch/--variant as one "os/arch[/variant]"; a part not given is the host's.
 std::string platform_from_parts(std::string const& os, std::string const& arch, std::string const& variant);
 

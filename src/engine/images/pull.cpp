@@ -434,6 +434,23 @@ Result<store::ImageRecord> pull_qualified(Context& ctx, image::Reference const& 
     });
 }
 
+/// The tags of a fully-qualified repository, from its mirrors or the registry itself.
+Result<std::vector<std::string>> list_tags(Context& ctx, image::Reference const& ref, PullOptions const& options)
+{
+    auto source = TRY(ctx.registries.pull_source(ref));
+    std::optional<Error> last;
+    for (auto const& endpoint : source.endpoints) {
+        auto client = registry::Client::create(endpoint.reference.domain, client_options(options, endpoint.insecure));
+        auto tags = client ? (*client)->list_tags(endpoint.reference.path) : Result<std::vector<std::string>>(std::move(client).error());
+        if (tags)
+            return tags;
+        last = std::move(tags).error();
+    }
+    if (!last)
+        return Error::msg(ref.str() + ": no registry to pull from");
+    return Error { last->code, "list the tags of " + ref.str() + ": " + last->message };
+}
+
 } // namespace
 
 Result<store::ImageRecord> pull(Context& ctx, std::string const& text, PullOptions const& options)
@@ -472,6 +489,39 @@ Result<image::Digest> registry_manifest_digest(Context& ctx, std::string const& 
         auto resp = TRY(fetch_manifest(src, at, platform, index_digest, index_body));
         return resp.digest;
     });
+}
+
+Result<std::vector<store::ImageRecord>> pull_all_tags(Context& ctx, std::string const& text, PullOptions const& options)
+{
+    auto ref = TRY(image::Reference::parse(text));
+    // As Podman 4's: a tag in the reference is ignored; a digest names one image.
+    if (ref.digest)
+        return Error { EINVAL, "a digest can't be used with --all-tags/-a" };
+    ref.tag.clear();
+    auto platform = options.platform.empty() ? image::Platform::host() : TRY(image::Platform::parse(options.platform));
+    Notifier notify(options.observer);
+    std::optional<Error> last;
+    // The first candidate registry whose tag list can be read has the repository.
+    for (auto const& candidate : TRY(ctx.registries.resolve(ref))) {
+        auto tags = list_tags(ctx, candidate, options);
+        if (!tags) {
+            last = std::move(tags).error();
+            continue;
+        }
+        std::vector<store::ImageRecord> out;
+        for (auto const& tag : *tags) {
+            auto tagged = candidate;
+            tagged.tag = tag;
+            notify(PullEvent::Kind::Trying, tagged.str());
+            auto record = TRY_CTX(pull_qualified(ctx, tagged, options, platform, notify), tagged.str());
+            record_image_event(ctx.paths, "pull", record.id, tagged.str());
+            out.push_back(std::move(record));
+        }
+        return out;
+    }
+    if (!last)
+        return Error::msg("pull " + text + ": short name did not resolve to any registry: set unqualified-search-registries in registries.conf");
+    return std::move(*last);
 }
 
 std::string platform_from_parts(std::string const& os, std::string const& arch, std::string const& variant)

@@ -64,6 +64,7 @@ container::CreateOptions infra_spec(PodCreateOptions const& o, PodRecord const& 
     spec.hostname = pod.hostname.empty() ? pod.name : pod.hostname;  // as Podman 4: the pod's name
     spec.add_hosts = o.add_hosts;
     spec.dns = o.dns;
+    spec.volumes = o.volumes;
     spec.create_command = o.create_command;
     spec.conmon_pidfile = o.infra_conmon_pidfile;
     spec.detach = true;
@@ -107,7 +108,7 @@ Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const
         return Error { EINVAL, "you must have an infra container to publish port bindings or set a network" };
     pod.config = Json {
         { "infra", o.infra }, { "infra_name", o.infra_name }, { "publish", o.publish }, { "network", o.network },
-        { "add_hosts", o.add_hosts }, { "dns", o.dns }, { "create_command", o.create_command },
+        { "add_hosts", o.add_hosts }, { "dns", o.dns }, { "volumes", o.volumes }, { "create_command", o.create_command },
     };
     bool shares_net = std::find(pod.shared.begin(), pod.shared.end(), "net") != pod.shared.end();
     if (o.infra && !shares_net && (!o.publish.empty() || !o.network.empty()))
@@ -328,6 +329,25 @@ Result<std::vector<std::string>> prune_pods(Context& ctx)
     return removed;
 }
 
+namespace {
+
+/// The pod's -v volumes go first in a member's, as Podman's members mount
+/// the infra container's volumes (one at a destination the member mounts
+/// too is an error, as Podman's).
+void add_pod_volumes(PodRecord const& pod, std::vector<std::string>& volumes)
+{
+    auto it = pod.config.find("volumes");
+    if (it == pod.config.end() || !it->is_array())
+        return;
+    std::vector<std::string> out;
+    for (auto const& v : *it)
+        if (v.is_string())
+            out.push_back(v.get<std::string>());
+    volumes.insert(volumes.begin(), out.begin(), out.end());
+}
+
+} // namespace
+
 // FIXME: a member's create does not take the pod's lock, so a `pod rm -f`
 // racing it may leave a member whose pod is gone (its start then fails with
 // "no pod with name or ID"); Podman locks the pod for the whole create.
@@ -361,6 +381,7 @@ ErrorOr join_pod(Context& ctx, container::CreateOptions& o, Warn const& warn)
     }
     if (shares("uts"))
         o.hostname.clear();  // the pod's, through the shared UTS namespace
+    add_pod_volumes(pod, o.volumes);
     return {};
 }
 

@@ -38,6 +38,7 @@ struct PodCreateOptions {
     std::vector<std::string> labels;        ///< KEY=VALUE
     std::vector<std::string> add_hosts;     ///< --add-host, in the infra's /etc/hosts
     std::vector<std::string> dns;           ///< --dns, in the infra's /etc/resolv.conf
+    std::vector<std::string> volumes;       ///< -v, on the infra and on every container that joins (as Podman's)
     std::vector<std::string> create_command;  ///< argv of the command that created it
     std::string infra_conmon_pidfile;       ///< --infra-conmon-pidfile: the infra monitor's pid, at every start
     std::string pod_id_file;                ///< --pod-id-file: the new pod's ID is written there

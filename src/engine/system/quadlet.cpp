@@ -4,6 +4,7 @@
 #include "base/fs.h"
 #include "quadlet/sources.h"
 
+#include <algorithm>
 #include <unistd.h>
 
 namespace berth::engine {
@@ -25,7 +26,8 @@ std::vector<QuadletEntry> list_quadlets()
 Result<std::string> quadlet_text(std::string const& name)
 {
     auto search = dirs();
-    std::string wanted = name.ends_with(".container") || name.ends_with(".volume") ? name : name + ".container";
+    bool has_kind = std::any_of(std::begin(quadlet::source_kinds), std::end(quadlet::source_kinds), [&](char const* k) { return name.ends_with(k); });
+    std::string wanted = has_kind ? name : name + ".container";
     for (auto const& s : quadlet::find_sources(search)) {
         if (s.name != wanted)
             continue;
