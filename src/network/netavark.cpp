@@ -14,7 +14,26 @@ bool reserved(SubnetConfig const& s, IpAddress const& a)
 
 } // namespace
 
-Result<IpAddress> allocate_address(SubnetConfig const& s, std::vector<IpAddress> const& used)
+namespace {
+
+/// last - first, UINT64_MAX when it does not fit.
+uint64_t span_of(IpAddress const& first, IpAddress const& last)
+{
+    size_t from = first.v6 ? 8 : 0, to = first.v6 ? 16 : 4;
+    for (size_t i = 0; i < from; ++i)
+        if (first.bytes[i] != last.bytes[i])
+            return UINT64_MAX;
+    uint64_t a = 0, b = 0;
+    for (size_t i = from; i < to; ++i) {
+        a = a << 8 | first.bytes[i];
+        b = b << 8 | last.bytes[i];
+    }
+    return b - a;
+}
+
+} // namespace
+
+Result<IpAddress> allocate_address(SubnetConfig const& s, std::vector<IpAddress> const& used, uint64_t start)
 {
     auto first = s.lease_start.value_or(s.subnet.network.plus(1));
     auto last = s.lease_end.value_or(s.subnet.last());
@@ -22,13 +41,15 @@ Result<IpAddress> allocate_address(SubnetConfig const& s, std::vector<IpAddress>
         return Error { EINVAL, "lease range of subnet " + s.subnet.text() + " is not inside it" };
     std::vector<IpAddress> taken(used);
     std::sort(taken.begin(), taken.end());
-    // Walk up from the first address, stepping over taken ones: at most
-    // used.size() + 3 steps pass before a free address or the end.
-    for (auto a = first;; a = a.plus(1)) {
+    // Walk up from the start, stepping over taken ones and wrapping at the
+    // end of the range: from the first address, at most used.size() + 3
+    // steps pass before a free address.
+    auto span = span_of(first, last);
+    auto a = first.plus(span == UINT64_MAX ? start : start % (span + 1));
+    for (uint64_t step = 0; step <= span; ++step) {
         if (!reserved(s, a) && !std::binary_search(taken.begin(), taken.end(), a))
             return a;
-        if (a == last)
-            break;
+        a = a == last ? first : a.plus(1);
     }
     return Error { ENOSPC, "IPAM error: failed to find free IP in range: " + s.subnet.text() + ": every address is in use" };
 }

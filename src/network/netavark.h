@@ -30,8 +30,9 @@ namespace berth::network {
 /// A free address of `subnet` for a container: within its lease range
 /// (--ip-range) when it has one, never the network address, the gateway,
 /// nor (IPv4) the broadcast address, nor any of `used`. Podman's order: the
-/// lowest free one. ENOSPC when the subnet is full.
-Result<IpAddress> allocate_address(SubnetConfig const& subnet, std::vector<IpAddress> const& used);
+/// lowest free one, from the `start`th address of the range on (modulo its
+/// size; wrapping at its end). ENOSPC when the subnet is full.
+Result<IpAddress> allocate_address(SubnetConfig const& subnet, std::vector<IpAddress> const& used, uint64_t start = 0);
 
 /// Whether a --ip address may be given to a container on `network`: in one
 /// of its subnets and not its network address, gateway or broadcast address.

@@ -156,6 +156,11 @@ TEST_CASE("IPAM: the lowest free address, never the network, gateway or broadcas
     CHECK(allocate_address(gw.subnets[0], {})->text() == "10.7.0.1");
     auto v6 = plan({ .subnets = { "fd10::/64" } }).value();
     CHECK(allocate_address(v6.subnets[0], {})->text() == "fd10::2");
+    // From a start on, wrapping at the end of the range.
+    CHECK(allocate_address(s, {}, 2)->text() == "10.5.0.3");
+    CHECK(allocate_address(s, { ip("10.5.0.6") }, 5)->text() == "10.5.0.2");
+    CHECK(allocate_address(s, { ip("10.5.0.2"), ip("10.5.0.6") }, 5)->text() == "10.5.0.3");
+    CHECK(allocate_address(s, {}, 1000)->text() == "10.5.0.2");  // 1000 % 7: the broadcast address, then wrapped
     // --ip: inside a subnet, not a reserved address.
     CHECK(check_static_address(n, ip("10.5.0.5")));
     CHECK(check_static_address(n, ip("10.5.0.1")).error().message == "requested static ip 10.5.0.1 is the network, gateway or broadcast address of 10.5.0.0/29");

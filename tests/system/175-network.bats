@@ -200,7 +200,7 @@ host_server() {
         subnet=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS network inspect --format '{{range .Subnets}}{{.Subnet}}{{end}}' podman)
         gateway=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS network inspect --format '{{range .Subnets}}{{.Gateway}}{{end}}' podman)
         run_berth run --rm "$IMAGE" sh -c 'ip -o -4 addr show eth0; ip route'
-        assert_output_contains "inet ${subnet%.0/16}."
+        assert_output_contains "inet ${subnet%.0.0/16}."
         assert_output_contains "default via $gateway"
     fi
     local conf=$BATS_TEST_TMPDIR/containers.conf

@@ -138,8 +138,18 @@ ErrorOr assign_host_ports(container::CreateOptions& o, image::ImageConfig const&
 
 /// The addresses of one container on `network`: its static ones, and one
 /// free address of each subnet it has none in.
+uint64_t address_start(Context& ctx, network::NetworkConfig const& network)
+{
+    if (ctx.paths.rootless || network.name != network::default_network_name)
+        return 0;
+    uint64_t hash = 14695981039346656037ull;  // FNV-1a of the store's path
+    for (unsigned char ch : ctx.paths.data_dir)
+        hash = (hash ^ ch) * 1099511628211ull;
+    return hash;
+}
+
 Result<std::vector<std::string>> choose_addresses(network::NetworkConfig const& network, container::ContainerNetwork const& row,
-    std::vector<std::string> const& used_text)
+    std::vector<std::string> const& used_text, uint64_t start)
 {
     std::vector<network::IpAddress> used;
     for (auto const& u : used_text)
@@ -157,7 +167,7 @@ Result<std::vector<std::string>> choose_addresses(network::NetworkConfig const& 
             chosen = a;
         }
         if (!chosen)
-            chosen = TRY(network::allocate_address(subnet, used));
+            chosen = TRY(network::allocate_address(subnet, used, start));
         out.push_back(chosen->text());
     }
     return out;
@@ -194,7 +204,8 @@ ErrorOr prepare_bridge(Context& ctx, std::string const& id, std::string const& n
         ports.clear();
     }
     auto rows = TRY(ns.lease(id, [&](container::ContainerNetwork const& row, std::vector<std::string> const& used) {
-        return choose_addresses(networks.at(row.network), row, used);
+        auto const& network = networks.at(row.network);
+        return choose_addresses(network, row, used, address_start(ctx, network));
     }));
     std::vector<network::Attachment> attachments;
     for (auto const& row : rows) {

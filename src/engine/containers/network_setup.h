@@ -56,9 +56,17 @@ Result<NetworkStart> prepare_network(Context& ctx, std::string const& id, std::s
 Result<network::BridgePlan> bridge_plan(Context& ctx);
 
 /// The addresses a container gets on `network`: its static ones, else one
-/// free address per subnet that none of `used` holds.
+/// free address per subnet that none of `used` holds, looked for from the
+/// `start`th address of the subnet on (address_start).
 Result<std::vector<std::string>> choose_addresses(network::NetworkConfig const& network, container::ContainerNetwork const& row,
-    std::vector<std::string> const& used);
+    std::vector<std::string> const& used, uint64_t start);
+
+/// Where the search for a free address on `network` starts. As root the
+/// default network's bridge, podman0, is the host's, shared by every store
+/// (and by Podman's), each leasing on its own: there the search starts at
+/// an offset that the store's path picks, so that two stores rarely meet.
+/// Elsewhere, as Podman, at the first address.
+uint64_t address_start(Context& ctx, network::NetworkConfig const& network);
 
 /// inspect's NetworkSettings.Networks of a container on user-defined networks
 /// (its addresses while it runs, as netavark reported them); an empty object

@@ -129,7 +129,7 @@ ErrorOr connect_network(Context& ctx, std::string const& network_name, std::stri
     // Running: an address now, the interface now, and the teardown told.
     ArmedScopeGuard undo([&] { (void)ns.detach(rec.id, network.name); });
     auto rows = TRY(ns.lease(rec.id, [&](container::ContainerNetwork const& r, std::vector<std::string> const& used) {
-        return choose_addresses(network, r, used);
+        return choose_addresses(network, r, used, address_start(ctx, network));
     }));
     auto whole = TRY(read_options(run_dir));
     for (size_t i = 0; i < rows.size(); ++i) {
