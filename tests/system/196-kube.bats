@@ -469,6 +469,51 @@ EOF
     assert_output_equals ""
 }
 
+@test "kube play builds a missing image from the directory named after it; --build rebuilds, --build=false never builds" {
+    local dir=$BERTH_TEST_ROOT/kb
+    mkdir -p "$dir/kbuildimg"
+    printf 'FROM %s\nRUN echo built-1 > /built\n' "$IMAGE" >"$dir/kbuildimg/Containerfile"
+    cat >"$dir/pod.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kbuild
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: kbuildimg
+    command: [cat, /built]
+EOF
+    run_berth kube play "$dir/pod.yaml"
+    assert_output_contains "FROM $IMAGE"
+    run_berth wait kbuild-c
+    run_berth logs kbuild-c
+    assert_output_equals "built-1"
+    # The image is here now: no build without --build.
+    printf 'FROM %s\nRUN echo built-2 > /built\n' "$IMAGE" >"$dir/kbuildimg/Containerfile"
+    run_berth kube play --replace "$dir/pod.yaml"
+    assert_output_not_contains "FROM $IMAGE"
+    run_berth wait kbuild-c
+    run_berth logs kbuild-c
+    assert_output_equals "built-1"
+    run_berth kube play --replace --build "$dir/pod.yaml"
+    run_berth wait kbuild-c
+    run_berth logs kbuild-c
+    assert_output_equals "built-2"
+    run_berth kube down "$dir/pod.yaml"
+    run_berth rmi kbuildimg
+    # --build=false: the image is pulled instead, and there is none to pull.
+    run_berth --exit 125 kube play --build=false "$dir/pod.yaml"
+    run_berth --exit 1 image exists kbuildimg
+    # A broken Containerfile stops the play, naming the directory.
+    printf 'FROM %s\nRUN exit 7\n' "$IMAGE" >"$dir/kbuildimg/Containerfile"
+    run_berth --exit 125 kube play "$dir/pod.yaml"
+    assert_output_contains "$dir/kbuildimg"
+    run_berth pod ps -q
+    assert_output_equals ""
+}
+
 @test "kube play --authfile pulls a missing image from a registry that needs credentials" {
     local auth=$BERTH_TEST_ROOT/kube-auth.json f=$BERTH_TEST_ROOT/auth.yaml
     run_berth login --authfile "$auth" --username "$REGISTRY_USER" --password-stdin "$REGISTRY_TLS" <<<"$REGISTRY_PASS"

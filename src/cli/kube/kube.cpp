@@ -117,7 +117,10 @@ void add_play(CLI::App& parent, char const* name, Globals& globals, int& exit_co
     cmd->add_option("--publish", o.publish, "Publish a port of every pod: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] (with the file's hostPorts)")
         ->allow_extra_args(false);
     cmd->add_option("--network,--net", o.network, "Network mode of the pods: none, host, pasta[:OPTIONS], slirp4netns[:OPTIONS]");
-    cmd->add_flag("-q,--quiet", a->pull.quiet, "Do not print pull progress");
+    cmd->add_option_function<bool>("--build", [a](bool v) { a->options.build = v; },
+        "Build images from the directory beside the file named after each image: default when missing, --build always, --build=false never")
+        ->expected(0, 1)->default_str("true");
+    cmd->add_flag("-q,--quiet", a->pull.quiet, "Do not print pull or build progress");
     cmd->add_option("--authfile", a->pull.authfile, "Credentials for pulling the images (auth.json)");
     cmd->add_option_function<bool>("--tls-verify", [a](bool v) { a->pull.tls_verify = v; },
         "Require HTTPS and verify certificates when pulling the images (default true)");
@@ -136,6 +139,8 @@ void add_play(CLI::App& parent, char const* name, Globals& globals, int& exit_co
         }
         a->options.configmaps = a->configmaps;
         a->options.create_command = globals.command_line;
+        if (!a->pull.quiet)
+            a->options.build_output = [](std::string const& line) { std::printf("%s\n", line.c_str()); };
         auto r = engine::play_kube(*ctx, a->options, pull_options_for_create(a->pull), globals.engine.storage_driver, print_warning);
         if (!r) {
             exit_code = report(r.error());

@@ -6,9 +6,11 @@
 #include "base/sys.h"
 #include "base/scope_guard.h"
 #include "base/timestamp.h"
+#include "build/executor.h"
 #include "container/spec_builder.h"
 #include "engine/containers/container_query.h"
 #include "engine/containers/healthcheck.h"
+#include "engine/images/images.h"
 #include "engine/pods/pods.h"
 #include "engine/volumes/volumes.h"
 #include "kube/generate.h"
@@ -16,6 +18,7 @@
 #include "network/ports.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -272,10 +275,65 @@ Result<KubeDownReport> stop_and_remove(Context& ctx, std::vector<container::PodR
 
 } // namespace
 
+namespace {
+
+/// The directory beside the YAML file named after `image`, if it holds a Containerfile or Dockerfile.
+std::string build_dir_of(std::string const& yaml_file, std::string const& image)
+{
+    std::string base = image.substr(image.rfind('/') == std::string::npos ? 0 : image.rfind('/') + 1);
+    base = base.substr(0, base.find_first_of(":@"));
+    if (base.empty() || base == "." || base == "..")
+        return "";
+    std::string dir;
+    if (yaml_file == "-" || yaml_file.find('/') == std::string::npos) {
+        char cwd[PATH_MAX];
+        dir = ::getcwd(cwd, sizeof cwd) ? cwd : ".";
+    } else {
+        dir = yaml_file.substr(0, yaml_file.rfind('/'));
+        if (dir.empty())
+            dir = "/";
+    }
+    dir = fs::join(dir, base);
+    for (char const* name : { "Containerfile", "Dockerfile" })
+        if (fs::exists(fs::join(dir, name)))
+            return dir;
+    return "";
+}
+
+/// --build: the images of the plan that have a build directory, built before any pod is made.
+ErrorOr build_images(Context& ctx, kube::PlayPlan const& plan, KubePlayOptions const& options, PullOptions const& pull_options)
+{
+    if (options.build == false)
+        return {};
+    std::set<std::string> done;
+    for (auto const& p : plan.pods)
+        for (auto const& c : p.containers) {
+            if (!done.insert(c.image).second)
+                continue;
+            auto dir = build_dir_of(options.file, c.image);
+            if (dir.empty() || (!options.build && find_image(ctx, c.image)))
+                continue;
+            build::BuildOptions bo;
+            bo.context_dir = dir;
+            bo.tags = { c.image };
+            bo.pull_options = pull_options;
+            if (options.build_output)
+                bo.observer = [&](build::BuildEvent const& e) {
+                    if (e.kind == build::BuildEvent::Kind::Step || e.kind == build::BuildEvent::Kind::Tagged)
+                        options.build_output(e.text);
+                };
+            TRY_CTX(build::build_image(ctx, bo), options.file + ": build " + c.image + " from " + dir);
+        }
+    return {};
+}
+
+} // namespace
+
 Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, PullOptions const& pull_options,
     std::string const& storage_driver, Warn const& warn)
 {
     auto plan = TRY(kube::plan_play(TRY(read_play_input(options))));
+    TRY(build_images(ctx, plan, options, pull_options));
     // Pods of the same names: removed with --replace, else an error before anything is made.
     std::vector<container::PodRecord> existing;
     for (auto const& p : plan.pods)

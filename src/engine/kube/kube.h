@@ -16,6 +16,8 @@
 #include "engine/context.h"
 #include "engine/images/images.h"
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,12 @@ struct KubePlayOptions {
     bool replace = false;                     ///< --replace: remove pods of the same names first
     bool start = true;                        ///< --start
     std::vector<std::string> create_command;  ///< argv, recorded on the pods and containers
+    /// --build: a container's image is built from DIR/Containerfile (or
+    /// Dockerfile) where DIR, beside the YAML file, is named after the image
+    /// (its last path component, without tag): unset, when the image is not
+    /// here; true, always; false, never (Podman's rules).
+    std::optional<bool> build;
+    std::function<void(std::string const&)> build_output;  ///< the build's STEP lines; may be empty
 };
 
 struct KubeDownReport {
