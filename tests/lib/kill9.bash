@@ -98,8 +98,15 @@ k9_check() {
     recorded=$(k9 volume ls -q 2>/dev/null | sort)
     ondisk=$(find "$K9_DATA/volumes" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%f\n' 2>/dev/null | sort)
     [[ $recorded == "$ondisk" ]] || { echo "volumes: recorded [${recorded//$'\n'/ }] on disk [${ondisk//$'\n'/ }]"; bad=1; }
-    # a running container has a live process, any other none
-    local id state pid
+    # a running container has a live process, any other none. A container a
+    # killed stop or rm left "stopping" is one whose monitor is still at its
+    # exit (a bridge network's teardown takes netavark a few hundred ms as
+    # root): wait for it to settle first.
+    local id state pid i
+    for i in $(seq 50); do
+        k9 ps -a --format '{{.State}}' 2>/dev/null | grep -qx stopping || break
+        sleep 0.1
+    done
     while read -r id state pid; do
         [[ -n $id ]] || continue
         if [[ $state == running ]]; then
