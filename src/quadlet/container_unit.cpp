@@ -41,6 +41,14 @@ std::map<std::string, KeyHandler> const& handlers()
         { "DropCapability", [](Entry const& e, Words& o) { return flag_per_word(e, o, "--cap-drop"); } },
         { "Tmpfs", [](Entry const& e, Words& o) { return flag_for_value(e, o, "--tmpfs"); } },
         { "Timezone", [](Entry const& e, Words& o) { return flag_for_value(e, o, "--tz"); } },
+        // The label berth auto-update (and Podman's) looks for.
+        { "AutoUpdate", [](Entry const& e, Words& o) -> ErrorOr {
+             if (e.value != "registry" && e.value != "local")
+                 return entry_error(e, "AutoUpdate=" + e.value + " is not a policy: use registry or local");
+             o.push_back("--label");
+             o.push_back("io.containers.autoupdate=" + e.value);
+             return {};
+         } },
         { "ReadOnly", [](Entry const& e, Words& o) -> ErrorOr {
              if (TRY(parse_bool(e)))
                  o.push_back("--read-only");

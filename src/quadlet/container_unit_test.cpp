@@ -62,6 +62,9 @@ TEST_CASE("quadlet: errors name the file, the line and the key")
     auto bad_bool = service_of("[Container]\nImage=busybox\nNotify=maybe\n");
     REQUIRE(!bad_bool);
     CHECK(bad_bool.error().message == "/etc/containers/systemd/t.container:3: Notify=maybe is not a boolean (yes or no)");
+    auto bad_policy = service_of("[Container]\nImage=busybox\nAutoUpdate=sometimes\n");
+    REQUIRE(!bad_policy);
+    CHECK(bad_policy.error().message == "/etc/containers/systemd/t.container:3: AutoUpdate=sometimes is not a policy: use registry or local");
     auto no_section = service_of("[Service]\nRestart=always\n");
     REQUIRE(!no_section);
     CHECK(no_section.error().message == "/etc/containers/systemd/t.container: no [Container] section");
