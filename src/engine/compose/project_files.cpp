@@ -4,8 +4,8 @@
 #include "engine/compose/compose.h"
 
 #include "base/fs.h"
+#include "base/sys.h"
 
-#include <climits>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -14,12 +14,6 @@ extern char** environ;
 namespace berth::engine {
 
 namespace {
-
-std::string current_dir()
-{
-    char buf[PATH_MAX];
-    return ::getcwd(buf, sizeof buf) ? buf : ".";
-}
 
 std::string absolute_path(std::string const& path, std::string const& cwd)
 {
@@ -97,7 +91,7 @@ Result<std::vector<std::string>> file_names(ComposeFiles const& given, compose::
 
 Result<compose::Project> load_compose_project(ComposeFiles const& given)
 {
-    auto cwd = current_dir();
+    auto cwd = sys::getcwd().value_or(".");
     auto env = process_environment();
     auto names = TRY(file_names(given, env, cwd));
     compose::LoadInput in;

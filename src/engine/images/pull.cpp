@@ -437,18 +437,11 @@ Result<store::ImageRecord> pull_qualified(Context& ctx, image::Reference const& 
 /// The tags of a fully-qualified repository, from its mirrors or the registry itself.
 Result<std::vector<std::string>> list_tags(Context& ctx, image::Reference const& ref, PullOptions const& options)
 {
-    auto source = TRY(ctx.registries.pull_source(ref));
-    std::optional<Error> last;
-    for (auto const& endpoint : source.endpoints) {
-        auto client = registry::Client::create(endpoint.reference.domain, client_options(options, endpoint.insecure));
-        auto tags = client ? (*client)->list_tags(endpoint.reference.path) : Result<std::vector<std::string>>(std::move(client).error());
-        if (tags)
-            return tags;
-        last = std::move(tags).error();
-    }
-    if (!last)
-        return Error::msg(ref.str() + ": no registry to pull from");
-    return Error { last->code, "list the tags of " + ref.str() + ": " + last->message };
+    auto tags = on_first_endpoint<std::vector<std::string>>(ctx, ref, options,
+        [](Source& src, image::Reference const&) { return src.client->list_tags(src.repository); });
+    if (!tags)
+        return Error { tags.error().code, "list the tags of " + ref.str() + ": " + tags.error().message };
+    return tags;
 }
 
 } // namespace

@@ -18,7 +18,6 @@
 #include "network/ports.h"
 
 #include <algorithm>
-#include <climits>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -286,8 +285,7 @@ std::string build_dir_of(std::string const& yaml_file, std::string const& image)
         return "";
     std::string dir;
     if (yaml_file == "-" || yaml_file.find('/') == std::string::npos) {
-        char cwd[PATH_MAX];
-        dir = ::getcwd(cwd, sizeof cwd) ? cwd : ".";
+        dir = sys::getcwd().value_or(".");
     } else {
         dir = yaml_file.substr(0, yaml_file.rfind('/'));
         if (dir.empty())
