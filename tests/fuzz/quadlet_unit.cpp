@@ -3,6 +3,7 @@
 // its name; words without control characters survive quote_word and
 // split_words.
 #include "fuzz.h"
+#include "quadlet/sources.h"
 #include "quadlet/unit_file.h"
 
 #include <algorithm>
@@ -37,5 +38,9 @@ extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size)
             }
         }
     }
+    // The same file as each kind of Quadlet file: a service text or an error, never a crash.
+    GeneratorEnvironment env { "/usr/bin/berth", {}, {} };
+    for (char const* name : { "f.container", "f.volume", "f.network", "f.pod", "f.kube", "f.image", "f.build" })
+        (void)service_text(Source { name, std::string("/etc/containers/systemd/") + name }, *unit, env);
     return 0;
 }
