@@ -1,9 +1,8 @@
 // Layer packing: a container's changes -> tar -> gzip -> sink, in one pass.
 //
-// Two libarchive writers are chained, the mirror image of layer_unpack.cpp's
-// two readers. The first writes pax tar into a callback that feeds SHA-256
-// (the diff id) and hands the bytes on to the second, which has the "raw"
-// format and the gzip filter; its callback feeds the blob's SHA-256 and the
+// Two writers of src/archive are chained, the mirror image of layer_unpack.cpp's
+// two readers. The tar writer's sink feeds SHA-256 (the diff id) and hands the
+// bytes on to a gzip compressor, whose sink feeds the blob's SHA-256 and the
 // caller's sink (the blob store's writer). Nothing is spooled.
 //
 // Finding the changes is the subtle part. An overlay upper directory holds
@@ -21,10 +20,10 @@
 #include "store/layer_pack.h"
 #include "store/layer_stamp.h"
 
+#include "archive/streams.h"
 #include "base/log.h"
 #include "base/sys.h"
 #include "image/manifest.h"
-#include "store/archive_handle.h"
 
 #include <algorithm>
 #include <archive.h>
@@ -285,44 +284,21 @@ private:
 
 // ---- writing: tar -> sha256 -> gzip -> sha256 -> sink ----
 
-struct EntryFree {
-    void operator()(struct archive_entry* e) const { archive_entry_free(e); }
-};
-using ArchiveEntryPtr = std::unique_ptr<struct archive_entry, EntryFree>;
-
 class LayerWriter {
 public:
     LayerWriter(ByteSink const& out) : m_out(out) {}
 
     ErrorOr open()
     {
-        m_gzip = new_archive_writer();
-        archive_write_set_format_raw(m_gzip.get());
-        archive_write_add_filter_gzip(m_gzip.get());
-        // No time in the gzip header: the same tar always makes the same blob (build --timestamp).
-        archive_write_set_filter_option(m_gzip.get(), "gzip", "timestamp", nullptr);
-        archive_write_set_bytes_per_block(m_gzip.get(), 0); // no padding after the gzip stream
-        if (archive_write_open(m_gzip.get(), this, nullptr, &LayerWriter::gzip_out, nullptr) != ARCHIVE_OK)
-            return failure(m_gzip.get(), "open gzip stream");
-        ArchiveEntryPtr raw(archive_entry_new());
-        archive_entry_set_pathname(raw.get(), "layer.tar");
-        archive_entry_set_filetype(raw.get(), AE_IFREG);
-        if (archive_write_header(m_gzip.get(), raw.get()) != ARCHIVE_OK)
-            return failure(m_gzip.get(), "start gzip stream");
-
-        m_tar = new_archive_writer();
-        archive_write_set_format_pax_restricted(m_tar.get());
-        archive_write_set_bytes_in_last_block(m_tar.get(), 1);
-        if (archive_write_open(m_tar.get(), this, nullptr, &LayerWriter::tar_out, nullptr) != ARCHIVE_OK)
-            return failure(m_tar.get(), "open tar stream");
+        m_gzip = TRY(archive::Compressor::open(archive::Compression::Gzip, -1, m_to_blob));
+        m_tar = TRY(archive::TarWriter::to_sink(m_to_gzip, archive::TarWriter::Padding::None));
         return {};
     }
 
     /// One entry; `data_fd` holds a regular file's content (-1 otherwise).
     ErrorOr entry(struct archive_entry* e, int data_fd, std::string const& name)
     {
-        if (archive_write_header(m_tar.get(), e) != ARCHIVE_OK)
-            return failure(m_tar.get(), "write tar entry \"" + name + "\"");
+        TRY(m_tar->header(e, name));
         if (data_fd < 0)
             return {};
         int64_t left = archive_entry_size(e);
@@ -331,8 +307,7 @@ public:
             size_t n = TRY(sys::read(data_fd, buf.data(), static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(buf.size())))));
             if (n == 0) // shrank while we read (a running container): pad to the size in the header
                 n = static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(buf.size()))), std::fill_n(buf.data(), n, 0);
-            if (archive_write_data(m_tar.get(), buf.data(), n) != static_cast<la_ssize_t>(n))
-                return failure(m_tar.get(), "write \"" + name + "\"");
+            TRY(m_tar->data(buf.data(), n, name));
             left -= static_cast<int64_t>(n);
         }
         return {};
@@ -340,49 +315,28 @@ public:
 
     Result<PackedLayer> finish()
     {
-        if (archive_write_close(m_tar.get()) != ARCHIVE_OK)
-            return failure(m_tar.get(), "finish tar stream");
-        if (archive_write_close(m_gzip.get()) != ARCHIVE_OK)
-            return failure(m_gzip.get(), "finish gzip stream");
+        TRY(m_tar->finish());
+        TRY(m_gzip->finish());
         return PackedLayer { m_diff.finish(), m_size, m_blob.finish(), m_blob_size, image::media_type::oci_layer_gzip };
     }
 
 private:
-    static la_ssize_t tar_out(struct archive*, void* data, void const* buf, size_t n)
-    {
-        auto& self = *static_cast<LayerWriter*>(data);
-        self.m_diff.update(buf, n);
-        self.m_size += static_cast<int64_t>(n);
-        if (archive_write_data(self.m_gzip.get(), buf, n) != static_cast<la_ssize_t>(n)) {
-            if (!self.m_error)
-                self.m_error = archive_error(self.m_gzip.get(), "compress");
-            return -1;
-        }
-        return static_cast<la_ssize_t>(n);
-    }
-    static la_ssize_t gzip_out(struct archive*, void* data, void const* buf, size_t n)
-    {
-        auto& self = *static_cast<LayerWriter*>(data);
-        self.m_blob.update(buf, n);
-        self.m_blob_size += static_cast<int64_t>(n);
-        if (auto written = self.m_out(static_cast<char const*>(buf), n); !written) {
-            self.m_error = std::move(written).error();
-            return -1;
-        }
-        return static_cast<la_ssize_t>(n);
-    }
-    Error failure(struct archive* a, std::string const& what)
-    {
-        if (m_error)
-            return Error(*m_error).with_context(what);
-        return archive_error(a, what);
-    }
-
     ByteSink const& m_out;
-    ArchiveWriter m_gzip, m_tar;
+    // tar -> diff id -> gzip -> blob digest -> m_out
+    ByteSink m_to_gzip = [this](char const* buf, size_t n) -> ErrorOr {
+        m_diff.update(buf, n);
+        m_size += static_cast<int64_t>(n);
+        return m_gzip->write(buf, n);
+    };
+    ByteSink m_to_blob = [this](char const* buf, size_t n) -> ErrorOr {
+        m_blob.update(buf, n);
+        m_blob_size += static_cast<int64_t>(n);
+        return m_out(buf, n);
+    };
+    std::optional<archive::Compressor> m_gzip;
+    std::optional<archive::TarWriter> m_tar;
     image::Sha256 m_diff, m_blob;
     int64_t m_size = 0, m_blob_size = 0;
-    std::optional<Error> m_error;
 };
 
 bool overlay_private(std::string_view key)
@@ -417,7 +371,7 @@ ErrorOr add_xattrs(struct archive_entry* e, int fd, std::string const& rel)
 /// An empty regular file (a whiteout or the opaque marker) named `name`, stamped with `like`'s time.
 ErrorOr write_marker(LayerWriter& w, std::string const& name, struct stat const& like, std::optional<int64_t> mtime)
 {
-    ArchiveEntryPtr e(archive_entry_new());
+    archive::Entry e = archive::new_entry();
     archive_entry_set_pathname(e.get(), name.c_str());
     archive_entry_set_filetype(e.get(), AE_IFREG);
     archive_entry_set_perm(e.get(), 0);
@@ -444,7 +398,7 @@ public:
         }
         UniqueFd path_fd = TRY(m_tree.open_path(rel));
         struct stat st = TRY(sys::fstat(path_fd.get()));
-        ArchiveEntryPtr e(archive_entry_new());
+        archive::Entry e = archive::new_entry();
         archive_entry_copy_stat(e.get(), &st);
         archive_entry_set_pathname(e.get(), rel.c_str());
         if (m_mtime) {  // and no access or change time, which a pax header may carry

@@ -61,7 +61,7 @@ struct TarItem {
 std::map<std::string, TarItem> read_layer(std::string const& blob)
 {
     std::map<std::string, TarItem> out;
-    ArchiveReader reader = new_archive_reader();
+    archive::Reader reader = archive::new_reader();
     archive_read_support_filter_gzip(reader.get());
     archive_read_support_format_tar(reader.get());
     REQUIRE(archive_read_open_memory(reader.get(), blob.data(), blob.size()) == ARCHIVE_OK);

@@ -25,7 +25,7 @@
 
 #include "base/log.h"
 #include "base/sys.h"
-#include "store/archive_handle.h"
+#include "archive/handle.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -74,7 +74,7 @@ la_ssize_t pull_decompressed(struct archive* tar, void* data, void const** out)
     }
     if ((r != ARCHIVE_OK && r != ARCHIVE_WARN) || offset != src.size) {
         src.error = Error::msg("decompress: "
-            + (r != ARCHIVE_OK && r != ARCHIVE_WARN ? archive_message(src.raw) : std::string("out-of-order data block")));
+            + (r != ARCHIVE_OK && r != ARCHIVE_WARN ? archive::message(src.raw) : std::string("out-of-order data block")));
         if (tar)
             archive_set_error(tar, EIO, "%s", src.error->message.c_str());
         return ARCHIVE_FATAL;
@@ -102,7 +102,7 @@ Error read_error(struct archive* tar, Source const& src, std::string_view what)
 {
     if (src.error)
         return *src.error;
-    return Error::msg(std::string(what) + ": " + archive_message(tar));
+    return Error::msg(std::string(what) + ": " + archive::message(tar));
 }
 
 // ---- Confined file-system operations ----
@@ -601,29 +601,25 @@ Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string co
     UniqueFd root = TRY(sys::open(root_dir, O_PATH | O_DIRECTORY));
 
     // Stage 1: decompression detected by content, "raw" format: yields the uncompressed bytes.
-    // The filters are listed rather than filter_all, which would also run external programs
-    // (lzop, lrzip, grzip) on hostile input; OCI layers are gzip, zstd or uncompressed.
+    // OCI layers are gzip, zstd or uncompressed (support_filters: never an external program).
     // The compressed pieces are read in place (no copy) from the reader.
-    ArchiveReader raw = new_archive_reader();
-    archive_read_support_filter_gzip(raw.get());
-    archive_read_support_filter_zstd(raw.get());
-    archive_read_support_filter_bzip2(raw.get());
-    archive_read_support_filter_xz(raw.get());
+    archive::Reader raw = archive::new_reader();
+    archive::support_filters(raw.get());
     archive_read_support_format_raw(raw.get());
     CompressedSource compressed { &read, {} };
     if (archive_read_open(raw.get(), &compressed, nullptr, pull_compressed, nullptr) != ARCHIVE_OK)
-        return compressed.error ? *compressed.error : Error::msg("read " + blob_path + ": " + archive_message(raw.get()));
+        return compressed.error ? *compressed.error : Error::msg("read " + blob_path + ": " + archive::message(raw.get()));
     struct archive_entry* e = nullptr;
     int r = archive_read_next_header(raw.get(), &e);
     if (r == ARCHIVE_EOF)
         return Error::msg("read " + blob_path + ": the layer blob is empty");
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
-        return compressed.error ? *compressed.error : Error::msg("read " + blob_path + ": " + archive_message(raw.get()));
+        return compressed.error ? *compressed.error : Error::msg("read " + blob_path + ": " + archive::message(raw.get()));
 
     // Stage 2: tar (ustar, pax, GNU) read from stage 1 through the hasher.
     Source src;
     src.raw = raw.get();
-    ArchiveReader tar = new_archive_reader();
+    archive::Reader tar = archive::new_reader();
     archive_read_support_format_tar(tar.get());
     if (archive_read_open(tar.get(), &src, nullptr, pull_decompressed, nullptr) != ARCHIVE_OK)
         return read_error(tar.get(), src, "read tar");
@@ -634,7 +630,7 @@ Result<UnpackResult> unpack_layer_stream(ChunkReader const& read, std::string co
         if (r == ARCHIVE_EOF)
             break;
         if (r == ARCHIVE_WARN)
-            log::debug("layer {}: {}", blob_path, archive_message(tar.get()));
+            log::debug("layer {}: {}", blob_path, archive::message(tar.get()));
         else if (r != ARCHIVE_OK)
             return read_error(tar.get(), src, "read tar");
         TRY(extractor.entry(tar.get(), e));

@@ -3,6 +3,7 @@
 // that a push can upload it and a later push finds it there.
 #pragma once
 
+#include "archive/streams.h"
 #include "base/error.h"
 #include "image/digest.h"
 #include "store/blob_store.h"
@@ -14,7 +15,7 @@
 
 namespace berth::store {
 
-enum class Compression { Gzip, Zstd };
+using archive::Compression;
 
 /// "gzip" or "zstd"; an error naming --compression-format otherwise.
 Result<Compression> parse_compression(std::string_view text);

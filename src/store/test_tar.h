@@ -4,7 +4,7 @@
 
 #include "base/temp_dir.h"
 #include "image/digest.h"
-#include "store/archive_handle.h"
+#include "archive/streams.h"
 #include "store/store.h"
 
 #include <archive.h>
@@ -45,22 +45,25 @@ inline TarEntry hardlink_entry(std::string name, std::string target)
     return TarEntry { std::move(name), TarEntry::Type::Hardlink, {}, std::move(target), 0644 };
 }
 
-inline la_ssize_t append_output(struct archive*, void* out, void const* data, size_t size)
+/// A sink that appends to `out`.
+inline archive::ByteSink append_to(std::string& out)
 {
-    static_cast<std::string*>(out)->append(static_cast<char const*>(data), size);
-    return static_cast<la_ssize_t>(size);
+    return [&out](char const* data, size_t size) -> ErrorOr {
+        out.append(data, size);
+        return {};
+    };
 }
 
 /// An uncompressed pax tar of the entries.
 inline std::string make_tar(std::vector<TarEntry> const& entries)
 {
     std::string out;
-    store::ArchiveWriter writer = store::new_archive_writer();
-    struct archive* a = writer.get();
-    archive_write_set_format_pax_restricted(a);
-    archive_write_open(a, &out, nullptr, append_output, nullptr);
+    archive::ByteSink sink = append_to(out);
+    auto writer = archive::TarWriter::to_sink(sink, archive::TarWriter::Padding::Record);
+    REQUIRE(writer);
     for (auto const& entry : entries) {
-        struct archive_entry* e = archive_entry_new();
+        archive::Entry owned = archive::new_entry();
+        struct archive_entry* e = owned.get();
         archive_entry_set_pathname(e, entry.name.c_str());
         archive_entry_set_uid(e, entry.uid);
         archive_entry_set_gid(e, entry.gid);
@@ -89,12 +92,11 @@ inline std::string make_tar(std::vector<TarEntry> const& entries)
             break;
         case TarEntry::Type::Fifo: archive_entry_set_filetype(e, AE_IFIFO); break;
         }
-        REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
-        if (entry.type == TarEntry::Type::File && !entry.data.empty())
-            archive_write_data(a, entry.data.data(), entry.data.size());
-        archive_entry_free(e);
+        REQUIRE(writer->header(e, entry.name));
+        if (entry.type == TarEntry::Type::File)
+            REQUIRE(writer->data(entry.data.data(), entry.data.size(), entry.name));
     }
-    archive_write_close(a);
+    REQUIRE(writer->finish());
     return out;
 }
 
@@ -106,20 +108,11 @@ inline std::string compress(std::string const& data, Compression c)
     if (c == Compression::None)
         return data;
     std::string out;
-    store::ArchiveWriter writer = store::new_archive_writer();
-    struct archive* a = writer.get();
-    archive_write_set_format_raw(a);
-    REQUIRE((c == Compression::Gzip ? archive_write_add_filter_gzip(a) : archive_write_add_filter_zstd(a)) == ARCHIVE_OK);
-    archive_write_set_bytes_per_block(a, 0);
-    archive_write_open(a, &out, nullptr, append_output, nullptr);
-    struct archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, "data");
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
-    REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
-    archive_write_data(a, data.data(), data.size());
-    archive_entry_free(e);
-    archive_write_close(a);
+    archive::ByteSink sink = append_to(out);
+    auto compressor = archive::Compressor::open(c == Compression::Gzip ? archive::Compression::Gzip : archive::Compression::Zstd, -1, sink);
+    REQUIRE(compressor);
+    REQUIRE(compressor->write(data.data(), data.size()));
+    REQUIRE(compressor->finish());
     return out;
 }
 

@@ -10,6 +10,7 @@
 // and times are set through the fd of the created object, never by path.
 #include "engine/containers/copy.h"
 
+#include "archive/streams.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/process_stat.h"
@@ -25,7 +26,6 @@
 #include "runtime/kernel.h"
 #include "runtime/mounts.h"
 #include "runtime/spec.h"
-#include "store/archive_handle.h"
 #include "store/layer_pack.h"
 
 #include <algorithm>
@@ -450,33 +450,26 @@ private:
 class TarSink final : public Sink {
 public:
     explicit TarSink(int fd, std::optional<std::pair<uid_t, gid_t>> owner = std::nullopt)
-        : m_ar(store::new_archive_writer()), m_owner(owner)
-    {
-        archive_write_set_format_pax_restricted(m_ar.get());
-        m_open = archive_write_open_fd(m_ar.get(), fd) == ARCHIVE_OK;
-    }
+        : m_tar(archive::TarWriter::to_fd(fd)), m_owner(owner) {}
 
     ErrorOr put(Entry const& e) override
     {
-        if (!m_open)
-            return Error::msg("write tar: " + std::string(archive_error_string(m_ar.get()) ? archive_error_string(m_ar.get()) : "cannot open"));
+        if (!m_tar)
+            return Error(m_tar.error()).with_context("write tar");
         if (S_ISSOCK(e.st.st_mode))
             return {};
-        archive_entry* ae = archive_entry_new();
-        archive_entry_copy_stat(ae, &e.st);
+        archive::Entry ae = archive::new_entry();
+        archive_entry_copy_stat(ae.get(), &e.st);
         if (m_owner) {
-            archive_entry_set_uid(ae, m_owner->first);
-            archive_entry_set_gid(ae, m_owner->second);
+            archive_entry_set_uid(ae.get(), m_owner->first);
+            archive_entry_set_gid(ae.get(), m_owner->second);
         }
-        archive_entry_set_pathname(ae, e.rel.c_str());
+        archive_entry_set_pathname(ae.get(), e.rel.c_str());
         if (S_ISLNK(e.st.st_mode))
-            archive_entry_set_symlink(ae, e.link.c_str());
+            archive_entry_set_symlink(ae.get(), e.link.c_str());
         if (!S_ISREG(e.st.st_mode))
-            archive_entry_set_size(ae, 0);
-        int rc = archive_write_header(m_ar.get(), ae);
-        archive_entry_free(ae);
-        if (rc != ARCHIVE_OK)
-            return Error::msg("write tar entry " + e.rel + ": " + store::archive_message(m_ar.get()));
+            archive_entry_set_size(ae.get(), 0);
+        TRY(m_tar->header(ae.get(), e.rel));
         if (S_ISREG(e.st.st_mode)) {
             char buf[65536];
             int64_t left = e.st.st_size;
@@ -485,8 +478,7 @@ public:
                 if (n == 0)
                     break;
                 n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), left));
-                if (n && archive_write_data(m_ar.get(), buf, n) != static_cast<la_ssize_t>(n))
-                    return Error::msg("write tar data " + e.rel + ": " + store::archive_message(m_ar.get()));
+                TRY(m_tar->data(buf, n, e.rel));
                 left -= static_cast<int64_t>(n);
             }
         }
@@ -494,15 +486,14 @@ public:
     }
     ErrorOr finish() override
     {
-        if (archive_write_close(m_ar.get()) != ARCHIVE_OK)
-            return Error::msg("write tar: " + store::archive_message(m_ar.get()));
-        return {};
+        if (!m_tar)
+            return Error(m_tar.error()).with_context("write tar");
+        return m_tar->finish();
     }
 
 private:
-    store::ArchiveWriter m_ar;
+    Result<archive::TarWriter> m_tar;
     std::optional<std::pair<uid_t, gid_t>> m_owner;
-    bool m_open = false;
 };
 
 // ------------------------------------------------------------------ sources
@@ -575,19 +566,15 @@ ErrorOr walk(int fd, std::string const& rel, Sink& sink, bool self)
 /// A tar stream from `fd`, each entry below `base` in the sink.
 ErrorOr walk_tar(int fd, Sink& sink)
 {
-    store::ArchiveReader reader = store::new_archive_reader();
-    archive* ar = reader.get();
-    archive_read_support_format_all(ar);
-    archive_read_support_filter_all(ar);
-    if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK)
-        return Error::msg("read tar: " + store::archive_message(ar));
+    archive::Reader reader = TRY(archive::open_tar(fd, "read tar"));
+    struct archive* ar = reader.get();
     archive_entry* ae = nullptr;
     for (;;) {
         int rc = archive_read_next_header(ar, &ae);
         if (rc == ARCHIVE_EOF)
             break;
         if (rc < ARCHIVE_WARN)
-            return Error::msg("read tar: " + store::archive_message(ar));
+            return Error::msg("read tar: " + archive::message(ar));
         std::string path = archive_entry_pathname(ae) ? archive_entry_pathname(ae) : "";
         std::vector<std::string> parts;
         for (size_t i = 0; i <= path.size();) {
@@ -616,7 +603,7 @@ ErrorOr walk_tar(int fd, Sink& sink)
         e.read = [ar](char* buf, size_t size) -> Result<size_t> {
             la_ssize_t n = archive_read_data(ar, buf, size);
             if (n < 0)
-                return Error::msg("read tar data: " + store::archive_message(ar));
+                return Error::msg("read tar data: " + archive::message(ar));
             return static_cast<size_t>(n);
         };
         TRY(sink.put(e));

@@ -11,6 +11,7 @@
 // pairs with optional quotes for ENV/LABEL.
 #include "engine/images/interchange.h"
 
+#include "archive/streams.h"
 #include "base/fs.h"
 #include "base/scope_guard.h"
 #include "base/sys.h"
@@ -187,7 +188,7 @@ Result<StoredBlob> store_decompressed(Context& ctx, std::string const& path)
 {
     auto writer = TRY(ctx.store->blobs().begin_write());
     image::Sha256 hasher;
-    TRY(decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
+    TRY(archive::decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
         hasher.update(data, n);
         return writer.write(data, n);
     }));

@@ -176,8 +176,4 @@ Compression detect_compression(std::string_view head);
 /// The OCI layer media type for a tar stored with `compression` (None, Gzip, Zstd).
 char const* oci_layer_media_type(Compression compression);
 
-/// Streams the decompressed content of `path` (gzip, zstd, xz, bzip2 or none) into `sink`
-/// in chunks, without holding it in memory.
-ErrorOr decompress_file(std::string const& path, std::function<ErrorOr(char const*, size_t)> const& sink);
-
 } // namespace berth::engine

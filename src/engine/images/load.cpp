@@ -22,7 +22,7 @@
 #include "base/sys.h"
 #include "base/temp_dir.h"
 #include "engine/images/images.h"
-#include "store/archive_handle.h"
+#include "archive/streams.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -105,7 +105,7 @@ struct Tree {
 };
 
 /// Writes the data of the current entry to a new file under the root.
-ErrorOr extract_file(archive* a, std::string const& root, std::vector<std::string> const& parts)
+ErrorOr extract_file(struct archive* a, std::string const& root, std::vector<std::string> const& parts)
 {
     if (parts.size() > 1)
         TRY(fs::mkdir_p(fs::join(root, join_components(parts, parts.size() - 1)), 0700));
@@ -120,7 +120,7 @@ ErrorOr extract_file(archive* a, std::string const& root, std::vector<std::strin
         if (rc == ARCHIVE_EOF)
             return {};
         if (rc < ARCHIVE_WARN)
-            return store::archive_error(a, "read " + join_components(parts, parts.size()));
+            return archive::error(a, "read " + join_components(parts, parts.size()));
         if (::lseek(fd.get(), offset, SEEK_SET) < 0)
             return Error::from_errno("seek " + path);
         TRY(sys::write_all(fd.get(), block, size));
@@ -148,21 +148,17 @@ ErrorOr record_link(Tree& tree, std::vector<std::string> const& parts, archive_e
 Result<Tree> extract(LoadOptions const& options, std::string root)
 {
     Tree tree { std::move(root), {} };
-    store::ArchiveReader reader = store::new_archive_reader();
-    archive* a = reader.get();
-    archive_read_support_filter_all(a);
-    archive_read_support_format_tar(a);
-    int rc = options.input.empty() ? archive_read_open_fd(a, options.input_fd, 1 << 20)
-                                   : archive_read_open_filename(a, options.input.c_str(), 1 << 20);
-    if (rc != ARCHIVE_OK)
-        return store::archive_error(a, "not an image archive (a tar, possibly compressed)");
+    std::string const what = "not an image archive (a tar, possibly compressed)";
+    archive::Reader reader = TRY(options.input.empty() ? archive::open_tar(options.input_fd, what)
+                                                       : archive::open_tar_file(options.input, what));
+    struct archive* a = reader.get();
     for (;;) {
         archive_entry* e;
-        rc = archive_read_next_header(a, &e);
+        int rc = archive_read_next_header(a, &e);
         if (rc == ARCHIVE_EOF)
             break;
         if (rc < ARCHIVE_WARN)
-            return store::archive_error(a, "read archive");
+            return archive::error(a, "read archive");
         std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
         auto parts = components(name);
         if (!parts)
@@ -230,7 +226,7 @@ Result<FileDigests> hash_file(std::string const& path)
         return out;
     }
     image::Sha256 inner;
-    TRY(decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
+    TRY(archive::decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
         inner.update(data, n);
         return {};
     }));
@@ -595,31 +591,6 @@ char const* oci_layer_media_type(Compression compression)
         return image::media_type::oci_layer_zstd;
     default:
         return image::media_type::oci_layer;
-    }
-}
-
-ErrorOr decompress_file(std::string const& path, std::function<ErrorOr(char const*, size_t)> const& sink)
-{
-    store::ArchiveReader reader = store::new_archive_reader();
-    archive* a = reader.get();
-    archive_read_support_filter_all(a);
-    archive_read_support_format_raw(a);
-    if (archive_read_open_filename(a, path.c_str(), 1 << 20) != ARCHIVE_OK)
-        return store::archive_error(a, "open " + path);
-    archive_entry* e;
-    int rc = archive_read_next_header(a, &e);
-    if (rc == ARCHIVE_EOF)
-        return {};
-    if (rc < ARCHIVE_WARN)
-        return store::archive_error(a, "decompress " + path);
-    std::vector<char> buf(1 << 20);
-    for (;;) {
-        la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
-        if (n < 0)
-            return store::archive_error(a, "decompress " + path);
-        if (n == 0)
-            return {};
-        TRY(sink(buf.data(), static_cast<size_t>(n)));
     }
 }
 

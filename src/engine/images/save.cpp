@@ -16,6 +16,7 @@
 // Files appear under their final name only when complete (temp + rename).
 #include "engine/images/interchange.h"
 
+#include "archive/streams.h"
 #include "base/fs.h"
 #include "base/log.h"
 #include "base/scope_guard.h"
@@ -24,7 +25,6 @@
 #include "base/unnamed_file.h"
 #include "engine/images/images.h"
 #include "image/reference.h"
-#include "store/archive_handle.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -77,62 +77,37 @@ public:
 /// A pax tar stream on a file descriptor; entries are root-owned, mode 0644, mtime 0.
 class TarOutput final : public Output {
 public:
-    explicit TarOutput(int fd) : m_ar(store::new_archive_writer())
-    {
-        archive_write_set_format_pax_restricted(m_ar.get());
-        archive_write_set_bytes_in_last_block(m_ar.get(), 1);
-        m_open = archive_write_open_fd(m_ar.get(), fd) == ARCHIVE_OK;
-    }
+    explicit TarOutput(int fd) : m_tar(archive::TarWriter::to_fd(fd, archive::TarWriter::Padding::None)) {}
 
-    ErrorOr add_dir(std::string const& name) override { return header(name + "/", AE_IFDIR, 0755, 0); }
+    ErrorOr add_dir(std::string const& name) override { return TRY(tar())->directory(name, 0755); }
 
     ErrorOr add(std::string const& name, int64_t size, Producer const& produce) override
     {
-        TRY(header(name, AE_IFREG, 0644, size));
+        archive::TarWriter& out = *TRY(tar());
+        TRY(out.header(archive::root_entry(name, AE_IFREG, 0644, size).get(), name));
         int64_t written = 0;
         TRY(produce([&](char const* data, size_t n) -> ErrorOr {
             if (written + static_cast<int64_t>(n) > size)
                 return Error::msg("archive entry " + name + ": more data than the " + std::to_string(size) + " bytes expected");
-            if (archive_write_data(m_ar.get(), data, n) != static_cast<la_ssize_t>(n))
-                return failure("write " + name);
             written += static_cast<int64_t>(n);
-            return {};
+            return out.data(data, n, name);
         }));
         if (written != size)
             return Error::msg("archive entry " + name + ": got " + std::to_string(written) + " bytes, expected " + std::to_string(size));
-        if (archive_write_finish_entry(m_ar.get()) != ARCHIVE_OK)
-            return failure("write " + name);
         return {};
     }
 
-    ErrorOr finish() override
-    {
-        if (archive_write_close(m_ar.get()) != ARCHIVE_OK)
-            return failure("finish archive");
-        return {};
-    }
+    ErrorOr finish() override { return TRY(tar())->finish(); }
 
 private:
-    ErrorOr header(std::string const& name, unsigned type, int mode, int64_t size)
+    Result<archive::TarWriter*> tar()
     {
-        if (!m_open)
-            return failure("open archive output");
-        archive_entry* e = archive_entry_new();
-        archive_entry_set_pathname(e, name.c_str());
-        archive_entry_set_filetype(e, type);
-        archive_entry_set_perm(e, mode);
-        archive_entry_set_size(e, size);
-        archive_entry_set_mtime(e, 0, 0);
-        int rc = archive_write_header(m_ar.get(), e);
-        archive_entry_free(e);
-        if (rc != ARCHIVE_OK)
-            return failure("write " + name);
-        return {};
+        if (!m_tar)
+            return Error(m_tar.error());
+        return &*m_tar;
     }
-    Error failure(std::string const& what) { return store::archive_error(m_ar.get(), what); }
 
-    store::ArchiveWriter m_ar;
-    bool m_open = false;
+    Result<archive::TarWriter> m_tar;
 };
 
 /// Files in a directory; each is fsync'd before the next starts.
@@ -276,7 +251,7 @@ Result<int64_t> uncompressed_size(Context& ctx, std::string const& path, image::
     if (auto info = TRY(ctx.store->layers().get(diff_id)); info && info->size > 0)
         return info->size;
     int64_t total = 0;
-    TRY(decompress_file(path, [&](char const*, size_t len) -> ErrorOr {
+    TRY(archive::decompress_file(path, [&](char const*, size_t len) -> ErrorOr {
         total += static_cast<int64_t>(len);
         return {};
     }));
@@ -291,7 +266,7 @@ Result<int64_t> add_uncompressed_layer(Context& ctx, Output& out, std::string co
     int64_t size = TRY(uncompressed_size(ctx, path, diff_id));
     TRY(out.add(name, size, [&](Chunk const& sink) -> ErrorOr {
         image::Sha256 hasher;
-        TRY(decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
+        TRY(archive::decompress_file(path, [&](char const* data, size_t n) -> ErrorOr {
             hasher.update(data, n);
             return sink(data, n);
         }));

@@ -5,16 +5,14 @@
 // both import it: the layer is the same, and the tag ends on either.
 #include "engine/pods/pods.h"
 
+#include "archive/streams.h"
 #include "base/fs.h"
 #include "base/sys.h"
 #include "base/temp_dir.h"
 #include "berth_config.h"
 #include "engine/images/images.h"
 #include "engine/images/interchange.h"
-#include "store/archive_handle.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 
 namespace berth::engine {
@@ -28,24 +26,9 @@ constexpr char const* pause_file = "berth-init";
 ErrorOr write_pause_tar(std::string const& path, std::string const& content)
 {
     auto fd = TRY(sys::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    auto ar = store::new_archive_writer();
-    archive_write_set_format_pax_restricted(ar.get());
-    if (archive_write_open_fd(ar.get(), fd.get()) != ARCHIVE_OK)
-        return store::archive_error(ar.get(), "write " + path);
-    archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, pause_file);
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0755);
-    archive_entry_set_size(e, static_cast<la_int64_t>(content.size()));
-    archive_entry_set_mtime(e, 0, 0);
-    int rc = archive_write_header(ar.get(), e);
-    archive_entry_free(e);
-    if (rc != ARCHIVE_OK)
-        return store::archive_error(ar.get(), "write " + path);
-    if (archive_write_data(ar.get(), content.data(), content.size()) != static_cast<la_ssize_t>(content.size()))
-        return store::archive_error(ar.get(), "write " + path);
-    if (archive_write_close(ar.get()) != ARCHIVE_OK)
-        return store::archive_error(ar.get(), "finish " + path);
+    auto tar = TRY_CTX(archive::TarWriter::to_fd(fd.get()), "write " + path);
+    TRY_CTX(tar.file(pause_file, 0755, content), "write " + path);
+    TRY_CTX(tar.finish(), "write " + path);
     return {};
 }
 
