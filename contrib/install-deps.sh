@@ -10,7 +10,8 @@ BUILD_PKGS=(g++ meson ninja-build pkg-config libcli11-dev nlohmann-json3-dev
 RUNTIME_PKGS=(uidmap fuse-overlayfs slirp4netns passt runc netavark aardvark-dns iptables)  # netavark, aardvark-dns: user-defined networks
 TEST_PKGS=(bats busybox-static skopeo docker-registry apache2-utils openssl
     python3 curl ca-certificates zstd tar sqlite3 procps python3-kubernetes python3-yaml
-    systemd)  # python3-kubernetes checks kube generate's YAML; systemd-analyze verify checks generated units offline
+    systemd podman)  # python3-kubernetes checks kube generate's YAML; systemd-analyze verify checks generated units offline;
+                     # podman is the other engine of 187-interop (never used by berth itself)
 ALL_PKGS=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}" "${TEST_PKGS[@]}")
 
 missing=()
