@@ -92,6 +92,24 @@ push_repo() { echo "$REGISTRY_OPEN/pushed-$(id -u)-$BATS_TEST_NUMBER-$$/busybox"
     assert_line_count 1
 }
 
+@test "push on a terminal draws a bar for each uploading blob; redirected, only the lines" {
+    pull_fixture busybox
+    local ctx=$BATS_TEST_TMPDIR/ctx dest
+    dest=$(push_repo):bars
+    mkdir -p "$ctx"
+    head -c 8388608 /dev/urandom >"$ctx/big"   # incompressible, so the upload takes more than one progress report
+    printf 'FROM %s/busybox:latest\nCOPY big /big\n' "$REGISTRY_OPEN" >"$ctx/Containerfile"
+    run_berth build -q -t "$dest" "$ctx"
+    run script -qec "timeout --foreground $BERTH_TIMEOUT $BERTH $BERTH_GLOBAL_OPTS push $dest" /dev/null </dev/null
+    [[ $status -eq 0 ]] || { echo "$output" >&2; return 1; }
+    assert_output_matches 'Copying blob [0-9a-f]{12} \[[= ]{30}\] [0-9.]+ ?[kMG]?B / [0-9.]+ ?[kMG]?B'
+    assert_output_matches 'Copying blob [0-9a-f]{12} done'
+    # Not on a terminal: Podman's lines, no bar and no escape sequence.
+    run_berth push "$dest" "$(push_repo):bars-again"
+    assert_output_not_contains "["
+    assert_output_contains "Writing manifest to image destination"
+}
+
 @test "push to the TLS registry needs credentials" {
     pull_fixture busybox
     local dest=$REGISTRY_TLS/pushed-$(id -u)-$$/busybox:latest

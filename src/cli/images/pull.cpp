@@ -2,9 +2,9 @@
 // progress line redrawn in place; otherwise plain "Copying blob ... done"
 // lines go to stderr. The image ID goes to stdout (alone with -q).
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/images/images.h"
 
-#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -24,16 +24,10 @@ struct PullArgs {
     CLI::Option* tls_option = nullptr;
 };
 
-std::string short_digest(std::string const& digest)
-{
-    auto colon = digest.find(':');
-    return colon == std::string::npos ? digest : digest.substr(colon + 1, 12);
-}
-
 /// Renders pull events: bars on a terminal, lines otherwise.
 class Progress {
 public:
-    explicit Progress(bool quiet) : m_quiet(quiet), m_tty(is_tty(2)) {}
+    explicit Progress(bool quiet) : m_quiet(quiet) {}
     void operator()(engine::PullEvent const& e)
     {
         using K = engine::PullEvent::Kind;
@@ -48,11 +42,10 @@ public:
                 std::fprintf(stderr, "Getting image source signatures\n");
             break;
         case K::BlobProgress:
-            draw(e);
+            m_bar.draw(e.text, e.done, e.total);
             break;
         case K::BlobDone:
-            if (m_tty)
-                std::fprintf(stderr, "\r\033[K");
+            m_bar.clear();
             std::fprintf(stderr, "Copying blob %s done\n", short_digest(e.text).c_str());
             break;
         case K::BlobSkipped:
@@ -70,29 +63,9 @@ public:
     }
 
 private:
-    void draw(engine::PullEvent const& e)
-    {
-        if (!m_tty)
-            return;
-        auto now = std::chrono::steady_clock::now();
-        if (now - m_last_draw < std::chrono::milliseconds(100))
-            return;
-        m_last_draw = now;
-        double secs = std::chrono::duration<double>(now - m_begin).count();
-        std::string speed = secs > 0 ? human_size(static_cast<int64_t>(static_cast<double>(e.done) / secs)) + "/s" : "";
-        int width = 30;
-        int filled = e.total > 0 ? static_cast<int>(width * e.done / e.total) : 0;
-        std::string bar(static_cast<size_t>(std::min(filled, width)), '=');
-        bar.resize(static_cast<size_t>(width), ' ');
-        std::fprintf(stderr, "\r\033[KCopying blob %s [%s] %s / %s %s", short_digest(e.text).c_str(), bar.c_str(),
-            human_size(e.done).c_str(), human_size(e.total).c_str(), speed.c_str());
-    }
-
     bool m_quiet;
-    bool m_tty;
     int m_started = 0;
-    std::chrono::steady_clock::time_point m_begin = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point m_last_draw {};
+    ProgressBar m_bar;
 };
 
 int run_pull(PullArgs const& args, Globals const& globals)

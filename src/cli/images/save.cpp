@@ -1,7 +1,5 @@
 // berth save / image save: Podman's flags. The archive goes to -o or to a
 // redirected stdout (never to a terminal); copy progress goes to stderr.
-// This file also holds the copy-progress printer that load, import and push
-// share (declared in cli/progress.h).
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "engine/images/interchange.h"
@@ -10,37 +8,6 @@
 #include <memory>
 
 namespace berth::cli {
-
-/// Prints copy events as Podman does ("Copying blob 0123456789ab done") to stderr.
-engine::CopyObserver copy_progress(bool quiet)
-{
-    if (quiet)
-        return {};
-    auto started = std::make_shared<bool>(false);
-    return [started](engine::CopyEvent const& e) {
-        using K = engine::CopyEvent::Kind;
-        if (!*started) {
-            *started = true;
-            std::fprintf(stderr, "Getting image source signatures\n");
-        }
-        auto colon = e.digest.find(':');
-        std::string short_digest = colon == std::string::npos ? e.digest : e.digest.substr(colon + 1, 12);
-        switch (e.kind) {
-        case K::BlobDone:
-            std::fprintf(stderr, "Copying blob %s done\n", short_digest.c_str());
-            break;
-        case K::BlobSkipped:
-            std::fprintf(stderr, "Copying blob %s skipped: already exists\n", short_digest.c_str());
-            break;
-        case K::ConfigDone:
-            std::fprintf(stderr, "Copying config %s done\n", short_digest.c_str());
-            break;
-        case K::ManifestWritten:
-            std::fprintf(stderr, "Writing manifest to image destination\n");
-            break;
-        }
-    };
-}
 
 namespace {
 

@@ -31,8 +31,10 @@ namespace berth::engine {
 
 /// Progress of a copy (save, load, import, push), for Podman-like output.
 struct CopyEvent {
-    enum class Kind { BlobDone, BlobSkipped, ConfigDone, ManifestWritten } kind;
+    enum class Kind { BlobProgress, BlobDone, BlobSkipped, ConfigDone, ManifestWritten } kind;
     std::string digest;   ///< "sha256:..." of the blob or config; empty for ManifestWritten
+    int64_t done = 0;     ///< BlobProgress: bytes so far
+    int64_t total = 0;    ///< BlobProgress: the blob's size (0 if unknown)
 };
 using CopyObserver = std::function<void(CopyEvent const&)>;
 

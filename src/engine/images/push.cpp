@@ -118,7 +118,13 @@ ErrorOr push_blob(Context& ctx, registry::Client& client, std::string const& rep
         notify(o, is_config ? done : CopyEvent::Kind::BlobSkipped, desc.digest.str());
         return {};
     }
-    TRY_CTX(client.put_blob(repo, desc.digest, ctx.store->blobs().path(desc.digest), desc.size, mount_from), "upload blob " + desc.digest.str());
+    registry::ProgressFn progress;
+    if (o.observer)
+        progress = [&o, digest = desc.digest.str()](int64_t sent, int64_t total) {
+            o.observer(CopyEvent { CopyEvent::Kind::BlobProgress, digest, sent, total });
+        };
+    TRY_CTX(client.put_blob(repo, desc.digest, ctx.store->blobs().path(desc.digest), desc.size, mount_from, std::move(progress)),
+        "upload blob " + desc.digest.str());
     notify(o, done, desc.digest.str());
     return {};
 }
