@@ -104,11 +104,14 @@ Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const
         pod.shared = TRY(container::parse_pod_share(o.share.value_or("+"), container::default_pod_share()));
     else if (o.share && !o.share->empty() && *o.share != "none")
         return Error { EINVAL, "cannot set shared namespaces without an infra container" };
+    if (o.exit_policy != "continue" && o.exit_policy != "stop")
+        return Error { EINVAL, "invalid pod exit policy: \"" + o.exit_policy + "\" (use continue or stop)" };
     if (!o.infra && (!o.publish.empty() || !o.network.empty()))
         return Error { EINVAL, "you must have an infra container to publish port bindings or set a network" };
     pod.config = Json {
         { "infra", o.infra }, { "infra_name", o.infra_name }, { "publish", o.publish }, { "network", o.network },
         { "add_hosts", o.add_hosts }, { "dns", o.dns }, { "volumes", o.volumes }, { "create_command", o.create_command },
+        { "exit_policy", o.exit_policy },
     };
     bool shares_net = std::find(pod.shared.begin(), pod.shared.end(), "net") != pod.shared.end();
     if (o.infra && !shares_net && (!o.publish.empty() || !o.network.empty()))
@@ -173,7 +176,7 @@ Json inspect_pod(PodReport const& r)
         { "Name", r.pod.name },
         { "Created", timestamp::rfc3339(r.pod.created) },
         { "CreateCommand", config.value("create_command", Json::array()) },
-        { "ExitPolicy", "continue" },
+        { "ExitPolicy", config.value("exit_policy", "continue") },
         { "State", r.status },
         { "Hostname", r.pod.hostname },
         { "Labels", r.pod.labels },
@@ -266,6 +269,22 @@ ErrorOr stop_pod(Context& ctx, PodRecord const& pod, std::optional<int> timeout)
     for (auto const& c : order)
         TRY_CTX(stop_container(ctx, c, timeout), "stop pod " + pod.name);
     return {};
+}
+
+ErrorOr apply_pod_exit_policy(Context& ctx, container::ContainerRecord const& exited)
+{
+    if (exited.pod_id.empty())
+        return {};
+    auto pod = TRY(pod_records(ctx)).find(exited.pod_id);
+    if (!pod)
+        return {};  // removed meanwhile
+    if (pod->infra_id == exited.id || pod->config.value("exit_policy", "continue") != "stop")
+        return {};
+    auto r = TRY(pod_report(ctx, *pod));
+    for (auto const& c : r.containers)
+        if (c.id != pod->infra_id && c.id != exited.id && is_active(c.state))
+            return {};
+    return stop_pod(ctx, *pod, std::nullopt);
 }
 
 ErrorOr kill_pod(Context& ctx, PodRecord const& pod, int sig)

@@ -43,6 +43,7 @@ struct PodCreateOptions {
     std::string infra_conmon_pidfile;       ///< --infra-conmon-pidfile: the infra monitor's pid, at every start
     std::string pod_id_file;                ///< --pod-id-file: the new pod's ID is written there
     bool replace = false;                   ///< --replace: remove a pod of the same name first (stopping it)
+    std::string exit_policy = "continue";   ///< --exit-policy: continue, or stop (the pod stops when its last container exits)
 };
 
 /// Creates the pod's row and its infra container (not started), building the
@@ -75,6 +76,10 @@ bool pod_matches(PodReport const& report, std::vector<PodFilter> const& filters)
 ErrorOr start_pod(Context& ctx, container::PodRecord const& pod);
 /// Stops the members, then the infra (`timeout`: seconds before SIGKILL; unset: each container's own).
 ErrorOr stop_pod(Context& ctx, container::PodRecord const& pod, std::optional<int> timeout);
+/// The pod's --exit-policy=stop, after `exited` (a member) exited: stops the
+/// pod (its infra) when no other member is active, as Podman's. Nothing for
+/// the infra, a container outside a pod, or a pod whose policy is continue.
+ErrorOr apply_pod_exit_policy(Context& ctx, container::ContainerRecord const& exited);
 /// Sends `sig` to every running container of the pod.
 ErrorOr kill_pod(Context& ctx, container::PodRecord const& pod, int sig);
 /// Pauses (or unpauses) every running (paused) container of the pod.
