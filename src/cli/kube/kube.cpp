@@ -117,6 +117,9 @@ void add_play(CLI::App& parent, char const* name, Globals& globals, int& exit_co
     cmd->add_option("--publish", o.publish, "Publish a port of every pod: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] (with the file's hostPorts)")
         ->allow_extra_args(false);
     cmd->add_option("--network,--net", o.network, "Network mode of the pods: none, host, pasta[:OPTIONS], slirp4netns[:OPTIONS]");
+    cmd->add_option("--annotation", o.annotations,
+        "Add an annotation to every pod's containers: KEY=VALUE (repeatable; io.containers.autoupdate[/CONTAINER]=POLICY sets auto-update)")
+        ->allow_extra_args(false);
     cmd->add_option_function<bool>("--build", [a](bool v) { a->options.build = v; },
         "Build images from the directory beside the file named after each image: default when missing, --build always, --build=false never")
         ->expected(0, 1)->default_str("true");

@@ -204,6 +204,12 @@ Result<kube::PlayInput> read_play_input(KubePlayOptions const& options)
         in.configmaps.emplace_back(file, TRY_CTX(fs::read_file(file), "read --configmap " + file));
     in.network = options.network;
     in.publish = options.publish;
+    for (auto const& a : options.annotations) {
+        auto eq = a.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return Error { EINVAL, "--annotation " + a + ": use KEY=VALUE" };
+        in.annotations[a.substr(0, eq)] = a.substr(eq + 1);
+    }
     return in;
 }
 

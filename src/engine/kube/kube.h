@@ -40,6 +40,7 @@ struct KubePlayOptions {
     std::vector<std::string> configmaps;      ///< --configmap files
     std::string network;                      ///< --network of every pod
     std::vector<std::string> publish;         ///< --publish: more ports of every pod
+    std::vector<std::string> annotations;     ///< --annotation KEY=VALUE: on every pod's containers, over the file's
     bool replace = false;                     ///< --replace: remove pods of the same names first
     bool start = true;                        ///< --start
     std::vector<std::string> create_command;  ///< argv, recorded on the pods and containers
