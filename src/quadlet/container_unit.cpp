@@ -106,7 +106,7 @@ Result<Resolved> resolve_container(UnitFile const& file, Entry const& image, Ref
             if (!e.value.ends_with(".pod"))
                 return entry_error(e, "Pod=" + e.value + ": not a Quadlet .pod file (NAME.pod)");
             TRY(refs.resolve(e, e.value, { "pod" }, "BindsTo"));
-            out.flags.push_back("--pod-id-file=%t/" + source_stem(e.value) + "-pod.pod-id");
+            out.flags.push_back("--pod-id-file=%t/" + source_stem(refs.env.service_of(e.value)) + ".pod-id");
         } else if (auto h = handlers().find(e.key); h != handlers().end()) {
             TRY(h->second(e, out.flags));
         }

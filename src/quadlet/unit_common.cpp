@@ -146,7 +146,7 @@ Result<std::string> References::resolve(Entry const& e, std::string const& value
     auto known = env.resource_names.find(source);
     if (known == env.resource_names.end())
         return entry_error(e, e.key + "=" + value + ": no Quadlet file " + source + " in the search path");
-    std::string service = source.substr(0, dot) + "-" + source.substr(dot + 1) + ".service";
+    std::string service = env.service_of(source);
     unit_lines.push_back(std::string(bind) + "=" + service);
     unit_lines.push_back("After=" + service);
     return known->second + (colon == std::string::npos ? "" : value.substr(colon));

@@ -18,14 +18,41 @@ ErrorOr networks(UnitFile const& file, std::string const& section, char const* f
     return {};
 }
 
+/// AutoUpdate=POLICY (every container) or CONTAINER/POLICY (that one), as
+/// Podman's Quadlet: kube play's --annotation io.containers.autoupdate[/CONTAINER]=POLICY.
+ErrorOr auto_update_annotations(UnitFile const& file, Words& out)
+{
+    if (auto const* s = file.section("Kube"))
+        for (auto const& e : s->entries) {
+            if (e.key != "AutoUpdate" || e.value.empty())
+                continue;
+            auto slash = e.value.rfind('/');
+            std::string container = slash == std::string::npos ? "" : e.value.substr(0, slash);
+            std::string policy = e.value.substr(slash == std::string::npos ? 0 : slash + 1);
+            if ((policy != "registry" && policy != "local") || (slash != std::string::npos && container.empty()))
+                return entry_error(e, "AutoUpdate=" + e.value + " is not a policy: use registry, local, or CONTAINER/registry or CONTAINER/local");
+            out.push_back("--annotation=io.containers.autoupdate" + (container.empty() ? "" : "/" + container) + "=" + policy);
+        }
+    return {};
+}
+
 } // namespace
 
 Result<std::string> pod_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env)
 {
-    TRY(check_keys(file, "Pod", { "PodName", "PublishPort", "Network", "Volume", "Label", "HostName", "AddHost", "DNS", "PodmanArgs" }));
+    TRY(check_keys(file, "Pod", { "PodName", "ServiceName", "ExitPolicy", "PublishPort", "Network", "Volume", "Label", "HostName",
+                                    "AddHost", "DNS", "PodmanArgs" }));
     std::string const id_file = "--pod-id-file=%t/%N.pod-id";
     std::string name = resource_name(file, source_name);
-    Words create { env.executable, "pod", "create", "--infra-conmon-pidfile=%t/%N.pid", id_file, "--replace" };
+    // As Podman's Quadlet: the pod stops when its last container exits, unless ExitPolicy=continue.
+    std::string exit_policy = "stop";
+    if (auto const* e = last_entry(file, "Pod", "ExitPolicy"); e && !e->value.empty()) {
+        if (e->value != "stop" && e->value != "continue")
+            return entry_error(*e, "ExitPolicy=" + e->value + " is not stop or continue");
+        exit_policy = e->value;
+    }
+    Words create { env.executable, "pod", "create", "--infra-conmon-pidfile=%t/%N.pid", id_file, "--exit-policy=" + exit_policy,
+        "--replace" };
     References refs { env, {} };
     flag_per_value(file, "Pod", "PublishPort", "--publish", create);
     TRY(networks(file, "Pod", "--network", refs, create));
@@ -70,7 +97,7 @@ Result<std::string> pod_service(UnitFile const& file, std::string const& source_
 
 Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment const& env)
 {
-    TRY(check_keys(file, "Kube", { "Yaml", "PublishPort", "Network", "ConfigMap", "SetWorkingDirectory", "PodmanArgs" }));
+    TRY(check_keys(file, "Kube", { "Yaml", "PublishPort", "Network", "ConfigMap", "SetWorkingDirectory", "AutoUpdate", "PodmanArgs" }));
     auto yaml = file.last("Kube", "Yaml");
     if (!yaml || yaml->empty())
         return Error { EINVAL, file.path() + ": [Kube] has no Yaml=" };
@@ -83,6 +110,7 @@ Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment cons
     for (auto const& map : file.values("Kube", "ConfigMap"))
         play.push_back("--configmap=" + beside_unit(file, map));
     flag_per_value(file, "Kube", "PublishPort", "--publish", play);
+    TRY(auto_update_annotations(file, play));
     TRY(podman_args(file, "Kube", play));
     play.push_back(path);
     std::string lines = "Environment=PODMAN_SYSTEMD_UNIT=%n\n";
