@@ -51,9 +51,12 @@ Result<std::string> build_service(UnitFile const& file, GeneratorEnvironment con
 /// (env.pod_containers) are wanted and started after it.
 Result<std::string> pod_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env);
 
-/// NAME.kube → NAME-kube.service: a oneshot `berth kube play --replace` of
-/// Yaml= (relative to the unit file) with PublishPort=, Network=,
-/// ConfigMap=, AutoUpdate= (--annotation io.containers.autoupdate[/CONTAINER]=POLICY), PodmanArgs=, and `berth kube down` after it stops (ExecStopPost);
+/// NAME.kube → NAME-kube.service: `berth kube play --replace
+/// --service-container=true` of Yaml= (relative to the unit file) with
+/// PublishPort=, Network=, ConfigMap=, AutoUpdate= (--annotation
+/// io.containers.autoupdate[/CONTAINER]=POLICY), PodmanArgs=, as Type=notify
+/// (the service container's monitor is the main process, and ends with the
+/// pods), and `berth kube down` after it stops (ExecStopPost);
 /// SetWorkingDirectory=yaml (or unit) runs both in that file's directory.
 Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment const& env);
 

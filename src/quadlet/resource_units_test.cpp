@@ -168,7 +168,9 @@ TEST_CASE("quadlet: the defaults of each kind")
     auto build = service_of("b.build", "[Build]\nImageTag=localhost/b\nFile=/src/b/Containerfile\n");
     CHECK(has(build, "ExecStart=/usr/bin/berth build --tag=localhost/b --file=/src/b/Containerfile /src/b\n"));
     auto kube = service_of("k.kube", "[Kube]\nYaml=/srv/k.yaml\n");
-    CHECK(has(kube, "ExecStart=/usr/bin/berth kube play --replace /srv/k.yaml\n"));
+    CHECK(has(kube, "Type=notify\nNotifyAccess=all\n"));
+    CHECK(has(kube, "ExecStart=/usr/bin/berth kube play --replace --service-container=true /srv/k.yaml\n"));
+    CHECK(!has(kube, "oneshot"));
     CHECK(has(kube, "ExecStopPost=/usr/bin/berth kube down /srv/k.yaml\n"));
     CHECK(!has(kube, "WorkingDirectory="));
 }

@@ -102,9 +102,10 @@ Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment cons
     if (!yaml || yaml->empty())
         return Error { EINVAL, file.path() + ": [Kube] has no Yaml=" };
     std::string path = beside_unit(file, *yaml);
-    // berth kube play has no --service-container: the service is a oneshot
-    // that stays active while the pods run, and `kube down` ends them.
-    Words play { env.executable, "kube", "play", "--replace" };
+    // As Podman's: the service container's monitor is the service's main
+    // process, which kube play names (MAINPID) once the pods run; it exits
+    // when they all have, and `kube down` (ExecStopPost) removes what is left.
+    Words play { env.executable, "kube", "play", "--replace", "--service-container=true" };
     References refs { env, { "Wants=network-online.target", "After=network-online.target" } };
     TRY(networks(file, "Kube", "--network", refs, play));
     for (auto const& map : file.values("Kube", "ConfigMap"))
@@ -113,18 +114,25 @@ Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment cons
     TRY(auto_update_annotations(file, play));
     TRY(podman_args(file, "Kube", play));
     play.push_back(path);
-    std::string lines = "Environment=PODMAN_SYSTEMD_UNIT=%n\n";
-    // ExecStopPost, as Podman's: it also cleans up after a play that failed half-way.
-    lines += "ExecStopPost=" + exec_line({ env.executable, "kube", "down", path }) + "\n";
+    std::string working_dir;
     if (auto where = last_entry(file, "Kube", "SetWorkingDirectory"); where && !where->value.empty()) {
         if (where->value == "yaml")
-            lines += "WorkingDirectory=" + parent_dir(path) + "\n";
+            working_dir = "WorkingDirectory=" + parent_dir(path) + "\n";
         else if (where->value == "unit")
-            lines += "WorkingDirectory=" + parent_dir(file.path()) + "\n";
+            working_dir = "WorkingDirectory=" + parent_dir(file.path()) + "\n";
         else
             return entry_error(*where, "SetWorkingDirectory=" + where->value + " is not yaml or unit");
     }
-    return oneshot_service(file, "Kube", play, refs.unit_lines, lines);
+
+    std::string t = service_head(file, "Kube", refs.unit_lines);
+    t += "KillMode=mixed\n";
+    t += "Environment=PODMAN_SYSTEMD_UNIT=%n\n";
+    t += "Type=notify\nNotifyAccess=all\nSyslogIdentifier=%N\n";
+    t += "ExecStart=" + exec_line(play) + "\n";
+    // ExecStopPost, as Podman's: it also cleans up after a play that failed half-way.
+    t += "ExecStopPost=" + exec_line({ env.executable, "kube", "down", path }) + "\n";
+    t += working_dir;
+    return t + service_tail(file);
 }
 
 } // namespace berth::quadlet

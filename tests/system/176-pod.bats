@@ -113,7 +113,7 @@ httpd_on() {
     assert_output_equals ""
 }
 
-@test "pod create --exit-policy: stop stops the pod when its last container exits, continue keeps it running" {
+@test "pod create --exit-policy: stop stops the pod when its last container exits, continue keeps its infra running" {
     run_berth pod create --exit-policy stop pstop
     run_berth pod inspect --format '{{.ExitPolicy}}' pstop
     assert_output_equals stop
@@ -121,11 +121,11 @@ httpd_on() {
     run_berth run -d --pod pstop --name stay "$IMAGE" sleep 1000
     run_berth run --pod pstop "$IMAGE" true
     run_berth pod inspect --format '{{.State}}' pstop
-    assert_output_equals Running
+    assert_output_equals Degraded
     # The last one stops: so does the pod, its infra included.
     run_berth stop -t 0 stay
     wait_pod_state pstop Exited
-    run_berth inspect --format '{{.State.Status}}' "$(berth_quiet pod inspect --format '{{.InfraContainerID}}' pstop 2>/dev/null)"
+    run_berth inspect --format '{{.State.Status}}' "$(berth_quiet pod inspect --format '{{.InfraContainerID}}' pstop 2>&1)"
     assert_output_equals exited
     # A detached member that exits on its own (its monitor's cleanup) stops the pod too.
     run_berth pod create --exit-policy stop pdetached
@@ -136,9 +136,10 @@ httpd_on() {
     run_berth pod inspect --format '{{.ExitPolicy}}' pcontinue
     assert_output_equals continue
     run_berth run --pod pcontinue "$IMAGE" true
-    sleep 1
     run_berth pod inspect --format '{{.State}}' pcontinue
-    assert_output_equals Running
+    assert_output_equals Degraded
+    run_berth inspect --format '{{.State.Status}}' "$(berth_quiet pod inspect --format '{{.InfraContainerID}}' pcontinue 2>&1)"
+    assert_output_equals running
     run_berth --exit 125 pod create --exit-policy often pbad
     assert_output_contains 'invalid pod exit policy: "often"'
 }

@@ -3,7 +3,7 @@
 # the Kubernetes API's schema offline by lib/kube-validate.py, with Debian's
 # python3-kubernetes), kube play of a Pod with a ConfigMap, a PVC and a
 # published port (served on the host), kube down / play --down, a round
-# trip (generate, remove, play back), --annotation (auto-update labels), and the errors: bad YAML, an unknown
+# trip (generate, remove, play back), --annotation (auto-update labels), --service-container, and the errors: bad YAML, an unknown
 # kind, a missing image.
 
 load ../lib/helpers
@@ -570,6 +570,35 @@ EOF
     assert_output_equals " red"
     run_berth container inspect --format "$format" aupod-b
     assert_output_equals "local red"
+}
+
+@test "kube play --service-container: a container that runs as long as the pods; they stop with their last container; kube down removes it" {
+    local f=$BERTH_TEST_ROOT/withservice.yaml
+    cat >"$f" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: withservice
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: $IMAGE
+    command: ["sh", "-c", "while [ ! -e /tmp/done ]; do sleep 0.1; done"]
+EOF
+    run_berth kube play --service-container=true "$f"
+    run_berth ps -a --format '{{.Names}} {{.Status}}' --filter name=-service
+    assert_output_matches '^[0-9a-f]{12}-service Up '
+    local service=${output%% *}
+    run_berth pod inspect --format '{{.ExitPolicy}} {{.State}}' withservice
+    assert_output_equals "stop Running"
+    run_berth exec withservice-c touch /tmp/done
+    wait_pod_state withservice Exited
+    wait_state "$service" exited
+    run_berth kube down "$f"
+    run_berth --exit 1 container exists "$service"
+    run_berth ps -a -q
+    assert_output_equals ""
 }
 
 # bats test_tags=berth-only

@@ -6,7 +6,7 @@
 # container, create the volume and the network (with its subnet), create and
 # run the pod its containers join, play and down the kube file, pull and
 # build the image a container runs; a .network's DNS servers, a .pod's service
-# name and exit policy, a .kube's auto-update labels. A bad key is an error naming file, line
+# name and exit policy, a .kube's auto-update labels and service container (Type=notify). A bad key is an error naming file, line
 # and key, and the other files still get their units; `berth quadlet list|print`.
 #
 # All berth-only: Podman 4.3 (the one installed here) has no Quadlet; the
@@ -353,6 +353,53 @@ EOF
     unit_exec_ok "$kube" ExecStopPost
     run_berth --exit 1 pod exists greeter
     run_berth network rm systemd-lan
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .kube is Type=notify: its service container's monitor is the main process and ends with the pods" {
+    skip_without_verify
+    printf 'kind: Pod\nmetadata: {name: brief}\nspec:\n  restartPolicy: Never\n  containers:\n  - {name: c, image: "%s", %s}\n' \
+        "$IMAGE" 'command: [sh, -c, "until [ -e /tmp/done ]; do sleep 0.1; done"]' >"$QDIR/brief.yaml"
+    printf '[Kube]\nYaml=brief.yaml\n' >"$QDIR/brief.kube"
+    generate_ok
+    local kube=$OUT/brief-kube.service
+    verify_units "$kube"
+    assert_equal "$(unit_value "$kube" Type)" notify
+    assert_equal "$(unit_value "$kube" NotifyAccess)" all
+    assert_equal "$(unit_value "$kube" KillMode)" mixed
+    store_env
+    local sock=$BATS_TEST_TMPDIR/notify.sock got=$BATS_TEST_TMPDIR/notify.out
+    listen_notify "$sock" "$got"
+    NOTIFY_SOCKET=$sock unit_exec_ok "$kube" ExecStart
+    wait "$LISTENER"
+    local service
+    service=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS ps -q --no-trunc --filter name=-service)
+    [[ -n $service ]]
+    run_berth inspect --format '{{.State.Status}} {{.State.ConmonPid}} {{.Pod}}' "$service"
+    local monitor=${output#running }
+    monitor=${monitor% }
+    [[ $output == "running "* ]]
+    assert_equal "$(cat "$got")" "\"MAINPID=$monitor\\nREADY=1\"" "notification"
+    kill -0 "$monitor"
+    # The containers do not get the unit's socket.
+    run_berth exec brief-c sh -c 'echo "[$NOTIFY_SOCKET]"'
+    assert_output_equals "[]"
+    run_berth pod inspect --format '{{.ExitPolicy}}' brief
+    assert_output_equals stop
+    # The pod's last container exits: the pod stops, and with it the service
+    # container, whose monitor (the unit's main process) ends.
+    run_berth exec brief-c touch /tmp/done
+    wait_pod_state brief Exited
+    wait_state "$service" exited
+    local i
+    for i in $(seq 1 50); do
+        kill -0 "$monitor" 2>/dev/null || break
+        sleep 0.1
+    done
+    ! kill -0 "$monitor" 2>/dev/null
+    unit_exec_ok "$kube" ExecStopPost
+    run_berth --exit 1 pod exists brief
+    run_berth --exit 1 container exists "$service"
 }
 
 # bats test_tags=berth-only

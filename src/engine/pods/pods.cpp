@@ -84,6 +84,30 @@ std::vector<ContainerRecord> stop_order(PodReport const& r)
     return out;
 }
 
+/// The other pods that name the same service container as `pod`, and whether any of them runs.
+struct ServiceContainerUse {
+    std::string id;          ///< the service container; "" when the pod has none
+    bool others = false;     ///< another pod names it
+    bool others_run = false; ///< one of those has an active container
+};
+Result<ServiceContainerUse> service_container_use(Context& ctx, PodRecord const& pod)
+{
+    ServiceContainerUse use { pod.config.value("service_container", ""), false, false };
+    if (use.id.empty())
+        return use;
+    auto cs = TRY(container_records(ctx));
+    for (auto const& other : TRY(TRY(pod_records(ctx)).list())) {
+        if (other.id == pod.id || other.config.value("service_container", "") != use.id)
+            continue;
+        use.others = true;
+        for (auto c : TRY(cs.list_pod(other.id))) {
+            refresh_container(ctx, c);
+            use.others_run = use.others_run || is_active(c.state);
+        }
+    }
+    return use;
+}
+
 } // namespace
 
 Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const& warn)
@@ -113,6 +137,8 @@ Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const
         { "add_hosts", o.add_hosts }, { "dns", o.dns }, { "volumes", o.volumes }, { "create_command", o.create_command },
         { "exit_policy", o.exit_policy },
     };
+    if (!o.service_container.empty())
+        pod.config["service_container"] = o.service_container;
     bool shares_net = std::find(pod.shared.begin(), pod.shared.end(), "net") != pod.shared.end();
     if (o.infra && !shares_net && (!o.publish.empty() || !o.network.empty()))
         return Error { EINVAL, "cannot set ports or a network for a pod that does not share its network namespace" };
@@ -268,6 +294,13 @@ ErrorOr stop_pod(Context& ctx, PodRecord const& pod, std::optional<int> timeout)
             (void)begin_stop(ctx, c, timeout);
     for (auto const& c : order)
         TRY_CTX(stop_container(ctx, c, timeout), "stop pod " + pod.name);
+    // kube play --service-container: it stops with the last of its pods.
+    auto use = TRY(service_container_use(ctx, pod));
+    if (use.id.empty() || use.others_run)
+        return {};
+    auto service = find_container(ctx, use.id);
+    if (service && is_active(service->state))
+        TRY_CTX(stop_container(ctx, *service, timeout), "stop the service container of pod " + pod.name);
     return {};
 }
 
@@ -332,7 +365,14 @@ ErrorOr remove_pod(Context& ctx, PodRecord const& pod, bool force, std::optional
     ro.with_pod = true;
     for (auto const& c : stop_order(r))
         TRY_CTX(remove_container(ctx, c, ro), "remove pod " + pod.name);
-    return ps.remove(pod.id);
+    auto use = TRY(service_container_use(ctx, pod));
+    TRY(ps.remove(pod.id));
+    // kube play --service-container: it goes with the last of its pods.
+    if (!use.id.empty() && !use.others)
+        if (auto service = find_container(ctx, use.id))
+            TRY_CTX(remove_container(ctx, *service, RemoveOptions { true, false, timeout, false }),
+                "remove the service container of pod " + pod.name);
+    return {};
 }
 
 Result<std::vector<std::string>> prune_pods(Context& ctx)
