@@ -200,7 +200,7 @@ EOF
     run_berth network inspect --format '{{.NetworkDNSServers}} {{.IPAMOptions.driver}} {{.DNSEnabled}}' systemd-named
     assert_output_equals "[192.0.2.53 198.51.100.53] host-local true"
     run_berth network inspect systemd-named
-    assert_equal "$(json_get '[0]["network_dns_servers"]')" '["192.0.2.53", "198.51.100.53"]'
+    assert_equal "$(json_get '[0]["network_dns_servers"]')" '["192.0.2.53","198.51.100.53"]'
     unit_exec_ok "$ctr" ExecStart
     # netavark hands them to aardvark-dns: its file of the network starts "GATEWAY SERVERS".
     run head -1 "$BERTH_TEST_ROOT/run/networks/aardvark-dns/systemd-named"
