@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # User-defined networks: network create (the default pool, subnets, gateways,
-# ranges, labels, options), ls with Podman's columns, --format, --filter, -q
+# ranges, labels, options, --dns, --ipam-driver), ls with Podman's columns, --format, --filter, -q
 # and --no-trunc, inspect's JSON, rm (refused while containers are on it
 # unless -f), prune, exists; the default network `podman`, which exists
 # without being created and cannot be removed; and the errors Podman gives:
@@ -115,6 +115,43 @@ teardown() {
     assert_output_equals "kept"
     run_berth network inspect --format '{{(index .Subnets 0).Subnet}}' kept
     assert_output_equals "10.213.12.0/24"
+}
+
+@test "network create --ipam-driver host-local; an unknown IPAM driver is refused" {
+    run_berth network create --ipam-driver host-local --subnet 10.213.20.0/24 ipamnet
+    run_berth network inspect --format '{{.IPAMOptions.driver}}' ipamnet
+    assert_output_equals host-local
+    run_berth --exit 125 network create --ipam-driver foo ipambad
+    assert_output_contains 'unsupported ipam driver "foo"'
+    run_berth --exit 1 network exists ipambad
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no network create --dns (it came with 4.5);
+# it makes networks with --ipam-driver none, which berth refuses, and refuses
+# dhcp in words of its own.
+@test "network create --dns: the network's DNS servers in inspect and in aardvark-dns's file; IPAM dhcp and none refused" {
+    # Root's bridges are on the host, where a rootless run at the same time must not find the subnet taken.
+    local net=10.213.$(( $(id -u) == 0 ? 21 : 22 ))
+    run_berth network create --dns 192.0.2.53 --dns 198.51.100.53 --subnet "$net.0/24" dnsnet
+    run_berth network inspect --format '{{.NetworkDNSServers}}' dnsnet
+    assert_output_equals "[192.0.2.53 198.51.100.53]"
+    run_berth run -d --name dnsuser --network dnsnet "$IMAGE" sleep 1000
+    # netavark hands them to aardvark-dns: its file of the network starts "GATEWAY SERVERS".
+    run head -1 "$BERTH_TEST_ROOT/run/networks/aardvark-dns/dnsnet"
+    assert_output_equals "$net.1 192.0.2.53,198.51.100.53"
+    run_berth --exit 125 network create --dns 192.0.2.53 --disable-dns nodns
+    assert_output_equals "Error: cannot set NetworkDNSServers if DNS is not enabled for the network: leave out --disable-dns or --dns"
+    run_berth --exit 125 network create --dns resolver.example badserver
+    assert_output_equals "Error: --dns resolver.example: not an IP address"
+    local driver
+    for driver in dhcp none; do
+        run_berth --exit 125 network create --ipam-driver "$driver" "ipam$driver"
+        assert_output_equals "Error: ipam driver $driver is not supported by berth: use --ipam-driver host-local (the default)"
+        run_berth --exit 1 network exists "ipam$driver"
+    done
+    run_berth --exit 1 network exists nodns
+    run_berth --exit 1 network exists badserver
 }
 
 @test "network ls: --filter, -q, --no-trunc, --format" {

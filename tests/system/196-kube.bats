@@ -602,13 +602,19 @@ EOF
 }
 
 # bats test_tags=berth-only
-# berth-only: Podman 4.3.1 panics (index out of range) on an annotation without "=".
-@test "kube play --annotation without = is an error; nothing is created" {
+# berth-only: Podman 4.3.1 panics (index out of range) on an annotation without
+# "=", and creates a service container that never runs with --start=false.
+@test "kube play errors: --annotation without =, --service-container with --start=false; nothing is created" {
     local f=$BERTH_TEST_ROOT/noeq.yaml
     printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: noeq\nspec:\n  containers:\n  - {name: c, image: %s}\n' "$IMAGE" >"$f"
     run_berth --exit 125 kube play --annotation lonely "$f"
     assert_output_contains "--annotation lonely: use KEY=VALUE"
     run_berth --exit 1 pod exists noeq
+    run_berth --exit 125 kube play --service-container --start=false "$f"
+    assert_output_contains "--service-container runs as long as the pods do: leave out --start=false"
+    run_berth --exit 1 pod exists noeq
+    run_berth ps -a -q
+    assert_output_equals ""
 }
 
 @test "kube play errors: bad YAML (its line), a missing file; nothing is left" {
