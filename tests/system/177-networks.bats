@@ -16,6 +16,7 @@ setup_file() {
 }
 
 teardown() {
+    [[ -z ${DNS_SERVER_PID:-} ]] || kill "$DNS_SERVER_PID" 2>/dev/null || true
     berth_quiet rm -f -a >/dev/null 2>&1 || true
     berth_quiet network prune -f >/dev/null 2>&1 || true
 }
@@ -117,6 +118,17 @@ teardown() {
     assert_output_equals "10.213.12.0/24"
 }
 
+# wait_for_file_line FILE LINE: FILE has the line LINE within 10 s.
+wait_for_file_line() {
+    local i
+    for i in $(seq 1 100); do
+        grep -qx "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no line $2 in $1: $(cat "$1" 2>&1)" >&2
+    return 1
+}
+
 @test "network create --ipam-driver host-local; an unknown IPAM driver is refused" {
     run_berth network create --ipam-driver host-local --subnet 10.213.20.0/24 ipamnet
     run_berth network inspect --format '{{.IPAMOptions.driver}}' ipamnet
@@ -130,7 +142,7 @@ teardown() {
 # berth-only: Podman 4.3.1 has no network create --dns (it came with 4.5);
 # it makes networks with --ipam-driver none, which berth refuses, and refuses
 # dhcp in words of its own.
-@test "network create --dns: the network's DNS servers in inspect and in aardvark-dns's file; IPAM dhcp and none refused" {
+@test "network create --dns: the network's DNS servers in inspect and in aardvark-dns's file, which asks them; IPAM dhcp and none refused" {
     # Root's bridges are on the host, where a rootless run at the same time must not find the subnet taken.
     local net=10.213.$(( $(id -u) == 0 ? 21 : 22 ))
     run_berth network create --dns 192.0.2.53 --dns 198.51.100.53 --subnet "$net.0/24" dnsnet
@@ -140,6 +152,18 @@ teardown() {
     # netavark hands them to aardvark-dns: its file of the network starts "GATEWAY SERVERS".
     run head -1 "$BERTH_TEST_ROOT/run/networks/aardvark-dns/dnsnet"
     assert_output_equals "$net.1 192.0.2.53,198.51.100.53"
+    # As root aardvark-dns runs on the host, where a DNS server on a loopback
+    # address is reachable (rootless, in berth's network namespace, it is not):
+    # a name that no container has is asked there, and resolves to its answer.
+    if ! is_rootless; then
+        local server=127.$(( RANDOM % 200 + 20 )).$(( RANDOM % 250 + 1 )).$(( RANDOM % 250 + 1 )) ready=$BATS_TEST_TMPDIR/dns.ready
+        python3 "$BERTH_TESTS_LIB/dns-answer.py" "$server" 10.213.23.1 >"$ready" 2>&1 &
+        DNS_SERVER_PID=$!
+        wait_for_file_line "$ready" ready
+        run_berth network create --dns "$server" --subnet 10.213.23.0/24 fwdnet
+        run_berth --exit 1 run --rm --network fwdnet "$IMAGE" wget -q -O- http://not-a-container.example:9/
+        assert_output_contains "can't connect to remote host (10.213.23.1)"
+    fi
     run_berth --exit 125 network create --dns 192.0.2.53 --disable-dns nodns
     assert_output_equals "Error: cannot set NetworkDNSServers if DNS is not enabled for the network: leave out --disable-dns or --dns"
     run_berth --exit 125 network create --dns resolver.example badserver
