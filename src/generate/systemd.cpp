@@ -373,13 +373,14 @@ Result<std::vector<Unit>> pod_units(PodInput const& pod, SystemdOptions const& o
     } else {
         // The pod is created by ExecStartPre from its create command (with an
         // ID file the members join by, and the infra monitor's pid file for
-        // PIDFile=). Unlike Podman's there is no --exit-policy=stop: berth's
-        // pods have none, the pod runs until its unit stops.
+        // PIDFile=). As Podman's, --exit-policy=stop unless the pod was
+        // created with a policy: the pod (and its unit) stops when its last
+        // member exits.
         if (pod.create_command.empty())
             return no_create_command("pod", pod.name);
         auto command = TRY(split_create_command(pod.create_command, arity.global_booleans, { "create", "create" }, "pod"));
         auto args = filter_args(command.args, arity.pod_create_booleans,
-            { "--infra-conmon-pidfile", "--pod-id-file", "--replace" }, { "--name", "-n" }, "");
+            { "--infra-conmon-pidfile", "--pod-id-file", "--replace" }, { "--name", "-n", "--exit-policy" }, "");
         // A name given as the argument instead of --name.
         bool named = args.has("--name") || args.has("-n")
             || std::any_of(args.words.begin(), args.words.end(), [](auto const& w) { return !is_flag(w); });
@@ -388,6 +389,8 @@ Result<std::vector<Unit>> pod_units(PodInput const& pod, SystemdOptions const& o
         std::string pidfile = "%t/" + name + ".pid", idfile = "%t/" + name + ".pod-id";
         Words create = base;
         create.insert(create.end(), { "pod", "create", "--infra-conmon-pidfile", pidfile, "--pod-id-file", idfile });
+        if (!args.has("--exit-policy"))
+            create.push_back("--exit-policy=stop");
         if (!named)
             create.insert(create.end(), { "--name", escape_exec_word(pod.name) });
         create.insert(create.end(), args.words.begin(), args.words.end());

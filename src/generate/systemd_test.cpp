@@ -151,6 +151,13 @@ TEST_CASE("generate systemd: a pod with --new creates the pod and joins its memb
     REQUIRE(units->size() == 2);
     check_golden("pod-new.service", (*units)[0].text);
     check_golden("pod-member-new.service", (*units)[1].text);
+    // A pod created with an exit policy keeps it, and gets no --exit-policy=stop.
+    auto continuing = pod();
+    continuing.create_command.insert(continuing.create_command.end(), { "--exit-policy", "continue" });
+    auto kept = pod_units(continuing, o, environment(), arity());
+    REQUIRE(kept);
+    CHECK((*kept)[0].text.find("\t--exit-policy continue \\\n") != std::string::npos);
+    CHECK((*kept)[0].text.find("--exit-policy=stop") == std::string::npos);
 }
 
 TEST_CASE("generate systemd: a member alone with --new keeps its --pod")

@@ -692,12 +692,17 @@ ErrorOr read_pod_spec(YAML::Node const& spec, Where const& sw, DataObjects const
     return {};
 }
 
-/// The per-container annotations kube generate writes (Podman's): --init and -t come back.
-ErrorOr read_annotations(YAML::Node const& meta, Where const& w, PlayPod& pod)
+/// The pod's annotations (the file's, then --annotation's over them), as
+/// Podman's: on each of its containers; the per-container ones kube generate
+/// writes (--init and -t come back); the auto-update policy and authfile as
+/// the labels berth auto-update reads.
+ErrorOr read_annotations(YAML::Node const& meta, Where const& w, std::map<std::string, std::string> const& extra, PlayPod& pod)
 {
-    if (!meta)
-        return {};
-    auto annotations = TRY(string_map_at(meta, "annotations", w.key("metadata")));
+    std::map<std::string, std::string> annotations;
+    if (meta)
+        annotations = TRY(string_map_at(meta, "annotations", w.key("metadata")));
+    for (auto const& [key, value] : extra)
+        annotations[key] = value;
     for (auto& o : pod.containers) {
         auto name = o.name.substr(pod.name.size() + 1);
         auto value = [&](std::string const& key) {
@@ -708,6 +713,16 @@ ErrorOr read_annotations(YAML::Node const& meta, Where const& w, PlayPod& pod)
             o.init = true;
         if (value("io.kubernetes.cri-o.TTY") == "true")
             o.tty = true;
+        for (std::string key : { auto_update_key, auto_update_authfile_key }) {
+            auto pod_wide = annotations.find(key);
+            auto own = value(key);
+            if (!own.empty())
+                o.labels.push_back(key + "=" + own);
+            else if (pod_wide != annotations.end())
+                o.labels.push_back(key + "=" + pod_wide->second);
+        }
+        for (auto const& [key, v] : annotations)
+            o.annotations.push_back(key + "=" + v);
     }
     return {};
 }
@@ -735,7 +750,7 @@ ErrorOr read_workload(Document const& d, PlayInput const& input, DataObjects con
         pod.network = input.network;
         pod.labels = TRY(labels_of(meta, d.where));
         TRY(read_pod_spec(pod_spec, sw, data, plan, pod, d.kind));
-        TRY(read_annotations(meta, d.where, pod));
+        TRY(read_annotations(meta, d.where, input.annotations, pod));
         pod.publish.insert(pod.publish.end(), input.publish.begin(), input.publish.end());
         // On the host's network a container's port is the host's already: nothing to publish.
         if (pod.network == "host")

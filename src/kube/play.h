@@ -27,6 +27,7 @@ struct PlayInput {
     std::vector<std::pair<std::string, std::string>> configmaps;  ///< --configmap files: (name, text)
     std::string network;                        ///< --network: every pod's (empty: the default)
     std::vector<std::string> publish;           ///< --publish: more ports of every pod
+    std::map<std::string, std::string> annotations;  ///< --annotation: every pod's, over its metadata.annotations
 };
 
 /// A named volume the file needs.
@@ -60,6 +61,13 @@ struct PlayPlan {
     std::vector<PlayVolume> volumes;
     std::vector<PlayPod> pods;
 };
+
+/// The label berth auto-update acts on, and its authfile's. kube play sets
+/// them on a container from its pod's annotations of the same names (the
+/// file's, or --annotation's), as Podman's: KEY/CONTAINER for that container
+/// wins over KEY for every container of the pod.
+inline constexpr char const* auto_update_key = "io.containers.autoupdate";
+inline constexpr char const* auto_update_authfile_key = "io.containers.autoupdate.authfile";
 
 /// The plan for a file. Pod and Deployment (one pod per replica, named
 /// NAME-pod-N as Podman 4.3 does), ConfigMap, Secret and

@@ -262,6 +262,23 @@ TEST_CASE("the annotations kube generate writes bring --init and -t back")
     CHECK_FALSE(plan.pods[0].containers[1].tty);
 }
 
+TEST_CASE("--annotation and the file's annotations: on every container; the auto-update policy as its label")
+{
+    std::string text = "kind: Pod\nmetadata:\n  name: a\n  annotations:\n    io.containers.autoupdate: local\n    note: file\n"
+                       "spec:\n  containers:\n  - {name: c, image: b}\n  - {name: d, image: b}\n";
+    auto plan = plan_play(PlayInput { "k.yaml", text, {}, "", {},
+        { { "io.containers.autoupdate/d", "registry" }, { "io.containers.autoupdate.authfile", "/a.json" }, { "note", "flag" } } });
+    REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().message));
+    auto const& c = plan->pods[0].containers[0];
+    auto const& d = plan->pods[0].containers[1];
+    CHECK(c.labels == std::vector<std::string> { "io.containers.autoupdate=local", "io.containers.autoupdate.authfile=/a.json" });
+    CHECK(d.labels == std::vector<std::string> { "io.containers.autoupdate=registry", "io.containers.autoupdate.authfile=/a.json" });
+    // --annotation wins over the file's.
+    CHECK(c.annotations == std::vector<std::string> { "io.containers.autoupdate=local", "io.containers.autoupdate.authfile=/a.json",
+                               "io.containers.autoupdate/d=registry", "note=flag" });
+    CHECK(plan_of("kind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - {name: c, image: b}\n").pods[0].containers[0].labels.empty());
+}
+
 TEST_CASE("hostNetwork: the pod on the host's network, its hostPorts not published")
 {
     auto plan = plan_of("kind: Pod\nmetadata: {name: h}\nspec:\n  hostNetwork: true\n  containers:\n  - name: c\n    image: b\n    ports: [{containerPort: 80, hostPort: 80}]\n");

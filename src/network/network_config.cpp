@@ -36,6 +36,8 @@ Json network_json(NetworkConfig const& n)
         doc["labels"] = n.labels;
     if (!n.options.empty())
         doc["options"] = n.options;
+    if (!n.dns_servers.empty())
+        doc["network_dns_servers"] = n.dns_servers;
     return doc;
 }
 
@@ -56,6 +58,7 @@ Result<NetworkConfig> network_from_json(Json const& doc)
         n.labels = doc.value("labels", std::map<std::string, std::string> {});
         n.options = doc.value("options", std::map<std::string, std::string> {});
         n.ipam_options = doc.value("ipam_options", std::map<std::string, std::string> { { "driver", "host-local" } });
+        n.dns_servers = doc.value("network_dns_servers", std::vector<std::string> {});
         for (auto const& s : doc.value("subnets", Json::array())) {
             SubnetConfig sc { TRY(Subnet::parse(s.value("subnet", ""))), {}, {}, {} };
             if (s.contains("gateway"))
@@ -123,6 +126,18 @@ ErrorOr check_bridge_option(std::string const& key, std::string const& value)
     return invalid_argument("unsupported bridge network option " + key);
 }
 
+/// --ipam-driver: berth allocates the addresses itself (host-local, the
+/// default); Podman's dhcp (macvlan only, through netavark's dhcp proxy) and
+/// none (a network without subnets) it does not do.
+ErrorOr check_ipam_driver(std::string const& driver)
+{
+    if (driver.empty() || driver == "host-local")
+        return {};
+    if (driver == "dhcp" || driver == "none")
+        return invalid_argument("ipam driver " + driver + " is not supported by berth: use --ipam-driver host-local (the default)");
+    return invalid_argument("unsupported ipam driver \"" + driver + "\" (berth supports host-local)");
+}
+
 bool subnet_taken(Subnet const& s, TakenResources const& taken)
 {
     for (auto const& n : taken.networks)
@@ -181,6 +196,16 @@ Result<NetworkConfig> plan_network(CreateOptions const& o, TakenResources const&
     n.driver = o.driver;
     for (auto const& [key, value] : o.options)
         TRY(check_bridge_option(key, value));
+    TRY(check_ipam_driver(o.ipam_driver));
+    // --dns: aardvark-dns's upstream servers, so only where it runs (as Podman's).
+    for (auto const& server : o.dns_servers) {
+        auto address = IpAddress::parse(server);
+        if (!address)
+            return invalid_argument("--dns " + server + ": not an IP address");
+        n.dns_servers.push_back(address->text());
+    }
+    if (!n.dns_servers.empty() && !n.dns_enabled)
+        return invalid_argument("cannot set NetworkDNSServers if DNS is not enabled for the network: leave out --disable-dns or --dns");
     // Name: given and free, or the first free podmanN.
     std::vector<std::string> names, interfaces = taken.host_interfaces;
     for (auto const& other : taken.networks) {

@@ -47,6 +47,9 @@ struct NetworkConfig {
     bool dns_enabled = false;
     std::map<std::string, std::string> labels, options;
     std::map<std::string, std::string> ipam_options { { "driver", "host-local" } };
+    /// --dns: the servers aardvark-dns forwards the names it does not know to
+    /// (netavark's network_dns_servers); empty: the host's.
+    std::vector<std::string> dns_servers;
 };
 
 /// Podman's (and netavark's) JSON of a network; empty labels/options are left out, as Podman does.
@@ -65,6 +68,8 @@ struct CreateOptions {
     std::vector<std::string> subnets, gateways, ip_ranges;
     bool internal = false, ipv6 = false, disable_dns = false;
     std::map<std::string, std::string> labels, options;
+    std::string ipam_driver;               ///< --ipam-driver: "" or host-local (dhcp and none are refused)
+    std::vector<std::string> dns_servers;  ///< --dns: IP addresses, only with DNS enabled
 };
 
 /// What a new network must not collide with.

@@ -137,6 +137,27 @@ TEST_CASE("network records: the JSON round trip, Podman's keys")
     CHECK(d["subnets"][0]["subnet"] == "10.88.0.0/16");
 }
 
+TEST_CASE("network create --dns: aardvark-dns's servers, netavark's network_dns_servers; --ipam-driver")
+{
+    auto n = plan({ .name = "dnsnet", .dns_servers = { "10.5.0.53", "fd00::53" } }).value();
+    CHECK(n.dns_servers == std::vector<std::string> { "10.5.0.53", "fd00::53" });
+    auto doc = network_json(n);
+    CHECK(doc["network_dns_servers"] == Json::array({ "10.5.0.53", "fd00::53" }));
+    CHECK(network_from_json(doc).value().dns_servers == n.dns_servers);
+    // Passed to netavark with the network, which hands them to aardvark-dns.
+    Attachment a { "dnsnet", "eth0", {}, { IpAddress::parse("10.89.0.2").value() }, "" };
+    auto options = netavark_options(std::string(64, 'c'), "c", { a }, { { "dnsnet", n } }, {});
+    CHECK(options["network_info"]["dnsnet"]["network_dns_servers"] == Json::array({ "10.5.0.53", "fd00::53" }));
+    CHECK(!network_json(plan({}).value()).contains("network_dns_servers"));
+    CHECK(error_of({ .dns_servers = { "dns.example" } }) == "--dns dns.example: not an IP address");
+    CHECK(error_of({ .disable_dns = true, .dns_servers = { "10.5.0.53" } })
+        == "cannot set NetworkDNSServers if DNS is not enabled for the network: leave out --disable-dns or --dns");
+    CHECK(plan({ .ipam_driver = "host-local" }).value().ipam_options.at("driver") == "host-local");
+    CHECK(error_of({ .ipam_driver = "dhcp" }) == "ipam driver dhcp is not supported by berth: use --ipam-driver host-local (the default)");
+    CHECK(error_of({ .ipam_driver = "none" }) == "ipam driver none is not supported by berth: use --ipam-driver host-local (the default)");
+    CHECK(error_of({ .ipam_driver = "foo" }) == "unsupported ipam driver \"foo\" (berth supports host-local)");
+}
+
 TEST_CASE("IPAM: the lowest free address, never the network, gateway or broadcast address")
 {
     auto n = plan({ .subnets = { "10.5.0.0/29" } }).value();

@@ -28,6 +28,11 @@ struct GeneratorEnvironment {
     std::map<std::string, std::string> resource_names;
     /// The services of the containers that join each .pod (Pod=), which the pod's service wants.
     std::map<std::string, std::vector<std::string>> pod_containers;
+    /// The service of each source whose ServiceName= names it (app.pod → "shop.service").
+    std::map<std::string, std::string> service_names;
+
+    /// The service of the source `source_name`: its ServiceName=, else service_name()'s.
+    std::string service_of(std::string const& source_name) const;
 };
 
 /// The service for `file` (NAME.container, drop-ins merged), named NAME.service.

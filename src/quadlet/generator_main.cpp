@@ -84,7 +84,7 @@ int main(int argc, char** argv)
             fail(text.error());
             continue;
         }
-        std::string service = quadlet::service_name(source.name);
+        std::string service = env.service_of(source.name);
         if (dry_run) {
             std::printf("---%s---\n%s\n", service.c_str(), text->c_str());
             continue;

@@ -73,13 +73,22 @@ std::string resource_name(UnitFile const& file, std::string const& source_name)
 Result<std::string> network_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env)
 {
     TRY(check_keys(file, "Network", { "NetworkName", "Driver", "Subnet", "Gateway", "IPRange", "IPv6", "Internal", "DisableDNS",
-                                        "InterfaceName", "Options", "Label", "PodmanArgs", "NetworkDeleteOnStop" }));
+                                        "DNS", "IPAMDriver", "InterfaceName", "Options", "Label", "PodmanArgs", "NetworkDeleteOnStop" }));
     Words create { env.executable, "network", "create", "--ignore" };
     flag_last(file, "Network", "Driver", "--driver", create);
+    if (auto const* ipam = last_entry(file, "Network", "IPAMDriver"); ipam && !ipam->value.empty()) {
+        // berth's networks allocate their addresses themselves (host-local).
+        if (ipam->value != "host-local")
+            return entry_error(*ipam, "IPAMDriver=" + ipam->value + " is not supported by berth: remove it or use IPAMDriver=host-local");
+        create.push_back("--ipam-driver=host-local");
+    }
     TRY(subnets(file, create));
     TRY(flag_if(file, "Network", "IPv6", "--ipv6", create));
     TRY(flag_if(file, "Network", "Internal", "--internal", create));
     TRY(flag_if(file, "Network", "DisableDNS", "--disable-dns", create));
+    if (auto const* dns = last_entry(file, "Network", "DNS"); dns && TRY(bool_value(file, "Network", "DisableDNS")))
+        return entry_error(*dns, "DNS= needs the network's DNS server, which DisableDNS=yes turns off: remove one of them");
+    flag_per_value(file, "Network", "DNS", "--dns", create);
     flag_last(file, "Network", "InterfaceName", "--interface-name", create);
     flag_per_value(file, "Network", "Options", "--opt", create);
     TRY(label_flags(file, "Network", create));

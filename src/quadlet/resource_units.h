@@ -27,8 +27,8 @@ namespace berth::quadlet {
 std::string resource_name(UnitFile const& file, std::string const& source_name);
 
 /// NAME.network → NAME-network.service: a oneshot `berth network create
-/// --ignore` with Driver=, Subnet=, Gateway=, IPRange= (by position),
-/// IPv6=, Internal=, DisableDNS=, InterfaceName=, Options=, Label=,
+/// --ignore` with Driver=, IPAMDriver= (host-local only), Subnet=, Gateway=,
+/// IPRange= (by position), IPv6=, Internal=, DisableDNS=, DNS=, InterfaceName=, Options=, Label=,
 /// PodmanArgs=; NetworkDeleteOnStop=yes removes it when the service stops.
 Result<std::string> network_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env);
 
@@ -43,15 +43,20 @@ Result<std::string> image_service(UnitFile const& file, GeneratorEnvironment con
 /// names (a path or URL; `unit`: the unit file's directory; `file`: File='s).
 Result<std::string> build_service(UnitFile const& file, GeneratorEnvironment const& env);
 
-/// NAME.pod → NAME-pod.service: `berth pod create` (ExecStartPre) with
-/// PodName=, PublishPort=, Network=, Volume=, Label=, HostName=, AddHost=,
-/// DNS=, PodmanArgs=, then pod start, stop and rm; the services of the
-/// containers that join it (env.pod_containers) are wanted and started after it.
+/// NAME.pod → NAME-pod.service (ServiceName=: that service instead):
+/// `berth pod create --exit-policy=stop` (ExecStartPre; ExitPolicy=continue
+/// keeps the pod up when its containers exit) with PodName=, PublishPort=,
+/// Network=, Volume=, Label=, HostName=, AddHost=, DNS=, PodmanArgs=, then
+/// pod start, stop and rm; the services of the containers that join it
+/// (env.pod_containers) are wanted and started after it.
 Result<std::string> pod_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env);
 
-/// NAME.kube → NAME-kube.service: a oneshot `berth kube play --replace` of
-/// Yaml= (relative to the unit file) with PublishPort=, Network=,
-/// ConfigMap=, PodmanArgs=, and `berth kube down` after it stops (ExecStopPost);
+/// NAME.kube → NAME-kube.service: `berth kube play --replace
+/// --service-container=true` of Yaml= (relative to the unit file) with
+/// PublishPort=, Network=, ConfigMap=, AutoUpdate= (--annotation
+/// io.containers.autoupdate[/CONTAINER]=POLICY), PodmanArgs=, as Type=notify
+/// (the service container's monitor is the main process, and ends with the
+/// pods), and `berth kube down` after it stops (ExecStopPost);
 /// SetWorkingDirectory=yaml (or unit) runs both in that file's directory.
 Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment const& env);
 

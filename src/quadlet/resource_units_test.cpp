@@ -20,7 +20,7 @@ std::string read(std::string const& path) { return fs::read_file(path).value_or(
 /// As the generator would make it for the files in testdata/.
 GeneratorEnvironment env()
 {
-    GeneratorEnvironment e { "/usr/bin/berth", {}, {} };
+    GeneratorEnvironment e { "/usr/bin/berth", {}, {}, {} };
     e.resource_names = { { "db.network", "dbnet" }, { "data.volume", "systemd-data" }, { "app.pod", "app" },
         { "base.image", "registry.example/base:1.0" }, { "app.build", "localhost/app:latest" } };
     e.pod_containers = { { "app.pod", { "web.service" } } };
@@ -129,14 +129,37 @@ TEST_CASE("quadlet: a container's Network=, Pod= and Image= name what those file
         == "/etc/containers/systemd/web.container:2: Image=nosuch.image: no Quadlet file nosuch.image in the search path");
 }
 
+TEST_CASE("quadlet: a .pod's ServiceName= names its service, and the references of its containers follow")
+{
+    auto named = [](std::string const& text) {
+        auto file = UnitFile::parse("/etc/containers/systemd/app.pod", text);
+        REQUIRE(file);
+        return service_name("app.pod", *file);
+    };
+    CHECK(named("[Pod]\n") == "app-pod.service");
+    CHECK(named("[Pod]\nServiceName=shop\n") == "shop.service");
+    CHECK(named("[Pod]\nServiceName=shop.service\n") == "shop.service");
+    auto e = env();
+    e.service_names = { { "app.pod", "shop.service" } };
+    CHECK(e.service_of("app.pod") == "shop.service");
+    CHECK(e.service_of("db.network") == "db-network.service");
+    auto file = UnitFile::parse("/etc/containers/systemd/web.container", "[Container]\nImage=busybox\nPod=app.pod\n");
+    REQUIRE(file);
+    auto member = service_text({ "web.container", "/etc/containers/systemd/web.container" }, *file, e);
+    CHECK(has(member, "BindsTo=shop.service\nAfter=shop.service\n"));
+    CHECK(has(member, "--pod-id-file=%t/shop.pod-id busybox\n"));
+}
+
 TEST_CASE("quadlet: the defaults of each kind")
 {
     auto net = service_of("n.network", "[Network]\n");
     CHECK(has(net, "ExecStart=/usr/bin/berth network create --ignore systemd-n\nType=oneshot\nRemainAfterExit=yes\n"));
     CHECK(!has(net, "ExecStopPost"));
+    auto no_dns = service_of("n.network", "[Network]\nDisableDNS=yes\n");
+    CHECK(has(no_dns, "ExecStart=/usr/bin/berth network create --ignore --disable-dns systemd-n\n"));
     auto pod = service_of("p.pod", "[Pod]\n");
     CHECK(has(pod, "ExecStartPre=/usr/bin/berth pod create --infra-conmon-pidfile=%t/%N.pid --pod-id-file=%t/%N.pod-id "
-                   "--replace --infra-name=systemd-p-infra --name=systemd-p\n"));
+                   "--exit-policy=stop --replace --infra-name=systemd-p-infra --name=systemd-p\n"));
     CHECK(!has(pod, "Wants=web.service"));
     auto image = service_of("i.image", "[Image]\nImage=busybox\n");
     CHECK(has(image, "ExecStart=/usr/bin/berth image pull busybox\n"));
@@ -145,21 +168,30 @@ TEST_CASE("quadlet: the defaults of each kind")
     auto build = service_of("b.build", "[Build]\nImageTag=localhost/b\nFile=/src/b/Containerfile\n");
     CHECK(has(build, "ExecStart=/usr/bin/berth build --tag=localhost/b --file=/src/b/Containerfile /src/b\n"));
     auto kube = service_of("k.kube", "[Kube]\nYaml=/srv/k.yaml\n");
-    CHECK(has(kube, "ExecStart=/usr/bin/berth kube play --replace /srv/k.yaml\n"));
+    CHECK(has(kube, "Type=notify\nNotifyAccess=all\n"));
+    CHECK(has(kube, "ExecStart=/usr/bin/berth kube play --replace --service-container=true /srv/k.yaml\n"));
+    CHECK(!has(kube, "oneshot"));
     CHECK(has(kube, "ExecStopPost=/usr/bin/berth kube down /srv/k.yaml\n"));
     CHECK(!has(kube, "WorkingDirectory="));
 }
 
 TEST_CASE("quadlet: the errors of each kind name the file (and the line where there is one)")
 {
-    CHECK(error_of("n.network", "[Network]\nSubnet=10.1.0.0/24\nDNS=10.1.0.1\n")
-        == "/etc/containers/systemd/n.network:3: unsupported key DNS in section [Network]");
+    CHECK(error_of("n.network", "[Network]\nSubnet=10.1.0.0/24\nDNSServer=10.1.0.1\n")
+        == "/etc/containers/systemd/n.network:3: unsupported key DNSServer in section [Network]");
+    CHECK(error_of("n.network", "[Network]\nIPAMDriver=dhcp\n")
+        == "/etc/containers/systemd/n.network:2: IPAMDriver=dhcp is not supported by berth: remove it or use IPAMDriver=host-local");
+    CHECK(error_of("n.network", "[Network]\nSubnet=10.1.0.0/24\nIPAMDriver=none\n")
+        == "/etc/containers/systemd/n.network:3: IPAMDriver=none is not supported by berth: remove it or use IPAMDriver=host-local");
+    CHECK(error_of("n.network", "[Network]\nDNS=10.1.0.53\nDisableDNS=yes\n")
+        == "/etc/containers/systemd/n.network:2: DNS= needs the network's DNS server, which DisableDNS=yes turns off: remove one of them");
     CHECK(error_of("n.network", "[Network]\nGateway=10.1.0.1\n") == "/etc/containers/systemd/n.network: Gateway= and IPRange= need a Subnet=");
     CHECK(error_of("n.network", "[Network]\nSubnet=10.1.0.0/24\nGateway=10.1.0.1\nGateway=10.1.0.2\n")
         == "/etc/containers/systemd/n.network: more Gateway= or IPRange= than Subnet= (each pairs with the Subnet= at its position)");
     CHECK(error_of("n.network", "[Network]\nInternal=perhaps\n")
         == "/etc/containers/systemd/n.network:2: Internal=perhaps is not a boolean (yes or no)");
-    CHECK(error_of("p.pod", "[Pod]\nPodName=p\nExitPolicy=stop\n") == "/etc/containers/systemd/p.pod:3: unsupported key ExitPolicy in section [Pod]");
+    CHECK(error_of("p.pod", "[Pod]\nPodName=p\nExitPolicy=sometimes\n") == "/etc/containers/systemd/p.pod:3: ExitPolicy=sometimes is not stop or continue");
+    CHECK(error_of("p.pod", "[Pod]\nPodName=p\nExitPolicies=stop\n") == "/etc/containers/systemd/p.pod:3: unsupported key ExitPolicies in section [Pod]");
     CHECK(error_of("p.pod", "[Pod]\nNetwork=nosuch.network\n")
         == "/etc/containers/systemd/p.pod:2: Network=nosuch.network: no Quadlet file nosuch.network in the search path");
     CHECK(error_of("i.image", "[Image]\nArch=arm64\n") == "/etc/containers/systemd/i.image: [Image] has no Image=");
@@ -171,6 +203,10 @@ TEST_CASE("quadlet: the errors of each kind name the file (and the line where th
     CHECK(error_of("k.kube", "[Kube]\nPublishPort=80\n") == "/etc/containers/systemd/k.kube: [Kube] has no Yaml=");
     CHECK(error_of("k.kube", "[Kube]\nYaml=k.yaml\nSetWorkingDirectory=home\n")
         == "/etc/containers/systemd/k.kube:3: SetWorkingDirectory=home is not yaml or unit");
-    CHECK(error_of("k.kube", "[Kube]\nYaml=k.yaml\nAutoUpdate=registry\n")
-        == "/etc/containers/systemd/k.kube:3: unsupported key AutoUpdate in section [Kube]");
+    CHECK(error_of("k.kube", "[Kube]\nYaml=k.yaml\nAutoUpdate=always\n")
+        == "/etc/containers/systemd/k.kube:3: AutoUpdate=always is not a policy: use registry, local, or CONTAINER/registry or CONTAINER/local");
+    CHECK(error_of("k.kube", "[Kube]\nYaml=k.yaml\nAutoUpdate=/local\n")
+        == "/etc/containers/systemd/k.kube:3: AutoUpdate=/local is not a policy: use registry, local, or CONTAINER/registry or CONTAINER/local");
+    CHECK(error_of("k.kube", "[Kube]\nYaml=k.yaml\nAutoUpdates=local\n")
+        == "/etc/containers/systemd/k.kube:3: unsupported key AutoUpdates in section [Kube]");
 }

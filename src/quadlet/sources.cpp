@@ -106,6 +106,20 @@ std::string service_name(std::string const& source_name)
     return source_name.substr(0, dot) + (kind == "container" ? "" : "-" + kind) + ".service";
 }
 
+std::string service_name(std::string const& source_name, UnitFile const& file)
+{
+    if (source_name.ends_with(".pod"))
+        if (auto name = file.last("Pod", "ServiceName"); name && !name->empty())
+            return name->ends_with(".service") ? *name : *name + ".service";
+    return service_name(source_name);
+}
+
+std::string GeneratorEnvironment::service_of(std::string const& source_name) const
+{
+    auto it = service_names.find(source_name);
+    return it == service_names.end() ? service_name(source_name) : it->second;
+}
+
 Result<std::string> service_text(Source const& source, UnitFile const& file, GeneratorEnvironment const& env)
 {
     auto const& name = source.name;
@@ -126,13 +140,15 @@ Result<std::string> service_text(Source const& source, UnitFile const& file, Gen
 
 GeneratorEnvironment generator_environment(std::string executable, std::vector<Source> const& sources, std::vector<std::string> const& dirs)
 {
-    GeneratorEnvironment env { std::move(executable), {}, {} };
+    GeneratorEnvironment env { std::move(executable), {}, {}, {} };
     for (auto const& s : sources) {
         auto file = load_source(s, dirs);
         if (!file)
             continue;
         if (auto name = resource_name(*file, s.name); !name.empty())
             env.resource_names.emplace(s.name, name);
+        if (auto service = service_name(s.name, *file); service != service_name(s.name))
+            env.service_names.emplace(s.name, service);
         if (auto pod = file->last("Container", "Pod"); s.name.ends_with(".container") && pod && !pod->empty())
             env.pod_containers[*pod].push_back(service_name(s.name));
     }

@@ -44,6 +44,8 @@ Result<UnitFile> load_source(Source const& source, std::vector<std::string> cons
 
 /// "web.container" → "web.service", "data.volume" → "data-volume.service" (and -network, -pod, -kube, -image, -build).
 std::string service_name(std::string const& source_name);
+/// The service of a loaded source: a .pod's ServiceName= (NAME → NAME.service), else service_name()'s.
+std::string service_name(std::string const& source_name, UnitFile const& file);
 
 /// The service text of a loaded source, by its kind.
 Result<std::string> service_text(Source const& source, UnitFile const& file, GeneratorEnvironment const& env);

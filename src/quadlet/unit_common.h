@@ -80,6 +80,14 @@ struct References {
         char const* bind = "Requires");
 };
 
+/// A generated service's text up to its [Service] lines: the header comment,
+/// [Unit] with `unit_lines` after the file's, SourcePath= and
+/// RequiresMountsFor=, the [X-SECTION] copy of the file's section, "[Service]".
+std::string service_head(UnitFile const& file, std::string const& section, std::vector<std::string> const& unit_lines);
+
+/// The rest of a generated service: the file's own [Service] lines, then its [Install].
+std::string service_tail(UnitFile const& file);
+
 /// The service of a kind that only makes a thing (NAME-KIND.service): the
 /// [Unit] lines with `unit_lines` after them, the [X-KIND] copy, the
 /// `create` command as a oneshot ExecStart that stays active, `service_lines`

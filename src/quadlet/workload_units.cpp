@@ -18,14 +18,41 @@ ErrorOr networks(UnitFile const& file, std::string const& section, char const* f
     return {};
 }
 
+/// AutoUpdate=POLICY (every container) or CONTAINER/POLICY (that one), as
+/// Podman's Quadlet: kube play's --annotation io.containers.autoupdate[/CONTAINER]=POLICY.
+ErrorOr auto_update_annotations(UnitFile const& file, Words& out)
+{
+    if (auto const* s = file.section("Kube"))
+        for (auto const& e : s->entries) {
+            if (e.key != "AutoUpdate" || e.value.empty())
+                continue;
+            auto slash = e.value.rfind('/');
+            std::string container = slash == std::string::npos ? "" : e.value.substr(0, slash);
+            std::string policy = e.value.substr(slash == std::string::npos ? 0 : slash + 1);
+            if ((policy != "registry" && policy != "local") || (slash != std::string::npos && container.empty()))
+                return entry_error(e, "AutoUpdate=" + e.value + " is not a policy: use registry, local, or CONTAINER/registry or CONTAINER/local");
+            out.push_back("--annotation=io.containers.autoupdate" + (container.empty() ? "" : "/" + container) + "=" + policy);
+        }
+    return {};
+}
+
 } // namespace
 
 Result<std::string> pod_service(UnitFile const& file, std::string const& source_name, GeneratorEnvironment const& env)
 {
-    TRY(check_keys(file, "Pod", { "PodName", "PublishPort", "Network", "Volume", "Label", "HostName", "AddHost", "DNS", "PodmanArgs" }));
+    TRY(check_keys(file, "Pod", { "PodName", "ServiceName", "ExitPolicy", "PublishPort", "Network", "Volume", "Label", "HostName",
+                                    "AddHost", "DNS", "PodmanArgs" }));
     std::string const id_file = "--pod-id-file=%t/%N.pod-id";
     std::string name = resource_name(file, source_name);
-    Words create { env.executable, "pod", "create", "--infra-conmon-pidfile=%t/%N.pid", id_file, "--replace" };
+    // As Podman's Quadlet: the pod stops when its last container exits, unless ExitPolicy=continue.
+    std::string exit_policy = "stop";
+    if (auto const* e = last_entry(file, "Pod", "ExitPolicy"); e && !e->value.empty()) {
+        if (e->value != "stop" && e->value != "continue")
+            return entry_error(*e, "ExitPolicy=" + e->value + " is not stop or continue");
+        exit_policy = e->value;
+    }
+    Words create { env.executable, "pod", "create", "--infra-conmon-pidfile=%t/%N.pid", id_file, "--exit-policy=" + exit_policy,
+        "--replace" };
     References refs { env, {} };
     flag_per_value(file, "Pod", "PublishPort", "--publish", create);
     TRY(networks(file, "Pod", "--network", refs, create));
@@ -70,33 +97,42 @@ Result<std::string> pod_service(UnitFile const& file, std::string const& source_
 
 Result<std::string> kube_service(UnitFile const& file, GeneratorEnvironment const& env)
 {
-    TRY(check_keys(file, "Kube", { "Yaml", "PublishPort", "Network", "ConfigMap", "SetWorkingDirectory", "PodmanArgs" }));
+    TRY(check_keys(file, "Kube", { "Yaml", "PublishPort", "Network", "ConfigMap", "SetWorkingDirectory", "AutoUpdate", "PodmanArgs" }));
     auto yaml = file.last("Kube", "Yaml");
     if (!yaml || yaml->empty())
         return Error { EINVAL, file.path() + ": [Kube] has no Yaml=" };
     std::string path = beside_unit(file, *yaml);
-    // berth kube play has no --service-container: the service is a oneshot
-    // that stays active while the pods run, and `kube down` ends them.
-    Words play { env.executable, "kube", "play", "--replace" };
+    // As Podman's: the service container's monitor is the service's main
+    // process, which kube play names (MAINPID) once the pods run; it exits
+    // when they all have, and `kube down` (ExecStopPost) removes what is left.
+    Words play { env.executable, "kube", "play", "--replace", "--service-container=true" };
     References refs { env, { "Wants=network-online.target", "After=network-online.target" } };
     TRY(networks(file, "Kube", "--network", refs, play));
     for (auto const& map : file.values("Kube", "ConfigMap"))
         play.push_back("--configmap=" + beside_unit(file, map));
     flag_per_value(file, "Kube", "PublishPort", "--publish", play);
+    TRY(auto_update_annotations(file, play));
     TRY(podman_args(file, "Kube", play));
     play.push_back(path);
-    std::string lines = "Environment=PODMAN_SYSTEMD_UNIT=%n\n";
-    // ExecStopPost, as Podman's: it also cleans up after a play that failed half-way.
-    lines += "ExecStopPost=" + exec_line({ env.executable, "kube", "down", path }) + "\n";
+    std::string working_dir;
     if (auto where = last_entry(file, "Kube", "SetWorkingDirectory"); where && !where->value.empty()) {
         if (where->value == "yaml")
-            lines += "WorkingDirectory=" + parent_dir(path) + "\n";
+            working_dir = "WorkingDirectory=" + parent_dir(path) + "\n";
         else if (where->value == "unit")
-            lines += "WorkingDirectory=" + parent_dir(file.path()) + "\n";
+            working_dir = "WorkingDirectory=" + parent_dir(file.path()) + "\n";
         else
             return entry_error(*where, "SetWorkingDirectory=" + where->value + " is not yaml or unit");
     }
-    return oneshot_service(file, "Kube", play, refs.unit_lines, lines);
+
+    std::string t = service_head(file, "Kube", refs.unit_lines);
+    t += "KillMode=mixed\n";
+    t += "Environment=PODMAN_SYSTEMD_UNIT=%n\n";
+    t += "Type=notify\nNotifyAccess=all\nSyslogIdentifier=%N\n";
+    t += "ExecStart=" + exec_line(play) + "\n";
+    // ExecStopPost, as Podman's: it also cleans up after a play that failed half-way.
+    t += "ExecStopPost=" + exec_line({ env.executable, "kube", "down", path }) + "\n";
+    t += working_dir;
+    return t + service_tail(file);
 }
 
 } // namespace berth::quadlet

@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size)
         }
     }
     // The same file as each kind of Quadlet file: a service text or an error, never a crash.
-    GeneratorEnvironment env { "/usr/bin/berth", {}, {} };
+    GeneratorEnvironment env { "/usr/bin/berth", {}, {}, {} };
     for (char const* name : { "f.container", "f.volume", "f.network", "f.pod", "f.kube", "f.image", "f.build" })
         (void)service_text(Source { name, std::string("/etc/containers/systemd/") + name }, *unit, env);
     return 0;

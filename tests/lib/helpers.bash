@@ -148,15 +148,26 @@ berth_mounts() {
     fi
 }
 
-# wait_state NAME STATE: poll inspect until the container is in STATE (10 s).
-wait_state() {
-    local i
+# wait_output EXPECTED ARGS...: poll `berth ARGS` until it prints EXPECTED (10 s).
+wait_output() {
+    local expected=$1 i
+    shift
     for i in $(seq 1 100); do
-        [[ $(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS container inspect --format '{{.State.Status}}' "$1" 2>/dev/null) == "$2" ]] && return 0
+        [[ $(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS "$@" 2>/dev/null) == "$expected" ]] && return 0
         sleep 0.1
     done
-    echo "container $1 did not reach state $2" >&2
+    echo "berth $* did not print $expected" >&2
     return 1
+}
+
+# wait_state NAME STATE: poll inspect until the container is in STATE (10 s).
+wait_state() {
+    wait_output "$2" container inspect --format '{{.State.Status}}' "$1"
+}
+
+# wait_pod_state POD STATE: poll pod inspect until the pod is in STATE (10 s).
+wait_pod_state() {
+    wait_output "$2" pod inspect --format '{{.State}}' "$1"
 }
 
 # start_sleeper NAME [RUN OPTIONS...]: a long-running container of $IMAGE, started in the

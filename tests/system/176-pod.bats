@@ -3,7 +3,7 @@
 # joining a pod with --pod (and --pod new:NAME), the namespaces they share
 # (two members reach each other on 127.0.0.1), a port published on the pod
 # reaching a member from the host, pod ps/inspect, the pod's lifecycle over
-# its members, the pod's --volume in every member, and the errors Podman gives: an unknown pod, a taken name, -p
+# its members (and --exit-policy stop), the pod's --volume in every member, and the errors Podman gives: an unknown pod, a taken name, -p
 # on a member, rm of a pod that runs, rm of the infra container alone.
 
 load ../lib/helpers
@@ -111,6 +111,37 @@ httpd_on() {
     assert_output_equals ""
     run_berth pod ps -q
     assert_output_equals ""
+}
+
+@test "pod create --exit-policy: stop stops the pod when its last container exits, continue keeps its infra running" {
+    run_berth pod create --exit-policy stop pstop
+    run_berth pod inspect --format '{{.ExitPolicy}}' pstop
+    assert_output_equals stop
+    # Two members: the pod runs on while one of them does.
+    run_berth run -d --pod pstop --name stay "$IMAGE" sleep 1000
+    run_berth run --pod pstop "$IMAGE" true
+    run_berth pod inspect --format '{{.State}}' pstop
+    assert_output_equals Degraded
+    # The last one stops: so does the pod, its infra included.
+    run_berth stop -t 0 stay
+    wait_pod_state pstop Exited
+    run_berth inspect --format '{{.State.Status}}' "$(berth_quiet pod inspect --format '{{.InfraContainerID}}' pstop 2>&1)"
+    assert_output_equals exited
+    # A detached member that exits on its own (its monitor's cleanup) stops the pod too.
+    run_berth pod create --exit-policy stop pdetached
+    run_berth run -d --pod pdetached "$IMAGE" true
+    wait_pod_state pdetached Exited
+    # The default: the infra keeps the pod running.
+    run_berth pod create pcontinue
+    run_berth pod inspect --format '{{.ExitPolicy}}' pcontinue
+    assert_output_equals continue
+    run_berth run --pod pcontinue "$IMAGE" true
+    run_berth pod inspect --format '{{.State}}' pcontinue
+    assert_output_equals Degraded
+    run_berth inspect --format '{{.State.Status}}' "$(berth_quiet pod inspect --format '{{.InfraContainerID}}' pcontinue 2>&1)"
+    assert_output_equals running
+    run_berth --exit 125 pod create --exit-policy often pbad
+    assert_output_contains 'invalid pod exit policy: "often"'
 }
 
 @test "pod create --volume: every member mounts the pod's volumes; a member's own volume at the same path is a conflict" {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # User-defined networks: network create (the default pool, subnets, gateways,
-# ranges, labels, options), ls with Podman's columns, --format, --filter, -q
+# ranges, labels, options, --dns, --ipam-driver), ls with Podman's columns, --format, --filter, -q
 # and --no-trunc, inspect's JSON, rm (refused while containers are on it
 # unless -f), prune, exists; the default network `podman`, which exists
 # without being created and cannot be removed; and the errors Podman gives:
@@ -16,6 +16,7 @@ setup_file() {
 }
 
 teardown() {
+    [[ -z ${DNS_SERVER_PID:-} ]] || kill "$DNS_SERVER_PID" 2>/dev/null || true
     berth_quiet rm -f -a >/dev/null 2>&1 || true
     berth_quiet network prune -f >/dev/null 2>&1 || true
 }
@@ -115,6 +116,66 @@ teardown() {
     assert_output_equals "kept"
     run_berth network inspect --format '{{(index .Subnets 0).Subnet}}' kept
     assert_output_equals "10.213.12.0/24"
+}
+
+# wait_for_file_line FILE LINE: FILE has the line LINE within 10 s.
+wait_for_file_line() {
+    local i
+    for i in $(seq 1 100); do
+        grep -qx "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no line $2 in $1: $(cat "$1" 2>&1)" >&2
+    return 1
+}
+
+@test "network create --ipam-driver host-local; an unknown IPAM driver is refused" {
+    run_berth network create --ipam-driver host-local --subnet 10.213.20.0/24 ipamnet
+    run_berth network inspect --format '{{.IPAMOptions.driver}}' ipamnet
+    assert_output_equals host-local
+    run_berth --exit 125 network create --ipam-driver foo ipambad
+    assert_output_contains 'unsupported ipam driver "foo"'
+    run_berth --exit 1 network exists ipambad
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no network create --dns (it came with 4.5);
+# it makes networks with --ipam-driver none, which berth refuses, and refuses
+# dhcp in words of its own.
+@test "network create --dns: the network's DNS servers in inspect and in aardvark-dns's file, which asks them; IPAM dhcp and none refused" {
+    # Root's bridges are on the host, where a rootless run at the same time must not find the subnet taken.
+    local net=10.213.$(( $(id -u) == 0 ? 21 : 22 ))
+    run_berth network create --dns 192.0.2.53 --dns 198.51.100.53 --subnet "$net.0/24" dnsnet
+    run_berth network inspect --format '{{.NetworkDNSServers}}' dnsnet
+    assert_output_equals "[192.0.2.53 198.51.100.53]"
+    run_berth run -d --name dnsuser --network dnsnet "$IMAGE" sleep 1000
+    # netavark hands them to aardvark-dns: its file of the network starts "GATEWAY SERVERS".
+    run head -1 "$BERTH_TEST_ROOT/run/networks/aardvark-dns/dnsnet"
+    assert_output_equals "$net.1 192.0.2.53,198.51.100.53"
+    # As root aardvark-dns runs on the host, where a DNS server on a loopback
+    # address is reachable (rootless, in berth's network namespace, it is not):
+    # a name that no container has is asked there, and resolves to its answer.
+    if ! is_rootless; then
+        local server=127.$(( RANDOM % 200 + 20 )).$(( RANDOM % 250 + 1 )).$(( RANDOM % 250 + 1 )) ready=$BATS_TEST_TMPDIR/dns.ready
+        python3 "$BERTH_TESTS_LIB/dns-answer.py" "$server" 10.213.23.1 >"$ready" 2>&1 &
+        DNS_SERVER_PID=$!
+        wait_for_file_line "$ready" ready
+        run_berth network create --dns "$server" --subnet 10.213.23.0/24 fwdnet
+        run_berth --exit 1 run --rm --network fwdnet "$IMAGE" wget -q -O- http://not-a-container.example:9/
+        assert_output_contains "can't connect to remote host (10.213.23.1)"
+    fi
+    run_berth --exit 125 network create --dns 192.0.2.53 --disable-dns nodns
+    assert_output_equals "Error: cannot set NetworkDNSServers if DNS is not enabled for the network: leave out --disable-dns or --dns"
+    run_berth --exit 125 network create --dns resolver.example badserver
+    assert_output_equals "Error: --dns resolver.example: not an IP address"
+    local driver
+    for driver in dhcp none; do
+        run_berth --exit 125 network create --ipam-driver "$driver" "ipam$driver"
+        assert_output_equals "Error: ipam driver $driver is not supported by berth: use --ipam-driver host-local (the default)"
+        run_berth --exit 1 network exists "ipam$driver"
+    done
+    run_berth --exit 1 network exists nodns
+    run_berth --exit 1 network exists badserver
 }
 
 @test "network ls: --filter, -q, --no-trunc, --format" {

@@ -232,6 +232,9 @@ teardown() {
     assert_equal "${output% *}" "$id" "pod ID file"
     run_berth inspect --format '{{.State.Status}} {{.State.ConmonPid}}' "${output#* }"
     assert_equal "$output" "running $(cat "$BATS_TEST_TMPDIR/rt/pod-gs-podn.pid")" "infra and PIDFile"
+    # As Podman's: the pod stops (and its unit's PIDFile process ends) when its last member exits.
+    run_berth pod inspect --format '{{.ExitPolicy}}' gs-podn
+    assert_output_equals stop
     local sock=$BATS_TEST_TMPDIR/pn.sock got=$BATS_TEST_TMPDIR/pn.out
     listen_notify "$sock" "$got"
     unit_exec "$member" ExecStartPre
@@ -243,6 +246,7 @@ teardown() {
     unit_exec "$member" ExecStop
     unit_exec_ok "$member" ExecStopPost
     run_berth --exit 1 container exists gs-mn
+    wait_pod_state gs-podn Exited
     unit_exec_ok "$pod" ExecStop
     unit_exec_ok "$pod" ExecStopPost
     run_berth --exit 1 pod exists gs-podn

@@ -3,7 +3,7 @@
 # the Kubernetes API's schema offline by lib/kube-validate.py, with Debian's
 # python3-kubernetes), kube play of a Pod with a ConfigMap, a PVC and a
 # published port (served on the host), kube down / play --down, a round
-# trip (generate, remove, play back), and the errors: bad YAML, an unknown
+# trip (generate, remove, play back), --annotation (auto-update labels), --service-container, and the errors: bad YAML, an unknown
 # kind, a missing image.
 
 load ../lib/helpers
@@ -536,6 +536,85 @@ EOF
     assert_output_matches '^Container:$'
     run_berth image exists "$REGISTRY_TLS/busybox:latest"
     run_berth kube down "$f"
+}
+
+@test "kube play --annotation: on every container, over the file's; io.containers.autoupdate[/CONTAINER] becomes the auto-update label" {
+    local f=$BERTH_TEST_ROOT/autoupdate.yaml
+    cat >"$f" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: aupod
+  annotations:
+    io.containers.autoupdate/b: local
+    team: red
+spec:
+  containers:
+  - name: a
+    image: $IMAGE
+    command: ["sleep", "1000"]
+  - name: b
+    image: $IMAGE
+    command: ["sleep", "1000"]
+EOF
+    run_berth kube play --start=false --annotation io.containers.autoupdate=registry --annotation team=blue "$f"
+    local format='{{index .Config.Labels "io.containers.autoupdate"}} {{index .Config.Annotations "team"}}'
+    run_berth container inspect --format "$format" aupod-a
+    assert_output_equals "registry blue"
+    run_berth container inspect --format "$format" aupod-b
+    assert_output_equals "local blue"
+    run_berth kube down "$f"
+    # Without --annotation: only the file's own, for b.
+    run_berth kube play --start=false "$f"
+    run_berth container inspect --format "$format" aupod-a
+    assert_output_equals " red"
+    run_berth container inspect --format "$format" aupod-b
+    assert_output_equals "local red"
+}
+
+@test "kube play --service-container: a container that runs as long as the pods; they stop with their last container; kube down removes it" {
+    local f=$BERTH_TEST_ROOT/withservice.yaml
+    cat >"$f" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: withservice
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: $IMAGE
+    command: ["sh", "-c", "while [ ! -e /tmp/done ]; do sleep 0.1; done"]
+EOF
+    run_berth kube play --service-container=true "$f"
+    run_berth ps -a --format '{{.Names}} {{.Status}}' --filter name=-service
+    assert_output_matches '^[0-9a-f]{12}-service Up '
+    local service=${output%% *}
+    run_berth pod inspect --format '{{.ExitPolicy}} {{.State}}' withservice
+    assert_output_equals "stop Running"
+    run_berth exec withservice-c touch /tmp/done
+    wait_pod_state withservice Exited
+    wait_state "$service" exited
+    run_berth kube down "$f"
+    run_berth --exit 1 container exists "$service"
+    run_berth ps -a -q
+    assert_output_equals ""
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 panics (index out of range) on an annotation without
+# "=", and creates a service container that never runs with --start=false.
+@test "kube play errors: --annotation without =, --service-container with --start=false; nothing is created" {
+    local f=$BERTH_TEST_ROOT/noeq.yaml
+    printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: noeq\nspec:\n  containers:\n  - {name: c, image: %s}\n' "$IMAGE" >"$f"
+    run_berth --exit 125 kube play --annotation lonely "$f"
+    assert_output_contains "--annotation lonely: use KEY=VALUE"
+    run_berth --exit 1 pod exists noeq
+    run_berth --exit 125 kube play --service-container --start=false "$f"
+    assert_output_contains "--service-container runs as long as the pods do: leave out --start=false"
+    run_berth --exit 1 pod exists noeq
+    run_berth ps -a -q
+    assert_output_equals ""
 }
 
 @test "kube play errors: bad YAML (its line), a missing file; nothing is left" {

@@ -5,7 +5,8 @@
 # lines, run as systemd would, do what the files say: run and remove the
 # container, create the volume and the network (with its subnet), create and
 # run the pod its containers join, play and down the kube file, pull and
-# build the image a container runs. A bad key is an error naming file, line
+# build the image a container runs; a .network's DNS servers, a .pod's service
+# name and exit policy, a .kube's auto-update labels and service container (Type=notify). A bad key is an error naming file, line
 # and key, and the other files still get their units; `berth quadlet list|print`.
 #
 # All berth-only: Podman 4.3 (the one installed here) has no Quadlet; the
@@ -32,6 +33,7 @@ setup() {
     # where a rootless run at the same time must not find them taken.
     NET=10.231.$(( $(id -u) == 0 ? 70 : 80 ))
     NET2=10.231.$(( $(id -u) == 0 ? 71 : 81 ))
+    NET3=10.231.$(( $(id -u) == 0 ? 72 : 82 ))
 }
 
 teardown() {
@@ -180,6 +182,79 @@ EOF
 }
 
 # bats test_tags=berth-only
+@test "quadlet: a .network's DNS= and IPAMDriver=host-local: its network's DNS servers, handed to aardvark-dns" {
+    skip_without_verify
+    cat >"$QDIR/named.network" <<EOF
+[Network]
+Subnet=$NET3.0/24
+DNS=192.0.2.53
+DNS=198.51.100.53
+IPAMDriver=host-local
+EOF
+    printf '[Container]\nImage=%s\nNetwork=named.network\nExec=sleep 1000\n' "$IMAGE" >"$QDIR/asker.container"
+    generate_ok
+    local net=$OUT/named-network.service ctr=$OUT/asker.service
+    verify_needed "$net" "$ctr"
+    store_env
+    unit_exec_ok "$net" ExecStart
+    run_berth network inspect --format '{{.NetworkDNSServers}} {{.IPAMOptions.driver}} {{.DNSEnabled}}' systemd-named
+    assert_output_equals "[192.0.2.53 198.51.100.53] host-local true"
+    run_berth network inspect systemd-named
+    assert_equal "$(json_get '[0]["network_dns_servers"]')" '["192.0.2.53","198.51.100.53"]'
+    unit_exec_ok "$ctr" ExecStart
+    # netavark hands them to aardvark-dns: its file of the network starts "GATEWAY SERVERS".
+    run head -1 "$BERTH_TEST_ROOT/run/networks/aardvark-dns/systemd-named"
+    assert_output_equals "$NET3.1 192.0.2.53,198.51.100.53"
+    # The container asks aardvark-dns, at the gateway.
+    run_berth exec systemd-asker cat /etc/resolv.conf
+    assert_output_contains "nameserver $NET3.1"
+    unit_exec_ok "$ctr" ExecStop
+    run_berth network rm systemd-named
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .pod's ServiceName= names its service; ExitPolicy=stop (the default) stops the pod after its last container, continue does not" {
+    skip_without_verify
+    printf '[Pod]\nServiceName=storefront\n' >"$QDIR/shop.pod"
+    printf '[Pod]\nExitPolicy=continue\n' >"$QDIR/stay.pod"
+    printf '[Container]\nImage=%s\nPod=shop.pod\nExec=sleep 1\n' "$IMAGE" >"$QDIR/brief.container"
+    printf '[Container]\nImage=%s\nPod=stay.pod\nExec=sleep 1\n' "$IMAGE" >"$QDIR/visitor.container"
+    generate_ok
+    local pod=$OUT/storefront.service stay=$OUT/stay-pod.service unit
+    [[ ! -e $OUT/shop-pod.service ]]
+    verify_units "$pod" "$stay" "$OUT/brief.service" "$OUT/visitor.service"
+    assert_equal "$(unit_value "$OUT/brief.service" BindsTo)" storefront.service
+    assert_equal "$(unit_value "$pod" Before)" brief.service
+    store_env
+    local rt=$BATS_TEST_TMPDIR/rt
+    for unit in "$pod" "$stay"; do
+        unit_exec_ok "$unit" ExecStartPre
+        unit_exec_ok "$unit" ExecStart
+    done
+    # The pod's id file is the service's, which the container's --pod-id-file names.
+    [[ -s $rt/storefront.pod-id ]]
+    run_berth pod inspect --format '{{.ExitPolicy}} {{.State}}' systemd-shop
+    assert_output_equals "stop Running"
+    run_berth pod inspect --format '{{.ExitPolicy}} {{.State}}' systemd-stay
+    assert_output_equals "continue Running"
+    unit_exec_ok "$OUT/brief.service" ExecStart
+    unit_exec_ok "$OUT/visitor.service" ExecStart
+    run_berth inspect --format '{{.Pod}}' systemd-brief
+    assert_output_equals "$(cat "$rt/storefront.pod-id")"
+    # Both containers exit after a second (--rm removes them): one pod stops, the other runs on.
+    wait_pod_state systemd-shop Exited
+    wait_output "" ps -a -q --filter name=systemd-visitor
+    run_berth pod inspect --format '{{.State}}' systemd-stay
+    assert_output_equals Running
+    for unit in "$pod" "$stay"; do
+        unit_exec_ok "$unit" ExecStop
+        unit_exec_ok "$unit" ExecStopPost
+    done
+    run_berth --exit 1 pod exists systemd-shop
+    run_berth --exit 1 pod exists systemd-stay
+}
+
+# bats test_tags=berth-only
 @test "quadlet: a .pod becomes a service that creates and runs the pod; a container's Pod=NAME.pod joins it" {
     skip_without_verify
     local port
@@ -281,6 +356,84 @@ EOF
 }
 
 # bats test_tags=berth-only
+@test "quadlet: a .kube is Type=notify: its service container's monitor is the main process and ends with the pods" {
+    skip_without_verify
+    printf 'kind: Pod\nmetadata: {name: brief}\nspec:\n  restartPolicy: Never\n  containers:\n  - {name: c, image: "%s", %s}\n' \
+        "$IMAGE" 'command: [sh, -c, "until [ -e /tmp/done ]; do sleep 0.1; done"]' >"$QDIR/brief.yaml"
+    printf '[Kube]\nYaml=brief.yaml\n' >"$QDIR/brief.kube"
+    generate_ok
+    local kube=$OUT/brief-kube.service
+    verify_units "$kube"
+    assert_equal "$(unit_value "$kube" Type)" notify
+    assert_equal "$(unit_value "$kube" NotifyAccess)" all
+    assert_equal "$(unit_value "$kube" KillMode)" mixed
+    store_env
+    local sock=$BATS_TEST_TMPDIR/notify.sock got=$BATS_TEST_TMPDIR/notify.out
+    listen_notify "$sock" "$got"
+    NOTIFY_SOCKET=$sock unit_exec_ok "$kube" ExecStart
+    wait "$LISTENER"
+    local service
+    service=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS ps -q --no-trunc --filter name=-service)
+    [[ -n $service ]]
+    run_berth inspect --format '{{.State.Status}} {{.State.ConmonPid}} {{.Pod}}' "$service"
+    local monitor=${output#running }
+    monitor=${monitor% }
+    [[ $output == "running "* ]]
+    assert_equal "$(cat "$got")" "\"MAINPID=$monitor\\nREADY=1\"" "notification"
+    kill -0 "$monitor"
+    # The containers do not get the unit's socket.
+    run_berth exec brief-c sh -c 'echo "[$NOTIFY_SOCKET]"'
+    assert_output_equals "[]"
+    run_berth pod inspect --format '{{.ExitPolicy}}' brief
+    assert_output_equals stop
+    # The pod's last container exits: the pod stops, and with it the service
+    # container, whose monitor (the unit's main process) ends.
+    run_berth exec brief-c touch /tmp/done
+    wait_pod_state brief Exited
+    wait_state "$service" exited
+    local i
+    for i in $(seq 1 50); do
+        kill -0 "$monitor" 2>/dev/null || break
+        sleep 0.1
+    done
+    ! kill -0 "$monitor" 2>/dev/null
+    unit_exec_ok "$kube" ExecStopPost
+    run_berth --exit 1 pod exists brief
+    run_berth --exit 1 container exists "$service"
+}
+
+# bats test_tags=berth-only
+@test "quadlet: a .kube's AutoUpdate= labels the played containers for berth auto-update" {
+    skip_without_verify
+    cat >"$QDIR/pair.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  containers:
+  - name: first
+    image: $IMAGE
+    command: ["sleep", "1000"]
+  - name: second
+    image: $IMAGE
+    command: ["sleep", "1000"]
+EOF
+    printf '[Kube]\nYaml=pair.yaml\nAutoUpdate=registry\nAutoUpdate=second/local\n' >"$QDIR/pair.kube"
+    generate_ok
+    local kube=$OUT/pair-kube.service
+    verify_units "$kube"
+    store_env
+    unit_exec_ok "$kube" ExecStart
+    run_berth inspect --format '{{index .Config.Labels "io.containers.autoupdate"}}' pair-first
+    assert_output_equals registry
+    run_berth inspect --format '{{index .Config.Labels "io.containers.autoupdate"}}' pair-second
+    assert_output_equals local
+    unit_exec_ok "$kube" ExecStopPost
+    run_berth --exit 1 pod exists pair
+}
+
+# bats test_tags=berth-only
 @test "quadlet: an .image pulls its image; a container's Image=NAME.image runs it" {
     skip_without_verify
     # Not in the store until the .image's service pulls it.
@@ -332,18 +485,23 @@ EOF
 }
 
 # bats test_tags=berth-only
-@test "quadlet: errors in .network, .build and references name the file (and line); the other files still get units" {
-    printf '[Network]\nSubnet=10.231.9.0/24\nDNS=10.231.9.1\n' >"$QDIR/bad.network"
+@test "quadlet: errors in .network, .pod, .kube, .build and references name the file (and line); the other files still get units" {
+    printf '[Network]\nSubnet=10.231.9.0/24\nIPAMDriver=dhcp\n' >"$QDIR/bad.network"
+    printf '[Pod]\nExitPolicy=sometimes\n' >"$QDIR/bad.pod"
+    printf '[Kube]\nYaml=k.yaml\nAutoUpdate=always\n' >"$QDIR/bad.kube"
     printf '[Container]\nImage=%s\nNetwork=nosuch.network\n' "$IMAGE" >"$QDIR/lost.container"
     printf '[Build]\nFile=Containerfile\n' >"$QDIR/notag.build"
     printf '[Pod]\n' >"$QDIR/fine.pod"
     run "$GENERATOR" "$OUT"
     echo "$output"
     [[ $status -eq 1 ]]
-    assert_output_contains "$QDIR/bad.network:3: unsupported key DNS in section [Network]"
+    assert_output_contains "$QDIR/bad.network:3: IPAMDriver=dhcp is not supported by berth: remove it or use IPAMDriver=host-local"
+    assert_output_contains "$QDIR/bad.pod:2: ExitPolicy=sometimes is not stop or continue"
+    assert_output_contains "$QDIR/bad.kube:3: AutoUpdate=always is not a policy: use registry, local, or CONTAINER/registry or CONTAINER/local"
     assert_output_contains "$QDIR/lost.container:3: Network=nosuch.network: no Quadlet file nosuch.network in the search path"
     assert_output_contains "$QDIR/notag.build: [Build] has no ImageTag="
     [[ ! -e $OUT/bad-network.service && ! -e $OUT/lost.service && ! -e $OUT/notag-build.service ]]
+    [[ ! -e $OUT/bad-pod.service && ! -e $OUT/bad-kube.service ]]
     [[ -f $OUT/fine-pod.service ]]
 }
 
@@ -365,6 +523,7 @@ EOF
 @test "quadlet list and print show the files in the search path" {
     printf '[Container]\nImage=%s\n' "$IMAGE" >"$QDIR/one.container"
     printf '[Network]\n' >"$QDIR/two.network"
+    printf '[Pod]\nServiceName=three-renamed\n' >"$QDIR/three.pod"
     mkdir -p "$QDIR/one.container.d"
     printf '[Container]\nExec=true\n' >"$QDIR/one.container.d/x.conf"
     run_berth quadlet list
@@ -373,6 +532,7 @@ EOF
     assert_output_matches "^two.network +two-network.service +$QDIR/two.network$"
     run_berth quadlet list --format '{{.UnitName}}'
     assert_output_equals "one.service
+three-renamed.service
 two-network.service"
     run_berth quadlet print two.network
     assert_output_equals "[Network]"

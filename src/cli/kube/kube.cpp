@@ -112,11 +112,16 @@ void add_play(CLI::App& parent, char const* name, Globals& globals, int& exit_co
     cmd->add_flag("--down", a->down, "Stop and remove the pods the file made (as kube down)");
     cmd->add_flag("--replace", o.replace, "Remove pods of the same names (and their containers) first");
     cmd->add_flag("--start", o.start, "Start the pods (--start=false: only create them)")->default_str("true");
+    cmd->add_flag("--service-container", o.service_container,
+        "Run a service container as long as the pods, for a systemd unit of Type=notify (the pods stop when their containers exit)");
     cmd->add_option("--configmap", a->configmaps, "A YAML file of ConfigMaps the pods use (repeatable, or comma-separated)")
         ->allow_extra_args(false)->delimiter(',');
     cmd->add_option("--publish", o.publish, "Publish a port of every pod: [IP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp] (with the file's hostPorts)")
         ->allow_extra_args(false);
     cmd->add_option("--network,--net", o.network, "Network mode of the pods: none, host, pasta[:OPTIONS], slirp4netns[:OPTIONS]");
+    cmd->add_option("--annotation", o.annotations,
+        "Add an annotation to every pod's containers: KEY=VALUE (repeatable; io.containers.autoupdate[/CONTAINER]=POLICY sets auto-update)")
+        ->allow_extra_args(false);
     cmd->add_option_function<bool>("--build", [a](bool v) { a->options.build = v; },
         "Build images from the directory beside the file named after each image: default when missing, --build always, --build=false never")
         ->expected(0, 1)->default_str("true");

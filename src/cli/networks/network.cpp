@@ -48,6 +48,7 @@ Json network_fields(network::NetworkConfig const& n, FormatFor use, bool no_trun
         { "Labels", list ? Json(joined_pairs(n.labels)) : Json(n.labels) },
         { "Options", list ? Json(joined_pairs(n.options)) : Json(n.options) },
         { "IPAMOptions", n.ipam_options },
+        { "NetworkDNSServers", n.dns_servers },
     };
 }
 
@@ -71,6 +72,10 @@ void add_network_create(CLI::App& group, Globals& globals, int& exit_code)
     cmd->add_flag("--internal", a->options.internal, "Restrict external access from this network");
     cmd->add_flag("--ipv6", a->options.ipv6, "Enable IPv6 (a random fdXX::/64 subnet unless one is given)");
     cmd->add_flag("--disable-dns", a->options.disable_dns, "Do not run a DNS server for the network's containers");
+    cmd->add_option("--dns", a->options.dns_servers,
+        "DNS server that the network's DNS server (aardvark-dns) forwards other names to, instead of the host's")
+        ->allow_extra_args(false);
+    cmd->add_option("--ipam-driver", a->options.ipam_driver, "IP address management driver: host-local (the default; dhcp and none are not supported)");
     cmd->add_option("--label", a->labels, "Set a label (KEY=VALUE)")->allow_extra_args(false);
     cmd->add_option("-o,--opt", a->opts, "Driver option: mtu=, vlan=, isolate=, metric=")->allow_extra_args(false);
     cmd->add_flag("--ignore", a->ignore, "Do nothing if the network exists");

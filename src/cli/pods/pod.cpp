@@ -41,6 +41,8 @@ void add_pod_create(CLI::App& group, Globals& globals, int& exit_code)
         "Write the pid of the infra container's monitor to this file whenever it starts");
     cmd->add_option("--pod-id-file", o.pod_id_file, "Write the pod's ID to this file");
     cmd->add_flag("--replace", o.replace, "Remove a pod of the same name first (stopping its containers)");
+    cmd->add_option("--exit-policy", o.exit_policy,
+        "What the pod does when its last container exits: continue (keep the infra running, the default) or stop (stop the pod)");
     cmd->callback([a, &globals, &exit_code] {
         auto& o = a->options;
         if (!a->name_arg.empty()) {

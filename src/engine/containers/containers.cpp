@@ -546,21 +546,37 @@ int record_exit(Context& ctx, ContainerStore& cs, ContainerRecord rec)
     return static_cast<int>(rec.exit_code);
 }
 
+/// What follows a container's exit for good (no restart), once its lock is
+/// released: its pod's --exit-policy=stop.
+void after_exit(Context& ctx, ContainerRecord const& exited)
+{
+    if (auto r = apply_pod_exit_policy(ctx, exited); !r)
+        log::warn("exit policy of the pod of container {}: {}", exited.id, r.error().message);
+}
+
 /// The attached CLI's side of the exit: the monitor is reaped, record what it left.
 int finish_attached(Context& ctx, std::string const& id, pid_t monitor_pid, int monitor_status)
 {
-    auto records = container_records(ctx);
-    if (!records)
-        return monitor_status;
-    auto& cs = *records;
-    auto lock = cs.lock(id);
-    auto rec = cs.get(id);
-    if (!lock || !rec || !*rec)
-        return monitor_status;
     auto info = monitor::read_exit_file(ctx.paths.layout().container_run_dir(id));
-    if (is_active((*rec)->state) && (*rec)->monitor_pid == monitor_pid)
+    int code = info ? info->code : monitor_status;
+    std::optional<ContainerRecord> exited;
+    {
+        auto records = container_records(ctx);
+        if (!records)
+            return monitor_status;
+        auto& cs = *records;
+        auto lock = cs.lock(id);
+        auto rec = cs.get(id);
+        if (!lock || !rec || !*rec)
+            return monitor_status;
+        if (!is_active((*rec)->state) || (*rec)->monitor_pid != monitor_pid)
+            return code;
         record_exit(ctx, cs, **rec);
-    return info ? info->code : monitor_status;
+        exited = **rec;
+    }
+    // The pod's exit policy takes its members' locks: this one is released.
+    after_exit(ctx, *exited);
+    return code;
 }
 
 } // namespace
@@ -787,6 +803,8 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
     int code = -1;
     container::RestartPolicy policy;
     int64_t restarts = 0;
+    ContainerRecord exited;
+    bool may_restart = true;
     {
         auto cs = TRY(container_records(ctx));
         auto lock = TRY(cs.lock(id));
@@ -796,20 +814,20 @@ Result<int> cleanup_exited_container(Context& ctx, std::string const& id, int64_
         if (!rec || !is_active(rec->state) || rec->monitor_pid != monitor_pid)
             return 0;  // removed, or already recorded (by refresh_container or a new start)
         code = record_exit(ctx, cs, *rec);
-        if (rec->config.value("remove", false))
-            return code;
-        // `stop` marks its container: an exit the user asked for never restarts it.
-        if (rec->config.value("stopped_by_user", false))
-            return code;
+        exited = *rec;
+        // --rm, and `stop` (an exit the user asked for), never restart it.
+        may_restart = !rec->config.value("remove", false) && !rec->config.value("stopped_by_user", false);
         policy = rec->restart;
         restarts = rec->restart_count;
     }
     using Kind = container::RestartPolicy::Kind;
-    bool again = policy.kind == Kind::Always || policy.kind == Kind::UnlessStopped
-        || (policy.kind == Kind::OnFailure && code != 0
-            && (policy.max_retries == 0 || restarts < policy.max_retries));
-    if (!again)
+    bool again = may_restart
+        && (policy.kind == Kind::Always || policy.kind == Kind::UnlessStopped
+            || (policy.kind == Kind::OnFailure && code != 0 && (policy.max_retries == 0 || restarts < policy.max_retries)));
+    if (!again) {
+        after_exit(ctx, exited);
         return code;
+    }
     StartOptions so;
     so.attach = false;
     so.restart_count = restarts + 1;

@@ -10,6 +10,7 @@
 #include "container/spec_builder.h"
 #include "engine/containers/container_query.h"
 #include "engine/containers/healthcheck.h"
+#include "engine/containers/lifecycle.h"
 #include "engine/images/images.h"
 #include "engine/pods/pods.h"
 #include "engine/volumes/volumes.h"
@@ -204,6 +205,12 @@ Result<kube::PlayInput> read_play_input(KubePlayOptions const& options)
         in.configmaps.emplace_back(file, TRY_CTX(fs::read_file(file), "read --configmap " + file));
     in.network = options.network;
     in.publish = options.publish;
+    for (auto const& a : options.annotations) {
+        auto eq = a.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return Error { EINVAL, "--annotation " + a + ": use KEY=VALUE" };
+        in.annotations[a.substr(0, eq)] = a.substr(eq + 1);
+    }
     return in;
 }
 
@@ -232,7 +239,7 @@ ErrorOr remove_pod_and_scratch(Context& ctx, container::PodRecord const& pod)
 
 /// One pod of the plan: the pod, then its containers; removed again when one fails.
 Result<KubePlayReport::Pod> play_pod(Context& ctx, kube::PlayPod const& p, KubePlayOptions const& options,
-    PullOptions const& pull_options, std::string const& storage_driver, Warn const& warn)
+    std::string const& service_container, PullOptions const& pull_options, std::string const& storage_driver, Warn const& warn)
 {
     PodCreateOptions po;
     po.name = p.name;
@@ -241,6 +248,11 @@ Result<KubePlayReport::Pod> play_pod(Context& ctx, kube::PlayPod const& p, KubeP
     po.publish = p.publish;
     po.labels = p.labels;
     po.create_command = options.create_command;
+    if (!service_container.empty()) {
+        // As Podman's: the pods of a service container's play stop when their containers exit.
+        po.exit_policy = "stop";
+        po.service_container = service_container;
+    }
     auto pod = TRY_CTX(create_pod(ctx, po, warn), options.file + ": pod " + p.name);
     ArmedScopeGuard drop_pod([&] { (void)remove_pod_and_scratch(ctx, pod); });
     for (auto const& volume : p.pod_volumes)
@@ -255,6 +267,31 @@ Result<KubePlayReport::Pod> play_pod(Context& ctx, kube::PlayPod const& p, KubeP
     }
     drop_pod.disarm();
     return report;
+}
+
+/// --service-container: the pause image running berth-init, on no network,
+/// in no pod, named after 12 hex digits of a new id and "-service" as Podman's.
+Result<container::ContainerRecord> create_service_container(Context& ctx, KubePlayOptions const& options,
+    std::string const& storage_driver, Warn const& warn)
+{
+    container::CreateOptions spec;
+    spec.image = TRY(ensure_pause_image(ctx));
+    spec.name = container::generate_id().substr(0, 12) + "-service";
+    spec.pull = "never";
+    spec.network = "none";
+    spec.detach = true;
+    spec.sdnotify = "ignore";
+    spec.create_command = options.create_command;
+    return TRY_CTX(create_container(ctx, spec, {}, storage_driver, warn), options.file + ": the service container");
+}
+
+/// NOTIFY_SOCKET taken out of the environment, so that the containers the play starts do not get it.
+std::string take_notify_socket()
+{
+    char const* env = std::getenv("NOTIFY_SOCKET");
+    std::string socket = env ? env : "";
+    ::unsetenv("NOTIFY_SOCKET");
+    return socket;
 }
 
 /// kube down's work: every pod stopped, then every pod removed.
@@ -331,6 +368,8 @@ Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, P
     std::string const& storage_driver, Warn const& warn)
 {
     auto plan = TRY(kube::plan_play(TRY(read_play_input(options))));
+    if (options.service_container && !options.start)
+        return Error { EINVAL, "--service-container runs as long as the pods do: leave out --start=false" };
     TRY(build_images(ctx, plan, options, pull_options));
     // Pods of the same names: removed with --replace, else an error before anything is made.
     std::vector<container::PodRecord> existing;
@@ -352,7 +391,19 @@ Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, P
                 (void)remove_pod_and_scratch(ctx, *pod);
         for (auto const& name : report.volumes)
             (void)remove_volume(ctx, name, true, 0);
+        if (report.service_container.empty())
+            return;
+        if (auto service = find_container(ctx, report.service_container))
+            (void)remove_container(ctx, *service, RemoveOptions { true, false, 0, false });
     });
+    std::string notify_socket = options.service_container ? take_notify_socket() : "";
+    if (options.service_container && !plan.pods.empty()) {
+        report.service_container = TRY(create_service_container(ctx, options, storage_driver, warn)).id;
+        StartOptions so;
+        so.attach = false;
+        so.storage_driver = storage_driver;
+        TRY_CTX(start_container(ctx, report.service_container, so), options.file + ": start the service container");
+    }
     for (auto const& v : plan.volumes) {
         // A claim whose volume exists uses it as it is.
         if (get_volume(ctx, v.name))
@@ -361,12 +412,20 @@ Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, P
         report.volumes.push_back(v.name);
     }
     for (auto const& p : plan.pods)
-        report.pods.push_back(TRY(play_pod(ctx, p, options, pull_options, storage_driver, warn)));
+        report.pods.push_back(TRY(play_pod(ctx, p, options, report.service_container, pull_options, storage_driver, warn)));
     undo.disarm();
     // A start that fails leaves what was created, as Podman does: `kube down` removes it.
     if (options.start)
         for (auto const& p : report.pods)
             TRY(start_pod(ctx, TRY(find_pod(ctx, p.id))));
+    // --service-container: its monitor is the unit's main process, and the workload is ready.
+    if (!notify_socket.empty()) {
+        std::string message = "READY=1";
+        if (!report.service_container.empty())
+            message = "MAINPID=" + std::to_string(TRY(find_container(ctx, report.service_container)).monitor_pid) + "\n" + message;
+        if (auto sent = sys::sd_notify(notify_socket, message); !sent && warn)
+            warn("--service-container: " + sent.error().message);
+    }
     return report;
 }
 

@@ -40,6 +40,13 @@ struct KubePlayOptions {
     std::vector<std::string> configmaps;      ///< --configmap files
     std::string network;                      ///< --network of every pod
     std::vector<std::string> publish;         ///< --publish: more ports of every pod
+    std::vector<std::string> annotations;     ///< --annotation KEY=VALUE: on every pod's containers, over the file's
+    /// --service-container: a container (the pause image, named ID-service)
+    /// that runs as long as the file's pods, whose monitor is the main
+    /// process of a Type=notify unit: the pods get --exit-policy=stop, and
+    /// NOTIFY_SOCKET gets MAINPID (the service container's monitor) and
+    /// READY=1 once they run, instead of reaching the containers.
+    bool service_container = false;
     bool replace = false;                     ///< --replace: remove pods of the same names first
     bool start = true;                        ///< --start
     std::vector<std::string> create_command;  ///< argv, recorded on the pods and containers
@@ -63,13 +70,15 @@ struct KubePlayReport {
     };
     std::vector<std::string> volumes;         ///< the volumes it created
     std::vector<Pod> pods;
+    std::string service_container;            ///< --service-container: its id
 };
 
 /// Creates (and with options.start starts) what the file describes.
 Result<KubePlayReport> play_kube(Context& ctx, KubePlayOptions const& options, PullOptions const& pull_options,
     std::string const& storage_driver, Warn const& warn = {});
 
-/// Stops and removes the pods the file makes (with their containers); an
+/// Stops and removes the pods the file makes (with their containers, and
+/// the service container of a --service-container play); an
 /// error for a pod that does not exist. `file` "-" is standard input.
 Result<KubeDownReport> down_kube(Context& ctx, std::string const& file);
 

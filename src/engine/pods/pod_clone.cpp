@@ -79,6 +79,7 @@ Result<PodCreateOptions> clone_create_options(Context& ctx, PodRecord const& pod
     o.add_hosts = strings_of(c, "add_hosts");
     o.dns = strings_of(c, "dns");
     o.create_command = strings_of(c, "create_command");
+    o.exit_policy = c.value("exit_policy", "continue");
     return o;
 }
 

@@ -84,6 +84,30 @@ std::vector<ContainerRecord> stop_order(PodReport const& r)
     return out;
 }
 
+/// The other pods that name the same service container as `pod`, and whether any of them runs.
+struct ServiceContainerUse {
+    std::string id;          ///< the service container; "" when the pod has none
+    bool others = false;     ///< another pod names it
+    bool others_run = false; ///< one of those has an active container
+};
+Result<ServiceContainerUse> service_container_use(Context& ctx, PodRecord const& pod)
+{
+    ServiceContainerUse use { pod.config.value("service_container", ""), false, false };
+    if (use.id.empty())
+        return use;
+    auto cs = TRY(container_records(ctx));
+    for (auto const& other : TRY(TRY(pod_records(ctx)).list())) {
+        if (other.id == pod.id || other.config.value("service_container", "") != use.id)
+            continue;
+        use.others = true;
+        for (auto c : TRY(cs.list_pod(other.id))) {
+            refresh_container(ctx, c);
+            use.others_run = use.others_run || is_active(c.state);
+        }
+    }
+    return use;
+}
+
 } // namespace
 
 Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const& warn)
@@ -104,12 +128,17 @@ Result<PodRecord> create_pod(Context& ctx, PodCreateOptions const& o, Warn const
         pod.shared = TRY(container::parse_pod_share(o.share.value_or("+"), container::default_pod_share()));
     else if (o.share && !o.share->empty() && *o.share != "none")
         return Error { EINVAL, "cannot set shared namespaces without an infra container" };
+    if (o.exit_policy != "continue" && o.exit_policy != "stop")
+        return Error { EINVAL, "invalid pod exit policy: \"" + o.exit_policy + "\" (use continue or stop)" };
     if (!o.infra && (!o.publish.empty() || !o.network.empty()))
         return Error { EINVAL, "you must have an infra container to publish port bindings or set a network" };
     pod.config = Json {
         { "infra", o.infra }, { "infra_name", o.infra_name }, { "publish", o.publish }, { "network", o.network },
         { "add_hosts", o.add_hosts }, { "dns", o.dns }, { "volumes", o.volumes }, { "create_command", o.create_command },
+        { "exit_policy", o.exit_policy },
     };
+    if (!o.service_container.empty())
+        pod.config["service_container"] = o.service_container;
     bool shares_net = std::find(pod.shared.begin(), pod.shared.end(), "net") != pod.shared.end();
     if (o.infra && !shares_net && (!o.publish.empty() || !o.network.empty()))
         return Error { EINVAL, "cannot set ports or a network for a pod that does not share its network namespace" };
@@ -173,7 +202,7 @@ Json inspect_pod(PodReport const& r)
         { "Name", r.pod.name },
         { "Created", timestamp::rfc3339(r.pod.created) },
         { "CreateCommand", config.value("create_command", Json::array()) },
-        { "ExitPolicy", "continue" },
+        { "ExitPolicy", config.value("exit_policy", "continue") },
         { "State", r.status },
         { "Hostname", r.pod.hostname },
         { "Labels", r.pod.labels },
@@ -265,7 +294,30 @@ ErrorOr stop_pod(Context& ctx, PodRecord const& pod, std::optional<int> timeout)
             (void)begin_stop(ctx, c, timeout);
     for (auto const& c : order)
         TRY_CTX(stop_container(ctx, c, timeout), "stop pod " + pod.name);
+    // kube play --service-container: it stops with the last of its pods.
+    auto use = TRY(service_container_use(ctx, pod));
+    if (use.id.empty() || use.others_run)
+        return {};
+    auto service = find_container(ctx, use.id);
+    if (service && is_active(service->state))
+        TRY_CTX(stop_container(ctx, *service, timeout), "stop the service container of pod " + pod.name);
     return {};
+}
+
+ErrorOr apply_pod_exit_policy(Context& ctx, container::ContainerRecord const& exited)
+{
+    if (exited.pod_id.empty())
+        return {};
+    auto pod = TRY(pod_records(ctx)).find(exited.pod_id);
+    if (!pod)
+        return {};  // removed meanwhile
+    if (pod->infra_id == exited.id || pod->config.value("exit_policy", "continue") != "stop")
+        return {};
+    auto r = TRY(pod_report(ctx, *pod));
+    for (auto const& c : r.containers)
+        if (c.id != pod->infra_id && c.id != exited.id && is_active(c.state))
+            return {};
+    return stop_pod(ctx, *pod, std::nullopt);
 }
 
 ErrorOr kill_pod(Context& ctx, PodRecord const& pod, int sig)
@@ -313,7 +365,14 @@ ErrorOr remove_pod(Context& ctx, PodRecord const& pod, bool force, std::optional
     ro.with_pod = true;
     for (auto const& c : stop_order(r))
         TRY_CTX(remove_container(ctx, c, ro), "remove pod " + pod.name);
-    return ps.remove(pod.id);
+    auto use = TRY(service_container_use(ctx, pod));
+    TRY(ps.remove(pod.id));
+    // kube play --service-container: it goes with the last of its pods.
+    if (!use.id.empty() && !use.others)
+        if (auto service = find_container(ctx, use.id))
+            TRY_CTX(remove_container(ctx, *service, RemoveOptions { true, false, timeout, false }),
+                "remove the service container of pod " + pod.name);
+    return {};
 }
 
 Result<std::vector<std::string>> prune_pods(Context& ctx)

@@ -43,6 +43,11 @@ struct PodCreateOptions {
     std::string infra_conmon_pidfile;       ///< --infra-conmon-pidfile: the infra monitor's pid, at every start
     std::string pod_id_file;                ///< --pod-id-file: the new pod's ID is written there
     bool replace = false;                   ///< --replace: remove a pod of the same name first (stopping it)
+    std::string exit_policy = "continue";   ///< --exit-policy: continue, or stop (the pod stops when its last container exits)
+    /// kube play --service-container: the id of the container that runs as
+    /// long as any pod naming it does; stopped with the last of them, removed
+    /// with the last of them.
+    std::string service_container;
 };
 
 /// Creates the pod's row and its infra container (not started), building the
@@ -73,14 +78,19 @@ bool pod_matches(PodReport const& report, std::vector<PodFilter> const& filters)
 
 /// Starts the infra container, then every member that does not run.
 ErrorOr start_pod(Context& ctx, container::PodRecord const& pod);
-/// Stops the members, then the infra (`timeout`: seconds before SIGKILL; unset: each container's own).
+/// Stops the members, then the infra (`timeout`: seconds before SIGKILL; unset: each container's own);
+/// then the pod's service container when no other pod naming it runs.
 ErrorOr stop_pod(Context& ctx, container::PodRecord const& pod, std::optional<int> timeout);
+/// The pod's --exit-policy=stop, after `exited` (a member) exited: stops the
+/// pod (its infra) when no other member is active, as Podman's. Nothing for
+/// the infra, a container outside a pod, or a pod whose policy is continue.
+ErrorOr apply_pod_exit_policy(Context& ctx, container::ContainerRecord const& exited);
 /// Sends `sig` to every running container of the pod.
 ErrorOr kill_pod(Context& ctx, container::PodRecord const& pod, int sig);
 /// Pauses (or unpauses) every running (paused) container of the pod.
 ErrorOr pause_pod(Context& ctx, container::PodRecord const& pod, bool pause);
-/// Removes the pod: with running containers only with `force` (which stops
-/// them), else Podman's "removing container X from pod Y: cannot remove container X as it is running ...".
+/// Removes the pod (and its service container when no other pod names it):
+/// with running containers only with `force` (which stops them), else Podman's "removing container X from pod Y: cannot remove container X as it is running ...".
 ErrorOr remove_pod(Context& ctx, container::PodRecord const& pod, bool force, std::optional<int> timeout);
 /// Removes every pod none of whose containers runs; returns their ids.
 Result<std::vector<std::string>> prune_pods(Context& ctx);

@@ -18,8 +18,12 @@ std::vector<std::string> dirs() { return quadlet::search_dirs(::geteuid() != 0);
 std::vector<QuadletEntry> list_quadlets()
 {
     std::vector<QuadletEntry> out;
-    for (auto const& s : quadlet::find_sources(dirs()))
-        out.push_back(QuadletEntry { s.name, quadlet::service_name(s.name), s.path });
+    auto search = dirs();
+    for (auto const& s : quadlet::find_sources(search)) {
+        // A .pod's ServiceName= names its unit; a file that does not load has the default name.
+        auto file = quadlet::load_source(s, search);
+        out.push_back(QuadletEntry { s.name, file ? quadlet::service_name(s.name, *file) : quadlet::service_name(s.name), s.path });
+    }
     return out;
 }
 
