@@ -11,7 +11,8 @@
 # 3) per round (default 1; berth and podman interleaved, their order swapped
 # every other round):
 #   host->ctr  iperf3 -s in the container published as 127.0.0.1:PORT:5201,
-#              the client on the host: iperf3 -c 127.0.0.1 -p PORT
+#              the client on the host: iperf3 -c 127.0.0.1 -p PORT (with
+#              --network host the server listens on PORT itself)
 #   ctr->host  iperf3 -s outside, the client in the container, reaching the
 #              server only through what the mode offers for that as an opt-in
 #              (never the host's external address):
@@ -25,7 +26,9 @@
 # The modes: --network host (the limit), berth's pasta (Podman 4.3.1 has none),
 # slirp4netns, a user network made by the benchmark (netavark; rootless through
 # the rootless network namespace and the tool's port proxy), and as root the
-# default bridge. Podman runs with runc. The figure is iperf3's
+# default bridge. Rootless, a "pasta alone" row runs the client under pasta
+# itself (pasta -- iperf3 -c GATEWAY, no engine): what berth's pasta mode
+# could reach. Podman runs with runc. The figure is iperf3's
 # end.sum_received.bits_per_second. Prints the medians in Gbit/s, berth/podman
 # per mode (target >= 1: at least Podman's) and berth's pasta over its host
 # mode (target: within 2x, >= 0.5), issue 13.
@@ -216,15 +219,38 @@ measure() {
         wait "$pid" 2>/dev/null
         ((${#holder[@]})) && ${CMD[$tool]} rm -f -t 0 "$holder" >/dev/null 2>&1
     fi
+    record "$mode" "$dir" "$tool" "$name" "$rc"
+}
+
+# record MODE DIR TOOL NAME RC: append the received bits per second of
+# $WORK/json/NAME.json to the results (the client exited with RC).
+record() {
     local bps
     bps=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 if "error" in d:
     raise SystemExit(d["error"])
-print(d["end"]["sum_received"]["bits_per_second"])' "$json" 2>&1) && ((rc == 0)) ||
-        { cat "$WORK/logs/$name.client" >&2; die "$tool $mode $dir: iperf3 failed (rc $rc): $bps"; }
-    echo "$mode $dir $tool $bps" >>"$WORK/results"
+print(d["end"]["sum_received"]["bits_per_second"])' "$WORK/json/$4.json" 2>&1) && (($5 == 0)) ||
+        { cat "$WORK/logs/$4.client" >&2; die "$3 $1 $2: iperf3 failed (rc $5): $bps"; }
+    echo "$1 $2 $3 $bps" >>"$WORK/results"
+}
+
+# pasta_alone ROUND: ctr->host through pasta alone, no engine (pasta's default
+# maps the gateway to the host's loopback): what berth's pasta mode can reach.
+pasta_alone() {
+    local name=bench-pasta-c2h-alone-$1 log pid gw rc=0
+    log=$WORK/logs/$name.server
+    free_port
+    timeout $((SECS + 30)) iperf3 -s -1 --forceflush -B 127.0.0.1 -p "$PORT" >"$log" 2>&1 &
+    pid=$!
+    SERVERS+=("$pid")
+    wait_listening cat "$log" || { cat "$log" >&2; die "pasta alone: the iperf3 server did not start"; }
+    gw=$(ip -4 route show default | awk '{ print $3; exit }')
+    timeout $((SECS + 30)) pasta --config-net --quiet -t none -u none -T none -U none -- \
+        iperf3 -c "$gw" -p "$PORT" -t "$SECS" -J >"$WORK/json/$name.json" 2>"$WORK/logs/$name.client" || rc=$?
+    wait "$pid" 2>/dev/null
+    record pasta c2h pasta-alone "$name" "$rc"
 }
 
 MODES=(host pasta slirp4netns usernet)
@@ -239,6 +265,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
                 note "round $round: $tool $mode $dir"
                 measure "$round" "$tool" "$mode" "$dir"
             done
+            # (as root, pasta alone changes to nobody and its command hangs)
+            [[ $mode == pasta && $dir == c2h ]] && ((EUID != 0)) && pasta_alone "$round"
         done
     done
 done
@@ -279,4 +307,9 @@ for mode in modes:
             r = med[b] / med[("host", d, "berth")]
             target += f"{'; ' if target else ''}pasta/host = {r:.2f} >= 0.5 {'PASS' if r >= 0.5 else 'MISS'}"
         print(f"{names[mode]:15s} {dirs[d]:10s} {cell(b):>14s}   {cell(p):>14s}   {target}")
+        a = (mode, d, "pasta-alone")
+        if a in med:
+            host = med.get(("host", d, "berth"))
+            ratio = f"pasta alone/berth host = {med[a] / host:.2f}" if host else ""
+            print(f"{'(pasta alone)':15s} {dirs[d]:10s} {cell(a):>14s}   {'':>14s}   {ratio}")
 EOF
