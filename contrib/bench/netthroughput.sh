@@ -54,6 +54,7 @@ done
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 if [[ -z ${BENCH_AS_USER:-} ]]; then
+    command -v iperf3 >/dev/null || die "iperf3 is missing: apt-get install iperf3"
     need_tools podman runc iperf3 pasta slirp4netns nsenter python3
     ldd "$BUSYBOX" >/dev/null 2>&1 && die "$BUSYBOX is not static: install busybox-static"
     if ((ROOTLESS)); then
