@@ -124,8 +124,8 @@ free_port() {
 
 # wait_listening LOGCMD...: until LOGCMD's output says iperf3 listens (10 s)
 wait_listening() {
-    local i
-    for i in $(seq 100); do
+    local _
+    for _ in $(seq 100); do
         "$@" 2>/dev/null | grep -q "Server listening" && return 0
         sleep 0.1
     done
@@ -200,10 +200,10 @@ measure() {
         timeout $((SECS + 30)) iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -J >"$json" 2>"$WORK/logs/$name.client" || rc=$?
         ${CMD[$tool]} rm -f -t 0 "$name" >/dev/null 2>&1
     else
-        local log=$WORK/logs/$name.server pid holder=()
+        local log=$WORK/logs/$name.server pid holder=""
         # The bridge and its gateway address exist while a container is on the network.
         if [[ $mode == usernet || $mode == default ]]; then
-            holder=(bench-hold-$tool-$round)
+            holder=bench-hold-$tool-$round
             local hold_net=("${NET[@]}")
             [[ $mode == default && $tool == podman ]] && hold_net=(--network bridge --ip "$PODMAN_DEFAULT_NET.250")
             "${run[@]}" -d --name "$holder" "${hold_net[@]}" "$IMAGE" sleep 600 >"$WORK/logs/$name.hold" 2>&1 ||
@@ -218,7 +218,7 @@ measure() {
         timeout $((SECS + 30)) "${run[@]}" --rm --name "$name" "${NET[@]}" "$IMAGE" sh -c "exec $client" \
             >"$json" 2>"$WORK/logs/$name.client" || rc=$?
         wait "$pid" 2>/dev/null
-        ((${#holder[@]})) && ${CMD[$tool]} rm -f -t 0 "$holder" >/dev/null 2>&1
+        [[ -n $holder ]] && ${CMD[$tool]} rm -f -t 0 "$holder" >/dev/null 2>&1
     fi
     record "$mode" "$dir" "$tool" "$name" "$rc"
 }
