@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark in contrib/bench: pull (root, then rootless), images (root),
-# start-up, run (rootless and root) and lifecycle (rootless).
+# start-up, run (rootless and root), lifecycle (rootless) and network throughput
+# (rootless and root).
 #
 #   run-all.sh [--rounds N] [--runs N] [--no-rootless] [--own-registry]
 #
@@ -36,4 +37,6 @@ fi
 "$DIR/run.sh" --runs "$RUNS" || rc=1  # rootless run --rm busybox true against podman and unshare
 "$DIR/run.sh" --runs "$RUNS" --root || rc=1
 "$DIR/lifecycle.sh" || rc=1             # rootless: 100 detached containers, monitors, ps, exec, rm
+"$DIR/netthroughput.sh" || rc=1         # rootless: iperf3 per network mode against podman
+"$DIR/netthroughput.sh" --root || rc=1
 exit $rc
