@@ -157,7 +157,7 @@ TEST_CASE("helper plans: pasta never maps the gateway to the host's loopback unl
     CHECK(has("127.0.0.1/8080:80"));
     plan = plan_helper(parse_network_mode("pasta:--map-gw").value(), {}).value();
     CHECK(!has("--no-map-gw"));
-    CHECK(has("--map-gw"));
+    CHECK(!has("--map-gw")); // Podman's word for "leave --no-map-gw out": pasta has no such option
     CHECK(plan_helper(parse_network_mode("none").value(), {})->program == HelperPlan::Program::None);
     CHECK(plan_helper(parse_network_mode("host").value(), {})->program == HelperPlan::Program::None);
 }

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <algorithm>
 #include <poll.h>
 #include <sys/inotify.h>
 #include <sys/wait.h>
@@ -23,15 +24,16 @@ std::vector<std::string> pasta_args(std::vector<std::string> const& user_options
 {
     // --no-map-gw: pasta's default maps the gateway address to the host's
     // loopback, which opens every service the host binds to 127.0.0.1 to
-    // every container. Podman rules that a user must opt in to that (a
-    // --map-gw among the user's options does).
+    // every container. Podman rules that a user must opt in to that with
+    // --map-gw, which is Podman's word, not pasta's (pasta has no such
+    // option): it only leaves --no-map-gw out.
     std::vector<std::string> args { "--config-net", "--quiet" };
-    bool map_gw = false;
-    for (auto const& o : user_options)
-        map_gw = map_gw || o == "--map-gw";
+    bool map_gw = std::find(user_options.begin(), user_options.end(), "--map-gw") != user_options.end();
     if (!map_gw)
         args.push_back("--no-map-gw");
-    args.insert(args.end(), user_options.begin(), user_options.end());
+    for (auto const& o : user_options)
+        if (o != "--map-gw")
+            args.push_back(o);
     for (auto& a : pasta_port_args(ports))
         args.push_back(std::move(a));
     // Nothing forwarded from the container side to the host's own ports.

@@ -136,7 +136,7 @@ host_server() {
 # berth-only: Podman 4.3.1 starts pasta with its default, which maps the
 # gateway address to the host's loopback (the rule this test holds is Podman's
 # for slirp4netns: loopback only with allow_host_loopback=true).
-@test "--network pasta: a service the host binds to 127.0.0.1 is not reachable through the gateway" {
+@test "--network pasta: a service the host binds to 127.0.0.1 is not reachable through the gateway, until pasta:--map-gw" {
     command -v pasta >/dev/null || skip "pasta (passt) not installed"
     command -v python3 >/dev/null || skip "python3 not installed"
     local port
@@ -159,7 +159,14 @@ host_server() {
         timeout 5 wget -q -O- http://\$gw:$port/secret
         timeout 5 wget -q -O- http://127.0.0.1:$port/secret
         true"
+    local closed=$output
+    # The opt-in, Podman's pasta:--map-gw: the gateway leads to the host's loopback.
+    run_berth run --rm --network pasta:--map-gw "$IMAGE" sh -c "
+        gw=\$(ip route | awk '/default/ { print \$3; exit }')
+        timeout 5 wget -q -O- http://\$gw:$port/secret; true"
     kill $server
+    assert_output_equals "host-loopback-secret"
+    output=$closed
     assert_output_contains "gateway="
     assert_output_not_contains "host-loopback-secret"
 }
