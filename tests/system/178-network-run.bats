@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Containers on user-defined networks (netavark and aardvark-dns): addresses
 # from the network's subnet, name and alias resolution between containers of
-# one network, isolation from other networks, --internal without a default
+# one network, isolation from other networks (berth's own rules: by address
+# too), --internal without a default
 # route, static --ip and --ip6, --mac-address, inspect's
 # NetworkSettings.Networks, -p through netavark's forwarding as root, leases
 # given back when a container stops and unique under concurrent starts,
@@ -56,14 +57,60 @@ mknet() {
     assert_output_equals "hello-from-web"
     run_berth run --rm --network front "$IMAGE" wget -q -O- http://www/
     assert_output_equals "hello-from-web"
-    # The same name from another network does not resolve. (Its address is
-    # routed, as in Podman: networks are isolated only with -o isolate=true,
-    # which Debian 12's netavark 1.4 does not have.)
+    # The same name from another network does not resolve (and its address
+    # is not reachable from there: the next test).
     local ip
     ip=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.NetworkSettings.Networks.front.IPAddress}}' web)
     [[ $ip =~ ^$PR\.1\.[0-9]+$ ]] || { echo "web's address $ip is not in front's subnet" >&2; false; }
     run_berth --exit 1 run --rm --network back "$IMAGE" wget -q -O- http://web/
     assert_output_contains "bad address 'web'"
+}
+
+# reach NETWORK IP: whether a container on NETWORK connects to IP:80 ("reached" or "blocked").
+reach() {
+    run_berth run --rm --network "$1" "$IMAGE" sh -c "nc -w 2 $2 80 </dev/null >/dev/null && echo reached || echo blocked"
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1's netavark 1.4 does not isolate networks (its
+# FORWARD rules accept whatever a network's subnet sends, and it has no
+# isolate option), so there a container on another network reaches it.
+@test "networks are isolated: another network cannot reach a container's address; its own, a published port and isolate=false can" {
+    mknet iso1 21
+    mknet iso2 22
+    mknet open 23 -o isolate=false
+    local port ip
+    port=$(free_port)
+    run_berth run -d --name w21 -p "$port:80" --network iso1 "$IMAGE" \
+        sh -c 'mkdir -p /www && echo hello-21 > /www/index.html && exec httpd -f -p 80 -h /www'
+    ip=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.NetworkSettings.Networks.iso1.IPAddress}}' w21)
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-21" "served through the published port"
+    # Its own network reaches it, another does not, and not the other way round either.
+    reach iso1 "$ip"
+    assert_output_equals "reached"
+    reach iso2 "$ip"
+    assert_output_equals "blocked"
+    run_berth run -d --name w22 --network iso2 "$IMAGE" sh -c 'mkdir -p /www && echo hello-22 > /www/index.html && exec httpd -f -p 80 -h /www'
+    reach iso1 "$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.NetworkSettings.Networks.iso2.IPAddress}}' w22)"
+    assert_output_equals "blocked"
+    # A network created with isolate=false is open to and from the others.
+    reach open "$ip"
+    assert_output_equals "reached"
+    if ! is_rootless; then
+        # A published port stays reachable from another network (through the
+        # host's address, its gateway), and the replies come back.
+        run_berth run --rm --network iso2 "$IMAGE" wget -q -O- "http://$P.22.1:$port/"
+        assert_output_equals "hello-21"
+        local b=bt$(( $$ % 100000 ))n
+        run iptables -w -S
+        assert_output_contains "-A BERTH-ISOLATION-2 -o ${b}21 -j DROP"
+        assert_output_not_contains "${b}23"
+        # The rules go with the bridges.
+        run_berth network rm -f -t 0 iso1 iso2 open
+        run iptables -w -S
+        assert_output_not_contains "${b}21"
+        assert_output_not_contains "${b}22"
+    fi
 }
 
 @test "a container gets an address of the subnet; inspect shows it, the gateway and the aliases" {

@@ -5,6 +5,7 @@
 #include "base/command.h"
 #include "engine/containers/lifecycle.h"
 #include "engine/networks/networks.h"
+#include "network/isolation.h"
 #include "network/netavark.h"
 #include "network/rootless_netns.h"
 #include "network/teardown.h"
@@ -237,7 +238,9 @@ ErrorOr prepare_bridge(Context& ctx, std::string const& id, std::string const& n
     out.bridge.options_file = fs::join(run_dir, "netavark.json");
     out.bridge.proxy_ports = proxied;
     out.bridge.proxy_target = out.container_address;
-    TRY(fs::write_file_replace(out.bridge.options_file, json::dump(network::netavark_options(id, name, attachments, networks, ports))));
+    auto options = network::netavark_options(id, name, attachments, networks, ports);
+    out.bridge.isolate = network::isolated_bridges(options);
+    TRY(fs::write_file_replace(out.bridge.options_file, json::dump(options)));
     return {};
 }
 
@@ -250,6 +253,7 @@ Result<network::BridgePlan> bridge_plan(Context& ctx)
     plan.aardvark = TRY(network::find_aardvark());
     plan.config_dir = ctx.paths.layout().netavark_config_dir();
     plan.rootless = ctx.paths.rootless;
+    plan.iptables = find_program("iptables").value_or("");
     if (ctx.paths.rootless) {
         auto const& pasta = ctx.settings.options.network_cmd_path;
         plan.enter_netns = TRY(network::ensure_rootless_netns(ctx.paths.layout().run_root(), pasta.empty() ? "pasta" : pasta));

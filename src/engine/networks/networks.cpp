@@ -7,6 +7,7 @@
 #include "engine/containers/lifecycle.h"
 #include "engine/filter_groups.h"
 #include "engine/pods/pods.h"
+#include "network/bridge.h"
 #include "network/host_address.h"
 
 #include <algorithm>
@@ -181,7 +182,9 @@ ErrorOr remove_network(Context& ctx, std::string const& name_or_id, bool force, 
             TRY(remove_container(ctx, *rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
         }
     }
-    return ns.remove(network.name);
+    TRY(ns.remove(network.name));
+    network::tidy_host_isolation(ctx.paths.rootless, { network.interface });
+    return {};
 }
 
 Result<std::vector<std::string>> unused_networks(Context& ctx, std::vector<NetworkFilter> const& filters)
@@ -197,14 +200,18 @@ Result<std::vector<std::string>> unused_networks(Context& ctx, std::vector<Netwo
 Result<std::vector<std::string>> prune_networks(Context& ctx, std::vector<NetworkFilter> const& filters)
 {
     auto ns = TRY(open_network_store(ctx));
-    std::vector<std::string> removed;
+    std::vector<std::string> removed, bridges;
     for (auto const& name : TRY(unused_networks(ctx, filters))) {
+        if (auto network = find_network(ctx, name))
+            bridges.push_back(network->interface);
         auto r = ns.remove(name);
         if (!r && (r.error().code == EBUSY || r.error().code == ENOENT))
             continue;  // a container joined it meanwhile, or another prune took it
         TRY(std::move(r));
         removed.push_back(name);
     }
+    if (!removed.empty())
+        network::tidy_host_isolation(ctx.paths.rootless, bridges);
     return removed;
 }
 
