@@ -16,6 +16,7 @@
 # share the host's namespace) never collide with it.
 
 load ../lib/helpers
+load ../lib/udp
 
 IMAGE=$REGISTRY_OPEN/busybox:latest
 # Root and rootless runs of this file go side by side: as root the bridges
@@ -212,10 +213,31 @@ reach() {
         echo "port $port still open after rm -f" >&2
         false
     fi
-    if is_rootless; then
-        run_berth --exit 125 run --rm -p "$port:53/udp" --network n7 "$IMAGE" true
-        assert_output_contains "UDP ports of a rootless container on a user-defined network are not supported yet"
-    fi
+}
+
+# bats test_tags=berth-only
+# berth-only: rootless Podman 4.3.1 cannot start aardvark-dns here (systemd),
+# which a network with DNS needs.
+@test "-p with a user-defined network: a UDP port echoes, beside a TCP port of the same number" {
+    udp_echo_binary
+    mknet n24 24
+    local port
+    port=$(free_port)
+    run_berth run -d -p "127.0.0.1:$port:5353/udp" -p "127.0.0.1:$port:80" --network n24 -v "$BATS_TEST_TMPDIR/udpecho:/udpecho:ro" "$IMAGE" \
+        sh -c 'mkdir -p /www; echo hello-on-n24 > /www/index.html; /udpecho 5353 & exec httpd -f -p 80 -h /www'
+    local cid=$output
+    assert_equal "$(udp_ping "$port")" "ping" "echo through the published UDP port"
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-on-n24" "page through the TCP port of the same number"
+    # A second client (another source port) gets its own echo.
+    assert_equal "$(udp_ping "$port")" "ping" "echo for a second client"
+    run_berth port "$cid"
+    assert_output_contains "5353/udp -> 127.0.0.1:$port"
+    assert_output_contains "80/tcp -> 127.0.0.1:$port"
+    # The UDP port is taken while it runs, and free once the container is gone.
+    run_berth --exit 125 run -d --name second -p "127.0.0.1:$port:5353/udp" --network n24 "$IMAGE" sleep 1000
+    run_berth rm -f -t 0 "$cid" second
+    python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', $port))" \
+        || { echo "UDP port $port still bound after rm -f" >&2; false; }
 }
 
 @test "stopping a container removes its interface on the bridge; the network can then be removed" {

@@ -198,12 +198,8 @@ ErrorOr prepare_bridge(Context& ctx, std::string const& id, std::string const& n
     // berth's port proxy publishes on the host instead (port_proxy.h).
     // As root the proxy only holds the ports (netavark's rules forward them).
     std::vector<std::string> proxied = o.publish;
-    if (ctx.paths.rootless) {
-        for (auto const& p : ports)
-            if (p.protocol != "tcp")
-                return Error { ENOTSUP, "publish " + network::publish_text(p) + ": UDP ports of a rootless container on a user-defined network are not supported yet" };
+    if (ctx.paths.rootless)
         ports.clear();
-    }
     auto rows = TRY(ns.lease(id, [&](container::ContainerNetwork const& row, std::vector<std::string> const& used) {
         auto const& network = networks.at(row.network);
         return choose_addresses(network, row, used, address_start(ctx, network));
