@@ -212,8 +212,6 @@ ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string cons
     };
     bool hold_only = netns.empty();
     for (auto const& m : ports) {
-        if (m.protocol != "tcp" && hold_only)
-            continue;  // netavark's rules forward UDP; only TCP ports are held
         auto fd = listen_on(m);
         if (!fd) {
             close_all();

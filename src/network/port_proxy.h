@@ -25,8 +25,7 @@ namespace berth::network {
 /// is an Error naming it), with the proxy's pid in run_dir/network.pid.
 /// With an empty `netns` it only holds the ports (as root, where netavark's
 /// rules forward them before they reach a socket): Podman's conmon holds
-/// them too, so that another container or program cannot take them (TCP
-/// ones: netavark's rules forward UDP as they come).
+/// them too (TCP and UDP), so that another container or program cannot take them.
 ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string const& container_ip, std::string const& netns,
     std::string const& run_dir);
 
