@@ -69,7 +69,7 @@ mknet() {
 
 # reach NETWORK IP: whether a container on NETWORK connects to IP:80 ("reached" or "blocked").
 reach() {
-    run_berth run --rm --network "$1" "$IMAGE" sh -c "nc -w 2 $2 80 </dev/null >/dev/null && echo reached || echo blocked"
+    run_berth run --rm --network "$1" "$IMAGE" sh -c "nc -w 2 $2 80 </dev/null >/dev/null 2>&1 && echo reached || echo blocked"
 }
 
 # bats test_tags=berth-only
@@ -77,9 +77,9 @@ reach() {
 # FORWARD rules accept whatever a network's subnet sends, and it has no
 # isolate option), so there a container on another network reaches it.
 @test "networks are isolated: another network cannot reach a container's address; its own, a published port and isolate=false can" {
-    mknet iso1 21
-    mknet iso2 22
-    mknet open 23 -o isolate=false
+    mknet iso1 21 --disable-dns
+    mknet iso2 22 --disable-dns
+    mknet open 23 --disable-dns -o isolate=false
     local port ip
     port=$(free_port)
     run_berth run -d --name w21 -p "$port:80" --network iso1 "$IMAGE" \
@@ -112,6 +112,28 @@ reach() {
         assert_output_not_contains "${b}21"
         assert_output_not_contains "${b}22"
     fi
+}
+
+# bats test_tags=berth-only
+# berth-only: berth's own isolation rules, and it kills berth's own monitor.
+@test "system reset of a store whose monitor was killed leaves no isolation rule of its bridge on the host" {
+    is_rootless && skip "rootless, the rules are in the per-user network namespace, which reset removes whole"
+    local store=(--root "$BATS_TEST_TMPDIR/reset-data" --runroot "$BATS_TEST_TMPDIR/reset-run")
+    local bridge=bt$(( $$ % 100000 ))n25
+    timeout 60 "$BERTH" "${store[@]}" pull -q "$IMAGE" >/dev/null
+    timeout 30 "$BERTH" "${store[@]}" network create --subnet "$P.25.0/24" --interface-name "$bridge" n25 >/dev/null
+    local monitor
+    timeout 30 "$BERTH" "${store[@]}" run -d --name r25 --network n25 "$IMAGE" sleep 1000 >/dev/null
+    monitor=$(timeout 10 "$BERTH" "${store[@]}" inspect --format '{{.State.ConmonPid}}' r25)
+    run iptables -w -S
+    assert_output_contains "-A BERTH-ISOLATION-2 -o $bridge -j DROP"
+    # The monitor gone, nothing has torn the network down: reset does.
+    kill -9 "$monitor"
+    timeout 60 "$BERTH" "${store[@]}" system reset -f
+    run iptables -w -S
+    assert_output_not_contains "$bridge"
+    run ip -o link
+    assert_output_not_contains "$bridge"
 }
 
 @test "a container gets an address of the subnet; inspect shows it, the gateway and the aliases" {
@@ -194,7 +216,7 @@ reach() {
 
 # bats test_tags=berth-only
 # berth-only: rootless Podman 4.3.1 forwards with rootlessport and cannot
-# start aardvark-dns here; the UDP message is berth's own.
+# start aardvark-dns here.
 @test "-p with a user-defined network: netavark's forwarding as root, berth's port proxy rootless" {
     mknet n7 7
     local port
@@ -215,12 +237,9 @@ reach() {
     fi
 }
 
-# bats test_tags=berth-only
-# berth-only: rootless Podman 4.3.1 cannot start aardvark-dns here (systemd),
-# which a network with DNS needs.
 @test "-p with a user-defined network: a UDP port echoes, beside a TCP port of the same number" {
     udp_echo_binary
-    mknet n24 24
+    mknet n24 24 --disable-dns
     local port
     port=$(free_port)
     run_berth run -d -p "127.0.0.1:$port:5353/udp" -p "127.0.0.1:$port:80" --network n24 -v "$BATS_TEST_TMPDIR/udpecho:/udpecho:ro" "$IMAGE" \
