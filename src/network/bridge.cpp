@@ -160,7 +160,7 @@ void release_bridges(BridgePlan const& plan, std::vector<std::string> const& bri
     release_isolation(plan.enter_netns.c_str(), plan.iptables.c_str(), names.data(), static_cast<int>(names.size()));
 }
 
-void tidy_host_isolation(bool rootless, std::vector<std::string> const& bridges)
+void tidy_host_isolation(bool rootless)
 {
     if (rootless)
         return;
@@ -171,8 +171,7 @@ void tidy_host_isolation(bool rootless, std::vector<std::string> const& bridges)
     auto lock = lock_netavark(plan);
     if (!lock)
         return;
-    release_bridges(plan, bridges);
-    (void)remove_unused_isolation(plan.iptables, -1);
+    (void)sweep_isolation(plan.iptables);
 }
 
 std::string netavark_lock_file(BridgePlan const& plan)

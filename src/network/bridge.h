@@ -76,10 +76,9 @@ ErrorOr isolate_for_container(BridgePlan const& plan, std::string const& run_dir
 void release_bridges(BridgePlan const& plan, std::vector<std::string> const& bridges);
 
 /// As root, after networks were removed (network rm, prune, system reset):
-/// under netavark's lock, the rules of those of `bridges` that are gone,
-/// and berth's chains once no bridge has rules left. Rootless, nothing: the
-/// rules live in the per-user namespace, which reset removes whole.
-void tidy_host_isolation(bool rootless, std::vector<std::string> const& bridges);
+/// under netavark's lock, isolation.h sweep_isolation on the host. Rootless,
+/// nothing: the rules live in the per-user namespace, which reset removes whole.
+void tidy_host_isolation(bool rootless);
 
 /// The status file setup_bridge wrote (netavark.h parse_netavark_status's input); "" if none.
 std::string read_bridge_status(std::string const& run_dir);

@@ -5,6 +5,7 @@
 #include "network/teardown.h"
 
 #include <algorithm>
+#include <net/if.h>
 
 namespace berth::network {
 
@@ -169,10 +170,39 @@ ErrorOr isolate_bridges(std::string const& iptables, std::vector<std::string> co
     return run_iptables(iptables, isolation_commands(listing, bridges), netns_fd);
 }
 
-ErrorOr remove_unused_isolation(std::string const& iptables, int netns_fd)
+std::vector<std::string> isolated_in(std::string_view listing)
 {
-    auto listing = TRY(list_rules(iptables, netns_fd));
-    return run_iptables(iptables, cleanup_commands(listing), netns_fd);
+    std::vector<std::string> out;
+    for (auto const& line : lines_of(listing))
+        for (auto const& prefix : { "-A " + chain1 + " -i ", "-A " + chain2 + " -o " })
+            if (line.rfind(prefix, 0) == 0) {
+                auto name = line.substr(prefix.size(), line.find(' ', prefix.size()) - prefix.size());
+                if (std::find(out.begin(), out.end(), name) == out.end())
+                    out.push_back(name);
+            }
+    return out;
+}
+
+std::vector<std::vector<std::string>> removal_commands(std::string const& bridge)
+{
+    return { { "-D", chain1, "-i", bridge, "!", "-o", bridge, "-j", chain2 }, { "-D", chain2, "-o", bridge, "-j", "DROP" } };
+}
+
+ErrorOr sweep_isolation(std::string const& iptables)
+{
+    auto listing = TRY(list_rules(iptables, -1));
+    std::vector<Args> commands;
+    for (auto const& bridge : isolated_in(listing))
+        if (::if_nametoindex(bridge.c_str()) == 0)
+            for (auto& c : removal_commands(bridge))
+                commands.push_back(std::move(c));
+    if (!commands.empty()) {
+        // One rule of a pair may be gone already: go on with the rest.
+        for (auto const& c : commands)
+            (void)run_iptables(iptables, { c }, -1);
+        listing = TRY(list_rules(iptables, -1));
+    }
+    return run_iptables(iptables, cleanup_commands(listing), -1);
 }
 
 } // namespace berth::network

@@ -55,7 +55,16 @@ std::vector<std::vector<std::string>> cleanup_commands(std::string_view listing)
 /// namespace `netns_fd` (-1: ours). The caller holds netavark's lock.
 ErrorOr isolate_bridges(std::string const& iptables, std::vector<std::string> const& bridges, int netns_fd);
 
-/// Runs cleanup_commands the same way (system reset, network rm).
-ErrorOr remove_unused_isolation(std::string const& iptables, int netns_fd);
+/// The bridges that have rules in berth's chains, given `iptables -t filter -S`'s output.
+std::vector<std::string> isolated_in(std::string_view listing);
+
+/// The iptables arguments that remove the rules of `bridge`.
+std::vector<std::vector<std::string>> removal_commands(std::string const& bridge);
+
+/// In our network namespace: removes the rules of every bridge that is gone
+/// (whatever took it away: a monitor killed before its teardown, a berth of
+/// before the rules, Podman), then the chains if no bridge is left. The
+/// caller holds netavark's lock (network rm and prune, system reset).
+ErrorOr sweep_isolation(std::string const& iptables);
 
 } // namespace berth::network

@@ -77,6 +77,17 @@ TEST_CASE("isolation: the chains go only once no bridge has rules in them")
     CHECK(cleanup_commands(netavark_only).empty());
 }
 
+TEST_CASE("isolation: the bridges that have rules, and the commands that remove one's")
+{
+    std::string two = isolated_br0 + "-A BERTH-ISOLATION-2 -o podman3 -j DROP\n";
+    CHECK(isolated_in(two) == std::vector<std::string> { "br0", "podman3" });
+    CHECK(isolated_in(netavark_only).empty());
+    CHECK(removal_commands("br0") == Commands {
+        { "-D", "BERTH-ISOLATION-1", "-i", "br0", "!", "-o", "br0", "-j", "BERTH-ISOLATION-2" },
+        { "-D", "BERTH-ISOLATION-2", "-o", "br0", "-j", "DROP" },
+    });
+}
+
 TEST_CASE("isolation: the bridges of a netavark options document, less those with isolate=false")
 {
     auto doc = json::parse(R"({"network_info": {

@@ -183,7 +183,7 @@ ErrorOr remove_network(Context& ctx, std::string const& name_or_id, bool force, 
         }
     }
     TRY(ns.remove(network.name));
-    network::tidy_host_isolation(ctx.paths.rootless, { network.interface });
+    network::tidy_host_isolation(ctx.paths.rootless);
     return {};
 }
 
@@ -200,10 +200,8 @@ Result<std::vector<std::string>> unused_networks(Context& ctx, std::vector<Netwo
 Result<std::vector<std::string>> prune_networks(Context& ctx, std::vector<NetworkFilter> const& filters)
 {
     auto ns = TRY(open_network_store(ctx));
-    std::vector<std::string> removed, bridges;
+    std::vector<std::string> removed;
     for (auto const& name : TRY(unused_networks(ctx, filters))) {
-        if (auto network = find_network(ctx, name))
-            bridges.push_back(network->interface);
         auto r = ns.remove(name);
         if (!r && (r.error().code == EBUSY || r.error().code == ENOENT))
             continue;  // a container joined it meanwhile, or another prune took it
@@ -211,7 +209,7 @@ Result<std::vector<std::string>> prune_networks(Context& ctx, std::vector<Networ
         removed.push_back(name);
     }
     if (!removed.empty())
-        network::tidy_host_isolation(ctx.paths.rootless, bridges);
+        network::tidy_host_isolation(ctx.paths.rootless);
     return removed;
 }
 
