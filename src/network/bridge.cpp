@@ -6,6 +6,7 @@
 #include "base/fs.h"
 #include "base/unique_fd.h"
 #include "network/helper_process.h"
+#include "network/isolation.h"
 #include "network/port_proxy.h"
 #include "network/teardown.h"
 
@@ -18,7 +19,8 @@ namespace berth::network {
 Json BridgePlan::to_json() const
 {
     return Json { { "netavark", netavark }, { "aardvark", aardvark }, { "config_dir", config_dir }, { "rootless", rootless },
-        { "enter_netns", enter_netns }, { "options_file", options_file }, { "proxy_ports", proxy_ports }, { "proxy_target", proxy_target } };
+        { "enter_netns", enter_netns }, { "options_file", options_file }, { "proxy_ports", proxy_ports }, { "proxy_target", proxy_target },
+        { "iptables", iptables }, { "isolate", isolate } };
 }
 
 Result<BridgePlan> BridgePlan::from_json(Json const& json)
@@ -34,6 +36,8 @@ Result<BridgePlan> BridgePlan::from_json(Json const& json)
     p.options_file = json.value("options_file", "");
     p.proxy_ports = json.value("proxy_ports", std::vector<std::string> {});
     p.proxy_target = json.value("proxy_target", "");
+    p.iptables = json.value("iptables", "");
+    p.isolate = json.value("isolate", std::vector<std::string> {});
     return p;
 }
 
@@ -95,7 +99,10 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
     // Under netavark's lock, released before any teardown (which takes it).
     auto result = [&]() -> Result<CommandResult> {
         auto lock = TRY(lock_netavark(plan));
-        return run_command(argv, std::chrono::seconds(60), options);
+        auto ran = TRY(run_command(argv, std::chrono::seconds(60), options));
+        if (ran.exit_code == 0)
+            TRY(isolate_for_container(plan, run_dir, plan.isolate));
+        return ran;
     }();
     if (!result)
         return fail(std::move(result).error());
@@ -118,6 +125,53 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
             return fail(std::move(started).error());
     }
     return {};
+}
+
+ErrorOr isolate_for_container(BridgePlan const& plan, std::string const& run_dir, std::vector<std::string> const& bridges)
+{
+    if (bridges.empty())
+        return {};
+    // The file first, so that a teardown after a failure removes what was added.
+    std::string file = fs::join(run_dir, isolation_file_name);
+    auto text = fs::read_file(file);
+    std::string content = text && !text->empty() ? *text : plan.enter_netns + "\n" + plan.iptables + "\n";
+    for (auto const& b : bridges)
+        if (content.find("\n" + b + "\n") == std::string::npos)
+            content += b + "\n";
+    TRY(fs::write_file_replace(file, content));
+    int netns = -1;
+    UniqueFd enter;
+    if (!plan.enter_netns.empty()) {
+        enter.reset(::open(plan.enter_netns.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!enter.valid())
+            return Error::from_errno("open the rootless network namespace " + plan.enter_netns);
+        netns = enter.get();
+    }
+    TRY_CTX(isolate_bridges(plan.iptables, bridges, netns), "isolate the network's bridge from other networks");
+    return {};
+}
+
+void release_bridges(BridgePlan const& plan, std::vector<std::string> const& bridges)
+{
+    std::vector<char*> names;
+    std::vector<std::string> copies = bridges;
+    for (auto& b : copies)
+        names.push_back(b.data());
+    release_isolation(plan.enter_netns.c_str(), plan.iptables.c_str(), names.data(), static_cast<int>(names.size()));
+}
+
+void tidy_host_isolation(bool rootless)
+{
+    if (rootless)
+        return;
+    BridgePlan plan;
+    plan.iptables = find_program("iptables").value_or("");
+    if (plan.iptables.empty())
+        return;
+    auto lock = lock_netavark(plan);
+    if (!lock)
+        return;
+    (void)sweep_isolation(plan.iptables);
 }
 
 std::string netavark_lock_file(BridgePlan const& plan)

@@ -35,6 +35,8 @@ struct BridgePlan {
     std::string options_file;   ///< netavark's network options (netavark.h netavark_options)
     std::vector<std::string> proxy_ports;  ///< rootless: -p values the port proxy publishes (port_proxy.h)
     std::string proxy_target;   ///< rootless: the container's address the proxy connects to
+    std::string iptables;       ///< the iptables netavark runs ("" when not installed)
+    std::vector<std::string> isolate;  ///< bridges whose networks are isolated from each other (isolation.h)
 
     bool active() const { return !netavark.empty(); }
     Json to_json() const;
@@ -49,7 +51,9 @@ Result<std::string> find_aardvark(std::vector<std::string> const& helper_dirs = 
 
 /// In berth-launch: binds the network namespace of `init_pid` on
 /// run_dir/netavark-ns, writes the teardown file, runs `netavark setup` and
-/// writes its status (network name -> interfaces) to run_dir/netavark-status.json.
+/// writes its status (network name -> interfaces) to run_dir/netavark-status.json,
+/// then isolates the plan's bridges (isolation.h; the teardown removes the
+/// rules of the bridges it takes away, as run_dir/netavark.isolation says).
 /// On failure nothing is left set up. The Error carries netavark's message.
 ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t init_pid);
 
@@ -61,6 +65,20 @@ ErrorOr setup_bridge(BridgePlan const& plan, std::string const& run_dir, pid_t i
 /// lock in its config directory.
 std::string netavark_lock_file(BridgePlan const& plan);
 Result<FileLock> lock_netavark(BridgePlan const& plan);
+
+/// Isolates `bridges` (isolation.h) where the plan's netavark runs, and adds
+/// them to run_dir/netavark.isolation for the teardown. The caller holds
+/// netavark's lock (network connect and reload; setup_bridge does it itself).
+ErrorOr isolate_for_container(BridgePlan const& plan, std::string const& run_dir, std::vector<std::string> const& bridges);
+
+/// Removes the rules of those of `bridges` that netavark has taken away
+/// (after a teardown of some of a container's networks, under the lock).
+void release_bridges(BridgePlan const& plan, std::vector<std::string> const& bridges);
+
+/// As root, after networks were removed (network rm, prune, system reset):
+/// under netavark's lock, isolation.h sweep_isolation on the host. Rootless,
+/// nothing: the rules live in the per-user namespace, which reset removes whole.
+void tidy_host_isolation(bool rootless);
 
 /// The status file setup_bridge wrote (netavark.h parse_netavark_status's input); "" if none.
 std::string read_bridge_status(std::string const& run_dir);

@@ -2,11 +2,15 @@
 // listeners that accepts, then a forked child per connection that connects
 // and relays both ways until either side closes. Forking per connection
 // keeps the relay a plain blocking loop; published ports of a development
-// container see few connections at a time.
+// container see few connections at a time. UDP is relayed in the loop
+// itself: a datagram from a client goes out on that client's flow (a
+// socket connected to the container's port, udp_flows.h), and what the
+// container sends back on it goes to the client from the published port.
 #include "network/port_proxy.h"
 
 #include "base/fs.h"
 #include "network/teardown.h"
+#include "network/udp_flows.h"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -66,34 +70,108 @@ namespace {
 
 struct Listener {
     int fd = -1;
+    bool udp = false;
     sockaddr_in target {};
 };
+
+// As Docker's userland proxy and rootlessport: a UDP flow idle for 90 s is
+// closed; at most 1024 at once (udp_flows.h).
+constexpr auto udp_idle = std::chrono::seconds(90);
+constexpr size_t udp_max_flows = 1024;
+
+/// A datagram from a client on a published UDP port: sent on to the
+/// container through the client's flow, made on its first datagram.
+void forward_datagram(std::vector<Listener> const& listeners, size_t index, UdpFlows& flows)
+{
+    static char buf[65536];
+    sockaddr_in client {};
+    socklen_t length = sizeof client;
+    ssize_t n = ::recvfrom(listeners[index].fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&client), &length);
+    if (n < 0 || client.sin_family != AF_INET)
+        return;
+    auto now = UdpFlows::Clock::now();
+    auto key = client_key(client.sin_addr.s_addr, ntohs(client.sin_port));
+    auto* flow = flows.find(index, key, now);
+    if (!flow) {
+        // Made after the proxy joined the namespace: it reaches the container.
+        int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+            return;
+        auto const& target = listeners[index].target;
+        if (::connect(fd, reinterpret_cast<sockaddr const*>(&target), sizeof target) != 0) {
+            ::close(fd);
+            return;
+        }
+        if (int evicted = flows.add(index, key, fd, now); evicted >= 0)
+            ::close(evicted);
+        flow = flows.find(index, key, now);
+    }
+    (void)::send(flow->fd, buf, static_cast<size_t>(n), MSG_DONTWAIT);
+}
+
+/// A datagram from the container on flow `fd`: sent to the flow's client
+/// from the published port's socket, so that it comes from that port.
+void return_datagram(std::vector<Listener> const& listeners, int fd, UdpFlows& flows)
+{
+    static char buf[65536];
+    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0)
+        return;  // nothing yet, or the container's port refused (ICMP)
+    auto* flow = flows.by_fd(fd, UdpFlows::Clock::now());
+    if (!flow)
+        return;
+    sockaddr_in client {};
+    client.sin_family = AF_INET;
+    client.sin_addr.s_addr = static_cast<uint32_t>(flow->client >> 16);
+    client.sin_port = htons(static_cast<uint16_t>(flow->client & 0xffff));
+    (void)::sendto(listeners[flow->listener].fd, buf, static_cast<size_t>(n), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&client), sizeof client);
+}
+
+/// A TCP client: a forked child relays its connection.
+void accept_connection(std::vector<Listener> const& listeners, size_t index, UdpFlows const& flows)
+{
+    int client = ::accept4(listeners[index].fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0)
+        return;
+    pid_t child = ::fork();
+    if (child == 0) {
+        for (auto const& l : listeners)
+            ::close(l.fd);
+        for (auto const& f : flows.flows())
+            ::close(f.fd);
+        relay(client, listeners[index].target);
+    }
+    ::close(client);
+}
 
 [[noreturn]] void serve(std::vector<Listener> const& listeners)
 {
     ::signal(SIGCHLD, SIG_IGN);  // the relays reap themselves
+    UdpFlows flows(udp_idle, udp_max_flows);
     std::vector<pollfd> fds;
-    for (auto const& l : listeners)
-        fds.push_back({ l.fd, POLLIN, 0 });
     for (;;) {
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
+        // The listeners, then the UDP flows' sockets.
+        fds.clear();
+        for (auto const& l : listeners)
+            fds.push_back({ l.fd, POLLIN, 0 });
+        for (auto const& f : flows.flows())
+            fds.push_back({ f.fd, POLLIN, 0 });
+        if (::poll(fds.data(), fds.size(), flows.next_timeout_ms(UdpFlows::Clock::now())) < 0) {
             if (errno == EINTR)
                 continue;
             ::_exit(1);
         }
+        for (int fd : flows.expire(UdpFlows::Clock::now()))
+            ::close(fd);
         for (size_t i = 0; i < fds.size(); ++i) {
-            if (!(fds[i].revents & POLLIN))
+            if (!(fds[i].revents & (POLLIN | POLLERR)))
                 continue;
-            int client = ::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC);
-            if (client < 0)
-                continue;
-            pid_t child = ::fork();
-            if (child == 0) {
-                for (auto const& l : listeners)
-                    ::close(l.fd);
-                relay(client, listeners[i].target);
-            }
-            ::close(client);
+            if (i >= listeners.size())
+                return_datagram(listeners, fds[i].fd, flows);
+            else if (listeners[i].udp)
+                forward_datagram(listeners, i, flows);
+            else
+                accept_connection(listeners, i, flows);
         }
     }
 }
@@ -107,15 +185,17 @@ Result<int> listen_on(PortMapping const& m)
     std::string ip = m.host_ip.empty() ? "0.0.0.0" : m.host_ip;
     if (::inet_pton(AF_INET, ip.c_str(), &address.sin_addr) != 1)
         return Error { EINVAL, "publish " + ip + ":" + std::to_string(m.host_port) + ": only IPv4 host addresses are supported here" };
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool udp = m.protocol == "udp";
+    int fd = ::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return Error::from_errno("socket");
     int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, 128) != 0) {
+    if (!udp)
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || (!udp && ::listen(fd, 128) != 0)) {
         int e = errno;
         ::close(fd);
-        return Error::from_errno("cannot listen on the TCP port " + ip + ":" + std::to_string(m.host_port), e);
+        return Error::from_errno(std::string("cannot listen on the ") + (udp ? "UDP" : "TCP") + " port " + ip + ":" + std::to_string(m.host_port), e);
     }
     return fd;
 }
@@ -132,13 +212,6 @@ ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string cons
     };
     bool hold_only = netns.empty();
     for (auto const& m : ports) {
-        if (m.protocol != "tcp" && hold_only)
-            continue;  // netavark's rules forward UDP; only TCP ports are held
-        if (m.protocol != "tcp") {
-            close_all();
-            return Error { ENOTSUP, "publish " + std::to_string(m.host_port) + "/" + m.protocol
-                    + ": UDP ports of a rootless container on a user-defined network are not supported yet" };
-        }
         auto fd = listen_on(m);
         if (!fd) {
             close_all();
@@ -146,6 +219,7 @@ ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string cons
         }
         Listener l;
         l.fd = *fd;
+        l.udp = m.protocol == "udp";
         l.target.sin_family = AF_INET;
         l.target.sin_port = htons(m.container_port);
         ::inet_pton(AF_INET, container_ip.c_str(), &l.target.sin_addr);

@@ -8,7 +8,8 @@
 // proxy joins the namespace, the outgoing sockets after). It dies with the
 // monitor (PR_SET_PDEATHSIG) and is stopped at the container's exit like
 // pasta (teardown.h stop_helper: its pid is network.pid). The client's
-// address is not preserved. UDP is not relayed.
+// address is not preserved. UDP is relayed per client address, with an idle
+// timeout (udp_flows.h).
 #pragma once
 
 #include "base/error.h"
@@ -19,12 +20,12 @@
 
 namespace berth::network {
 
-/// Starts the proxy for `ports` (TCP only) to `container_ip` in the network
+/// Starts the proxy for `ports` (TCP and UDP) to `container_ip` in the network
 /// namespace at `netns`; returns once every listener is bound (a port in use
 /// is an Error naming it), with the proxy's pid in run_dir/network.pid.
 /// With an empty `netns` it only holds the ports (as root, where netavark's
 /// rules forward them before they reach a socket): Podman's conmon holds
-/// them too, so that another container or program cannot take them.
+/// them too (TCP and UDP), so that another container or program cannot take them.
 ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string const& container_ip, std::string const& netns,
     std::string const& run_dir);
 

@@ -17,7 +17,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/file.h>
@@ -36,6 +38,9 @@ inline constexpr char const* namespace_file_suffix = "-ns";          ///< net-ns
 inline constexpr char const* bridge_teardown_file_name = "netavark.teardown";  ///< lines: netns to enter (or empty), the container's netns, the lock, netavark's argv
 inline constexpr char const* netavark_lock_name = "netavark.lock";  ///< one netavark at a time (its iptables chains race): bridge.h netavark_lock_file
 inline constexpr char const* bridge_netns_file_name = "netavark-ns";           ///< the container's network namespace, bound until the teardown
+inline constexpr char const* isolation_file_name = "netavark.isolation";  ///< lines: netns to enter (or empty), iptables, the isolated bridges (isolation.h)
+inline constexpr char const* isolation_chain_1 = "BERTH-ISOLATION-1";    ///< isolation.h: from FORWARD, per bridge `-i BR ! -o BR` to chain 2
+inline constexpr char const* isolation_chain_2 = "BERTH-ISOLATION-2";    ///< isolation.h: per bridge `-o BR -j DROP`
 
 /// Ends the helper named by dir_fd/network.pid (SIGTERM, SIGKILL after 2 s)
 /// and reaps it; nothing when there is none. Called by the helper's parent.
@@ -82,27 +87,72 @@ inline void stop_helper(int dir_fd)
     ::waitpid(pid, nullptr, 0);
 }
 
-/// Undoes setup_bridge (bridge.h) as dir_fd/netavark.teardown says: runs
-/// `netavark ... teardown NETNS` (in the network namespace to enter, if
-/// any), unmounts NETNS, and removes the file. Nothing when there is none.
-/// Safe to call twice, and from the engine when the monitor was killed.
-inline void teardown_bridge(int dir_fd)
+/// In a forked child: joins the network namespace at `enter` ("" for none), or exits.
+inline void enter_netns_or_exit(char const* enter)
 {
-    int fd = ::openat(dir_fd, bridge_teardown_file_name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (!*enter)
         return;
-    static char buf[8192];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n <= 0) {
-        ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
-        return;
+    int ns = ::open(enter, O_RDONLY | O_CLOEXEC);
+    if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0)
+        ::_exit(127);
+    ::close(ns);
+}
+
+/// Runs argv (null-terminated) with stdio on /dev/null and waits for it.
+inline void run_quietly(char* const* argv)
+{
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int null_fd = ::open("/dev/null", O_RDWR);
+        if (null_fd >= 0) {
+            ::dup2(null_fd, 0);
+            ::dup2(null_fd, 1);
+            ::dup2(null_fd, 2);
+        }
+        ::execv(argv[0], argv);
+        ::_exit(127);
     }
-    buf[n] = 0;
-    // Split into lines: enter, netns, argv...
-    char* lines[64];
+    if (pid > 0)
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+}
+
+/// Removes the isolation rules (isolation.h) of each of `bridges` that no
+/// longer exists, in the network namespace `enter` ("" for ours), with
+/// `iptables`. The caller holds netavark's lock and has run its teardown,
+/// which takes a bridge away with its last container.
+inline void release_isolation(char const* enter, char const* iptables, char* const* bridges, int count)
+{
+    if (count <= 0 || !*iptables)
+        return;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        enter_netns_or_exit(enter);
+        for (int i = 0; i < count; ++i) {
+            char* bridge = bridges[i];
+            if (!*bridge || ::if_nametoindex(bridge) != 0)
+                continue;  // still there: another container is on it
+            char* stage1[] = { const_cast<char*>(iptables), const_cast<char*>("-w"), const_cast<char*>("-D"),
+                const_cast<char*>(isolation_chain_1), const_cast<char*>("-i"), bridge, const_cast<char*>("!"), const_cast<char*>("-o"),
+                bridge, const_cast<char*>("-j"), const_cast<char*>(isolation_chain_2), nullptr };
+            char* stage2[] = { const_cast<char*>(iptables), const_cast<char*>("-w"), const_cast<char*>("-D"),
+                const_cast<char*>(isolation_chain_2), const_cast<char*>("-o"), bridge, const_cast<char*>("-j"), const_cast<char*>("DROP"),
+                nullptr };
+            run_quietly(stage1);
+            run_quietly(stage2);
+        }
+        ::_exit(0);
+    }
+    if (pid > 0)
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+}
+
+/// Splits buf in place into at most `max` lines; returns how many.
+inline int split_lines(char* buf, char** lines, int max)
+{
     int count = 0;
-    for (char* p = buf; *p && count < 60;) {
+    for (char* p = buf; *p && count < max;) {
         lines[count++] = p;
         char* nl = p;
         while (*nl && *nl != '\n')
@@ -112,6 +162,54 @@ inline void teardown_bridge(int dir_fd)
         *nl = 0;
         p = nl + 1;
     }
+    return count;
+}
+
+/// Reads dir_fd/name into buf (NUL-terminated); the byte count, -1 if there is no such file.
+inline ssize_t read_small_file(int dir_fd, char const* name, char* buf, size_t size)
+{
+    int fd = ::openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = ::read(fd, buf, size - 1);
+    ::close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return n < 0 ? 0 : n;
+}
+
+/// release_isolation as dir_fd/netavark.isolation says, and the file removed.
+inline void release_isolation_file(int dir_fd)
+{
+    static char buf[4096];
+    ssize_t n = read_small_file(dir_fd, isolation_file_name, buf, sizeof buf);
+    if (n < 0)
+        return;
+    if (n > 0) {
+        char* lines[64];
+        int count = split_lines(buf, lines, 64);
+        if (count > 2)
+            release_isolation(lines[0], lines[1], lines + 2, count - 2);
+    }
+    ::unlinkat(dir_fd, isolation_file_name, 0);
+}
+
+/// Undoes setup_bridge (bridge.h) as dir_fd/netavark.teardown says: runs
+/// `netavark ... teardown NETNS` (in the network namespace to enter, if
+/// any), unmounts NETNS, and removes the file. Nothing when there is none.
+/// Safe to call twice, and from the engine when the monitor was killed.
+inline void teardown_bridge(int dir_fd)
+{
+    static char buf[8192];
+    ssize_t n = read_small_file(dir_fd, bridge_teardown_file_name, buf, sizeof buf);
+    if (n < 0)
+        return;
+    if (n == 0) {
+        ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
+        return;
+    }
+    // Split into lines: enter, netns, argv...
+    char* lines[64];
+    int count = split_lines(buf, lines, 60);
     if (count < 4) {
         ::unlinkat(dir_fd, bridge_teardown_file_name, 0);
         return;
@@ -132,25 +230,17 @@ inline void teardown_bridge(int dir_fd)
         }
     pid_t pid = ::fork();
     if (pid == 0) {
-        if (*enter) {
-            int ns = ::open(enter, O_RDONLY | O_CLOEXEC);
-            if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0)
-                ::_exit(127);
-        }
-        int null_fd = ::open("/dev/null", O_RDWR);
-        if (null_fd >= 0) {
-            ::dup2(null_fd, 0);
-            ::dup2(null_fd, 1);
-            ::dup2(null_fd, 2);
-        }
-        ::execv(argv[0], argv);
-        ::_exit(127);
+        enter_netns_or_exit(enter);
+        run_quietly(argv);
+        ::_exit(0);
     }
     if (pid > 0) {
         int status = 0;
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
     }
+    // The isolation rules of the bridges netavark took away, still under its lock.
+    release_isolation_file(dir_fd);
     if (lock >= 0)
         ::close(lock);
     ::umount2(netns, MNT_DETACH);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Containers on user-defined networks (netavark and aardvark-dns): addresses
 # from the network's subnet, name and alias resolution between containers of
-# one network, isolation from other networks, --internal without a default
+# one network, isolation from other networks (berth's own rules: by address
+# too), --internal without a default
 # route, static --ip and --ip6, --mac-address, inspect's
 # NetworkSettings.Networks, -p through netavark's forwarding as root, leases
 # given back when a container stops and unique under concurrent starts,
@@ -15,6 +16,7 @@
 # share the host's namespace) never collide with it.
 
 load ../lib/helpers
+load ../lib/udp
 
 IMAGE=$REGISTRY_OPEN/busybox:latest
 # Root and rootless runs of this file go side by side: as root the bridges
@@ -56,14 +58,82 @@ mknet() {
     assert_output_equals "hello-from-web"
     run_berth run --rm --network front "$IMAGE" wget -q -O- http://www/
     assert_output_equals "hello-from-web"
-    # The same name from another network does not resolve. (Its address is
-    # routed, as in Podman: networks are isolated only with -o isolate=true,
-    # which Debian 12's netavark 1.4 does not have.)
+    # The same name from another network does not resolve (and its address
+    # is not reachable from there: the next test).
     local ip
     ip=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.NetworkSettings.Networks.front.IPAddress}}' web)
     [[ $ip =~ ^$PR\.1\.[0-9]+$ ]] || { echo "web's address $ip is not in front's subnet" >&2; false; }
     run_berth --exit 1 run --rm --network back "$IMAGE" wget -q -O- http://web/
     assert_output_contains "bad address 'web'"
+}
+
+# reach NETWORK IP: whether a container on NETWORK connects to IP:80 ("reached" or "blocked").
+reach() {
+    run_berth run --rm --network "$1" "$IMAGE" sh -c "nc -w 2 $2 80 </dev/null >/dev/null 2>&1 && echo reached || echo blocked"
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1's netavark 1.4 does not isolate networks (its
+# FORWARD rules accept whatever a network's subnet sends, and it has no
+# isolate option), so there a container on another network reaches it.
+@test "networks are isolated: another network cannot reach a container's address; its own, a published port and isolate=false can" {
+    mknet iso1 21 --disable-dns
+    mknet iso2 22 --disable-dns
+    mknet open 23 --disable-dns -o isolate=false
+    local port ip
+    port=$(free_port)
+    run_berth run -d --name w21 -p "$port:80" --network iso1 "$IMAGE" \
+        sh -c 'mkdir -p /www && echo hello-21 > /www/index.html && exec httpd -f -p 80 -h /www'
+    ip=$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.NetworkSettings.Networks.iso1.IPAddress}}' w21)
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-21" "served through the published port"
+    # Its own network reaches it, another does not, and not the other way round either.
+    reach iso1 "$ip"
+    assert_output_equals "reached"
+    reach iso2 "$ip"
+    assert_output_equals "blocked"
+    run_berth run -d --name w22 --network iso2 "$IMAGE" sh -c 'mkdir -p /www && echo hello-22 > /www/index.html && exec httpd -f -p 80 -h /www'
+    reach iso1 "$(timeout 10 "$BERTH" $BERTH_GLOBAL_OPTS inspect --format '{{.NetworkSettings.Networks.iso2.IPAddress}}' w22)"
+    assert_output_equals "blocked"
+    # A network created with isolate=false is open to and from the others.
+    reach open "$ip"
+    assert_output_equals "reached"
+    if ! is_rootless; then
+        # A published port stays reachable from another network (through the
+        # host's address, its gateway), and the replies come back.
+        run_berth run --rm --network iso2 "$IMAGE" wget -q -O- "http://$P.22.1:$port/"
+        assert_output_equals "hello-21"
+        local b=bt$(( $$ % 100000 ))n
+        run iptables -w -S
+        assert_output_contains "-A BERTH-ISOLATION-2 -o ${b}21 -j DROP"
+        assert_output_not_contains "${b}23"
+        # The rules go with the bridges.
+        run_berth network rm -f -t 0 iso1 iso2 open
+        run iptables -w -S
+        assert_output_not_contains "${b}21"
+        assert_output_not_contains "${b}22"
+    fi
+}
+
+# bats test_tags=berth-only
+# berth-only: berth's own isolation rules, and it kills berth's own monitor.
+@test "system reset of a store whose monitor was killed leaves no isolation rule of its bridge on the host" {
+    is_rootless && skip "rootless, the rules are in the per-user network namespace, which reset removes whole"
+    local store=(--root "$BATS_TEST_TMPDIR/reset-data" --runroot "$BATS_TEST_TMPDIR/reset-run")
+    local bridge=bt$(( $$ % 100000 ))n25
+    timeout 60 "$BERTH" "${store[@]}" pull -q "$IMAGE" >/dev/null
+    timeout 30 "$BERTH" "${store[@]}" network create --subnet "$P.25.0/24" --interface-name "$bridge" n25 >/dev/null
+    local monitor
+    timeout 30 "$BERTH" "${store[@]}" run -d --name r25 --network n25 "$IMAGE" sleep 1000 >/dev/null
+    monitor=$(timeout 10 "$BERTH" "${store[@]}" inspect --format '{{.State.ConmonPid}}' r25)
+    run iptables -w -S
+    assert_output_contains "-A BERTH-ISOLATION-2 -o $bridge -j DROP"
+    # The monitor gone, nothing has torn the network down: reset does.
+    kill -9 "$monitor"
+    timeout 60 "$BERTH" "${store[@]}" system reset -f
+    run iptables -w -S
+    assert_output_not_contains "$bridge"
+    run ip -o link
+    assert_output_not_contains "$bridge"
 }
 
 @test "a container gets an address of the subnet; inspect shows it, the gateway and the aliases" {
@@ -146,7 +216,7 @@ mknet() {
 
 # bats test_tags=berth-only
 # berth-only: rootless Podman 4.3.1 forwards with rootlessport and cannot
-# start aardvark-dns here; the UDP message is berth's own.
+# start aardvark-dns here.
 @test "-p with a user-defined network: netavark's forwarding as root, berth's port proxy rootless" {
     mknet n7 7
     local port
@@ -165,10 +235,32 @@ mknet() {
         echo "port $port still open after rm -f" >&2
         false
     fi
-    if is_rootless; then
-        run_berth --exit 125 run --rm -p "$port:53/udp" --network n7 "$IMAGE" true
-        assert_output_contains "UDP ports of a rootless container on a user-defined network are not supported yet"
-    fi
+}
+
+@test "-p with a user-defined network: a UDP port echoes, beside a TCP port of the same number" {
+    udp_echo_binary
+    mknet n24 24 --disable-dns
+    local port
+    port=$(free_port)
+    run_berth run -d -p "127.0.0.1:$port:5353/udp" -p "127.0.0.1:$port:80" --network n24 -v "$BATS_TEST_TMPDIR/udpecho:/udpecho:ro" "$IMAGE" \
+        sh -c 'mkdir -p /www; echo hello-on-n24 > /www/index.html; /udpecho 5353 & exec httpd -f -p 80 -h /www'
+    local cid=$output
+    assert_equal "$(udp_ping "$port")" "ping" "echo through the published UDP port"
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-on-n24" "page through the TCP port of the same number"
+    # A second client (another source port) gets its own echo.
+    assert_equal "$(udp_ping "$port")" "ping" "echo for a second client"
+    run_berth port "$cid"
+    assert_output_contains "5353/udp -> 127.0.0.1:$port"
+    assert_output_contains "80/tcp -> 127.0.0.1:$port"
+    # The UDP port is taken while it runs, and free once the container is gone.
+    # (berth exits 125; Podman 4.3.1 126, as its runtime's start fails.)
+    run_berth --exit '?' run -d --name second -p "127.0.0.1:$port:5353/udp" --network n24 "$IMAGE" sleep 1000
+    [[ $status -eq 125 || $status -eq 126 ]] || { echo "a second container on UDP port $port: exit $status" >&2; false; }
+    assert_output_contains "127.0.0.1:$port"
+    assert_output_contains "ddress already in use"
+    run_berth rm -f -t 0 "$cid" second
+    python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', $port))" \
+        || { echo "UDP port $port still bound after rm -f" >&2; false; }
 }
 
 @test "stopping a container removes its interface on the bridge; the network can then be removed" {

@@ -5,6 +5,7 @@
 #include "base/command.h"
 #include "engine/containers/lifecycle.h"
 #include "engine/networks/networks.h"
+#include "network/isolation.h"
 #include "network/netavark.h"
 #include "network/rootless_netns.h"
 #include "network/teardown.h"
@@ -197,12 +198,8 @@ ErrorOr prepare_bridge(Context& ctx, std::string const& id, std::string const& n
     // berth's port proxy publishes on the host instead (port_proxy.h).
     // As root the proxy only holds the ports (netavark's rules forward them).
     std::vector<std::string> proxied = o.publish;
-    if (ctx.paths.rootless) {
-        for (auto const& p : ports)
-            if (p.protocol != "tcp")
-                return Error { ENOTSUP, "publish " + network::publish_text(p) + ": UDP ports of a rootless container on a user-defined network are not supported yet" };
+    if (ctx.paths.rootless)
         ports.clear();
-    }
     auto rows = TRY(ns.lease(id, [&](container::ContainerNetwork const& row, std::vector<std::string> const& used) {
         auto const& network = networks.at(row.network);
         return choose_addresses(network, row, used, address_start(ctx, network));
@@ -237,7 +234,9 @@ ErrorOr prepare_bridge(Context& ctx, std::string const& id, std::string const& n
     out.bridge.options_file = fs::join(run_dir, "netavark.json");
     out.bridge.proxy_ports = proxied;
     out.bridge.proxy_target = out.container_address;
-    TRY(fs::write_file_replace(out.bridge.options_file, json::dump(network::netavark_options(id, name, attachments, networks, ports))));
+    auto options = network::netavark_options(id, name, attachments, networks, ports);
+    out.bridge.isolate = network::isolated_bridges(options);
+    TRY(fs::write_file_replace(out.bridge.options_file, json::dump(options)));
     return {};
 }
 
@@ -250,6 +249,7 @@ Result<network::BridgePlan> bridge_plan(Context& ctx)
     plan.aardvark = TRY(network::find_aardvark());
     plan.config_dir = ctx.paths.layout().netavark_config_dir();
     plan.rootless = ctx.paths.rootless;
+    plan.iptables = find_program("iptables").value_or("");
     if (ctx.paths.rootless) {
         auto const& pasta = ctx.settings.options.network_cmd_path;
         plan.enter_netns = TRY(network::ensure_rootless_netns(ctx.paths.layout().run_root(), pasta.empty() ? "pasta" : pasta));

@@ -12,6 +12,7 @@
 #include "engine/containers/network_setup.h"
 #include "engine/networks/networks.h"
 #include "network/bridge.h"
+#include "network/isolation.h"
 #include "network/mode.h"
 #include "network/netavark.h"
 #include "network/teardown.h"
@@ -48,6 +49,12 @@ Result<std::string> run_netavark(Context& ctx, std::string const& run_dir, Json 
             message = doc.value().value("error", message);
         return Error { EIO, std::string("netavark ") + verb + ": " + message };
     }
+    // The isolation rules follow the bridges netavark made or took away.
+    auto bridges = network::isolated_bridges(options);
+    if (std::string_view(verb) == "setup")
+        TRY(network::isolate_for_container(plan, run_dir, bridges));
+    else
+        network::release_bridges(plan, bridges);
     return result.out;
 }
 

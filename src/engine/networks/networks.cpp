@@ -7,6 +7,7 @@
 #include "engine/containers/lifecycle.h"
 #include "engine/filter_groups.h"
 #include "engine/pods/pods.h"
+#include "network/bridge.h"
 #include "network/host_address.h"
 
 #include <algorithm>
@@ -181,7 +182,9 @@ ErrorOr remove_network(Context& ctx, std::string const& name_or_id, bool force, 
             TRY(remove_container(ctx, *rec, RemoveOptions { .force = true, .volumes = false, .timeout = timeout }));
         }
     }
-    return ns.remove(network.name);
+    TRY(ns.remove(network.name));
+    network::tidy_host_isolation(ctx.paths.rootless);
+    return {};
 }
 
 Result<std::vector<std::string>> unused_networks(Context& ctx, std::vector<NetworkFilter> const& filters)
@@ -205,6 +208,8 @@ Result<std::vector<std::string>> prune_networks(Context& ctx, std::vector<Networ
         TRY(std::move(r));
         removed.push_back(name);
     }
+    if (!removed.empty())
+        network::tidy_host_isolation(ctx.paths.rootless);
     return removed;
 }
 

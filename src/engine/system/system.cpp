@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "engine/containers/containers.h"
 #include "engine/containers/lifecycle.h"
+#include "network/bridge.h"
 #include "network/rootless_netns.h"
 #include "network/teardown.h"
 #include "rootless/userns.h"
@@ -52,6 +53,7 @@ ErrorOr system_reset(GlobalOptions const& options)
         for (auto const& id : *dirs)
             network::teardown_bridge_at(paths.layout().container_run_dir(id).c_str());
     network::remove_rootless_netns(paths.layout().run_root());
+    network::tidy_host_isolation(paths.rootless);
     TRY(fs::remove_tree(paths.data_dir));
     // Stop the pause process last: the removal above needed its namespace.
     if (auto pid_text = fs::read_file(paths.layout().pause_pid_file())) {
