@@ -29,6 +29,40 @@ namespace berth::network {
 
 namespace {
 
+/// Moves what `from` has to `to` through `pipe` (splice: no copy through
+/// user space), or through `buf` where splice cannot be used. Returns the
+/// bytes moved (1 when nothing was there after all), 0 at the end of `from`,
+/// -1 on an error.
+ssize_t move_bytes(int from, int to, int const pipe[2], char* buf, size_t buf_size)
+{
+    if (pipe[0] >= 0) {
+        ssize_t n = ::splice(from, nullptr, pipe[1], nullptr, 1 << 20, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n < 0 && errno == EAGAIN)
+            return 1;  // nothing after all (a spurious wakeup): not the end
+        if (n < 0 && errno != EINVAL)
+            return -1;
+        if (n >= 0) {
+            for (ssize_t left = n; left > 0;) {
+                ssize_t w = ::splice(pipe[0], nullptr, to, nullptr, static_cast<size_t>(left), SPLICE_F_MOVE);
+                if (w <= 0)
+                    return -1;
+                left -= w;
+            }
+            return n;
+        }
+    }
+    ssize_t n = ::read(from, buf, buf_size);
+    if (n <= 0)
+        return n;
+    for (ssize_t done = 0; done < n;) {
+        ssize_t w = ::write(to, buf + done, static_cast<size_t>(n - done));
+        if (w <= 0)
+            return -1;
+        done += w;
+    }
+    return n;
+}
+
 /// Copies what arrives on one side to the other until both are done.
 [[noreturn]] void relay(int client, sockaddr_in const& target)
 {
@@ -39,7 +73,12 @@ namespace {
     struct pollfd fds[2] = { { client, POLLIN, 0 }, { server, POLLIN, 0 } };
     int const peer[2] = { server, client };
     bool open[2] = { true, true };
-    char buf[65536];
+    // One pipe per direction for splice; without them (no fds left) plain copies.
+    int pipes[2][2] = { { -1, -1 }, { -1, -1 } };
+    for (auto& p : pipes)
+        if (::pipe2(p, O_CLOEXEC) == 0)
+            ::fcntl(p[1], F_SETPIPE_SZ, 1 << 20);  // fewer, larger moves; the default size if refused
+    static char buf[65536];
     while (open[0] || open[1]) {
         fds[0].events = open[0] ? POLLIN : 0;
         fds[1].events = open[1] ? POLLIN : 0;
@@ -51,17 +90,12 @@ namespace {
         for (int i = 0; i < 2; ++i) {
             if (!open[i] || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-            if (n <= 0) {
+            ssize_t n = move_bytes(fds[i].fd, peer[i], pipes[i], buf, sizeof buf);
+            if (n < 0)
+                ::_exit(0);
+            if (n == 0) {
                 open[i] = false;
                 ::shutdown(peer[i], SHUT_WR);
-                continue;
-            }
-            for (ssize_t done = 0; done < n;) {
-                ssize_t w = ::write(peer[i], buf + done, static_cast<size_t>(n - done));
-                if (w <= 0)
-                    ::_exit(0);
-                done += w;
             }
         }
     }
