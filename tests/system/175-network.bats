@@ -44,28 +44,6 @@ client_netns() {
     ip netns exec "$client_ns" ip link set lo up
 }
 
-# peer_seen CID PORT CTRPORT FROM: connects to host port PORT from the client
-# namespace (FROM=ns, to $client_host) or from the host's loopback (FROM=lo),
-# holds the connection open, and prints the address the container's socket
-# on CTRPORT has as its peer (netstat -tn in the container, any state).
-peer_seen() {
-    local cid=$1 port=$2 ctrport=$3 from=$4 client i peer=""
-    if [[ $from == ns ]]; then
-        ip netns exec "$client_ns" timeout 8 bash -c "exec 3<>/dev/tcp/$client_host/$port; sleep 6" 2>/dev/null &
-    else
-        timeout 8 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; sleep 6" 2>/dev/null &
-    fi
-    client=$!
-    for i in $(seq 1 40); do
-        run_berth exec "$cid" sh -c 'netstat -tn'
-        peer=$(awk -v p=":$ctrport" -v c=":$port" '$4 ~ p"$" && $5 !~ c"$" { a = $5; sub(/^::ffff:/, "", a); sub(/:[0-9]+$/, "", a); print a; exit }' <<<"$output")
-        [[ -n $peer ]] && break
-        sleep 0.1
-    done
-    kill "$client" 2>/dev/null || true
-    wait "$client" 2>/dev/null || true
-    echo "${peer:-nothing}"
-}
 
 # pastas_of ID: pids of pasta processes started for container ID.
 pastas_of() {
@@ -624,9 +602,9 @@ udp_ping() {
         [[ $mode == host ]] && publish=() ctrport=$port
         CONTAINERS_CONF=$conf run_berth run -d "${publish[@]}" "$IMAGE" sh -c "mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p $ctrport -h /www"
         local cid=$output
-        seen=$(peer_seen "$cid" "$port" "$ctrport" ns)
+        seen=$(peer_seen "$cid" "$ctrport" "$client_host" "$port" "$client_ns")
         assert_equal "$seen" "$client_ip" "the client's address in the container, netns=$mode"
-        seen=$(peer_seen "$cid" "$port" "$ctrport" lo)
+        seen=$(peer_seen "$cid" "$ctrport" 127.0.0.1 "$port")
         assert_equal "$seen" "$loopback" "a client on the host's loopback, netns=$mode"
         run_berth rm -f -t 0 "$cid"
     done
