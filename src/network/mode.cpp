@@ -282,4 +282,27 @@ Result<NetworkMode> default_mode(DefaultInputs const& in)
     return m;
 }
 
+ClientAddress published_client_address(NetworkMode::Kind kind, bool rootless)
+{
+    using Kind = NetworkMode::Kind;
+    switch (kind) {
+    case Kind::Pasta:
+        return { true, "pasta forwards each connection from the client's address (from the host's loopback: 127.0.0.1)" };
+    case Kind::Slirp4netns:
+        return { true, "slirp4netns forwards each connection from the client's address (from the host's loopback: 10.0.2.2)" };
+    case Kind::Bridge:
+        if (rootless)
+            return { false, "berth's port proxy connects from the per-user network namespace: the container sees the network's gateway" };
+        return { true, "netavark's DNAT rules rewrite only the destination (from the host's loopback: the network's gateway)" };
+    case Kind::Host:
+        return { true, "no ports are published: the container shares the host's network and sees its clients as the host does" };
+    case Kind::Default:
+    case Kind::None:
+    case Kind::Container:
+    case Kind::Path:
+        break;
+    }
+    return { false, "no ports are published in this mode" };
+}
+
 } // namespace berth::network

@@ -57,6 +57,22 @@ struct NetworkMode {
     bool own_namespace() const { return kind != Kind::Host && kind != Kind::Container && kind != Kind::Path; }
 };
 
+/// Whether a connection to a port published in a mode reaches the container
+/// from the client's own address (for a server's logs and access rules), and
+/// how; `info` shows it (a berth extension) and man/berth-run.1.md says it.
+struct ClientAddress {
+    bool kept = false;
+    std::string how;
+};
+
+/// For a resolved mode (not Default) of a container run by root or rootless:
+/// pasta and slirp4netns relay each connection from the client's address;
+/// user-defined networks keep it as root (netavark's DNAT rules) but not
+/// rootless (berth's port proxy connects from the network's gateway); host
+/// publishes nothing, the container is the host; none, container: and ns:
+/// publish nothing.
+ClientAddress published_client_address(NetworkMode::Kind kind, bool rootless);
+
 /// Podman's warning when -p is given with a mode that cannot publish ports.
 inline constexpr char const* discarded_ports_warning = "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use";
 

@@ -207,3 +207,17 @@ TEST_CASE("slirp4netns: its arguments and the container's address")
     CHECK(plan_helper(parse_network_mode("slirp4netns").value(), {})->args
         == std::vector<std::string> { "--configure", "--mtu=65520", "--disable-host-loopback" });
 }
+
+TEST_CASE("published ports: which modes keep the client's address")
+{
+    CHECK(published_client_address(Kind::Pasta, true).kept);
+    CHECK(published_client_address(Kind::Slirp4netns, false).kept);
+    CHECK(published_client_address(Kind::Bridge, false).kept);
+    CHECK(!published_client_address(Kind::Bridge, true).kept);
+    CHECK(published_client_address(Kind::Bridge, true).how.find("port proxy") != std::string::npos);
+    CHECK(published_client_address(Kind::Host, true).kept);
+    for (auto kind : { Kind::None, Kind::Container, Kind::Path }) {
+        CHECK(!published_client_address(kind, false).kept);
+        CHECK(published_client_address(kind, false).how == "no ports are published in this mode");
+    }
+}

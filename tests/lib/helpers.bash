@@ -113,6 +113,29 @@ is_rootless() { [[ $(id -u) -ne 0 ]]; }
 skip_if_rootless() { is_rootless && skip "${1:-test requires root}"; return 0; }
 skip_if_root() { is_rootless || skip "${1:-test requires a rootless user}"; return 0; }
 
+# peer_seen CID CTRPORT ADDRESS PORT [NETNS]: connects to ADDRESS:PORT (from
+# the network namespace NETNS if given), sends a byte and holds the
+# connection open, and prints the address that the container's established
+# connection on CTRPORT has as its peer (netstat -tn in the container), or
+# "nothing". The byte: pasta of Debian 12 completes the handshake with the
+# container only once the client has sent something.
+peer_seen() {
+    local cid=$1 ctrport=$2 address=$3 port=$4 netns=${5:-} client i peer=""
+    local enter=()
+    [[ -n $netns ]] && enter=(ip netns exec "$netns")
+    "${enter[@]}" timeout 8 bash -c "exec 3<>/dev/tcp/$address/$port; printf x >&3; sleep 6" 2>/dev/null &
+    client=$!
+    for i in $(seq 1 40); do
+        run_berth exec "$cid" sh -c 'netstat -tn'
+        peer=$(awk -v p=":$ctrport" -v c=":$port" '$4 ~ p"$" && $5 !~ c"$" && $6 == "ESTABLISHED" { a = $5; sub(/^::ffff:/, "", a); sub(/:[0-9]+$/, "", a); print a; exit }' <<<"$output")
+        [[ -n $peer ]] && break
+        sleep 0.1
+    done
+    kill "$client" 2>/dev/null || true
+    wait "$client" 2>/dev/null || true
+    echo "${peer:-nothing}"
+}
+
 # free_port: a TCP port nobody listens on at 127.0.0.1.
 free_port() {
     local p i

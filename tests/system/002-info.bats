@@ -12,6 +12,11 @@ host_cgroup_version() {
     [[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]] && echo v2 || echo v1
 }
 
+# netavark_path: where Debian (or another distribution) installs netavark; "" without it.
+netavark_path() {
+    ls /usr/lib/podman/netavark /usr/libexec/podman/netavark 2>/dev/null | head -n 1
+}
+
 @test "info --format json has Podman's tree and value types" {
     run_berth info --format json
     local doc
@@ -47,6 +52,11 @@ host_cgroup_version() {
     assert_equal "$(jq -r .store.volumePath <<<"$doc")" "$BERTH_TEST_ROOT/data/volumes" "store.volumePath"
     if is_rootless; then
         assert_equal "$(jq -r '.host.idMappings.uidmap[0] | "\(.container_id):\(.host_id)"' <<<"$doc")" "0:$(id -u)" "uidmap"
+    fi
+    # netavark is the bridge backend, Podman's and berth's, and bridge a network driver.
+    if [[ -n $(netavark_path) ]]; then
+        assert_equal "$(jq -r .host.networkBackend <<<"$doc")" netavark "host.networkBackend"
+        jq -e '.plugins.network | index("bridge")' <<<"$doc" >/dev/null || { echo "plugins.network has no bridge" >&2; false; }
     fi
     # Two-space indentation, as Podman's.
     assert_output_matches '^  "host": \{$'
@@ -146,7 +156,11 @@ host_cgroup_version() {
     assert_equal "$(jq -r .host.ociRuntime.path <<<"$doc")" "$(readlink -f "$BERTH")" "ociRuntime.path"
     assert_equal "$(jq -r .host.ociRuntime.version <<<"$doc")" "$("$BERTH" --version)" "ociRuntime.version"
     [[ $(jq -r .host.conmon.path <<<"$doc") == */berth-monitor ]]
-    assert_equal "$(jq -r .host.networkBackend <<<"$doc")" pasta "networkBackend"
+    # netavark where installed (berth drives it for user-defined networks), else the default helper.
+    local netavark backend=pasta
+    netavark=$(netavark_path)
+    [[ -n $netavark ]] && backend=netavark
+    assert_equal "$(jq -r .host.networkBackend <<<"$doc")" "$backend" "networkBackend"
     assert_equal "$(jq -r .host.rootlessNetworkCmd <<<"$doc")" pasta "rootlessNetworkCmd"
     assert_equal "$(jq -r .host.eventLogger <<<"$doc")" file "eventLogger"
     assert_equal "$(jq -r .host.cgroupManager <<<"$doc")" cgroupfs "cgroupManager"
@@ -159,5 +173,55 @@ host_cgroup_version() {
     # The helper that containers.conf makes the default is the one named.
     printf '[network]\ndefault_rootless_network_cmd = "slirp4netns"\n' >"$BATS_TEST_TMPDIR/slirp.conf"
     CONTAINERS_CONF=$BATS_TEST_TMPDIR/slirp.conf run_berth info --format json
-    assert_equal "$(jq -r '.host | .networkBackend + " " + .rootlessNetworkCmd' <<<"$output")" "slirp4netns slirp4netns" "with slirp4netns configured"
+    local expect=slirp4netns
+    [[ -n $netavark ]] && expect=netavark
+    assert_equal "$(jq -r '.host | .networkBackend + " " + .rootlessNetworkCmd' <<<"$output")" "$expect slirp4netns" "with slirp4netns configured"
+}
+
+# bats test_tags=berth-only
+@test "info names netavark and aardvark-dns as Podman 5 does, and bridge as the only network driver" {
+    # berth-only: Podman 4.3.1 has no host.networkBackendInfo and lists macvlan too.
+    local netavark
+    netavark=$(netavark_path)
+    [[ -n $netavark ]] || skip "netavark is not installed"
+    local aardvark=${netavark%/netavark}/aardvark-dns
+    run_berth info --format json
+    local doc=$output
+    assert_equal "$(jq -c .plugins.network <<<"$doc")" '["bridge"]' "plugins.network"
+    assert_equal "$(jq -r '.host.networkBackendInfo | [.backend, .path, .version] | join("|")' <<<"$doc")" \
+        "netavark|$netavark|$("$netavark" --version 2>/dev/null)" "networkBackendInfo"
+    assert_equal "$(jq -r '.host.networkBackendInfo.dns | [.path, .version] | join("|")' <<<"$doc")" \
+        "$aardvark|$("$aardvark" --version 2>/dev/null)" "networkBackendInfo.dns"
+    if command -v dpkg-query >/dev/null && dpkg -S "$netavark" >/dev/null 2>&1; then
+        # Debian's package as name_version_architecture, as for the other programs.
+        assert_equal "$(jq -r .host.networkBackendInfo.package <<<"$doc")" \
+            "$(dpkg-query -W -f '${Package}_${Version}_${Architecture}' netavark)" "networkBackendInfo.package"
+        assert_equal "$(jq -r .host.networkBackendInfo.dns.package <<<"$doc")" \
+            "$(dpkg-query -W -f '${Package}_${Version}_${Architecture}' aardvark-dns)" "networkBackendInfo.dns.package"
+    fi
+    run_berth info --format '{{.Host.NetworkBackendInfo.Backend}} {{.Host.NetworkBackendInfo.DNS.Path}}'
+    assert_output_equals "netavark $aardvark"
+}
+
+# bats test_tags=berth-only
+@test "info says whether published ports keep the client's address, for the default mode and for networks" {
+    # berth-only: host.publishedPorts is berth's own. 175-network.bats proves the claims (as root).
+    run_berth info --format '{{.Host.PublishedPorts.DefaultMode.Mode}} {{.Host.PublishedPorts.DefaultMode.KeepsClientAddress}} {{.Host.PublishedPorts.Networks.KeepsClientAddress}}'
+    if is_rootless; then
+        assert_output_equals "pasta true false"
+        run_berth info --format '{{.Host.PublishedPorts.Networks.How}}'
+        assert_output_contains "port proxy"
+    else
+        assert_output_equals "bridge true true"
+        run_berth info --format '{{.Host.PublishedPorts.Networks.How}}'
+        assert_output_contains "netavark's DNAT rules"
+    fi
+    # The default mode follows containers.conf.
+    printf '[containers]\nnetns = "slirp4netns"\n' >"$BATS_TEST_TMPDIR/slirp.conf"
+    CONTAINERS_CONF=$BATS_TEST_TMPDIR/slirp.conf run_berth info --format '{{.Host.PublishedPorts.DefaultMode.Mode}} {{.Host.PublishedPorts.DefaultMode.KeepsClientAddress}}'
+    assert_output_equals "slirp4netns true"
+    printf '[containers]\nnetns = "none"\n' >"$BATS_TEST_TMPDIR/none.conf"
+    CONTAINERS_CONF=$BATS_TEST_TMPDIR/none.conf run_berth info --format json
+    assert_equal "$(jq -r '.host.publishedPorts.defaultMode | [.mode, .keepsClientAddress, .how] | join("|")' <<<"$output")" \
+        "none|false|no ports are published in this mode" "with netns none"
 }

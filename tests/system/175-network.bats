@@ -4,8 +4,9 @@
 # request), container:NAME and ns:PATH; a published port reaches a server in
 # the container, `port` shows the mapping, rm -f (and kill -9 of the monitor)
 # leaves no helper behind; /etc/hosts names host.containers.internal; bad
-# values are refused. The host side uses 127.0.0.1 and the host's own
-# addresses only.
+# values are refused; published ports keep the client's address where `info`
+# says so (as root, a client in a network namespace the test makes). The host
+# side uses 127.0.0.1, the host's own addresses and that namespace only.
 
 load ../lib/helpers
 load ../lib/udp
@@ -19,7 +20,31 @@ setup_file() {
 
 teardown() {
     berth_quiet rm -f -a >/dev/null 2>&1 || true
+    # The client namespace of the client's-address test, also when it failed.
+    if [[ -n ${client_ns:-} ]]; then
+        ip netns delete "$client_ns" 2>/dev/null || true
+        ip link delete "$client_veth" 2>/dev/null || true
+    fi
 }
+
+# client_netns: a network namespace of the test's own, $client_ns, joined to
+# the host by a veth pair ($client_veth on the host's side): the host has
+# $client_host, the namespace $client_ip, a /30 of 10.231.0.0/16 chosen by
+# this shell's pid. Not 192.0.2.0/24: the host's eth0 may have it.
+client_netns() {
+    local n=$(( $$ % 250 ))
+    client_ns=berth-client-$$ client_veth=bcl$$h
+    client_host=10.231.$n.1 client_ip=10.231.$n.2
+    ip netns add "$client_ns"
+    ip link add "$client_veth" type veth peer name "bcl$$c"
+    ip link set "bcl$$c" netns "$client_ns"
+    ip addr add "$client_host/30" dev "$client_veth"
+    ip link set "$client_veth" up
+    ip netns exec "$client_ns" ip addr add "$client_ip/30" dev "bcl$$c"
+    ip netns exec "$client_ns" ip link set "bcl$$c" up
+    ip netns exec "$client_ns" ip link set lo up
+}
+
 
 # pastas_of ID: pids of pasta processes started for container ID.
 pastas_of() {
@@ -512,4 +537,45 @@ check_name_flags() {
     assert_output_equals "127.0.0.1:$a-$b->80-81/tcp"
     run_berth --exit 125 create -p "127.0.0.1:$a-$b:80-82" "$IMAGE" true
     run_berth rm -f "$cid"
+}
+
+
+# bats test_tags=berth-only
+@test "published ports keep the client's address in each mode where info says so" {
+    # berth-only: as root Podman cannot start containers here (runc fails on
+    # rlimits), and host.publishedPorts is berth's.
+    skip_if_rootless "a client with an address of its own needs a network namespace and a veth pair, which need root"
+    command -v pasta >/dev/null || skip "pasta (passt) not installed"
+    command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
+    [[ -n $(ls /usr/lib/podman/netavark /usr/libexec/podman/netavark 2>/dev/null) ]] || skip "netavark is not installed"
+    client_netns
+    local conf=$BATS_TEST_TMPDIR/containers.conf
+    # MODE (containers.conf's netns, "" for root's default, the network podman), and what a
+    # client on the host's loopback shows as in the container.
+    local mode loopback port seen
+    for mode in pasta:127.0.0.1 slirp4netns:10.0.2.2 :10.88.0.1 host:127.0.0.1; do
+        loopback=${mode#*:} mode=${mode%%:*}
+        if [[ -n $mode ]]; then
+            printf '[containers]\nnetns = "%s"\n' "$mode" >"$conf"
+        else
+            : >"$conf"
+        fi
+        # What info claims for a container run with -p and no --network.
+        CONTAINERS_CONF=$conf run_berth info --format '{{.Host.PublishedPorts.DefaultMode.Mode}} {{.Host.PublishedPorts.DefaultMode.KeepsClientAddress}}'
+        assert_equal "$output" "${mode:-bridge} true" "info's claim with netns=$mode"
+        port=$(free_port)
+        local publish=(-p "$port:80") ctrport=80
+        # The host's network: nothing is published, the server takes the host's port itself.
+        [[ $mode == host ]] && publish=() ctrport=$port
+        CONTAINERS_CONF=$conf run_berth run -d "${publish[@]}" "$IMAGE" sh -c "mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p $ctrport -h /www"
+        local cid=$output
+        seen=$(peer_seen "$cid" "$ctrport" "$client_host" "$port" "$client_ns")
+        assert_equal "$seen" "$client_ip" "the client's address in the container, netns=$mode"
+        seen=$(peer_seen "$cid" "$ctrport" 127.0.0.1 "$port")
+        assert_equal "$seen" "$loopback" "a client on the host's loopback, netns=$mode"
+        run_berth rm -f -t 0 "$cid"
+    done
+    # As root a user network is what the default network podman is: netavark's rules.
+    run_berth info --format '{{.Host.PublishedPorts.Networks.KeepsClientAddress}}'
+    assert_output_equals true
 }

@@ -263,6 +263,31 @@ reach() {
         || { echo "UDP port $port still bound after rm -f" >&2; false; }
 }
 
+# bats test_tags=berth-only
+@test "-p with a user-defined network: the client's address kept as root, the network's gateway rootless" {
+    # berth-only: as root Podman cannot start containers here (runc fails on
+    # rlimits); rootless Podman's rootlessport is not berth's proxy.
+    mknet n21 21
+    local port host
+    port=$(free_port)
+    # The host's own address: a client that is not on the loopback.
+    host=$(ip -4 -o addr show scope global | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+    [[ -n $host ]] || skip "the host has no global IPv4 address"
+    run_berth run -d -p "$port:80" --network n21 "$IMAGE" sh -c 'mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p 80 -h /www'
+    local cid=$output
+    if is_rootless; then
+        # berth's port proxy connects from the per-user namespace (info: keepsClientAddress false).
+        assert_equal "$(peer_seen "$cid" 80 "$host" "$port")" "$P.21.1" "a client on $host, rootless"
+    else
+        # netavark's DNAT rules keep it (info: true; 175-network.bats shows it for a client in a namespace of its own).
+        assert_equal "$(peer_seen "$cid" 80 "$host" "$port")" "$host" "a client on $host, as root"
+    fi
+    # From the host's loopback, both: the network's gateway.
+    assert_equal "$(peer_seen "$cid" 80 127.0.0.1 "$port")" "$P.21.1" "a client on 127.0.0.1"
+    run_berth info --format '{{.Host.PublishedPorts.Networks.KeepsClientAddress}}'
+    assert_output_equals "$(is_rootless && echo false || echo true)"
+}
+
 @test "stopping a container removes its interface on the bridge; the network can then be removed" {
     mknet n8 8
     run_berth run -d --name v8 --network n8 "$IMAGE" sleep 1000

@@ -85,6 +85,13 @@ std::string default_rootless_network_cmd(Context& ctx)
     return mode && mode->user_mode() ? mode->name() : "";
 }
 
+Result<NetworkMode> default_publishing_mode(Context& ctx)
+{
+    auto in = default_inputs(ctx);
+    in.publishes = true;
+    return network::default_mode(in);
+}
+
 ErrorOr resolve_network(Context& ctx, container::CreateOptions& o, Warn const& warn)
 {
     auto mode = TRY(network::parse_network_mode(o.network));

@@ -31,6 +31,10 @@ ErrorOr resolve_network(Context& ctx, container::CreateOptions& options, Warn co
 /// when none is installed or containers.conf's netns says otherwise. For info.
 std::string default_rootless_network_cmd(Context& ctx);
 
+/// The mode a container of this store gets with -p and no --network
+/// (default_mode for this user, containers.conf and host). For info.
+Result<network::NetworkMode> default_publishing_mode(Context& ctx);
+
 /// At create, once the image is known: -P's ports (the image's EXPOSE and
 /// --expose) added, and a free host port chosen for every port without one;
 /// options.publish then holds one "IP:HOSTPORT:PORT/PROTO" per port.

@@ -4,14 +4,16 @@
 // The hard part is honesty where Podman's fields name Podman's helpers:
 // host.ociRuntime is berth's built-in runtime (the berth binary itself)
 // unless an external one is configured, host.conmon is berth-monitor,
-// host.networkBackend is the user-mode helper (pasta or slirp4netns) that
-// rootless containers get by default (no bridge networks, so neither cni nor
-// netavark), and
+// host.networkBackend is netavark, which berth drives for user-defined
+// networks rootless and as root (only without it installed the user-mode
+// helper that rootless containers get by default), with Podman 5's
+// host.networkBackendInfo, and
 // host.cgroupVersion is "v1" on a hybrid host, as Podman reports it. Fields
 // Podman has for its API service or for buildah (remoteSocket,
 // buildahVersion) are left out rather than invented. berth's own earlier
 // fields (host.rootless, host.uidmap, host.helpers, host.cgroups, ...) stay,
-// since scripts already read them.
+// since scripts already read them, and host.publishedPorts is berth's own:
+// whether published ports keep the client's address.
 #include "engine/system/system.h"
 
 #include "base/command.h"
@@ -22,6 +24,8 @@
 #include "engine/containers/container_query.h"
 #include "engine/containers/network_setup.h"
 #include "monitor/protocol.h"
+#include "network/bridge.h"
+#include "network/mode.h"
 #include "rootless/host_info.h"
 #include "runtime/capabilities.h"
 #include "runtime/cgroups.h"
@@ -137,7 +141,30 @@ Json registries_section(image::RegistriesConf const& conf)
     return out;
 }
 
-// The runtime and monitor berth uses, and the user-mode network helpers, as Podman's
+// Podman 5's host.networkBackendInfo: netavark and aardvark-dns as
+// {backend, package, path, version, dns: {package, path, version}}; only the
+// backend without netavark. Empty values are left out, as Podman's omitempty.
+Json network_backend_info(std::string const& backend, std::string const& netavark, std::string const& aardvark,
+    std::map<std::string, std::string>& packages)
+{
+    auto program = [&](std::string const& path) {
+        Json out = Json::object();
+        if (path.empty())
+            return out;
+        out["path"] = path;
+        if (!packages[path].empty())
+            out["package"] = packages[path];
+        if (auto version = rootless::version_output(path); !version.empty())
+            out["version"] = version;
+        return out;
+    };
+    Json info = program(netavark);
+    info["backend"] = backend;
+    info["dns"] = program(aardvark);
+    return info;
+}
+
+// The runtime and monitor berth uses, the user-mode network helpers and the bridge backend, as Podman's
 // {name, package, path, version} / {package, path, version} / {executable, package, version}.
 void add_programs(Json& host, std::string const& runtime)
 {
@@ -152,6 +179,11 @@ void add_programs(Json& host, std::string const& runtime)
             paths.push_back(*path);
         }
     }
+    std::string netavark = network::find_netavark().value_or("");
+    std::string aardvark = netavark.empty() ? "" : network::find_aardvark().value_or("");
+    for (auto const* path : { &netavark, &aardvark })
+        if (!path->empty())
+            paths.push_back(*path);
     auto packages = rootless::owning_packages(paths);
     host["ociRuntime"] = {
         { "name", runtime.empty() ? "berth" : runtime_path.substr(runtime_path.rfind('/') + 1) },
@@ -173,6 +205,30 @@ void add_programs(Json& host, std::string const& runtime)
             { "version", path.empty() ? "" : rootless::version_output(path) },
         };
     }
+    // No netavark, no user-defined networks: the backend is then the helper
+    // rootless containers get by default.
+    std::string helper = host.value("rootlessNetworkCmd", "");
+    std::string backend = !netavark.empty() ? "netavark" : helper.empty() ? "none" : helper;
+    host["networkBackend"] = backend;
+    host["networkBackendInfo"] = network_backend_info(backend, netavark, aardvark, packages);
+}
+
+// berth's host.publishedPorts: whether a port published by a container of
+// this user without --network, and by one on a user-defined network, reaches
+// the container from the client's address (network/mode.h).
+Json published_ports_section(Context& ctx)
+{
+    auto describe = [&](network::NetworkMode::Kind kind, std::string const& mode) {
+        auto client = network::published_client_address(kind, ctx.paths.rootless);
+        return Json { { "mode", mode }, { "keepsClientAddress", client.kept }, { "how", client.how } };
+    };
+    Json out = Json::object();
+    if (auto mode = default_publishing_mode(ctx))
+        out["defaultMode"] = describe(mode->kind, mode->name());
+    else
+        out["defaultMode"] = { { "mode", "" }, { "keepsClientAddress", false }, { "how", mode.error().message } };
+    out["networks"] = describe(network::NetworkMode::Kind::Bridge, "bridge");
+    return out;
 }
 
 Json security_section(bool rootless)
@@ -200,13 +256,11 @@ Json host_section(Context& ctx, InfoOptions const& options)
     host["cgroupControllers"] = host["cgroups"].value("controllers", Json::array());
     host["eventLogger"] = "file";  // run_dir/events/events.log (events.h)
     host["logDriver"] = "k8s-file";
-    // No bridge networks yet (neither cni nor netavark): the backend is the
-    // user-mode helper that rootless containers get by default.
     host["rootlessNetworkCmd"] = default_rootless_network_cmd(ctx);
-    host["networkBackend"] = host["rootlessNetworkCmd"].get<std::string>().empty() ? "none" : host["rootlessNetworkCmd"];
     host["linkmode"] = "dynamic";
     host["serviceIsRemote"] = false;
-    add_programs(host, options.runtime);
+    add_programs(host, options.runtime);  // also networkBackend and networkBackendInfo
+    host["publishedPorts"] = published_ports_section(ctx);
     return host;
 }
 
@@ -237,7 +291,8 @@ Result<Json> system_info(Context& ctx, InfoOptions const& options)
         { "registries", registries_section(ctx.registries) },
         { "plugins", {
             { "volume", { "local" } },
-            { "network", Json::array() },  // no network drivers yet: none, host and pasta are modes
+            // bridge, driven through netavark, is berth's only network driver.
+            { "network", network::find_netavark() ? Json::array({ "bridge" }) : Json::array() },
             { "log", { "k8s-file", "json-file", "none" } },
             { "authorization", nullptr },
         } },
@@ -282,6 +337,7 @@ std::map<std::string, std::string> info_field_names()
         { "OCIRuntime", "ociRuntime" },
         { "OS", "os" },
         { "Slirp4NetNS", "slirp4netns" },
+        { "DNS", "dns" },
         { "AppArmorEnabled", "apparmorEnabled" },
         { "DefaultCapabilities", "capabilities" },
         { "SECCOMPEnabled", "seccompEnabled" },
