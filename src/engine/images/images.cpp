@@ -5,6 +5,7 @@
 // stored name ends in "/busybox:latest", preferring localhost/ and the
 // configured search registries, exactly as Podman resolves local short names.
 #include "engine/images/images.h"
+#include "engine/images/manifest_lists.h"
 #include "engine/containers/containers.h"
 #include "engine/system/events.h"
 #include "engine/containers/lifecycle.h"
@@ -85,9 +86,8 @@ Result<std::optional<store::ImageRecord>> find_short_name(Context& ctx, image::R
     return found;
 }
 
-} // namespace
-
-Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
+/// find_image among the images only: a manifest list's name is not known here.
+Result<store::ImageRecord> find_stored_image(Context& ctx, std::string const& input)
 {
     std::string name = input;
     if (name.rfind("sha256:", 0) == 0)
@@ -116,6 +116,19 @@ Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
             return Error::msg(input + ": image ID prefix is ambiguous: use more characters");
     }
     return not_known(input);
+}
+
+} // namespace
+
+Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
+{
+    auto found = find_stored_image(ctx, input);
+    if (found || found.error().code != ENOENT)
+        return found;
+    // A manifest list is an image to Podman, and a lookup of it finds the image for this platform.
+    if (auto instance = TRY(manifest_list_instance(ctx, input)))
+        return std::move(*instance);
+    return found;
 }
 
 Result<bool> image_exists(Context& ctx, std::string const& name)
@@ -204,6 +217,10 @@ Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
 
 ErrorOr tag_image(Context& ctx, std::string const& image, std::string const& new_name)
 {
+    auto stored = find_stored_image(ctx, image);
+    if (!stored && stored.error().code == ENOENT && TRY(manifest_list_exists(ctx, image)))
+        return Error { EINVAL, "tag " + image + ": it is a manifest list, and berth keeps one name per list: "
+            "create a list of the new name with `berth manifest create " + new_name + "` and add the same images" };
     auto record = TRY(find_image(ctx, image));
     auto name = TRY(normalize_tag_name(new_name));
     TRY(ctx.store->add_name(record.id, name));
@@ -348,8 +365,10 @@ std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> c
 {
     std::vector<RemoveReport> out;
     for (auto const& n : names) {
-        auto before = find_image(ctx, n);
-        out.push_back(remove_one(ctx, n, force));
+        auto before = find_stored_image(ctx, n);
+        // A list's name removes the list, as `manifest rm` (Podman 4.3 removes its image for this platform).
+        bool list = !before && before.error().code == ENOENT && manifest_list_exists(ctx, n).value_or(false);
+        out.push_back(list ? std::move(remove_manifest_lists(ctx, { n }).front()) : remove_one(ctx, n, force));
         auto& report = out.back();
         for (auto const& u : report.untagged)
             record_image_event(ctx.paths, "untag", report.deleted, u);
@@ -386,6 +405,11 @@ std::vector<RemoveReport> remove_all_images(Context& ctx, Force force)
             report.deleted = record.id;
         out.push_back(std::move(report));
     }
+    if (auto lists = manifest_lists_as_images(ctx); !lists)
+        out.push_back(RemoveReport { "", {}, {}, std::move(lists).error() });
+    else
+        for (auto const& list : *lists)
+            out.push_back(std::move(remove_manifest_lists(ctx, { list.id }).front()));
     return out;
 }
 
@@ -441,6 +465,14 @@ Result<std::vector<std::string>> prune_images(Context& ctx, bool all)
             again = !all;
         }
     }
+    // No container uses a manifest list: -a removes them all, as Podman's does.
+    if (all)
+        for (auto const& list : TRY(manifest_lists_as_images(ctx))) {
+            auto report = std::move(remove_manifest_lists(ctx, { list.id }).front());
+            if (report.error)
+                return std::move(*report.error);
+            removed.push_back(list.id);
+        }
     return removed;
 }
 
