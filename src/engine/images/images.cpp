@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <set>
 #include <unistd.h>
@@ -334,10 +335,11 @@ static RemoveReport remove_one(Context& ctx, std::string const& name, Force forc
     return report;
 }
 
-/// After `removed` went: its unnamed ancestors (the intermediate images of the
-/// build that made it) that no other image was built on and no container
-/// uses, as Podman's rmi removes them. Returns their IDs, nearest first.
-static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, store::ImageRecord const& removed)
+/// Removes, round after round, the images `pick` chooses among those left
+/// dangling (unnamed, no image built on them, no container using them): one
+/// going may leave its parent dangling. Returns their IDs in that order.
+static Result<std::vector<std::string>> remove_while_dangling(Context& ctx,
+    std::function<Result<bool>(store::ImageRecord const&)> const& pick)
 {
     std::set<std::string> in_use;
     for (auto const& rec : TRY(list_containers(ctx)))
@@ -348,10 +350,7 @@ static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, 
         auto images = TRY(ctx.store->list_images());
         auto parents = TRY(parent_images(ctx, images));
         for (auto const& r : images) {
-            bool ancestor = r.layers.size() <= removed.layers.size()
-                && std::equal(r.layers.begin(), r.layers.end(), removed.layers.begin(),
-                    [](store::LayerInfo const& a, store::LayerInfo const& b) { return a.diff_id == b.diff_id; });
-            if (!ancestor || !r.names.empty() || parents.count(r.id) || in_use.count(r.id))
+            if (!r.names.empty() || parents.count(r.id) || in_use.count(r.id) || !TRY(pick(r)))
                 continue;
             TRY(ctx.store->delete_image(r.id));
             gone.push_back(r.id);
@@ -359,6 +358,22 @@ static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, 
         }
     }
     return gone;
+}
+
+static bool same_layer(store::LayerInfo const& a, store::LayerInfo const& b) { return a.diff_id == b.diff_id; }
+static bool same_entry(image::HistoryEntry const& a, image::HistoryEntry const& b)
+{
+    return a.created == b.created && a.created_by == b.created_by && a.empty_layer == b.empty_layer;
+}
+
+/// After `removed` went: its unnamed ancestors (the intermediate images of the
+/// build that made it) that no other image was built on and no container
+/// uses, as Podman's rmi removes them. Returns their IDs, nearest first.
+static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, store::ImageRecord const& removed)
+{
+    return remove_while_dangling(ctx, [&](store::ImageRecord const& r) -> Result<bool> {
+        return r.layers.size() <= removed.layers.size() && std::equal(r.layers.begin(), r.layers.end(), removed.layers.begin(), same_layer);
+    });
 }
 
 std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force)
@@ -423,9 +438,6 @@ Result<std::set<std::string>> parent_images(Context& ctx, std::vector<store::Ima
             it = histories.emplace(r.id, TRY(image_config(ctx, r)).history).first;
         return &it->second;
     };
-    auto same_entry = [](image::HistoryEntry const& a, image::HistoryEntry const& b) {
-        return a.created == b.created && a.created_by == b.created_by && a.empty_layer == b.empty_layer;
-    };
     for (auto const& x : images) {
         if (!x.names.empty())
             continue;  // only an unnamed image's role matters (intermediate or dangling)
@@ -444,6 +456,21 @@ Result<std::set<std::string>> parent_images(Context& ctx, std::vector<store::Ima
         }
     }
     return parents;
+}
+
+Result<std::vector<std::string>> remove_build_steps(Context& ctx, store::ImageRecord const& last_step,
+    store::ImageRecord const& base, std::string const& keep)
+{
+    auto top = TRY(image_config(ctx, last_step)).history;
+    size_t below = base.id.empty() ? 0 : TRY(image_config(ctx, base)).history.size();
+    // A step of this build: its layers and history a prefix of the last step's, longer than the base's.
+    return remove_while_dangling(ctx, [&](store::ImageRecord const& r) -> Result<bool> {
+        if (r.id == keep || r.id == base.id || r.layers.size() > last_step.layers.size() || r.layers.size() < base.layers.size()
+            || !std::equal(r.layers.begin(), r.layers.end(), last_step.layers.begin(), same_layer))
+            return false;
+        auto history = TRY(image_config(ctx, r)).history;
+        return history.size() > below && history.size() <= top.size() && std::equal(history.begin(), history.end(), top.begin(), same_entry);
+    });
 }
 
 Result<std::vector<std::string>> prune_images(Context& ctx, bool all)

@@ -117,6 +117,15 @@ struct ImageListEntry {
 /// EINVAL names a filter that is malformed or unknown.
 Result<std::vector<ImageListEntry>> list_images(Context& ctx, ImageListOptions const& options);
 
+/// After a build whose image is not its last step's (--squash, --timestamp,
+/// --format): removes that step's image and then the images of the steps
+/// below it, down to `base` (excluded), each only while it is left dangling
+/// (unnamed, no image built on it, no container using it), so that the build
+/// leaves what Podman's leaves. `keep` (the build's image) is never removed.
+/// Returns the removed IDs.
+Result<std::vector<std::string>> remove_build_steps(Context& ctx, store::ImageRecord const& last_step,
+    store::ImageRecord const& base, std::string const& keep);
+
 /// `image prune`: dangling images (no names, no child image; as they go, their
 /// parents may become dangling and go too), or every image with `all`; never
 /// one a container uses.
