@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every benchmark in contrib/bench: pull (root, then rootless), images (root),
-# start-up, run (rootless and root) and lifecycle (rootless).
+# start-up, run (rootless and root), lifecycle (rootless) and build (rootless).
 #
 #   run-all.sh [--rounds N] [--runs N] [--no-rootless] [--own-registry]
 #
@@ -36,4 +36,5 @@ fi
 "$DIR/run.sh" --runs "$RUNS" || rc=1  # rootless run --rm busybox true against podman and unshare
 "$DIR/run.sh" --runs "$RUNS" --root || rc=1
 "$DIR/lifecycle.sh" || rc=1             # rootless: 100 detached containers, monitors, ps, exec, rm
+"$DIR/build.sh" --rounds "$(( ROUNDS < 3 ? ROUNDS : 3 ))" || rc=1  # rootless: cold and cached build, push, against podman and skopeo
 exit $rc
