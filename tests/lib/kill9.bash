@@ -45,7 +45,8 @@ k9_prepare() {
         volume-rm) k9 volume create "k9-vol-$n" >/dev/null ;;
         load) k9 rmi -f -i busybox:latest "$K9_IMAGE" >/dev/null 2>&1 ;;
         # an exited container with 24 MB of changes: the layer takes a while to pack
-        commit) k9 run --name "k9-c-$n" "$K9_IMAGE" sh -c 'head -c 24000000 /dev/urandom >/big; echo kept >/kept' >/dev/null ;;
+        commit) k9 run --name "k9-c-$n" "$K9_IMAGE" sh -c 'head -c 24000000 /dev/urandom >/big; echo kept >/kept' >/dev/null &&
+            k9_problems >"$K9_WORK/problems-before-$n" ;;
         *) true ;;
     esac
 }
@@ -93,15 +94,19 @@ k9_max_ms() {
     esac
 }
 
+# k9_problems: what system check reports, sorted, without its summary line.
+k9_problems() { k9 system check 2>&1 | grep -v 'problems\? found in the store' | sort; }
+
 # k9_check_op OP N: what the operation must leave, killed or not: a killed
-# commit no damaged image and no content of its own left behind (the next
-# command's repair collects it) and its container as it was. (A stale
-# container lock file is a killed rm's, of an earlier trial: not commit's.)
+# commit no problem that system check did not report before it (no damaged
+# image, none of its content left behind: the next command's repair collects
+# it) and its container as it was. (Earlier trials may have left problems of
+# their own: a killed rm's stale container lock file, say.)
 k9_check_op() {
     local op=$1 n=$2 out
     case $op in
         commit)
-            out=$(k9 system check 2>&1 | grep -v -e '^stale lock file container-' -e 'problems\? found in the store')
+            out=$(comm -13 "$K9_WORK/problems-before-$n" <(k9_problems))
             [[ -z $out ]] || echo "system check: ${out//$'\n'/ }"
             out=$(k9 container inspect --format '{{.State.Status}}' "k9-c-$n" 2>&1)
             [[ $out == exited ]] || echo "container k9-c-$n: $out"
