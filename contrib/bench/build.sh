@@ -18,7 +18,11 @@
 #   push     N rounds: `berth push` of the result to $REGISTRY (default
 #            127.0.0.1:5000), `podman push` of its own, and `skopeo copy` of
 #            berth's (saved as an OCI layout first, untimed), each to a
-#            repository of its own that the registry does not have yet
+#            repository of its own that the registry does not have yet, with
+#            podman's and skopeo's blob location caches emptied (else they
+#            mount the blobs from an earlier round's repository; as root
+#            they keep it in /var/lib/containers/cache, and rounds after the
+#            first measure such mounts)
 # and prints the medians with the targets: cached berth < 150 ms and
 # berth/podman <= 0.2 (5x faster); cold and push as ratios.
 # --root runs as root instead. Needs: podman, runc, skopeo, hyperfine, the
@@ -126,14 +130,17 @@ ${CMD[berth]} push -q "$TAG" "oci:$WORK/oci" >"$WORK/logs/berth-oci.log" 2>&1 ||
 run_id=$(date +%s)-$$
 for ((round = 1; round <= ROUNDS; round++)); do
     repo=$REGISTRY/bench-build/$USER-$run_id-$round
+    # containers/image remembers which repositories have a blob and mounts it from
+    # there instead of uploading it: rootless, that memory is in XDG_DATA_HOME.
+    rm -rf "$WORK/cache-data"
     sync
     # shellcheck disable=SC2086  # CMD holds a command line
     read -r wall cpu < <(timed "$WORK/logs/berth-push-$round.log" ${CMD[berth]} push --tls-verify=false "$TAG" "$repo/berth:latest")
     echo "berth-push $wall $cpu" >>"$WORK/push"
     # shellcheck disable=SC2086
-    read -r wall cpu < <(timed "$WORK/logs/podman-push-$round.log" ${CMD[podman]} push --tls-verify=false "$TAG" "$repo/podman:latest")
+    read -r wall cpu < <(timed "$WORK/logs/podman-push-$round.log" env XDG_DATA_HOME="$WORK/cache-data" ${CMD[podman]} push --tls-verify=false "$TAG" "$repo/podman:latest")
     echo "podman-push $wall $cpu" >>"$WORK/push"
-    read -r wall cpu < <(timed "$WORK/logs/skopeo-$round.log" skopeo copy -q --dest-tls-verify=false "oci:$WORK/oci" "docker://$repo/skopeo:latest")
+    read -r wall cpu < <(timed "$WORK/logs/skopeo-$round.log" env XDG_DATA_HOME="$WORK/cache-data" skopeo copy -q --dest-tls-verify=false "oci:$WORK/oci" "docker://$repo/skopeo:latest")
     echo "skopeo $wall $cpu" >>"$WORK/push"
 done
 
