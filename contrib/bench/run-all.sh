@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every benchmark in contrib/bench: pull (root, then rootless), images (root),
-# start-up, run (rootless and root), lifecycle (rootless) and network throughput
-# (rootless and root).
+# start-up, run (rootless and root), lifecycle (rootless), network throughput
+# (rootless and root) and build (rootless).
 #
 #   run-all.sh [--rounds N] [--runs N] [--no-rootless] [--own-registry]
 #
@@ -39,4 +39,5 @@ fi
 "$DIR/lifecycle.sh" || rc=1             # rootless: 100 detached containers, monitors, ps, exec, rm
 "$DIR/netthroughput.sh" || rc=1         # rootless: iperf3 per network mode against podman
 "$DIR/netthroughput.sh" --root || rc=1
+"$DIR/build.sh" --rounds "$(( ROUNDS < 3 ? ROUNDS : 3 ))" || rc=1  # rootless: cold and cached build, push, against podman and skopeo
 exit $rc

@@ -57,6 +57,8 @@ struct Build {
     std::map<size_t, store::ImageRecord> built;        ///< stage index -> its final image
     int* run_status = nullptr;
     store::ImageRecord target_base;                    ///< the target stage's FROM image
+    size_t target = 0;
+    std::vector<store::ImageRecord> target_steps;      ///< the images of the target stage's steps, in order
 
     void report(BuildEvent::Kind kind, std::string text) const
     {
@@ -452,6 +454,8 @@ ErrorOr run_triggers(Build& b, size_t index, StageState& s, int line)
         auto in = TRY(parse_instruction(trigger, b.file.escape, b.file.file, line));
         if (auto next = TRY(run_instruction(b, index, s, in, "ONBUILD " + trigger))) {
             s.image = *next;
+            if (index == b.target)
+                b.target_steps.push_back(s.image);
             s.config = TRY(engine::image_config(b.ctx, s.image));
         }
     }
@@ -507,6 +511,8 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
             continue;
         s.image = **next;
         s.config = TRY(engine::image_config(b.ctx, s.image));
+        if (final)
+            b.target_steps.push_back(s.image);
         if (final && i + 1 == stage.instructions.size()) {
             b.report(BuildEvent::Kind::Commit, prefix + "COMMIT" + (b.options.tags.empty() ? "" : " " + b.options.tags.front()));
             break;  // its image is reported when finalize_image has shaped it
@@ -623,13 +629,15 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& given, 
         target = static_cast<size_t>(stage - file.stages.data());
     }
     auto needed = TRY(needed_stages(file, target, b.global_args));
+    b.target = target;
 
     // Each stage in order; the prefix "[2/3] " only when there are several.
     for (size_t i : needed) {
         std::string prefix = target > 0 ? "[" + std::to_string(i + 1) + "/" + std::to_string(target + 1) + "] " : "";
         b.built[i] = TRY(run_stage(b, i, prefix, i == target));
     }
-    auto image = TRY(finalize_image(ctx, b.built.at(target), b.target_base, options.output,
+    auto const& last_step = b.built.at(target);
+    auto image = TRY(finalize_image(ctx, last_step, b.target_steps, b.target_base, options.output,
         [&b](std::string const& warning) { b.report(BuildEvent::Kind::Warning, warning); }));
     if (!file.stages[target].instructions.empty())
         b.report(BuildEvent::Kind::StepDone, image.id);
@@ -637,6 +645,9 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& given, 
         TRY(engine::tag_image(ctx, image.id, tag));
         b.report(BuildEvent::Kind::Tagged, TRY(engine::normalize_tag_name(tag)));
     }
+    // A reshaped image is built on none of the steps' images: they would be left dangling.
+    if (image.id != last_step.id)
+        TRY(engine::remove_build_steps(ctx, last_step, b.target_base, image.id));
     return TRY(engine::find_image(ctx, image.id));
 }
 

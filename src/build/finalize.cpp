@@ -5,9 +5,11 @@
 // the image's whole tree, mounted in a created container, diffed against the
 // base's layers (--squash-all: against nothing). --timestamp without squash
 // packs each new layer again from its extracted diff directory, every entry
-// stamped with the time. The history keeps one entry per step, marked
-// empty_layer except the last, so that the entries with a layer still match
-// the layers one for one.
+// stamped with the time, and stores every step's image again on them, so
+// that the steps stay the image's intermediate images as Podman's do. With
+// squash the history keeps one entry per step, marked empty_layer except
+// the last, so that the entries with a layer still match the layers one for
+// one.
 #include "build/finalize.h"
 
 #include "base/timestamp.h"
@@ -74,19 +76,20 @@ void one_layer_history(std::vector<image::HistoryEntry>& history, size_t from, s
         history[i].empty_layer = i + 1 != history.size();
 }
 
-} // namespace
+/// What shapes every image the build outputs.
+struct Shape {
+    OutputOptions const& options;
+    store::ImageRecord const& base;
+    size_t base_layers = 0;
+    size_t base_history = 0;
+    std::string created;  ///< the image's creation time, --timestamp's when given
+};
 
-Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageRecord const& image, store::ImageRecord const& base,
-    OutputOptions const& options, std::function<void(std::string const&)> const& warn)
+/// The config changes as the output flags ask: the platform, the Docker-only
+/// members dropped for OCI (warning through `warn` when it is set), the times.
+void reshape_config(image::ImageConfig& config, Shape const& shape, std::function<void(std::string const&)> const& warn)
 {
-    auto config = TRY(engine::image_config(ctx, image));
-    std::string before = config.serialize();
-    size_t base_layers = std::min(base.layers.size(), image.layers.size());
-    size_t base_history = base.id.empty() ? 0 : std::min(TRY(engine::image_config(ctx, base)).history.size(), config.history.size());
-    size_t new_layers = image.layers.size() - base_layers;
-    bool squash = options.squash_all ? image.layers.size() > 1 || new_layers > 0 : options.squash && new_layers > 0;
-    bool restamp = options.timestamp && new_layers > 0;
-
+    auto const& options = shape.options;
     if (options.platform_given()) {
         if (!options.os.empty())
             config.os = options.os;
@@ -100,28 +103,79 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
                 warn(w);
         config.on_build.clear();
     }
-    std::string created = options.timestamp ? timestamp::rfc3339(*options.timestamp) : config.created;
     if (options.timestamp) {
         // The steps' entries name their parent step's image ("FROM 0123456789ab"), whose ID has
         // its own time in it: they name the base image instead, as Buildah's do.
-        config.created = created;
-        for (size_t i = base_history; i < config.history.size(); ++i) {
-            config.history[i].created = created;
+        config.created = shape.created;
+        for (size_t i = shape.base_history; i < config.history.size(); ++i) {
+            config.history[i].created = shape.created;
             if (config.history[i].comment.starts_with("FROM "))
-                config.history[i].comment = "FROM " + (base.id.empty() ? std::string("scratch") : base.id.substr(0, 12));
+                config.history[i].comment = "FROM " + (shape.base.id.empty() ? std::string("scratch") : shape.base.id.substr(0, 12));
         }
     }
+}
+
+/// --timestamp without squash: each step's image again, its new layers packed
+/// with one mtime, its config reshaped, each built on the one before (as
+/// Podman stamps every step), so that they are the image's intermediate
+/// images. The last is the image.
+Result<store::ImageRecord> stamped_steps(engine::Context& ctx, std::vector<store::ImageRecord> const& steps, Shape const& shape,
+    std::function<void(std::string const&)> const& warn)
+{
+    auto const& last = steps.back();
+    std::vector<store::LayerInfo> stamped = last.layers;
+    for (size_t i = shape.base_layers; i < stamped.size(); ++i)
+        stamped[i] = TRY_CTX(restamped_layer(ctx, last, i, *shape.options.timestamp), "--timestamp");
+    bool want_docker = shape.options.format == ImageFormat::Docker;
+    store::ImageRecord out;
+    for (auto const& step : steps) {
+        auto config = TRY(engine::image_config(ctx, step));
+        reshape_config(config, shape, &step == &last ? warn : nullptr);
+        auto manifest = TRY(engine::stored_manifest(ctx, step)).manifest;
+        std::vector<store::LayerInfo> layers = step.layers;
+        for (size_t i = shape.base_layers; i < layers.size(); ++i) {
+            layers[i] = stamped[i];
+            manifest.layers[i] = layer_descriptor(layers[i]);
+            config.diff_ids[i] = layers[i].diff_id;
+        }
+        manifest = TRY(engine::convert_manifest(manifest, want_docker ? engine::ManifestFormat::DockerV2S2 : engine::ManifestFormat::Oci));
+        out = TRY(engine::store_image(ctx, config, std::move(manifest), std::move(layers)));
+    }
+    return out;
+}
+
+} // namespace
+
+Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageRecord const& image, std::vector<store::ImageRecord> const& steps,
+    store::ImageRecord const& base, OutputOptions const& options, std::function<void(std::string const&)> const& warn)
+{
+    auto config = TRY(engine::image_config(ctx, image));
+    std::string before = config.serialize();
+    Shape shape { options, base };
+    shape.base_layers = std::min(base.layers.size(), image.layers.size());
+    shape.base_history = base.id.empty() ? 0 : std::min(TRY(engine::image_config(ctx, base)).history.size(), config.history.size());
+    shape.created = options.timestamp ? timestamp::rfc3339(*options.timestamp) : config.created;
+    size_t new_layers = image.layers.size() - shape.base_layers;
+    bool squash = options.squash_all ? image.layers.size() > 1 || new_layers > 0 : options.squash && new_layers > 0;
+    bool restamp = options.timestamp && new_layers > 0;
+
     auto stored = TRY(engine::stored_manifest(ctx, image));
     bool want_docker = options.format == ImageFormat::Docker;
     bool is_docker = stored.media_type == image::media_type::docker_manifest;
-    if (!squash && !restamp && config.serialize() == before && want_docker == is_docker)
+    if (restamp && !squash) {
+        auto protect = TRY(ctx.store->protect_new_content());
+        bool whole_stage = !steps.empty() && steps.back().id == image.id;
+        return stamped_steps(ctx, whole_stage ? steps : std::vector { image }, shape, warn);
+    }
+    reshape_config(config, shape, warn);
+    if (!squash && config.serialize() == before && want_docker == is_docker)
         return image;
 
     auto protect = TRY(ctx.store->protect_new_content());
     std::vector<store::LayerInfo> layers = image.layers;
     image::Manifest manifest = stored.manifest;
     if (squash) {
-        size_t keep = options.squash_all ? 0 : base_layers;
+        size_t keep = options.squash_all ? 0 : shape.base_layers;
         auto layer = TRY_CTX(squashed_layer(ctx, image, keep, options.timestamp), "squash the build's layers");
         layers.resize(keep);
         layers.push_back(layer);
@@ -129,13 +183,7 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
         manifest.layers.push_back(layer_descriptor(layer));
         config.diff_ids.resize(keep);
         config.diff_ids.push_back(layer.diff_id);
-        one_layer_history(config.history, options.squash_all ? 0 : base_history, created);
-    } else if (restamp) {
-        for (size_t i = base_layers; i < layers.size(); ++i) {
-            layers[i] = TRY_CTX(restamped_layer(ctx, image, i, *options.timestamp), "--timestamp");
-            manifest.layers[i] = layer_descriptor(layers[i]);
-            config.diff_ids[i] = layers[i].diff_id;
-        }
+        one_layer_history(config.history, options.squash_all ? 0 : shape.base_history, shape.created);
     }
 
     manifest = TRY(engine::convert_manifest(manifest, want_docker ? engine::ManifestFormat::DockerV2S2 : engine::ManifestFormat::Oci));

@@ -12,13 +12,17 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace berth::build {
 
 /// `image` (the last step's, built over `base`, the target stage's FROM
 /// image) as `options` shape it; `image` itself when nothing changes.
-/// Warnings (Podman's words, no prefix) go to `warn`.
-Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageRecord const& image, store::ImageRecord const& base,
+/// `steps` are the images of the target stage's steps in order (ending with
+/// `image`), which --timestamp stamps too. Warnings (Podman's words, no
+/// prefix) go to `warn`.
+Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageRecord const& image,
+    std::vector<store::ImageRecord> const& steps, store::ImageRecord const& base,
     OutputOptions const& options, std::function<void(std::string const&)> const& warn);
 
 } // namespace berth::build

@@ -75,6 +75,10 @@ ErrorOr Store::repair()
             log::warn("store repair: layer {} is missing; images using it were removed and must be pulled again",
                 diff_id.str());
     }
+    // What the killed writer had finished but no image came to reference (a pull or commit
+    // killed before put_image): gc's, and it leaves it alone while another writer is at work.
+    if (auto collected = gc(); !collected)
+        log::warn("store repair: {}", collected.error().message);
     return {};
 }
 

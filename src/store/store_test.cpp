@@ -175,6 +175,8 @@ TEST_CASE("repair removes what killed processes left behind")
     auto held = ts.store->layers().lock(std::string(64, 'f')).release_value();
     // A layer whose directory vanished: image b must go with it.
     REQUIRE(fs::remove_tree(ts.store->layers().layer_path(b.layers[0].diff_id)).has_value());
+    // A whole blob of an image never recorded (a pull or commit killed before put_image).
+    auto orphan = ts.store->blobs().put("{\"orphan\": true}").release_value();
 
     ts.store.reset();
     // The marker of a writer that was killed (its lock is free) makes open() repair.
@@ -193,6 +195,8 @@ TEST_CASE("repair removes what killed processes left behind")
     CHECK(!store.find_image_by_name("x/b:latest").release_value().has_value());
     CHECK(store.layers().has(a.layers[0].diff_id));
     CHECK(!store.layers().get(b.layers[0].diff_id).release_value().has_value());
+    CHECK(!store.blobs().has(orphan));
+    CHECK(store.blobs().has(a.config_digest));
 }
 
 static bool has_problem(std::vector<Problem> const& problems, std::string const& what, bool repaired)
@@ -388,6 +392,8 @@ TEST_CASE("kill -9 during extraction leaves a store that opens consistent")
     image::Digest digest = ts.store->blobs().put(blob).release_value();
     std::string blob_path = ts.store->blobs().path(digest);
     auto options = ts.options();
+    // As a pull does, the blob's writer keeps gc (which repair runs) off it until an image uses it.
+    auto protect = ts.store->protect_new_content().release_value();
     ts.store.reset();
     std::string layers_dir = ts.data() + "/layers";
 

@@ -14,7 +14,7 @@
 # files without their record, a .tmp- file or mount that outlives the next
 # command, a monitor without a container, a re-run of the operation that fails.
 
-K9_OPERATIONS=(pull run stop rm rmi volume-rm save load)
+K9_OPERATIONS=(pull run stop rm rmi volume-rm save load commit)
 K9_TIMEOUT=${K9_TIMEOUT:-60}
 
 k9() {  # k9 ARGS...: berth on the trial store, with a timeout
@@ -29,7 +29,7 @@ k9_kill_after() {
     # shellcheck disable=SC2086
     "$BERTH" $K9_OPTS "$@" >/dev/null 2>&1 </dev/null &
     local pid=$!
-    sleep "$(printf '0.%03d' "$ms")"
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     return 0
@@ -44,6 +44,9 @@ k9_prepare() {
         rmi) k9 tag "$K9_IMAGE" "localhost/k9-rmi:$n" ;;
         volume-rm) k9 volume create "k9-vol-$n" >/dev/null ;;
         load) k9 rmi -f -i busybox:latest "$K9_IMAGE" >/dev/null 2>&1 ;;
+        # an exited container with 24 MB of changes: the layer takes a while to pack
+        commit) k9 run --name "k9-c-$n" "$K9_IMAGE" sh -c 'head -c 24000000 /dev/urandom >/big; echo kept >/kept' >/dev/null &&
+            k9_problems >"$K9_WORK/problems-before-$n" ;;
         *) true ;;
     esac
 }
@@ -60,6 +63,7 @@ k9_command() {
         volume-rm) echo "volume rm k9-vol-$n" ;;
         save) echo "save -o $K9_WORK/save-$n.tar $K9_IMAGE" ;;
         load) echo "load -q -i $K9_ARCHIVE" ;;
+        commit) echo "commit -q k9-c-$n localhost/k9-commit:$n" ;;
     esac
 }
 
@@ -74,9 +78,52 @@ k9_rerun() {
         volume-rm) { ! k9 volume inspect "k9-vol-$n" || k9 volume rm "k9-vol-$n"; } >/dev/null 2>&1 ;;
         save) k9 save -o "$K9_WORK/save-$n.tar" "$K9_IMAGE" && rm -f "$K9_WORK/save-$n.tar" ;;
         load) k9 load -q -i "$K9_ARCHIVE" >/dev/null && k9 pull -q "$K9_IMAGE" >/dev/null ;;
+        commit) k9 commit -q "k9-c-$n" "localhost/k9-commit:$n" >/dev/null \
+            && [[ $(k9 run --rm "localhost/k9-commit:$n" cat /kept) == kept ]] ;;
         *) # shellcheck disable=SC2046
             k9 $(k9_command "$op" "$n") >/dev/null ;;
     esac
+}
+
+# k9_max_ms OP: the longest the operation runs before it is killed (a commit
+# packs its layer for about a second).
+k9_max_ms() {
+    case $1 in
+        commit) echo 1500 ;;
+        *) echo 300 ;;
+    esac
+}
+
+# k9_problems: what system check reports, sorted, without its summary line.
+k9_problems() { k9 system check 2>&1 | grep -v 'problems\? found in the store' | sort; }
+
+# k9_check_op OP N: what the operation must leave, killed or not: a killed
+# commit no problem that system check did not report before it (no damaged
+# image, none of its content left behind: the next command's repair collects
+# it) and its container as it was. (Earlier trials may have left problems of
+# their own: a killed rm's stale container lock file, say.)
+k9_check_op() {
+    local op=$1 n=$2 out
+    case $op in
+        commit)
+            out=$(comm -13 "$K9_WORK/problems-before-$n" <(k9_problems))
+            [[ -z $out ]] || echo "system check: ${out//$'\n'/ }"
+            out=$(k9 container inspect --format '{{.State.Status}}' "k9-c-$n" 2>&1)
+            [[ $out == exited ]] || echo "container k9-c-$n: $out"
+            out=$(k9 diff "k9-c-$n" 2>&1)
+            grep -qx 'A /kept' <<<"$out" || echo "container k9-c-$n lost its changes: ${out//$'\n'/ }"
+            ;;
+    esac
+    return 0
+}
+
+# k9_cleanup OP N: what the trial made.
+k9_cleanup() {
+    case $1 in
+        run | stop | rm) k9 rm -f -i -t 0 "k9-$2" >/dev/null 2>&1 ;;
+        commit) k9 rm -f -i "k9-c-$2" >/dev/null 2>&1; k9 rmi -i "localhost/k9-commit:$2" >/dev/null 2>&1 ;;
+    esac
+    return 0
 }
 
 # k9_check: the store agrees with itself and with the disk; prints problems.
@@ -153,19 +200,20 @@ k9_check_empty() {
     return 1
 }
 
-# kill9_trial OP N: prepare, kill OP after 0-300 ms, check, re-run, check.
+# kill9_trial OP N: prepare, kill OP after 0-300 ms (k9_max_ms), check, re-run, check.
 kill9_trial() {
-    local op=$1 n=$2 ms=$((RANDOM % 301)) problems
+    local op=$1 n=$2 ms problems
+    ms=$((RANDOM % ($(k9_max_ms "$op") + 1)))
     k9_prepare "$op" "$n" || { echo "$op #$n: preparing failed"; return 1; }
     # shellcheck disable=SC2046
     k9_kill_after "$ms" $(k9_command "$op" "$n")
-    problems=$(k9_check)
+    problems=$(k9_check; k9_check_op "$op" "$n")
     local out
     if ! out=$(k9_rerun "$op" "$n" 2>&1); then
         problems+=$'\n'"re-run failed: ${out//$'\n'/ }"
     fi
-    problems+=$'\n'$(k9_check)
-    [[ $op == run || $op == stop || $op == rm ]] && k9 rm -f -i -t 0 "k9-$n" >/dev/null 2>&1
+    problems+=$'\n'$(k9_check; k9_check_op "$op" "$n")
+    k9_cleanup "$op" "$n"
     problems=$(sed '/^$/d' <<<"$problems")
     [[ -z $problems ]] && return 0
     sed "s/^/$op #$n (killed after ${ms} ms): /" <<<"$problems"

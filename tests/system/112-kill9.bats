@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # kill -9 of berth at random moments (issue 10): pull, run -d, stop, rm, rmi,
-# volume rm, save and load, five trials each, every one killed after a random
-# 0-300 ms. After each trial every later command works, the records agree with
+# volume rm, save, load and commit, five trials each, every one killed after
+# a random 0-300 ms (commit: 0-1500 ms, while it packs its layer). After each trial every later command works, the records agree with
 # the disk, no temporary file is left, and the same operation run again
 # succeeds; at the end no mount and no monitor of the store is left.
 # contrib/bench/kill9.sh runs the same trials by the hundred.
@@ -44,6 +44,14 @@ trials() {  # trials OP...: five trials of each, all problems reported at the en
 @test "kill -9 at random moments of run -d, stop, rm and volume rm: containers and volumes stay consistent" {
     # berth-only: kill -9 recovery of berth's own store and monitor (fault injection).
     trials run stop rm volume-rm
+}
+
+# bats test_tags=berth-only
+@test "kill -9 at random moments of commit: no damaged image, the container intact, a second commit works" {
+    # berth-only: kill -9 recovery of berth's own store (fault injection).
+    trials commit
+    run_berth images -a --format '{{.Repository}}'
+    assert_output_not_contains "k9-commit"
 }
 
 # bats test_tags=berth-only

@@ -109,6 +109,42 @@ DOCKER_MANIFEST=application/vnd.docker.distribution.manifest.v2+json
     assert_output_contains "yesterday"
 }
 
+# image_ids: the full ID of every image (-a), one a line, sorted.
+image_ids() {
+    run_berth images -aq --no-trunc
+    printf '%s\n' "${lines[@]}" | sort -u
+}
+
+# assert_new_images BEFORE N: N images more than the IDs in BEFORE, none of them dangling.
+assert_new_images() {
+    local new dangling
+    new=$(comm -13 <(printf '%s\n' "$1") <(image_ids))
+    assert_equal "$(printf '%s\n' "$new" | grep -c .)" "$2" "new images: $new"
+    run_berth images -q --no-trunc --filter dangling=true
+    dangling=$(comm -12 <(printf '%s\n' "$new") <(printf '%s\n' "${lines[@]}" | sort -u))
+    assert_equal "$dangling" "" "new dangling images"
+}
+
+@test "build --squash, --timestamp and --format leave the images Podman's leave: no dangling step image" {
+    local c before
+    c=$(ctx)
+    # --squash keeps no step's image: the image alone is new.
+    printf 'FROM %s\nRUN echo %s >/a\nRUN echo b >/b\nENV DONE=1\n' "$IMAGE" "squash-$$" >"$c/Containerfile"
+    before=$(image_ids)
+    run_berth build -q --squash -t left-sq "$c"
+    assert_new_images "$before" 1
+    # --timestamp stamps every step's image: three, the last the image.
+    printf 'FROM %s\nRUN echo %s >/a\nRUN echo b >/b\nENV DONE=1\n' "$IMAGE" "timestamp-$$" >"$c/Containerfile"
+    before=$(image_ids)
+    run_berth build -q --timestamp 1600000000 -t left-ts "$c"
+    assert_new_images "$before" 3
+    # --format docker: the steps' images and the image, built on them.
+    printf 'FROM %s\nRUN echo %s >/a\nRUN echo b >/b\nENV DONE=1\n' "$IMAGE" "docker-$$" >"$c/Containerfile"
+    before=$(image_ids)
+    run_berth build -q --format docker -t left-docker "$c"
+    assert_new_images "$before" 3
+}
+
 @test "build --platform, --os and --arch set the image's platform; a bad --platform is refused" {
     local c
     c=$(scratch_ctx)

@@ -1,10 +1,10 @@
 // berth images / image ls: one row per name (an unnamed image is <none>),
-// newest first, Podman's columns, --filter, --format.
+// newest first, Podman's columns, --filter, --format. Manifest lists are
+// rows too, as Podman lists them (engine::list_images).
 #include "cli/commands.h"
 #include "engine/images/images.h"
 
 #include <algorithm>
-#include <fnmatch.h>
 #include <memory>
 #include <set>
 
@@ -19,72 +19,6 @@ struct ImagesArgs {
     std::string format;
     std::string sort = "created";
 };
-
-struct Filter {
-    std::string key, value;
-};
-
-Result<std::vector<Filter>> parse_filters(std::vector<std::string> const& raw)
-{
-    static std::set<std::string> const known { "reference", "dangling", "label", "before", "since", "id", "readonly", "intermediate" };
-    std::vector<Filter> out;
-    for (auto const& f : raw) {
-        auto eq = f.find('=');
-        if (eq == std::string::npos)
-            return Error::msg("invalid filter \"" + f + "\": use KEY=VALUE");
-        Filter filter { f.substr(0, eq), f.substr(eq + 1) };
-        if (!known.count(filter.key))
-            return Error::msg("invalid filter \"" + filter.key + "\": valid filters are reference, dangling, intermediate, label, before, since, id");
-        out.push_back(filter);
-    }
-    return out;
-}
-
-bool reference_matches(std::string const& pattern, std::vector<std::string> const& names)
-{
-    for (auto const& name : names) {
-        auto [repo, tag] = engine::split_name(name);
-        std::string full = repo + ":" + tag;
-        // Match the full name, or the name without its registry, or the last path components.
-        for (size_t pos = 0; pos != std::string::npos; pos = full.find('/', pos + 1)) {
-            std::string tail = pos == 0 ? full : full.substr(pos + 1);
-            std::string repo_tail = tail.substr(0, tail.rfind(':'));
-            if (fnmatch(pattern.c_str(), tail.c_str(), 0) == 0 || fnmatch(pattern.c_str(), repo_tail.c_str(), 0) == 0)
-                return true;
-        }
-    }
-    return false;
-}
-
-Result<bool> matches(engine::Context& ctx, store::ImageRecord const& r, std::vector<Filter> const& filters,
-    std::set<std::string> const& parents)
-{
-    bool intermediate = r.names.empty() && parents.count(r.id);
-    for (auto const& f : filters) {
-        if (f.key == "reference" && !reference_matches(f.value, r.names))
-            return false;
-        if (f.key == "dangling" && (f.value == "true") != (r.names.empty() && !intermediate))
-            return false;
-        if (f.key == "intermediate" && (f.value == "true") != intermediate)
-            return false;
-        if (f.key == "id" && r.id.rfind(f.value, 0) != 0)
-            return false;
-        if (f.key == "before" || f.key == "since") {
-            auto other = TRY(engine::find_image(ctx, f.value));
-            if (f.key == "before" ? !(r.created < other.created) : !(r.created > other.created))
-                return false;
-        }
-        if (f.key == "label") {
-            auto config = TRY(engine::image_config(ctx, r));
-            auto eq = f.value.find('=');
-            auto key = f.value.substr(0, eq);
-            auto it = config.labels.find(key);
-            if (it == config.labels.end() || (eq != std::string::npos && it->second != f.value.substr(eq + 1)))
-                return false;
-        }
-    }
-    return true;
-}
 
 Json row_json(store::ImageRecord const& r, std::string const& name, bool no_trunc)
 {
@@ -139,46 +73,28 @@ Json json_entry(store::ImageRecord const& r)
 int run_images(ImagesArgs const& a, Globals const& globals)
 {
     int exit_code = 0;
-    auto filters = parse_filters(a.filters);
-    if (!filters)
-        return report(filters.error());
     auto ctx = open_or_report(globals, exit_code);
     if (!ctx)
         return exit_code;
-    auto all = ctx->store->list_images();
-    if (!all)
-        return report(all.error());
-    std::vector<Filter> fs = *filters;
-    if (!a.reference.empty())
-        fs.push_back(Filter { "reference", a.reference });
-    auto parents = engine::parent_images(*ctx, *all);
-    if (!parents)
-        return report(parents.error());
-    std::vector<store::ImageRecord> images;
-    for (auto& r : *all) {
-        if (!a.all && r.names.empty() && parents->count(r.id))
-            continue;  // an intermediate image of a build: -a shows it, as Podman
-        auto ok = matches(*ctx, r, fs, *parents);
-        if (!ok)
-            return report(ok.error());
-        if (*ok)
-            images.push_back(std::move(r));
-    }
-    std::stable_sort(images.begin(), images.end(), [](auto const& x, auto const& y) { return x.created > y.created; });
+    bool json = a.format == "json" || a.format == "{{json .}}";
+    auto images = engine::list_images(*ctx, engine::ImageListOptions { a.all, a.filters, a.reference, json });
+    if (!images)
+        return report(images.error());
 
-    if (a.format == "json" || a.format == "{{json .}}") {
+    if (json) {
         Json arr = Json::array();
-        for (auto const& r : images) {
-            Json entry = json_entry(r);
-            if (auto config = engine::image_config(*ctx, r); config && !config->labels.empty())
-                entry["Labels"] = config->labels;
+        for (auto const& e : *images) {
+            Json entry = json_entry(e.record);
+            if (!e.labels.empty())
+                entry["Labels"] = e.labels;
             arr.push_back(std::move(entry));
         }
         print_json(arr);
         return 0;
     }
     std::vector<Json> rows;
-    for (auto const& r : images) {
+    for (auto const& e : *images) {
+        auto const& r = e.record;
         auto names = r.names;
         std::sort(names.begin(), names.end());
         if (names.empty())

@@ -5,6 +5,7 @@
 // stored name ends in "/busybox:latest", preferring localhost/ and the
 // configured search registries, exactly as Podman resolves local short names.
 #include "engine/images/images.h"
+#include "engine/images/manifest_lists.h"
 #include "engine/containers/containers.h"
 #include "engine/system/events.h"
 #include "engine/containers/lifecycle.h"
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <set>
 #include <unistd.h>
@@ -85,9 +87,8 @@ Result<std::optional<store::ImageRecord>> find_short_name(Context& ctx, image::R
     return found;
 }
 
-} // namespace
-
-Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
+/// find_image among the images only: a manifest list's name is not known here.
+Result<store::ImageRecord> find_stored_image(Context& ctx, std::string const& input)
 {
     std::string name = input;
     if (name.rfind("sha256:", 0) == 0)
@@ -116,6 +117,19 @@ Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
             return Error::msg(input + ": image ID prefix is ambiguous: use more characters");
     }
     return not_known(input);
+}
+
+} // namespace
+
+Result<store::ImageRecord> find_image(Context& ctx, std::string const& input)
+{
+    auto found = find_stored_image(ctx, input);
+    if (found || found.error().code != ENOENT)
+        return found;
+    // A manifest list is an image to Podman, and a lookup of it finds the image for this platform.
+    if (auto instance = TRY(manifest_list_instance(ctx, input)))
+        return std::move(*instance);
+    return found;
 }
 
 Result<bool> image_exists(Context& ctx, std::string const& name)
@@ -204,6 +218,10 @@ Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
 
 ErrorOr tag_image(Context& ctx, std::string const& image, std::string const& new_name)
 {
+    auto stored = find_stored_image(ctx, image);
+    if (!stored && stored.error().code == ENOENT && TRY(manifest_list_exists(ctx, image)))
+        return Error { EINVAL, "tag " + image + ": it is a manifest list, and berth keeps one name per list: "
+            "create a list of the new name with `berth manifest create " + new_name + "` and add the same images" };
     auto record = TRY(find_image(ctx, image));
     auto name = TRY(normalize_tag_name(new_name));
     TRY(ctx.store->add_name(record.id, name));
@@ -317,10 +335,11 @@ static RemoveReport remove_one(Context& ctx, std::string const& name, Force forc
     return report;
 }
 
-/// After `removed` went: its unnamed ancestors (the intermediate images of the
-/// build that made it) that no other image was built on and no container
-/// uses, as Podman's rmi removes them. Returns their IDs, nearest first.
-static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, store::ImageRecord const& removed)
+/// Removes, round after round, the images `pick` chooses among those left
+/// dangling (unnamed, no image built on them, no container using them): one
+/// going may leave its parent dangling. Returns their IDs in that order.
+static Result<std::vector<std::string>> remove_while_dangling(Context& ctx,
+    std::function<Result<bool>(store::ImageRecord const&)> const& pick)
 {
     std::set<std::string> in_use;
     for (auto const& rec : TRY(list_containers(ctx)))
@@ -331,10 +350,7 @@ static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, 
         auto images = TRY(ctx.store->list_images());
         auto parents = TRY(parent_images(ctx, images));
         for (auto const& r : images) {
-            bool ancestor = r.layers.size() <= removed.layers.size()
-                && std::equal(r.layers.begin(), r.layers.end(), removed.layers.begin(),
-                    [](store::LayerInfo const& a, store::LayerInfo const& b) { return a.diff_id == b.diff_id; });
-            if (!ancestor || !r.names.empty() || parents.count(r.id) || in_use.count(r.id))
+            if (!r.names.empty() || parents.count(r.id) || in_use.count(r.id) || !TRY(pick(r)))
                 continue;
             TRY(ctx.store->delete_image(r.id));
             gone.push_back(r.id);
@@ -344,12 +360,30 @@ static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, 
     return gone;
 }
 
+static bool same_layer(store::LayerInfo const& a, store::LayerInfo const& b) { return a.diff_id == b.diff_id; }
+static bool same_entry(image::HistoryEntry const& a, image::HistoryEntry const& b)
+{
+    return a.created == b.created && a.created_by == b.created_by && a.empty_layer == b.empty_layer;
+}
+
+/// After `removed` went: its unnamed ancestors (the intermediate images of the
+/// build that made it) that no other image was built on and no container
+/// uses, as Podman's rmi removes them. Returns their IDs, nearest first.
+static Result<std::vector<std::string>> remove_dangling_ancestors(Context& ctx, store::ImageRecord const& removed)
+{
+    return remove_while_dangling(ctx, [&](store::ImageRecord const& r) -> Result<bool> {
+        return r.layers.size() <= removed.layers.size() && std::equal(r.layers.begin(), r.layers.end(), removed.layers.begin(), same_layer);
+    });
+}
+
 std::vector<RemoveReport> remove_images(Context& ctx, std::vector<std::string> const& names, Force force)
 {
     std::vector<RemoveReport> out;
     for (auto const& n : names) {
-        auto before = find_image(ctx, n);
-        out.push_back(remove_one(ctx, n, force));
+        auto before = find_stored_image(ctx, n);
+        // A list's name removes the list, as `manifest rm` (Podman 4.3 removes its image for this platform).
+        bool list = !before && before.error().code == ENOENT && manifest_list_exists(ctx, n).value_or(false);
+        out.push_back(list ? std::move(remove_manifest_lists(ctx, { n }).front()) : remove_one(ctx, n, force));
         auto& report = out.back();
         for (auto const& u : report.untagged)
             record_image_event(ctx.paths, "untag", report.deleted, u);
@@ -386,6 +420,11 @@ std::vector<RemoveReport> remove_all_images(Context& ctx, Force force)
             report.deleted = record.id;
         out.push_back(std::move(report));
     }
+    if (auto lists = manifest_lists_as_images(ctx); !lists)
+        out.push_back(RemoveReport { "", {}, {}, std::move(lists).error() });
+    else
+        for (auto const& list : *lists)
+            out.push_back(std::move(remove_manifest_lists(ctx, { list.id }).front()));
     return out;
 }
 
@@ -398,9 +437,6 @@ Result<std::set<std::string>> parent_images(Context& ctx, std::vector<store::Ima
         if (it == histories.end())
             it = histories.emplace(r.id, TRY(image_config(ctx, r)).history).first;
         return &it->second;
-    };
-    auto same_entry = [](image::HistoryEntry const& a, image::HistoryEntry const& b) {
-        return a.created == b.created && a.created_by == b.created_by && a.empty_layer == b.empty_layer;
     };
     for (auto const& x : images) {
         if (!x.names.empty())
@@ -422,6 +458,21 @@ Result<std::set<std::string>> parent_images(Context& ctx, std::vector<store::Ima
     return parents;
 }
 
+Result<std::vector<std::string>> remove_build_steps(Context& ctx, store::ImageRecord const& last_step,
+    store::ImageRecord const& base, std::string const& keep)
+{
+    auto top = TRY(image_config(ctx, last_step)).history;
+    size_t below = base.id.empty() ? 0 : TRY(image_config(ctx, base)).history.size();
+    // A step of this build: its layers and history a prefix of the last step's, longer than the base's.
+    return remove_while_dangling(ctx, [&](store::ImageRecord const& r) -> Result<bool> {
+        if (r.id == keep || r.id == base.id || r.layers.size() > last_step.layers.size() || r.layers.size() < base.layers.size()
+            || !std::equal(r.layers.begin(), r.layers.end(), last_step.layers.begin(), same_layer))
+            return false;
+        auto history = TRY(image_config(ctx, r)).history;
+        return history.size() > below && history.size() <= top.size() && std::equal(history.begin(), history.end(), top.begin(), same_entry);
+    });
+}
+
 Result<std::vector<std::string>> prune_images(Context& ctx, bool all)
 {
     std::vector<std::string> removed;
@@ -441,6 +492,14 @@ Result<std::vector<std::string>> prune_images(Context& ctx, bool all)
             again = !all;
         }
     }
+    // No container uses a manifest list: -a removes them all, as Podman's does.
+    if (all)
+        for (auto const& list : TRY(manifest_lists_as_images(ctx))) {
+            auto report = std::move(remove_manifest_lists(ctx, { list.id }).front());
+            if (report.error)
+                return std::move(*report.error);
+            removed.push_back(list.id);
+        }
     return removed;
 }
 

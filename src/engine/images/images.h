@@ -16,6 +16,7 @@
 #include "store/store.h"
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -93,6 +94,37 @@ std::vector<RemoveReport> remove_all_images(Context& ctx, Force force);
 /// image in it is an *intermediate* image (`images` hides it without -a); an
 /// unnamed one not in it is *dangling*, as Podman has them.
 Result<std::set<std::string>> parent_images(Context& ctx, std::vector<store::ImageRecord> const& images);
+
+/// What `images` lists.
+struct ImageListOptions {
+    bool all = false;                  ///< -a: a build's intermediate images too
+    std::vector<std::string> filters;  ///< --filter KEY=VALUE (reference, dangling, intermediate, label, before, since, id, readonly)
+    std::string reference;             ///< the positional REFERENCE: one more reference= filter
+    bool labels = false;               ///< read each image's labels (for --format json)
+};
+
+/// One row group of `images`: an image, or a local manifest list, which Podman
+/// lists as an image of its own (its name, ID and creation time; its digest
+/// and size are the index document's; no layers, never dangling).
+struct ImageListEntry {
+    store::ImageRecord record;
+    bool manifest_list = false;
+    bool intermediate = false;         ///< unnamed, and another image was built on it
+    std::map<std::string, std::string> labels;  ///< with options.labels
+};
+
+/// `images`: images and manifest lists that pass the filters, newest first.
+/// EINVAL names a filter that is malformed or unknown.
+Result<std::vector<ImageListEntry>> list_images(Context& ctx, ImageListOptions const& options);
+
+/// After a build whose image is not its last step's (--squash, --timestamp,
+/// --format): removes that step's image and then the images of the steps
+/// below it, down to `base` (excluded), each only while it is left dangling
+/// (unnamed, no image built on it, no container using it), so that the build
+/// leaves what Podman's leaves. `keep` (the build's image) is never removed.
+/// Returns the removed IDs.
+Result<std::vector<std::string>> remove_build_steps(Context& ctx, store::ImageRecord const& last_step,
+    store::ImageRecord const& base, std::string const& keep);
 
 /// `image prune`: dangling images (no names, no child image; as they go, their
 /// parents may become dangling and go too), or every image with `all`; never

@@ -374,6 +374,49 @@ Result<bool> manifest_list_exists(Context& ctx, std::string const& list)
     return TRY(find_list(lists, list)).has_value();
 }
 
+Result<std::vector<store::ImageRecord>> manifest_lists_as_images(Context& ctx)
+{
+    auto lists = TRY(list_records(ctx));
+    std::vector<store::ImageRecord> out;
+    for (auto const& list : TRY(lists.list())) {
+        auto body = image::serialize_index(list.index);
+        store::ImageRecord r;
+        r.id = list.id;
+        r.names = { list.name };
+        r.manifest_digest = image::Digest::sha256_of(body);
+        r.manifest_media_type = list.index.media_type;
+        r.digests = { split_name(list.name).first + "@" + r.manifest_digest.str() };
+        r.created = r.added = list.created;
+        // As Podman counts a list image: its index and what it knows of the instances' sources.
+        r.size = static_cast<int64_t>(body.size() + json::dump(Json(list.sources)).size());
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Result<std::optional<store::ImageRecord>> manifest_list_instance(Context& ctx, std::string const& name)
+{
+    auto lists = TRY(list_records(ctx));
+    auto list = TRY(find_list(lists, name));
+    if (!list)
+        return std::optional<store::ImageRecord> {};
+    auto host = image::Platform::host();
+    auto none_here = [&] {
+        return Error { ENOENT, name + ": manifest list " + list->name + " names no image for " + host.str()
+            + " in local storage: pull one, or add one with `berth manifest add`" };
+    };
+    auto chosen = image::select_platform(list->index, host);
+    if (!chosen)
+        return none_here();
+    // The image it was added from, while it still has that manifest; else any image with the digest.
+    if (auto source = local_source(ctx, *list, *chosen); source && *source)
+        return std::move(*source);
+    for (auto& record : TRY(ctx.store->list_images()))
+        if (record.manifest_digest == chosen->digest)
+            return std::optional<store::ImageRecord> { std::move(record) };
+    return none_here();
+}
+
 Result<std::string> inspect_manifest_list(Context& ctx, std::string const& name, ManifestRegistryOptions const& options)
 {
     auto lists = TRY(list_records(ctx));

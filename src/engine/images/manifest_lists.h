@@ -59,6 +59,16 @@ Result<bool> manifest_list_exists(Context& ctx, std::string const& list);
 /// manifest) a registry has under that reference, indented.
 Result<std::string> inspect_manifest_list(Context& ctx, std::string const& name, ManifestRegistryOptions const& options);
 
+/// The local manifest lists as `images` lists them: each as an image record
+/// with its ID, name, creation time, and the digest, media type and size of
+/// its index document; no layers.
+Result<std::vector<store::ImageRecord>> manifest_lists_as_images(Context& ctx);
+/// A manifest list's name or ID resolved as Podman's image lookup does: to the
+/// image in local storage that the list names for this host's platform.
+/// nullopt when no list has that name or ID; ENOENT when this list names no
+/// image of this platform that is in local storage.
+Result<std::optional<store::ImageRecord>> manifest_list_instance(Context& ctx, std::string const& name);
+
 struct ManifestPushOptions {
     PushOptions push;        ///< registry options, --retry, observer
     std::string format;      ///< "", "oci" or "v2s2"
