@@ -91,8 +91,11 @@ Result<FileLock> Store::protect_new_content()
 static Result<std::set<std::string>> referenced_blobs(Database& db)
 {
     std::set<std::string> out;
+    // The digest part of a repo digest ("repo@sha256:...") names the manifest list a pull
+    // came through: its blob stays while the image keeps that digest.
     auto stmt = TRY(db.prepare("SELECT blob_digest FROM layers UNION SELECT blob_digest FROM image_layers "
-                               "UNION SELECT config_digest FROM images UNION SELECT manifest_digest FROM images"));
+                               "UNION SELECT config_digest FROM images UNION SELECT manifest_digest FROM images "
+                               "UNION SELECT substr(digest, instr(digest, '@') + 1) FROM image_digests"));
     while (TRY(stmt.step()))
         out.insert(stmt.text(0));
     return out;

@@ -270,3 +270,22 @@ Error: 1 problem found in the store: repair with berth system check --repair"
     assert_equal "$reports" "" "what the checks reported"
     assert_store_works
 }
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no system check.
+@test "pulls leave no blob behind: over a loaded image, through a manifest list; rmi -a leaves none" {
+    local other
+    other=$(extra_store pulls)
+    BERTH_GLOBAL_OPTS=$other run_berth load -q -i "$BERTH_FIXTURES/busybox-docker.tar"
+    # The same image from the registry: its manifest replaces the one load made.
+    BERTH_GLOBAL_OPTS=$other run_berth pull -q "$IMAGE"
+    # Through an index, whose blob stays while the image keeps its digest.
+    BERTH_GLOBAL_OPTS=$other run_berth pull -q "$REGISTRY_OPEN/multiarch:latest"
+    BERTH_GLOBAL_OPTS=$other run_berth system check
+    assert_output_equals ""
+    BERTH_GLOBAL_OPTS=$other run_berth rmi -a
+    BERTH_GLOBAL_OPTS=$other run_berth system check
+    assert_output_equals ""
+    run find "$BERTH_TEST_ROOT/pulls/data/blobs" -type f
+    assert_output_equals ""
+}

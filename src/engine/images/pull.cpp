@@ -390,13 +390,21 @@ Result<store::ImageRecord> pull_from(Context& ctx, image::Reference const& ref, 
     record.os = config.os;
     for (auto const& layer : record.layers)
         record.size += layer.size;
+    bool replaces_manifest = false;
     if (auto existing = TRY(ctx.store->get_image(record.id))) {
         merge_unique(record.names, existing->names);
         merge_unique(record.digests, existing->digests);
         record.added = existing->added;
+        replaces_manifest = existing->manifest_digest != record.manifest_digest;
     }
     TRY(ctx.store->put_image(record));
     notify(PullEvent::Kind::ManifestWritten, record.id);
+    if (replaces_manifest) {
+        // The image had another manifest (loaded, or pulled from elsewhere): once nothing
+        // is protected, gc takes its blob, which no image names any more.
+        { FileLock done = std::move(protect); }
+        TRY(ctx.store->gc());
+    }
     return TRY(ctx.store->get_image(record.id)).value_or(record);
 }
 
