@@ -83,7 +83,19 @@ Result<std::string> context_digest(std::string const& context_dir, CopyArgs cons
             if (::lstat(full.c_str(), &st) < 0)
                 return Error::from_errno("stat " + full);
             hash.update(path + "\n" + std::to_string(st.st_mode) + "\n");
-            if (S_ISLNK(st.st_mode))
+            if (S_ISLNK(st.st_mode) && path == pattern) {
+                // A named source that is a link is copied as what it leads to: its content counts.
+                auto followed = TRY(follow_source_link(context_dir, path, source));
+                hash.update(followed + "\n");
+                for (auto const& inside : included) {
+                    if (inside != followed && !(followed == "." || inside.starts_with(followed + "/")))
+                        continue;
+                    struct stat target {};
+                    std::string target_path = fs::join(context_dir, inside);
+                    if (::stat(target_path.c_str(), &target) == 0 && S_ISREG(target.st_mode))
+                        hash.update(inside + "\n" + TRY(fs::read_file(target_path)));
+                }
+            } else if (S_ISLNK(st.st_mode))
                 hash.update(std::filesystem::read_symlink(full).string());
             else if (S_ISREG(st.st_mode))
                 hash.update(TRY(fs::read_file(full)));

@@ -9,10 +9,14 @@
 // rules): a path must start with the pattern's literal prefix, and a pattern
 // without ** can only match the path's first N segments.
 #include "build/ignore.h"
-#include "build/syntax.h"
 
 #include "base/fs.h"
+#include "base/sys.h"
+#include "build/syntax.h"
 
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
@@ -376,6 +380,30 @@ Result<std::vector<std::string>> included_paths(std::string const& context_dir, 
         return Error::from_errno("walk build context " + context_dir, ec.value());
     std::sort(out.begin(), out.end());
     return out;
+}
+
+/// A source that is a symbolic link is followed, as Docker does, but only
+/// within the context: the context path it leads to, or an error naming it
+/// when it leads out (an absolute target, or ".." past the context's top).
+Result<std::string> follow_source_link(std::string const& context_dir, std::string const& rel, std::string const& source)
+{
+    struct stat st {};
+    if (::lstat(fs::join(context_dir, rel).c_str(), &st) < 0 || !S_ISLNK(st.st_mode))
+        return rel;
+    UniqueFd top = TRY(sys::open(context_dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    auto target = sys::openat2(top.get(), rel, O_PATH | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+    if (!target && target.error().code == EXDEV)
+        return Error { EPERM, "source \"" + source + "\" is a symbolic link that leads out of the build context: "
+                "copy what it points to into the context" };
+    if (!target)
+        return Error { target.error().code, "source \"" + source + "\" is a symbolic link to nothing in the build context" };
+    auto resolved = TRY(sys::readlink("/proc/self/fd/" + std::to_string(target->get())));
+    auto top_path = TRY(sys::readlink("/proc/self/fd/" + std::to_string(top.get())));
+    if (resolved == top_path)
+        return std::string(".");
+    if (!resolved.starts_with(top_path + "/"))  // cannot happen beneath RESOLVE_BENEATH
+        return Error { EPERM, "source \"" + source + "\" leads out of the build context" };
+    return resolved.substr(top_path.size() + 1);
 }
 
 } // namespace berth::build

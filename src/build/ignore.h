@@ -73,4 +73,10 @@ Result<IgnoreMatcher> read_ignore_file(std::string const& context_dir, std::stri
 /// A kept path inside an excluded directory is listed without that directory.
 Result<std::vector<std::string>> included_paths(std::string const& context_dir, IgnoreMatcher const& matcher);
 
+/// COPY/ADD's source `rel` (a path of the context, as `source` was written):
+/// itself, or when it is a symbolic link, the context path it leads to, as
+/// Docker follows a source link; an error naming `source` when the link leads
+/// out of the context (an absolute target, or ".." past its top) or to nothing.
+Result<std::string> follow_source_link(std::string const& context_dir, std::string const& rel, std::string const& source);
+
 } // namespace berth::build

@@ -389,13 +389,14 @@ Result<store::ImageRecord> copy_step(engine::Context& ctx, CopyStep const& step)
             TRY(fs::mkdir_p(slot, 0700));
             std::string name = rel == "." ? "context" : stdfs::path(rel).filename().string();
             std::string staged = fs::join(slot, name);
-            std::string path = fs::join(step.context_dir, rel);
+            std::string followed = TRY(follow_source_link(step.context_dir, rel, source));
+            std::string path = fs::join(step.context_dir, followed);
             if (step.extract_archives && !fs::is_dir(path) && is_archive(path)) {
                 TRY(stage_archive(path, staged));
                 if (!args.chown.empty() || owner.mode)  // else the archive's owners stay
                     TRY(apply_attributes(staged, owner));
             } else
-                TRY(stage_source(step.context_dir, rel, included, staged, owner));
+                TRY(stage_source(step.context_dir, followed, included, staged, owner));
             TRY(place_into(ctx, container.id(), root_dir, staged, fs::is_dir(staged), dest, dest_is_dir));
         }
     }
