@@ -27,6 +27,19 @@ std::string default_route_interface()
     return "";
 }
 
+namespace {
+
+/// A bridge (netavark's podman0, a user network's, docker0) or a tun/tap
+/// device (pasta's, slirp4netns's): links that come and go with containers,
+/// so their addresses would name the host only for a while.
+bool container_link(std::string const& name)
+{
+    std::string dir = "/sys/class/net/" + name;
+    return fs::exists(dir + "/bridge") || fs::exists(dir + "/tun_flags");
+}
+
+} // namespace
+
 std::string host_internal_address(NetworkMode const& mode)
 {
     if (!mode.user_mode())
@@ -37,7 +50,8 @@ std::string host_internal_address(NetworkMode const& mode)
         return "";
     std::string v4, v6;
     for (ifaddrs* a = list; a; a = a->ifa_next) {
-        if (!a->ifa_addr || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP) || (a->ifa_name && skip == a->ifa_name))
+        if (!a->ifa_addr || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP) || !a->ifa_name || skip == a->ifa_name
+            || container_link(a->ifa_name))
             continue;
         char text[INET6_ADDRSTRLEN] = {};
         if (a->ifa_addr->sa_family == AF_INET && v4.empty()) {

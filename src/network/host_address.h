@@ -3,9 +3,11 @@
 // the host's first non-loopback IPv4 address (else IPv6). pasta copies the
 // address of the host's default-route interface into the container, where
 // it names the container itself, so in pasta mode that interface's addresses
-// are passed over. Connections to the chosen address leave through the
-// helper as connections of the host to itself: services bound to that
-// address or to every address answer; those bound to 127.0.0.1 do not.
+// are passed over. Bridges and tun/tap devices are passed over in every mode:
+// podman0 and the user networks' bridges come and go with their containers.
+// Connections to the chosen address leave through the helper as connections
+// of the host to itself: services bound to that address or to every address
+// answer; those bound to 127.0.0.1 do not.
 #pragma once
 
 #include "network/mode.h"
