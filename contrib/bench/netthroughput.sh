@@ -142,7 +142,7 @@ PODMAN_DEFAULT_NET=10.88.$((200 + $$ % 50))
 
 # Whether berth's pasta starts with --map-gw (the opt-in to reach the host's loopback).
 PASTA_MAP_GW_NA=""
-if ! out=$(${CMD[berth]} run --rm --network pasta:--map-gw "$IMAGE" true 2>&1); then
+if ! out=$(${CMD[berth]} run --rm --network pasta:--map-gw "$IMAGE" sh -c : 2>&1); then
     PASTA_MAP_GW_NA="berth run --network pasta:--map-gw fails here: ${out//$'\n'/ }"
 fi
 
