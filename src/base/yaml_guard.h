@@ -10,6 +10,8 @@
 // Control characters (other than tab, CR and LF) are refused too: YAML does
 // not allow them, and "\0,\0" made yaml-cpp loop the same way; so is a ','
 // right after a line's node properties ("!t,b", "&x ,b"), another loop.
+// So is a tag with a byte outside ASCII ("!\xc3\xa9" then "?" made it loop):
+// the YAML grammar allows only URI characters in a tag, others %-escaped.
 #pragma once
 
 #include <cstddef>
@@ -38,14 +40,14 @@ inline std::optional<std::string> yaml_hazard(std::string_view text)
     // comments and flow brackets are followed only where a token starts.
     int depth = 0;
     char quote = 0;
-    bool token_start = true, property = false, comment = false;
+    bool token_start = true, property = false, tag = false, comment = false;
     line = 1;
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (c == '\n') {
             ++line;
             comment = false;
-            property = false;
+            property = tag = false;
             if (!quote)
                 token_start = true;
             // Whatever the state, a line that starts with ',' is refused, and
@@ -79,9 +81,11 @@ inline std::optional<std::string> yaml_hazard(std::string_view text)
         }
         if (c == ' ' || c == '\t') {
             token_start = true;
-            property = false;
+            property = tag = false;
             continue;
         }
+        if (tag && static_cast<unsigned char>(c) >= 0x80)
+            return "line " + std::to_string(line) + ": a tag holds URI characters only (escape others as %XX)";
         if (c == ',' && depth == 0 && (token_start || property))
             return "line " + std::to_string(line) + ": a ',' outside [ ] or { } cannot start a value (put it in quotes)";
         if (token_start) {
@@ -90,7 +94,7 @@ inline std::optional<std::string> yaml_hazard(std::string_view text)
             else if (c == '"' || c == '\'')
                 quote = c;
             else if (c == '!' || c == '&' || c == '*')
-                property = true;
+                property = true, tag = c == '!';
             if (c == '[' || c == '{')
                 ++depth;
             else if ((c == ']' || c == '}') && depth > 0)
