@@ -60,29 +60,29 @@ TarWriter::~TarWriter() = default;
 
 Error TarWriter::failure(std::string const& what) { return m->failure(what); }
 
-Result<TarWriter> TarWriter::to_fd(int fd, Padding padding)
+std::unique_ptr<TarWriter::State> TarWriter::pax_state(Padding padding, ByteSink const* sink)
 {
     auto state = std::make_unique<State>();
     state->writer = new_writer();
-    struct archive* a = state->writer.get();
-    archive_write_set_format_pax_restricted(a);
+    state->sink = sink;
+    archive_write_set_format_pax_restricted(state->writer.get());
     if (padding == Padding::None)
-        archive_write_set_bytes_in_last_block(a, 1);
-    if (archive_write_open_fd(a, fd) != ARCHIVE_OK)
-        return error(a, "open tar output");
+        archive_write_set_bytes_in_last_block(state->writer.get(), 1);
+    return state;
+}
+
+Result<TarWriter> TarWriter::to_fd(int fd, Padding padding)
+{
+    auto state = pax_state(padding, nullptr);
+    if (archive_write_open_fd(state->writer.get(), fd) != ARCHIVE_OK)
+        return error(state->writer.get(), "open tar output");
     return TarWriter(std::move(state));
 }
 
 Result<TarWriter> TarWriter::to_sink(ByteSink const& sink, Padding padding)
 {
-    auto state = std::make_unique<State>();
-    state->writer = new_writer();
-    state->sink = &sink;
-    struct archive* a = state->writer.get();
-    archive_write_set_format_pax_restricted(a);
-    if (padding == Padding::None)
-        archive_write_set_bytes_in_last_block(a, 1);
-    if (archive_write_open(a, state.get(), nullptr, &SinkState::write, nullptr) != ARCHIVE_OK)
+    auto state = pax_state(padding, &sink);
+    if (archive_write_open(state->writer.get(), state.get(), nullptr, &SinkState::write, nullptr) != ARCHIVE_OK)
         return state->failure("open tar stream");
     return TarWriter(std::move(state));
 }

@@ -51,6 +51,8 @@ public:
 private:
     struct State;
     explicit TarWriter(std::unique_ptr<State> state);
+    /// A pax writer's state, not yet opened; `sink` is null for an fd.
+    static std::unique_ptr<State> pax_state(Padding padding, ByteSink const* sink);
     Error failure(std::string const& what);
     std::unique_ptr<State> m;
 };
