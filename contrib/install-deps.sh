@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(g++ meson ninja-build pkg-config libcli11-dev nlohmann-json3-dev
-    libcurl4-openssl-dev libssl-dev libseccomp-dev libyaml-cpp-dev doctest-dev
+    libcurl4-openssl-dev libssl-dev libseccomp-dev libyaml-cpp-dev libyaml-dev doctest-dev
     libarchive-dev libsqlite3-dev libtomlplusplus-dev libfmt-dev libcap-dev
     libzstd-dev zlib1g-dev go-md2man)  # zlib: the static sqlite3 links it
 RUNTIME_PKGS=(uidmap fuse-overlayfs slirp4netns passt runc netavark aardvark-dns iptables)  # netavark, aardvark-dns: user-defined networks

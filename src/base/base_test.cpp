@@ -231,14 +231,3 @@ TEST_CASE("parse_process_stat: fields by number, a malformed text is refused")
     CHECK_FALSE(parse_process_stat("garbage"));
 }
 
-#include "base/yaml_guard.h"
-
-TEST_CASE("yaml_hazard: a tag outside ASCII is refused (yaml-cpp 0.7 loops on it); text outside ASCII elsewhere is not")
-{
-    auto hazard = berth::yaml_hazard("!\xc3\xa9\n?\n");
-    REQUIRE(hazard);
-    CHECK(*hazard == "line 1: a tag holds URI characters only (escape others as %XX)");
-    CHECK(berth::yaml_hazard("a: !t\xc3\xa9 x\n"));
-    CHECK(!berth::yaml_hazard("name: caf\xc3\xa9\nlabel: \"\xc3\xa9\"\nanchor: &\xc3\xa9 x\n"));
-    CHECK(!berth::yaml_hazard("a: !!str b\n"));
-}

@@ -279,3 +279,17 @@ TEST_CASE("a service on several networks is an alias on each")
     auto p = load_project(input("services:\n  a:\n    image: x\n    networks:\n      front:\n        ipv4_address: 10.1.0.5\n      back:\n        aliases: [db]\nnetworks:\n  front:\n  back:\n    name: shared\n")).value();
     CHECK(network_option(p, *p.service("a")) == "my_app_front:alias=a,ip=10.1.0.5,shared:alias=a,alias=db");
 }
+
+TEST_CASE("YAML anchors and merge keys share settings between services, as Compose files use them")
+{
+    auto p = load_project(input("x-common: &common\n  image: busybox\n  network_mode: none\n  environment: {A: '1'}\n"
+                                "services:\n  a:\n    <<: *common\n  b:\n    <<: *common\n    environment: {A: '2'}\n"))
+                 .value();
+    REQUIRE(p.service("a"));
+    REQUIRE(p.service("b"));
+    CHECK(p.service("a")->image == "busybox");
+    CHECK(p.service("b")->image == "busybox");
+    CHECK(p.service("b")->network_mode == "none");
+    CHECK(has(p.service("a")->environment, "A=1"));
+    CHECK(has(p.service("b")->environment, "A=2"));
+}

@@ -1,7 +1,7 @@
 // A Compose file into its canonical shape (see normalize.h). Every
 // exception yaml-cpp throws is caught in normalize_file, the one wrapper.
 #include "compose/normalize.h"
-#include "base/yaml_guard.h"
+#include "base/yaml_load.h"
 
 #include "compose/project.h"
 
@@ -551,12 +551,13 @@ Result<Node> normalize_top(Node const& doc, std::string const& file, Variables c
 
 Result<Node> normalize_file(std::string const& file, std::string const& text, Variables const& vars, std::string const& working_dir)
 {
-    if (auto hazard = yaml_hazard(text))
-        return Error { EINVAL, file + ": " + *hazard };
+    auto loaded = load_yaml(text);
+    if (!loaded)
+        return std::move(loaded.error()).with_context(file);
     try {
-        return normalize_top(YAML::Load(text), file, vars, working_dir);
+        return normalize_top(*loaded, file, vars, working_dir);
     } catch (YAML::Exception const& e) {
-        return Error { EINVAL, file + ": line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg };
+        return Error { EINVAL, file + ": " + yaml_exception_message(e) };
     }
 }
 

@@ -1,7 +1,7 @@
 // A Kubernetes YAML file into the plan of `kube play` (see play.h).
 #include "kube/play.h"
 
-#include "base/yaml_guard.h"
+#include "base/yaml_load.h"
 
 #include "base/json.h"
 
@@ -197,15 +197,10 @@ struct Document {
 
 Result<std::vector<Document>> load_documents(std::string const& file, std::string const& text)
 {
-    std::vector<YAML::Node> nodes;
-    if (auto hazard = yaml_hazard(text))
-        return Error { EINVAL, file + ": " + *hazard };
-    try {
-        nodes = YAML::LoadAll(text);
-    } catch (YAML::Exception const& e) {
-        return Error { EINVAL, file + ": line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1)
-                + ": " + e.msg };
-    }
+    auto loaded = load_yaml_documents(text);
+    if (!loaded)
+        return std::move(loaded.error()).with_context(file);
+    auto nodes = loaded.release_value();
     std::vector<Document> out;
     size_t number = 0;
     for (auto const& n : nodes) {
@@ -853,8 +848,7 @@ Result<PlayPlan> make_plan_caught(PlayInput const& input, bool lenient)
     try {
         return make_plan(input, lenient);
     } catch (YAML::Exception const& e) {
-        return Error { EINVAL, input.file + ": line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1)
-                + ": " + e.msg };
+        return Error { EINVAL, input.file + ": " + yaml_exception_message(e) };
     }
 }
 

@@ -156,6 +156,44 @@ EOT
     printf 'services: [\n' >compose.yaml
     compose --exit 125 config
     assert_output_contains "$PROJ/compose.yaml: line "
+    # A merge key that names no anchor, and one whose value is not a map.
+    printf 'services:\n  a:\n    <<: *base\n' >compose.yaml
+    compose --exit 125 config
+    assert_output_contains "$PROJ/compose.yaml: line 3, column 9: alias *base names no anchor before it"
+    printf 'x-base: &base 3\nservices:\n  a:\n    <<: *base\n' >compose.yaml
+    compose --exit 125 config
+    assert_output_contains "$PROJ/compose.yaml: line 4, column 9: a merge key (<<) takes a map or a list of maps"
+}
+
+@test "compose config: an x- anchor merged into services with <<" {
+    cat >compose.yaml <<EOT
+x-common: &common
+  image: $IMAGE
+  network_mode: none
+  command: sleep 60
+  environment:
+    A: "1"
+services:
+  a:
+    <<: *common
+  b:
+    <<: *common
+    environment:
+      A: "2"
+EOT
+    compose config
+    assert_output_contains '- A=1'
+    assert_output_contains '- A=2'
+    compose config --services
+    assert_output_equals "a
+b"
+    compose up -d
+    compose ps --format '{{.Service}} {{.Image}}'
+    assert_output_contains "a $IMAGE"
+    assert_output_contains "b $IMAGE"
+    compose exec b sh -c 'echo $A'
+    assert_output_equals 2
+    compose down -t 0
 }
 
 @test "compose up -d, ps, logs, exec, stop, start, restart, kill, rm and down -v" {
