@@ -31,7 +31,8 @@ Json ports_to_json(std::vector<PortMapping> const& ports)
 
 Json HelperPlan::to_json() const
 {
-    return Json { { "program", program_name(program) }, { "executable", executable }, { "args", args }, { "forwards", ports_to_json(forwards) } };
+    return Json { { "program", program_name(program) }, { "executable", executable }, { "args", args }, { "forwards", ports_to_json(forwards) },
+        { "proxy_target", proxy_target } };
 }
 
 Result<HelperPlan> HelperPlan::from_json(Json const& j)
@@ -42,6 +43,7 @@ Result<HelperPlan> HelperPlan::from_json(Json const& j)
         p.program = name == "pasta" ? Program::Pasta : name == "slirp4netns" ? Program::Slirp4netns : Program::None;
         p.executable = j.at("executable").get<std::string>();
         p.args = j.at("args").get<std::vector<std::string>>();
+        p.proxy_target = j.value("proxy_target", "");  // absent in a plan stored before the proxy
         for (auto const& f : j.at("forwards")) {
             PortMapping m;
             m.host_ip = f.at("host_ip").get<std::string>();
@@ -70,6 +72,8 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
         plan.executable = executable.empty() ? "slirp4netns" : executable;
         plan.args = TRY(slirp4netns_args(mode.options));
         plan.forwards = ports;
+        if (!ports.empty() && TRY(parse_slirp4netns_options(mode.options)).proxy_ports)
+            plan.proxy_target = TRY(slirp4netns_guest_address(mode.options));
         break;
     default:
         break;

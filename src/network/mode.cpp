@@ -238,9 +238,11 @@ Result<Slirp4netnsOptions> parse_slirp4netns_options(std::vector<std::string> co
                 return Error { EINVAL, "slirp4netns option \"" + option + "\": expected an " + (key == "outbound_addr" ? "IPv4" : "IPv6") + " address" };
             (key == "outbound_addr" ? out.outbound_addr : out.outbound_addr6) = value;
         } else if (key == "port_handler") {
-            // rootlesskit's port handler needs rootlesskit, which berth does not run.
-            if (value != "slirp4netns")
-                return Error { ENOTSUP, "slirp4netns option \"" + option + "\": only port_handler=slirp4netns is supported" };
+            // rootlesskit: what Podman's rootlessport does (a proxy on the host
+            // that connects inside the namespace), by berth's own proxy.
+            if (value != "slirp4netns" && value != "rootlesskit")
+                return Error { EINVAL, "slirp4netns option \"" + option + "\": expected port_handler=rootlesskit or port_handler=slirp4netns" };
+            out.proxy_ports = value == "rootlesskit";
         } else {
             return Error { EINVAL, "unknown option for slirp4netns: \"" + option + "\"" };
         }
@@ -282,13 +284,16 @@ Result<NetworkMode> default_mode(DefaultInputs const& in)
     return m;
 }
 
-ClientAddress published_client_address(NetworkMode::Kind kind, bool rootless)
+ClientAddress published_client_address(NetworkMode::Kind kind, bool rootless, std::vector<std::string> const& options)
 {
     using Kind = NetworkMode::Kind;
     switch (kind) {
     case Kind::Pasta:
         return { true, "pasta forwards each connection from the client's address (from the host's loopback: 127.0.0.1)" };
     case Kind::Slirp4netns:
+        if (auto o = parse_slirp4netns_options(options); !o || o->proxy_ports)
+            return { false, "berth's port proxy (port_handler=rootlesskit, the default) connects from inside the container's namespace: "
+                            "the container sees its own address; port_handler=slirp4netns keeps the client's" };
         return { true, "slirp4netns forwards each connection from the client's address (from the host's loopback: 10.0.2.2)" };
     case Kind::Bridge:
         if (rootless)

@@ -66,12 +66,14 @@ struct ClientAddress {
 };
 
 /// For a resolved mode (not Default) of a container run by root or rootless:
-/// pasta and slirp4netns relay each connection from the client's address;
-/// user-defined networks keep it as root (netavark's DNAT rules) but not
-/// rootless (berth's port proxy connects from the network's gateway); host
-/// publishes nothing, the container is the host; none, container: and ns:
-/// publish nothing.
-ClientAddress published_client_address(NetworkMode::Kind kind, bool rootless);
+/// pasta, and slirp4netns with port_handler=slirp4netns (`options`), relay
+/// each connection from the client's address; slirp4netns's default
+/// port_handler=rootlesskit does not (berth's port proxy connects from the
+/// container's own address, as Podman's rootlessport); user-defined networks
+/// keep it as root (netavark's DNAT rules) but not rootless (berth's port
+/// proxy connects from the network's gateway); host publishes nothing, the
+/// container is the host; none, container: and ns: publish nothing.
+ClientAddress published_client_address(NetworkMode::Kind kind, bool rootless, std::vector<std::string> const& options = {});
 
 /// Podman's warning when -p is given with a mode that cannot publish ports.
 inline constexpr char const* discarded_ports_warning = "Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use";
@@ -97,6 +99,12 @@ struct Slirp4netnsOptions {
     std::string cidr;            ///< empty: slirp4netns's 10.0.2.0/24
     unsigned mtu = 65520;
     std::string outbound_addr, outbound_addr6;
+    /// port_handler=rootlesskit (Podman's default): published ports go through
+    /// berth's port proxy (port_proxy.h), which connects from inside the
+    /// namespace, so the container sees its own address as the client's;
+    /// port_handler=slirp4netns: through slirp4netns's add_hostfwd, slower
+    /// but the client's address is kept.
+    bool proxy_ports = true;
 };
 Result<Slirp4netnsOptions> parse_slirp4netns_options(std::vector<std::string> const& options);
 

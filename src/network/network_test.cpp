@@ -109,7 +109,7 @@ TEST_CASE("network modes: errors name the value")
     CHECK(error_of("slirp4netns:allow_host_loopback=maybe") != "");
     CHECK(error_of("slirp4netns:mtu=10") != "");
     CHECK(error_of("slirp4netns:cidr=10.0.2.0") != "");
-    CHECK(error_of("slirp4netns:port_handler=rootlesskit").find("port_handler=slirp4netns") != std::string::npos);
+    CHECK(error_of("slirp4netns:port_handler=pasta").find("port_handler=rootlesskit or port_handler=slirp4netns") != std::string::npos);
 }
 
 TEST_CASE("slirp4netns options")
@@ -121,9 +121,12 @@ TEST_CASE("slirp4netns options")
     CHECK(o.cidr == "10.5.0.0/24");
     CHECK(o.mtu == 1500);
     CHECK(o.outbound_addr == "192.0.2.5");
+    CHECK(!o.proxy_ports);
     auto d = parse_slirp4netns_options({}).value();
     CHECK(!d.allow_host_loopback);
     CHECK(d.mtu == 65520);
+    CHECK(d.proxy_ports);
+    CHECK(parse_slirp4netns_options({ "port_handler=rootlesskit" })->proxy_ports);
 }
 
 TEST_CASE("resolv.conf: --dns, --dns-search and --dns-option replace the host's lines")
@@ -211,7 +214,9 @@ TEST_CASE("slirp4netns: its arguments and the container's address")
 TEST_CASE("published ports: which modes keep the client's address")
 {
     CHECK(published_client_address(Kind::Pasta, true).kept);
-    CHECK(published_client_address(Kind::Slirp4netns, false).kept);
+    CHECK(!published_client_address(Kind::Slirp4netns, false).kept);
+    CHECK(published_client_address(Kind::Slirp4netns, true).how.find("port_handler=rootlesskit") != std::string::npos);
+    CHECK(published_client_address(Kind::Slirp4netns, false, { "port_handler=slirp4netns" }).kept);
     CHECK(published_client_address(Kind::Bridge, false).kept);
     CHECK(!published_client_address(Kind::Bridge, true).kept);
     CHECK(published_client_address(Kind::Bridge, true).how.find("port proxy") != std::string::npos);

@@ -239,6 +239,12 @@ Result<int> listen_on(PortMapping const& m)
 ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string const& container_ip, std::string const& netns,
     std::string const& run_dir)
 {
+    pid_t child = TRY(spawn_port_proxy(ports, container_ip, netns));
+    return fs::write_file_replace(fs::join(run_dir, helper_pid_file_name), std::to_string(child));
+}
+
+Result<pid_t> spawn_port_proxy(std::vector<PortMapping> const& ports, std::string const& container_ip, std::string const& netns)
+{
     std::vector<Listener> listeners;
     auto close_all = [&] {
         for (auto const& l : listeners)
@@ -307,7 +313,7 @@ ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string cons
     }
     close_all();
     ::close(ns);
-    return fs::write_file_replace(fs::join(run_dir, helper_pid_file_name), std::to_string(child));
+    return child;
 }
 
 } // namespace berth::network

@@ -29,4 +29,8 @@ namespace berth::network {
 ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string const& container_ip, std::string const& netns,
     std::string const& run_dir);
 
+/// start_port_proxy without the pid file: the proxy's pid, for a caller that
+/// records it beside its own helper's (slirp4netns port_handler=rootlesskit).
+Result<pid_t> spawn_port_proxy(std::vector<PortMapping> const& ports, std::string const& container_ip, std::string const& netns);
+
 } // namespace berth::network

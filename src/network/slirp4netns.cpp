@@ -11,6 +11,7 @@
 #include "base/json.h"
 #include "base/unique_fd.h"
 #include "network/helper_process.h"
+#include "network/port_proxy.h"
 #include "network/teardown.h"
 
 #include <arpa/inet.h>
@@ -137,14 +138,32 @@ ErrorOr start_slirp4netns(HelperPlan const& plan, std::string const& run_dir, pi
         return Error::from_errno("open " + run_dir);
     pid_t child = TRY(spawn_helper(argv, log_path, { ready[1] }, run_dir));
     ready_w.reset();
+    pid_t proxy_pid = 0;
     auto stop = [&] {
-        ::kill(child, SIGKILL);
-        ::waitpid(child, nullptr, 0);
+        for (pid_t pid : { child, proxy_pid }) {
+            if (pid > 0) {
+                ::kill(pid, SIGKILL);
+                ::waitpid(pid, nullptr, 0);
+            }
+        }
         ::unlink(socket_path.c_str());
     };
     if (auto ok = wait_ready(ready[0], child, log_path); !ok)
         return ok;
-    for (auto const& m : plan.forwards) {
+    std::string pids = std::to_string(child) + "\n";
+    if (!plan.proxy_target.empty() && !plan.forwards.empty()) {
+        // port_handler=rootlesskit: berth's proxy listens here and connects
+        // from inside the namespace, where the kernel, not slirp's TCP stack,
+        // carries the data.
+        auto proxy = spawn_port_proxy(plan.forwards, plan.proxy_target, ns.net);
+        if (!proxy) {
+            stop();
+            return std::move(proxy).error();
+        }
+        proxy_pid = *proxy;
+        pids += std::to_string(proxy_pid) + "\n";
+    }
+    for (auto const& m : plan.proxy_target.empty() ? plan.forwards : std::vector<PortMapping> {}) {
         Json request { { "execute", "add_hostfwd" },
             { "arguments", { { "proto", m.protocol }, { "host_addr", m.host_ip.empty() ? "0.0.0.0" : m.host_ip },
                                { "host_port", m.host_port }, { "guest_port", m.container_port } } } };
@@ -154,7 +173,7 @@ ErrorOr start_slirp4netns(HelperPlan const& plan, std::string const& run_dir, pi
                     + " (is host port " + std::to_string(m.host_port) + " in use?)" };
         }
     }
-    auto written = fs::write_file_replace(fs::join(run_dir, helper_pid_file_name), std::to_string(child) + "\n");
+    auto written = fs::write_file_replace(fs::join(run_dir, helper_pid_file_name), pids);
     if (!written) {
         stop();
         return std::move(written).error();

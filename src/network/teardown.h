@@ -42,29 +42,12 @@ inline constexpr char const* isolation_file_name = "netavark.isolation";  ///< l
 inline constexpr char const* isolation_chain_1 = "BERTH-ISOLATION-1";    ///< isolation.h: from FORWARD, per bridge `-i BR ! -o BR` to chain 2
 inline constexpr char const* isolation_chain_2 = "BERTH-ISOLATION-2";    ///< isolation.h: per bridge `-o BR -j DROP`
 
-/// Ends the helper named by dir_fd/network.pid (SIGTERM, SIGKILL after 2 s)
-/// and reaps it; nothing when there is none. Called by the helper's parent.
-inline void stop_helper(int dir_fd)
+/// Waits for `pid`, sent SIGTERM (`exited`: its pidfd, or -1), for 2 s, then
+/// sends SIGKILL; reaps it.
+inline void await_helper(pid_t pid, int exited)
 {
-    int fd = ::openat(dir_fd, helper_pid_file_name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    char buf[32] = {};
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    ::unlinkat(dir_fd, helper_pid_file_name, 0);
-    ::unlinkat(dir_fd, api_socket_name, 0);
-    pid_t pid = n > 0 ? static_cast<pid_t>(std::strtol(buf, nullptr, 10)) : 0;
-    if (pid <= 0)
-        return;
     // A pidfd says when it has exited without polling every few ms; a kernel
     // without pidfd_open (before 5.3) gets the loop.
-    int exited = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (::kill(pid, SIGTERM) != 0) {
-        if (exited >= 0)
-            ::close(exited);
-        return;
-    }
     if (exited >= 0) {
         struct pollfd p = { exited, POLLIN, 0 };
         int n;
@@ -85,6 +68,43 @@ inline void stop_helper(int dir_fd)
     }
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
+}
+
+/// Ends the helpers named by dir_fd/network.pid, one pid per line (slirp4netns
+/// and berth's port proxy for it, or one helper): SIGTERM to each, SIGKILL
+/// after 2 s, and reaps them; nothing when there is none. Called by the
+/// helpers' parent.
+inline void stop_helper(int dir_fd)
+{
+    int fd = ::openat(dir_fd, helper_pid_file_name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char buf[64] = {};
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    ::unlinkat(dir_fd, helper_pid_file_name, 0);
+    ::unlinkat(dir_fd, api_socket_name, 0);
+    constexpr int max_helpers = 4;
+    pid_t pids[max_helpers] = {};
+    int pidfds[max_helpers] = {};
+    int count = 0;
+    for (char* p = buf; n > 0 && *p && count < max_helpers;) {
+        char* end = nullptr;
+        long pid = std::strtol(p, &end, 10);
+        if (end == p || pid <= 0)
+            break;
+        p = end;
+        int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+        if (::kill(static_cast<pid_t>(pid), SIGTERM) != 0) {
+            if (pidfd >= 0)
+                ::close(pidfd);
+            continue;
+        }
+        pids[count] = static_cast<pid_t>(pid);
+        pidfds[count++] = pidfd;
+    }
+    for (int i = 0; i < count; ++i)
+        await_helper(pids[i], pidfds[i]);
 }
 
 /// In a forked child: joins the network namespace at `enter` ("" for none), or exits.

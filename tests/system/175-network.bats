@@ -259,7 +259,7 @@ host_server() {
     fi
 }
 
-@test "--network slirp4netns: its own address, DNS forwarder and gateway; a published port; no slirp4netns after rm -f" {
+@test "--network slirp4netns: its own address, DNS forwarder and gateway; a published port by either port handler; no slirp4netns after rm -f" {
     command -v slirp4netns >/dev/null || skip "slirp4netns not installed"
     run_berth run --rm --network slirp4netns "$IMAGE" sh -c 'ip -o -4 addr show tap0; ip route; cat /etc/resolv.conf /etc/hosts'
     assert_output_contains "10.0.2.100/24"
@@ -281,6 +281,16 @@ host_server() {
     assert_output_equals ""
     if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
         echo "port $port still open after rm -f" >&2
+        false
+    fi
+    # The same through slirp4netns's own forwarding (the default above is
+    # berth's port proxy, Podman's port_handler=rootlesskit).
+    run_berth run -d --network slirp4netns:port_handler=slirp4netns -p "127.0.0.1:$port:80" "$IMAGE" sh -c "$HTTPD"
+    cid=$output
+    assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through slirp4netns's add_hostfwd"
+    run_berth rm -f -t 0 "$cid"
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+        echo "port $port still open after rm -f (port_handler=slirp4netns)" >&2
         false
     fi
 }
@@ -554,11 +564,15 @@ check_name_flags() {
     [[ -n $(ls /usr/lib/podman/netavark /usr/libexec/podman/netavark 2>/dev/null) ]] || skip "netavark is not installed"
     client_netns
     local conf=$BATS_TEST_TMPDIR/containers.conf
-    # MODE (containers.conf's netns, "" for root's default, the network podman), and what a
-    # client on the host's loopback shows as in the container.
-    local mode loopback port seen
-    for mode in pasta:127.0.0.1 slirp4netns:10.0.2.2 :10.88.0.1 host:127.0.0.1; do
-        loopback=${mode#*:} mode=${mode%%:*}
+    # MODE|LOOPBACK|KEPT: containers.conf's netns ("" for root's default, the
+    # network podman), what a client on the host's loopback shows as in the
+    # container, and whether a client's own address is kept (slirp4netns's
+    # default port_handler=rootlesskit, as Podman's, connects from the
+    # container's own address, 10.0.2.100).
+    local entry mode loopback kept port seen
+    for entry in 'pasta|127.0.0.1|true' 'slirp4netns:port_handler=slirp4netns|10.0.2.2|true' 'slirp4netns|10.0.2.100|false' \
+        '|10.88.0.1|true' 'host|127.0.0.1|true'; do
+        IFS='|' read -r mode loopback kept <<<"$entry"
         if [[ -n $mode ]]; then
             printf '[containers]\nnetns = "%s"\n' "$mode" >"$conf"
         else
@@ -566,7 +580,8 @@ check_name_flags() {
         fi
         # What info claims for a container run with -p and no --network.
         CONTAINERS_CONF=$conf run_berth info --format '{{.Host.PublishedPorts.DefaultMode.Mode}} {{.Host.PublishedPorts.DefaultMode.KeepsClientAddress}}'
-        assert_equal "$output" "${mode:-bridge} true" "info's claim with netns=$mode"
+        local shown=${mode%%:*}
+        assert_equal "$output" "${shown:-bridge} $kept" "info's claim with netns=$mode"
         port=$(free_port)
         local publish=(-p "$port:80") ctrport=80
         # The host's network: nothing is published, the server takes the host's port itself.
@@ -574,7 +589,11 @@ check_name_flags() {
         CONTAINERS_CONF=$conf run_berth run -d "${publish[@]}" "$IMAGE" sh -c "mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p $ctrport -h /www"
         local cid=$output
         seen=$(peer_seen "$cid" "$ctrport" "$client_host" "$port" "$client_ns")
-        assert_equal "$seen" "$client_ip" "the client's address in the container, netns=$mode"
+        if [[ $kept == true ]]; then
+            assert_equal "$seen" "$client_ip" "the client's address in the container, netns=$mode"
+        else
+            assert_equal "$seen" "$loopback" "the container's own address for a client elsewhere, netns=$mode"
+        fi
         seen=$(peer_seen "$cid" "$ctrport" 127.0.0.1 "$port")
         assert_equal "$seen" "$loopback" "a client on the host's loopback, netns=$mode"
         run_berth rm -f -t 0 "$cid"

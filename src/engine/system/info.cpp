@@ -218,13 +218,13 @@ void add_programs(Json& host, std::string const& runtime)
 // the container from the client's address (network/mode.h).
 Json published_ports_section(Context& ctx)
 {
-    auto describe = [&](network::NetworkMode::Kind kind, std::string const& mode) {
-        auto client = network::published_client_address(kind, ctx.paths.rootless);
+    auto describe = [&](network::NetworkMode::Kind kind, std::string const& mode, std::vector<std::string> const& options = {}) {
+        auto client = network::published_client_address(kind, ctx.paths.rootless, options);
         return Json { { "mode", mode }, { "keepsClientAddress", client.kept }, { "how", client.how } };
     };
     Json out = Json::object();
     if (auto mode = default_publishing_mode(ctx))
-        out["defaultMode"] = describe(mode->kind, mode->name());
+        out["defaultMode"] = describe(mode->kind, mode->name(), mode->options);
     else
         out["defaultMode"] = { { "mode", "" }, { "keepsClientAddress", false }, { "how", mode.error().message } };
     out["networks"] = describe(network::NetworkMode::Kind::Bridge, "bridge");
