@@ -21,6 +21,7 @@
 #include "base/sys.h"
 #include "monitor/monitor.h"
 #include "monitor/protocol.h"
+#include "network/teardown.h"
 #include "runtime/exec.h"
 #include "runtime/kernel.h"
 
@@ -95,6 +96,7 @@ int main(int argc, char** argv)
         return 125;
     }
     log::set_level(a.log_level);
+    network::add_system_dirs_to_path();  // for netavark's iptables, here and in the monitor this process becomes
     if (a.exec_fd >= 0)
         runtime::exec_helper_main(a.exec_fd, a.sync_fd, a.pidfd);
     auto config = read_config(a.config_fd);

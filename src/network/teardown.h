@@ -118,11 +118,61 @@ inline void enter_netns_or_exit(char const* enter)
     ::close(ns);
 }
 
+/// Appends /usr/sbin and /sbin to this process's PATH where it lacks them.
+/// netavark runs iptables by name, and a Debian user's PATH has neither, so
+/// without this a rootless user network fails to start ("netavark setup: No
+/// such file or directory"). Called where netavark may run: berth-launch
+/// (and so the monitor it becomes) and run_quietly's children.
+inline void add_system_dirs_to_path()
+{
+    char const* current = std::getenv("PATH");
+    char path[4096];
+    if (current && std::strlen(current) > sizeof path - 32)
+        return;  // a PATH that long is someone's deliberate choice
+    size_t n = 0;
+    auto append = [&](char const* dir) {
+        size_t len = std::strlen(dir);
+        if (n + len + 2 > sizeof path)
+            return;
+        if (n)
+            path[n++] = ':';
+        std::memcpy(path + n, dir, len);
+        n += len;
+        path[n] = '\0';
+    };
+    auto has = [&](char const* dir) {
+        size_t len = std::strlen(dir);
+        for (char const* p = path; n && *p;) {
+            char const* end = std::strchr(p, ':');
+            size_t plen = end ? static_cast<size_t>(end - p) : std::strlen(p);
+            if (plen == len && std::strncmp(p, dir, len) == 0)
+                return true;
+            if (!end)
+                break;
+            p = end + 1;
+        }
+        return false;
+    };
+    path[0] = '\0';
+    append(current && *current ? current : "/usr/local/bin:/usr/bin:/bin");
+    bool changed = !current || !*current;
+    char const* const dirs[] = { "/usr/sbin", "/sbin" };
+    for (char const* dir : dirs) {
+        if (!has(dir)) {
+            append(dir);
+            changed = true;
+        }
+    }
+    if (changed)
+        ::setenv("PATH", path, 1);
+}
+
 /// Runs argv (null-terminated) with stdio on /dev/null and waits for it.
 inline void run_quietly(char* const* argv)
 {
     pid_t pid = ::fork();
     if (pid == 0) {
+        add_system_dirs_to_path();
         int null_fd = ::open("/dev/null", O_RDWR);
         if (null_fd >= 0) {
             ::dup2(null_fd, 0);

@@ -304,6 +304,23 @@ reach() {
 }
 
 # bats test_tags=berth-only
+# berth-only: Podman 4.3.1 runs no container on a user network here (as root
+# runc fails on rlimits; rootless its aardvark-dns needs systemd).
+@test "a user network starts, connects and tears down with a PATH without /usr/sbin (a Debian user's)" {
+    # netavark runs iptables by name, and iptables is in /usr/sbin.
+    mknet n25 25
+    mknet n26 26
+    PATH=/usr/local/bin:/usr/bin:/bin run_berth run -d --name lean --network n25 "$IMAGE" sleep 1000
+    run_berth exec lean sh -c 'ip -4 -o addr show eth0'
+    assert_output_contains "inet $P.25."
+    PATH=/usr/local/bin:/usr/bin:/bin run_berth network connect n26 lean
+    run_berth exec lean sh -c 'ip -4 -o addr show eth1'
+    assert_output_contains "inet $P.26."
+    PATH=/usr/local/bin:/usr/bin:/bin run_berth rm -f -t 0 lean
+    run_berth network rm n25 n26
+}
+
+# bats test_tags=berth-only
 # berth-only: Podman 4.3.1's rootless aardvark-dns does not start here (systemd).
 @test "network connect and disconnect take effect on a running container" {
     mknet n9 9

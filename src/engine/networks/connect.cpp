@@ -41,6 +41,7 @@ Result<std::string> run_netavark(Context& ctx, std::string const& run_dir, Json 
         co.netns_fd = enter.get();
     }
     auto lock = TRY(network::lock_netavark(plan));
+    network::add_system_dirs_to_path();  // netavark runs iptables by name (network/teardown.h)
     auto result = TRY(run_command(argv, std::chrono::seconds(60), co));
     ::unlink(file.c_str());
     if (result.exit_code != 0) {
