@@ -5,6 +5,9 @@
 #include "network/pasta.h"
 #include "network/slirp4netns.h"
 
+#include "base/fs.h"
+#include "network/teardown.h"
+
 namespace berth::network {
 
 namespace {
@@ -66,6 +69,7 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
         plan.program = HelperPlan::Program::Pasta;
         plan.executable = executable.empty() ? "pasta" : executable;
         plan.args = pasta_args(mode.options, ports);
+        plan.forwards = ports;  // in args already; kept to know that it publishes some
         break;
     case NetworkMode::Kind::Slirp4netns:
         plan.program = HelperPlan::Program::Slirp4netns;
@@ -83,6 +87,10 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
 
 ErrorOr attach_helper(HelperPlan const& plan, std::string const& run_dir, pid_t init_pid, bool own_userns)
 {
+    // The monitor awaits the exit of helpers that publish ports before it
+    // reports the container's (teardown.h signal_helpers).
+    if (!plan.forwards.empty())
+        TRY(fs::write_file_replace(fs::join(run_dir, helper_ports_file_name), ""));
     switch (plan.program) {
     case HelperPlan::Program::Pasta:
         return start_pasta(plan, run_dir, init_pid, own_userns);

@@ -239,6 +239,7 @@ Result<int> listen_on(PortMapping const& m)
 ErrorOr start_port_proxy(std::vector<PortMapping> const& ports, std::string const& container_ip, std::string const& netns,
     std::string const& run_dir)
 {
+    TRY(fs::write_file_replace(fs::join(run_dir, helper_ports_file_name), ""));  // awaited before the exit file (teardown.h)
     pid_t child = TRY(spawn_port_proxy(ports, container_ip, netns));
     return fs::write_file_replace(fs::join(run_dir, helper_pid_file_name), std::to_string(child));
 }

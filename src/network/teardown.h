@@ -33,6 +33,7 @@ namespace berth::network {
 
 inline constexpr char const* helper_pid_file_name = "network.pid";  ///< the helper's pid, once it is ready
 inline constexpr char const* helper_log_file_name = "network.log";  ///< the helper's own messages
+inline constexpr char const* helper_ports_file_name = "network.ports";  ///< there when the helpers publish ports: stop_helper awaits their exit
 inline constexpr char const* api_socket_name = "slirp4netns.sock";  ///< slirp4netns's API socket (port forwarding)
 inline constexpr char const* namespace_file_suffix = "-ns";          ///< net-ns, user-ns: bind mounts for the helper to open
 inline constexpr char const* bridge_teardown_file_name = "netavark.teardown";  ///< lines: netns to enter (or empty), the container's netns, the lock, netavark's argv
@@ -71,11 +72,18 @@ inline void await_helper(pid_t pid, int exited)
 }
 
 /// Ends the helpers named by dir_fd/network.pid, one pid per line (slirp4netns
-/// and berth's port proxy for it, or one helper): SIGTERM to each, SIGKILL
-/// after 2 s, and reaps them; nothing when there is none. Called by the
-/// helpers' parent.
+/// and berth's port proxy for it, or one helper); nothing when there is none.
+/// Helpers that publish ports (dir_fd/network.ports) get SIGTERM and are
+/// awaited (SIGKILL after 2 s) and reaped, so that their ports are free when
+/// this returns. Helpers that publish none (pasta for outbound traffic alone)
+/// get SIGKILL and are not awaited: nothing depends on their exit, which
+/// takes pasta ~20 ms (its socket and pipe pools), and an attached `run`
+/// waits for the monitor's. Whoever adopts them when the monitor exits reaps
+/// them. Called by the helpers' parent.
 inline void stop_helper(int dir_fd)
 {
+    bool held_ports = ::faccessat(dir_fd, helper_ports_file_name, F_OK, 0) == 0;
+    ::unlinkat(dir_fd, helper_ports_file_name, 0);
     int fd = ::openat(dir_fd, helper_pid_file_name, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
@@ -94,6 +102,10 @@ inline void stop_helper(int dir_fd)
         if (end == p || pid <= 0)
             break;
         p = end;
+        if (!held_ports) {
+            ::kill(static_cast<pid_t>(pid), SIGKILL);
+            continue;
+        }
         int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
         if (::kill(static_cast<pid_t>(pid), SIGTERM) != 0) {
             if (pidfd >= 0)

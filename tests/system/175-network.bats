@@ -356,6 +356,12 @@ host_server() {
         local cid=$output
         [[ -n $(helpers_of "$cid") ]] || { echo "no $mode for $cid" >&2; false; }
         run_berth rm -f -t 0 "$cid"
+        # A helper that publishes no port is sent SIGKILL and not awaited: gone within moments.
+        local i
+        for i in $(seq 1 20); do
+            [[ -z $(helpers_of "$cid") ]] && break
+            sleep 0.1
+        done
         [[ -z $(helpers_of "$cid") ]] || { echo "$mode left behind after rm -f" >&2; false; }
         run_berth run -d --network "$mode" "$IMAGE" sleep 1000
         cid=$output
@@ -363,7 +369,6 @@ host_server() {
         local monitor=$output
         [[ $monitor -gt 1 ]] || { echo "no monitor pid: $monitor" >&2; false; }
         kill -9 "$monitor"
-        local i
         for i in $(seq 1 50); do
             [[ -z $(helpers_of "$cid") ]] && break
             sleep 0.1
