@@ -219,6 +219,11 @@ netavark_path() {
     # The default mode follows containers.conf.
     printf '[containers]\nnetns = "slirp4netns"\n' >"$BATS_TEST_TMPDIR/slirp.conf"
     CONTAINERS_CONF=$BATS_TEST_TMPDIR/slirp.conf run_berth info --format '{{.Host.PublishedPorts.DefaultMode.Mode}} {{.Host.PublishedPorts.DefaultMode.KeepsClientAddress}}'
+    # Its default port_handler=rootlesskit (berth's port proxy, as Podman's rootlessport) does not keep it ...
+    assert_output_equals "slirp4netns false"
+    # ... port_handler=slirp4netns does.
+    printf '[containers]\nnetns = "slirp4netns:port_handler=slirp4netns"\n' >"$BATS_TEST_TMPDIR/slirp.conf"
+    CONTAINERS_CONF=$BATS_TEST_TMPDIR/slirp.conf run_berth info --format '{{.Host.PublishedPorts.DefaultMode.Mode}} {{.Host.PublishedPorts.DefaultMode.KeepsClientAddress}}'
     assert_output_equals "slirp4netns true"
     printf '[containers]\nnetns = "none"\n' >"$BATS_TEST_TMPDIR/none.conf"
     CONTAINERS_CONF=$BATS_TEST_TMPDIR/none.conf run_berth info --format json

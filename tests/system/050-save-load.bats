@@ -121,6 +121,11 @@ assert tags == [sys.argv[2] + "/busybox-extra:latest", sys.argv[2] + "/busybox:l
     assert_failed_with "garbage|archive|tar|payload"
     run_berth --exit '?' load -i "$BATS_TEST_TMPDIR/does-not-exist"
     assert_failed_with "does-not-exist"
+    # lrzip's framing: a compression berth does not read (libarchive would run
+    # the external lrzip program on it), refused like any other non-archive.
+    printf 'LRZI\0\6%064d' 0 >"$BATS_TEST_TMPDIR/image.tar.lrz"
+    run_berth --exit '?' load -i "$BATS_TEST_TMPDIR/image.tar.lrz"
+    assert_failed_with "image.tar.lrz|archive|tar|payload"
 }
 
 @test "save of a missing image exits 125" {
