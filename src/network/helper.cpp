@@ -8,6 +8,8 @@
 #include "base/fs.h"
 #include "network/teardown.h"
 
+#include <algorithm>
+
 namespace berth::network {
 
 namespace {
@@ -35,7 +37,7 @@ Json ports_to_json(std::vector<PortMapping> const& ports)
 Json HelperPlan::to_json() const
 {
     return Json { { "program", program_name(program) }, { "executable", executable }, { "args", args }, { "forwards", ports_to_json(forwards) },
-        { "proxy_target", proxy_target } };
+        { "proxy_target", proxy_target }, { "publishes", publishes } };
 }
 
 Result<HelperPlan> HelperPlan::from_json(Json const& j)
@@ -55,6 +57,7 @@ Result<HelperPlan> HelperPlan::from_json(Json const& j)
             m.protocol = f.at("protocol").get<std::string>();
             p.forwards.push_back(std::move(m));
         }
+        p.publishes = j.value("publishes", !p.forwards.empty());  // absent in a plan stored before it
     } catch (Json::exception const& e) {
         return Error { EINVAL, std::string("network helper plan: ") + e.what() };
     }
@@ -70,12 +73,17 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
         plan.executable = executable.empty() ? "pasta" : executable;
         plan.args = pasta_args(mode.options, ports);
         plan.forwards = ports;  // in args already; kept to know that it publishes some
+        // pasta:-t,8080 publishes through pasta's own options.
+        plan.publishes = !ports.empty() || std::any_of(mode.options.begin(), mode.options.end(), [](std::string const& o) {
+            return o.starts_with("-t") || o.starts_with("-u") || o.starts_with("--tcp-ports") || o.starts_with("--udp-ports");
+        });
         break;
     case NetworkMode::Kind::Slirp4netns:
         plan.program = HelperPlan::Program::Slirp4netns;
         plan.executable = executable.empty() ? "slirp4netns" : executable;
         plan.args = TRY(slirp4netns_args(mode.options));
         plan.forwards = ports;
+        plan.publishes = !ports.empty();
         if (!ports.empty() && TRY(parse_slirp4netns_options(mode.options)).proxy_ports)
             plan.proxy_target = TRY(slirp4netns_guest_address(mode.options));
         break;
@@ -89,7 +97,7 @@ ErrorOr attach_helper(HelperPlan const& plan, std::string const& run_dir, pid_t 
 {
     // The monitor awaits the exit of helpers that publish ports before it
     // reports the container's (teardown.h signal_helpers).
-    if (!plan.forwards.empty())
+    if (plan.publishes)
         TRY(fs::write_file_replace(fs::join(run_dir, helper_ports_file_name), ""));
     switch (plan.program) {
     case HelperPlan::Program::Pasta:

@@ -165,6 +165,30 @@ TEST_CASE("helper plans: pasta never maps the gateway to the host's loopback unl
     CHECK(plan_helper(parse_network_mode("host").value(), {})->program == HelperPlan::Program::None);
 }
 
+TEST_CASE("helper plans: whether the helper holds host ports (its exit is then awaited)")
+{
+    PortMapping web { "", 8080, 80, "tcp" };
+    CHECK(plan_helper(parse_network_mode("pasta").value(), { web })->publishes);
+    CHECK(!plan_helper(parse_network_mode("pasta").value(), {})->publishes);
+    CHECK(plan_helper(parse_network_mode("pasta:-t,8080").value(), {})->publishes);
+    CHECK(plan_helper(parse_network_mode("pasta:--udp-ports=53").value(), {})->publishes);
+    CHECK(!plan_helper(parse_network_mode("pasta:-T,9000").value(), {})->publishes); // the namespace's side, not the host's
+    // The user's own -t replaces "-t none" (pasta refuses both), and -u stays "none".
+    auto own = plan_helper(parse_network_mode("pasta:-t,8080").value(), {}).value();
+    auto count = [&](std::string const& a) { return std::count(own.args.begin(), own.args.end(), a); };
+    CHECK(count("none") == 3); // -u none, -T none, -U none
+    CHECK(count("8080") == 1);
+    auto slirp = plan_helper(parse_network_mode("slirp4netns").value(), { web }).value();
+    CHECK(slirp.publishes);
+    CHECK(slirp.proxy_target == "10.0.2.100");
+    CHECK(!plan_helper(parse_network_mode("slirp4netns").value(), {})->publishes);
+    CHECK(plan_helper(parse_network_mode("slirp4netns:port_handler=slirp4netns").value(), { web })->proxy_target.empty());
+    // A plan stored before the field: it publishes when it forwards.
+    auto json = slirp.to_json();
+    json.erase("publishes");
+    CHECK(HelperPlan::from_json(json)->publishes);
+}
+
 TEST_CASE("the default mode: containers.conf, then what is installed; as root the network podman")
 {
     DefaultInputs in;

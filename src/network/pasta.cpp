@@ -34,8 +34,22 @@ std::vector<std::string> pasta_args(std::vector<std::string> const& user_options
     for (auto const& o : user_options)
         if (o != "--map-gw")
             args.push_back(o);
-    for (auto& a : pasta_port_args(ports))
-        args.push_back(std::move(a));
+    // pasta forwards every port the container binds unless told otherwise;
+    // "-t none" is that telling, unless the user's own -t (pasta:-t,8080)
+    // says what to forward, which pasta refuses to combine with "none".
+    auto has = [&](char const* short_opt, char const* long_opt) {
+        return std::any_of(user_options.begin(), user_options.end(), [&](std::string const& o) {
+            return o.starts_with(short_opt) || o.starts_with(long_opt);
+        });
+    };
+    bool own_tcp = has("-t", "--tcp-ports"), own_udp = has("-u", "--udp-ports");
+    auto port_args = pasta_port_args(ports);
+    for (size_t i = 0; i + 1 < port_args.size(); i += 2) {
+        if (port_args[i + 1] == "none" && ((port_args[i] == "-t" && own_tcp) || (port_args[i] == "-u" && own_udp)))
+            continue;
+        args.push_back(port_args[i]);
+        args.push_back(port_args[i + 1]);
+    }
     // Nothing forwarded from the container side to the host's own ports.
     args.insert(args.end(), { "-T", "none", "-U", "none" });
     return args;
