@@ -136,6 +136,15 @@ peer_seen() {
     echo "${peer:-nothing}"
 }
 
+# assert_port_closed PORT [WHEN]: nothing accepts connections on 127.0.0.1:PORT
+# any more (WHEN, e.g. "after rm -f", goes into the failure message).
+assert_port_closed() {
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+        echo "port $1 still open ${2:-}" >&2
+        return 1
+    fi
+}
+
 # free_port: a TCP port nobody listens on at 127.0.0.1.
 free_port() {
     local p i

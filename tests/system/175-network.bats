@@ -117,10 +117,7 @@ host_server() {
 
     run_berth rm -f "$cid"
     [[ -z $(pastas_of "$cid") ]] || { echo "pasta left behind after rm -f: $(pastas_of "$cid")" >&2; false; }
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-        echo "port $port still open after rm -f" >&2
-        false
-    fi
+    assert_port_closed "$port" "after rm -f"
 }
 
 # bats test_tags=berth-only
@@ -167,10 +164,7 @@ host_server() {
     assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through pasta's -t"
     run_berth rm -f -t 0 "$cid"
     # Awaited, as a helper holding host ports is: no moment's grace.
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-        echo "port $port still open after rm -f" >&2
-        false
-    fi
+    assert_port_closed "$port" "after rm -f"
     [[ -z $(helpers_of "$cid") ]] || { echo "pasta left behind: $(helpers_of "$cid")" >&2; false; }
 }
 
@@ -234,10 +228,7 @@ host_server() {
     local cid=$output
     assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through the published port"
     run_berth rm -f -t 0 "$cid"
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-        echo "port $port still open after rm -f" >&2
-        false
-    fi
+    assert_port_closed "$port" "after rm -f"
 }
 
 # bats test_tags=berth-only
@@ -309,20 +300,14 @@ host_server() {
     run_berth rm -f -t 0 "$cid"
     run_berth ps -a -q
     assert_output_equals ""
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-        echo "port $port still open after rm -f" >&2
-        false
-    fi
+    assert_port_closed "$port" "after rm -f"
     # The same through slirp4netns's own forwarding (the default above is
     # berth's port proxy, Podman's port_handler=rootlesskit).
     run_berth run -d --network slirp4netns:port_handler=slirp4netns -p "127.0.0.1:$port:80" "$IMAGE" sh -c "$HTTPD"
     cid=$output
     assert_equal "$(fetch "http://127.0.0.1:$port/")" "hello-from-berth" "page fetched through slirp4netns's add_hostfwd"
     run_berth rm -f -t 0 "$cid"
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-        echo "port $port still open after rm -f (port_handler=slirp4netns)" >&2
-        false
-    fi
+    assert_port_closed "$port" "after rm -f (port_handler=slirp4netns)"
 }
 
 @test "slirp4netns reaches a service the host binds to 127.0.0.1 only with allow_host_loopback=true" {

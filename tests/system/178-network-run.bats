@@ -231,10 +231,7 @@ reach() {
     run_berth inspect --format '{{.State.Status}}' second
     assert_output_equals "created"
     run_berth rm -f -t 0 "$cid"
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-        echo "port $port still open after rm -f" >&2
-        false
-    fi
+    assert_port_closed "$port" "after rm -f"
 }
 
 @test "-p with a user-defined network: a UDP port echoes, beside a TCP port of the same number" {
@@ -372,10 +369,7 @@ reach() {
     run_berth ps -a --format '{{.Names}} {{.State}}'
     assert_output_contains "k12 exited"
     # The port is free, and the address can be taken by another container.
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
-        echo "port $port still open after the monitor was killed" >&2
-        false
-    fi
+    assert_port_closed "$port" "after the monitor was killed"
     run_berth run --rm --network n12 --ip "$P.12.7" "$IMAGE" sh -c 'ip -4 -o addr show eth0'
     assert_output_contains "$P.12.7/24"
     if ! is_rootless; then
