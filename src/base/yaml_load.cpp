@@ -48,7 +48,6 @@ struct Frame {
     size_t nodes = 1;                  ///< this node's size with every alias expanded
     std::optional<YAML::Node> key;     ///< a map's key awaiting its value
     bool key_is_merge = false;
-    std::set<std::string> scalar_keys; ///< for merges: the keys the map has
     std::vector<std::pair<YAML::Node, yaml_mark_t>> merges;
 };
 
@@ -90,7 +89,9 @@ private:
             auto it = m_anchors.find(name);
             if (it == m_anchors.end())
                 return Error { EINVAL, at(ev.start_mark) + ": alias *" + name + " names no anchor before it (an alias cannot refer to the node it is in)" };
-            return add(it->second.first, it->second.second, ev.start_mark, false);
+            TRY(count(it->second.second, ev.start_mark));
+            add(it->second.first, it->second.second, ev.start_mark, false);
+            return {};
         }
         case YAML_SCALAR_EVENT: {
             auto const& s = ev.data.scalar;
@@ -101,14 +102,17 @@ private:
             YAML::Node node = plain && tag.empty() && is_null_scalar(value) ? YAML::Node(YAML::NodeType::Null) : YAML::Node(value);
             node.SetTag(!tag.empty() ? tag : plain ? "?" : "!");
             remember(as_string(s.anchor), node, 1);
-            return add(node, 1, ev.start_mark, merge);
+            TRY(count(1, ev.start_mark));
+            add(node, 1, ev.start_mark, merge);
+            return {};
         }
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT: {
             if (m_stack.size() >= max_yaml_depth)
                 return Error { EINVAL, at(ev.start_mark) + ": YAML nested deeper than " + std::to_string(max_yaml_depth) + " levels" };
+            TRY(count(1, ev.start_mark));
             bool is_map = ev.type == YAML_MAPPING_START_EVENT;
-            Frame f { YAML::Node(is_map ? YAML::NodeType::Map : YAML::NodeType::Sequence), is_map, {}, 1, {}, false, {}, {} };
+            Frame f { YAML::Node(is_map ? YAML::NodeType::Map : YAML::NodeType::Sequence), is_map, {}, 1, {}, false, {} };
             auto tag = as_string(is_map ? ev.data.mapping_start.tag : ev.data.sequence_start.tag);
             f.node.SetTag(tag.empty() ? "?" : tag);
             bool flow = is_map ? ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
@@ -125,7 +129,8 @@ private:
             if (f.is_map)
                 TRY(merge(f));
             remember(f.anchor, f.node, f.nodes);
-            return add(f.node, f.nodes, ev.start_mark, false);
+            add(f.node, f.nodes, ev.start_mark, false);
+            return {};
         }
         default:
             return {};
@@ -142,56 +147,65 @@ private:
         m_anchors.emplace(anchor, std::make_pair(node, nodes));
     }
 
-    ErrorOr add(YAML::Node const& node, size_t nodes, yaml_mark_t const& mark, bool merge_key)
+    /// Counts `nodes` more in the document as if every alias were expanded:
+    /// 1 for a scalar or a collection (at its start), the anchored node's
+    /// size for an alias.
+    ErrorOr count(size_t nodes, yaml_mark_t const& mark)
     {
         m_document_nodes += nodes;
         if (m_document_nodes > max_yaml_nodes)
             return Error { EINVAL, at(mark) + ": YAML aliases expand to more than " + std::to_string(max_yaml_nodes) + " nodes" };
+        return {};
+    }
+
+    /// Places `node` (of `nodes` nodes expanded) in the collection being built, or as the root.
+    void add(YAML::Node const& node, size_t nodes, yaml_mark_t const& mark, bool merge_key)
+    {
         if (m_stack.empty()) {
             m_root.reset();
             m_root.emplace(node);
-            return {};
+            return;
         }
         Frame& top = m_stack.back();
         top.nodes += nodes;
         if (!top.is_map) {
             top.node.push_back(node);
-            return {};
+            return;
         }
         if (!top.key) {
             top.key.emplace(node);
             top.key_is_merge = merge_key;
-            return {};
+            return;
         }
         if (top.key_is_merge) {
             top.merges.emplace_back(node, mark);
         } else {
-            if (top.key->IsScalar())
-                top.scalar_keys.insert(top.key->Scalar());
             top.node.force_insert(*top.key, node);
         }
         top.key.reset();
-        return {};
     }
 
     /// Adds the merged maps' keys that `f`'s map lacks, earlier maps first.
     static ErrorOr merge(Frame& f)
     {
+        if (f.merges.empty())
+            return {};
+        std::set<std::string> keys;  // the map's own, then each merged one's
+        for (auto const& kv : f.node)
+            if (kv.first.IsScalar())
+                keys.insert(kv.first.Scalar());
         for (auto const& [value, mark] : f.merges) {
             std::vector<YAML::Node> sources;
-            if (value.IsMap()) {
-                sources.push_back(value);
-            } else if (value.IsSequence()) {
+            if (value.IsSequence())
                 for (auto const& item : value)
                     sources.push_back(item);
-            }
-            if (sources.empty() && !value.IsSequence())
-                return Error { EINVAL, at(mark) + ": a merge key (<<) takes a map or a list of maps" };
+            else
+                sources.push_back(value);  // a map, or what the check below refuses
             for (auto const& source : sources) {
                 if (!source.IsMap())
                     return Error { EINVAL, at(mark) + ": a merge key (<<) takes a map or a list of maps" };
                 for (auto const& kv : source) {
-                    if (kv.first.IsScalar() && !f.scalar_keys.insert(kv.first.Scalar()).second)
+                    if (kv.first.IsScalar() && !keys.insert(kv.first.Scalar()).second)
                         continue;
                     f.node.force_insert(kv.first, kv.second);
                 }

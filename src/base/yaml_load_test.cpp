@@ -109,6 +109,13 @@ TEST_CASE("load_yaml: nesting and alias expansion are bounded")
     REQUIRE_FALSE(r);
     CHECK(r.error().message.find("nested deeper than 256 levels") != std::string::npos);
     CHECK(load_yaml(std::string(berth::max_yaml_depth, '[') + std::string(berth::max_yaml_depth, ']')));
+    // Without aliases a document counts each node once, however deep it sits:
+    // 6,000 scalars 200 levels down are 6,200 nodes, not 6,000 x 200.
+    std::string deep_list(200, '[');
+    for (int i = 0; i < 6000; ++i)
+        deep_list += i ? ",x" : "x";
+    deep_list += std::string(200, ']');
+    CHECK(load_yaml(deep_list));
 
     // Ten levels of ten aliases each: 10^10 nodes once expanded.
     std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
