@@ -8,8 +8,6 @@
 #include "base/fs.h"
 #include "network/teardown.h"
 
-#include <algorithm>
-
 namespace berth::network {
 
 namespace {
@@ -72,11 +70,7 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
         plan.program = HelperPlan::Program::Pasta;
         plan.executable = executable.empty() ? "pasta" : executable;
         plan.args = pasta_args(mode.options, ports);
-        plan.forwards = ports;  // in args already; kept to know that it publishes some
-        // pasta:-t,8080 publishes through pasta's own options.
-        plan.publishes = !ports.empty() || std::any_of(mode.options.begin(), mode.options.end(), [](std::string const& o) {
-            return o.starts_with("-t") || o.starts_with("-u") || o.starts_with("--tcp-ports") || o.starts_with("--udp-ports");
-        });
+        plan.publishes = !ports.empty() || pasta_forwards_own_ports(mode.options, "tcp") || pasta_forwards_own_ports(mode.options, "udp");
         break;
     case NetworkMode::Kind::Slirp4netns:
         plan.program = HelperPlan::Program::Slirp4netns;
@@ -96,7 +90,7 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
 ErrorOr attach_helper(HelperPlan const& plan, std::string const& run_dir, pid_t init_pid, bool own_userns)
 {
     // The monitor awaits the exit of helpers that publish ports before it
-    // reports the container's (teardown.h signal_helpers).
+    // reports the container's (teardown.h stop_helper).
     if (plan.publishes)
         TRY(fs::write_file_replace(fs::join(run_dir, helper_ports_file_name), ""));
     switch (plan.program) {

@@ -5,8 +5,11 @@
 #include "network/etc_files.h"
 #include "network/helper.h"
 #include "network/mode.h"
+#include "network/teardown.h"
 
 #include <doctest/doctest.h>
+
+#include <cstdlib>
 
 using namespace berth;
 using namespace berth::network;
@@ -249,4 +252,32 @@ TEST_CASE("published ports: which modes keep the client's address")
         CHECK(!published_client_address(kind, false).kept);
         CHECK(published_client_address(kind, false).how == "no ports are published in this mode");
     }
+}
+
+TEST_CASE("add_system_dirs_to_path appends /usr/sbin and /sbin where PATH lacks them, in that order")
+{
+    char const* saved = std::getenv("PATH");
+    std::string keep = saved ? saved : "";
+    auto with = [](char const* path) {
+        if (path)
+            ::setenv("PATH", path, 1);
+        else
+            ::unsetenv("PATH");
+        add_system_dirs_to_path();
+        char const* now = std::getenv("PATH");
+        return std::string(now ? now : "(unset)");
+    };
+    CHECK(with("/usr/local/bin:/usr/bin:/bin") == "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+    CHECK(with("/usr/sbin:/usr/bin") == "/usr/sbin:/usr/bin:/sbin");
+    CHECK(with("/usr/bin:/sbin") == "/usr/bin:/sbin:/usr/sbin");
+    CHECK(with("/usr/sbin/x:/bin") == "/usr/sbin/x:/bin:/usr/sbin:/sbin");
+    CHECK(with("/bin:/usr/sbin:/sbin:/usr/bin") == "/bin:/usr/sbin:/sbin:/usr/bin");
+    CHECK(with("") == "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+    CHECK(with(nullptr) == "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+    std::string huge(5000, 'a');
+    CHECK(with(huge.c_str()) == huge);
+    if (saved)
+        ::setenv("PATH", keep.c_str(), 1);
+    else
+        ::unsetenv("PATH");
 }

@@ -37,12 +37,7 @@ std::vector<std::string> pasta_args(std::vector<std::string> const& user_options
     // pasta forwards every port the container binds unless told otherwise;
     // "-t none" is that telling, unless the user's own -t (pasta:-t,8080)
     // says what to forward, which pasta refuses to combine with "none".
-    auto has = [&](char const* short_opt, char const* long_opt) {
-        return std::any_of(user_options.begin(), user_options.end(), [&](std::string const& o) {
-            return o.starts_with(short_opt) || o.starts_with(long_opt);
-        });
-    };
-    bool own_tcp = has("-t", "--tcp-ports"), own_udp = has("-u", "--udp-ports");
+    bool own_tcp = pasta_forwards_own_ports(user_options, "tcp"), own_udp = pasta_forwards_own_ports(user_options, "udp");
     auto port_args = pasta_port_args(ports);
     for (size_t i = 0; i + 1 < port_args.size(); i += 2) {
         if (port_args[i + 1] == "none" && ((port_args[i] == "-t" && own_tcp) || (port_args[i] == "-u" && own_udp)))
@@ -53,6 +48,15 @@ std::vector<std::string> pasta_args(std::vector<std::string> const& user_options
     // Nothing forwarded from the container side to the host's own ports.
     args.insert(args.end(), { "-T", "none", "-U", "none" });
     return args;
+}
+
+bool pasta_forwards_own_ports(std::vector<std::string> const& user_options, std::string_view protocol)
+{
+    char const* short_opt = protocol == "udp" ? "-u" : "-t";
+    char const* long_opt = protocol == "udp" ? "--udp-ports" : "--tcp-ports";
+    return std::any_of(user_options.begin(), user_options.end(), [&](std::string const& o) {
+        return o.starts_with(short_opt) || o.starts_with(long_opt);
+    });
 }
 
 ErrorOr start_pasta(HelperPlan const& plan, std::string const& run_dir, pid_t init_pid, bool own_userns)

@@ -21,6 +21,10 @@ namespace berth::network {
 /// "pasta:", and the forwarding options of `ports`.
 std::vector<std::string> pasta_args(std::vector<std::string> const& user_options, std::vector<PortMapping> const& ports);
 
+/// Whether the user's options forward host ports of `protocol` ("tcp" or
+/// "udp") themselves: -t/--tcp-ports or -u/--udp-ports (pasta:-t,8080).
+bool pasta_forwards_own_ports(std::vector<std::string> const& user_options, std::string_view protocol);
+
 /// Starts pasta in the foreground as a child of this process on the network
 /// namespace of `init_pid` and returns once pasta has configured the
 /// namespace and bound the published ports (it writes network.pid then).

@@ -151,7 +151,7 @@ ErrorOr start_slirp4netns(HelperPlan const& plan, std::string const& run_dir, pi
     if (auto ok = wait_ready(ready[0], child, log_path); !ok)
         return ok;
     std::string pids = std::to_string(child) + "\n";
-    if (!plan.proxy_target.empty() && !plan.forwards.empty()) {
+    if (!plan.proxy_target.empty()) {
         // port_handler=rootlesskit: berth's proxy listens here and connects
         // from inside the namespace, where the kernel, not slirp's TCP stack,
         // carries the data.
@@ -162,15 +162,16 @@ ErrorOr start_slirp4netns(HelperPlan const& plan, std::string const& run_dir, pi
         }
         proxy_pid = *proxy;
         pids += std::to_string(proxy_pid) + "\n";
-    }
-    for (auto const& m : plan.proxy_target.empty() ? plan.forwards : std::vector<PortMapping> {}) {
-        Json request { { "execute", "add_hostfwd" },
-            { "arguments", { { "proto", m.protocol }, { "host_addr", m.host_ip.empty() ? "0.0.0.0" : m.host_ip },
-                               { "host_port", m.host_port }, { "guest_port", m.container_port } } } };
-        if (auto added = api_request(dir.get(), request); !added) {
-            stop();
-            return Error { added.error().code, "publish " + format_port(m) + " with slirp4netns: " + added.error().message
-                    + " (is host port " + std::to_string(m.host_port) + " in use?)" };
+    } else {
+        for (auto const& m : plan.forwards) {
+            Json request { { "execute", "add_hostfwd" },
+                { "arguments", { { "proto", m.protocol }, { "host_addr", m.host_ip.empty() ? "0.0.0.0" : m.host_ip },
+                                   { "host_port", m.host_port }, { "guest_port", m.container_port } } } };
+            if (auto added = api_request(dir.get(), request); !added) {
+                stop();
+                return Error { added.error().code, "publish " + format_port(m) + " with slirp4netns: " + added.error().message
+                        + " (is host port " + std::to_string(m.host_port) + " in use?)" };
+            }
         }
     }
     auto written = fs::write_file_replace(fs::join(run_dir, helper_pid_file_name), pids);

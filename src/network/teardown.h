@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <net/if.h>
@@ -138,45 +139,23 @@ inline void enter_netns_or_exit(char const* enter)
 inline void add_system_dirs_to_path()
 {
     char const* current = std::getenv("PATH");
-    char path[4096];
-    if (current && std::strlen(current) > sizeof path - 32)
-        return;  // a PATH that long is someone's deliberate choice
-    size_t n = 0;
-    auto append = [&](char const* dir) {
-        size_t len = std::strlen(dir);
-        if (n + len + 2 > sizeof path)
-            return;
-        if (n)
-            path[n++] = ':';
-        std::memcpy(path + n, dir, len);
-        n += len;
-        path[n] = '\0';
-    };
-    auto has = [&](char const* dir) {
-        size_t len = std::strlen(dir);
-        for (char const* p = path; n && *p;) {
-            char const* end = std::strchr(p, ':');
-            size_t plen = end ? static_cast<size_t>(end - p) : std::strlen(p);
-            if (plen == len && std::strncmp(p, dir, len) == 0)
-                return true;
-            if (!end)
-                break;
-            p = end + 1;
-        }
-        return false;
-    };
-    path[0] = '\0';
-    append(current && *current ? current : "/usr/local/bin:/usr/bin:/bin");
     bool changed = !current || !*current;
-    char const* const dirs[] = { "/usr/sbin", "/sbin" };
+    // ":PATH:", so that each directory is found as ":DIR:".
+    char path[4096];
+    int n = std::snprintf(path, sizeof path, ":%s:", changed ? "/usr/local/bin:/usr/bin:/bin" : current);
+    if (n < 0 || static_cast<size_t>(n) + sizeof "/usr/sbin:/sbin:" > sizeof path)
+        return;  // a PATH that long is someone's deliberate choice
+    char const* const dirs[] = { ":/usr/sbin:", ":/sbin:" };
     for (char const* dir : dirs) {
-        if (!has(dir)) {
-            append(dir);
+        if (!std::strstr(path, dir)) {
+            std::strcat(path, dir + 1);  // path ends with ':'
             changed = true;
         }
     }
-    if (changed)
-        ::setenv("PATH", path, 1);
+    if (!changed)
+        return;
+    path[std::strlen(path) - 1] = '\0';
+    ::setenv("PATH", path + 1, 1);
 }
 
 /// Runs argv (null-terminated) with stdio on /dev/null and waits for it.
