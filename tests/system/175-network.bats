@@ -56,16 +56,12 @@ helpers_of() {
     pgrep -f "(pasta|slirp4netns) .*$BERTH_TEST_ROOT/run/containers/${1:-}" || true
 }
 
-# no_helpers_left [ID]: true once no pasta or slirp4netns of container ID (any
-# of this store's) is left, within 2 s: one that publishes no port is sent
-# SIGKILL and not awaited, so it may take a moment to go.
+# no_helpers_left [ID] [SECONDS]: true once no pasta or slirp4netns of
+# container ID (any of this store's) is left, within SECONDS (default 2): one
+# that publishes no port is sent SIGKILL and not awaited, so it may take a
+# moment to go.
 no_helpers_left() {
-    local i
-    for i in $(seq 1 20); do
-        [[ -z $(helpers_of "${1:-}") ]] && return 0
-        sleep 0.1
-    done
-    [[ -z $(helpers_of "${1:-}") ]]
+    assert_no_process "(pasta|slirp4netns) .*$BERTH_TEST_ROOT/run/containers/${1:-}" "${2:-2}"
 }
 
 # serve_www DIR PORT...: busybox httpd arguments serving DIR's index.html "hello-from-berth".
@@ -378,12 +374,7 @@ host_server() {
         local monitor=$output
         [[ $monitor -gt 1 ]] || { echo "no monitor pid: $monitor" >&2; false; }
         kill -9 "$monitor"
-        local i
-        for i in $(seq 1 50); do
-            [[ -z $(helpers_of "$cid") ]] && break
-            sleep 0.1
-        done
-        [[ -z $(helpers_of "$cid") ]] || { echo "$mode left behind after kill -9 of the monitor" >&2; false; }
+        no_helpers_left "$cid" 5 || { echo "$mode left behind after kill -9 of the monitor" >&2; false; }
         run_berth rm -f -t 0 "$cid"
     done
 }
