@@ -4,6 +4,7 @@
 #include "base/fs.h"
 #include "base/temp_dir.h"
 #include "config/engine_config.h"
+#include "config/toml_read.h"
 
 #include <doctest/doctest.h>
 
@@ -103,6 +104,27 @@ TEST_CASE("containers.conf: errors name the file, the line or the key")
     auto header = parse_containers_conf("[\nruntime = \"runc\"\n", "/x.conf", c);
     REQUIRE(!header.has_value());
     CHECK(header.error().message.starts_with("containers.conf /x.conf: line 1: "));
+}
+
+TEST_CASE("toml: comment lines are left empty before parsing; line numbers and strings are kept")
+{
+    std::string_view text = "# head\n[engine]\n  # indented\nruntime = \"a#b\" # trailing\r\n\t# tab\nx = [\n # in an array\n 1]\n#last";
+    auto blanked = blank_comment_lines(text);
+    REQUIRE(blanked.has_value());
+    CHECK(*blanked == "\n[engine]\n  \nruntime = \"a#b\" # trailing\r\n\t\nx = [\n \n 1]\n");
+    CHECK_FALSE(blank_comment_lines("[engine]\nruntime = \"runc\"\n").has_value());
+    // A multi-line string may hold a line that starts with '#': left alone.
+    CHECK_FALSE(blank_comment_lines("a = \"\"\"\n# not a comment\n\"\"\"\n# c\n").has_value());
+    CHECK_FALSE(blank_comment_lines("a = '''\n# not a comment\n'''\n").has_value());
+    auto parsed = parse_toml("# c\n# c\n[engine]\nruntime = \"a#b\"\n", "/x.conf");
+    REQUIRE(parsed.has_value());
+    CHECK(parsed->at_path("engine.runtime").value_or(std::string()) == "a#b");
+    auto multi = parse_toml("a = \"\"\"\n# kept\n\"\"\"\n", "/x.conf");
+    REQUIRE(multi.has_value());
+    CHECK(multi->at_path("a").value_or(std::string()) == "# kept\n");
+    auto error = parse_toml("# one\n# two\n[engine\n", "/x.conf");
+    REQUIRE_FALSE(error.has_value());
+    CHECK(error.error().message.starts_with("line 3: "));
 }
 
 TEST_CASE("storage.conf: driver, roots and the mount program, old and new places")

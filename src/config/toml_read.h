@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <toml++/toml.h>
@@ -13,6 +14,10 @@
 
 namespace berth::config {
 
+/// `text` with every line that holds only a comment left empty (its line
+/// ending kept); nullopt when there is none, or when a multi-line string may
+/// hold a line that starts with '#'.
+std::optional<std::string> blank_comment_lines(std::string_view text);
 /// Parses `text`; a syntax error is "line N: what is wrong".
 Result<toml::table> parse_toml(std::string_view text, std::string_view source_path);
 Result<std::string> toml_string(toml::node const& node, std::string_view key);
