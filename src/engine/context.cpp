@@ -152,8 +152,14 @@ Result<Context> open_context(GlobalOptions const& options)
     so.rootless = ctx.paths.rootless;
     ctx.store = TRY(store::Store::open(so)); // its errors name the store already
     remove_stale_scratch(ctx.paths.data_dir);
-    ctx.registries = TRY(image::RegistriesConf::load(ctx.paths.rootless));
     return ctx;
+}
+
+Result<image::RegistriesConf const*> Context::registries()
+{
+    if (!m_registries)
+        m_registries = TRY(image::RegistriesConf::load(paths.rootless));
+    return &*m_registries;
 }
 
 } // namespace berth::engine

@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,14 @@ std::vector<std::string> global_args(Settings const& settings, rootless::Paths c
 struct Context {
     rootless::Paths paths;
     std::unique_ptr<store::Store> store;
-    image::RegistriesConf registries;
     Settings settings;
+
+    /// registries.conf and its drop-ins, read at the first call: most commands
+    /// (exec, ps, stop) never name an image, and reading them costs half a millisecond.
+    Result<image::RegistriesConf const*> registries();
+
+private:
+    std::optional<image::RegistriesConf> m_registries;
 };
 
 /// Opens the store (joining the rootless user namespace first when needed).

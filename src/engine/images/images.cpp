@@ -59,10 +59,11 @@ Result<std::optional<store::ImageRecord>> find_short_name(Context& ctx, image::R
     std::string suffix = ref.path + version;
     std::vector<std::string> tries;
     // An alias names the repository a pull of this short name used (registries.conf).
-    if (auto alias = ctx.registries.aliases().find(ref.path); alias != ctx.registries.aliases().end())
+    auto const* registries = TRY(ctx.registries());
+    if (auto alias = registries->aliases().find(ref.path); alias != registries->aliases().end())
         tries.push_back(alias->second + version);
     tries.push_back("localhost/" + suffix);
-    for (auto const& reg : ctx.registries.search_registries())
+    for (auto const& reg : registries->search_registries())
         tries.push_back(reg + "/" + suffix);
     if (ref.path.find('/') == std::string::npos)
         tries.push_back("docker.io/library/" + suffix);

@@ -128,7 +128,7 @@ struct PushResult {
 };
 
 /// The registry client options of a push (or a manifest list's registry access) to `host`.
-registry::ClientOptions push_client_options(Context& ctx, PushOptions const& options, std::string const& host);
+Result<registry::ClientOptions> push_client_options(Context& ctx, PushOptions const& options, std::string const& host);
 /// Pushes a local image to `destination` ("host/repo:tag", an optional "docker://" prefix);
 /// empty destination: the image's own name as typed by the user. Blobs the registry has are
 /// skipped; then the manifest (converted when `options.format` asks) is put under the tag.

@@ -80,15 +80,16 @@ struct RemoteDocument {
 Result<RemoteDocument> fetch_remote(Context& ctx, std::string const& text, ManifestRegistryOptions const& options)
 {
     auto ref = TRY(image::Reference::parse(text));
-    auto candidates = TRY(ctx.registries.resolve(ref));
+    auto const* registries = TRY(ctx.registries());
+    auto candidates = TRY(registries->resolve(ref));
     std::optional<Error> last;
     for (auto candidate : candidates) {
         candidate = candidate.with_default_tag();
-        if (ctx.registries.is_blocked(candidate.domain)) {
+        if (registries->is_blocked(candidate.domain)) {
             last = Error::msg(candidate.str() + ": registry " + candidate.domain + " is blocked in registries.conf");
             continue;
         }
-        auto client = registry::Client::create(candidate.domain, push_client_options(ctx, as_push(options), candidate.domain));
+        auto client = registry::Client::create(candidate.domain, TRY(push_client_options(ctx, as_push(options), candidate.domain)));
         if (!client) {
             last = std::move(client).error();
             continue;
@@ -235,7 +236,7 @@ Result<image::Descriptor> push_instance(Context& ctx, store::ManifestListRecord 
     if (!record) {
         // From a registry: copy it through the local store when the destination lacks it.
         auto source = list.sources.find(d.digest.str());
-        auto client = TRY(registry::Client::create(dest.domain, push_client_options(ctx, options.push, dest.domain)));
+        auto client = TRY(registry::Client::create(dest.domain, TRY(push_client_options(ctx, options.push, dest.domain))));
         if (client->get_manifest(dest.path, d.digest.str()))
             return d;
         if (source == list.sources.end())
@@ -437,7 +438,7 @@ Result<PushResult> push_manifest_list(Context& ctx, std::string const& list, std
         dest_text = dest_text.substr(docker_prefix.size());
     auto dest = TRY_CTX(image::Reference::parse_normalized(dest_text), "manifest push destination");
     std::string what = "push " + record.name + " to " + dest.str();
-    if (ctx.registries.is_blocked(dest.domain))
+    if (TRY(ctx.registries())->is_blocked(dest.domain))
         return Error::msg(what + ": registry " + dest.domain + " is blocked in registries.conf");
     auto media_type = TRY_CTX(image::push_media_type(record.index, options.format), what);
 
@@ -446,7 +447,7 @@ Result<PushResult> push_manifest_list(Context& ctx, std::string const& list, std
         for (auto& d : index.manifests)
             d = TRY_CTX(push_instance(ctx, record, d, dest, media_type, options), what);
     auto body = image::push_body(index, media_type);
-    auto client = TRY_CTX(registry::Client::create(dest.domain, push_client_options(ctx, options.push, dest.domain)), what);
+    auto client = TRY_CTX(registry::Client::create(dest.domain, TRY(push_client_options(ctx, options.push, dest.domain))), what);
     TRY_CTX(client->put_manifest(dest.path, dest.manifest_ref(), body, media_type), what);
     if (options.remove)
         TRY_CTX(lists.remove(record.id), "remove manifest list " + record.name + " after its push");

@@ -414,7 +414,7 @@ Result<store::ImageRecord> pull_from(Context& ctx, image::Reference const& ref, 
 template<typename T, typename Attempt>
 Result<T> on_first_endpoint(Context& ctx, image::Reference const& ref, PullOptions const& options, Attempt attempt)
 {
-    auto source = TRY(ctx.registries.pull_source(ref));
+    auto source = TRY(TRY(ctx.registries())->pull_source(ref));
     std::optional<Error> last;
     for (auto const& endpoint : source.endpoints) {
         auto client = registry::Client::create(endpoint.reference.domain, client_options(options, endpoint.insecure));
@@ -458,7 +458,7 @@ Result<store::ImageRecord> pull(Context& ctx, std::string const& text, PullOptio
 {
     auto ref = TRY(image::Reference::parse(text));
     auto platform = options.platform.empty() ? image::Platform::host() : TRY(image::Platform::parse(options.platform));
-    auto candidates = TRY(ctx.registries.resolve(ref));
+    auto candidates = TRY(TRY(ctx.registries())->resolve(ref));
     Notifier notify(options.observer);
     std::optional<Error> last;
     for (auto candidate : candidates) {
@@ -503,7 +503,8 @@ Result<std::vector<store::ImageRecord>> pull_all_tags(Context& ctx, std::string 
     Notifier notify(options.observer);
     std::optional<Error> last;
     // The first candidate registry whose tag list can be read has the repository.
-    for (auto const& candidate : TRY(ctx.registries.resolve(ref))) {
+    auto candidates = TRY(TRY(ctx.registries())->resolve(ref));
+    for (auto const& candidate : candidates) {
         auto tags = list_tags(ctx, candidate, options);
         if (!tags) {
             last = std::move(tags).error();

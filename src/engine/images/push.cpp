@@ -73,11 +73,11 @@ Result<image::Reference> destination_for(store::ImageRecord const& record, std::
 
 } // namespace
 
-registry::ClientOptions push_client_options(Context& ctx, PushOptions const& options, std::string const& host)
+Result<registry::ClientOptions> push_client_options(Context& ctx, PushOptions const& options, std::string const& host)
 {
     registry::ClientOptions co;
     co.tls_verify = options.tls_verify;
-    co.insecure = ctx.registries.is_insecure(host);
+    co.insecure = TRY(ctx.registries())->is_insecure(host);
     co.credentials = options.credentials;
     co.authfile = options.authfile;
     co.cert_dir = options.cert_dir;
@@ -187,7 +187,7 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
     auto record = TRY(find_image(ctx, image));
     auto ref = TRY(destination_for(record, image, destination));
     std::string what = "push " + ref.str();
-    if (ctx.registries.is_blocked(ref.domain))
+    if (TRY(ctx.registries())->is_blocked(ref.domain))
         return Error::msg(what + ": registry " + ref.domain + " is blocked in registries.conf");
 
     auto sm = TRY_CTX(stored_manifest(ctx, record), what);
@@ -207,7 +207,7 @@ Result<PushResult> push_image(Context& ctx, std::string const& image, std::strin
     if (ref.digest && *ref.digest != digest)
         return Error::msg(what + ": the manifest to push has digest " + digest.str() + ", not the one in the destination");
 
-    auto client = TRY_CTX(registry::Client::create(ref.domain, push_client_options(ctx, options, ref.domain)), what);
+    auto client = TRY_CTX(registry::Client::create(ref.domain, TRY(push_client_options(ctx, options, ref.domain))), what);
     auto sources = TRY_CTX(mount_sources(ctx, ref.domain, ref.path), what);
     auto source_of = [&sources](image::Digest const& digest) {
         auto it = sources.find(digest);

@@ -288,7 +288,7 @@ Result<Json> system_info(Context& ctx, InfoOptions const& options)
     Json info = {
         { "host", host_section(ctx, options) },
         { "store", TRY(store_section(ctx, options.storage_driver)) },
-        { "registries", registries_section(ctx.registries) },
+        { "registries", registries_section(*TRY(ctx.registries())) },
         { "plugins", {
             { "volume", { "local" } },
             // bridge, driven through netavark, is berth's only network driver.
