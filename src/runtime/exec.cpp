@@ -2,7 +2,8 @@
 //
 // berth (exec_in)                               berth-launch --exec (exec_helper_main)
 //   pidfd_open(init), namespaces to join;
-//   the request as JSON in a memfd; socketpair
+//   the request (JSON, and the seccomp filter
+//   compiled or from the cache) in a memfd; socketpair
 //   a thread: setns(init's pid ns) for its
 //   children only, posix_spawn ────────────────► born in the container's pid namespace;
 //   (the thread ends; berth's own pid ns            closes every fd but stdio, --preserve-fds,
@@ -39,6 +40,7 @@
 #include "runtime/sync.h"
 
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
@@ -137,12 +139,46 @@ Result<UniqueFd> open_exec_terminal(int sync_fd, uid_t uid)
     ::_exit(127);
 }
 
-/// The request as the helper reads it (its fds are the helper's command line).
-Json request_to_json(ExecRequest const& request, unsigned flags)
+/// The request as the helper reads it (its fds are the helper's command
+/// line): JSON, then a NUL, then the seccomp program's instructions. Of the
+/// spec the helper gets only the process (and root, which a spec needs):
+/// parsing the container's whole config.json again, its seccomp profile
+/// above all, was half of the helper's time.
+std::string request_text(ExecRequest const& request, unsigned flags, SeccompProfile const& seccomp)
 {
-    return Json { { "spec", request.spec->to_json() }, { "init_pid", request.init_pid }, { "namespaces", flags },
+    Spec process_only;
+    process_only.process = request.spec->process;
+    process_only.root = request.spec->root;
+    Json doc { { "spec", process_only.to_json() }, { "init_pid", request.init_pid }, { "namespaces", flags },
         { "in", request.stdio.in }, { "out", request.stdio.out }, { "err", request.stdio.err },
-        { "preserve", request.stdio.preserve }, { "seccomp_cache_dir", request.seccomp_cache_dir } };
+        { "preserve", request.stdio.preserve }, { "seccomp_flags", seccomp.flags } };
+    std::string text = json::dump(doc);
+    text += '\0';  // never in dumped JSON, which escapes control characters
+    text.append(reinterpret_cast<char const*>(seccomp.program.data()), seccomp.program.size() * sizeof(sock_filter));
+    return text;
+}
+
+/// The seccomp program request_text() appended after the NUL.
+Result<SeccompProfile> seccomp_from_request(std::string_view program, unsigned flags)
+{
+    if (program.size() % sizeof(sock_filter) != 0)
+        return Error::msg("exec config: a seccomp program of " + std::to_string(program.size()) + " bytes");
+    SeccompProfile profile;
+    profile.flags = flags;
+    profile.program.resize(program.size() / sizeof(sock_filter));
+    std::memcpy(profile.program.data(), program.data(), program.size());
+    return profile;
+}
+
+/// The container's seccomp filter, compiled (or from the cache); empty without one.
+Result<SeccompProfile> exec_seccomp(ExecRequest const& request)
+{
+    Json const& seccomp = request.spec->linux_config.seccomp;
+    if (seccomp.is_null())
+        return SeccompProfile {};
+    if (request.seccomp_cache_dir.empty())
+        return seccomp_from_spec(seccomp);
+    return seccomp_from_spec_cached(seccomp, request.seccomp_cache_dir);
 }
 
 /// An unnamed in-memory file holding `text`, at offset 0.
@@ -174,8 +210,8 @@ Result<ChildProcess> spawn_in_pid_namespace(int pid_ns, SpawnOptions const& opti
     return std::move(*out);
 }
 
-/// Compiles and resolves everything the process needs (in the helper, before it joins).
-Result<InitPlan> make_exec_plan(ExecRequest const& request)
+/// Resolves everything the process needs (in the helper, before it joins).
+Result<InitPlan> make_exec_plan(ExecRequest const& request, SeccompProfile seccomp)
 {
     Spec const& spec = *request.spec;
     InitPlan plan;
@@ -186,10 +222,7 @@ Result<InitPlan> make_exec_plan(ExecRequest const& request)
         auto const& c = *spec.process.capabilities;
         plan.capabilities = TRY(capability_masks(CapabilitySets { c.bounding, c.effective, c.permitted, c.inheritable, c.ambient }));
     }
-    if (!spec.linux_config.seccomp.is_null()) {
-        plan.seccomp = request.seccomp_cache_dir.empty() ? TRY(seccomp_from_spec(spec.linux_config.seccomp))
-                                                         : TRY(seccomp_from_spec_cached(spec.linux_config.seccomp, request.seccomp_cache_dir));
-    }
+    plan.seccomp = std::move(seccomp);
     Json rlimits = Json::array();
     for (auto const& r : spec.process.rlimits)
         rlimits.push_back({ { "type", r.type }, { "hard", r.hard }, { "soft", r.soft } });
@@ -231,7 +264,8 @@ Result<ExecedProcess> exec_in(ExecRequest const& request)
     UniqueFd pid_ns;
     if (flags & CLONE_NEWPID)
         pid_ns = TRY_CTX(sys::open(ns_path(request.init_pid, "pid"), O_RDONLY | O_CLOEXEC), "the container's pid namespace");
-    auto config = TRY_CTX(memory_file("berth-exec", json::dump(request_to_json(request, flags & ~CLONE_NEWPID))), "exec config");
+    auto seccomp = TRY_CTX(exec_seccomp(request), "the container's seccomp filter");
+    auto config = TRY_CTX(memory_file("berth-exec", request_text(request, flags & ~CLONE_NEWPID, seccomp)), "exec config");
     SyncPair sync = TRY(SyncPair::create());
 
     SpawnOptions so;
@@ -262,8 +296,13 @@ void exec_helper_main(int config_fd, int sync_fd, int pidfd) noexcept
     reset_signals();
     auto steps = [&]() -> ErrorOr {
         // berth wrote it (exec_in): value() with defaults, as a missing key is a bug, not an exception here.
-        auto doc = TRY(json::parse(TRY_CTX(sys::read_all(config_fd), "read the exec config"), "exec config"));
+        std::string text = TRY_CTX(sys::read_all(config_fd), "read the exec config");
+        size_t nul = text.find('\0');
+        if (nul == std::string::npos)
+            return Error::msg("exec config: no end to its JSON");
+        auto doc = TRY(json::parse(std::string_view(text).substr(0, nul), "exec config"));
         auto spec = TRY(Spec::parse(doc.value("spec", Json::object())));
+        auto seccomp = TRY(seccomp_from_request(std::string_view(text).substr(nul + 1), doc.value("seccomp_flags", 0u)));
         ExecRequest request;
         request.spec = &spec;
         request.init_pid = doc.value("init_pid", 0);
@@ -271,10 +310,9 @@ void exec_helper_main(int config_fd, int sync_fd, int pidfd) noexcept
         request.stdio.out = doc.value("out", -1);
         request.stdio.err = doc.value("err", -1);
         request.stdio.preserve = doc.value("preserve", std::vector<int> {});
-        request.seccomp_cache_dir = doc.value("seccomp_cache_dir", "");
         unsigned flags = doc.value("namespaces", 0u);
         ::close(config_fd);
-        InitPlan plan = TRY(make_exec_plan(request));
+        InitPlan plan = TRY(make_exec_plan(request, std::move(seccomp)));
         plan.sync_fd = sync_fd;
         // Nothing of berth's but what the process needs may enter the container.
         std::vector<int> keep = inherited_fds(plan);
