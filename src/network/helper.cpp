@@ -70,6 +70,7 @@ Result<HelperPlan> plan_helper(NetworkMode const& mode, std::vector<PortMapping>
         plan.program = HelperPlan::Program::Pasta;
         plan.executable = executable.empty() ? "pasta" : executable;
         plan.args = pasta_args(mode.options, ports);
+        plan.forwards = ports;
         plan.publishes = !ports.empty() || pasta_forwards_own_ports(mode.options, "tcp") || pasta_forwards_own_ports(mode.options, "udp");
         break;
     case NetworkMode::Kind::Slirp4netns:

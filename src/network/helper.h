@@ -24,7 +24,9 @@ struct HelperPlan {
     Program program = Program::None;
     std::string executable;              ///< what is executed: "pasta", "slirp4netns" or a path
     std::vector<std::string> args;       ///< the program's options, without the namespace to join
-    std::vector<PortMapping> forwards;   ///< slirp4netns: published once it runs, by proxy_target or its API socket
+    /// The -p mappings. slirp4netns: published once it runs, by proxy_target
+    /// or its API socket; pasta (its args publish them): checked free first.
+    std::vector<PortMapping> forwards;
     std::string proxy_target;            ///< slirp4netns port_handler=rootlesskit: the container's address for berth's port proxy
     bool publishes = false;              ///< it holds host ports: forwards, or pasta's own -t/-u among the user's options
 

@@ -61,6 +61,9 @@ bool pasta_forwards_own_ports(std::vector<std::string> const& user_options, std:
 
 ErrorOr start_pasta(HelperPlan const& plan, std::string const& run_dir, pid_t init_pid, bool own_userns)
 {
+    // pasta gives up on a port only when every address of it is taken:
+    // with 127.0.0.1:8080 taken, -p 8080:80 would be published on "::" alone.
+    TRY(check_host_ports_free(plan.forwards));
     BoundNamespaces ns;
     TRY(bind_namespaces(ns, run_dir, init_pid, own_userns));
     std::string pid_file = fs::join(run_dir, helper_pid_file_name);

@@ -38,6 +38,11 @@ Result<std::vector<PortMapping>> parse_publish_list(std::vector<std::string> con
 /// within the list.
 ErrorOr choose_host_ports(std::vector<PortMapping>& mappings);
 
+/// EADDRINUSE naming the first mapping whose host port something else
+/// listens on (for a mapping without an address: on 0.0.0.0 or on "::").
+/// For pasta, which binds what it can and goes on without the rest.
+ErrorOr check_host_ports_free(std::vector<PortMapping> const& mappings);
+
 /// The -p text of one mapping, as create stores it once ports are chosen: "127.0.0.1:8080:80/tcp".
 std::string publish_text(PortMapping const& m);
 

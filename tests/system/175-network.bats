@@ -106,9 +106,9 @@ host_server() {
     run_berth inspect --format '{{.HostConfig.NetworkMode}}' "$cid"
     assert_output_equals "pasta"
 
-    # The host port is taken: pasta's error, exit 125, nothing left behind.
+    # The host port is taken: an error naming it, exit 125, nothing left behind.
     run_berth --exit 125 run --rm --network pasta -p "127.0.0.1:$port:80" "$IMAGE" true
-    assert_output_contains "start pasta"
+    assert_output_contains "host port $port/tcp on 127.0.0.1 is already in use"
     assert_output_contains "$port"
 
     run_berth rm -f "$cid"
@@ -484,6 +484,29 @@ check_name_flags() {
         run_berth rm -f -t 0 "$cid" third
         no_helpers_left || { echo "$mode left behind: $(helpers_of)" >&2; false; }
     done
+}
+
+# bats test_tags=berth-only
+# berth-only: Podman 4.3.1 has no pasta. Debian 12's pasta binds a port on
+# 0.0.0.0 and on "::" and goes on when only one of them is taken, so without
+# berth's own check -p PORT:80 would be published on "::" alone.
+@test "a host port taken on 127.0.0.1 alone: -p PORT:80 exits 125 naming it" {
+    local mode port server
+    port=$(free_port)
+    host_server 127.0.0.1 "$port"
+    for mode in pasta slirp4netns; do
+        command -v "$mode" >/dev/null || continue
+        run_berth --exit 125 run --rm --name taken --network "$mode" -p "$port:80" "$IMAGE" true
+        assert_output_contains "$port"
+        run_berth ps -a --format '{{.Names}}'
+        assert_output_not_contains "taken"
+    done
+    kill "$server"
+    # The check holds nothing: once the port is free, the same run publishes it.
+    wait "$server" 2>/dev/null || true
+    if command -v pasta >/dev/null; then
+        run_berth run --rm --network pasta -p "$port:80" "$IMAGE" true
+    fi
 }
 
 # FIXME: only with slirp4netns:allow_host_loopback=true. The echo does not
