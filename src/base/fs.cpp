@@ -48,7 +48,8 @@ ErrorOr write_file_replace(std::string const& path, std::string_view data, mode_
 
 ErrorOr mkdir_p(std::string const& path, mode_t mode)
 {
-    if (path.empty())
+    // Mostly the directory is there already: one stat, not a mkdir per component.
+    if (path.empty() || is_dir(path))
         return {};
     std::string cur;
     size_t pos = 0;
