@@ -2,7 +2,12 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "network/ports.h"
 
+#include "base/unique_fd.h"
+
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 using namespace berth;
 using namespace berth::network;
@@ -110,4 +115,35 @@ TEST_CASE("publish: display text and pasta options")
     CHECK(bindings.dump() == R"({"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]})");
     CHECK(port_bindings_json(list)["53/udp"][0]["HostIp"] == "");  // every address, as Podman shows it
     CHECK(published_ports(Json::object()).empty());
+}
+
+TEST_CASE("check_host_ports_free: a port taken on 127.0.0.1 is taken for 0.0.0.0 too; the check holds nothing")
+{
+    // A listener on 127.0.0.1 at a port the kernel picks.
+    std::vector<PortMapping> chosen { one("127.0.0.1::80") };
+    REQUIRE(choose_host_ports(chosen));
+    uint16_t port = chosen[0].host_port;
+    UniqueFd listener { ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) };
+    sockaddr_in a {};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(listener.get(), 1) == 0);
+
+    std::string p = std::to_string(port);
+    for (auto const* value : { "PORT:80", "127.0.0.1:PORT:80" }) {
+        std::string text = value;
+        text.replace(text.find("PORT"), 4, p);
+        auto taken = check_host_ports_free({ one(text) });
+        REQUIRE_FALSE(taken.has_value());
+        CHECK(taken.error().code == EADDRINUSE);
+        CHECK(taken.error().message.find("host port " + p + "/tcp on ") != std::string::npos);
+    }
+    // The same number over UDP is another port.
+    CHECK(check_host_ports_free({ one(p + ":80/udp") }));
+    listener.reset();
+    // Free again, and the check itself left nothing bound: twice in a row.
+    CHECK(check_host_ports_free({ one(p + ":80") }));
+    CHECK(check_host_ports_free({ one(p + ":80") }));
 }
