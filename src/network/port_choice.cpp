@@ -1,4 +1,5 @@
-// choose_host_ports() and check_host_ports_free(): see ports.h. The kernel
+// bind_host_port(), choose_host_ports() and check_host_ports_free(): see
+// ports.h; the port proxy listens through bind_host_port() too. The kernel
 // picks the port: a socket of the mapping's protocol bound to port 0 on the
 // mapping's address. The sockets stay open until every port is chosen, so
 // that two mappings never get the same one.
@@ -12,11 +13,7 @@
 
 namespace berth::network {
 
-namespace {
-
-/// A socket of the mapping's protocol bound to `port` (0: the kernel's
-/// choice) on the mapping's address, or on `v6` "::" alone when it has none.
-Result<UniqueFd> bind_port(PortMapping const& m, uint16_t port, bool v6 = false)
+Result<UniqueFd> bind_host_port(PortMapping const& m, uint16_t port, bool v6)
 {
     v6 = v6 || m.host_ip.find(':') != std::string::npos;
     bool udp = m.protocol == "udp";
@@ -49,14 +46,16 @@ Result<UniqueFd> bind_port(PortMapping const& m, uint16_t port, bool v6 = false)
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
         return Error::from_errno("bind");
     // A TCP listener holds the port against another's listen (bind alone does not, with SO_REUSEADDR).
-    if (!udp && port != 0 && ::listen(fd.get(), 1) != 0)
+    if (!udp && port != 0 && ::listen(fd.get(), 128) != 0)
         return Error::from_errno("listen");
     return fd;
 }
 
+namespace {
+
 Result<UniqueFd> bind_any_port(PortMapping const& m, uint16_t& port)
 {
-    auto fd = bind_port(m, 0);
+    auto fd = bind_host_port(m, 0);
     if (!fd)
         return Error::from_errno("choose a host port for " + port_key(m) + " on " + (m.host_ip.empty() ? "0.0.0.0" : m.host_ip), fd.error().code);
     bool v6 = m.host_ip.find(':') != std::string::npos;
@@ -91,7 +90,7 @@ ErrorOr check_host_ports_free(std::vector<PortMapping> const& mappings)
         for (bool v6 : { false, true }) {
             if (v6 && !m.host_ip.empty())
                 break;
-            auto held = bind_port(m, m.host_port, v6);
+            auto held = bind_host_port(m, m.host_port, v6);
             if (!held && held.error().code == EADDRINUSE)
                 return Error { EADDRINUSE, "host port " + std::to_string(m.host_port) + "/" + m.protocol + " on "
                         + (m.host_ip.empty() ? (v6 ? "::" : "0.0.0.0") : m.host_ip)

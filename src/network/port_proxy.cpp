@@ -213,25 +213,15 @@ void accept_connection(std::vector<Listener> const& listeners, size_t index, Udp
 /// A listening socket on the host for one mapping.
 Result<int> listen_on(PortMapping const& m)
 {
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(m.host_port);
     std::string ip = m.host_ip.empty() ? "0.0.0.0" : m.host_ip;
-    if (::inet_pton(AF_INET, ip.c_str(), &address.sin_addr) != 1)
+    in_addr address {};
+    if (::inet_pton(AF_INET, ip.c_str(), &address) != 1)
         return Error { EINVAL, "publish " + ip + ":" + std::to_string(m.host_port) + ": only IPv4 host addresses are supported here" };
-    bool udp = m.protocol == "udp";
-    int fd = ::socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return Error::from_errno("socket");
-    int one = 1;
-    if (!udp)
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || (!udp && ::listen(fd, 128) != 0)) {
-        int e = errno;
-        ::close(fd);
-        return Error::from_errno(std::string("cannot listen on the ") + (udp ? "UDP" : "TCP") + " port " + ip + ":" + std::to_string(m.host_port), e);
-    }
-    return fd;
+    auto fd = bind_host_port(m, m.host_port);
+    if (!fd)
+        return Error::from_errno(std::string("cannot listen on the ") + (m.protocol == "udp" ? "UDP" : "TCP") + " port " + ip + ":"
+                + std::to_string(m.host_port), fd.error().code);
+    return fd->release();
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/json.h"
+#include "base/unique_fd.h"
 
 #include <cstdint>
 #include <string>
@@ -37,6 +38,12 @@ Result<std::vector<PortMapping>> parse_publish_list(std::vector<std::string> con
 /// and released by the kernel's choice, as Podman picks them), distinct
 /// within the list.
 ErrorOr choose_host_ports(std::vector<PortMapping>& mappings);
+
+/// A socket of the mapping's protocol bound to `port` on the mapping's
+/// address (with `v6` and no address: on "::" alone, v6-only), listening
+/// when TCP; port 0 takes the kernel's choice and does not listen. The
+/// errno of the step that failed (socket, bind, listen).
+Result<UniqueFd> bind_host_port(PortMapping const& m, uint16_t port, bool v6 = false);
 
 /// EADDRINUSE naming the first mapping whose host port something else
 /// listens on (for a mapping without an address: on 0.0.0.0 or on "::").
