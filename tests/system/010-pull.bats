@@ -23,6 +23,20 @@ image_id() {
     assert_output_contains "$REGISTRY_OPEN/busybox:latest"
 }
 
+@test "a malformed registries.conf fails pull naming the file, and not commands that name no image" {
+    local conf=$BATS_TEST_TMPDIR/broken-registries.conf
+    printf '[[registry]\nlocation = "example.test"\n' >"$conf"
+    run_berth images -q
+    local before=$output
+    CONTAINERS_REGISTRIES_CONF=$conf run_berth --exit 125 pull --tls-verify=false "$REGISTRY_OPEN/busybox-extra:latest"
+    assert_output_contains "$conf"
+    run_berth images -q
+    assert_output_equals "$before"
+    # ps, like Podman's, reads registries.conf only to resolve an image name.
+    CONTAINERS_REGISTRIES_CONF=$conf run_berth ps -a
+    assert_output_contains "CONTAINER ID"
+}
+
 @test "pull uses insecure = true from registries.conf" {
     run_berth pull "$REGISTRY_OPEN/busybox-extra:latest"
     assert_equal "${lines[-1]}" "$(fixture_info busybox-extra id)" "image ID"
