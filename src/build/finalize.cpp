@@ -9,7 +9,9 @@
 // that the steps stay the image's intermediate images as Podman's do. With
 // squash the history keeps one entry per step, marked empty_layer except
 // the last, so that the entries with a layer still match the layers one for
-// one.
+// one. --annotation replaces an OCI manifest's annotations; without it an
+// image the cache gives keeps its manifest (one image ID, one manifest, as in
+// Podman). A Docker manifest has none.
 #include "build/finalize.h"
 
 #include "base/timestamp.h"
@@ -76,6 +78,17 @@ void one_layer_history(std::vector<image::HistoryEntry>& history, size_t from, s
         history[i].empty_layer = i + 1 != history.size();
 }
 
+/// `manifest` (of the asked format already) with --annotation's annotations; false when none are
+/// given or it already had them.
+bool annotate(image::Manifest& manifest, OutputOptions const& options)
+{
+    if (options.annotations.empty() || manifest.media_type == image::media_type::docker_manifest
+        || manifest.annotations == options.annotations)
+        return false;
+    manifest.annotations = options.annotations;
+    return true;
+}
+
 /// What shapes every image the build outputs.
 struct Shape {
     OutputOptions const& options;
@@ -139,6 +152,8 @@ Result<store::ImageRecord> stamped_steps(engine::Context& ctx, std::vector<store
             config.diff_ids[i] = layers[i].diff_id;
         }
         manifest = TRY(engine::convert_manifest(manifest, want_docker ? engine::ManifestFormat::DockerV2S2 : engine::ManifestFormat::Oci));
+        if (&step == &last)
+            annotate(manifest, shape.options);
         out = TRY(engine::store_image(ctx, config, std::move(manifest), std::move(layers)));
     }
     return out;
@@ -168,7 +183,10 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
         return stamped_steps(ctx, whole_stage ? steps : std::vector { image }, shape, warn);
     }
     reshape_config(config, shape, warn);
-    if (!squash && config.serialize() == before && want_docker == is_docker)
+    // The base itself (a Containerfile of FROM alone) keeps its manifest: it is the pulled image's.
+    image::Manifest annotated = stored.manifest;
+    bool new_annotations = image.id != base.id && !want_docker && annotate(annotated, options);
+    if (!squash && config.serialize() == before && want_docker == is_docker && !new_annotations)
         return image;
 
     auto protect = TRY(ctx.store->protect_new_content());
@@ -187,6 +205,8 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
     }
 
     manifest = TRY(engine::convert_manifest(manifest, want_docker ? engine::ManifestFormat::DockerV2S2 : engine::ManifestFormat::Oci));
+    if (image.id != base.id || config.serialize() != before)
+        annotate(manifest, options);
     return engine::store_image(ctx, config, std::move(manifest), std::move(layers));
 }
 

@@ -38,6 +38,16 @@ ErrorOr parse_build_platform(std::string_view text, OutputOptions& out)
     return {};
 }
 
+ErrorOr parse_build_annotation(std::string_view text, OutputOptions& out)
+{
+    auto eq = text.find('=');
+    std::string key(text.substr(0, eq));
+    if (key.empty())
+        return Error { EINVAL, "--annotation \"" + std::string(text) + "\": give KEY=VALUE (or KEY for an empty value)" };
+    out.annotations[key] = eq == std::string_view::npos ? std::string() : std::string(text.substr(eq + 1));
+    return {};
+}
+
 Result<int64_t> parse_build_timestamp(std::string_view text)
 {
     int64_t value = 0;

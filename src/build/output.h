@@ -9,6 +9,7 @@
 #include "base/json.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ struct OutputOptions {
     bool squash_all = false;                    ///< --squash-all: one layer in total
     std::optional<int64_t> timestamp;           ///< --timestamp: created times and the new layers' file mtimes
     std::string os, architecture, variant;      ///< --platform/--os/--arch/--variant; empty: as the steps made it
+    std::map<std::string, std::string> annotations;  ///< --annotation: the OCI manifest's (a Docker manifest has none)
 
     bool platform_given() const { return !os.empty() || !architecture.empty() || !variant.empty(); }
 };
@@ -34,6 +36,9 @@ Result<ImageFormat> parse_image_format(std::string_view text);
 
 /// --platform "os/arch[/variant]" into `out`: both os and arch are needed, as Podman asks.
 ErrorOr parse_build_platform(std::string_view text, OutputOptions& out);
+
+/// --annotation KEY=VALUE, or KEY alone for an empty value (as Podman); the key may not be empty.
+ErrorOr parse_build_annotation(std::string_view text, OutputOptions& out);
 
 /// --timestamp: whole seconds since the epoch, not negative.
 Result<int64_t> parse_build_timestamp(std::string_view text);

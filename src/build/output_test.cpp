@@ -45,6 +45,21 @@ TEST_CASE("output: --timestamp is whole non-negative seconds")
     }
 }
 
+TEST_CASE("output: --annotation is KEY=VALUE or KEY, the last of a key wins, an empty key is refused")
+{
+    OutputOptions out;
+    REQUIRE(parse_build_annotation("a=b=c", out));
+    REQUIRE(parse_build_annotation("flag", out));
+    REQUIRE(parse_build_annotation("k=1", out));
+    REQUIRE(parse_build_annotation("k=2", out));
+    CHECK(out.annotations == std::map<std::string, std::string> { { "a", "b=c" }, { "flag", "" }, { "k", "2" } });
+    for (auto bad : { "", "=v" }) {
+        auto r = parse_build_annotation(bad, out);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find("--annotation") != std::string::npos);
+    }
+}
+
 TEST_CASE("output: the OCI format drops Healthcheck, Shell and OnBuild with Podman's warnings")
 {
     Json config = Json::parse(R"({"config":{"Env":["A=1"],"Healthcheck":{"Test":["CMD-SHELL","true"]},

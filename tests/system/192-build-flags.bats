@@ -2,7 +2,7 @@
 # berth build's flags beyond the basics: -f - (the Containerfile on standard
 # input), --build-arg-file, --env and --unsetenv, --ignorefile, --logfile,
 # the RUN containers' flags (-v, --cap-drop, --add-host, --ulimit),
-# --layers=false, --pull=newer, --manifest.
+# --layers=false, --pull=newer, --manifest, --annotation, --userns.
 
 load ../lib/helpers
 
@@ -141,4 +141,57 @@ ctx() { mkdir -p "$BATS_TEST_TMPDIR/ctx"; echo "$BATS_TEST_TMPDIR/ctx"; }
     run_berth build -q --manifest buildlist -t m2 "$c"
     run_berth manifest inspect buildlist
     assert_equal "$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])["manifests"]))' "$output")" 2 "instances"
+}
+
+@test "build --annotation: the OCI manifest's annotations, shown by inspect; a cached rebuild keeps them; --format docker has none" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo annotated >/a\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --annotation a=b=c --annotation flag -t annot1 "$c"
+    run_berth image inspect --format '{{index .Annotations "a"}}|{{index .Annotations "flag"}}|{{.ManifestType}}' annot1
+    assert_output_equals "b=c||application/vnd.oci.image.manifest.v1+json"
+    # The same image from the cache: without --annotation its manifest stays.
+    run_berth build -q -t annot2 "$c"
+    run_berth image inspect --format '{{index .Annotations "a"}}' annot2
+    assert_output_equals "b=c"
+    run_berth build -q --format docker --annotation a=b -t annot3 "$c"
+    run_berth image inspect --format '{{index .Annotations "a"}}|{{.ManifestType}}' annot3
+    assert_output_equals "|application/vnd.docker.distribution.manifest.v2+json"
+    run_berth run --rm annot3 cat /a
+    assert_output_equals "annotated"
+}
+
+@test "build --userns=container and --userns=host run RUN steps in the user's namespace" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN id -u >/uid\n' "$IMAGE" >"$c/Containerfile"
+    for mode in container host; do
+        run_berth build -q --no-cache --userns="$mode" -t userns-$mode "$c"
+        run_berth run --rm userns-$mode cat /uid
+        assert_output_equals "0"
+    done
+}
+
+# berth-only: Podman joins the user namespace a path names; berth refuses it.
+# bats test_tags=berth-only
+@test "build --userns=PATH and an empty --annotation key are refused, naming the flag" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN true\n' "$IMAGE" >"$c/Containerfile"
+    run_berth --exit 125 build --userns=/proc/self/ns/user "$c"
+    assert_output_contains "--userns=/proc/self/ns/user"
+    run_berth --exit 125 build --annotation =v "$c"
+    assert_output_contains "--annotation \"=v\""
+}
+
+# berth-only: Podman 4.3 ignores --annotation when the last step comes from its cache.
+# bats test_tags=berth-only
+@test "build --annotation on a cached image replaces its annotations" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo replaced >/r\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --annotation a=1 -t annot4 "$c"
+    run_berth build -q --annotation other=2 -t annot5 "$c"
+    run_berth image inspect --format '{{index .Annotations "a"}}|{{index .Annotations "other"}}' annot5
+    assert_output_equals "|2"
 }

@@ -25,8 +25,8 @@ namespace {
 
 struct BuildArgs {
     std::string context = ".";
-    std::vector<std::string> tags, build_args, build_arg_files, labels, secrets, env, unsetenv;
-    std::string file, target, iidfile, pull = "missing", network, ignorefile, logfile, manifest;
+    std::vector<std::string> tags, build_args, build_arg_files, labels, secrets, env, unsetenv, annotations;
+    std::string file, target, userns, iidfile, pull = "missing", network, ignorefile, logfile, manifest;
     bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = true;
     std::string format, timestamp, platform, os, arch, variant, cache_ttl;
     bool squash = false, squash_all = false;
@@ -134,6 +134,8 @@ Result<build::OutputOptions> output_options(BuildArgs const& a)
     TRY(part("--os", a.os, out.os));
     TRY(part("--arch", a.arch, out.architecture));
     TRY(part("--variant", a.variant, out.variant));
+    for (auto const& annotation : a.annotations)
+        TRY(build::parse_build_annotation(annotation, out));
     return out;
 }
 
@@ -144,6 +146,16 @@ Result<int64_t> cache_ttl(std::string const& text)
     if (!d || d->count() < 0)
         return Error { EINVAL, "--cache-ttl: unable to parse \"" + text + "\" as a duration (e.g. 10m, 1h30m)" };
     return std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+}
+
+/// --userns: RUN steps run in the user namespace berth runs containers in (the
+/// user's, rootless; the host's, as root), which is what Podman's "container"
+/// (the default) and "host" give here. Joining another namespace is refused.
+ErrorOr build_userns(std::string const& mode)
+{
+    if (mode.empty() || mode == "container" || mode == "host")
+        return {};
+    return Error { ENOTSUP, "--userns=" + mode + ": berth runs RUN steps in the user's own namespace: use container or host, or leave --userns out" };
 }
 
 int run_build(BuildArgs const& a, Globals const& globals)
@@ -209,6 +221,8 @@ int run_build(BuildArgs const& a, Globals const& globals)
             options.env.push_back(entry + "=" + value);
     }
     options.run_options = a.run;
+    if (auto r = build_userns(a.userns); !r)
+        return report(r.error());
     for (auto const& spec : a.secrets) {
         auto secret = build::parse_build_secret(spec);
         if (!secret)
@@ -275,6 +289,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("context", a->context, "The build context: a directory, - (a tar on standard input) or an http(s) URL of a tar");
     auto& run = a->run;
     cmd->add_option("--add-host", run.add_hosts, "Add HOST:IP to the /etc/hosts of RUN containers")->allow_extra_args(false);
+    cmd->add_option("--annotation", a->annotations, "Add KEY=VALUE to the image manifest's annotations (OCI format only)")->allow_extra_args(false);
     cmd->add_option("--authfile", a->authfile, "Path of the authentication file");
     cmd->add_option("--build-arg", a->build_args, "ARG=VALUE for the build")->allow_extra_args(false);
     cmd->add_option("--build-arg-file", a->build_arg_files, "A file of ARG=VALUE lines for the build (--build-arg wins)")->allow_extra_args(false);
@@ -317,6 +332,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("-t,--tag", a->tags, "Name the built image")->allow_extra_args(false);
     cmd->add_option("--target", a->target, "The stage to build (and those it needs)");
     cmd->add_option("--tls-verify", a->tls_verify, "Require HTTPS and verify certificates when pulling");
+    cmd->add_option("--userns", a->userns, "The user namespace of RUN steps: container (default) or host, both the one berth runs containers in");
     cmd->add_option("--variant", a->variant, "The architecture variant in the image's config (v7, v8)");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_build(*a, globals); });
     return cmd;

@@ -11,6 +11,7 @@
 #include "engine/containers/lifecycle.h"
 
 #include "base/timestamp.h"
+#include "image/manifest.h"
 #include "image/reference.h"
 #include "registry/auth.h"
 
@@ -174,6 +175,20 @@ Result<std::string> normalize_tag_name(std::string const& name)
     return domain + "/" + ref.path + ":" + (ref.tag.empty() ? "latest" : ref.tag);
 }
 
+/// The annotations of the image's stored manifest (none when it has no manifest, or an unreadable one).
+Json manifest_annotations(Context& ctx, store::ImageRecord const& record)
+{
+    Json out = Json::object();
+    if (record.manifest_digest.empty() || !ctx.store->blobs().has(record.manifest_digest))
+        return out;
+    auto body = ctx.store->blobs().read(record.manifest_digest);
+    auto manifest = body ? image::parse_manifest(*body) : Result<image::Manifest>(body.error());
+    if (manifest)
+        for (auto const& [key, value] : manifest->annotations)
+            out[key] = value;
+    return out;
+}
+
 Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
 {
     auto config = TRY(image_config(ctx, record));
@@ -204,7 +219,7 @@ Result<Json> inspect_image(Context& ctx, store::ImageRecord const& record)
         { "GraphDriver", { { "Name", "overlay" }, { "Data", { { "LowerDir", lower } } } } },
         { "RootFS", { { "Type", "layers" }, { "Layers", layers } } },
         { "Labels", labels },
-        { "Annotations", Json::object() },
+        { "Annotations", manifest_annotations(ctx, record) },
         { "ManifestType", record.manifest_media_type },
         { "User", config.user },
         { "History", history },
