@@ -303,6 +303,7 @@ Result<store::ImageRecord> run_step(Build const& b, size_t stage, StageState con
     container::CreateOptions spec = b.options.run_options;
     spec.image = s.image.id;
     spec.command = TRY(run_argv(run, s.shell));
+    spec.interactive = b.options.stdin_to_run;
     spec.network = run.network.empty() || run.network == "default" ? b.options.network : run.network;
     // The stage's environment as it is now (--env is not in an image yet), then the ARGs.
     spec.env = s.config.env;

@@ -64,6 +64,7 @@ struct BuildOptions {
     /// The container options of every RUN step (-v, --cap-add, --ulimit, --dns, ...);
     /// image, command, network and environment are the step's own.
     container::CreateOptions run_options;
+    bool stdin_to_run = false;                     ///< --stdin: RUN steps read berth's standard input
     engine::PullOptions pull_options;              ///< registry options and pull progress
     BuildObserver observer;                        ///< may be empty
 };

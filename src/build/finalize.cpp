@@ -110,6 +110,23 @@ void reshape_config(image::ImageConfig& config, Shape const& shape, std::functio
             config.architecture = options.architecture;
         config.variant = options.variant;
     }
+    if (!config.raw.is_object())
+        config.raw = Json::object();
+    if (options.os_version) {
+        if (options.os_version->empty())
+            config.raw.erase("os.version");
+        else
+            config.raw["os.version"] = *options.os_version;
+    }
+    if (!options.os_features.empty()) {
+        Json features = os_features(config.raw.value("os.features", Json()), options.os_features);
+        if (features.empty())
+            config.raw.erase("os.features");
+        else
+            config.raw["os.features"] = features;
+    }
+    if (options.omit_history)
+        config.history.clear();
     if (options.format == ImageFormat::Oci) {
         for (auto const& w : drop_docker_only(config.raw))
             if (warn)
@@ -202,6 +219,8 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
         config.diff_ids.resize(keep);
         config.diff_ids.push_back(layer.diff_id);
         one_layer_history(config.history, options.squash_all ? 0 : shape.base_history, shape.created);
+        if (options.omit_history)
+            config.history.clear();
     }
 
     manifest = TRY(engine::convert_manifest(manifest, want_docker ? engine::ManifestFormat::DockerV2S2 : engine::ManifestFormat::Oci));

@@ -1,6 +1,7 @@
 // build's output flags (output.h): parsing and the Docker-only config members.
 #include "build/output.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace berth::build {
@@ -46,6 +47,28 @@ ErrorOr parse_build_annotation(std::string_view text, OutputOptions& out)
         return Error { EINVAL, "--annotation \"" + std::string(text) + "\": give KEY=VALUE (or KEY for an empty value)" };
     out.annotations[key] = eq == std::string_view::npos ? std::string() : std::string(text.substr(eq + 1));
     return {};
+}
+
+Json os_features(Json const& base, std::vector<std::string> const& changes)
+{
+    std::vector<std::string> out;
+    if (base.is_array())
+        for (auto const& f : base)
+            if (f.is_string() && std::find(out.begin(), out.end(), f.get<std::string>()) == out.end())
+                out.push_back(f.get<std::string>());
+    for (auto const& change : changes) {
+        bool remove = change.size() > 1 && change.back() == '-';
+        std::string name = remove ? change.substr(0, change.size() - 1) : change;
+        auto it = std::find(out.begin(), out.end(), name);
+        if (remove && it != out.end())
+            out.erase(it);
+        else if (!remove && !name.empty() && it == out.end())
+            out.push_back(name);
+    }
+    Json j = Json::array();
+    for (auto const& f : out)
+        j.push_back(f);
+    return j;
 }
 
 Result<int64_t> parse_build_timestamp(std::string_view text)

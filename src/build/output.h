@@ -27,6 +27,9 @@ struct OutputOptions {
     std::optional<int64_t> timestamp;           ///< --timestamp: created times and the new layers' file mtimes
     std::string os, architecture, variant;      ///< --platform/--os/--arch/--variant; empty: as the steps made it
     std::map<std::string, std::string> annotations;  ///< --annotation: the OCI manifest's (a Docker manifest has none)
+    std::optional<std::string> os_version;      ///< --os-version: the config's "os.version" instead of the base's
+    std::vector<std::string> os_features;       ///< --os-feature: added to "os.features"; "NAME-" removes NAME
+    bool omit_history = false;                  ///< --omit-history: no history entries in the config
 
     bool platform_given() const { return !os.empty() || !architecture.empty() || !variant.empty(); }
 };
@@ -39,6 +42,11 @@ ErrorOr parse_build_platform(std::string_view text, OutputOptions& out);
 
 /// --annotation KEY=VALUE, or KEY alone for an empty value (as Podman); the key may not be empty.
 ErrorOr parse_build_annotation(std::string_view text, OutputOptions& out);
+
+/// The config document's "os.features" after --os-feature's additions and
+/// "NAME-" removals (Podman's rule), in order, each once; `base` is the
+/// image's list (null when it has none).
+Json os_features(Json const& base, std::vector<std::string> const& changes);
 
 /// --timestamp: whole seconds since the epoch, not negative.
 Result<int64_t> parse_build_timestamp(std::string_view text);

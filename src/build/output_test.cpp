@@ -60,6 +60,14 @@ TEST_CASE("output: --annotation is KEY=VALUE or KEY, the last of a key wins, an 
     }
 }
 
+TEST_CASE("output: --os-feature adds beside the base's, NAME- removes, each once")
+{
+    CHECK(os_features(Json(), { "a", "b", "a" }) == Json { "a", "b" });
+    CHECK(os_features(Json { "base", "gone" }, { "gone-", "new", "missing-" }) == Json { "base", "new" });
+    CHECK(os_features(Json { "x" }, { "x-" }) == Json::array());
+    CHECK(os_features(Json("not a list"), { "-" }) == Json { "-" });
+}
+
 TEST_CASE("output: the OCI format drops Healthcheck, Shell and OnBuild with Podman's warnings")
 {
     Json config = Json::parse(R"({"config":{"Env":["A=1"],"Healthcheck":{"Test":["CMD-SHELL","true"]},

@@ -232,6 +232,10 @@ std::string ImageConfig::serialize() const
     if (!variant.empty())
         j["variant"] = variant;
     j["os"] = os;
+    // Members no field models, kept as the document has them (Windows images, --os-version, --os-feature).
+    for (char const* member : { "os.version", "os.features" })
+        if (raw.is_object() && raw.contains(member) && (raw[member].is_string() || raw[member].is_array()))
+            j[member] = OrderedJson::parse(raw[member].dump());
     j["config"] = run_config_json(*this);
     OrderedJson ids = OrderedJson::array();
     for (auto const& d : diff_ids)

@@ -123,6 +123,18 @@ TEST_CASE("wrongly typed fields are errors")
     }
 }
 
+TEST_CASE("serialize keeps os.version and os.features, and only when they have the right type")
+{
+    auto c = ImageConfig::parse(R"({"architecture":"amd64","os":"windows","os.version":"10.0.17763","os.features":["win32k"],"rootfs":{"type":"layers","diff_ids":[]}})").value();
+    std::string text = c.serialize();
+    CHECK(text.find(R"("os":"windows","os.version":"10.0.17763","os.features":["win32k"],"config")") != std::string::npos);
+    c.raw["os.version"] = 7;
+    c.raw.erase("os.features");
+    text = c.serialize();
+    CHECK(text.find("os.version") == std::string::npos);
+    CHECK(text.find("os.features") == std::string::npos);
+}
+
 TEST_CASE("serialize writes what parse reads")
 {
     ImageConfig c = ImageConfig::parse(full_config).value();

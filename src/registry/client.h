@@ -15,6 +15,7 @@
 #include "image/digest.h"
 #include "image/reference.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -37,6 +38,7 @@ struct ClientOptions {
     std::string authfile;               ///< --authfile; else the default auth.json chain
     std::string cert_dir;               ///< --cert-dir; else certs.d lookup
     int retries = 3;                    ///< --retry
+    std::optional<std::chrono::milliseconds> retry_delay;  ///< --retry-delay; unset: 1, 2, 4, 8, 10, 10... s
     std::string user_agent = "berth";
     int64_t monolithic_upload_limit = int64_t(64) << 20;  ///< blobs up to this size go in one PUT
     int64_t upload_chunk_size = int64_t(16) << 20;        ///< PATCH size for larger blobs

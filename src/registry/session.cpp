@@ -76,9 +76,9 @@ std::string Session::scope(std::string const& repository, bool push)
 
 void Session::backoff(int attempt, std::string const& why) const
 {
-    int seconds = std::min(10, 1 << std::min(attempt, 4));
-    log::debug("{}: {}; retrying in {}s ({}/{})", m_host, why, seconds, attempt + 1, m_options.retries);
-    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    std::chrono::milliseconds delay = m_options.retry_delay.value_or(std::chrono::seconds(std::min(10, 1 << std::min(attempt, 4))));
+    log::debug("{}: {}; retrying in {} ms ({}/{})", m_host, why, delay.count(), attempt + 1, m_options.retries);
+    std::this_thread::sleep_for(delay);
 }
 
 // ---- ping ------------------------------------------------------------------

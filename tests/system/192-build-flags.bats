@@ -195,3 +195,94 @@ ctx() { mkdir -p "$BATS_TEST_TMPDIR/ctx"; echo "$BATS_TEST_TMPDIR/ctx"; }
     run_berth image inspect --format '{{index .Annotations "a"}}|{{index .Annotations "other"}}' annot5
     assert_output_equals "|2"
 }
+
+@test "build --creds and --cert-dir pull the base image from the TLS + Basic auth registry" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s/busybox:latest\nRUN echo authed >/a\n' "$REGISTRY_TLS" >"$c/Containerfile"
+    run_berth --exit '?' build -q --creds "$REGISTRY_USER:wrong" "$c"
+    assert_failed_with "authentication required|unauthorized|invalid username/password"
+    mkdir -p "$BATS_TEST_TMPDIR/empty-certs"
+    run_berth --exit '?' build -q --cert-dir "$BATS_TEST_TMPDIR/empty-certs" --creds "$REGISTRY_USER:$REGISTRY_PASS" "$c"
+    assert_failed_with "certificate|x509"
+    run_berth build -q --retry 1 --retry-delay 100ms --creds "$REGISTRY_USER:$REGISTRY_PASS" -t credsb "$c"
+    run_berth run --rm credsb cat /a
+    assert_output_equals "authed"
+}
+
+@test "build --uts and --pid host: RUN steps are in the host's namespaces; private ones are not" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN for n in uts pid; do readlink /proc/self/ns/$n; done >/ns\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --no-cache --uts host --pid host -t nshost "$c"
+    run_berth run --rm nshost cat /ns
+    assert_output_equals "$(readlink /proc/self/ns/uts /proc/self/ns/pid)"
+    run_berth build -q --no-cache --uts private --pid private -t nspriv "$c"
+    run_berth run --rm nspriv cat /ns
+    assert_output_not_contains "$(readlink /proc/self/ns/uts)"
+    assert_output_not_contains "$(readlink /proc/self/ns/pid)"
+}
+
+@test "build passes the host's proxy variables to RUN (--http-proxy=false does not), and --stdin feeds RUN" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo "proxy=${ftp_proxy:-none}" >/proxy; cat >/in\n' "$IMAGE" >"$c/Containerfile"
+    run bash -c "echo fed-in | ftp_proxy=ftp://proxy.invalid:21 timeout 120 '$BERTH' $BERTH_GLOBAL_OPTS build -q --stdin -t proxy1 '$c'"
+    [[ $status -eq 0 ]] || { echo "$output" >&2; false; }
+    run_berth run --rm proxy1 cat /proxy /in
+    assert_output_equals "proxy=ftp://proxy.invalid:21
+fed-in"
+    run bash -c "echo other | ftp_proxy=ftp://proxy.invalid:21 timeout 120 '$BERTH' $BERTH_GLOBAL_OPTS build -q --no-cache --http-proxy=false -t proxy2 '$c'"
+    [[ $status -eq 0 ]] || { echo "$output" >&2; false; }
+    run_berth run --rm proxy2 cat /proxy /in
+    assert_output_equals "proxy=none"
+}
+
+@test "build --omit-history, --os-version and --os-feature shape the image's config" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN echo x >/x\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --omit-history --os-version 10.0.1 --os-feature a --os-feature b -t shaped "$c"
+    run_berth image inspect --format '{{len .History}}' shaped
+    assert_output_equals "0"
+    run_berth save --format oci-dir -o "$BATS_TEST_TMPDIR/oci" shaped
+    run python3 - "$BATS_TEST_TMPDIR/oci" <<'PY'
+import json, sys, os
+d = sys.argv[1]
+blob = lambda digest: json.load(open(os.path.join(d, "blobs", *digest.split(":"))))
+manifest = blob(json.load(open(os.path.join(d, "index.json")))["manifests"][0]["digest"])
+config = blob(manifest["config"]["digest"])
+print(config.get("os.version"), config.get("os.features"), config.get("history"))
+PY
+    assert_output_equals "10.0.1 ['a', 'b'] None"
+}
+
+# berth-only: the refusals are berth's (Podman runs chroot isolation, and its stdin is free when the context is a path).
+# bats test_tags=berth-only
+@test "build --isolation: oci and rootless build, chroot is refused; --stdin with the context on stdin is refused" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN true\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --isolation oci "$c"
+    BUILDAH_ISOLATION=rootless run_berth build -q "$c"
+    run_berth --exit 125 build --isolation chroot "$c"
+    assert_output_contains "--isolation chroot"
+    run_berth --exit 125 build --isolation vm "$c"
+    assert_output_contains "unknown isolation"
+    run bash -c "tar -C '$c' -cf - . | '$BERTH' $BERTH_GLOBAL_OPTS build --stdin -"
+    [[ $status -eq 125 ]] || { echo "$output" >&2; false; }
+    [[ $output == *"--stdin: standard input already holds the context"* ]] || { echo "$output" >&2; false; }
+    run_berth --exit 125 build --retry-delay soon "$c"
+    assert_output_contains "--retry-delay"
+}
+
+# berth-only: Podman's runc bind-mounts the host's /dev/mqueue for --ipc host, which this machine does not mount.
+# bats test_tags=berth-only
+@test "build --ipc host: RUN steps are in the host's IPC namespace" {
+    local c
+    c=$(ctx)
+    printf 'FROM %s\nRUN readlink /proc/self/ns/ipc >/ns\n' "$IMAGE" >"$c/Containerfile"
+    run_berth build -q --ipc host -t ipchost "$c"
+    run_berth run --rm ipchost cat /ns
+    assert_output_equals "$(readlink /proc/self/ns/ipc)"
+}

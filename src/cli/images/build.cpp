@@ -30,9 +30,15 @@ struct BuildArgs {
     bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = true;
     std::string format, timestamp, platform, os, arch, variant, cache_ttl;
     bool squash = false, squash_all = false;
-    std::string authfile;
+    std::string authfile, creds, cert_dir, retry_delay;
+    int retry = 3;
     std::optional<bool> tls_verify;
     container::CreateOptions run;  ///< the RUN containers' flags
+    bool http_proxy = true, stdin_to_run = false, omit_history = false;
+    std::optional<std::string> os_version;
+    std::vector<std::string> os_features;
+    std::string isolation;
+    bool compress = false, disable_content_trust = false, identity_label = true;  ///< accepted, no effect (see the man page)
 };
 
 build::BuildObserver build_progress(bool quiet)
@@ -136,6 +142,9 @@ Result<build::OutputOptions> output_options(BuildArgs const& a)
     TRY(part("--variant", a.variant, out.variant));
     for (auto const& annotation : a.annotations)
         TRY(build::parse_build_annotation(annotation, out));
+    out.os_version = a.os_version;
+    out.os_features = a.os_features;
+    out.omit_history = a.omit_history;
     return out;
 }
 
@@ -146,6 +155,35 @@ Result<int64_t> cache_ttl(std::string const& text)
     if (!d || d->count() < 0)
         return Error { EINVAL, "--cache-ttl: unable to parse \"" + text + "\" as a duration (e.g. 10m, 1h30m)" };
     return std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+}
+
+/// --isolation (else $BUILDAH_ISOLATION): berth's own runtime is the OCI
+/// isolation; "rootless" is Buildah's name for it run by a user. chroot is refused.
+ErrorOr build_isolation(std::string const& flag)
+{
+    char const* env = std::getenv("BUILDAH_ISOLATION");
+    std::string mode = !flag.empty() ? flag : env ? env : "";
+    if (mode.empty() || mode == "oci" || mode == "default" || mode == "rootless")
+        return {};
+    if (mode == "chroot")
+        return Error { ENOTSUP, "--isolation chroot: berth runs RUN steps as containers only: use oci (the default)" };
+    return Error { EINVAL, "--isolation \"" + mode + "\": unknown isolation: use oci (or rootless)" };
+}
+
+/// --ipc/--pid/--uts/--cgroupns as Buildah takes them: private, host, or the
+/// path of a namespace to join, which run spells ns:PATH.
+std::string build_namespace(std::string const& value)
+{
+    return value.starts_with("/") ? "ns:" + value : value;
+}
+
+/// --retry-delay: a Go duration.
+Result<std::chrono::milliseconds> retry_delay(std::string const& text)
+{
+    auto d = build::parse_go_duration(text);
+    if (!d || d->count() < 0)
+        return Error { EINVAL, "--retry-delay: unable to parse \"" + text + "\" as a duration (e.g. 2s, 500ms)" };
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
 /// --userns: RUN steps run in the user namespace berth runs containers in (the
@@ -221,7 +259,16 @@ int run_build(BuildArgs const& a, Globals const& globals)
             options.env.push_back(entry + "=" + value);
     }
     options.run_options = a.run;
+    for (auto* ns : { &options.run_options.ipc, &options.run_options.pid, &options.run_options.uts, &options.run_options.cgroupns })
+        *ns = build_namespace(*ns);
+    options.run_options.http_proxy = a.http_proxy;
+    options.stdin_to_run = a.stdin_to_run;
+    if (a.stdin_to_run && (a.context == "-" || a.file == "-"))
+        return report(Error { EINVAL, "--stdin: standard input already holds the " + std::string(a.context == "-" ? "context" : "Containerfile")
+            + ": give it as a path instead" });
     if (auto r = build_userns(a.userns); !r)
+        return report(r.error());
+    if (auto r = build_isolation(a.isolation); !r)
         return report(r.error());
     for (auto const& spec : a.secrets) {
         auto secret = build::parse_build_secret(spec);
@@ -234,6 +281,22 @@ int run_build(BuildArgs const& a, Globals const& globals)
     create.authfile = a.authfile;
     create.tls_verify = a.tls_verify;
     options.pull_options = pull_options_for_create(create);
+    if (!a.creds.empty()) {
+        auto creds = engine::parse_creds_flag(a.creds);
+        if (!creds)
+            return report(creds.error());
+        options.pull_options.credentials = *creds;
+    }
+    options.pull_options.cert_dir = a.cert_dir;
+    if (a.retry < 0)
+        return report(Error { EINVAL, "--retry " + std::to_string(a.retry) + ": give 0 or more retries" });
+    options.pull_options.retries = a.retry;
+    if (!a.retry_delay.empty()) {
+        auto delay = retry_delay(a.retry_delay);
+        if (!delay)
+            return report(delay.error());
+        options.pull_options.retry_delay = *delay;
+    }
     auto progress = build_progress(a.quiet);
     options.observer = [progress](build::BuildEvent const& e) {
         if (e.kind == build::BuildEvent::Kind::Warning)
@@ -295,6 +358,13 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--build-arg-file", a->build_arg_files, "A file of ARG=VALUE lines for the build (--build-arg wins)")->allow_extra_args(false);
     cmd->add_option("--arch", a->arch, "The architecture in the image's config, and of the base images to pull (no emulation)");
     cmd->add_option("--cache-ttl", a->cache_ttl, "Reuse only cached steps younger than this duration (10m, 1h); 0: none");
+    cmd->add_option("--cert-dir", a->cert_dir, "Directory with certificates (*.crt, *.cert, *.key) for the registries of base images");
+    cmd->add_option("--cgroup-parent", run.cgroup_parent, "The cgroup under which RUN containers' cgroups are made");
+    cmd->add_option("--cgroupns", run.cgroupns, "The cgroup namespace of RUN containers: private, host or a namespace's path");
+    cmd->add_flag("--compress", a->compress, "Accepted and ignored, as Podman (a legacy option): layers are always compressed");
+    cmd->add_option("-c,--cpu-shares", run.cpu_shares, "CPU shares of RUN containers (relative weight)");
+    cmd->add_option("--creds", a->creds, "USERNAME:PASSWORD for the registries of base images");
+    cmd->add_flag("--disable-content-trust", a->disable_content_trust, "Ignored, as Podman does (a Docker option)");
     cmd->add_option("--cap-add", run.cap_add, "Add a capability to RUN containers")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--cap-drop", run.cap_drop, "Drop a capability from RUN containers")->delimiter(',')->allow_extra_args(false);
     cmd->add_option("--device", run.devices, "Add a host device to RUN containers")->allow_extra_args(false);
@@ -305,20 +375,32 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--format", a->format, "The image's format: oci (default, or $BUILDAH_FORMAT) or docker");
     cmd->add_option("-f,--file", a->file, "The Containerfile (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile; - reads standard input)");
     cmd->add_flag("--force-rm", a->force_rm, "Remove the step containers even after a failure (always done)")->capture_default_str();
+    cmd->add_flag("--http-proxy", a->http_proxy, "Pass the host's proxy variables to RUN containers (default true)");
+    cmd->add_flag("--identity-label", a->identity_label, "Accepted as Podman's: berth adds no identity label, with or without it");
     cmd->add_option("--iidfile", a->iidfile, "Write the image ID to this file");
     cmd->add_option("--ignorefile", a->ignorefile, "The ignore file to use instead of CONTEXT/.containerignore or .dockerignore");
+    cmd->add_option("--ipc", run.ipc, "The IPC namespace of RUN containers: private, host or a namespace's path");
+    cmd->add_option("--isolation", a->isolation, "How RUN steps are isolated: oci (the default, also $BUILDAH_ISOLATION) or rootless");
     cmd->add_option("--label", a->labels, "Set a label KEY=VALUE on the image")->allow_extra_args(false);
     cmd->add_flag("--layers", a->layers, "Reuse the images of earlier builds for unchanged steps (--layers=false: never)")->capture_default_str();
     cmd->add_option("--logfile", a->logfile, "Write the build's output to this file instead of the terminal");
     cmd->add_option("--manifest", a->manifest, "Add the image to this manifest list (created when missing)");
     cmd->add_option("-m,--memory", run.memory, "Memory limit of RUN containers (512m, 1g)");
+    cmd->add_option("--memory-swap", run.memory_swap, "Memory plus swap limit of RUN containers (1g), -1 for unlimited swap");
     cmd->add_option("--network", a->network, "The network mode of RUN instructions");
     cmd->add_flag("--no-cache", a->no_cache, "Do not reuse the images of an earlier build");
     cmd->add_flag("--no-hosts", run.no_hosts, "Leave the image's /etc/hosts alone in RUN containers");
+    cmd->add_flag("--omit-history", a->omit_history, "Leave the image's history empty");
     cmd->add_option("--os", a->os, "The OS in the image's config, and of the base images to pull");
+    cmd->add_option("--os-feature", a->os_features, "Add an OS feature to the image's config (FEATURE- removes one the base has)")
+        ->allow_extra_args(false);
+    cmd->add_option("--os-version", a->os_version, "The OS version in the image's config, instead of the base image's");
+    cmd->add_option("--pid", run.pid, "The PID namespace of RUN containers: private, host or a namespace's path");
     cmd->add_option("--platform", a->platform, "OS/ARCH[/VARIANT] of the image's config and of the base images to pull (no emulation)");
     cmd->add_option("--pull", a->pull, "Pull the base images: missing, always, never or newer")->capture_default_str();
     cmd->add_flag("-q,--quiet", a->quiet, "Print only the image ID");
+    cmd->add_option("--retry", a->retry, "Times to retry a failed pull of a base image")->capture_default_str();
+    cmd->add_option("--retry-delay", a->retry_delay, "The delay between those retries (2s, 500ms; default: 1s, doubling up to 10s)");
     cmd->add_flag("--rm", a->rm, "Remove the step containers after the build (always done)")->capture_default_str();
     cmd->add_option("--security-opt", run.security_opt, "Security options of RUN containers (seccomp=, apparmor=, no-new-privileges)")->allow_extra_args(false);
     cmd->add_option("--shm-size", run.shm_size, "Size of /dev/shm in RUN containers");
@@ -328,10 +410,12 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--ulimit", run.ulimits, "A resource limit of RUN containers: TYPE=SOFT[:HARD]")->allow_extra_args(false);
     cmd->add_option("--unsetenv", a->unsetenv, "Remove a variable of the base image from the final image's environment")->allow_extra_args(false);
     cmd->add_option("-v,--volume", run.volumes, "Bind mount into RUN containers: SRC:DST[:OPTIONS]")->allow_extra_args(false);
+    cmd->add_flag("--stdin", a->stdin_to_run, "Pass standard input to RUN containers");
     cmd->add_option("--secret", a->secrets, "A secret for RUN --mount=type=secret: id=ID,src=PATH or id=ID,env=VAR")->allow_extra_args(false);
     cmd->add_option("-t,--tag", a->tags, "Name the built image")->allow_extra_args(false);
     cmd->add_option("--target", a->target, "The stage to build (and those it needs)");
     cmd->add_option("--tls-verify", a->tls_verify, "Require HTTPS and verify certificates when pulling");
+    cmd->add_option("--uts", run.uts, "The UTS namespace of RUN containers: private, host or a namespace's path");
     cmd->add_option("--userns", a->userns, "The user namespace of RUN steps: container (default) or host, both the one berth runs containers in");
     cmd->add_option("--variant", a->variant, "The architecture variant in the image's config (v7, v8)");
     cmd->callback([a, &globals, &exit_code] { exit_code = run_build(*a, globals); });

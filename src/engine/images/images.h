@@ -40,6 +40,7 @@ struct PullOptions {
     std::string authfile;
     std::string cert_dir;
     int retries = 3;
+    std::optional<std::chrono::milliseconds> retry_delay;  ///< --retry-delay; unset: the client's back-off
     PullObserver observer;                      ///< may be empty; called from several threads, serialised by the engine
 };
 

@@ -59,6 +59,7 @@ registry::ClientOptions client_options(PullOptions const& options, bool insecure
     co.authfile = options.authfile;
     co.cert_dir = options.cert_dir;
     co.retries = options.retries;
+    co.retry_delay = options.retry_delay;
     return co;
 }
 
