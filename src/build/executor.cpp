@@ -9,6 +9,11 @@
 // in the image. Config-only steps (ENV, LABEL, CMD...) still make an image,
 // with a history entry marked empty_layer, so that every step has an ID to
 // print and to reuse.
+//
+// A name in FROM, COPY --from= or RUN --mount=from= is first a
+// --build-context (Buildah's order), then a stage, then an image. A
+// directory context is read as the main context is (same source checks, its
+// content in the cache key), without an ignore file.
 #include "build/executor.h"
 
 #include "base/fs.h"
@@ -557,7 +562,21 @@ ErrorOr save_stream(int fd, std::string const& path)
 }
 
 /// Whether the file starts as a tar does, or as gzip, zstd, xz or bzip2 data.
-Result<bool> is_archive_file(std::string const& path);
+Result<bool> is_archive_file(std::string const& path)
+{
+    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_CLOEXEC));
+    char head[512] = {};
+    size_t n = 0;
+    while (n < sizeof head) {
+        size_t got = TRY(sys::read(fd.get(), head + n, sizeof head - n));
+        if (got == 0)
+            break;
+        n += got;
+    }
+    std::string_view h(head, n);
+    return h.starts_with("\x1f\x8b") || h.starts_with("\x28\xb5\x2f\xfd") || h.starts_with("\xfd" "7zXZ") || h.starts_with("BZh")
+        || (n >= 262 && h.substr(257, 5) == "ustar");
+}
 
 /// A context given as a tar: read from `fd` (when >= 0), else downloaded from
 /// the URL `source`, then extracted into a directory in a temporary
@@ -582,22 +601,6 @@ Result<std::string> fetch_context(Context& ctx, std::string const& source, int f
         TRY(sys::rename(file, fs::join(dir, "Containerfile")));
     }
     return dir;
-}
-
-Result<bool> is_archive_file(std::string const& path)
-{
-    UniqueFd fd = TRY(sys::open(path, O_RDONLY | O_CLOEXEC));
-    char head[512] = {};
-    size_t n = 0;
-    while (n < sizeof head) {
-        size_t got = TRY(sys::read(fd.get(), head + n, sizeof head - n));
-        if (got == 0)
-            break;
-        n += got;
-    }
-    std::string_view h(head, n);
-    return h.starts_with("\x1f\x8b") || h.starts_with("\x28\xb5\x2f\xfd") || h.starts_with("\xfd" "7zXZ") || h.starts_with("BZh")
-        || (n >= 262 && h.substr(257, 5) == "ustar");
 }
 
 } // namespace
