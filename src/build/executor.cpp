@@ -9,6 +9,11 @@
 // in the image. Config-only steps (ENV, LABEL, CMD...) still make an image,
 // with a history entry marked empty_layer, so that every step has an ID to
 // print and to reuse.
+//
+// A name in FROM, COPY --from= or RUN --mount=from= is first a
+// --build-context (Buildah's order), then a stage, then an image. A
+// directory context is read as the main context is (same source checks, its
+// content in the cache key), without an ignore file.
 #include "build/executor.h"
 
 #include "base/fs.h"
@@ -29,7 +34,9 @@
 
 #include <algorithm>
 #include <fcntl.h>
+#include <filesystem>
 #include <fmt/format.h>
+#include <memory>
 #include <optional>
 
 namespace berth::build {
@@ -54,6 +61,8 @@ struct Build {
     Containerfile const& file;
     IgnoreMatcher ignore;
     Environment global_args;
+    std::map<std::string, std::string> context_dirs;   ///< --build-context NAME=DIR (a URL's, extracted): name -> absolute directory
+    IgnoreMatcher no_ignore;                           ///< a build context's files: all of them, as Buildah copies them
     std::map<size_t, store::ImageRecord> built;        ///< stage index -> its final image
     int* run_status = nullptr;
     store::ImageRecord target_base;                    ///< the target stage's FROM image
@@ -310,7 +319,7 @@ Result<store::ImageRecord> run_step(Build const& b, size_t stage, StageState con
     for (auto& arg : run_args(s))
         spec.env.push_back(std::move(arg));
     RunMountInputs inputs { b.options.context_dir, &b.options.secrets, s.config.working_dir,
-        [&b, stage](std::string const& name) { return resolve_from(b, stage, name); } };
+        [&b, stage](std::string const& name) { return resolve_from(b, stage, name); }, &b.context_dirs };
     auto mounts = TRY(RunMounts::prepare(b.ctx, run.mounts, inputs, spec));
     auto container = TRY(StepContainer::create(b.ctx, spec));
     if (!mounts.empty()) {
@@ -359,6 +368,12 @@ Result<std::optional<store::ImageRecord>> cached(Build const& b, StageState cons
 
 Result<store::ImageRecord> resolve_from(Build const& b, size_t stage, std::string const& from)
 {
+    if (auto context = b.options.build_contexts.find(from); context != b.options.build_contexts.end()) {
+        if (context->second.kind == BuildContext::Kind::Image)
+            return find_or_pull(b, context->second.value);
+        return Error { EINVAL, "\"" + from + "\" is a build context of files, not an image: give --build-context " + from
+                + "=docker-image://IMAGE to use an image" };
+    }
     if (auto index = stage_reference(b.file, from, stage)) {
         auto it = b.built.find(*index);
         if (it == b.built.end())
@@ -381,8 +396,13 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
     std::string nop = "/bin/sh -c #(nop) " + in.keyword + " " + in.text;
     if (auto const* run = in.as<Run>()) {
         // The mounts are in the key: what a bind reads from the context, and where a cache or secret goes.
-        std::string mounts = TRY(mounts_key(run->mounts, [&b](std::string const& source) {
-            return context_digest(b.options.context_dir, CopyArgs { .sources = { source } }, b.ignore);
+        std::string mounts = TRY(mounts_key(run->mounts, [&b](Mount const& mount) -> Result<std::string> {
+            std::string source = mount.source.empty() ? "." : mount.source;
+            if (mount.from.empty())
+                return context_digest(b.options.context_dir, CopyArgs { .sources = { source } }, b.ignore);
+            if (auto dir = b.context_dirs.find(mount.from); dir != b.context_dirs.end())
+                return context_digest(dir->second, CopyArgs { .sources = { source } }, b.no_ignore);
+            return std::string();
         }));
         std::string created_by = run_created_by(run_args(s), TRY(run_argv(*run, s.shell)), mounts);
         if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
@@ -394,6 +414,14 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
         args = in.as<Add>();
     if (args) {
         std::string from = in.as<Copy>() ? in.as<Copy>()->from : "";
+        // COPY --from= a build context directory copies from it as from the context, through the same checks.
+        std::string context_dir = b.options.context_dir;
+        IgnoreMatcher const* ignore = &b.ignore;
+        if (auto dir = b.context_dirs.find(from); dir != b.context_dirs.end()) {
+            context_dir = dir->second;
+            ignore = &b.no_ignore;
+            from.clear();
+        }
         auto resolve = [&b, stage](std::string const& name) { return resolve_from(b, stage, name); };
         // ADD's URLs are downloaded first: what they hold is in the key, as the context's files are.
         std::optional<TempDir> downloads;
@@ -414,11 +442,11 @@ Result<std::optional<store::ImageRecord>> run_instruction(Build& b, size_t stage
                 urls += " (url " + source + " " + digest.str() + ")";
             }
         // What it reads is in the key: the source image, or a digest of the context's files.
-        std::string created_by = nop + (from.empty() ? " (content " + TRY(context_digest(b.options.context_dir, *args, b.ignore))
+        std::string created_by = nop + (from.empty() ? " (content " + TRY(context_digest(context_dir, *args, *ignore))
                                                      : " (from " + TRY(resolve(from)).id) + ")" + urls;
         if (auto hit = TRY(cached(b, s, created_by, NewLayers::One)))
             return hit;
-        CopyStep step { s.image, s.config, *args, from, b.options.context_dir, b.ignore, created_by, resolve, in.as<Add>() != nullptr, fetched };
+        CopyStep step { s.image, s.config, *args, from, context_dir, *ignore, created_by, resolve, in.as<Add>() != nullptr, fetched };
         return std::optional(TRY(copy_step(b.ctx, step)));
     }
     if (!TRY(apply_config(s, in)))
@@ -474,12 +502,10 @@ Result<store::ImageRecord> run_stage(Build& b, size_t index, std::string const& 
     step_line(1, from_text(stage.from));
     auto from = TRY(expand_from(b.file, stage, b.global_args));
     StageState s;
-    if (auto dep = stage_reference(b.file, from.image, index))
-        s.image = b.built.at(*dep);
-    else if (to_lower(from.image) == "scratch")
+    if (to_lower(from.image) == "scratch" && !b.options.build_contexts.count(from.image))
         s.image = TRY(scratch_image(b));
     else
-        s.image = TRY(find_or_pull(b, from.image));
+        s.image = TRY(resolve_from(b, index, from.image));
     s.config = TRY(engine::image_config(b.ctx, s.image));
     if (final)
         b.target_base = s.image;
@@ -553,6 +579,31 @@ Result<bool> is_archive_file(std::string const& path)
         || (n >= 262 && h.substr(257, 5) == "ustar");
 }
 
+/// A context given as a tar: read from `fd` (when >= 0), else downloaded from
+/// the URL `source`, then extracted into a directory in a temporary
+/// directory appended to `keep`; a file that is no archive is the
+/// Containerfile of an empty context, as Podman takes it. Returns the directory.
+Result<std::string> fetch_context(Context& ctx, std::string const& source, int fd, std::string const& what,
+    std::vector<std::unique_ptr<TempDir>>& keep)
+{
+    auto tmp = std::make_unique<TempDir>(TRY(TempDir::create(ctx.store->layout().data_dir(), ".tmp-build-context-")));
+    std::string dir = fs::join(tmp->path(), "context");
+    std::string file = fs::join(tmp->path(), "context.tar");
+    keep.push_back(std::move(tmp));
+    TRY(fs::mkdir_p(dir));
+    if (fd >= 0)
+        TRY_CTX(save_stream(fd, file), what);
+    else
+        TRY_CTX(engine::download(source, file), what);
+    if (TRY(is_archive_file(file))) {
+        UniqueFd in = TRY(sys::open(file, O_RDONLY | O_CLOEXEC));
+        TRY_CTX(engine::extract_tar_into(in.get(), dir), what);
+    } else {
+        TRY(sys::rename(file, fs::join(dir, "Containerfile")));
+    }
+    return dir;
+}
+
 } // namespace
 
 Result<std::string> containerfile_path(std::string const& context_dir, std::string const& file)
@@ -579,36 +630,36 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& given, 
         options.pull_options.platform = out.os + "/" + out.architecture + (out.variant.empty() ? "" : "/" + out.variant);
     }
     // A context that is a tar (standard input, or a URL's download) is extracted first.
-    std::optional<TempDir> context_tmp;
+    std::vector<std::unique_ptr<TempDir>> fetched;
     if (options.context_fd >= 0 || engine::is_url(options.context_dir)) {
         std::string what = options.context_fd >= 0 ? "the build context from standard input" : "the build context";
-        context_tmp.emplace(TRY(TempDir::create(ctx.store->layout().data_dir(), ".tmp-build-context-")));
-        std::string dir = fs::join(context_tmp->path(), "context");
-        std::string file = fs::join(context_tmp->path(), "context.tar");
-        TRY(fs::mkdir_p(dir));
-        if (options.context_fd >= 0)
-            TRY_CTX(save_stream(options.context_fd, file), what);
-        else
-            TRY_CTX(engine::download(options.context_dir, file), what);
-        if (TRY(is_archive_file(file))) {
-            UniqueFd fd = TRY(sys::open(file, O_RDONLY | O_CLOEXEC));
-            TRY_CTX(engine::extract_tar_into(fd.get(), dir), what);
-        } else {  // not an archive: a Containerfile, with an empty context (as Podman takes it)
-            TRY(sys::rename(file, fs::join(dir, "Containerfile")));
-        }
-        options.context_dir = dir;
+        options.context_dir = TRY(fetch_context(ctx, options.context_dir, options.context_fd, what, fetched));
         if (!options.containerfile.empty() && !options.containerfile.starts_with("/"))  // -f names a file of the tar
-            options.containerfile = fs::join(dir, options.containerfile);
+            options.containerfile = fs::join(options.context_dir, options.containerfile);
     }
     if (!fs::is_dir(options.context_dir))
         return Error { ENOENT, "context directory " + options.context_dir + " does not exist" };
+    // --build-context directories, a URL's extracted as the main context's is.
+    std::map<std::string, std::string> context_dirs;
+    for (auto const& [name, context] : options.build_contexts) {
+        std::string what = "--build-context " + name + "=" + context.value;
+        if (context.kind == BuildContext::Kind::Url)
+            context_dirs[name] = TRY(fetch_context(ctx, context.value, -1, what, fetched));
+        else if (context.kind == BuildContext::Kind::Directory && !fs::is_dir(context.value))
+            return Error { ENOENT, what + ": no such directory: give an existing directory (or docker-image://IMAGE)" };
+        else if (context.kind == BuildContext::Kind::Directory)
+            context_dirs[name] = std::filesystem::absolute(context.value).lexically_normal().string();
+    }
     for (auto const& [id, secret] : options.secrets)
         if (!secret.source.empty() && !fs::exists(secret.source))
             return Error { ENOENT, "--secret id=" + id + ": " + secret.source + " does not exist" };
     auto file = TRY(read_containerfile(TRY(containerfile_path(options.context_dir, options.containerfile))));
     if (file.stages.empty())
         return Error { EINVAL, "no FROM instruction in the Containerfile" };
-    Build b { ctx, options, file, TRY(read_ignore_file(options.context_dir, options.ignore_file)), {}, {}, run_status };
+    if (!options.from.empty())  // --from: the first FROM's image, its AS name kept
+        file.stages.front().from.image = options.from;
+    Build b { ctx, options, file, TRY(read_ignore_file(options.context_dir, options.ignore_file)), {}, std::move(context_dirs) };
+    b.run_status = run_status;
 
     // The global ARGs, for FROM.
     for (auto const& in : file.global_args) {
@@ -629,7 +680,7 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& given, 
             return Error { ENOENT, "the target \"" + options.target + "\" is not a stage of the Containerfile" };
         target = static_cast<size_t>(stage - file.stages.data());
     }
-    auto needed = TRY(needed_stages(file, target, b.global_args));
+    auto needed = TRY(needed_stages(file, target, b.global_args, options.build_contexts, options.unused_stages));
     b.target = target;
 
     // Each stage in order; the prefix "[2/3] " only when there are several.
@@ -649,6 +700,8 @@ Result<store::ImageRecord> build_image(Context& ctx, BuildOptions const& given, 
     // A reshaped image is built on none of the steps' images: they would be left dangling.
     if (image.id != last_step.id)
         TRY(engine::remove_build_steps(ctx, last_step, b.target_base, image.id));
+    if (options.export_to.kind != BuildOutput::Kind::None)
+        TRY(export_rootfs(ctx, image, options.export_to, options.export_fd));
     return TRY(engine::find_image(ctx, image.id));
 }
 

@@ -18,6 +18,7 @@
 #include "container/options.h"
 #include "engine/context.h"
 #include "build/output.h"
+#include "build/plan.h"
 #include "build/run_mounts.h"
 #include "engine/images/images.h"
 #include "store/store.h"
@@ -61,6 +62,11 @@ struct BuildOptions {
     std::vector<std::string> unsetenv;             ///< --unsetenv NAME: not in the final image's environment
     OutputOptions output;                          ///< --format, --squash, --timestamp, --platform...
     std::optional<int64_t> cache_ttl;              ///< --cache-ttl in seconds: cached steps older than it are built again
+    BuildContexts build_contexts;                  ///< --build-context, by name: before a stage or image of that name
+    std::string from;                              ///< --from: the image of the first FROM instead of the file's
+    UnusedStages unused_stages = UnusedStages::Skip; ///< --skip-unused-stages=false: Build
+    BuildOutput export_to;                         ///< -o: the final image's root filesystem, exported after the build
+    int export_fd = -1;                            ///< -o with dest "-": the tar is written to this fd
     /// The container options of every RUN step (-v, --cap-add, --ulimit, --dns, ...);
     /// image, command, network and environment are the step's own.
     container::CreateOptions run_options;
@@ -72,7 +78,8 @@ struct BuildOptions {
 /// Builds the image; returns it (named by the tags). A RUN step that exits
 /// non-zero ends the build with `building at STEP "RUN false": while running
 /// runtime: exit status 1`, and `*run_status` (when given) gets its status.
-/// A Containerfile error names the file and line.
+/// A Containerfile error names the file and line. With `export_to`, the
+/// image's root filesystem is then written there (the image stays, tagged).
 Result<store::ImageRecord> build_image(engine::Context& ctx, BuildOptions const& options, int* run_status = nullptr);
 
 /// The Containerfile `build` reads: `file` when given (relative to the

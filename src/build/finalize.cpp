@@ -12,7 +12,14 @@
 // one. --annotation replaces an OCI manifest's annotations; without it an
 // image the cache gives keeps its manifest (one image ID, one manifest, as in
 // Podman). A Docker manifest has none.
+//
+// -o goes through the same file operations as `cp` and `export`
+// (engine/containers/copy.h), on a created container of the final image.
 #include "build/finalize.h"
+
+#include "base/fs.h"
+#include "base/sys.h"
+#include "engine/containers/copy.h"
 
 #include "base/timestamp.h"
 #include "build/steps.h"
@@ -23,6 +30,7 @@
 #include "store/layer_stamp.h"
 
 #include <algorithm>
+#include <fcntl.h>
 
 namespace berth::build {
 
@@ -227,6 +235,27 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
     if (image.id != base.id || config.serialize() != before)
         annotate(manifest, options);
     return engine::store_image(ctx, config, std::move(manifest), std::move(layers));
+}
+
+ErrorOr export_rootfs(engine::Context& ctx, store::ImageRecord const& image, BuildOutput const& out, int fd)
+{
+    std::string what = out.kind == BuildOutput::Kind::Local ? "-o type=local,dest=" + out.dest : "-o type=tar,dest=" + out.dest;
+    container::CreateOptions spec;
+    spec.image = image.id;
+    spec.command = { "/" };  // never run
+    auto container = TRY(StepContainer::create(ctx, spec));
+    if (out.kind == BuildOutput::Kind::Local) {
+        TRY_CTX(fs::mkdir_p(out.dest), what);
+        TRY_CTX(engine::copy(ctx, container.id() + ":/.", out.dest, engine::CopyOptions {}), what);
+        return {};
+    }
+    if (out.dest == "-") {
+        TRY_CTX(engine::export_container(ctx, container.id(), fd), what);
+        return {};
+    }
+    UniqueFd file = TRY_CTX(sys::open(out.dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), what);
+    TRY_CTX(engine::export_container(ctx, container.id(), file.get()), what);
+    return {};
 }
 
 } // namespace berth::build

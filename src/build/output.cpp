@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 namespace berth::build {
 
@@ -78,6 +79,45 @@ Result<int64_t> parse_build_timestamp(std::string_view text)
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0)
         return Error { EINVAL, "--timestamp: invalid value \"" + std::string(text) + "\": give whole seconds since the epoch" };
     return value;
+}
+
+Result<BuildOutput> parse_build_output(std::string_view text)
+{
+    std::string value(text);
+    auto fail = [&](std::string const& why) {
+        return Error { EINVAL, "-o/--output \"" + value + "\": " + why + ": use type=local,dest=DIR, type=tar,dest=FILE (dest=- for standard output) or DIR" };
+    };
+    if (text.empty())
+        return fail("no destination");
+    if (text == "-")
+        return BuildOutput { BuildOutput::Kind::Tar, "-" };
+    if (text.find(',') == std::string_view::npos && !text.starts_with("type=") && !text.starts_with("dest="))
+        return BuildOutput { BuildOutput::Kind::Local, value };
+    std::optional<std::string> type, dest;
+    for (size_t start = 0; start <= text.size();) {
+        size_t comma = std::min(text.find(',', start), text.size());
+        std::string_view part = text.substr(start, comma - start);
+        start = comma + 1;
+        auto eq = part.find('=');
+        if (eq == std::string_view::npos)
+            return fail(std::string(1, '"').append(part).append("\" is not KEY=VALUE"));  // not "\"" + ...: GCC 12's -Wrestrict false positive
+        std::string key(part.substr(0, eq)), val(part.substr(eq + 1));
+        if (key != "type" && key != "dest")
+            return fail("unknown key \"" + key + "\"");
+        auto& slot = key == "type" ? type : dest;
+        if (slot)
+            return fail(key + "= given twice");
+        slot = val;
+    }
+    if (!type || !dest)
+        return fail(!type ? "type= is missing" : "dest= is missing");
+    if (*type != "local" && *type != "tar")
+        return fail("unknown type \"" + *type + "\"");
+    if (dest->empty())
+        return fail("dest= is empty");
+    if (*type == "local" && *dest == "-")
+        return fail("type=local cannot go to standard output");
+    return BuildOutput { *type == "local" ? BuildOutput::Kind::Local : BuildOutput::Kind::Tar, *dest };
 }
 
 std::vector<std::string> drop_docker_only(Json& config)

@@ -51,6 +51,20 @@ Json os_features(Json const& base, std::vector<std::string> const& changes);
 /// --timestamp: whole seconds since the epoch, not negative.
 Result<int64_t> parse_build_timestamp(std::string_view text);
 
+/// -o/--output: where the final image's root filesystem is exported after
+/// the build (the image is still made and tagged, as Podman does).
+struct BuildOutput {
+    enum class Kind { None, Local, Tar } kind = Kind::None;
+    std::string dest;  ///< a directory (Local), a file (Tar), or "-" for standard output (Tar)
+};
+
+/// An -o value: `type=local,dest=DIR`, `type=tar,dest=FILE` (`dest=-`:
+/// standard output), `-` (a tar on standard output), or a bare DIR (local).
+/// A value without a comma is a DIR, as Podman takes it, unless it starts
+/// with `type=` or `dest=`, which is an incomplete option list (Podman would
+/// make a directory of that name). Errors name -o and the accepted forms.
+Result<BuildOutput> parse_build_output(std::string_view text);
+
 /// The OCI format has no Healthcheck, Shell or OnBuild: they are removed from
 /// the image config document's "config" object (`config` is the whole
 /// document), and a warning for each (Podman's words) is returned.

@@ -83,3 +83,27 @@ TEST_CASE("output: the OCI format drops Healthcheck, Shell and OnBuild with Podm
     Json none = Json::object();
     CHECK(drop_docker_only(none).empty());
 }
+
+TEST_CASE("output: -o type=local|tar,dest=..., - and a bare directory")
+{
+    using K = BuildOutput::Kind;
+    auto check = [](std::string_view text, K kind, std::string const& dest) {
+        auto out = parse_build_output(text);
+        REQUIRE_MESSAGE(out.has_value(), text);
+        CHECK(out->kind == kind);
+        CHECK(out->dest == dest);
+    };
+    check("type=local,dest=/tmp/out", K::Local, "/tmp/out");
+    check("dest=out.tar,type=tar", K::Tar, "out.tar");
+    check("type=tar,dest=-", K::Tar, "-");
+    check("-", K::Tar, "-");
+    check("some/dir", K::Local, "some/dir");
+    check("dir=with=equals", K::Local, "dir=with=equals");  // no comma: a path, as Podman takes it
+    for (auto bad : { "", "type=local", "dest=/x", "type=oci,dest=/x", "type=local,dest=-", "type=tar,dest=",
+             "type=local,dest=/x,foo=bar", "type=local,type=tar,dest=/x", "type=local,dest=/x,", "type=local,/x" }) {
+        auto r = parse_build_output(bad);
+        CHECK_MESSAGE(!r, bad);
+        if (!r)
+            CHECK(r.error().message.starts_with("-o/--output "));
+    }
+}

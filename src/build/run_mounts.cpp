@@ -164,8 +164,12 @@ Result<RunMounts> RunMounts::prepare(engine::Context& ctx, std::vector<Mount> co
         switch (mount.type) {
         case MountType::Bind: {
             std::string source;
-            if (mount.from.empty()) {
-                source = TRY(context_source(in.context_dir, mount.source.empty() ? "." : mount.source));
+            std::string const* context = mount.from.empty() ? &in.context_dir : nullptr;  // else from= an image, or:
+            if (in.context_dirs && !mount.from.empty())
+                if (auto it = in.context_dirs->find(mount.from); it != in.context_dirs->end())
+                    context = &it->second;  // a --build-context directory
+            if (context) {
+                source = TRY(context_source(*context, mount.source.empty() ? "." : mount.source));
             } else {
                 auto image = TRY(in.resolve_from(mount.from));
                 auto mounted = TRY(mounted_container(ctx, image.id));
@@ -284,13 +288,15 @@ ErrorOr RunMounts::remove_mountpoints(std::string const& root_dir)
 }
 
 Result<std::string> mounts_key(std::vector<Mount> const& mounts,
-    std::function<Result<std::string>(std::string const& source)> const& context_digest)
+    std::function<Result<std::string>(Mount const& bind)> const& content_digest)
 {
     std::string out;
     for (auto const& mount : mounts) {
         out += " --mount=" + mount.str();
-        if (mount.type == MountType::Bind && mount.from.empty())
-            out += " (content " + TRY(context_digest(mount.source.empty() ? "." : mount.source)) + ")";
+        if (mount.type != MountType::Bind)
+            continue;
+        if (auto digest = TRY(content_digest(mount)); !digest.empty())
+            out += " (content " + digest + ")";
     }
     return out;
 }

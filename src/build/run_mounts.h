@@ -1,7 +1,7 @@
 // RUN --mount: what a RUN step's mounts need while the step runs, as Docker
 // (BuildKit) gives it.
 //
-//   bind    the context (or a path of a stage or image with from=) at the
+//   bind    the context (or a path of a stage, image or --build-context directory with from=) at the
 //           target, read-only by default; with rw the step writes to a copy,
 //           whose changes are thrown away.
 //   cache   a directory kept between builds in the store (build-cache/), by
@@ -51,6 +51,9 @@ struct RunMountInputs {
     std::string working_dir;  ///< relative targets are below it
     /// The image a from= names: a stage built before, or an image.
     std::function<Result<store::ImageRecord>(std::string const&)> resolve_from;
+    /// --build-context directories by name: a from= naming one binds from it
+    /// as from the context (never out of it), before any stage or image.
+    std::map<std::string, std::string> const* context_dirs = nullptr;
 };
 
 class RunMounts {
@@ -86,8 +89,10 @@ private:
 };
 
 /// The cache key text of a step's mounts: " --mount=SPEC" for each (empty
-/// without mounts), with the digest of what a bind reads from the context.
+/// without mounts), with " (content DIGEST)" after a bind for which
+/// `content_digest` gives a digest of what it reads (the context's files, or
+/// a build context's); "" from it adds nothing.
 Result<std::string> mounts_key(std::vector<Mount> const& mounts,
-    std::function<Result<std::string>(std::string const& source)> const& context_digest);
+    std::function<Result<std::string>(Mount const& bind)> const& content_digest);
 
 } // namespace berth::build

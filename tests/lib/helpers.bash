@@ -158,6 +158,29 @@ free_port() {
     return 1
 }
 
+# start_http_server: serves the new directory SERVE_DIR (in the test root) on
+# 127.0.0.1 (python3 http.server) at a free port, SERVE_PORT; both exported.
+# stop_http_server ends it (from teardown_file).
+start_http_server() {
+    export SERVE_DIR=$BERTH_TEST_ROOT/www SERVE_PORT
+    mkdir -p "$SERVE_DIR"
+    SERVE_PORT=$(free_port)
+    python3 -m http.server --bind 127.0.0.1 --directory "$SERVE_DIR" "$SERVE_PORT" >/dev/null 2>&1 3>&- &
+    echo $! >"$BERTH_TEST_ROOT/server.pid"
+    local i
+    for i in $(seq 1 50); do
+        curl -s -o /dev/null "http://127.0.0.1:$SERVE_PORT/" && return 0
+        sleep 0.1
+    done
+    echo "the test HTTP server did not start" >&2
+    return 1
+}
+
+stop_http_server() {
+    [[ -f $BERTH_TEST_ROOT/server.pid ]] && kill "$(cat "$BERTH_TEST_ROOT/server.pid")" 2>/dev/null
+    return 0
+}
+
 # fetch URL: over HTTP from the host, the body, retried for 5 s while the server starts.
 fetch() {
     local body="" i

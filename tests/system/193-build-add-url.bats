@@ -11,23 +11,11 @@ IMAGE=$REGISTRY_OPEN/busybox:latest
 setup_file() {
     berth_setup_file
     pull_fixture busybox
-    export SERVE_DIR=$BERTH_TEST_ROOT/www
-    mkdir -p "$SERVE_DIR"
-    export SERVE_PORT
-    SERVE_PORT=$(free_port)
-    python3 -m http.server --bind 127.0.0.1 --directory "$SERVE_DIR" "$SERVE_PORT" >/dev/null 2>&1 3>&- &
-    echo $! >"$BERTH_TEST_ROOT/server.pid"
-    local i
-    for i in $(seq 1 50); do
-        curl -s -o /dev/null "http://127.0.0.1:$SERVE_PORT/" && return 0
-        sleep 0.1
-    done
-    echo "the test HTTP server did not start" >&2
-    return 1
+    start_http_server
 }
 
 teardown_file() {
-    [[ -f $BERTH_TEST_ROOT/server.pid ]] && kill "$(cat "$BERTH_TEST_ROOT/server.pid")" 2>/dev/null
+    stop_http_server
     berth_teardown_file
 }
 

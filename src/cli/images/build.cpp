@@ -1,6 +1,7 @@
 // berth build / image build / buildx build: a Containerfile becomes an image
 // (build/executor.h). Prints Podman's step lines on stdout, the pull progress
-// on stderr, and the image's full ID last; -q prints the ID only.
+// on stderr, and the image's full ID last; -q prints the ID only. With
+// `-o -` stdout is the tar alone: everything else goes to stderr.
 #include "build/executor.h"
 #include "build/instructions.h"
 #include "base/log.h"
@@ -25,10 +26,11 @@ namespace {
 
 struct BuildArgs {
     std::string context = ".";
-    std::vector<std::string> tags, build_args, build_arg_files, labels, secrets, env, unsetenv, annotations;
+    std::vector<std::string> tags, build_args, build_arg_files, labels, secrets, env, unsetenv, annotations, build_contexts;
     std::string file, target, userns, iidfile, pull = "missing", network, ignorefile, logfile, manifest;
     bool no_cache = false, quiet = false, layers = true, rm = true, force_rm = true;
-    std::string format, timestamp, platform, os, arch, variant, cache_ttl;
+    std::string format, timestamp, platform, os, arch, variant, cache_ttl, output, from, jobs;
+    bool skip_unused_stages = true;
     bool squash = false, squash_all = false;
     std::string authfile, creds, cert_dir, retry_delay;
     int retry = 3;
@@ -186,6 +188,15 @@ Result<std::chrono::milliseconds> retry_delay(std::string const& text)
     return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
+/// --jobs N: a whole number, 0 or more. berth builds the stages one after
+/// another whatever N is (Podman's default, 1).
+ErrorOr check_jobs(std::string const& text)
+{
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+        return Error { EINVAL, "--jobs: invalid value \"" + text + "\": give a number of stages, 0 or more" };
+    return {};
+}
+
 /// --userns: RUN steps run in the user namespace berth runs containers in (the
 /// user's, rootless; the host's, as root), which is what Podman's "container"
 /// (the default) and "host" give here. Joining another namespace is refused.
@@ -270,6 +281,23 @@ int run_build(BuildArgs const& a, Globals const& globals)
         return report(r.error());
     if (auto r = build_isolation(a.isolation); !r)
         return report(r.error());
+    if (!a.jobs.empty())
+        if (auto r = check_jobs(a.jobs); !r)
+            return report(r.error());
+    options.from = a.from;
+    options.unused_stages = a.skip_unused_stages ? build::UnusedStages::Skip : build::UnusedStages::Build;
+    for (auto const& spec : a.build_contexts) {
+        auto context = build::parse_build_context(spec);
+        if (!context)
+            return report(context.error());
+        options.build_contexts[context->first] = context->second;
+    }
+    if (!a.output.empty()) {
+        auto out = build::parse_build_output(a.output);
+        if (!out)
+            return report(out.error());
+        options.export_to = *out;
+    }
     for (auto const& spec : a.secrets) {
         auto secret = build::parse_build_secret(spec);
         if (!secret)
@@ -305,6 +333,15 @@ int run_build(BuildArgs const& a, Globals const& globals)
             progress(e);
     };
 
+    // -o -: the tar is stdout's alone; what the build prints (RUN's output too) goes to stderr.
+    UniqueFd export_stdout;
+    if (options.export_to.kind == build::BuildOutput::Kind::Tar && options.export_to.dest == "-") {
+        std::fflush(stdout);
+        export_stdout = UniqueFd(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3));
+        if (!export_stdout.valid() || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+            return report(Error::from_errno("-o -: redirect standard output"));
+        options.export_fd = export_stdout.get();
+    }
     // --logfile: everything the build prints goes to the file instead.
     if (!a.logfile.empty()) {
         UniqueFd log(::open(a.logfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -356,6 +393,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--authfile", a->authfile, "Path of the authentication file");
     cmd->add_option("--build-arg", a->build_args, "ARG=VALUE for the build")->allow_extra_args(false);
     cmd->add_option("--build-arg-file", a->build_arg_files, "A file of ARG=VALUE lines for the build (--build-arg wins)")->allow_extra_args(false);
+    cmd->add_option("--build-context", a->build_contexts, "NAME=DIR, NAME=docker-image://IMAGE or NAME=https://URL (a tar): what NAME means in FROM, COPY --from and RUN --mount=from")->allow_extra_args(false);
     cmd->add_option("--arch", a->arch, "The architecture in the image's config, and of the base images to pull (no emulation)");
     cmd->add_option("--cache-ttl", a->cache_ttl, "Reuse only cached steps younger than this duration (10m, 1h); 0: none");
     cmd->add_option("--cert-dir", a->cert_dir, "Directory with certificates (*.crt, *.cert, *.key) for the registries of base images");
@@ -374,6 +412,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--env", a->env, "Set KEY=VALUE in the image's environment (KEY alone: the host's value)")->allow_extra_args(false);
     cmd->add_option("--format", a->format, "The image's format: oci (default, or $BUILDAH_FORMAT) or docker");
     cmd->add_option("-f,--file", a->file, "The Containerfile (default: CONTEXT/Containerfile, else CONTEXT/Dockerfile; - reads standard input)");
+    cmd->add_option("--from", a->from, "The image of the first FROM instruction, instead of the Containerfile's");
     cmd->add_flag("--force-rm", a->force_rm, "Remove the step containers even after a failure (always done)")->capture_default_str();
     cmd->add_flag("--http-proxy", a->http_proxy, "Pass the host's proxy variables to RUN containers (default true)");
     cmd->add_flag("--identity-label", a->identity_label, "Accepted as Podman's: berth adds no identity label, with or without it");
@@ -381,6 +420,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_option("--ignorefile", a->ignorefile, "The ignore file to use instead of CONTEXT/.containerignore or .dockerignore");
     cmd->add_option("--ipc", run.ipc, "The IPC namespace of RUN containers: private, host or a namespace's path");
     cmd->add_option("--isolation", a->isolation, "How RUN steps are isolated: oci (the default, also $BUILDAH_ISOLATION) or rootless");
+    cmd->add_option("--jobs", a->jobs, "How many stages may run in parallel (default 1; berth builds them one after another)");
     cmd->add_option("--label", a->labels, "Set a label KEY=VALUE on the image")->allow_extra_args(false);
     cmd->add_flag("--layers", a->layers, "Reuse the images of earlier builds for unchanged steps (--layers=false: never)")->capture_default_str();
     cmd->add_option("--logfile", a->logfile, "Write the build's output to this file instead of the terminal");
@@ -391,6 +431,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_flag("--no-cache", a->no_cache, "Do not reuse the images of an earlier build");
     cmd->add_flag("--no-hosts", run.no_hosts, "Leave the image's /etc/hosts alone in RUN containers");
     cmd->add_flag("--omit-history", a->omit_history, "Leave the image's history empty");
+    cmd->add_option("-o,--output", a->output, "Export the image's root filesystem: type=local,dest=DIR, type=tar,dest=FILE (- for standard output) or DIR");
     cmd->add_option("--os", a->os, "The OS in the image's config, and of the base images to pull");
     cmd->add_option("--os-feature", a->os_features, "Add an OS feature to the image's config (FEATURE- removes one the base has)")
         ->allow_extra_args(false);
@@ -404,6 +445,7 @@ CLI::App* add_build_command(CLI::App& parent, std::string const& name, Globals& 
     cmd->add_flag("--rm", a->rm, "Remove the step containers after the build (always done)")->capture_default_str();
     cmd->add_option("--security-opt", run.security_opt, "Security options of RUN containers (seccomp=, apparmor=, no-new-privileges)")->allow_extra_args(false);
     cmd->add_option("--shm-size", run.shm_size, "Size of /dev/shm in RUN containers");
+    cmd->add_flag("--skip-unused-stages", a->skip_unused_stages, "Build only the stages the target needs (--skip-unused-stages=false: every stage up to it)")->capture_default_str();
     cmd->add_flag("--squash", a->squash, "The build's new layers as one layer on top of the base image's");
     cmd->add_flag("--squash-all", a->squash_all, "The image as one layer");
     cmd->add_option("--timestamp", a->timestamp, "Seconds since the epoch for the created times and the new layers' file times (reproducible builds)");
