@@ -39,6 +39,7 @@ Result<StepContainer> StepContainer::create(engine::Context& ctx, container::Cre
     spec.pull = "never";
     spec.no_healthcheck = true;
     spec.entrypoint = "";
+    spec.image_volume = "ignore";  // RUN writes into VOLUME paths as into any other, and they are in the layer
     auto rec = TRY(engine::create_container(ctx, spec, {}, ctx.settings.options.storage_driver));
     return StepContainer(ctx, rec.id);
 }

@@ -371,6 +371,12 @@ template<typename Options, typename Field> void for_each_plain_field(Options& o,
     f("passwd", o.passwd);
     f("timeout", o.timeout);
     f("default_env", o.default_env);
+    f("umask", o.umask);
+    f("personality", o.personality);
+    f("volumes_from", o.volumes_from);
+    f("requires", o.required);
+    f("image_volume", o.image_volume);
+    f("image_volumes", o.image_volumes);
 }
 
 Json CreateOptions::to_json() const
@@ -389,6 +395,8 @@ Json CreateOptions::to_json() const
         j["health_startup_success"] = *health_startup_success;
     if (http_proxy)
         j["http_proxy"] = *http_proxy;
+    if (oom_score_adj)
+        j["oom_score_adj"] = *oom_score_adj;
     return j;
 }
 
@@ -410,6 +418,7 @@ Result<CreateOptions> CreateOptions::from_json(Json const& j)
         optional("health_startup_retries", o.health_startup_retries);
         optional("health_startup_success", o.health_startup_success);
         optional("http_proxy", o.http_proxy);
+        optional("oom_score_adj", o.oom_score_adj);
         return o;
     } catch (std::exception const& e) {
         return Error::msg(std::string("container options: ") + e.what());

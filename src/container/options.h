@@ -132,6 +132,13 @@ struct CreateOptions {
     std::vector<std::string> label_files;    ///< --label-file: read into labels at create
     std::vector<std::string> default_env;    ///< filled at create: containers.conf's env, then the host's proxy variables
     std::vector<std::string> default_capabilities;  ///< filled at create from containers.conf (empty: Podman's 11)
+    std::string umask;                       ///< --umask: octal, "0022" when empty
+    std::optional<int> oom_score_adj;        ///< --oom-score-adj: -1000..1000
+    std::string personality;                 ///< --personality: LINUX or LINUX32 (the execution domain; uname -m)
+    std::vector<std::string> volumes_from;   ///< --volumes-from CTR[:ro|rw], as typed; create copies its mounts into volumes/mounts
+    std::vector<std::string> required;       ///< --requires: containers started before this one (names as typed)
+    std::string image_volume;                ///< --image-volume bind|tmpfs|ignore: the image's VOLUMEs (empty: bind)
+    std::vector<std::string> image_volumes;  ///< filled at create: the image's VOLUME paths that get a mount
 
     Json to_json() const;
     static Result<CreateOptions> from_json(Json const& j);

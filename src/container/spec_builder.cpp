@@ -133,6 +133,25 @@ Result<std::vector<MountRequest>> mount_requests(CreateOptions const& options)
         out.push_back(TRY(parse_mount(m)));
     for (auto const& t : options.tmpfs)
         out.push_back(TRY(parse_tmpfs(t)));
+    // The image's VOLUMEs (--image-volume, filled at create) where no mount of the user's is.
+    auto normal = [](std::string path) {
+        while (path.size() > 1 && path.back() == '/')
+            path.pop_back();
+        return path;
+    };
+    for (auto const& path : options.image_volumes) {
+        if (std::any_of(out.begin(), out.end(), [&](MountRequest const& m) { return normal(m.destination) == normal(path); }))
+            continue;
+        MountRequest m;
+        m.destination = normal(path);
+        if (options.image_volume == "tmpfs") {
+            m.type = MountRequest::Type::Tmpfs;
+            m.tmpfs_options = { "rw", "nosuid", "nodev" };
+        } else {
+            m.type = MountRequest::Type::Volume;  // anonymous: made at create, removed with --rm or rm -v
+        }
+        out.push_back(std::move(m));
+    }
     return out;
 }
 
@@ -339,6 +358,8 @@ static Json linux_section(CreateOptions const& options, SpecContext const& ctx, 
     }
     if (!sysctl.empty())
         linux_["sysctl"] = sysctl;
+    if (!options.personality.empty())
+        linux_["personality"] = { { "domain", options.personality } };
     (void)ctx;
     return linux_;
 }
@@ -355,13 +376,18 @@ static Result<Json> process_section(image::ImageConfig const& image, CreateOptio
     Json user { { "uid", ctx.user.uid }, { "gid", ctx.user.gid } };
     if (!ctx.user.additional_gids.empty())
         user["additionalGids"] = ctx.user.additional_gids;
+    if (!options.umask.empty())
+        user["umask"] = std::stoul(options.umask, nullptr, 8);  // checked at create: octal digits
     Json rlimits = Json::array();
     for (auto const& u : options.ulimits)
         rlimits.push_back(TRY(parse_ulimit(u)));
-    return Json { { "terminal", options.tty }, { "user", user }, { "args", args }, { "env", env },
+    Json process { { "terminal", options.tty }, { "user", user }, { "args", args }, { "env", env },
         { "cwd", resolve_workdir(image, options) },
         { "capabilities", { { "bounding", caps }, { "effective", caps }, { "permitted", caps } } },
         { "rlimits", rlimits }, { "noNewPrivileges", sec.no_new_privileges } };
+    if (options.oom_score_adj)
+        process["oomScoreAdj"] = *options.oom_score_adj;
+    return process;
 }
 
 // ------------------------------------------------------------------ --systemd

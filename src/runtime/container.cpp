@@ -34,6 +34,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +67,16 @@ ErrorOr write_oom_score_adj(Process const& process)
     return kernel::write_file("/proc/self/oom_score_adj", std::to_string(*process.oom_score_adj));
 }
 
+/// linux.personality: the execution domain the process and its children run in (uname -m says i686 in LINUX32).
+ErrorOr set_personality(LinuxConfig const& linux_config)
+{
+    if (linux_config.personality.empty())
+        return {};
+    if (::personality(linux_config.personality == "LINUX32" ? PER_LINUX32 : PER_LINUX) < 0)
+        return Error::from_errno("personality " + linux_config.personality);
+    return {};
+}
+
 /// Every step of the init up to execve; returns only with an error.
 Error run_init(InitPlan& plan)
 {
@@ -83,6 +94,7 @@ Error run_init(InitPlan& plan)
         TRY(write_oom_score_adj(plan.spec->process));
         TRY_CTX(apply_rlimits(plan.rlimits), "rlimits");
         TRY(setup_rootfs(plan));
+        TRY(set_personality(plan.spec->linux_config));
         return exec_process(plan);
     };
     auto result = steps();

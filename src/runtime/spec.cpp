@@ -316,6 +316,13 @@ Result<LinuxConfig> parse_linux(Json const& v)
         l.rootfs_propagation = TRY(as_string(*m, "linux.rootfsPropagation"));
     if (auto const* m = member(v, "cgroupsPath"))
         l.cgroups_path = TRY(as_string(*m, "linux.cgroupsPath"));
+    if (auto const* m = member(v, "personality")) {
+        TRY(expect_object(*m, "linux.personality"));
+        if (auto const* d = member(*m, "domain"))
+            l.personality = TRY(as_string(*d, "linux.personality.domain"));
+        if (l.personality != "LINUX" && l.personality != "LINUX32")
+            return field_error("linux.personality.domain", "must be LINUX or LINUX32");
+    }
     return l;
 }
 
@@ -496,6 +503,8 @@ Json linux_to_json(LinuxConfig const& l)
         j["rootfsPropagation"] = l.rootfs_propagation;
     if (!l.cgroups_path.empty())
         j["cgroupsPath"] = l.cgroups_path;
+    if (!l.personality.empty())
+        j["personality"] = { { "domain", l.personality } };
     return j;
 }
 

@@ -116,6 +116,7 @@ struct LinuxConfig {
     Json resources;  ///< the OCI linux.resources object; null when absent
     std::string cgroups_path;  ///< linux.cgroupsPath: absolute in the cgroup v2 mount, or relative to the parent of our own cgroup
     std::string rootfs_propagation;  ///< "", "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", ...
+    std::string personality;   ///< linux.personality.domain: "LINUX" or "LINUX32"; "" when absent
     bool operator==(LinuxConfig const&) const = default;
 };
 

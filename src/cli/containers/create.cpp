@@ -90,6 +90,15 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("--stop-signal", o.stop_signal, "Signal that stops the container");
     cmd->add_option("--stop-timeout", o.stop_timeout, "Seconds to wait before killing the container on stop");
     cmd->add_option("--shm-size", o.shm_size, "Size of /dev/shm (e.g. 64m)");
+    cmd->add_option("--umask", o.umask, "The umask of the container's processes (octal, default 0022)");
+    cmd->add_option_function<int>("--oom-score-adj", [a](int v) { a->options.oom_score_adj = v; },
+        "The OOM killer's score adjustment of the container's processes (-1000 to 1000; rootless: only up)");
+    cmd->add_option("--personality", o.personality, "The execution domain: LINUX, or LINUX32 (uname -m says i686)");
+    cmd->add_option("--volumes-from", o.volumes_from, "Mount the volumes and bind mounts of another container: CONTAINER[:ro|rw]")
+        ->allow_extra_args(false);
+    cmd->add_option("--requires", o.required, "Containers to start (detached) before this one starts")->delimiter(',')->allow_extra_args(false);
+    cmd->add_option("--image-volume", o.image_volume,
+        "What the image's VOLUMEs get: bind (an anonymous volume each, the default), tmpfs, or ignore (none)");
     cmd->add_option("--device", o.devices, "Add a host device: HOST[:CONTAINER][:PERMISSIONS rwm]")->allow_extra_args(false);
     cmd->add_option("--sysctl", o.sysctls, "Set a namespaced kernel parameter (KEY=VALUE)")->allow_extra_args(false);
     cmd->add_option("--cidfile", o.cidfile, "Write the container ID to this file");

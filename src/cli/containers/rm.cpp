@@ -58,13 +58,20 @@ int run_rm(RmArgs& a, Globals const& globals)
         for (auto const& t : *targets)
             (void)engine::begin_stop(*ctx, t.record, options.timeout);  // errors come again from remove_container
     for (auto const& t : *targets) {
-        if (auto removed = engine::remove_container(*ctx, t.record, options); !removed) {
+        std::vector<std::string> ids;
+        // rm -a removes every container: the order among them is the engine's.
+        if (auto removed = engine::remove_with_dependents(*ctx, t.record, options, a.depend || a.all, ids); !removed) {
             if (a.ignore && removed.error().code == ENOENT)
                 continue;
             exit_code = code_for(removed.error());
             continue;
         }
-        std::printf("%s\n", t.given.c_str());
+        // Podman prints what it removed: the name given, or with --depend every ID.
+        if (a.depend)
+            for (auto const& id : ids)
+                std::printf("%s\n", id.c_str());
+        else
+            std::printf("%s\n", t.given.c_str());
         std::fflush(stdout);
     }
     return exit_code;
@@ -81,7 +88,7 @@ void setup_rm(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_flag("-a,--all", a->all, "Remove all containers");
     cmd->add_flag("-v,--volumes", a->volumes, "Remove the anonymous volumes associated with the container");
     cmd->add_flag("-i,--ignore", a->ignore, "Ignore errors when a specified container is missing");
-    cmd->add_flag("--depend", a->depend, "Remove the container and all containers that depend on it (berth has no dependencies yet)");
+    cmd->add_flag("--depend", a->depend, "Remove the container and, first, the containers that --requires it (and theirs)");
     cmd->add_flag("-l,--latest", a->latest, "Act on the latest container berth is aware of");
     cmd->add_option("--cidfile", a->cidfiles, "Read the container ID from the file")->allow_extra_args(false);
     add_time_option(cmd, a->time, "Seconds to wait for stop before killing the container (default: its --stop-timeout, 10)");

@@ -37,6 +37,7 @@
 #include <ctime>
 #include <fcntl.h>
 #include <filesystem>
+#include <set>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -93,6 +94,57 @@ Result<std::map<std::string, std::string>> create_anonymous_volumes(Context& ctx
     return names;
 }
 
+/// --volumes-from CTR[:ro|rw]: CTR's volumes (named and anonymous, by name) and
+/// bind mounts, at the same destinations, as Podman copies them; ro/rw
+/// override their own mode. A destination this container mounts itself is kept.
+ErrorOr add_volumes_from(Context& ctx, CreateOptions& options)
+{
+    std::set<std::string> taken;
+    for (auto const& m : TRY(container::mount_requests(options)))
+        taken.insert(m.destination);
+    for (auto const& from : options.volumes_from) {
+        auto colon = from.find(':');
+        std::string name = from.substr(0, colon), mode = colon == std::string::npos ? "" : from.substr(colon + 1);
+        auto source = find_container(ctx, name);
+        if (!source)
+            return Error { ENOENT, "looking up container \"" + name + "\" for volumes-from: no container with name or ID \"" + name
+                + "\" found: no such container" };
+        auto source_options = TRY(CreateOptions::from_json(source->config));
+        auto with_mode = [&](std::string spec, bool read_only) {
+            bool ro = mode == "ro" || (mode != "rw" && read_only);
+            return spec + (ro ? ":ro" : ":rw");
+        };
+        for (auto const& m : TRY(container::mount_requests(source_options))) {
+            if (!taken.insert(m.destination).second || m.type == MountRequest::Type::Tmpfs)
+                continue;
+            if (m.type == MountRequest::Type::Bind) {
+                options.volumes.push_back(with_mode(m.source + ":" + m.destination, m.read_only));
+                continue;
+            }
+            auto use = std::find_if(source->volumes.begin(), source->volumes.end(),
+                [&](container::VolumeUse const& u) { return u.destination == m.destination; });
+            if (use != source->volumes.end())
+                options.volumes.push_back(with_mode(use->volume + ":" + m.destination, m.read_only));
+        }
+    }
+    options.volumes_from.clear();  // what it named is in volumes now; the container keeps no link to CTR
+    return {};
+}
+
+/// --requires: each must exist now (they are started before this container);
+/// kept by ID, so that a rename does not lose them.
+ErrorOr resolve_required(Context& ctx, CreateOptions& options)
+{
+    for (auto& name : options.required) {
+        auto found = find_container(ctx, name);
+        if (!found || (!options.name.empty() && found->name == options.name))
+            return Error { ENOENT, "\"" + name + "\" is not a valid container, cannot be used as a dependency: no container with name or ID \""
+                + name + "\" found: no such container" };
+        name = found->id;
+    }
+    return {};
+}
+
 } // namespace
 
 namespace {
@@ -116,7 +168,9 @@ Result<ContainerRecord> create_record(Context& ctx, CreateOptions const& given, 
     if (options.runtime.empty())
         options.runtime = ctx.settings.options.runtime;  // --runtime, containers.conf
     TRY(resolve_network(ctx, options, warn));
-    auto mounts = TRY(container::mount_requests(options));
+    TRY(add_volumes_from(ctx, options));
+    TRY(resolve_required(ctx, options));
+    TRY(container::mount_requests(options));  // the mounts' syntax, before anything is made
     options.env_files = TRY(read_env_files(options.env_files));
     TRY(replace_named_container(ctx, options));
     auto cs = TRY(container_records(ctx));
@@ -125,6 +179,9 @@ Result<ContainerRecord> create_record(Context& ctx, CreateOptions const& given, 
                 + "\" is already in use: remove it or choose another name with --name" };
     auto image = TRY(image_for(ctx, options, pull_options));
     TRY(assign_host_ports(options, TRY(image_config(ctx, image))));
+    if (options.image_volume != "ignore")  // bind (an anonymous volume each) or tmpfs
+        options.image_volumes = TRY(image_config(ctx, image)).volumes;
+    auto mounts = TRY(container::mount_requests(options));
     // systemd as PID 1 stops on SIGRTMIN+3: Podman's stop signal in systemd mode.
     if (options.stop_signal.empty() && options.systemd != "false" && container::systemd_mode(TRY(image_config(ctx, image)), options))
         options.stop_signal = "RTMIN+3";
@@ -662,6 +719,17 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
 {
     auto cs = TRY(container_records(ctx));
     auto first = TRY(find_container(ctx, name_or_id));
+    // --requires: those run first, detached (and each starts what it requires).
+    if (auto required = first.config.find("requires"); required != first.config.end() && required->is_array())
+        for (auto const& name : *required) {
+            auto dependency = find_container(ctx, name.get<std::string>());
+            if (!dependency)
+                return Error { ENOENT, "container " + first.name + " requires container " + name.get<std::string>() + ", which is gone: "
+                    "create it again, or recreate " + first.name + " without --requires" };
+            if (!is_active(dependency->state) && dependency->id != first.id)
+                TRY_CTX(start_container(ctx, dependency->id, StartOptions { .attach = false, .storage_driver = so.storage_driver }),
+                    "starting container " + dependency->name + ", which " + first.name + " requires");
+        }
     std::optional<FileLock> lock = TRY(cs.lock(first.id));
     auto rec = TRY(find_container(ctx, first.id));
     if (is_active(rec.state))

@@ -160,6 +160,26 @@ ErrorOr check_run_flags(container::CreateOptions const& o)
     return {};
 }
 
+/// --umask, --oom-score-adj, --personality and --image-volume, with Podman's words.
+ErrorOr check_process_flags(container::CreateOptions const& o)
+{
+    if (!o.umask.empty() && (o.umask.size() > 4 || o.umask.find_first_not_of("01234567") != std::string::npos))
+        return Error { EINVAL, "invalid umask string " + o.umask + ": give octal digits, such as 0022" };
+    if (o.oom_score_adj && (*o.oom_score_adj < -1000 || *o.oom_score_adj > 1000))
+        return Error { EINVAL, "invalid --oom-score-adj " + std::to_string(*o.oom_score_adj) + ": give -1000 to 1000" };
+    if (!o.personality.empty() && o.personality != "LINUX" && o.personality != "LINUX32")
+        return Error { EINVAL, "invalid --personality \"" + o.personality + "\": use LINUX or LINUX32" };
+    if (!o.image_volume.empty() && o.image_volume != "bind" && o.image_volume != "tmpfs" && o.image_volume != "ignore")
+        return Error { EINVAL, "invalid image volume mode \"" + o.image_volume + "\" required value: bind, tmpfs, ignore" };
+    for (auto const& from : o.volumes_from) {
+        auto colon = from.find(':');
+        std::string mode = colon == std::string::npos ? "" : from.substr(colon + 1);
+        if (from.empty() || colon == 0 || (!mode.empty() && mode != "ro" && mode != "rw" && mode != "z" && mode != "Z"))
+            return Error { EINVAL, "invalid --volumes-from \"" + from + "\": use CONTAINER[:ro|rw]" };
+    }
+    return {};
+}
+
 /// --tz names a zone of the host's /usr/share/zoneinfo (or "local"); --hostuser a host user.
 ErrorOr check_host_names(container::CreateOptions const& o)
 {
@@ -199,6 +219,7 @@ Result<container::CreateOptions> validate_container_spec(container::CreateOption
     TRY(check_network(spec, warn));
     TRY(check_namespaces(spec));
     TRY(check_run_flags(spec));
+    TRY(check_process_flags(spec));
     TRY(check_host_names(spec));
     TRY(check_resources(spec, warn));
     TRY(rootless::validate_userns_flags({ spec.userns, spec.uidmap, spec.gidmap }));

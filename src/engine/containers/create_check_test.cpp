@@ -97,6 +97,12 @@ TEST_CASE("validate_container_spec: each rule names its field")
     check([](auto& s) { s.healthcheck_interval = "soon"; }, "soon");
     check([](auto& s) { s.health_startup_cmd = "true"; s.health_startup_interval = "later"; }, "later");
     check([](auto& s) { s.volumes = { "data:relative" }; }, "it must be absolute");
+    check([](auto& s) { s.umask = "0999"; }, "invalid umask string 0999");
+    check([](auto& s) { s.umask = "00022"; }, "invalid umask string 00022");
+    check([](auto& s) { s.oom_score_adj = 1001; }, "--oom-score-adj 1001");
+    check([](auto& s) { s.personality = "LINUX64"; }, "--personality \"LINUX64\"");
+    check([](auto& s) { s.image_volume = "copy"; }, "image volume mode \"copy\"");
+    check([](auto& s) { s.volumes_from = { "ctr:rx" }; }, "--volumes-from \"ctr:rx\"");
     check([](auto& s) { s.mounts = { "type=nfs,target=/x" }; }, "type must be bind, volume or tmpfs");
     check([](auto& s) { s.restart = "on-failure:x"; }, "invalid restart policy \"on-failure:x\"");
     check([](auto& s) { s.remove = true; s.restart = "always"; }, "the --rm option conflicts with --restart");

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -412,7 +413,7 @@ Result<int64_t> wait_container(Context& ctx, std::string const& id, std::vector<
 ErrorOr pause_container(Context& ctx, ContainerRecord const& rec)
 {
     if (rec.state != State::Running)
-        return Error { EINVAL, improper("\"" + std::string(container::state_name(rec.state)) + "\" is not running, can't pause") };
+        return Error { EINVAL, improper(std::string(1, '"').append(container::state_name(rec.state)).append("\" is not running, can't pause")) };
     TRY_CTX(freeze(rec, true), "pause " + rec.name);
     TRY(set_state(ctx, rec.id, State::Running, State::Paused));
     record_container_event(ctx.paths, "pause", rec);
@@ -429,7 +430,52 @@ ErrorOr unpause_container(Context& ctx, ContainerRecord const& rec)
     return {};
 }
 
-std::vector<std::string> dependent_containers(Context&, ContainerRecord const&) { return {}; }
+std::vector<std::string> dependent_containers(Context& ctx, ContainerRecord const& rec)
+{
+    std::vector<std::string> out;
+    auto cs = container_records(ctx);
+    auto all = cs ? cs->list() : Result<std::vector<ContainerRecord>>(Error::msg(""));
+    if (!all)
+        return out;
+    std::set<std::string> visiting;
+    std::function<void(std::string const&)> visit = [&](std::string const& id) {
+        if (!visiting.insert(id).second)
+            return;
+        for (auto const& c : *all) {
+            auto it = c.config.find("requires");
+            if (it == c.config.end() || !it->is_array() || std::find(it->begin(), it->end(), Json(id)) == it->end())
+                continue;
+            visit(c.id);  // what requires it goes first
+            if (std::find(out.begin(), out.end(), c.id) == out.end())
+                out.push_back(c.id);
+        }
+    };
+    visit(rec.id);
+    return out;
+}
+
+ErrorOr remove_with_dependents(Context& ctx, ContainerRecord const& rec, RemoveOptions const& options, bool depend,
+    std::vector<std::string>& removed)
+{
+    auto dependents = dependent_containers(ctx, rec);
+    if (!dependents.empty() && !depend) {
+        std::string ids;
+        for (auto const& id : dependents)
+            ids += (ids.empty() ? "" : ",") + id;
+        return Error { EEXIST, "container " + rec.id + " has dependent containers which must be removed before it: " + ids
+            + ": container already exists" };
+    }
+    for (auto const& id : dependents) {
+        auto dependent = find_container(ctx, id);
+        if (!dependent)
+            continue;  // removed meanwhile
+        TRY(remove_container(ctx, *dependent, options));
+        removed.push_back(id);
+    }
+    TRY(remove_container(ctx, rec, options));
+    removed.push_back(rec.id);
+    return {};
+}
 
 ErrorOr remove_container(Context& ctx, ContainerRecord const& given, RemoveOptions const& options)
 {

@@ -69,8 +69,14 @@ struct RemoveOptions {
 };
 /// Removes one container (its rootfs, directory and row). A running one needs force.
 ErrorOr remove_container(Context& ctx, container::ContainerRecord const& rec, RemoveOptions const& options);
-/// Names of the containers whose config refers to this container (none yet: berth has no --volumes-from/--pod).
+/// IDs of the containers that --requires this one, and of those that require
+/// them in turn: in the order they must be removed (each before what it requires).
 std::vector<std::string> dependent_containers(Context& ctx, container::ContainerRecord const& rec);
+/// rm's rule for --requires: a container others require is removed only with
+/// them (`depend`: they are removed first); else EEXIST naming them, as Podman.
+/// The IDs removed, dependents first, are appended to `removed`.
+ErrorOr remove_with_dependents(Context& ctx, container::ContainerRecord const& rec, RemoveOptions const& options, bool depend,
+    std::vector<std::string>& removed);
 
 /// Gives a container a new unique name.
 ErrorOr rename_container(Context& ctx, container::ContainerRecord const& rec, std::string const& new_name);
