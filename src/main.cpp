@@ -50,6 +50,7 @@ constexpr CommandEntry commands[] = {
     { "start", cli::setup_start },
     { "init", cli::setup_init },
     { "rm", cli::setup_rm },
+    { "secret", cli::setup_secret_group },
     { "volume", cli::setup_volume_group },
     { "ps", cli::setup_ps },
     { "stop", cli::setup_stop },

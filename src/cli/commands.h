@@ -33,6 +33,7 @@ void setup_create(CLI::App&, Globals&, int&);
 void setup_start(CLI::App&, Globals&, int&);
 void setup_init(CLI::App&, Globals&, int&);
 void setup_rm(CLI::App&, Globals&, int&);
+void setup_secret_group(CLI::App&, Globals&, int&);  // secret create|ls|inspect|rm|exists
 void setup_volume_group(CLI::App&, Globals&, int&);  // volume create|ls|inspect|rm|prune|export|import|mount|unmount
 void add_volume_data_commands(CLI::App& volume_group, Globals&, int&);  // volume export|import|mount|unmount
 void setup_ps(CLI::App&, Globals&, int&);

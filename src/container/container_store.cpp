@@ -132,6 +132,12 @@ ErrorOr ContainerStore::insert(ContainerRecord const& r)
         TRY_CTX(use.run(), "record the volumes of container " + r.id);
         use.reset();
     }
+    auto secret = TRY(m_db->prepare("INSERT OR IGNORE INTO container_secrets (container_id, secret_id) VALUES (?1, ?2)"));
+    for (auto const& id : r.secrets) {
+        secret.bind(1, r.id).bind(2, id);
+        TRY_CTX(secret.run(), "record the secrets of container " + r.id);
+        secret.reset();
+    }
     return txn.commit();
 }
 
@@ -160,6 +166,9 @@ ErrorOr ContainerStore::remove(std::string const& id)
     auto networks = TRY(m_db->prepare("DELETE FROM container_networks WHERE container_id = ?1"));
     networks.bind(1, id);
     TRY_CTX(networks.run(), "delete the networks of container " + id);
+    auto secrets = TRY(m_db->prepare("DELETE FROM container_secrets WHERE container_id = ?1"));
+    secrets.bind(1, id);
+    TRY_CTX(secrets.run(), "delete the secrets of container " + id);
     auto stmt = TRY(m_db->prepare("DELETE FROM containers WHERE id = ?1"));
     stmt.bind(1, id);
     TRY_CTX(stmt.run(), "delete container " + id);

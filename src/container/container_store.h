@@ -68,6 +68,7 @@ struct ContainerRecord {
     Json config;             ///< the create options as given (engine-defined), for start and inspect
     std::vector<VolumeUse> volumes;  ///< the volumes it mounts (container_volumes rows), in mount order; fixed at insert
     std::string pod_id;      ///< the pod it belongs to ("" for none); fixed at insert
+    std::vector<std::string> secrets;  ///< ids of the secrets it uses (container_secrets rows), written at insert; not read back
 };
 
 /// The anonymous volume `record` mounts at `destination`; "" when none.
@@ -78,7 +79,7 @@ public:
     /// Records in `db` (migrated to the current schema if it is not), lock files in layout.locks_dir().
     static Result<ContainerStore> open(store::Database& db, store::Layout layout);
 
-    /// Inserts a new record and its volume relation rows (record.volumes), in one
+    /// Inserts a new record and its volume and secret relation rows (record.volumes, record.secrets), in one
     /// transaction; EEXIST with "the container name \"x\" is already in use" for a taken name.
     ErrorOr insert(ContainerRecord const& record);
     /// Replaces the mutable fields (state, pid, monitor_pid, exit_code, started, finished, config, monitor_start,

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -136,6 +140,65 @@ Result<MountRequest> parse_tmpfs(std::string const& spec)
             if (!opt.empty())
                 m.tmpfs_options.push_back(opt);
     return m;
+}
+
+/// An unsigned number of --secret's uid=, gid= (base 10) or mode= (base 8).
+static std::optional<uint32_t> secret_number(std::string const& text, int base)
+{
+    if (text.empty() || text.size() > 11 || text.find_first_not_of(base == 8 ? "01234567" : "0123456789") != std::string::npos)
+        return std::nullopt;
+    auto value = std::stoull(text, nullptr, base);
+    if (value > UINT32_MAX)
+        return std::nullopt;
+    return static_cast<uint32_t>(value);
+}
+
+Result<SecretRequest> parse_secret(std::string const& spec)
+{
+    auto fail = [&](std::string const& what) { return Error { EINVAL, "--secret " + spec + ": " + what }; };
+    auto parts = split(spec, ',');
+    SecretRequest s;
+    s.name = parts.empty() ? "" : parts.front();
+    if (s.name.empty())
+        return fail("no secret name: use --secret NAME[,type=mount|env][,target=...]");
+    std::string type, target;
+    bool ids_or_mode = false;
+    for (size_t i = 1; i < parts.size(); ++i) {
+        auto eq = parts[i].find('=');
+        std::string key = parts[i].substr(0, eq), value = eq == std::string::npos ? "" : parts[i].substr(eq + 1);
+        if (eq == std::string::npos || value.empty())
+            return fail("option " + parts[i] + " invalid: use type=, target=, uid=, gid= or mode= with a value");
+        if (key == "type") {
+            if (value != "mount" && value != "env")
+                return fail("type " + value + " is invalid: use type=mount or type=env");
+            type = value;
+        } else if (key == "target") {
+            target = value;
+        } else if (key == "uid" || key == "gid" || key == "mode") {
+            auto n = secret_number(value, key == "mode" ? 8 : 10);
+            if (!n)
+                return fail(key + " " + value + " invalid: use " + (key == "mode" ? "an octal mode such as 0400" : "a number"));
+            (key == "uid" ? s.uid : key == "gid" ? s.gid : s.mode) = *n;
+            ids_or_mode = true;
+        } else {
+            return fail("option " + parts[i] + " invalid: use type=, target=, uid=, gid= or mode=");
+        }
+    }
+    if (type == "env") {
+        if (ids_or_mode)
+            return fail("UID, GID, Mode options cannot be set with secret type env: drop them or use type=mount");
+        s.type = SecretRequest::Type::Env;
+        s.target = target.empty() ? s.name : target;
+        return s;
+    }
+    // A mount's target: absolute as given, else under /run/secrets; cleaned ("a/../b" is /run/secrets/b).
+    std::filesystem::path path = target.empty() ? s.name : target;
+    if (path.is_relative())
+        path = std::filesystem::path("/run/secrets") / path;
+    s.target = path.lexically_normal().string();
+    if (s.target == "/" || s.target.ends_with('/'))
+        return fail("target " + target + " is a directory: name a file");
+    return s;
 }
 
 /// The lines of an --env-file or --label-file that say something: without
@@ -290,6 +353,7 @@ template<typename Options, typename Field> void for_each_plain_field(Options& o,
     f("volumes", o.volumes);
     f("mounts", o.mounts);
     f("tmpfs", o.tmpfs);
+    f("secrets", o.secrets);
     f("read_only", o.read_only);
     f("read_only_tmpfs", o.read_only_tmpfs);
     f("cap_add", o.cap_add);

@@ -28,6 +28,16 @@ struct MountRequest {
     bool operator==(MountRequest const&) const = default;
 };
 
+/// One --secret NAME[,type=mount|env][,target=T][,uid=N][,gid=N][,mode=0NNN].
+struct SecretRequest {
+    enum class Type { Mount, Env } type = Type::Mount;
+    std::string name;     ///< the secret's name (or id) as given
+    std::string target;   ///< mount: absolute path in the container; env: the variable's name
+    uint32_t uid = 0, gid = 0;
+    uint32_t mode = 0444;
+    bool operator==(SecretRequest const&) const = default;
+};
+
 struct CreateOptions {
     std::string image;                       ///< as typed
     std::vector<std::string> command;        ///< after the image
@@ -45,6 +55,7 @@ struct CreateOptions {
     std::vector<std::string> volumes;        ///< -v
     std::vector<std::string> mounts;         ///< --mount
     std::vector<std::string> tmpfs;          ///< --tmpfs
+    std::vector<std::string> secrets;        ///< --secret, as typed (parse_secret)
     bool read_only = false;
     bool read_only_tmpfs = true;
     std::vector<std::string> cap_add, cap_drop;
@@ -150,6 +161,10 @@ Result<MountRequest> parse_volume(std::string const& spec);
 Result<MountRequest> parse_mount(std::string const& spec);
 /// --tmpfs /path[:opts]
 Result<MountRequest> parse_tmpfs(std::string const& spec);
+/// --secret: type defaults to mount; a mount's target defaults to
+/// /run/secrets/NAME and a relative one is under /run/secrets; an env's to
+/// NAME. uid=, gid= and mode= (octal) are for mounts only, as in Podman.
+Result<SecretRequest> parse_secret(std::string const& spec);
 /// Lines of an --env-file: KEY=VALUE, or KEY (taken from `host_env`); '#' comments and blanks skipped.
 std::vector<std::string> parse_env_file(std::string const& text, std::map<std::string, std::string> const& host_env);
 /// Lines of a --label-file: KEY=VALUE, or KEY (an empty value); '#' comments and blanks skipped.

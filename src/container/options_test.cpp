@@ -1,6 +1,6 @@
 // Unit tests of the run/create flag grammars that are pure text: --env-merge,
 // --label-file, --entrypoint's JSON form, --passwd-entry templates and the
-// namespace flags (--ipc, --uts, --cgroupns); and the environment layers they
+// namespace flags (--ipc, --uts, --cgroupns), --secret; and the environment layers they
 // feed (--unsetenv, --unsetenv-all, containers.conf's env).
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "container/options.h"
@@ -129,4 +129,33 @@ TEST_CASE("the new flags survive the container record")
     CHECK(back.env_merge == o.env_merge);
     CHECK(back.remove_image);
     CHECK_FALSE(CreateOptions::from_json(CreateOptions {}.to_json()).value().http_proxy.has_value());
+}
+
+TEST_CASE("--secret: mount by default at /run/secrets/NAME, env, targets, ids and mode")
+{
+    auto plain = parse_secret("token").value();
+    CHECK(plain == SecretRequest { SecretRequest::Type::Mount, "token", "/run/secrets/token", 0, 0, 0444 });
+    auto full = parse_secret("token,type=mount,target=/etc/app/key,uid=12,gid=34,mode=0400").value();
+    CHECK(full == SecretRequest { SecretRequest::Type::Mount, "token", "/etc/app/key", 12, 34, 0400 });
+    CHECK(parse_secret("token,target=rel").value().target == "/run/secrets/rel");
+    CHECK(parse_secret("token,target=sub/../x").value().target == "/run/secrets/x");
+    CHECK(parse_secret("token,target=/run/secrets/../x").value().target == "/run/x");
+    auto env = parse_secret("token,type=env").value();
+    CHECK(env.type == SecretRequest::Type::Env);
+    CHECK(env.target == "token");
+    CHECK(parse_secret("token,type=env,target=API_KEY").value().target == "API_KEY");
+}
+
+TEST_CASE("--secret: errors name the option and the fix")
+{
+    auto message = [](std::string const& spec) { return parse_secret(spec).error().message; };
+    CHECK(message("") .find("no secret name") != std::string::npos);
+    CHECK(message("s,type=file").find("type file is invalid: use type=mount or type=env") != std::string::npos);
+    CHECK(message("s,mode=abc").find("mode abc invalid") != std::string::npos);
+    CHECK(message("s,mode=0999").find("mode 0999 invalid") != std::string::npos);
+    CHECK(message("s,uid=-1").find("uid -1 invalid") != std::string::npos);
+    CHECK(message("s,foo=bar").find("option foo=bar invalid") != std::string::npos);
+    CHECK(message("s,target").find("option target invalid") != std::string::npos);
+    CHECK(message("s,type=env,uid=3").find("UID, GID, Mode options cannot be set with secret type env") != std::string::npos);
+    CHECK(message("s,target=/").find("is a directory") != std::string::npos);
 }

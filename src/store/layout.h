@@ -48,6 +48,10 @@ public:
     std::string volumes_dir() const { return m_volumes_dir.empty() ? data("volumes") : m_volumes_dir; }
     /// data_dir/volumes/<name>/_data: what a container mounts of volume `name`.
     std::string volume_data_dir(std::string_view name) const { return fs::join(fs::join(volumes_dir(), name), "_data"); }
+    /// data_dir/secrets: the data of `secret create`, one file (0600) per secret.
+    std::string secrets_dir() const { return data("secrets"); }
+    /// data_dir/secrets/<id>: one secret's data.
+    std::string secret_data_file(std::string_view id) const { return fs::join(secrets_dir(), id); }
     /// data_dir/storage-driver: the driver every container of this store uses.
     std::string storage_driver_file() const { return data("storage-driver"); }
     /// data_dir/containers: the containers' bundles.
@@ -80,6 +84,8 @@ public:
     std::string container_run_dirs() const { return run("containers"); }
     /// run_dir/containers/<id>: what the monitor and berth share (monitor/protocol.h).
     std::string container_run_dir(std::string_view id) const { return fs::join(container_run_dirs(), id); }
+    /// run_dir/containers/<id>/secrets: the --secret files of one container's run, copied at each start.
+    std::string container_secrets_dir(std::string_view id) const { return fs::join(container_run_dir(id), "secrets"); }
     /// run_dir/seccomp: compiled seccomp filters, so a run skips libseccomp's compile.
     std::string seccomp_cache_dir() const { return run("seccomp"); }
     /// run_dir/runtime: an external OCI runtime's --root.

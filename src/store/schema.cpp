@@ -4,7 +4,7 @@
 // (container/options.cpp may change its grammar; a migration must not).
 //
 // Relation tables say which other objects a container refers to, one table a
-// kind of object: container_volumes and container_networks (a pod is a column,
+// kind of object: container_volumes, container_networks and container_secrets (a pod is a column,
 // pod_id, as a container is in one pod at most). They share one shape (container_id REFERENCES
 // containers(id) ON DELETE CASCADE, the other object's name, what the relation
 // carries). They are written with the container's row and go with it, in the
@@ -321,6 +321,29 @@ CREATE TABLE container_networks (
 CREATE INDEX container_networks_by_network ON container_networks(network);
 )sql";
 
+// Version 8: secrets (container/secret_store.h). The data is a file of
+// its own under data_dir/secrets, not a column: the database is copied into
+// backups and read by tools, a secret should not be. container_secrets says
+// which secrets a container uses (by id: a secret's name may be taken again
+// after it is removed), so that `secret rm` refuses one in use.
+constexpr char const* secrets_v8 = R"sql(
+CREATE TABLE secrets (
+    id             TEXT PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    driver         TEXT NOT NULL,
+    driver_options TEXT NOT NULL DEFAULT '{}',
+    labels         TEXT NOT NULL DEFAULT '{}',
+    created        INTEGER NOT NULL,
+    updated        INTEGER NOT NULL
+);
+CREATE TABLE container_secrets (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    secret_id    TEXT NOT NULL,
+    PRIMARY KEY (container_id, secret_id)
+);
+CREATE INDEX container_secrets_by_secret ON container_secrets(secret_id);
+)sql";
+
 struct Migration {
     char const* what;
     ErrorOr (*apply)(Database&);
@@ -335,6 +358,7 @@ constexpr Migration migrations[] = {
     { "pods", [](Database& db) { return db.exec(pods_v5); } },
     { "manifest lists", [](Database& db) { return db.exec(manifest_lists_v6); } },
     { "networks", [](Database& db) { return db.exec(networks_v7); } },
+    { "secrets", [](Database& db) { return db.exec(secrets_v8); } },
 };
 static_assert(std::size(migrations) == schema_version);
 

@@ -15,7 +15,7 @@
 namespace berth::store {
 
 /// The schema version this berth writes: the number of migrations.
-inline constexpr int64_t schema_version = 7;
+inline constexpr int64_t schema_version = 8;
 
 /// Brings `db` to schema_version: a no-op (one PRAGMA read) when it is there;
 /// otherwise takes the write lock (BEGIN IMMEDIATE), reads the version again

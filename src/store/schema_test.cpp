@@ -79,7 +79,7 @@ TEST_CASE("migrate: a new database gets every table at the current version")
     auto db = Database::open(dir.path() + "/berth.db").release_value();
     REQUIRE(migrate(*db).has_value());
     CHECK(db->user_version().value() == schema_version);
-    for (char const* table : { "images", "image_layers", "containers", "volumes", "container_volumes" })
+    for (char const* table : { "images", "image_layers", "containers", "volumes", "container_volumes", "secrets", "container_secrets" })
         CHECK_MESSAGE(db->prepare(std::string("SELECT * FROM ") + table + " LIMIT 0").has_value(), table);
     REQUIRE(migrate(*db).has_value());  // again: nothing to do
 }

@@ -49,6 +49,7 @@ void add_create_options(CLI::App* cmd, std::shared_ptr<CreateArgs> const& a)
     cmd->add_option("-v,--volume", o.volumes, "Bind mount or volume: SOURCE:DEST[:ro,rw,z,Z,U,O]")->allow_extra_args(false);
     cmd->add_option("--mount", o.mounts, "Mount: type=bind|volume|tmpfs,source=,target=[,ro]")->allow_extra_args(false);
     cmd->add_option("--tmpfs", o.tmpfs, "Mount a tmpfs: PATH[:OPTIONS]")->allow_extra_args(false);
+    cmd->add_option("--secret", o.secrets, "Add a secret: NAME[,type=mount|env][,target=PATH|VAR][,uid=N][,gid=N][,mode=0NNN]")->allow_extra_args(false);
     cmd->add_flag("--read-only", o.read_only, "Make the root filesystem read-only");
     cmd->add_option("--read-only-tmpfs", o.read_only_tmpfs, "With --read-only, mount tmpfs on /run, /tmp and /var/tmp (default true)");
     cmd->add_option("--cap-add", o.cap_add, "Add a capability")->allow_extra_args(false);

@@ -1,4 +1,5 @@
 // ps rows and container inspect documents. See container_query.h.
+#include "engine/secrets/secrets.h"
 #include "engine/containers/container_query.h"
 #include "engine/containers/network_setup.h"
 #include "engine/pods/pods.h"
@@ -602,6 +603,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "StopTimeout", c.value("stop_timeout", 10) },
         { "CreateCommand", c.contains("create_command") && !c["create_command"].empty() ? c["create_command"] : Json(nullptr) },
         { "Umask", "0022" },
+        { "Secrets", inspect_container_secrets(ctx, strings(c, "secrets")) },
     };
     if (auto hc = healthcheck_of(rec))
         config["Healthcheck"] = hc->inspect_json();

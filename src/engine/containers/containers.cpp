@@ -9,6 +9,7 @@
 #include "engine/system/events.h"
 #include "engine/containers/healthcheck.h"
 #include "engine/containers/lifecycle.h"
+#include "engine/secrets/secrets.h"
 
 #include "base/child_process.h"
 #include "base/command.h"
@@ -199,6 +200,7 @@ Result<ContainerRecord> create_record(Context& ctx, CreateOptions const& given, 
     r.config = options.to_json();
     r.config.erase("restart");  // the record's typed field
     r.volumes = container::volume_uses(mounts, TRY(create_anonymous_volumes(ctx, mounts)));
+    r.secrets = TRY(secrets_for_create(ctx, options));
     if (auto hc = TRY(healthcheck_for_create(ctx, options, image)))
         r.config["healthcheck"] = hc->to_json();
     TRY(add_startup_healthcheck(options, r.config));
@@ -378,6 +380,9 @@ Result<Prepared> prepare(Context& ctx, ContainerRecord& rec, CreateOptions optio
             if (uid && gid && ::lchown(m.host_path.c_str(), *uid, *gid) < 0)
                 return Error::from_errno("chown " + m.host_path);
     }
+    // --secret: files of this start (after the loop above: they keep the owners --secret gave).
+    for (auto& m : TRY(secrets_for_start(ctx, rec.id, options, id_maps)))
+        sc.mounts.push_back(std::move(m));
     for (auto& m : TRY(resolve_mounts(ctx, rec, options, rootfs))) {
         if (m.request.chown && !m.host_path.empty())
             TRY(chown_to_container_user(m.host_path, id_maps, sc.user));

@@ -229,6 +229,8 @@ Result<container::CreateOptions> validate_container_spec(container::CreateOption
     TRY(parse_health_on_failure(spec.health_on_failure));
     TRY(resolve_startup_healthcheck(spec, true));
     TRY(check_mount_destinations(spec));
+    for (auto const& s : spec.secrets)
+        TRY(container::parse_secret(s));
     TRY(check_group_add(spec));
     TRY(check_restart(spec));
     TRY(log_settings(spec, "/"));
