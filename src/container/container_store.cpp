@@ -380,7 +380,7 @@ std::string generate_name(int attempt)
     random_bytes(r, sizeof r);
     std::string name = std::string(adjectives[r[0] % std::size(adjectives)]) + "_" + nouns[r[1] % std::size(nouns)];
     if (attempt >= 5)
-        name += "_" + std::to_string(r[2] % 100000);
+        name.append("_").append(std::to_string(r[2] % 100000));  // not += "_" + ...: GCC 12's -Wrestrict false positive
     return name;
 }
 

@@ -199,8 +199,8 @@ Result<ContainerRecord> create_record(Context& ctx, CreateOptions const& given, 
     r.pod_id = options.pod;
     r.config = options.to_json();
     r.config.erase("restart");  // the record's typed field
+    r.secrets = TRY(secrets_for_create(ctx, options));  // a missing secret fails before any volume is made
     r.volumes = container::volume_uses(mounts, TRY(create_anonymous_volumes(ctx, mounts)));
-    r.secrets = TRY(secrets_for_create(ctx, options));
     if (auto hc = TRY(healthcheck_for_create(ctx, options, image)))
         r.config["healthcheck"] = hc->to_json();
     TRY(add_startup_healthcheck(options, r.config));
