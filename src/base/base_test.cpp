@@ -6,9 +6,13 @@
 #include "base/fs.h"
 #include "base/process_stat.h"
 #include "base/temp_dir.h"
+#include "base/tree_copy.h"
+#include "base/unique_fd.h"
 
 #include <algorithm>
 #include <csignal>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,6 +52,36 @@ TEST_CASE("atomic write and remove_tree")
     CHECK(fs::read_file(fs::join(p, "f")).value() == "hello");
     REQUIRE(fs::remove_tree(fs::join(dir->path(), "a")).has_value());
     CHECK(!fs::exists(fs::join(dir->path(), "a")));
+}
+
+TEST_CASE("copy_tree_at copies files, directories and symlinks with their modes, and the top's mode")
+{
+    auto dir = TempDir::create("/tmp", "berth-test-");
+    REQUIRE(dir.has_value());
+    std::string from = fs::join(dir->path(), "from"), to = fs::join(dir->path(), "to");
+    REQUIRE(fs::mkdir_p(fs::join(from, "sub/deeper")).has_value());
+    REQUIRE(fs::mkdir_p(to).has_value());
+    REQUIRE(fs::write_file_atomic(fs::join(from, "sub/deeper/f"), std::string(200000, 'x'), 0640).has_value());
+    REQUIRE(::symlink("sub/deeper/f", fs::join(from, "link").c_str()) == 0);
+    REQUIRE(::symlink("/etc/passwd", fs::join(from, "out").c_str()) == 0);  // copied as a link, never followed
+    REQUIRE(::chmod(fs::join(from, "sub").c_str(), 0500) == 0);               // read-only: filled before its mode is set
+    REQUIRE(::chmod(from.c_str(), 0710) == 0);
+    UniqueFd in(::open(from.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)), out(::open(to.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(fs::copy_tree_at(in.get(), out.get(), "test").has_value());
+    CHECK(fs::read_file(fs::join(to, "sub/deeper/f")).value() == std::string(200000, 'x'));
+    struct stat st {};
+    REQUIRE(::stat(fs::join(to, "sub/deeper/f").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0640);
+    REQUIRE(::stat(fs::join(to, "sub").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0500);
+    REQUIRE(::stat(to.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0710);
+    char target[64] = {};
+    REQUIRE(::readlink(fs::join(to, "out").c_str(), target, sizeof target - 1) > 0);
+    CHECK(std::string(target) == "/etc/passwd");
+    CHECK(fs::read_file(fs::join(to, "link")).value() == std::string(200000, 'x'));
+    ::chmod(fs::join(from, "sub").c_str(), 0700);
+    ::chmod(fs::join(to, "sub").c_str(), 0700);
 }
 
 TEST_CASE("join")

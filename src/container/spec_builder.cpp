@@ -146,7 +146,6 @@ Result<std::vector<MountRequest>> mount_requests(CreateOptions const& options)
         m.destination = normal(path);
         if (options.image_volume == "tmpfs") {
             m.type = MountRequest::Type::Tmpfs;
-            m.tmpfs_options = { "rw", "nosuid", "nodev" };
         } else {
             m.type = MountRequest::Type::Volume;  // anonymous: made at create, removed with --rm or rm -v
         }
@@ -291,7 +290,8 @@ static Json user_mount(ResolvedMount const& m, bool in_userns)
 {
     auto const& r = m.request;
     if (r.type == MountRequest::Type::Tmpfs) {
-        std::vector<std::string> opts { "rw", "nosuid", "nodev" };
+        // tmpcopyup unless notmpcopyup is given, as Podman: the tmpfs starts with the image's files there.
+        std::vector<std::string> opts { "rw", "nosuid", "nodev", "tmpcopyup" };
         opts.insert(opts.end(), r.tmpfs_options.begin(), r.tmpfs_options.end());
         if (r.read_only)
             opts[0] = "ro";

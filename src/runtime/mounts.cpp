@@ -5,6 +5,7 @@
 #include "runtime/mounts.h"
 
 #include "base/sys.h"
+#include "base/tree_copy.h"
 #include "runtime/kernel.h"
 
 #include <algorithm>
@@ -47,7 +48,7 @@ constexpr std::pair<std::string_view, unsigned long> propagation_options[] = {
     { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
-constexpr std::string_view ignored_options[] = { "z", "Z", "U", "O", "copy", "nocopy", "tmpcopyup", "notmpcopyup", "idmap" };
+constexpr std::string_view ignored_options[] = { "z", "Z", "U", "O", "copy", "nocopy", "idmap" };
 
 std::vector<std::string> split_path(std::string const& path)
 {
@@ -176,6 +177,10 @@ ErrorOr filesystem_mount(int root_fd, Mount const& m, MountOptions const& option
 {
     UniqueFd target = TRY(ensure_in_root(root_fd, m.destination, NodeKind::Directory));
     std::string at = kernel::fd_path(target.get());
+    // tmpcopyup: the directory the tmpfs will hide, open before it is hidden.
+    UniqueFd hidden;
+    if (options.copy_up && m.type == "tmpfs")
+        hidden = TRY_CTX(sys::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), "tmpcopyup " + m.destination);
     char const* source = m.source.empty() ? m.type.c_str() : m.source.c_str();
     auto mounted = kernel::mount(source, at, m.type.c_str(), options.flags, options.data.empty() ? nullptr : options.data.c_str(), m.destination);
     if (!mounted && mounted.error().code == EPERM && m.type == "sysfs")
@@ -189,6 +194,11 @@ ErrorOr filesystem_mount(int root_fd, Mount const& m, MountOptions const& option
     }
     if (!mounted)
         return std::move(mounted).error();
+    if (hidden.valid()) {
+        UniqueFd top = TRY_CTX(sys::openat2(root_fd, m.destination, O_RDONLY | O_DIRECTORY | O_CLOEXEC, resolve_in_root),
+            "tmpcopyup " + m.destination);
+        TRY(fs::copy_tree_at(hidden.get(), top.get(), "tmpcopyup " + m.destination));
+    }
     return apply_propagation(root_fd, m.destination, options.propagation);
 }
 
@@ -213,6 +223,10 @@ MountOptions parse_mount_options(std::vector<std::string> const& options, std::s
         auto prop = std::find_if(std::begin(propagation_options), std::end(propagation_options), [&](auto const& p) { return p.first == option; });
         if (prop != std::end(propagation_options)) {
             out.propagation = prop->second;
+            continue;
+        }
+        if (option == "tmpcopyup" || option == "notmpcopyup") {
+            out.copy_up = option == "tmpcopyup";
             continue;
         }
         if (std::find(std::begin(ignored_options), std::end(ignored_options), option) != std::end(ignored_options))

@@ -28,12 +28,14 @@ struct MountOptions {
     unsigned long long bind_attrs = 0;  ///< MOUNT_ATTR_* to set after a bind mount (ro, nosuid, nodev, noexec)
     bool bind = false;
     bool recursive = false;           ///< "rbind"
+    bool copy_up = false;             ///< "tmpcopyup": a tmpfs starts with what the rootfs has at its destination
     std::string data;                 ///< options mount(2) does not know as flags ("mode=755,size=65536k")
 };
 
 /// Translates OCI/fstab-style options; a bind mount is one with type "bind" or
-/// a "bind"/"rbind" option. Podman-only options (z, Z, U, O, copy, nocopy,
-/// tmpcopyup, notmpcopyup, idmap) are ignored.
+/// a "bind"/"rbind" option. "tmpcopyup" (and "notmpcopyup", which cancels it)
+/// sets copy_up; the other Podman-only options (z, Z, U, O, copy, nocopy,
+/// idmap) are ignored.
 MountOptions parse_mount_options(std::vector<std::string> const& options, std::string_view type);
 
 /// Opens `path` (a container path) with O_PATH inside the tree at `root_fd`,

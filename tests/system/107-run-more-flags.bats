@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # run/create flags of Podman's that shape the container's processes and
 # mounts: --umask, --oom-score-adj, --personality, --image-volume,
-# --volumes-from and --requires.
+# --volumes-from and --requires; --tmpfs's copy-up.
 
 load ../lib/helpers
 
@@ -53,12 +53,10 @@ from-image"
     assert_equal "${#lines[@]}" "$before" "volumes after rm -v"
 }
 
-# berth-only: Podman's tmpfs copies the image's files up into it (tmpcopyup); berth's tmpfs starts empty.
-# bats test_tags=berth-only
-@test "--image-volume tmpfs mounts a tmpfs there, ignore mounts nothing" {
-    run_berth run --rm --image-volume tmpfs volimage sh -c 'grep " /data " /proc/mounts | cut -d" " -f3; ls /data | wc -l'
+@test "--image-volume tmpfs mounts a tmpfs there with the image's files, ignore mounts nothing" {
+    run_berth run --rm --image-volume tmpfs volimage sh -c 'grep " /data " /proc/mounts | cut -d" " -f3; cat /data/f'
     assert_output_equals "tmpfs
-0"
+from-image"
     run_berth run --rm --image-volume ignore volimage sh -c 'grep -c " /data " /proc/mounts; cat /data/f'
     assert_output_equals "0
 from-image"
@@ -110,4 +108,12 @@ $dependency_id"
     assert_output_contains "\"nosuch\" is not a valid container, cannot be used as a dependency"
     run_berth ps -a --format '{{.Names}}'
     assert_output_equals ""
+}
+
+@test "--tmpfs starts with the image's files at its path (tmpcopyup); notmpcopyup starts empty" {
+    run_berth run --rm --tmpfs /etc "$IMAGE" sh -c 'grep -c " /etc tmpfs " /proc/mounts; grep -c "^root:" /etc/passwd'
+    assert_output_equals "1
+1"
+    run_berth run --rm --tmpfs /etc:notmpcopyup "$IMAGE" sh -c 'ls /etc | wc -l'
+    assert_output_equals "0"
 }
