@@ -4,6 +4,8 @@
 #include "base/fs.h"
 
 #include "base/sys.h"
+#include "base/tree_copy.h"
+#include "base/unique_fd.h"
 #include "base/unnamed_file.h"
 
 #include <dirent.h>
@@ -68,43 +70,22 @@ ErrorOr mkdir_p(std::string const& path, mode_t mode)
 
 static ErrorOr remove_children(int dirfd, std::string const& what)
 {
-    int dup = ::dup(dirfd);
-    if (dup < 0)
-        return Error::from_errno("dup");
-    DIR* dir = ::fdopendir(dup);
-    if (!dir) {
-        ::close(dup);
-        return Error::from_errno("opendir " + what);
-    }
-    ErrorOr result;
-    while (struct dirent* ent = ::readdir(dir)) {
-        std::string name = ent->d_name;
-        if (name == "." || name == "..")
-            continue;
+    for (auto const& name : TRY(names_at(dirfd, what))) {
         if (::unlinkat(dirfd, name.c_str(), 0) == 0 || errno == ENOENT)
             continue;
-        if (errno != EISDIR && errno != EPERM) {
-            result = Error::from_errno("unlink " + what + "/" + name);
-            break;
-        }
+        if (errno != EISDIR && errno != EPERM)
+            return Error::from_errno("unlink " + what + "/" + name);
         int child = ::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (child < 0) {
-            result = Error::from_errno("open " + what + "/" + name);
-            break;
-        }
+        if (child < 0)
+            return Error::from_errno("open " + what + "/" + name);
+        UniqueFd child_fd(child);
         // A directory may lack write or search permission (an image layer can ship 0555).
         ::fchmod(child, 0700);
-        result = remove_children(child, what + "/" + name);
-        ::close(child);
-        if (!result)
-            break;
-        if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) {
-            result = Error::from_errno("rmdir " + what + "/" + name);
-            break;
-        }
+        TRY(remove_children(child, what + "/" + name));
+        if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
+            return Error::from_errno("rmdir " + what + "/" + name);
     }
-    ::closedir(dir);
-    return result;
+    return {};
 }
 
 ErrorOr remove_tree(std::string const& path)

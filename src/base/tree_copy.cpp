@@ -14,9 +14,6 @@
 
 namespace berth::fs {
 
-namespace {
-
-/// The names in the directory `dirfd` (without . and ..).
 Result<std::vector<std::string>> names_at(int dirfd, std::string const& what)
 {
     int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
@@ -35,6 +32,8 @@ Result<std::vector<std::string>> names_at(int dirfd, std::string const& what)
     ::closedir(dir);
     return names;
 }
+
+namespace {
 
 ErrorOr copy_file_contents(int in, int out, std::string const& what)
 {

@@ -1,10 +1,12 @@
-// copy_tree_at: a directory's contents copied through file descriptors, for
-// the runtime's tmpcopyup (a tmpfs that starts with what it hides).
+// Directory trees through file descriptors: copy_tree_at for the runtime's
+// tmpcopyup (a tmpfs that starts with what it hides), names_at for it and
+// remove_tree.
 #pragma once
 
 #include "base/error.h"
 
 #include <string>
+#include <vector>
 
 namespace berth::fs {
 
@@ -15,5 +17,9 @@ namespace berth::fs {
 /// caller may not make is skipped (an unmapped id in a user namespace).
 /// `what` names the copy in errors.
 ErrorOr copy_tree_at(int from_dir, int to_dir, std::string const& what);
+
+/// The names in the open directory `dirfd` (read through a dup of it, from
+/// its start), without "." and "..".
+Result<std::vector<std::string>> names_at(int dirfd, std::string const& what);
 
 } // namespace berth::fs
