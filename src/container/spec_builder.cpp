@@ -577,6 +577,13 @@ Result<Json> build_spec_json(image::ImageConfig const& image, CreateOptions cons
         mounts.push_back(user_mount(m, ctx.rootless || ctx.id_maps.private_userns));
     if (systemd_mode(image, options))
         add_systemd_mounts(ctx, mounts);
+    // Parents before what is mounted inside them, as Podman sorts its mounts:
+    // a --tmpfs or -v over /etc must not hide /etc/hosts, resolv.conf, hostname.
+    auto depth = [](Json const& m) {
+        std::string const& d = m["destination"].get_ref<std::string const&>();
+        return std::count_if(d.begin(), d.end(), [](char c) { return c == '/'; }) - (d.size() > 1 && d.back() == '/' ? 1 : 0);
+    };
+    std::stable_sort(mounts.begin(), mounts.end(), [&](Json const& a, Json const& b) { return depth(a) < depth(b); });
     spec["mounts"] = mounts;
     spec["linux"] = linux_section(options, ctx, sec);
     TRY(add_init(options, spec));

@@ -110,10 +110,13 @@ $dependency_id"
     assert_output_equals ""
 }
 
-@test "--tmpfs starts with the image's files at its path (tmpcopyup); notmpcopyup starts empty" {
-    run_berth run --rm --tmpfs /etc "$IMAGE" sh -c 'grep -c " /etc tmpfs " /proc/mounts; grep -c "^root:" /etc/passwd'
+@test "--tmpfs starts with the image's files at its path (tmpcopyup), notmpcopyup empty; /etc/hosts stays mounted on it" {
+    run_berth run --rm --hostname tmpfs-etc --tmpfs /etc "$IMAGE" sh -c 'grep -c " /etc tmpfs " /proc/mounts; grep -c "^root:" /etc/passwd; grep -c tmpfs-etc /etc/hosts /etc/hostname'
     assert_output_equals "1
-1"
-    run_berth run --rm --tmpfs /etc:notmpcopyup "$IMAGE" sh -c 'ls /etc | wc -l'
-    assert_output_equals "0"
+1
+/etc/hosts:1
+/etc/hostname:1"
+    run_berth run --rm --tmpfs /etc:notmpcopyup "$IMAGE" sh -c 'test -e /etc/passwd || echo no-passwd; test -s /etc/resolv.conf && echo resolv.conf'
+    assert_output_equals "no-passwd
+resolv.conf"
 }
