@@ -3,6 +3,7 @@
 // so that a read-only directory is filled before it becomes read-only.
 #include "base/tree_copy.h"
 
+#include "base/sys.h"
 #include "base/unique_fd.h"
 
 #include <dirent.h>
@@ -38,23 +39,9 @@ namespace {
 ErrorOr copy_file_contents(int in, int out, std::string const& what)
 {
     char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(in, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return Error::from_errno("read " + what);
-        if (n == 0)
-            return {};
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = ::write(out, buf + done, static_cast<size_t>(n - done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0)
-                return Error::from_errno("write " + what);
-            done += w;
-        }
-    }
+    while (size_t n = TRY_CTX(sys::read(in, buf, sizeof buf), "copy " + what))
+        TRY_CTX(sys::write_all(out, buf, n), "copy " + what);
+    return {};
 }
 
 ErrorOr copy_children(int from_dir, int to_dir, std::string const& what, int depth)
