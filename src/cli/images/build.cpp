@@ -150,13 +150,13 @@ Result<build::OutputOptions> output_options(BuildArgs const& a)
     return out;
 }
 
-/// --cache-ttl: a Go duration, as whole seconds.
-Result<int64_t> cache_ttl(std::string const& text)
+/// A flag that takes a Go duration, not negative (--cache-ttl, --retry-delay); `examples` go in the error.
+Result<std::chrono::nanoseconds> duration_flag(char const* flag, std::string const& text, char const* examples)
 {
     auto d = build::parse_go_duration(text);
     if (!d || d->count() < 0)
-        return Error { EINVAL, "--cache-ttl: unable to parse \"" + text + "\" as a duration (e.g. 10m, 1h30m)" };
-    return std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+        return Error { EINVAL, std::string(flag) + ": unable to parse \"" + text + "\" as a duration (e.g. " + examples + ")" };
+    return *d;
 }
 
 /// --isolation (else $BUILDAH_ISOLATION): berth's own runtime is the OCI
@@ -177,15 +177,6 @@ ErrorOr build_isolation(std::string const& flag)
 std::string build_namespace(std::string const& value)
 {
     return value.starts_with("/") ? "ns:" + value : value;
-}
-
-/// --retry-delay: a Go duration.
-Result<std::chrono::milliseconds> retry_delay(std::string const& text)
-{
-    auto d = build::parse_go_duration(text);
-    if (!d || d->count() < 0)
-        return Error { EINVAL, "--retry-delay: unable to parse \"" + text + "\" as a duration (e.g. 2s, 500ms)" };
-    return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
 /// --jobs N: a whole number, 0 or more. berth builds the stages one after
@@ -234,10 +225,10 @@ int run_build(BuildArgs const& a, Globals const& globals)
         return report(output.error());
     options.output = *output;
     if (!a.cache_ttl.empty()) {
-        auto ttl = cache_ttl(a.cache_ttl);
+        auto ttl = duration_flag("--cache-ttl", a.cache_ttl, "10m, 1h30m");
         if (!ttl)
             return report(ttl.error());
-        options.cache_ttl = *ttl;
+        options.cache_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl).count();
     }
     std::vector<std::string> build_args;
     for (auto const& file : a.build_arg_files)
@@ -320,10 +311,10 @@ int run_build(BuildArgs const& a, Globals const& globals)
         return report(Error { EINVAL, "--retry " + std::to_string(a.retry) + ": give 0 or more retries" });
     options.pull_options.retries = a.retry;
     if (!a.retry_delay.empty()) {
-        auto delay = retry_delay(a.retry_delay);
+        auto delay = duration_flag("--retry-delay", a.retry_delay, "2s, 500ms");
         if (!delay)
             return report(delay.error());
-        options.pull_options.retry_delay = *delay;
+        options.pull_options.retry_delay = std::chrono::duration_cast<std::chrono::milliseconds>(*delay);
     }
     auto progress = build_progress(a.quiet);
     options.observer = [progress](build::BuildEvent const& e) {
