@@ -171,7 +171,6 @@ Result<ContainerRecord> create_record(Context& ctx, CreateOptions const& given, 
     TRY(resolve_network(ctx, options, warn));
     TRY(add_volumes_from(ctx, options));
     TRY(resolve_required(ctx, options));
-    TRY(container::mount_requests(options));  // the mounts' syntax, before anything is made
     options.env_files = TRY(read_env_files(options.env_files));
     TRY(replace_named_container(ctx, options));
     auto cs = TRY(container_records(ctx));
