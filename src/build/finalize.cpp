@@ -86,15 +86,18 @@ void one_layer_history(std::vector<image::HistoryEntry>& history, size_t from, s
         history[i].empty_layer = i + 1 != history.size();
 }
 
-/// `manifest` (of the asked format already) with --annotation's annotations; false when none are
-/// given or it already had them.
-bool annotate(image::Manifest& manifest, OutputOptions const& options)
+/// Whether --annotation gives `manifest` (an OCI one: a Docker manifest has none) annotations it lacks.
+bool needs_annotations(image::Manifest const& manifest, OutputOptions const& options)
 {
-    if (options.annotations.empty() || manifest.media_type == image::media_type::docker_manifest
-        || manifest.annotations == options.annotations)
-        return false;
-    manifest.annotations = options.annotations;
-    return true;
+    return !options.annotations.empty() && manifest.media_type != image::media_type::docker_manifest
+        && manifest.annotations != options.annotations;
+}
+
+/// `manifest` (of the asked format already) with --annotation's annotations, when it needs them.
+void annotate(image::Manifest& manifest, OutputOptions const& options)
+{
+    if (needs_annotations(manifest, options))
+        manifest.annotations = options.annotations;
 }
 
 /// What shapes every image the build outputs.
@@ -208,10 +211,11 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
         return stamped_steps(ctx, whole_stage ? steps : std::vector { image }, shape, warn);
     }
     reshape_config(config, shape, warn);
-    // The base itself (a Containerfile of FROM alone) keeps its manifest: it is the pulled image's.
-    image::Manifest annotated = stored.manifest;
-    bool new_annotations = image.id != base.id && !want_docker && annotate(annotated, options);
-    if (!squash && config.serialize() == before && want_docker == is_docker && !new_annotations)
+    bool config_changed = config.serialize() != before;
+    // The base itself, unchanged (a Containerfile of FROM alone), keeps its manifest: it is the pulled image's.
+    bool own_manifest = image.id != base.id || config_changed || squash;
+    bool new_annotations = own_manifest && !want_docker && needs_annotations(stored.manifest, options);
+    if (!squash && !config_changed && want_docker == is_docker && !new_annotations)
         return image;
 
     auto protect = TRY(ctx.store->protect_new_content());
@@ -232,7 +236,7 @@ Result<store::ImageRecord> finalize_image(engine::Context& ctx, store::ImageReco
     }
 
     manifest = TRY(engine::convert_manifest(manifest, want_docker ? engine::ManifestFormat::DockerV2S2 : engine::ManifestFormat::Oci));
-    if (image.id != base.id || config.serialize() != before)
+    if (own_manifest)
         annotate(manifest, options);
     return engine::store_image(ctx, config, std::move(manifest), std::move(layers));
 }
