@@ -2,7 +2,7 @@
 // come from the user's files and flags (container/options.h,
 // container/volume_options.h): --label-file contents, --entrypoint (a JSON
 // array or one word), --env-merge expansion, --passwd-entry templates,
-// namespace modes, and `volume create -o` options. The input is
+// namespace modes, --secret, and `volume create -o` options. The input is
 // NUL-separated: TEXT\0ENV\0KEY=VALUE\0KEY=VALUE...
 #include "container/options.h"
 #include "container/volume_options.h"
@@ -19,6 +19,17 @@ extern "C" int LLVMFuzzerTestOneInput(uint8_t const* data, size_t size)
     (void)entrypoint_words(text);
     (void)parse_namespace_mode(text, "--ipc");
     (void)parse_namespace_mode(text, "--uts");
+
+    // --secret: a named secret; a mount's target is a clean absolute file
+    // path, an env's a variable name.
+    if (auto secret = parse_secret(text)) {
+        FUZZ_CHECK(!secret->name.empty() && secret->name.find(',') == std::string::npos);
+        FUZZ_CHECK(!secret->target.empty());
+        if (secret->type == SecretRequest::Type::Mount) {
+            FUZZ_CHECK(secret->target[0] == '/' && secret->target.back() != '/');
+            FUZZ_CHECK(secret->target.find("/../") == std::string::npos && secret->target.find("//") == std::string::npos);
+        }
+    }
 
     // --env-merge: text without '$' comes back unchanged.
     std::vector<std::string> env { f[1], "HOME=/root", "PATH=/usr/bin" };
