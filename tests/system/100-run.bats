@@ -105,6 +105,32 @@ setup_file() {
     assert_signals_forwarded run --rm "$IMAGE"
 }
 
+@test "run --sig-proxy=false: a signal ends berth, not the container, which runs on" {
+    local out=$BATS_TEST_TMPDIR/sp.out pid status=0 i
+    "$BERTH" $BERTH_GLOBAL_OPTS run --name sp --sig-proxy=false "$IMAGE" \
+        sh -c 'trap "exit 43" TERM; echo ready; while :; do sleep 0.1; done' </dev/null >"$out" 2>&1 3>&- &
+    pid=$!
+    for i in $(seq 1 100); do
+        grep -q ready "$out" && break
+        sleep 0.1
+    done
+    grep -q ready "$out" || { kill -9 "$pid"; cat "$out" >&2; false; }
+    kill -TERM "$pid"
+    # berth ends (by the signal; Podman's handler exits 0), the container does not.
+    (sleep 20; kill -9 "$pid" 2>/dev/null) 3>&- &
+    local watchdog=$!
+    wait "$pid" || status=$?
+    kill "$watchdog" 2>/dev/null || true
+    echo "berth ended with status $status"
+    [[ $status -ne 137 ]] || { echo "FAIL: berth did not end on SIGTERM" >&2; false; }
+    sleep 0.5
+    run_berth inspect --format '{{.State.Status}}' sp
+    assert_output_equals running
+    run_berth rm -f -t 0 sp
+    run_berth --exit 125 start --sig-proxy nosuch
+    assert_output_contains "sig-proxy without --attach"
+}
+
 # assert_not_mounted ID: the container's rootfs is no mount in berth's mount
 # namespace (rootless: its user+mount namespace, where the mount would be).
 assert_not_mounted() {

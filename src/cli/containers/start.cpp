@@ -21,6 +21,8 @@ struct StartArgs {
     bool interactive = false;
     bool all = false;
     bool latest = false;
+    bool sig_proxy = true;         ///< --sig-proxy (only with --attach)
+    bool sig_proxy_given = false;
     std::vector<std::string> filters;
 };
 
@@ -49,8 +51,11 @@ int run_start(StartArgs const& a, Globals const& globals)
         return report(Error { EINVAL, "you cannot start and attach all containers at once" });
     if (a.attach && a.containers.size() > 1)
         return report(Error { EINVAL, "you cannot start and attach multiple containers at once" });
+    if (a.sig_proxy_given && a.sig_proxy && !a.attach)
+        return report(Error { EINVAL, "you cannot use sig-proxy without --attach" });
     engine::StartOptions so;
     so.attach = a.attach;
+    so.sig_proxy = a.sig_proxy;
     so.storage_driver = globals.engine.storage_driver;
     if (a.interactive)
         so.interactive = true;
@@ -92,10 +97,16 @@ void setup_start(CLI::App& parent, Globals& globals, int& exit_code)
     cmd->add_flag("-a,--attach", a->attach, "Attach to the container's output and exit with its status");
     cmd->add_flag("-i,--interactive", a->interactive, "Keep STDIN open (with --attach)");
     cmd->add_flag("--all", a->all, "Start all containers that are not running");
+    auto* sig_proxy = cmd->add_flag("--sig-proxy", a->sig_proxy,
+        "With --attach, forward the signals berth receives to the container (the default; --sig-proxy=false "
+        "lets them end berth while the container runs on)");
     cmd->add_flag("-l,--latest", a->latest, "Act on the latest container berth is aware of");
     cmd->add_option("-f,--filter", a->filters, "Start the containers that match, as ps --filter (id=, name=, label=, status=, ...)")
         ->allow_extra_args(false);
-    cmd->callback([a, &globals, &exit_code] { exit_code = run_start(*a, globals); });
+    cmd->callback([a, sig_proxy, &globals, &exit_code] {
+        a->sig_proxy_given = sig_proxy->count() > 0;
+        exit_code = run_start(*a, globals);
+    });
 }
 
 } // namespace berth::cli

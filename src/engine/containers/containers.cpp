@@ -808,8 +808,10 @@ Result<int> start_container(Context& ctx, std::string const& name_or_id, StartOp
     }
     // Attached, signals are ours to forward from now on: one that arrives
     // during the launch waits in the forwarder instead of killing berth.
+    // Without --sig-proxy they keep their default action: berth ends, and
+    // the monitor, seeing its attached CLI gone, carries on detached.
     std::optional<SignalForwarder> forwarder;
-    if (so.attach)
+    if (so.attach && so.sig_proxy)
         forwarder.emplace(TRY(SignalForwarder::create()));
     // On failure the rootfs guard unmounts: nothing runs in it.
     auto launched = TRY(launch(mc, options.tty));

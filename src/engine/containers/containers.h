@@ -61,6 +61,7 @@ struct StartOptions {
     std::optional<bool> interactive;  ///< override the container's -i (start -i)
     std::string storage_driver;    ///< --storage-driver
     std::optional<int64_t> restart_count;  ///< set by the restart policy; a user's start resets it to 0
+    bool sig_proxy = true;         ///< attached: forward the signals berth receives to the container (--sig-proxy)
 };
 
 /// Starts a created (or exited) container with its berth-monitor; ctx.store
