@@ -9,6 +9,7 @@
 #include "base/timestamp.h"
 #include "container/options.h"
 #include "network/ports.h"
+#include "runtime/cgroups.h"
 #include "container/spec_builder.h"
 #include "engine/containers/containers.h"
 #include "engine/containers/healthcheck.h"
@@ -611,7 +612,30 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         config["StartupHealthCheck"] = startup->to_json();
     auto on_failure = parse_health_on_failure(c.value("health_on_failure", ""));
     config["HealthcheckOnFailureAction"] = health_on_failure_name(on_failure ? *on_failure : HealthOnFailure::None);
+    // The resource flags as given, in Podman's units: bytes, nano-CPUs, and
+    // twice the memory as memory+swap when only the memory is limited.
+    auto size_of = [&](char const* key, int64_t fallback) {
+        auto text = c.value(key, "");
+        auto v = text.empty() ? Result<int64_t>(fallback) : runtime::cgroups::parse_size(text);
+        return v ? *v : fallback;
+    };
+    int64_t memory = size_of("memory", 0);
+    int64_t memory_swap = 0;
+    if (auto text = c.value("memory_swap", ""); !text.empty())
+        memory_swap = runtime::cgroups::parse_swap(text).value_or(0);
+    else if (memory > 0)
+        memory_swap = 2 * memory;
+    int64_t cpu_quota = 0;
+    if (auto text = c.value("cpus", ""); !text.empty())
+        cpu_quota = runtime::cgroups::parse_cpus(text).value_or(0);
     Json host_config {
+        { "Memory", memory },
+        { "MemorySwap", memory_swap },
+        { "NanoCpus", cpu_quota * 10000 },
+        { "CpuPeriod", cpu_quota > 0 ? 100000 : 0 },
+        { "CpuQuota", cpu_quota },
+        { "CpuShares", c.value("cpu_shares", uint64_t(0)) },
+        { "PidsLimit", c.value("pids_limit", int64_t(0)) },
         { "Binds", strings(c, "volumes") },
         { "CgroupManager", "cgroupfs" },
         { "CgroupMode", c.value("cgroupns", "").empty() ? "private" : c.value("cgroupns", "") },
@@ -634,7 +658,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "Cgroup", "" },
         { "Cgroups", "default" },
         { "Links", nullptr },
-        { "OomScoreAdj", 0 },
+        { "OomScoreAdj", c.value("oom_score_adj", 0) },
         { "PidMode", c.value("pid", "").empty() ? "private" : c.value("pid", "") },
         { "Privileged", c.value("privileged", false) },
         { "PublishAllPorts", c.value("publish_all", false) },
@@ -644,7 +668,7 @@ Result<Json> inspect_container(Context& ctx, ContainerRecord const& given, bool 
         { "UTSMode", !c.value("uts", "").empty() ? c.value("uts", "") : network == "host" ? "host" : "private" },
         { "UsernsMode", c.value("userns", "") },
         { "IDMappings", { { "UidMap", strings(c, "uidmap") }, { "GidMap", strings(c, "gidmap").empty() ? strings(c, "uidmap") : strings(c, "gidmap") } } },
-        { "ShmSize", 65536000 },
+        { "ShmSize", size_of("shm_size", 65536000) },
         { "Runtime", "oci" },
         { "ConsoleSize", Json::array({ 0, 0 }) },
         { "Isolation", "" },
