@@ -56,6 +56,7 @@ void setup_exec(CLI::App&, Globals&, int&);
 void setup_cp(CLI::App&, Globals&, int&);
 void setup_export(CLI::App&, Globals&, int&);
 void setup_diff(CLI::App&, Globals&, int&);
+void setup_clone(CLI::App&, Globals&, int&);  ///< `container clone` only, as in Podman
 void setup_commit(CLI::App&, Globals&, int&);
 void setup_mount(CLI::App&, Globals&, int&);      // mount, unmount|umount
 void setup_healthcheck(CLI::App&, Globals&, int&);  // healthcheck run

@@ -1,5 +1,5 @@
 // berth container: the group of container commands (ls/list/ps, inspect,
-// exists, prune, and the per-container commands under their Podman names),
+// exists, prune, clone, and the per-container commands under their Podman names),
 // and `container prune`, which removes every container that is not running.
 #include "cli/commands.h"
 #include "cli/targets.h"
@@ -84,6 +84,7 @@ void setup_container_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_container_inspect_command(*group, "inspect", globals, exit_code);
     setup_container_exists(*group, globals, exit_code);
     setup_container_prune(*group, globals, exit_code);
+    setup_clone(*group, globals, exit_code);
     for (Setup setup : { setup_create, setup_run, setup_init, setup_start, setup_rm, setup_stop, setup_restart, setup_kill, setup_pause,
              setup_unpause, setup_wait, setup_rename, setup_top, setup_port, setup_stats, setup_exec, setup_cp, setup_export,
              setup_diff, setup_commit, setup_mount, setup_logs, setup_attach })

@@ -10,6 +10,7 @@
 // the file; those are turned back into what a create of the clone expects.
 #include "engine/pods/pods.h"
 
+#include "engine/containers/clone.h"
 #include "engine/containers/containers.h"
 
 namespace berth::engine {
@@ -29,24 +30,6 @@ std::vector<std::string> strings_of(Json const& config, char const* key)
     return out;
 }
 
-/// BASE-clone, else the first of BASE-clone1, BASE-clone2, ... that is not `taken`.
-template<typename Taken>
-Result<std::string> clone_name(std::string const& base, Taken taken)
-{
-    for (int n = 0; n < 1000; ++n) {
-        std::string name = base + "-clone" + (n == 0 ? "" : std::to_string(n));
-        if (!TRY(taken(name)))
-            return name;
-    }
-    return Error { EEXIST, "no free name for a clone of " + base + ": give one with --name" };
-}
-
-Result<bool> container_name_taken(Context& ctx, std::string const& name)
-{
-    auto cs = TRY(container_records(ctx));
-    return cs.name_in_use(name);
-}
-
 Result<bool> pod_name_taken(Context& ctx, std::string const& name)
 {
     auto found = find_pod(ctx, name);
@@ -57,7 +40,7 @@ Result<bool> pod_name_taken(Context& ctx, std::string const& name)
 
 /// The options `pod` was created with, for a clone named `name` (empty: a
 /// free NAME-clone) whose infra is named after `infra_name`.
-Result<PodCreateOptions> clone_create_options(Context& ctx, PodRecord const& pod, std::string const& name, std::string const& infra_name)
+Result<PodCreateOptions> pod_clone_create_options(Context& ctx, PodRecord const& pod, std::string const& name, std::string const& infra_name)
 {
     auto const& c = pod.config;
     PodCreateOptions o;
@@ -86,24 +69,9 @@ Result<PodCreateOptions> clone_create_options(Context& ctx, PodRecord const& pod
 /// A copy of `member` in pod `to`, named NAME-clone (or NAME-cloneN).
 ErrorOr clone_member(Context& ctx, ContainerRecord const& member, PodRecord const& from, PodRecord const& to, Warn const& warn)
 {
-    auto o = TRY(container::CreateOptions::from_json(member.config));
-    o.name = TRY(clone_name(member.name, [&](auto const& n) { return container_name_taken(ctx, n); }));
+    auto o = TRY(clone_create_options(ctx, member, ""));
     o.pod = to.id;
-    o.cidfile.clear();
-    o.replace = false;
-    o.restart = std::string(container::restart_policy_name(member.restart.kind));
-    if (member.restart.max_retries > 0)
-        o.restart.append(":").append(std::to_string(member.restart.max_retries));
-    // The create read --env-file already: its lines come before -e's.
-    o.env.insert(o.env.begin(), o.env_files.begin(), o.env_files.end());
-    o.env_files.clear();
-    // join_pod points what the pod shares at the new infra.
-    std::string const old_infra = "container:" + from.infra_id;
-    if (o.network == old_infra)
-        o.network.clear();
-    for (auto const& ns : container::namespace_flags())
-        if (o.*ns.field == old_infra)
-            (o.*ns.field).clear();
+    leave_pod_infra(o, from.infra_id);
     TRY_CTX(create_container(ctx, o, {}, "", warn), "clone container " + member.name);
     return {};
 }
@@ -117,7 +85,7 @@ Result<PodRecord> clone_pod(Context& ctx, PodRecord const& pod, PodCloneOptions 
     for (auto const& c : report.containers)
         if (c.id == pod.infra_id)
             infra_name = c.name;
-    auto clone = TRY(create_pod(ctx, TRY(clone_create_options(ctx, pod, options.name, infra_name)), warn));
+    auto clone = TRY(create_pod(ctx, TRY(pod_clone_create_options(ctx, pod, options.name, infra_name)), warn));
     // Oldest first, so that the copies keep the originals' order.
     for (auto it = report.containers.rbegin(); it != report.containers.rend(); ++it) {
         if (it->id == pod.infra_id)
