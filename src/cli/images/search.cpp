@@ -27,12 +27,16 @@ struct SearchArgs {
     CLI::Option* tls_option = nullptr;
 };
 
-/// A description on one line, cut to 44 bytes with "..." (unless --no-trunc or JSON).
+/// A description on one line, cut to 44 bytes with "..." (unless --no-trunc or
+/// JSON), as Podman cuts it, but never inside a UTF-8 sequence.
 std::string shown_description(std::string text, bool truncate)
 {
     std::replace(text.begin(), text.end(), '\n', ' ');
     if (truncate && text.size() > description_width) {
-        text.resize(description_width);
+        size_t cut = description_width;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+            --cut;
+        text.resize(cut);
         auto first = text.find_first_not_of(' ');
         auto last = text.find_last_not_of(' ');
         text = (first == std::string::npos ? std::string() : text.substr(first, last - first + 1)) + "...";
@@ -52,9 +56,12 @@ Json tags_json(std::vector<engine::SearchResult> const& results)
     return out;
 }
 
-OrderedJson result_json(engine::SearchResult const& r, bool truncate)
+/// A result with Podman's field names: Json for templates, OrderedJson for
+/// --format json, which keeps Podman's field order.
+template<typename J>
+J result_json(engine::SearchResult const& r, bool truncate)
 {
-    return OrderedJson {
+    return J {
         { "Index", r.index },
         { "Name", r.name },
         { "Description", shown_description(r.description, truncate) },
@@ -103,21 +110,25 @@ int run_search(SearchArgs const& a, Globals const&)
     }
     if (a.list_tags) {
         // Podman lists tags as NAME TAG whatever the template, unless it asks for JSON.
-        if (json)
-            return print_json(tags_json(*results)), 0;
+        if (json) {
+            print_json(tags_json(*results));
+            return 0;
+        }
         std::vector<Json> rows;
         for (auto const& r : *results)
             rows.push_back(Json { { "Name", r.name }, { "Tag", r.tag } });
         return print_formatted("table {{.Name}}\t{{.Tag}}", rows);
     }
-    OrderedJson docs = OrderedJson::array();
-    for (auto const& r : *results)
-        docs.push_back(result_json(r, !a.no_trunc && !json));
-    if (json)
-        return print_ordered_json(docs), 0;
+    if (json) {
+        OrderedJson docs = OrderedJson::array();
+        for (auto const& r : *results)
+            docs.push_back(result_json<OrderedJson>(r, false));
+        print_ordered_json(docs);
+        return 0;
+    }
     std::vector<Json> rows;
-    for (auto const& d : docs)
-        rows.push_back(Json::parse(d.dump()));
+    for (auto const& r : *results)
+        rows.push_back(result_json<Json>(r, !a.no_trunc));
     std::string format = a.format;
     if (format.empty())
         format = a.compatible ? "table {{.Name}}\t{{.Description}}\t{{.Stars}}\t{{.Official}}\t{{.Automated}}"
