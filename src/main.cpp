@@ -41,6 +41,7 @@ constexpr CommandEntry commands[] = {
     { "import", cli::setup_import },
     { "login", cli::setup_login },
     { "logout", cli::setup_logout },
+    { "search", cli::setup_search },
     { "info", cli::setup_info },
     { "version", cli::setup_version },
     { "system", cli::setup_system_group },

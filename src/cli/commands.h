@@ -21,6 +21,7 @@ void setup_load(CLI::App&, Globals&, int&);
 void setup_import(CLI::App&, Globals&, int&);
 void setup_login(CLI::App&, Globals&, int&);
 void setup_logout(CLI::App&, Globals&, int&);
+void setup_search(CLI::App&, Globals&, int&);
 void setup_info(CLI::App&, Globals&, int&);
 void setup_version(CLI::App&, Globals&, int&);
 void setup_system_group(CLI::App&, Globals&, int&);  // system info|check|reset

@@ -1,4 +1,5 @@
-// The OCI Distribution API calls (manifests, blobs, uploads, tags) on top of
+// The OCI Distribution API calls (manifests, blobs, uploads, tags, the
+// catalog, and Docker Hub's v1 search) on top of
 // Session, which owns ping, auth, retries and redirects.
 //
 // The hard parts here are integrity and uploads. A manifest's digest is
@@ -27,6 +28,7 @@ namespace berth::registry {
 namespace {
 
 constexpr int max_tag_pages = 10000;
+constexpr int max_catalog_pages = 10000;
 
 std::string const manifest_accept = std::string("Accept: ") + image::media_type::oci_manifest + ", "
     + image::media_type::oci_index + ", " + image::media_type::docker_manifest + ", " + image::media_type::docker_list;
@@ -63,18 +65,6 @@ std::string manifest_media_type(std::string content_type, std::string const& bod
     if (doc->contains("manifests"))
         return image::media_type::oci_index;
     return image::media_type::oci_manifest;
-}
-
-/// The `rel="next"` target of a Link header, or "".
-std::string next_link(std::string const& link)
-{
-    auto open = link.find('<');
-    auto close = link.find('>', open);
-    if (open == std::string::npos || close == std::string::npos)
-        return {};
-    if (link.find("rel=\"next\"", close) == std::string::npos && link.find("rel=next", close) == std::string::npos)
-        return {};
-    return link.substr(open + 1, close - open - 1);
 }
 
 } // namespace
@@ -294,9 +284,76 @@ Result<std::vector<std::string>> Client::list_tags(std::string const& repository
             for (auto const& t : doc["tags"])
                 if (t.is_string())
                     tags.push_back(t.get<std::string>());
-        std::string next = next_link(ex.response.header("link"));
+        std::string next = http::next_link(ex.response.header("link"));
         if (next.empty())
             return tags;
+        call.url = TRY_CTX(http::resolve_url(call.url, next), call.what);
+    }
+    return Error::msg(call.what + ": too many pages");
+}
+
+// ---- search ------------------------------------------------------------------
+
+namespace {
+
+std::string string_field(Json const& item, char const* key)
+{
+    return item.contains(key) && item[key].is_string() ? item[key].get<std::string>() : std::string();
+}
+
+RepositoryInfo repository_info(Json const& item)
+{
+    RepositoryInfo info;
+    info.name = string_field(item, "name");
+    info.description = string_field(item, "description");
+    if (item.contains("star_count") && item["star_count"].is_number_integer())
+        info.stars = item["star_count"].get<int64_t>();
+    info.official = item.contains("is_official") && item["is_official"].is_boolean() && item["is_official"].get<bool>();
+    info.automated = item.contains("is_automated") && item["is_automated"].is_boolean() && item["is_automated"].get<bool>();
+    return info;
+}
+
+} // namespace
+
+Result<std::optional<std::vector<RepositoryInfo>>> Client::search(std::string const& term, int limit)
+{
+    Call call { .what = "searching " + host() + " for \"" + term + "\"" };
+    call.url = TRY(m_impl->session.base_url()) + "/v1/search?q=" + http::escape(term) + "&n=" + std::to_string(limit);
+    Exchange ex = TRY(m_impl->session.execute(call));
+    if (ex.response.status != 200) {
+        log::debug("{}: HTTP {}: no v1 search API", call.what, ex.response.status);
+        return std::optional<std::vector<RepositoryInfo>>();
+    }
+    Json doc = TRY_CTX(json::parse(ex.response.body, "search results"), call.what);
+    std::vector<RepositoryInfo> found;
+    if (doc.is_object() && doc.contains("results") && doc["results"].is_array())
+        for (auto const& item : doc["results"])
+            if (item.is_object())
+                found.push_back(repository_info(item));
+    return std::optional(std::move(found));
+}
+
+ErrorOr Client::list_catalog(CatalogPage const& page, int page_size)
+{
+    Call call { .what = "listing the repositories of " + host(), .scopes = { "registry:catalog:*" } };
+    call.url = TRY(m_impl->session.base_url()) + "/v2/_catalog";
+    if (page_size > 0)
+        call.url += "?n=" + std::to_string(page_size);
+    for (int n = 0; n < max_catalog_pages; ++n) {
+        Exchange ex = TRY(m_impl->session.execute(call));
+        if (!is_success(ex.response.status))
+            return m_impl->session.status_error(ex, call);
+        Json doc = TRY_CTX(json::parse(ex.response.body, "catalog"), call.what);
+        std::vector<std::string> repositories;
+        if (doc.is_object() && doc.contains("repositories") && doc["repositories"].is_array())
+            for (auto const& r : doc["repositories"])
+                if (r.is_string())
+                    repositories.push_back(r.get<std::string>());
+        if (!page(repositories))
+            return {};
+        std::string next = http::next_link(ex.response.header("link"));
+        if (next.empty())
+            return {};
         call.url = TRY_CTX(http::resolve_url(call.url, next), call.what);
     }
     return Error::msg(call.what + ": too many pages");

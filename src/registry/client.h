@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace berth::registry {
 
@@ -49,6 +50,18 @@ struct ManifestResponse {
     std::string media_type;             ///< Content-Type (or detected)
     image::Digest digest;               ///< sha256 of body, checked against Docker-Content-Digest and any digest asked for
 };
+
+/// A repository as a registry's search API describes it (Docker Hub's /v1/search).
+struct RepositoryInfo {
+    std::string name;                   ///< "library/alpine", or "alpine" for an official image
+    std::string description;
+    int64_t stars = 0;
+    bool official = false;
+    bool automated = false;
+};
+
+/// Receives one page of repository names (GET /v2/_catalog); returns false to stop paging.
+using CatalogPage = std::function<bool(std::vector<std::string> const& repositories)>;
 
 /// Receives body bytes as they arrive; return an Error to abort the transfer.
 using DataSink = std::function<ErrorOr(char const* data, size_t size)>;
@@ -79,6 +92,14 @@ public:
     ErrorOr check_login();
     /// GET /v2/<repo>/tags/list.
     Result<std::vector<std::string>> list_tags(std::string const& repository);
+    /// GET /v1/search?q=<term>&n=<limit>, the search API of Docker Hub. nullopt
+    /// when the registry does not offer it (any answer but 200), as a
+    /// distribution registry does not: the caller then reads the catalog.
+    Result<std::optional<std::vector<RepositoryInfo>>> search(std::string const& term, int limit);
+    /// GET /v2/_catalog (`n` per page when page_size > 0), following each
+    /// Link rel="next" until `page` returns false or the registry has no more.
+    /// The registry-wide Bearer scope "registry:catalog:*" is asked for.
+    ErrorOr list_catalog(CatalogPage const& page, int page_size = 0);
 
     std::string const& host() const;
 

@@ -4,6 +4,7 @@
 #include "base/temp_dir.h"
 #include "image/digest.h"
 #include "registry/client.h"
+#include "registry/http.h"
 #include "registry/test_server.h"
 
 #include <cstdlib>
@@ -221,6 +222,81 @@ TEST_CASE("connection refused is a one-line ping error")
     REQUIRE(!r.has_value());
     CHECK(r.error().message.find("pinging container registry " + host + ": ") != std::string::npos);
     CHECK(r.error().message.find('\n') == std::string::npos);
+}
+
+TEST_CASE("Link headers: the rel=\"next\" target, wherever it stands")
+{
+    CHECK(http::next_link(R"(</v2/_catalog?last=a%2Fb&n=3>; rel="next")") == "/v2/_catalog?last=a%2Fb&n=3");
+    CHECK(http::next_link("</v2/x/tags/list?n=1&last=1>; rel=next") == "/v2/x/tags/list?n=1&last=1");
+    CHECK(http::next_link(R"(<https://r.example/v2/_catalog?last=z>; REL="Next")") == "https://r.example/v2/_catalog?last=z");
+    CHECK(http::next_link(R"(</a>; rel="prev", </b>; rel="next")") == "/b");
+    CHECK(http::next_link(R"(</a,b>; rel="next last")") == "/a,b");
+    CHECK(http::next_link(R"(</a>; rel="prev")").empty());
+    CHECK(http::next_link("").empty());
+    CHECK(http::next_link("</unterminated; rel=next").empty());
+}
+
+TEST_CASE("catalog follows Link pages until the callback stops; v1 search falls back on 404")
+{
+    FakeServer server([](SeenRequest const& r) -> Reply {
+        if (r.target == "/v2/")
+            return { 200, {}, "{}" };
+        if (r.target == "/v2/_catalog?n=2")
+            return { 200, { "Link: </v2/_catalog?last=b&n=2>; rel=\"next\"" }, R"({"repositories":["a","b"]})" };
+        if (r.target == "/v2/_catalog?last=b&n=2")
+            return { 200, { "Link: </v2/_catalog?last=d&n=2>; rel=\"next\"" }, R"({"repositories":["c","d"]})" };
+        if (r.target == "/v2/_catalog?last=d&n=2")
+            return { 200, {}, R"({"repositories":["e"]})" };
+        if (r.target.starts_with("/v1/search?q=hub"))
+            return { 200, {}, R"({"results":[{"name":"hub","description":"d","star_count":7,"is_official":true}]})" };
+        return { 404, {}, "404 page not found" };
+    });
+    auto client = make_client(server.host());
+
+    std::vector<std::string> seen;
+    auto all = client->list_catalog([&](std::vector<std::string> const& page) {
+        seen.insert(seen.end(), page.begin(), page.end());
+        return true;
+    }, 2);
+    REQUIRE_MESSAGE(all.has_value(), error_text(all));
+    CHECK(seen == std::vector<std::string> { "a", "b", "c", "d", "e" });
+
+    seen.clear();
+    size_t before = server.requests().size();
+    auto first = client->list_catalog([&](std::vector<std::string> const& page) {
+        seen.insert(seen.end(), page.begin(), page.end());
+        return false;
+    }, 2);
+    REQUIRE(first.has_value());
+    CHECK(seen == std::vector<std::string> { "a", "b" });
+    CHECK(server.requests().size() == before + 1);
+
+    auto none = client->search("busy box", 5);
+    REQUIRE_MESSAGE(none.has_value(), error_text(none));
+    CHECK_FALSE(none->has_value());
+    CHECK(server.requests().back().target == "/v1/search?q=busy%20box&n=5");
+    auto hub = client->search("hub", 5);
+    REQUIRE_MESSAGE(hub.has_value(), error_text(hub));
+    REQUIRE(hub->has_value());
+    REQUIRE((*hub)->size() == 1);
+    CHECK((**hub)[0].name == "hub");
+    CHECK((**hub)[0].stars == 7);
+    CHECK((**hub)[0].official);
+    CHECK_FALSE((**hub)[0].automated);
+}
+
+TEST_CASE("catalog of a registry without one is an error naming the registry")
+{
+    FakeServer server([](SeenRequest const& r) -> Reply {
+        if (r.target == "/v2/")
+            return { 200, {}, "{}" };
+        return { 404, {}, R"({"errors":[{"code":"UNSUPPORTED","message":"the operation is unsupported"}]})" };
+    });
+    auto client = make_client(server.host());
+    auto r = client->list_catalog([](std::vector<std::string> const&) { return true; });
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().message.find("listing the repositories of " + server.host()) != std::string::npos);
+    CHECK(r.error().message.find("HTTP 404") != std::string::npos);
 }
 
 // ---- against the real distribution registry, when installed ----------------

@@ -330,6 +330,36 @@ Result<std::string> resolve_url(std::string const& base, std::string const& ref)
     return result;
 }
 
+std::string next_link(std::string_view link)
+{
+    // RFC 8288: `<target>; param; param, <target>; ...`. The target is
+    // delimited by angle brackets, so a comma inside it does not end the entry.
+    size_t pos = 0;
+    while ((pos = link.find('<', pos)) != std::string_view::npos) {
+        size_t close = link.find('>', pos);
+        if (close == std::string_view::npos)
+            return {};
+        std::string_view target = link.substr(pos + 1, close - pos - 1);
+        size_t end = std::min(link.find('<', close), link.size());
+        std::string params = lower(std::string(link.substr(close + 1, end - close - 1)));
+        size_t rel = params.find("rel=");
+        if (rel != std::string::npos) {
+            std::string value = params.substr(rel + 4);
+            value = value.substr(0, value.find_first_of(";,"));
+            std::erase(value, '"');
+            // rel may name several relation types: rel="next last".
+            for (size_t at = 0; at < value.size();) {
+                size_t space = std::min(value.find(' ', at), value.size());
+                if (value.substr(at, space - at) == "next")
+                    return std::string(target);
+                at = space + 1;
+            }
+        }
+        pos = close;
+    }
+    return {};
+}
+
 std::string url_authority(std::string const& url)
 {
     UrlHandle u(curl_url());

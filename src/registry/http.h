@@ -78,6 +78,10 @@ Outcome perform(Request const& request);
 std::string escape(std::string_view text);
 /// Resolves `ref` (absolute or relative, e.g. a Location header) against `base`.
 Result<std::string> resolve_url(std::string const& base, std::string const& ref);
+/// The target of a Link header's `rel="next"` entry (pagination of tags/list
+/// and _catalog): `</v2/_catalog?last=a&n=3>; rel="next"` -> "/v2/_catalog?last=a&n=3";
+/// "" when there is none.
+std::string next_link(std::string_view link);
 /// "host[:port]" of an absolute URL, lowercased; "" if it cannot be parsed.
 std::string url_authority(std::string const& url);
 

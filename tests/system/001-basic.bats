@@ -42,7 +42,7 @@ load ../lib/helpers
     run_berth --help
     assert_output_contains "Available Commands:"
     local cmd
-    for cmd in pull images inspect tag rmi save load login logout info version; do
+    for cmd in pull images inspect tag rmi save load login logout search info version; do
         assert_output_matches "^ +$cmd "
     done
 }
