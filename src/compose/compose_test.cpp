@@ -293,3 +293,137 @@ TEST_CASE("YAML anchors and merge keys share settings between services, as Compo
     CHECK(has(p.service("a")->environment, "A=1"));
     CHECK(has(p.service("b")->environment, "A=2"));
 }
+
+TEST_CASE("run's flags as service keys: privileged, tty, stdin_open, group_add, devices")
+{
+    auto p = load_project(input("services:\n  web:\n    image: x\n    privileged: true\n    tty: true\n    stdin_open: yes\n"
+                                "    group_add: [wheel, 100]\n"
+                                "    devices: [/dev/fuse, '/dev/null:/dev/n:r', {source: /dev/zero, target: /dev/z, permissions: rw}]\n"))
+                 .value();
+    auto o = create_options(p, p.services[0], 1);
+    CHECK(o.privileged);
+    CHECK(o.tty);
+    CHECK(o.interactive);
+    CHECK(o.group_add == std::vector<std::string> { "wheel", "100" });
+    CHECK(o.devices == std::vector<std::string> { "/dev/fuse", "/dev/null:/dev/n:r", "/dev/zero:/dev/z:rw" });
+    auto plain = load_project(input("services:\n  web:\n    image: x\n")).value();
+    auto po = create_options(plain, plain.services[0], 1);
+    CHECK(!po.privileged);
+    CHECK(!po.tty);
+    CHECK(po.devices.empty());
+    auto message = [](std::string const& text) { return load_project(input(text)).error().message; };
+    CHECK(message("services:\n  web:\n    image: x\n    tty: sometimes\n") == "/p/My_App/compose.yaml: service web: tty: must be true or false, not \"sometimes\"");
+    CHECK(message("services:\n  web:\n    image: x\n    devices: ['a:b:c:d']\n") == "/p/My_App/compose.yaml: service web: devices[0]: \"a:b:c:d\" is not HOST[:CONTAINER[:PERMISSIONS]]");
+    CHECK(message("services:\n  web:\n    image: x\n    devices: [{target: /dev/z}]\n") == "/p/My_App/compose.yaml: service web: devices[0].source: is required");
+}
+
+TEST_CASE("resources: mem_limit, memswap_limit, cpus, cpu_shares, pids_limit, shm_size, ulimits, oom_score_adj")
+{
+    auto p = load_project(input("services:\n  web:\n    image: x\n    mem_limit: 512m\n    memswap_limit: 1g\n    cpus: 0.5\n"
+                                "    cpu_shares: 512\n    pids_limit: 100\n    shm_size: 128m\n    oom_score_adj: -10\n"
+                                "    ulimits:\n      nproc: 512\n      nofile: {soft: 1024, hard: 2048}\n"))
+                 .value();
+    auto o = create_options(p, p.services[0], 1);
+    CHECK(o.memory == "512m");
+    CHECK(o.memory_swap == "1g");
+    CHECK(o.cpus == "0.5");
+    CHECK(o.cpu_shares == 512);
+    CHECK(o.pids_limit == 100);
+    CHECK(o.shm_size == "128m");
+    CHECK(o.oom_score_adj == -10);
+    CHECK(o.ulimits == std::vector<std::string> { "nofile=1024:2048", "nproc=512:512" });
+    CHECK(p.yaml.find("ulimits:\n      nofile:\n        soft: 1024\n        hard: 2048\n") != std::string::npos);
+    CHECK(p.yaml.find("mem_limit: \"512m\"") != std::string::npos);
+    auto message = [](std::string const& text) { return load_project(input("services:\n  web:\n    image: x\n" + text)).error().message; };
+    std::string at = "/p/My_App/compose.yaml: service web: ", read_at = "compose.yaml: service web: ";
+    CHECK(message("    mem_limit: lots\n").rfind(read_at + "mem_limit: ", 0) == 0);
+    CHECK(message("    cpus: many\n").rfind(read_at + "cpus: ", 0) == 0);
+    CHECK(message("    shm_size: big\n").rfind(read_at + "shm_size: ", 0) == 0);
+    CHECK(message("    mem_limit: 1g\n    memswap_limit: 512m\n") == read_at + "memswap_limit: must be at least mem_limit (it is memory plus swap), and needs mem_limit");
+    CHECK(message("    pids_limit: x\n") == at + "pids_limit: must be an integer, not \"x\"");
+    CHECK(message("    cpu_shares: -2\n") == read_at + "cpu_shares: must not be negative");
+    CHECK(message("    ulimits:\n      nofile: {soft: 1}\n") == at + "ulimits.nofile: needs both soft and hard");
+    CHECK(message("    ulimits:\n      bogus: 1\n").rfind(read_at + "ulimits.bogus: ", 0) == 0);
+    CHECK(message("    mem_reservation: 1g\n") == at + "mem_reservation: is not supported by berth: berth sets no soft memory limit: remove it, or use mem_limit");
+    CHECK(message("    cpuset: 0-1\n") == at + "cpuset: is not supported by berth: berth cannot pin CPUs: remove it");
+    // Ignored as `run` ignores --oom-kill-disable and --memory-swappiness on cgroup v2.
+    CHECK(load_project(input("services:\n  web:\n    image: x\n    oom_kill_disable: true\n    mem_swappiness: 0\n")));
+}
+
+TEST_CASE("sysctls, security_opt, dns, namespaces, platform, pull_policy, logging, volumes_from, annotations")
+{
+    auto p = load_project(input("services:\n  web:\n    image: x\n    sysctls: [net.core.somaxconn=1024]\n"
+                                "    security_opt: [no-new-privileges]\n    dns_search: example.com\n    dns_opt: [ndots:2]\n"
+                                "    mac_address: 02:42:ac:11:00:02\n    ipc: service:db\n    pid: host\n    uts: host\n    cgroup: private\n"
+                                "    userns_mode: keep-id\n    cgroup_parent: mine\n    platform: linux/arm64\n    pull_policy: never\n"
+                                "    logging:\n      driver: json-file\n      options: {max-size: 1m}\n"
+                                "    volumes_from: [db:ro, 'container:other']\n    annotations: {a: b}\n    links: [db]\n"
+                                "  db:\n    image: x\n    sysctls: {kernel.msgmax: 65536}\n"))
+                 .value();
+    auto const& web = *p.service("web");
+    auto o = create_options(p, web, 1);
+    CHECK(o.sysctls == std::vector<std::string> { "net.core.somaxconn=1024" });
+    CHECK(o.security_opt == std::vector<std::string> { "no-new-privileges" });
+    CHECK(o.dns_search == std::vector<std::string> { "example.com" });
+    CHECK(o.dns_options == std::vector<std::string> { "ndots:2" });
+    CHECK(o.mac_address == "02:42:ac:11:00:02");
+    CHECK(o.ipc == "container:my_app-db-1");
+    CHECK(o.pid == "host");
+    CHECK(o.uts == "host");
+    CHECK(o.cgroupns == "private");
+    CHECK(o.userns == "keep-id");
+    CHECK(o.cgroup_parent == "mine");
+    CHECK(o.platform == "linux/arm64");
+    CHECK(o.pull == "never");
+    CHECK(o.log_driver == "json-file");
+    CHECK(o.log_opts == std::vector<std::string> { "max-size=1m" });
+    CHECK(o.volumes_from == std::vector<std::string> { "my_app-db-1:ro", "other" });
+    CHECK(o.annotations == std::vector<std::string> { "a=b" });
+    // ipc and volumes_from name db: it starts first.
+    CHECK(p.services[0].name == "db");
+    CHECK(create_options(p, *p.service("db"), 1).sysctls == std::vector<std::string> { "kernel.msgmax=65536" });
+    auto message = [](std::string const& text) { return load_project(input("services:\n  web:\n    image: x\n" + text)).error().message; };
+    std::string at = "/p/My_App/compose.yaml: service web: ", read_at = "compose.yaml: service web: ";
+    CHECK(message("    ipc: sideways\n") == read_at + "ipc: unrecognized namespace mode sideways passed");
+    CHECK(message("    pid: service:nope\n") == "compose.yaml: service web: pid: service \"nope\" is not defined");
+    CHECK(message("    volumes_from: [nope]\n") == "compose.yaml: service web: volumes_from: service \"nope\" is not defined");
+    CHECK(message("    volumes_from: ['container:c:rx']\n") == read_at + "volumes_from: \"container:c:rx\" is not [service:]NAME[:ro|rw] or container:NAME[:ro|rw]");
+    CHECK(message("    cgroup: shared\n") == read_at + "cgroup: must be host or private, not \"shared\"");
+    CHECK(message("    userns_mode: sideways\n").rfind(read_at + "userns_mode: ", 0) == 0);
+    CHECK(message("    pull_policy: sometimes\n") == read_at + "pull_policy: must be always, never, missing or build, not \"sometimes\"");
+    CHECK(message("    pull_policy: build\n") == read_at + "pull_policy: build needs a build: section");
+    CHECK(message("    sysctls: [net.core.somaxconn]\n") == read_at + "sysctls.net.core.somaxconn: has no value: give KEY=VALUE");
+    CHECK(message("    logging: {driver: x, format: y}\n") == at + "logging.format: unknown key (is it spelled right?)");
+    CHECK(message("    links: ['db:database']\n  db:\n    image: x\n")
+        == read_at + "links: \"db:database\": berth does not make link aliases: give service db networks.NAME.aliases: [database] instead");
+    CHECK(message("    domainname: example.com\n") == at + "domainname: is not supported by berth: berth does not set the container's domain name: remove it");
+}
+
+TEST_CASE("secrets: top-level file, environment and external; a service's short and long syntax")
+{
+    auto p = load_project(input("services:\n  web:\n    image: x\n    secrets:\n      - pw\n"
+                                "      - {source: tok, target: /etc/tok, uid: '1', gid: '2', mode: 0400}\n      - {source: ext, mode: 288}\n"
+                                "secrets:\n  pw: {file: ./pw.txt}\n  tok: {environment: TOKEN}\n  ext: {external: true}\n",
+                              { { "TOKEN", "abc" } }))
+                 .value();
+    REQUIRE(p.secrets.size() == 3);
+    auto const* pw = p.secret("pw");
+    REQUIRE(pw);
+    CHECK(pw->name == "my_app_pw");
+    CHECK(pw->file == "/p/My_App/pw.txt");
+    CHECK(p.secret("tok")->value == "abc");
+    CHECK(p.secret("ext")->name == "ext");
+    CHECK(p.secret("ext")->external);
+    auto o = create_options(p, p.services[0], 1);
+    CHECK(o.secrets == std::vector<std::string> { "my_app_pw,type=mount,target=pw", "my_app_tok,type=mount,target=/etc/tok,uid=1,gid=2,mode=0400",
+                           "ext,type=mount,target=ext,mode=0440" });
+    CHECK(p.yaml.find("\n  ext:\n    name: ext\n    external: true\n") != std::string::npos);
+    CHECK(p.yaml.find("abc") == std::string::npos);  // a variable's value is not printed
+    auto message = [](std::string const& text) { return load_project(input("services:\n  web:\n    image: x\n" + text)).error().message; };
+    std::string at = "/p/My_App/compose.yaml: service web: ", read_at = "compose.yaml: service web: ";
+    CHECK(message("    secrets: [nope]\n") == "compose.yaml: service web: secrets: secret \"nope\" is not declared in the top-level secrets");
+    CHECK(message("    secrets: [{source: s, mode: '0999'}]\nsecrets:\n  s: {file: f}\n") == read_at + "secrets[0]: --secret s,type=mount,target=s,mode=0999: mode 0999 invalid: use an octal mode such as 0400");
+    CHECK(message("    secrets: [{target: t}]\n") == at + "secrets[0].source: is required");
+    CHECK(message("secrets:\n  s: {file: f, environment: E}\n") == "/p/My_App/compose.yaml: secrets.s: give exactly one of file, environment or external: true");
+    CHECK(message("secrets:\n  s: {file: f, driver: vault}\n") == "/p/My_App/compose.yaml: secrets.s.driver: berth's secrets have the file driver only: remove it");
+}

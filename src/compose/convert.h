@@ -21,6 +21,12 @@ inline constexpr char const* config_hash_label = "com.docker.compose.config-hash
 inline constexpr char const* volume_label = "com.docker.compose.volume";
 inline constexpr char const* network_label = "com.docker.compose.network";
 
+inline constexpr char const* secret_label = "com.docker.compose.secret";
+
+/// The --secret value of a service's secret, the berth secret being `name`:
+/// NAME,target=T[,uid=U][,gid=G][,mode=M].
+std::string secret_flag(std::string const& name, ServiceSecret const& secret);
+
 /// PROJECT-SERVICE-N (or the service's container_name).
 std::string container_name(Project const& project, Service const& service, int number);
 /// The image a service runs: its image, else PROJECT-SERVICE (what build makes).

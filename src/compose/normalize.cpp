@@ -5,6 +5,8 @@
 
 #include "compose/project.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 namespace berth::compose {
@@ -378,18 +380,36 @@ std::set<std::string> const supported_service_keys = {
     "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "expose", "volumes", "networks",
     "network_mode", "depends_on", "healthcheck", "restart", "user", "working_dir", "labels", "hostname", "extra_hosts",
     "dns", "cap_add", "cap_drop", "read_only", "tmpfs", "init", "stop_signal", "stop_grace_period", "profiles",
-    "deploy", "container_name", "scale",
+    "deploy", "container_name", "scale", "privileged", "tty", "stdin_open", "group_add", "devices", "mem_limit",
+    "memswap_limit", "cpus", "cpu_shares", "pids_limit", "shm_size", "ulimits", "oom_score_adj", "sysctls",
+    "security_opt", "dns_search", "dns_opt", "mac_address", "ipc", "pid", "uts", "cgroup", "userns_mode",
+    "cgroup_parent", "platform", "runtime", "pull_policy", "logging", "volumes_from", "annotations", "secrets", "links",
 };
 
-/// Keys of the specification berth does not act on: accepted, and ignored.
+/// Keys of the specification that change nothing berth or Podman could do:
+/// accepted, and ignored.
 std::set<std::string> const ignored_service_keys = {
-    "annotations", "attach", "blkio_config", "cpu_count", "cpu_percent", "cpu_shares", "cpu_period", "cpu_quota",
-    "cpu_rt_runtime", "cpu_rt_period", "cpus", "cpuset", "cgroup", "cgroup_parent", "configs", "credential_spec",
-    "develop", "device_cgroup_rules", "devices", "dns_opt", "dns_search", "domainname", "external_links", "group_add",
-    "ipc", "uts", "isolation", "links", "logging", "mac_address", "mem_limit", "mem_reservation", "mem_swappiness",
-    "memswap_limit", "oom_kill_disable", "oom_score_adj", "pid", "pids_limit", "platform", "privileged", "pull_policy",
-    "runtime", "secrets", "security_opt", "shm_size", "stdin_open", "storage_opt", "sysctls", "tty", "ulimits",
-    "userns_mode", "volumes_from",
+    "attach",                                 // which logs an attached `up` shows: berth shows every service's
+    "develop",                                // for `compose watch`, which berth does not have
+    "cpu_count", "cpu_percent",               // Windows containers only
+    "credential_spec", "isolation",           // Windows containers only
+    "mem_swappiness", "oom_kill_disable",     // cgroup v2 has neither: `run` ignores the flags too
+};
+
+/// Keys berth cannot honour, with what to do instead: an error, never a silent drop.
+std::map<std::string, std::string> const unsupported_service_keys = {
+    { "mem_reservation", "berth sets no soft memory limit: remove it, or use mem_limit" },
+    { "cpu_period", "use cpus instead" },
+    { "cpu_quota", "use cpus instead" },
+    { "cpu_rt_runtime", "berth sets no real-time CPU limits: remove it" },
+    { "cpu_rt_period", "berth sets no real-time CPU limits: remove it" },
+    { "cpuset", "berth cannot pin CPUs: remove it" },
+    { "blkio_config", "berth sets no block I/O limits: remove it" },
+    { "device_cgroup_rules", "list the devices under devices instead" },
+    { "storage_opt", "berth's storage drivers take no per-container options: remove it" },
+    { "configs", "mount the file with volumes instead" },
+    { "domainname", "berth does not set the container's domain name: remove it" },
+    { "external_links", "put both containers on a shared external network instead" },
 };
 
 ErrorOr scalar_keys(Node const& in, Node& out, Where const& w, std::initializer_list<char const*> keys)
@@ -408,6 +428,115 @@ ErrorOr list_keys(Node const& in, Node& out, Where const& w, std::initializer_li
     return {};
 }
 
+/// devices: HOST[:CONTAINER[:PERMS]], or {source, target, permissions}, as --device strings.
+Result<Node> normalize_devices(Node const& n, Where const& w)
+{
+    TRY(expect(n, YAML::NodeType::Sequence, "a list", w));
+    Node out(YAML::NodeType::Sequence);
+    for (size_t i = 0; i < n.size(); ++i) {
+        auto at = w.index(i);
+        if (!n[i].IsMap()) {
+            auto spec = TRY(scalar(n[i], at));
+            if (spec.empty() || spec[0] == ':' || std::count(spec.begin(), spec.end(), ':') > 2)
+                return at.error("\"" + spec + "\" is not HOST[:CONTAINER[:PERMISSIONS]]");
+            out.push_back(spec);
+            continue;
+        }
+        TRY(known_keys(n[i], { "source", "target", "permissions" }, at));
+        if (!n[i]["source"])
+            return at.key("source").error("is required");
+        auto spec = TRY(scalar(n[i]["source"], at.key("source")));
+        spec += ":" + (n[i]["target"] ? TRY(scalar(n[i]["target"], at.key("target"))) : spec);
+        if (n[i]["permissions"])
+            spec += ":" + TRY(scalar(n[i]["permissions"], at.key("permissions")));
+        out.push_back(spec);
+    }
+    return out;
+}
+
+/// ulimits: NAME: N (soft and hard) or NAME: {soft, hard}, as {soft, hard} maps.
+Result<Node> normalize_ulimits(Node const& n, Where const& w)
+{
+    TRY(expect(n, YAML::NodeType::Map, "a map", w));
+    Node out(YAML::NodeType::Map);
+    for (auto const& kv : n) {
+        auto name = kv.first.Scalar();
+        auto at = w.key(name);
+        Node limit(YAML::NodeType::Map);
+        if (kv.second.IsMap()) {
+            TRY(known_keys(kv.second, { "soft", "hard" }, at));
+            if (!kv.second["soft"] || !kv.second["hard"])
+                return at.error("needs both soft and hard");
+            limit["soft"] = TRY(scalar(kv.second["soft"], at.key("soft")));
+            limit["hard"] = TRY(scalar(kv.second["hard"], at.key("hard")));
+        } else {
+            auto value = TRY(scalar(kv.second, at));
+            limit["soft"] = value;
+            limit["hard"] = value;
+        }
+        out[name] = limit;
+    }
+    return out;
+}
+
+Result<Node> normalize_logging(Node const& n, Where const& w)
+{
+    TRY(expect(n, YAML::NodeType::Map, "a map", w));
+    TRY(known_keys(n, { "driver", "options" }, w));
+    Node out(YAML::NodeType::Map);
+    if (n["driver"])
+        out["driver"] = TRY(scalar(n["driver"], w.key("driver")));
+    if (n["options"] && !n["options"].IsNull())
+        out["options"] = TRY(string_map(n["options"], w.key("options")));
+    return out;
+}
+
+/// A service's secrets: NAME, or {source, target, uid, gid, mode}, as maps.
+Result<Node> normalize_service_secrets(Node const& n, Where const& w)
+{
+    TRY(expect(n, YAML::NodeType::Sequence, "a list", w));
+    Node out(YAML::NodeType::Sequence);
+    for (size_t i = 0; i < n.size(); ++i) {
+        auto at = w.index(i);
+        Node secret(YAML::NodeType::Map);
+        if (!n[i].IsMap()) {
+            secret["source"] = TRY(scalar(n[i], at));
+        } else {
+            TRY(known_keys(n[i], { "source", "target", "uid", "gid", "mode" }, at));
+            if (!n[i]["source"])
+                return at.key("source").error("is required");
+            for (auto key : { "source", "target", "uid", "gid", "mode" })
+                if (n[i][key])
+                    secret[key] = TRY(scalar(n[i][key], at.key(key)));
+        }
+        out.push_back(secret);
+    }
+    return out;
+}
+
+/// A top-level secret: {file} or {environment} or {external, name}.
+Result<Node> normalize_secret(Node const& n, Where const& w, std::string const& dir, Variables const& vars)
+{
+    TRY(expect(n, YAML::NodeType::Map, "a map", w));
+    TRY(known_keys(n, { "file", "environment", "external", "name", "labels", "driver", "driver_opts", "template_driver" }, w));
+    for (auto key : { "driver", "driver_opts", "template_driver" })
+        if (n[key])
+            return w.key(key).error("berth's secrets have the file driver only: remove it");
+    Node out(YAML::NodeType::Map);
+    TRY(scalar_keys(n, out, w, { "name", "environment" }));
+    if (n["file"])
+        out["file"] = host_path(TRY(scalar(n["file"], w.key("file"))), dir, vars);
+    if (n["external"])
+        out["external"] = TRY(boolean(n["external"], w.key("external")));
+    if (n["labels"])
+        out["labels"] = TRY(string_map(n["labels"], w.key("labels")));
+    bool external = out["external"] && out["external"].as<bool>();
+    int sources = (out["file"] ? 1 : 0) + (out["environment"] ? 1 : 0) + (external ? 1 : 0);
+    if (sources != 1)
+        return w.error("give exactly one of file, environment or external: true");
+    return out;
+}
+
 Result<Node> normalize_service(Node const& n, Where const& w, std::string const& dir, Variables const& vars)
 {
     if (n.IsNull())
@@ -416,14 +545,33 @@ Result<Node> normalize_service(Node const& n, Where const& w, std::string const&
     Node out(YAML::NodeType::Map);
     for (auto const& kv : n) {
         auto key = kv.first.Scalar();
+        if (auto it = unsupported_service_keys.find(key); it != unsupported_service_keys.end())
+            return w.key(key).error("is not supported by berth: " + it->second);
         if (!supported_service_keys.count(key) && !ignored_service_keys.count(key) && key.rfind("x-", 0) != 0)
             return w.key(key).error("unknown key (is it spelled right?)");
     }
-    TRY(scalar_keys(n, out, w, { "image", "network_mode", "restart", "user", "working_dir", "hostname", "stop_signal", "stop_grace_period", "container_name" }));
-    TRY(list_keys(n, out, w, { "dns", "cap_add", "cap_drop", "tmpfs", "profiles", "expose" }));
-    for (auto key : { "read_only", "init" })
+    TRY(scalar_keys(n, out, w, { "image", "network_mode", "restart", "user", "working_dir", "hostname", "stop_signal",
+        "stop_grace_period", "container_name", "mem_limit", "memswap_limit", "cpus", "shm_size", "mac_address", "ipc", "pid",
+        "uts", "cgroup", "userns_mode", "cgroup_parent", "platform", "runtime", "pull_policy" }));
+    TRY(list_keys(n, out, w, { "dns", "cap_add", "cap_drop", "tmpfs", "profiles", "expose", "group_add", "security_opt",
+        "dns_search", "dns_opt", "volumes_from", "links" }));
+    for (auto key : { "read_only", "init", "privileged", "tty", "stdin_open" })
         if (n[key])
             out[key] = TRY(boolean(n[key], w.key(key)));
+    for (auto key : { "cpu_shares", "pids_limit", "oom_score_adj" })
+        if (n[key])
+            out[key] = TRY(integer(n[key], w.key(key)));
+    for (auto key : { "sysctls", "annotations" })
+        if (n[key])
+            out[key] = TRY(string_map(n[key], w.key(key)));
+    if (n["devices"])
+        out["devices"] = TRY(normalize_devices(n["devices"], w.key("devices")));
+    if (n["ulimits"])
+        out["ulimits"] = TRY(normalize_ulimits(n["ulimits"], w.key("ulimits")));
+    if (n["logging"])
+        out["logging"] = TRY(normalize_logging(n["logging"], w.key("logging")));
+    if (n["secrets"])
+        out["secrets"] = TRY(normalize_service_secrets(n["secrets"], w.key("secrets")));
     if (n["build"])
         out["build"] = TRY(normalize_build(n["build"], w.key("build")));
     for (auto key : { "command", "entrypoint" })
@@ -533,6 +681,13 @@ Result<Node> normalize_top(Node const& doc, std::string const& file, Variables c
         }
     }
     out["services"] = services;
+    if (doc["secrets"]) {
+        Node secrets(YAML::NodeType::Map);
+        TRY(expect(doc["secrets"], YAML::NodeType::Map, "a map", top.key("secrets")));
+        for (auto const& kv : doc["secrets"])
+            secrets[kv.first.Scalar()] = TRY(normalize_secret(kv.second, top.key("secrets").key(kv.first.Scalar()), dir, vars));
+        out["secrets"] = secrets;
+    }
     for (auto key : { "volumes", "networks" }) {
         Node resources(YAML::NodeType::Map);
         if (doc[key]) {

@@ -3,7 +3,13 @@
 // networks, and the order of the services.
 #include "compose/project.h"
 
+#include "compose/config_yaml.h"
+#include "compose/convert.h"
 #include "compose/normalize.h"
+#include "container/options.h"
+#include "rootless/idmap.h"
+#include "runtime/cgroups.h"
+#include "runtime/rlimits.h"
 
 #include <algorithm>
 #include <functional>
@@ -68,6 +74,137 @@ std::optional<int> duration_seconds(std::string const& s)
             return std::nullopt;
     }
     return static_cast<int>(total);
+}
+
+/// A failure of `run`'s own parser for a flag, said of the key that gave its value.
+template<typename R>
+ErrorOr said_of(Where const& w, R const& parsed)
+{
+    if (!parsed)
+        return w.error(parsed.error().message);
+    return {};
+}
+
+/// "0440" and "0o440" are octal (as YAML 1.1 and Compose read them), "288" decimal: as --secret's octal mode=.
+std::string octal_mode(std::string const& mode)
+{
+    if (mode.rfind("0o", 0) == 0)
+        return "0" + mode.substr(2);
+    if (mode.empty() || mode[0] == '0' || mode.find_first_not_of("0123456789") != std::string::npos)
+        return mode;
+    char text[16];
+    std::snprintf(text, sizeof text, "0%lo", std::stoul(mode));
+    return text;
+}
+
+/// The keys that map one to one to a flag of `run`: read, then checked by that flag's parser.
+ErrorOr read_run_flags(Service& s, Node const& n, Where const& w)
+{
+    auto flag = [&](char const* key) { return n[key] && n[key].as<bool>(); };
+    s.privileged = flag("privileged");
+    s.tty = flag("tty");
+    s.stdin_open = flag("stdin_open");
+    s.group_add = strings(n["group_add"]);
+    s.devices = strings(n["devices"]);
+    s.mem_limit = text(n["mem_limit"]);
+    s.memswap_limit = text(n["memswap_limit"]);
+    s.cpus = text(n["cpus"]);
+    s.shm_size = text(n["shm_size"]);
+    namespace cg = runtime::cgroups;
+    if (!s.mem_limit.empty())
+        TRY(said_of(w.key("mem_limit"), cg::parse_size(s.mem_limit)));
+    if (!s.memswap_limit.empty()) {
+        auto swap = cg::parse_swap(s.memswap_limit);
+        TRY(said_of(w.key("memswap_limit"), swap));
+        if (swap.value() > 0 && (s.mem_limit.empty() || cg::parse_size(s.mem_limit).value() > swap.value()))
+            return w.key("memswap_limit").error("must be at least mem_limit (it is memory plus swap), and needs mem_limit");
+    }
+    if (!s.cpus.empty())
+        TRY(said_of(w.key("cpus"), cg::parse_cpus(s.cpus)));
+    if (!s.shm_size.empty())
+        TRY(said_of(w.key("shm_size"), cg::parse_size(s.shm_size)));
+    if (n["cpu_shares"]) {
+        if (n["cpu_shares"].as<int>() < 0)
+            return w.key("cpu_shares").error("must not be negative");
+        s.cpu_shares = n["cpu_shares"].as<int>();
+    }
+    if (n["pids_limit"])
+        s.pids_limit = n["pids_limit"].as<int>();
+    if (n["oom_score_adj"])
+        s.oom_score_adj = n["oom_score_adj"].as<int>();
+    if (auto ulimits = n["ulimits"])
+        for (auto const& kv : ulimits) {
+            auto limit = kv.second["soft"].Scalar() + ":" + kv.second["hard"].Scalar();
+            TRY(said_of(w.key("ulimits").key(kv.first.Scalar()), runtime::parse_ulimit(kv.first.Scalar() + "=" + limit)));
+            s.ulimits[kv.first.Scalar()] = limit;
+        }
+    for (auto const& [key, value] : string_map(n["sysctls"])) {
+        if (n["sysctls"][key].IsNull())
+            return w.key("sysctls").key(key).error("has no value: give KEY=VALUE");
+        s.sysctls[key] = value;
+    }
+    s.security_opt = strings(n["security_opt"]);
+    s.dns_search = strings(n["dns_search"]);
+    s.dns_opt = strings(n["dns_opt"]);
+    s.mac_address = text(n["mac_address"]);
+    s.annotations = string_map(n["annotations"]);
+    return {};
+}
+
+/// ipc, pid, uts, cgroup, userns_mode: namespace modes, service:NAME for ipc and pid as Compose allows.
+ErrorOr read_namespaces(Service& s, Node const& n, Where const& w)
+{
+    s.ipc = text(n["ipc"]);
+    s.pid = text(n["pid"]);
+    s.uts = text(n["uts"]);
+    s.cgroup = text(n["cgroup"]);
+    for (auto [key, value, flag] : { std::tuple { "ipc", &s.ipc, "--ipc" }, std::tuple { "pid", &s.pid, "--pid" }, std::tuple { "uts", &s.uts, "--uts" } })
+        if (value->rfind("service:", 0) != 0 || key == std::string("uts"))
+            TRY(said_of(w.key(key), container::parse_namespace_mode(*value, flag)));
+    if (!s.cgroup.empty() && s.cgroup != "host" && s.cgroup != "private")
+        return w.key("cgroup").error("must be host or private, not \"" + s.cgroup + "\"");
+    s.userns_mode = text(n["userns_mode"]);
+    TRY(said_of(w.key("userns_mode"), rootless::validate_userns_flags({ s.userns_mode, {}, {} })));
+    s.cgroup_parent = text(n["cgroup_parent"]);
+    s.platform = text(n["platform"]);
+    s.runtime = text(n["runtime"]);
+    return {};
+}
+
+/// pull_policy, logging, volumes_from, links and secrets.
+ErrorOr read_references(Service& s, Node const& n, Where const& w)
+{
+    s.pull_policy = text(n["pull_policy"]);
+    if (s.pull_policy == "if_not_present")
+        s.pull_policy = "missing";
+    if (!s.pull_policy.empty() && s.pull_policy != "always" && s.pull_policy != "never" && s.pull_policy != "missing" && s.pull_policy != "build")
+        return w.key("pull_policy").error("must be always, never, missing or build, not \"" + s.pull_policy + "\"");
+    if (s.pull_policy == "build" && !s.build)
+        return w.key("pull_policy").error("build needs a build: section");
+    if (auto l = n["logging"])
+        s.logging = Logging { text(l["driver"]), string_map(l["options"]) };
+    for (auto const& from : strings(n["volumes_from"])) {
+        auto spec = from.rfind("service:", 0) == 0 || from.rfind("container:", 0) == 0 ? from : "service:" + from;
+        auto name = spec.substr(spec.find(':') + 1);
+        auto mode = name.find(':') == std::string::npos ? "" : name.substr(name.find(':') + 1);
+        if (name.empty() || name[0] == ':' || (!mode.empty() && mode != "ro" && mode != "rw"))
+            return w.key("volumes_from").error("\"" + from + "\" is not [service:]NAME[:ro|rw] or container:NAME[:ro|rw]");
+        s.volumes_from.push_back(spec);
+    }
+    for (auto const& link : strings(n["links"]))
+        if (auto colon = link.find(':'); colon != std::string::npos && link.substr(colon + 1) != link.substr(0, colon))
+            return w.key("links").error("\"" + link + "\": berth does not make link aliases: give service " + link.substr(0, colon)
+                + " networks.NAME.aliases: [" + link.substr(colon + 1) + "] instead");
+    if (auto secrets = n["secrets"])
+        for (size_t i = 0; i < secrets.size(); ++i) {
+            auto const& item = secrets[i];
+            ServiceSecret secret { item["source"].Scalar(), text(item["target"]), text(item["uid"]), text(item["gid"]), octal_mode(text(item["mode"])) };
+            if (secret.target.empty())
+                secret.target = secret.source;
+            TRY(said_of(w.key("secrets").index(i), container::parse_secret(secret_flag(secret.source, secret))));
+            s.secrets.push_back(secret);
+        }
+    return {};
 }
 
 Result<Service> read_service(std::string const& name, Node const& n, Where const& w)
@@ -154,6 +291,9 @@ Result<Service> read_service(std::string const& name, Node const& n, Where const
     s.profiles = strings(n["profiles"]);
     if (n["replicas"])
         s.replicas = n["replicas"].as<int>();
+    TRY(read_run_flags(s, n, w));
+    TRY(read_namespaces(s, n, w));
+    TRY(read_references(s, n, w));
     return s;
 }
 
@@ -171,6 +311,23 @@ Result<std::vector<T>> read_resources(Node const& n, std::string const& project)
         if constexpr (std::is_same_v<T, Network>)
             r.internal = kv.second["internal"] && kv.second["internal"].as<bool>();
         out.push_back(r);
+    }
+    return out;
+}
+
+std::vector<Secret> read_secrets(Node const& n, std::string const& project, Variables const& vars)
+{
+    std::vector<Secret> out;
+    for (auto const& kv : n) {
+        Secret secret;
+        secret.key = kv.first.Scalar();
+        secret.external = kv.second["external"] && kv.second["external"].as<bool>();
+        secret.name = kv.second["name"] ? kv.second["name"].Scalar() : secret.external ? secret.key : project + "_" + secret.key;
+        secret.file = text(kv.second["file"]);
+        secret.environment = text(kv.second["environment"]);
+        if (auto value = vars.find(secret.environment); !secret.environment.empty() && value != vars.end())
+            secret.value = value->second;
+        out.push_back(secret);
     }
     return out;
 }
@@ -212,6 +369,19 @@ bool enabled(Service const& s, std::vector<std::string> const& active)
     });
 }
 
+/// The services a service names in network_mode, ipc, pid (service:NAME) and volumes_from: (key, service).
+std::vector<std::pair<std::string, std::string>> service_references(Service const& s)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto [key, value] : { std::pair { "network_mode", &s.network_mode }, std::pair { "ipc", &s.ipc }, std::pair { "pid", &s.pid } })
+        if (value->rfind("service:", 0) == 0)
+            out.emplace_back(key, value->substr(8));
+    for (auto const& from : s.volumes_from)
+        if (from.rfind("service:", 0) == 0)
+            out.emplace_back("volumes_from", from.substr(8, from.find(':', 8) - 8));
+    return out;
+}
+
 /// depends_on, networks and named volumes name things the file defines.
 ErrorOr check_references(Project const& p, std::string const& files)
 {
@@ -222,6 +392,9 @@ ErrorOr check_references(Project const& p, std::string const& files)
     }
     for (auto const& s : p.services) {
         Where w { files, s.name, "" };
+        for (auto const& [key, used] : service_references(s))
+            if (!all_names.count(used))
+                return w.key(key).error("service \"" + used + "\" is not defined");
         for (auto const& d : s.depends_on) {
             if (!all_names.count(d.service))
                 return w.key("depends_on").error("service \"" + d.service + "\" is not defined");
@@ -235,146 +408,11 @@ ErrorOr check_references(Project const& p, std::string const& files)
             if (m.type == Mount::Type::Volume && !m.source.empty()
                 && std::none_of(p.volumes.begin(), p.volumes.end(), [&](auto const& v) { return v.key == m.source; }))
                 return w.key("volumes").error("volume \"" + m.source + "\" is not declared in the top-level volumes");
-        if (s.network_mode.rfind("service:", 0) == 0 && !all_names.count(s.network_mode.substr(8)))
-            return w.key("network_mode").error("service \"" + s.network_mode.substr(8) + "\" is not defined");
+        for (auto const& secret : s.secrets)
+            if (!p.secret(secret.source))
+                return w.key("secrets").error("secret \"" + secret.source + "\" is not declared in the top-level secrets");
     }
     return {};
-}
-
-/// The project's resolved model as YAML, for `compose config`.
-std::string emit_yaml(Project const& p)
-{
-    YAML::Emitter e;
-    e << YAML::BeginMap << YAML::Key << "name" << YAML::Value << p.name;
-    e << YAML::Key << "services" << YAML::Value << YAML::BeginMap;
-    auto list = [&](char const* key, std::vector<std::string> const& v) {
-        if (!v.empty())
-            e << YAML::Key << key << YAML::Value << v;
-    };
-    auto str = [&](char const* key, std::string const& v) {
-        if (!v.empty())
-            e << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << v;
-    };
-    auto map = [&](char const* key, std::map<std::string, std::string> const& m) {
-        if (m.empty())
-            return;
-        e << YAML::Key << key << YAML::Value << YAML::BeginMap;
-        for (auto const& [k, v] : m)
-            e << YAML::Key << k << YAML::Value << YAML::DoubleQuoted << v;
-        e << YAML::EndMap;
-    };
-    auto services = p.services;
-    std::sort(services.begin(), services.end(), [](auto const& a, auto const& b) { return a.name < b.name; });
-    for (auto const& s : services) {
-        e << YAML::Key << s.name << YAML::Value << YAML::BeginMap;
-        if (s.build) {
-            e << YAML::Key << "build" << YAML::Value << YAML::BeginMap;
-            str("context", s.build->context);
-            str("dockerfile", s.build->dockerfile);
-            map("args", s.build->args);
-            str("target", s.build->target);
-            e << YAML::EndMap;
-        }
-        if (s.command)
-            e << YAML::Key << "command" << YAML::Value << YAML::Flow << *s.command;
-        if (s.entrypoint)
-            e << YAML::Key << "entrypoint" << YAML::Value << YAML::Flow << *s.entrypoint;
-        if (!s.depends_on.empty()) {
-            e << YAML::Key << "depends_on" << YAML::Value << YAML::BeginMap;
-            for (auto const& d : s.depends_on)
-                e << YAML::Key << d.service << YAML::Value << YAML::BeginMap << YAML::Key << "condition" << YAML::Value << d.condition
-                  << YAML::Key << "required" << YAML::Value << d.required << YAML::EndMap;
-            e << YAML::EndMap;
-        }
-        list("environment", s.environment);
-        list("env_file", s.env_files);
-        list("expose", s.expose);
-        if (s.healthcheck) {
-            e << YAML::Key << "healthcheck" << YAML::Value << YAML::BeginMap;
-            if (!s.healthcheck->test.empty())
-                e << YAML::Key << "test" << YAML::Value << YAML::Flow << s.healthcheck->test;
-            str("interval", s.healthcheck->interval);
-            str("timeout", s.healthcheck->timeout);
-            str("start_period", s.healthcheck->start_period);
-            if (s.healthcheck->retries)
-                e << YAML::Key << "retries" << YAML::Value << *s.healthcheck->retries;
-            if (s.healthcheck->disable)
-                e << YAML::Key << "disable" << YAML::Value << true;
-            e << YAML::EndMap;
-        }
-        str("image", s.image);
-        map("labels", s.labels);
-        str("network_mode", s.network_mode);
-        if (!s.networks.empty()) {
-            e << YAML::Key << "networks" << YAML::Value << YAML::BeginMap;
-            for (auto const& n : s.networks) {
-                e << YAML::Key << n.name << YAML::Value;
-                if (n.aliases.empty() && n.ipv4_address.empty()) {
-                    e << YAML::Null;
-                    continue;
-                }
-                e << YAML::BeginMap;
-                list("aliases", n.aliases);
-                str("ipv4_address", n.ipv4_address);
-                e << YAML::EndMap;
-            }
-            e << YAML::EndMap;
-        }
-        list("ports", s.ports);
-        list("profiles", s.profiles);
-        if (s.replicas != 1)
-            e << YAML::Key << "deploy" << YAML::Value << YAML::BeginMap << YAML::Key << "replicas" << YAML::Value << s.replicas << YAML::EndMap;
-        str("restart", s.restart);
-        str("user", s.user);
-        str("working_dir", s.working_dir);
-        str("hostname", s.hostname);
-        str("container_name", s.container_name);
-        list("extra_hosts", s.extra_hosts);
-        list("dns", s.dns);
-        list("cap_add", s.cap_add);
-        list("cap_drop", s.cap_drop);
-        if (s.read_only)
-            e << YAML::Key << "read_only" << YAML::Value << true;
-        list("tmpfs", s.tmpfs);
-        if (s.init)
-            e << YAML::Key << "init" << YAML::Value << true;
-        str("stop_signal", s.stop_signal);
-        if (s.stop_grace_period)
-            e << YAML::Key << "stop_grace_period" << YAML::Value << std::to_string(*s.stop_grace_period) + "s";
-        if (!s.volumes.empty()) {
-            e << YAML::Key << "volumes" << YAML::Value << YAML::BeginSeq;
-            for (auto const& m : s.volumes) {
-                e << YAML::BeginMap << YAML::Key << "type" << YAML::Value
-                  << (m.type == Mount::Type::Bind ? "bind" : m.type == Mount::Type::Tmpfs ? "tmpfs" : "volume");
-                str("source", m.source);
-                e << YAML::Key << "target" << YAML::Value << m.target;
-                if (m.read_only)
-                    e << YAML::Key << "read_only" << YAML::Value << true;
-                e << YAML::EndMap;
-            }
-            e << YAML::EndSeq;
-        }
-        e << YAML::EndMap;
-    }
-    e << YAML::EndMap;
-    auto resources = [&](char const* key, auto const& items) {
-        if (items.empty())
-            return;
-        e << YAML::Key << key << YAML::Value << YAML::BeginMap;
-        for (auto const& r : items) {
-            e << YAML::Key << r.key << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << r.name;
-            if (r.external)
-                e << YAML::Key << "external" << YAML::Value << true;
-            str("driver", r.driver);
-            map("labels", r.labels);
-            e << YAML::EndMap;
-        }
-        e << YAML::EndMap;
-    };
-    resources("networks", p.networks);
-    resources("volumes", p.volumes);
-    e << YAML::EndMap;
-    return std::string(e.c_str()) + "\n";
 }
 
 Result<Project> build_project(LoadInput const& in, Node const& merged)
@@ -389,6 +427,7 @@ Result<Project> build_project(LoadInput const& in, Node const& merged)
         files += (files.empty() ? "" : ", ") + f.substr(f.rfind('/') + 1);
     p.volumes = TRY(read_resources<Volume>(merged["volumes"], p.name));
     p.networks = TRY(read_resources<Network>(merged["networks"], p.name));
+    p.secrets = read_secrets(merged["secrets"], p.name, in.variables);
     std::vector<Service> services;
     bool uses_default = false;
     for (auto const& kv : merged["services"]) {
@@ -397,10 +436,10 @@ Result<Project> build_project(LoadInput const& in, Node const& merged)
             p.disabled.push_back(s.name);
             continue;
         }
-        // network_mode service:X needs X running first.
-        if (s.network_mode.rfind("service:", 0) == 0
-            && std::none_of(s.depends_on.begin(), s.depends_on.end(), [&](auto const& d) { return d.service == s.network_mode.substr(8); }))
-            s.depends_on.push_back({ s.network_mode.substr(8), "service_started", true });
+        // network_mode, ipc, pid service:X and volumes_from X need X's container first.
+        for (auto const& [key, used] : service_references(s))
+            if (std::none_of(s.depends_on.begin(), s.depends_on.end(), [&](auto const& d) { return d.service == used; }))
+                s.depends_on.push_back({ used, "service_started", true });
         if (s.network_mode.empty() && s.networks.empty()) {
             s.networks.push_back({ "default", {}, {} });
             uses_default = true;
@@ -424,6 +463,14 @@ Service const* Project::service(std::string const& name) const
 {
     for (auto const& s : services)
         if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+Secret const* Project::secret(std::string const& key) const
+{
+    for (auto const& s : secrets)
+        if (s.key == key)
             return &s;
     return nullptr;
 }

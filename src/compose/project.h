@@ -54,6 +54,20 @@ struct Healthcheck {
     bool disable = false;
 };
 
+struct Logging {
+    std::string driver;                        ///< empty: berth's default (k8s-file)
+    std::map<std::string, std::string> options;
+};
+
+/// A service's use of a top-level secret: mounted at /run/secrets/TARGET
+/// (TARGET defaults to the source's key; an absolute one is used as it is).
+struct ServiceSecret {
+    std::string source;                        ///< the key of the top-level secret
+    std::string target;
+    std::string uid, gid;                      ///< as typed (empty: 0)
+    std::string mode;                          ///< octal as typed (empty: 0444)
+};
+
 struct Service {
     std::string name;
     std::string image;
@@ -81,6 +95,25 @@ struct Service {
     std::optional<int> stop_grace_period;      ///< seconds
     std::vector<std::string> profiles;
     int replicas = 1;
+    bool privileged = false, tty = false, stdin_open = false;
+    std::vector<std::string> group_add;
+    std::vector<std::string> devices;          ///< HOST[:CONTAINER[:PERMS]], the --device syntax
+    // Resources, as typed: the --memory, --memory-swap, --cpus, --shm-size syntax.
+    std::string mem_limit, memswap_limit, cpus, shm_size;
+    std::optional<uint64_t> cpu_shares;
+    std::optional<int64_t> pids_limit;
+    std::map<std::string, std::string> ulimits;///< NAME -> SOFT[:HARD] (the --ulimit syntax after '=')
+    std::optional<int> oom_score_adj;
+    std::map<std::string, std::string> sysctls;
+    std::vector<std::string> security_opt, dns_search, dns_opt;
+    std::string mac_address;
+    std::string ipc, pid, uts, cgroup;         ///< namespace modes (cgroup: host|private, the cgroup namespace)
+    std::string userns_mode, cgroup_parent, platform, runtime;
+    std::string pull_policy;                   ///< always|never|missing|build (empty: missing)
+    std::optional<Logging> logging;
+    std::vector<std::string> volumes_from;     ///< service:NAME[:MODE] or container:NAME[:MODE]
+    std::map<std::string, std::string> annotations;
+    std::vector<ServiceSecret> secrets;
 };
 
 struct Volume {
@@ -100,6 +133,17 @@ struct Network {
     std::map<std::string, std::string> labels;
 };
 
+/// A top-level secret: the data of a file or of a variable, made a berth
+/// secret named PROJECT_KEY at `up`; or an external one, used by its name.
+struct Secret {
+    std::string key;
+    std::string name;                          ///< PROJECT_KEY, or name:, or the external one
+    bool external = false;
+    std::string file;                          ///< absolute path
+    std::string environment;                   ///< the variable's name
+    std::optional<std::string> value;          ///< the variable's value when it is set (not in `compose config`)
+};
+
 struct Project {
     std::string name;
     std::string working_dir;                   ///< the directory of the first file
@@ -108,9 +152,11 @@ struct Project {
     std::vector<std::string> disabled;         ///< services left out by their profiles
     std::vector<Volume> volumes;
     std::vector<Network> networks;
+    std::vector<Secret> secrets;
     std::string yaml;                          ///< the resolved model as YAML (`compose config`)
 
     Service const* service(std::string const& name) const;
+    Secret const* secret(std::string const& key) const;
 };
 
 struct LoadInput {

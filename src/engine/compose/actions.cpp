@@ -104,6 +104,7 @@ ErrorOr compose_down(Context& ctx, compose::Project const& p, ComposeDownOptions
         TRY(remove_network(ctx, n.name, false));
         progress("Network", n.name, "Removed");
     }
+    TRY(remove_compose_secrets(ctx, p, progress));
     if (options.volumes)
         for (auto const& v : TRY(list_volumes(ctx, { VolumeFilter { "label", label } }))) {
             TRY(remove_volume(ctx, v.name, false));

@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,15 @@ struct ComposeUpOptions {
 Result<std::vector<container::ContainerRecord>> compose_up(Context& ctx, compose::Project const& project,
     ComposeUpOptions const& options, ComposeProgress const& progress, Warn const& warn);
 
+/// The top-level secrets the `services` use: each made a berth secret
+/// PROJECT_KEY from its file or variable, labelled with the project (remade,
+/// with the project's containers that use it removed, when its data changed);
+/// an external one must exist.
+ErrorOr ensure_compose_secrets(Context& ctx, compose::Project const& project, std::set<std::string> const& services,
+    ComposeProgress const& progress);
+/// The secrets labelled with the project, removed (down: they are remade from the files at up).
+ErrorOr remove_compose_secrets(Context& ctx, compose::Project const& project, ComposeProgress const& progress);
+
 struct ComposeDownOptions {
     bool volumes = false;                  ///< -v: the project's named volumes (not external ones) and anonymous ones
     std::string rmi;                       ///< --rmi local|all
@@ -75,7 +85,7 @@ struct ComposeDownOptions {
     std::optional<int> timeout;
 };
 /// Stops and removes the project's containers (reverse dependency order),
-/// then its networks, then with -v its volumes, with --rmi its images.
+/// then its networks and secrets, then with -v its volumes, with --rmi its images.
 ErrorOr compose_down(Context& ctx, compose::Project const& project, ComposeDownOptions const& options, ComposeProgress const& progress);
 
 /// The project's containers (all states), of `services` only when given

@@ -148,12 +148,12 @@ ErrorOr wait_for_dependency(Context& ctx, compose::Project const& p, compose::Se
     }
 }
 
-/// Builds the service's image when it has build: and (--build, or the image is missing).
+/// Builds the service's image when it has build: and (--build, pull_policy: build, or the image is missing).
 ErrorOr ensure_image(Context& ctx, compose::Project const& p, compose::Service const& s, ComposeUpOptions const& options)
 {
     if (!s.build)
         return {};
-    if (!options.build && find_image(ctx, compose::image_name(p, s)))
+    if (!options.build && s.pull_policy != "build" && find_image(ctx, compose::image_name(p, s)))
         return {};
     return compose_build(ctx, p, { s.name }, options.pull_options, {});
 }
@@ -225,6 +225,7 @@ Result<std::vector<container::ContainerRecord>> compose_up(Context& ctx, compose
     TRY(remove_extra(ctx, p, selected, options.remove_orphans, progress, warn));
     TRY(ensure_networks(ctx, p, selected, progress));
     TRY(ensure_volumes(ctx, p, selected, progress));
+    TRY(ensure_compose_secrets(ctx, p, selected, progress));
     std::vector<container::ContainerRecord> out;
     // Services come in dependency order: a dependency is up before its dependents are created.
     for (auto const& s : p.services) {
@@ -272,6 +273,7 @@ Result<int> compose_run(Context& ctx, compose::Project const& p, ComposeRunOptio
         TRY(ensure_networks(ctx, p, only, progress));
         TRY(ensure_volumes(ctx, p, only, progress));
     }
+    TRY(ensure_compose_secrets(ctx, p, { s->name }, progress));
     TRY(ensure_image(ctx, p, *s, up));
     auto spec = compose::create_options(p, with_env_files(*s), 1);
     std::mt19937_64 rng(std::random_device {}());
