@@ -446,9 +446,10 @@ Result<Node> normalize_devices(Node const& n, Where const& w)
         if (!n[i]["source"])
             return at.key("source").error("is required");
         auto spec = TRY(scalar(n[i]["source"], at.key("source")));
-        spec += ":" + (n[i]["target"] ? TRY(scalar(n[i]["target"], at.key("target"))) : spec);
+        std::string target = n[i]["target"] ? TRY(scalar(n[i]["target"], at.key("target"))) : spec;
+        spec.append(":").append(target);
         if (n[i]["permissions"])
-            spec += ":" + TRY(scalar(n[i]["permissions"], at.key("permissions")));
+            spec.append(":").append(TRY(scalar(n[i]["permissions"], at.key("permissions"))));
         out.push_back(spec);
     }
     return out;

@@ -372,7 +372,7 @@ std::string url_authority(std::string const& url)
     std::string out = lower(host);
     curl_free(host);
     if (curl_url_get(u.get(), CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-        out += ":" + std::string(port);
+        out.append(":").append(port);
         curl_free(port);
     }
     return out;
