@@ -91,4 +91,24 @@ bool outside_unshare(Globals const& globals, std::string const& command);
 /// Opens the engine context or prints the error; nullopt means "exit with `exit_code`".
 std::optional<engine::Context> open_or_report(Globals const& globals, int& exit_code);
 
+/// `GROUP exists NAME`, Podman's check of one object: exit 0 when
+/// `find(ctx, NAME)` finds it, 1 when it says ENOENT (printing nothing),
+/// else the error (125). `what` names the argument ("volume").
+template<typename Find>
+void add_exists_command(CLI::App& group, Globals& globals, int& exit_code, std::string const& what,
+    std::string const& description, Find find)
+{
+    auto name = std::make_shared<std::string>();
+    auto* cmd = group.add_subcommand("exists", description);
+    cmd->add_option(what, *name, what + " name or ID")->required();
+    cmd->callback([name, find, &globals, &exit_code] {
+        auto ctx = open_or_report(globals, exit_code);
+        if (!ctx)
+            return;
+        auto found = find(*ctx, *name);
+        if (!found)
+            exit_code = found.error().code == ENOENT ? 1 : report(found.error());
+    });
+}
+
 } // namespace berth::cli

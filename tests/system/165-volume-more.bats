@@ -51,6 +51,18 @@ teardown() {
 }
 
 # bats test_tags=berth-only
+@test "volume exists: 0 for a volume, 1 for none" {
+    run_berth volume create vex
+    run_berth volume exists vex
+    assert_output_equals ""
+    run_berth --exit 1 volume exists vex-none
+    assert_output_equals ""
+    run_berth volume rm vex
+    run_berth --exit 1 volume exists vex
+}
+
+# berth-only: Podman 4.3.1 lists a volume that matches any one of the filters of different keys; berth requires all of them, as Docker does and as berth's ps does.
+# bats test_tags=berth-only
 @test "volume ls: filters of different keys must all match" {
     # berth-only: Podman 4.3.1 lists a volume that matches any filter; Podman 5 wants all keys to match.
     run_berth volume create --label team=a both

@@ -240,20 +240,6 @@ void add_network_prune(CLI::App& group, Globals& globals, int& exit_code)
     });
 }
 
-void add_network_exists(CLI::App& group, Globals& globals, int& exit_code)
-{
-    auto name = std::make_shared<std::string>();
-    auto* cmd = group.add_subcommand("exists", "Check if a network exists (exit status 0 if it does, 1 if not)");
-    cmd->add_option("network", *name, "Network name or ID")->required();
-    cmd->callback([name, &globals, &exit_code] {
-        auto ctx = open_or_report(globals, exit_code);
-        if (!ctx)
-            return;
-        auto n = engine::find_network(*ctx, *name);
-        if (!n)
-            exit_code = n.error().code == ENOENT ? 1 : report(n.error());
-    });
-}
 
 void add_network_connect(CLI::App& group, Globals& globals, int& exit_code)
 {
@@ -337,7 +323,8 @@ void setup_network_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_network_inspect(*group, globals, exit_code);
     add_network_rm(*group, globals, exit_code);
     add_network_prune(*group, globals, exit_code);
-    add_network_exists(*group, globals, exit_code);
+    add_exists_command(*group, globals, exit_code, "network", "Check if a network exists (exit status 0 if it does, 1 if not)",
+        [](engine::Context& ctx, std::string const& name) { return engine::find_network(ctx, name); });
     add_network_connect(*group, globals, exit_code);
     add_network_disconnect(*group, globals, exit_code);
     add_network_reload(*group, globals, exit_code);

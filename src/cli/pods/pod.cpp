@@ -313,20 +313,6 @@ void add_pod_prune(CLI::App& group, Globals& globals, int& exit_code)
     });
 }
 
-void add_pod_exists(CLI::App& group, Globals& globals, int& exit_code)
-{
-    auto name = std::make_shared<std::string>();
-    auto* cmd = group.add_subcommand("exists", "Exit 0 if a pod exists, 1 if not");
-    cmd->add_option("pod", *name, "Pod name or ID")->required();
-    cmd->callback([name, &globals, &exit_code] {
-        auto ctx = open_or_report(globals, exit_code);
-        if (!ctx)
-            return;
-        auto pod = engine::find_pod(*ctx, *name);
-        if (!pod)
-            exit_code = pod.error().code == ENOENT ? 1 : report(pod.error());
-    });
-}
 
 void add_pod_clone(CLI::App& group, Globals& globals, int& exit_code)
 {
@@ -372,7 +358,8 @@ void setup_pod_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_pod_inspect(*group, globals, exit_code);
     add_pod_lifecycle(*group, globals, exit_code);
     add_pod_prune(*group, globals, exit_code);
-    add_pod_exists(*group, globals, exit_code);
+    add_exists_command(*group, globals, exit_code, "pod", "Exit 0 if a pod exists, 1 if not",
+        [](engine::Context& ctx, std::string const& name) { return engine::find_pod(ctx, name); });
     add_pod_clone(*group, globals, exit_code);
     add_pod_observers(*group, globals, exit_code);
 }

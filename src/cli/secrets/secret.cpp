@@ -165,22 +165,6 @@ void add_secret_rm(CLI::App& group, Globals& globals, int& exit_code)
     });
 }
 
-void add_secret_exists(CLI::App& group, Globals& globals, int& exit_code)
-{
-    auto name = std::make_shared<std::string>();
-    auto* cmd = group.add_subcommand("exists", "Check whether a secret exists (exit 0) or not (exit 1)");
-    cmd->add_option("secret", *name, "Secret name or ID")->required();
-    cmd->callback([name, &globals, &exit_code] {
-        auto ctx = open_or_report(globals, exit_code);
-        if (!ctx)
-            return;
-        auto s = engine::get_secret(*ctx, *name);
-        if (!s && s.error().code != ENOENT)
-            exit_code = report(s.error());
-        else if (!s)
-            exit_code = 1;
-    });
-}
 
 } // namespace
 
@@ -192,7 +176,8 @@ void setup_secret_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_secret_ls(*group, globals, exit_code);
     add_secret_inspect(*group, globals, exit_code);
     add_secret_rm(*group, globals, exit_code);
-    add_secret_exists(*group, globals, exit_code);
+    add_exists_command(*group, globals, exit_code, "secret", "Check whether a secret exists (exit 0) or not (exit 1)",
+        [](engine::Context& ctx, std::string const& name) { return engine::get_secret(ctx, name); });
 }
 
 } // namespace berth::cli

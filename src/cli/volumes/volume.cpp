@@ -216,6 +216,8 @@ void setup_volume_group(CLI::App& parent, Globals& globals, int& exit_code)
     add_volume_inspect(*group, globals, exit_code);
     add_volume_rm(*group, globals, exit_code);
     add_volume_prune(*group, globals, exit_code);
+    add_exists_command(*group, globals, exit_code, "volume", "Check whether a volume exists (exit 0) or not (exit 1)",
+        [](engine::Context& ctx, std::string const& name) { return engine::get_volume(ctx, name); });
     add_volume_data_commands(*group, globals, exit_code);
 }
 
