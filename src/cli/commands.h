@@ -5,7 +5,7 @@
 
 namespace berth::cli {
 
-void setup_image_group(CLI::App&, Globals&, int&);   // image ls|pull|push|inspect|rm|tag|untag|prune|exists|history|save|load|import
+void setup_image_group(CLI::App&, Globals&, int&);   // image ls|pull|push|inspect|rm|tag|untag|prune|exists|history|tree|diff|save|load|import
 void setup_images(CLI::App&, Globals&, int&);
 void setup_pull(CLI::App&, Globals&, int&);
 void setup_push(CLI::App&, Globals&, int&);
@@ -16,6 +16,8 @@ void setup_tag(CLI::App&, Globals&, int&);
 void setup_untag(CLI::App&, Globals&, int&);
 void setup_rmi(CLI::App&, Globals&, int&);
 void setup_history(CLI::App&, Globals&, int&);
+void setup_image_tree(CLI::App&, Globals&, int&);  // image tree
+void setup_image_diff(CLI::App&, Globals&, int&);  // image diff (diff.cpp)
 void setup_save(CLI::App&, Globals&, int&);
 void setup_load(CLI::App&, Globals&, int&);
 void setup_import(CLI::App&, Globals&, int&);

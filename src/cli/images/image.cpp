@@ -35,6 +35,8 @@ void setup_image_group(CLI::App& parent, Globals& globals, int& exit_code)
     setup_image_prune(*group, globals, exit_code);
     setup_image_exists(*group, globals, exit_code);
     setup_history(*group, globals, exit_code);
+    setup_image_tree(*group, globals, exit_code);
+    setup_image_diff(*group, globals, exit_code);
     setup_search(*group, globals, exit_code);
     setup_save(*group, globals, exit_code);
     setup_load(*group, globals, exit_code);
