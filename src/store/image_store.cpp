@@ -65,7 +65,7 @@ Result<std::vector<ImageRecord>> Store::query_images(std::string const& where, s
     std::string subset = where.empty() ? "" : " WHERE image_id IN (SELECT id FROM images " + where + ")";
     {
         auto stmt = TRY(m_db->prepare(std::string("SELECT ") + image_columns + " FROM images " + where
-            + " ORDER BY added DESC, id"));
+            + " ORDER BY added DESC, rowid DESC"));  // newest first, also within one second
         bind_all(stmt, args);
         while (TRY(stmt.step())) {
             images.push_back(TRY(image_from_row(stmt)));

@@ -159,8 +159,9 @@ Result<ImageTree> image_tree(Context& ctx, std::string const& name_or_id, TreeDi
 {
     auto image = TRY(find_image(ctx, name_or_id));
     auto all = TRY(ctx.store->list_images());
-    // Oldest first, so that a layer's children are drawn in the order they were made.
-    std::stable_sort(all.begin(), all.end(), [](auto const& a, auto const& b) { return a.added < b.added; });
+    // Oldest first (the store lists newest first), so that a layer's
+    // children are drawn in the order they were made.
+    std::reverse(all.begin(), all.end());
     if (std::none_of(all.begin(), all.end(), [&](auto const& r) { return r.id == image.id; }))
         all.push_back(image);
     return layer_tree(all, image, direction);
