@@ -437,9 +437,12 @@ Result<Project> build_project(LoadInput const& in, Node const& merged)
             continue;
         }
         // network_mode, ipc, pid service:X and volumes_from X need X's container first.
-        for (auto const& [key, used] : service_references(s))
+        for (auto const& reference : service_references(s)) {
+            // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+            std::string const& used = reference.second;
             if (std::none_of(s.depends_on.begin(), s.depends_on.end(), [&](auto const& d) { return d.service == used; }))
                 s.depends_on.push_back({ used, "service_started", true });
+        }
         if (s.network_mode.empty() && s.networks.empty()) {
             s.networks.push_back({ "default", {}, {} });
             uses_default = true;
