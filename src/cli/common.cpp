@@ -79,10 +79,25 @@ std::map<std::string, std::string> key_values(std::vector<std::string> const& it
     return out;
 }
 
+namespace {
+
+template<typename J>
+void print_json_document(J const& value)
+{
+    std::string s = value.dump(4, ' ', false, J::error_handler_t::replace) + "\n";
+    std::fwrite(s.data(), 1, s.size(), stdout);
+}
+
+} // namespace
+
 void print_json(Json const& value)
 {
-    std::string s = value.dump(4, ' ', false, Json::error_handler_t::replace) + "\n";
-    std::fwrite(s.data(), 1, s.size(), stdout);
+    print_json_document(value);
+}
+
+void print_json(OrderedJson const& value)
+{
+    print_json_document(value);
 }
 
 void print_table(std::vector<std::vector<std::string>> const& rows)

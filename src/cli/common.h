@@ -48,6 +48,8 @@ int print_formatted(std::string const& format, std::vector<Json> const& rows, st
     berth::format::Heading heading = berth::format::Heading::Show);
 /// Prints a JSON document with 4-space indentation (Podman's inspect style).
 void print_json(Json const& value);
+/// The same for a document whose keys keep their insertion order (Podman's field order).
+void print_json(OrderedJson const& value);
 /// Prints aligned columns (Go tabwriter style, padding 2).
 void print_table(std::vector<std::vector<std::string>> const& rows);
 

@@ -72,12 +72,6 @@ J result_json(engine::SearchResult const& r, bool truncate)
     };
 }
 
-void print_ordered_json(OrderedJson const& value)
-{
-    std::string s = value.dump(4, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
-    std::fwrite(s.data(), 1, s.size(), stdout);
-}
-
 Result<engine::SearchOptions> search_options(SearchArgs const& a)
 {
     engine::SearchOptions options { .limit = a.limit, .filters = a.filters, .list_tags = a.list_tags,
@@ -123,7 +117,7 @@ int run_search(SearchArgs const& a, Globals const&)
         OrderedJson docs = OrderedJson::array();
         for (auto const& r : *results)
             docs.push_back(result_json<OrderedJson>(r, false));
-        print_ordered_json(docs);
+        print_json(docs);
         return 0;
     }
     std::vector<Json> rows;
